@@ -1,0 +1,47 @@
+// Turns an outcome into what the user sees and the process exit code. The only process.exit is in main.ts.
+import { ExitCode, HextsError, isHextsError } from "../errors.js";
+import type { Output } from "../ui/output.js";
+
+export function toHextsError(e: unknown): HextsError {
+  if (isHextsError(e)) return e;
+  if (e instanceof Error && (e as NodeJS.ErrnoException).code === "EPIPE") {
+    return new HextsError("IO", "output closed early (broken pipe)", { cause: e });
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return new HextsError("INTERNAL", `internal error: ${message} (please report it at https://github.com/hexts/hexts/issues; run with --verbose for details)`, { cause: e });
+}
+
+/** Renders the error once (one line on stderr, or one JSON document on stdout) and returns the exit code. */
+export function renderError(e: unknown, out: Output): number {
+  const err = toHextsError(e);
+  if (out.json) {
+    const error: Record<string, unknown> = { code: err.code, message: out.secrets.redact(err.message) };
+    if (err.status !== undefined) error.status = err.status;
+    if (err.lines.length) error.lines = err.lines.map((l) => out.secrets.redact(l));
+    if (err.details !== undefined) error.details = JSON.parse(out.secrets.redact(JSON.stringify(err.details)));
+    out.stdout.write(JSON.stringify({ ok: false, error }) + "\n");
+  } else {
+    out.writeErr(`${out.style("red", "hexts:", "stderr")} ${err.message}\n`);
+    for (const l of err.lines) out.writeErr(`  ${l}\n`);
+  }
+  if (out.verbose) {
+    const cause = err.code === "INTERNAL" ? err.cause : err;
+    const stack = cause instanceof Error ? cause.stack : undefined;
+    if (stack) out.writeErr(stack + "\n");
+    let c = err.cause;
+    while (c instanceof Error && c !== cause) {
+      out.writeErr(`caused by: ${c.stack ?? c.message}\n`);
+      c = c.cause;
+    }
+  }
+  return err.exitCode ?? ExitCode.FAILED;
+}
+
+export function renderSuccess(data: unknown, out: Output, render?: (d: any, out: Output) => void, revealsSecret = false): void {
+  if (out.json) {
+    const doc = JSON.stringify({ ok: true, data: data ?? null });
+    out.stdout.write((revealsSecret ? doc : out.secrets.redact(doc)) + "\n");
+  } else if (render) {
+    render(data, out);
+  }
+}

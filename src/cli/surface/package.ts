@@ -1,0 +1,47 @@
+import { Argument, Command, Option } from "commander";
+import type { Act } from "../program.js";
+
+const what = () => new Argument("[what]", "package | docs (default: both)").choices(["package", "docs"]);
+
+export function declarePackageTasks(program: Command, act: Act): void {
+  program
+    .command("build")
+    .description("build the package tarball (and docs tarball) locally without publishing")
+    .addArgument(what())
+    .option("-o, --output <path>", "output file (or directory with --unpack)")
+    .option("-u, --unpack", "unpack the built tarball into a directory instead of writing the .tar")
+    .option("-a, --app <app>", "which application to build in an umbrella project")
+    .option("--metadata <file>", "JSON file with the package metadata, for projects hexts cannot read statically")
+    .option("--doc-dir <dir>", "directory holding the generated docs (default: doc)")
+    .option("--organization <org>", "build for this organization's repository")
+    .action(act("build", "build", (what?: string) => ({ what })));
+
+  program
+    .command("publish")
+    .description("publish the package and its docs")
+    .addArgument(what())
+    .option("--dry-run", "run every local step; no credentials, no upload")
+    .option("--replace", "replace an existing release (within the server's replace window)")
+    .option("--revert <version>", "revert VERSION (with `docs`: only its docs)")
+    .option("--organization <org>", "publish to this organization's repository (same as --repo hexpm:ORG)")
+    .option("-a, --app <app>", "which application to publish in an umbrella project")
+    .option("--metadata <file>", "JSON file with the package metadata, for projects hexts cannot read statically")
+    .option("--doc-dir <dir>", "directory holding the generated docs")
+    .option("--no-progress", "no upload progress")
+    .action(act("publish", "publish", (what?: string) => ({ what })));
+
+  program
+    .command("cut")
+    .description("bump the version, commit, publish, tag and push")
+    .addOption(new Option("-i, --increment <kind>", "version increment").choices(["major", "minor", "patch"]))
+    .option("--pre <label>", "make a pre-release with this label (e.g. rc → 1.3.0-rc.0)")
+    .option("-s, --set-version <version>", "use this exact version (also accepted as `--version X` after `cut`)")
+    .addOption(new Option("--prefix-tag <bool>", "prefix tags with v").choices(["true", "false"]).default("true"))
+    .option("-a, --app <app>", "which application in an umbrella project")
+    .option("--dry-run", "print every git command and publish step; change nothing")
+    .option("--no-push", "do not push the branch and the tag")
+    .option("--replace", "replace an existing release")
+    .option("--doc-dir <dir>", "directory holding the generated docs")
+    .option("--organization <org>", "publish to this organization's repository")
+    .action(act("cut", "cut"));
+}

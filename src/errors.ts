@@ -1,0 +1,100 @@
+// Typed errors shared by every layer. Created where the fact is known, rendered once in cli/exit.ts.
+
+/** Exit codes: a public contract, documented in README.md. */
+export const ExitCode = {
+  OK: 0,
+  FAILED: 1,
+  USAGE: 2,
+  AUTH: 3,
+  NETWORK: 4,
+  /** The package was published but its docs were not. */
+  DOCS_FAILED: 5,
+  INTERNAL: 70,
+  CANCELLED: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Stable, public error codes (they appear in `--json` output). */
+const codeToExit = {
+  // 1: the operation failed or was rejected
+  FAILED: ExitCode.FAILED,
+  NOT_IMPLEMENTED: ExitCode.FAILED,
+  VALIDATION_FAILED: ExitCode.FAILED,
+  NOT_FOUND: ExitCode.FAILED,
+  CONFLICT: ExitCode.FAILED,
+  PACKAGE_INVALID: ExitCode.FAILED,
+  PROJECT_INVALID: ExitCode.FAILED,
+  TERM_SYNTAX: ExitCode.FAILED,
+  TARBALL_INVALID: ExitCode.FAILED,
+  CONFIG_INVALID: ExitCode.FAILED,
+  CONFIG_LOCKED: ExitCode.FAILED,
+  IO: ExitCode.FAILED,
+  GIT: ExitCode.FAILED,
+  SERVER_REFUSED: ExitCode.FAILED,
+  // 2: bad invocation
+  USAGE: ExitCode.USAGE,
+  INPUT_REQUIRED: ExitCode.USAGE,
+  // 3: authentication or 2FA needed or refused
+  NOT_AUTHENTICATED: ExitCode.AUTH,
+  FORBIDDEN: ExitCode.AUTH,
+  OTP_REQUIRED: ExitCode.AUTH,
+  OTP_INVALID: ExitCode.AUTH,
+  TWO_FACTOR_DISABLED: ExitCode.AUTH,
+  BASIC_AUTH_DISABLED: ExitCode.AUTH,
+  LOCAL_PASSWORD_INVALID: ExitCode.AUTH,
+  OAUTH_FAILED: ExitCode.AUTH,
+  // 4: could not talk to the server
+  NETWORK: ExitCode.NETWORK,
+  TIMEOUT: ExitCode.NETWORK,
+  TLS: ExitCode.NETWORK,
+  RATE_LIMITED: ExitCode.NETWORK,
+  PROTOCOL: ExitCode.NETWORK,
+  SERVER_ERROR: ExitCode.NETWORK,
+  // 5: package published, docs not
+  DOCS_FAILED: ExitCode.DOCS_FAILED,
+  // 70: a bug in hexts
+  INTERNAL: ExitCode.INTERNAL,
+  // 130: cancelled by the user
+  CANCELLED: ExitCode.CANCELLED,
+} as const satisfies Record<string, ExitCodeValue>;
+
+export type ErrorCode = keyof typeof codeToExit;
+
+export function exitCodeFor(code: ErrorCode): ExitCodeValue {
+  return codeToExit[code];
+}
+
+export interface HextsErrorOptions {
+  details?: unknown;
+  cause?: unknown;
+  /** HTTP status, when the error came from a server. */
+  status?: number;
+  /** Extra lines shown after the one-line message (e.g. field errors), never secrets. */
+  lines?: string[];
+}
+
+export class HextsError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: ExitCodeValue;
+  readonly details?: unknown;
+  readonly status?: number;
+  readonly lines: string[];
+
+  constructor(code: ErrorCode, message: string, options: HextsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "HextsError";
+    this.code = code;
+    this.exitCode = exitCodeFor(code);
+    this.details = options.details;
+    this.status = options.status;
+    this.lines = options.lines ?? [];
+  }
+}
+
+export function isHextsError(e: unknown): e is HextsError {
+  return e instanceof HextsError;
+}
+
+export const usageError = (message: string, details?: unknown) => new HextsError("USAGE", message, { details });
+
+export const notImplemented = (what: string) => new HextsError("NOT_IMPLEMENTED", `${what} is not implemented yet`);

@@ -1,0 +1,100 @@
+// Output discipline: stdout carries results only; stderr carries progress, warnings, prompts and errors.
+// With --json, stdout gets exactly one JSON document, written by the runner (cli/run.ts).
+import { styleText } from "node:util";
+import type { Writable } from "node:stream";
+import { SecretRegistry } from "./redact.js";
+
+export type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan";
+
+export interface OutputOptions {
+  json: boolean;
+  verbose: boolean;
+  /** Explicit --no-color; otherwise decided per stream. */
+  noColor?: boolean;
+  env: NodeJS.ProcessEnv;
+  stdout?: Writable & { isTTY?: boolean };
+  stderr?: Writable & { isTTY?: boolean };
+  secrets?: SecretRegistry;
+}
+
+export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, noColor = false): boolean {
+  if (noColor) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== "" && force !== "0" && force !== "false") return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  return stream.isTTY === true && env.TERM !== "dumb";
+}
+
+export class Output {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly secrets: SecretRegistry;
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
+  private readonly colorOut: boolean;
+  private readonly colorErr: boolean;
+
+  constructor(opts: OutputOptions) {
+    this.json = opts.json;
+    this.verbose = opts.verbose;
+    this.secrets = opts.secrets ?? new SecretRegistry();
+    this.stdout = opts.stdout ?? process.stdout;
+    this.stderr = opts.stderr ?? process.stderr;
+    this.colorOut = !opts.json && colorEnabled(this.stdout, opts.env, opts.noColor);
+    this.colorErr = !opts.json && colorEnabled(this.stderr, opts.env, opts.noColor);
+  }
+
+  /** True when progress bars and spinners may be drawn. */
+  get interactiveStderr(): boolean {
+    return !this.json && this.stderr.isTTY === true;
+  }
+
+  /** A result line on stdout (human mode only; JSON mode prints the result document instead). */
+  result(text = ""): void {
+    if (this.json) return;
+    this.stdout.write(this.secrets.redact(text) + "\n");
+  }
+
+  /** Writes a value to stdout as is, bypassing redaction. Only for a secret the user asked to see once. */
+  revealSecretOnce(secret: string): void {
+    this.stdout.write(secret + "\n");
+  }
+
+  /** Informational line on stderr (suppressed in JSON mode). */
+  info(text = ""): void {
+    if (this.json) return;
+    this.stderr.write(this.secrets.redact(text) + "\n");
+  }
+
+  warn(text: string): void {
+    this.stderr.write(this.secrets.redact(`${this.style("yellow", "warning:", "stderr")} ${text}`) + "\n");
+  }
+
+  /** Only with --verbose. */
+  debug(text: string): void {
+    if (!this.verbose) return;
+    this.stderr.write(this.secrets.redact(`${this.style("dim", "debug:", "stderr")} ${text}`) + "\n");
+  }
+
+  /** Raw stderr write for prompts/progress (already-safe text). */
+  writeErr(text: string): void {
+    this.stderr.write(this.secrets.redact(text));
+  }
+
+  style(style: Style, text: string, stream: "stdout" | "stderr" = "stdout"): string {
+    const on = stream === "stdout" ? this.colorOut : this.colorErr;
+    return on ? styleText(style, text) : text;
+  }
+
+  /** A plain text table on stdout; column widths fitted to content. */
+  table(headers: string[], rows: string[][]): void {
+    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join("  ")
+        .trimEnd();
+    this.result(this.style("bold", line(headers)));
+    for (const r of rows) this.result(line(r));
+  }
+}

@@ -1,0 +1,37 @@
+// Small timing helpers shared by the benchmarks: whole-process wall time and peak RSS, medians, ratios.
+import { spawnSync } from "node:child_process";
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs a command `runs` times (after `warmup` untimed runs); returns wall times in ms. */
+export function timeCommand(cmd, args, { runs = 15, warmup = 2, env = process.env, cwd, input } = {}) {
+  const times = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { env, cwd, input, stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"] });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+    if (i >= warmup) times.push(ms);
+  }
+  return times;
+}
+
+/** Peak RSS in bytes of one run, measured with GNU time when available (else undefined). */
+export function peakRss(cmd, args, { env = process.env, cwd } = {}) {
+  const r = spawnSync("/usr/bin/time", ["-f", "%M", cmd, ...args], { env, cwd, encoding: "utf8" });
+  if (r.error || r.status !== 0) return undefined;
+  const kb = Number(r.stderr.trim().split("\n").pop());
+  return Number.isFinite(kb) ? kb * 1024 : undefined;
+}
+
+export const fmtMs = (ms) => `${ms.toFixed(1)} ms`;
+export const fmtMB = (b) => (b === undefined ? "n/a" : `${(b / 1048576).toFixed(1)} MB`);
+
+export function report(title, rows) {
+  console.log(`\n## ${title}`);
+  for (const [label, value] of rows) console.log(`  ${label.padEnd(44)} ${value}`);
+}

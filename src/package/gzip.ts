@@ -1,0 +1,96 @@
+// Reproducible gzip, byte-identical to hex_core's (zlib 1.2.x deflate, level 6, raw window 15, memLevel 8,
+// no header fields). Node's zlib is a Chromium fork whose deflate output differs, so compression uses pako
+// (a port of reference zlib); node:zlib is used for CRC-32 and for decompression only.
+import pako from "pako";
+import { crc32, gunzipSync } from "node:zlib";
+
+/** ID1 ID2 CM FLG MTIME(4) XFL OS: no name, mtime 0, XFL 0, OS 0 (HEX_PROTOCOL.md §5.3). */
+export const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x00);
+
+const DEFLATE_OPTIONS = { level: 6, windowBits: 15, memLevel: 8, raw: true, chunkSize: 256 * 1024 } as const;
+
+/**
+ * Streaming gzip writer: `push` input in any chunking, `finish` once. Output goes to `sink` as it is made;
+ * the bytes are identical to compressing the whole input at once.
+ */
+export class GzipWriter {
+  #deflate: pako.Deflate;
+  #sink: (chunk: Uint8Array) => void;
+  #crc = 0;
+  #inputSize = 0;
+  #done = false;
+  /** Compressed bytes emitted so far (header included). */
+  size = 0;
+
+  constructor(sink: (chunk: Uint8Array) => void) {
+    this.#sink = sink;
+    this.#deflate = new pako.Deflate(DEFLATE_OPTIONS);
+    this.#deflate.onData = (chunk: Uint8Array) => this.#emit(chunk);
+    this.#deflate.onEnd = (status: number) => {
+      if (status !== 0) throw new Error(`deflate failed with status ${status}`);
+    };
+    this.#emit(GZIP_HEADER);
+  }
+
+  #emit(chunk: Uint8Array): void {
+    this.size += chunk.length;
+    this.#sink(chunk);
+  }
+
+  /** Uncompressed bytes pushed so far. */
+  get inputSize(): number {
+    return this.#inputSize;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.#done) throw new Error("gzip: already finished");
+    if (chunk.length === 0) return;
+    this.#crc = crc32(chunk, this.#crc);
+    this.#inputSize += chunk.length;
+    this.#deflate.push(chunk, false);
+  }
+
+  finish(): void {
+    if (this.#done) throw new Error("gzip: already finished");
+    this.#done = true;
+    this.#deflate.push(new Uint8Array(0), true);
+    const trailer = new Uint8Array(8);
+    const view = new DataView(trailer.buffer);
+    view.setUint32(0, this.#crc >>> 0, true);
+    view.setUint32(4, this.#inputSize % 2 ** 32, true);
+    this.#emit(trailer);
+  }
+}
+
+/** One-shot reproducible gzip of `data`. */
+export function gzip(data: Uint8Array): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const writer = new GzipWriter((c) => chunks.push(c));
+  writer.push(data);
+  writer.finish();
+  return Buffer.concat(chunks);
+}
+
+export const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+export class GunzipError extends Error {
+  constructor(
+    readonly reason: "not_gzip" | "corrupt" | "too_big",
+    message: string,
+  ) {
+    super(message);
+    this.name = "GunzipError";
+  }
+}
+
+/** Decompresses a gzip member, refusing output over `maxSize` bytes (a decompression bomb stops there). */
+export function gunzip(bytes: Uint8Array, maxSize: number): Uint8Array {
+  if (!isGzip(bytes)) throw new GunzipError("not_gzip", "data is not gzip-compressed");
+  try {
+    return gunzipSync(bytes, { maxOutputLength: Math.max(1, maxSize) });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ERR_BUFFER_TOO_LARGE") throw new GunzipError("too_big", `data inflates to more than ${maxSize} bytes`);
+    throw new GunzipError("corrupt", `gzip data is corrupt: ${(e as Error).message}`);
+  }
+}

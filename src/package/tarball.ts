@@ -95,9 +95,11 @@ class TarballAssembler {
   constructor(opts: BuildTarballOptions) {
     this.#maxSize = opts.maxSize ?? TARBALL_MAX_SIZE;
     this.#maxUncompressed = opts.maxUncompressedSize ?? TARBALL_MAX_UNCOMPRESSED_SIZE;
+    let gzSize = 0;
     this.#gz = new GzipWriter((chunk) => {
       this.#gzChunks.push(chunk);
-      if (this.#gz.size > this.#maxSize) this.#tooBig();
+      gzSize += chunk.length;
+      if (gzSize > this.#maxSize) this.#tooBig();
     });
     this.tar = new TarWriter((chunk) => {
       if (this.tar.size > this.#maxUncompressed) this.#tooBigUncompressed();

@@ -1,0 +1,156 @@
+// Repository resolution (`hexpm`, `hexpm:ORG`, custom names) and the usable credential for a run,
+// in the order the official clients use (HEX_PROTOCOL §3.6, §8.1).
+import { HextsError } from "../errors.js";
+import type { ConfigContext } from "./context.js";
+import { loadCredential, loadRepositoryKey, normalizeApiUrl, organizationRepoName, vaultState, type Credential } from "./credentials.js";
+import { resolveSettings, userConfigStore, type ResolveOptions, type SettingSource } from "./settings.js";
+
+export const HEXPM_REPO_URL = "https://repo.hex.pm";
+
+/** hex.pm's registry signing key (HEX_PROTOCOL §7.5), unchanged since 2016. */
+export const HEXPM_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApqREcFDt5vV21JVe2QNB
+Edvzk6w36aNFhVGWN5toNJRjRJ6m4hIuG4KaXtDWVLjnvct6MYMfqhC79HAGwyF+
+IqR6Q6a5bbFSsImgBJwz1oadoVKD6ZNetAuCIK84cjMrEFRkELtEIPNHblCzUkkM
+3rS9+DPlnfG8hBvGi6tvQIuZmXGCxF/73hU0/MyGhbmEjIKRtG6b0sJYKelRLTPW
+XgK7s5pESgiwf2YC/2MGDXjAJfpfCd0RpLdvd4eRiXtVlE9qO9bND94E7PgQ/xqZ
+J1i2xWFndWa6nfFnRxZmCStCOZWYYPlaxr+FZceFbpMwzTNs4g3d4tLNUcbKAIH4
+0wIDAQAB
+-----END PUBLIC KEY-----
+`;
+
+/** A credential ready to send, with where it came from (for `--verbose` and errors; never the secret). */
+export type UsableCredential = Credential & { source: string };
+
+export interface Repository {
+  /** `hexpm`, `hexpm:acme`, or a custom repository's name. */
+  name: string;
+  /** Set for `hexpm:ORG`: API paths take the `repos/ORG` / `orgs/ORG` prefixes. */
+  organization?: string;
+  /** API base; undefined for a custom repository configured without one. */
+  apiUrl?: string;
+  /** Registry and tarball base (an organization's is `<hexpm url>/repos/ORG`). */
+  repoUrl: string;
+  /** PEM key that verifies registry payloads. */
+  publicKey: string;
+  /** Name the registry payloads carry (`hexpm`, the organization, or the custom name). */
+  originName: string;
+  /** False for an untrusted mirror: no credential is ever sent to `repoUrl`. */
+  trusted: boolean;
+  /** Decrypted on demand (asking for the local password at most once per run), memoised per run. */
+  credentials: {
+    /** For API calls: explicit api_key > this repository's key > the parent's key > the stored login. */
+    api(): Promise<UsableCredential | undefined>;
+    /** For registry/tarball downloads: this repository's key > the parent's key > the stored login (hexpm only). */
+    repository(): Promise<UsableCredential | undefined>;
+  };
+}
+
+export interface RepositoryOptions extends ResolveOptions {
+  /** `--repo`: `hexpm`, `hexpm:ORG` or a configured name; defaults to the global `--repo` flag, then `hexpm`. */
+  repo?: string;
+  /** `--organization ORG` (rebar3/mix spelling), same as `--repo hexpm:ORG`. */
+  organization?: string;
+}
+
+/** The Authorization header value for a credential (HEX_PROTOCOL §3.1). */
+export function authorizationHeader(credential: Credential): string {
+  return credential.type === "key" ? credential.key : `Bearer ${credential.accessToken}`;
+}
+
+function sourceLabel(source: SettingSource): string {
+  return source.kind === "env" || source.kind === "flag" ? source.name : `${source.kind} config api_key`;
+}
+
+function repoNameOf(ctx: ConfigContext, opts: RepositoryOptions): string {
+  const repo = opts.repo ?? ctx.flags?.repo;
+  if (opts.organization !== undefined) {
+    const fromOrg = organizationRepoName(opts.organization);
+    if (repo !== undefined && repo !== "hexpm" && repo !== fromOrg) {
+      throw new HextsError("USAGE", `--organization ${opts.organization} and --repo ${repo} name different repositories; give one`);
+    }
+    return fromOrg;
+  }
+  if (repo === undefined || repo === "" || repo === "hexpm") return "hexpm";
+  return repo.startsWith("hexpm:") ? organizationRepoName(repo) : repo;
+}
+
+/** Resolves the repository this run works with. Throws USAGE for an unknown custom repository name. */
+export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOptions = {}): Promise<Repository> {
+  const name = repoNameOf(ctx, opts);
+  const settings = await resolveSettings(ctx, { flags: opts.flags, project: opts.project });
+  const config = await userConfigStore(ctx).read();
+  const hexpm = config.repos.hexpm ?? {};
+  const mirror = settings.values.mirror_url;
+  const hexpmUrl = mirror ?? normalizeApiUrl(hexpm.url ?? HEXPM_REPO_URL);
+  const hexpmKey = hexpm.public_key ?? HEXPM_PUBLIC_KEY;
+  const apiKey = settings.values.api_key;
+  const apiKeySource = sourceLabel(settings.sources.api_key);
+
+  let base: Omit<Repository, "credentials">;
+  let parent: string | undefined;
+  if (name === "hexpm" || name.startsWith("hexpm:")) {
+    const organization = name === "hexpm" ? undefined : name.slice("hexpm:".length);
+    base = {
+      name,
+      organization,
+      apiUrl: settings.values.api_url,
+      repoUrl: organization ? `${hexpmUrl}/repos/${organization}` : hexpmUrl,
+      publicKey: hexpmKey,
+      originName: organization ?? "hexpm",
+      trusted: mirror === undefined,
+    };
+    parent = organization ? "hexpm" : undefined;
+  } else {
+    const entry = config.repos[name];
+    if (!entry?.url || !entry.public_key) {
+      const known = Object.keys(config.repos).filter((n) => n !== "hexpm" && !n.startsWith("hexpm:"));
+      const hint = /^[a-z0-9_]+$/.test(name) ? ` (for the organization, use hexpm:${name})` : "";
+      throw new HextsError("USAGE", `unknown repository "${name}"${hint}; known: ${["hexpm", "hexpm:ORG", ...known].join(", ")}`);
+    }
+    base = {
+      name,
+      apiUrl: entry.api_url === undefined ? undefined : normalizeApiUrl(entry.api_url),
+      repoUrl: normalizeApiUrl(entry.url),
+      publicKey: entry.public_key,
+      originName: name,
+      trusted: true,
+    };
+  }
+
+  const hexpmFamily = name === "hexpm" || parent === "hexpm";
+  const memo = vaultState(ctx).usable;
+  const once = (kind: string, build: () => Promise<UsableCredential | undefined>) => () => {
+    const key = `${kind}:${name}:${base.apiUrl ?? ""}:${base.repoUrl}`;
+    let p = memo.get(key) as Promise<UsableCredential | undefined> | undefined;
+    if (!p) {
+      p = build();
+      memo.set(key, p);
+      p.catch(() => memo.delete(key));
+    }
+    return p;
+  };
+  const repoKey = async (repoName: string): Promise<UsableCredential | undefined> => {
+    const key = await loadRepositoryKey(ctx, repoName);
+    return key === undefined ? undefined : { type: "key", key, source: `key of repository ${repoName}` };
+  };
+  const storedLogin = async (): Promise<UsableCredential | undefined> => {
+    if (!base.apiUrl) return undefined;
+    const c = await loadCredential(ctx, base.apiUrl);
+    return c && { ...c, source: `stored login for ${base.apiUrl}` };
+  };
+
+  return {
+    ...base,
+    credentials: {
+      api: once("api", async () => {
+        if (apiKey !== undefined) return { type: "key", key: apiKey, source: apiKeySource };
+        return (await repoKey(name)) ?? (parent ? await repoKey(parent) : undefined) ?? (await storedLogin());
+      }),
+      repository: once("repository", async () => {
+        if (!base.trusted) return undefined;
+        return (await repoKey(name)) ?? (parent ? await repoKey(parent) : undefined) ?? (hexpmFamily ? await storedLogin() : undefined);
+      }),
+    },
+  };
+}

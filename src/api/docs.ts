@@ -1,0 +1,49 @@
+// Release documentation: upload, remove, locate (HEX_PROTOCOL.md §4.7).
+import type { CallOptions, HexClient } from "./http.js";
+import { header } from "./headers.js";
+import { repositoryLabel, type RepositoryScope } from "./packages.js";
+import { repoPrefix, seg } from "./paths.js";
+
+function docsPath(pkg: string, version: string, scope: RepositoryScope): string {
+  return `${repoPrefix(scope.repository)}packages/${seg(pkg)}/releases/${seg(version)}/docs`;
+}
+
+export interface PublishDocsOptions extends RepositoryScope {
+  onProgress?: (sent: number, total: number) => void;
+}
+
+/** Uploads a docs tarball for an existing release; returns where the repository serves it (`location`). */
+export async function publishDocs(client: HexClient, pkg: string, version: string, tarball: Uint8Array, o: PublishDocsOptions = {}, call: CallOptions = {}): Promise<{ location?: string }> {
+  const res = await client.request({
+    method: "POST",
+    path: docsPath(pkg, version, o),
+    body: tarball,
+    contentType: "application/octet-stream",
+    onProgress: o.onProgress,
+    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(o.repository)} (publish the package before its docs)`,
+    checkHint: `look at the docs of ${pkg} ${version} to see whether they were published (uploading them again is harmless)`,
+    ...call,
+  });
+  return { location: header(res.headers, "location") };
+}
+
+export async function deleteDocs(client: HexClient, pkg: string, version: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
+  await client.request({
+    method: "DELETE",
+    path: docsPath(pkg, version, scope),
+    idempotent: true,
+    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository)}`,
+    ...call,
+  });
+}
+
+/** The URL of the release's docs tarball on the repository, or undefined when it has no docs (404). */
+export async function docsTarballUrl(client: HexClient, pkg: string, version: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<string | undefined> {
+  const res = await client.request({
+    path: docsPath(pkg, version, scope),
+    followRedirects: false,
+    okStatuses: [301, 302, 303, 307, 308, 404],
+    ...call,
+  });
+  return res.status === 404 ? undefined : header(res.headers, "location");
+}

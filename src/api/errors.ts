@@ -1,0 +1,258 @@
+// Every failure of an API call becomes an ApiError (a HextsError) here, in one place.
+import { HextsError, type ErrorCode } from "../errors.js";
+import { header, parseWwwAuthenticate, serverWaitMs, stripControl, type HeaderMap } from "./headers.js";
+
+export type CredentialKind = "key" | "bearer" | "basic";
+
+export interface ApiErrorFacts {
+  method: string;
+  /** Already redacted (no userinfo). */
+  url: string;
+  status?: number;
+  /** The server's own `message` (or OAuth `error_description`). */
+  serverMessage?: string;
+  /** The 422 `errors` value as sent (map or string). */
+  errors?: unknown;
+}
+
+export class ApiError extends HextsError {
+  readonly method: string;
+  readonly url: string;
+  readonly serverMessage?: string;
+  readonly errors?: unknown;
+
+  constructor(code: ErrorCode, message: string, facts: ApiErrorFacts, options: { lines?: string[]; cause?: unknown } = {}) {
+    super(code, message, {
+      status: facts.status,
+      lines: options.lines,
+      cause: options.cause,
+      details: compact({ method: facts.method, url: facts.url, serverMessage: facts.serverMessage, errors: facts.errors }),
+    });
+    this.name = "ApiError";
+    this.method = facts.method;
+    this.url = facts.url;
+    this.serverMessage = facts.serverMessage;
+    this.errors = facts.errors;
+  }
+}
+
+export function isApiError(e: unknown, ...codes: ErrorCode[]): e is ApiError {
+  return e instanceof ApiError && (codes.length === 0 || codes.includes(e.code));
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function compact(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** Drops URL userinfo; the path and query of API URLs carry no secrets. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = "***";
+    u.password = "";
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, "//***@");
+  }
+}
+
+/**
+ * Flattens a 422 `errors` value into readable lines:
+ * `{"requirements": {"plug": "package does not exist"}}` -> `requirements.plug: package does not exist`.
+ */
+export function flattenFieldErrors(errors: unknown, prefix = ""): string[] {
+  const at = (text: string) => stripControl(prefix ? `${prefix}: ${text}` : text);
+  if (errors === null || errors === undefined) return [];
+  if (typeof errors === "string") return [at(errors)];
+  if (typeof errors === "number" || typeof errors === "boolean") return [at(String(errors))];
+  if (Array.isArray(errors)) return errors.flatMap((e) => flattenFieldErrors(e, prefix));
+  if (typeof errors === "object") {
+    return Object.entries(errors as Record<string, unknown>).flatMap(([k, v]) => flattenFieldErrors(v, prefix ? `${prefix}.${k}` : k));
+  }
+  return [];
+}
+
+/** The server's human message from a JSON error body (`message`, or OAuth's `error_description`/`error`). */
+export function serverMessageOf(body: unknown): string | undefined {
+  if (typeof body === "string") {
+    const text = stripControl(body).trim();
+    return text ? text.slice(0, 300) : undefined;
+  }
+  if (body && typeof body === "object") {
+    const b = body as Record<string, unknown>;
+    for (const k of ["message", "error_description", "error"]) {
+      if (typeof b[k] === "string" && b[k]) return stripControl(b[k] as string).trim();
+    }
+  }
+  return undefined;
+}
+
+export interface ResponseFacts {
+  method: string;
+  /** Redacted URL. */
+  url: string;
+  status: number;
+  headers: HeaderMap;
+  body: unknown;
+  /** Which credential the request carried, if any. */
+  credential?: CredentialKind;
+  now?: number;
+  /** What a 404 means for this call, e.g. `package foo does not exist in hexpm`. */
+  notFound?: string;
+}
+
+const LOGIN_FIX = "run `hexts user auth` (or set HEX_API_KEY)";
+
+/** Maps a non-2xx response to the error the user sees. Pure: the table the unit tests drive. */
+export function errorFromResponse(r: ResponseFacts): ApiError {
+  const serverMessage = serverMessageOf(r.body);
+  const errors = r.body && typeof r.body === "object" ? (r.body as Record<string, unknown>).errors : undefined;
+  const facts: ApiErrorFacts = { method: r.method, url: r.url, status: r.status, serverMessage, errors };
+  const where = `${r.method} ${r.url}`;
+  const said = serverMessage ? `: ${serverMessage}` : "";
+  const make = (code: ErrorCode, message: string, lines?: string[]) => new ApiError(code, message, facts, { lines });
+  const msg = (serverMessage ?? "").toLowerCase();
+
+  switch (r.status) {
+    case 401: {
+      const challenge = parseWwwAuthenticate(header(r.headers, "www-authenticate"));
+      const error = challenge?.params.error;
+      if (error === "totp_required") {
+        return make("OTP_REQUIRED", "This action needs a two-factor authentication code: pass `--otp CODE` or set HEX_OTP.");
+      }
+      if (error === "invalid_totp") {
+        return make("OTP_INVALID", "The two-factor authentication code was not accepted: pass a current code with `--otp CODE` or HEX_OTP.");
+      }
+      if (r.credential === "basic" && ((challenge?.scheme === "bearer" && !error) || msg.includes("basic authentication is disabled"))) {
+        return make(
+          "BASIC_AUTH_DISABLED",
+          `This server no longer accepts a username and password${said}. Log in with \`hexts user auth --oauth\`, or use an API key (\`hexts user auth --key\` or HEX_API_KEY).`,
+        );
+      }
+      if (msg.includes("not authorized for this action")) {
+        return make(
+          "FORBIDDEN",
+          `Your key or login lacks the permission for ${where}${said}. Use a key with that permission, or ${LOGIN_FIX}.`,
+        );
+      }
+      if (!r.credential) return make("NOT_AUTHENTICATED", `You need to be logged in for ${where}: ${LOGIN_FIX}.`);
+      if (r.credential === "basic") {
+        return make("NOT_AUTHENTICATED", `The server rejected the username and password${said}. Check them, or ${LOGIN_FIX}.`);
+      }
+      if (r.credential === "bearer") {
+        return make("NOT_AUTHENTICATED", `Your login has expired or was revoked${said}. Log in again: ${LOGIN_FIX}.`);
+      }
+      return make("NOT_AUTHENTICATED", `The server rejected your API key${said}. Check HEX_API_KEY, or ${LOGIN_FIX}.`);
+    }
+    case 403: {
+      if (msg.includes("two-factor authentication must be enabled")) {
+        return make(
+          "TWO_FACTOR_DISABLED",
+          `${serverMessage}. Enable two-factor authentication in your account's security settings on the Hex website, or use an API key (HEX_API_KEY) instead of an OAuth login.`,
+        );
+      }
+      if (msg.includes("email not verified")) {
+        return make("FORBIDDEN", "Your email address is not verified yet: confirm it with the link the server emailed you, then try again.");
+      }
+      return make("FORBIDDEN", `Not allowed: ${where}${said}.`);
+    }
+    case 404:
+      return make("NOT_FOUND", r.notFound ? `${capitalize(r.notFound)} (${where}).` : `Not found: ${where}${said}.`);
+    case 409:
+      return make("CONFLICT", `Conflict: ${where}${said}.`);
+    case 422: {
+      const lines = flattenFieldErrors(errors);
+      return make("VALIDATION_FAILED", `The server rejected ${where}${said || ": validation failed"}.`, lines);
+    }
+    case 429: {
+      const wait = serverWaitMs(r.headers, r.now ?? Date.now());
+      const when = wait === undefined ? "later" : `in ${Math.max(1, Math.ceil(wait / 1000))} s`;
+      return make("RATE_LIMITED", `The Hex API refused ${where} because of too many requests${said}. Try again ${when}.`);
+    }
+  }
+  if (r.status >= 500) {
+    return make("SERVER_ERROR", `The Hex server failed on ${where} (HTTP ${r.status}${said ? ` ${serverMessage}` : ""}). Try again later.`);
+  }
+  if (r.status === 413) {
+    return make("SERVER_REFUSED", `The server refused ${where}: the request body is too large${said}.`);
+  }
+  if (r.status >= 400) {
+    return make("SERVER_REFUSED", `The server refused ${where} (HTTP ${r.status}${said ? ` ${serverMessage}` : ""}).`);
+  }
+  return make("PROTOCOL", `Unexpected HTTP ${r.status} answer to ${where}${said}.`);
+}
+
+const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|UNABLE_TO_VERIFY)/;
+const TIMEOUT_CODES = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);
+/** Failures before any byte of the request left: safe to retry, even for writes nothing was sent. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/** The errno-style code of a transport failure, preferring a specific cause over undici's generic socket error. */
+export function transportCode(e: unknown): string | undefined {
+  let fallback: string | undefined;
+  for (let c: unknown = e, depth = 0; c && typeof c === "object" && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code !== "string" || code === "UND_ERR") continue;
+    if (code !== "UND_ERR_SOCKET") return code;
+    fallback ??= code;
+  }
+  return fallback;
+}
+
+export type TransportKind = "timeout" | "tls" | "not-sent" | "connection";
+
+export function transportKind(code: string | undefined): TransportKind {
+  if (code && TIMEOUT_CODES.has(code)) return "timeout";
+  if (code && TLS_CODES.test(code)) return "tls";
+  if (code && NOT_SENT_CODES.has(code)) return "not-sent";
+  return "connection";
+}
+
+export interface TransportFacts {
+  method: string;
+  url: string;
+  cause: unknown;
+  /** True when the request may have changed something on the server (not idempotent). */
+  write: boolean;
+  /** How the user can find out whether a write went through. */
+  checkHint?: string;
+  timeoutMs?: number;
+}
+
+/** Maps a connection-level failure (no HTTP answer) to NETWORK, TIMEOUT or TLS. */
+export function errorFromTransport(t: TransportFacts): ApiError {
+  const code = transportCode(t.cause);
+  const kind = transportKind(code);
+  const where = `${t.method} ${t.url}`;
+  const facts: ApiErrorFacts = { method: t.method, url: t.url };
+  const detail = code ? ` (${code})` : "";
+  const unknown = t.write
+    ? ` The server may or may not have carried it out; ${t.checkHint ?? "check its current state before trying again"}.`
+    : "";
+  if (kind === "tls") {
+    return new ApiError(
+      "TLS",
+      `Secure connection failed for ${where}${detail}. If you are behind a proxy that re-signs HTTPS, point HEX_CACERTS_PATH at its CA bundle (HEX_UNSAFE_HTTPS=1 skips verification, insecurely).`,
+      facts,
+      { cause: t.cause },
+    );
+  }
+  if (kind === "timeout") {
+    const secs = t.timeoutMs === undefined ? "" : ` after ${Math.round(t.timeoutMs / 1000)} s`;
+    const fix = code === "UND_ERR_CONNECT_TIMEOUT" ? "" : " Raise HEX_HTTP_TIMEOUT (seconds) if the server is slow.";
+    return new ApiError("TIMEOUT", `No answer from the server${secs} for ${where}${detail}.${code === "UND_ERR_CONNECT_TIMEOUT" ? "" : unknown}${fix}`, facts, {
+      cause: t.cause,
+    });
+  }
+  if (kind === "not-sent") {
+    return new ApiError("NETWORK", `Could not connect to the server for ${where}${detail}. Check the API URL (HEX_API_URL), your network and proxy settings.`, facts, {
+      cause: t.cause,
+    });
+  }
+  return new ApiError("NETWORK", `The connection failed during ${where}${detail}.${unknown}`, facts, { cause: t.cause });
+}

@@ -1,0 +1,359 @@
+// The one transport (STYLE.md "API client habits"): undici, base URL, user agent, auth, OTP header,
+// bounded retries of idempotent requests, redirects that keep credentials on their own origin,
+// and every non-2xx answer decoded into an ApiError. No settings knowledge: the CLI builds the options.
+import { Readable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
+import type { Dispatcher } from "undici";
+import type { z } from "zod";
+import { HextsError } from "../errors.js";
+import { hextsVersion } from "../version.js";
+import type { ProxySettings } from "./proxy.js";
+import { ApiError, errorFromResponse, errorFromTransport, redactUrl, transportCode, type CredentialKind } from "./errors.js";
+import { header, parseHexMessage, type HeaderMap, type HexMessage } from "./headers.js";
+import { isOAuthPath, joinUrl } from "./paths.js";
+import { defaultRetryPolicy, retryDecision, type RetryPolicy } from "./retry.js";
+import { userAgent } from "./user-agent.js";
+
+export type Credential =
+  | { kind: "key"; key: string }
+  | { kind: "bearer"; token: string }
+  | { kind: "basic"; username: string; password: string };
+
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "DELETE";
+
+export interface RetryInfo {
+  method: string;
+  url: string;
+  /** The attempt about to be made (2 = first retry). */
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface HexClientOptions {
+  /** API base, e.g. https://hex.pm/api (trailing slashes are ignored). */
+  apiUrl: string;
+  credential?: Credential;
+  /** Appended to the User-Agent, e.g. `mytool/1.0`. */
+  userAgentExtra?: string;
+  /** Per-request timeout (connect, headers, body). Default 15 s, mix's `http_timeout`. */
+  timeoutMs?: number;
+  /** Timeout for uploads (publish, docs); default max(4 × timeoutMs, 60 s). */
+  uploadTimeoutMs?: number;
+  /** Adds ` (CI)` to the User-Agent. */
+  ci?: boolean;
+  /** Proxies, e.g. from `proxyFromEnv(env)`. None when omitted (process.env is not read here). */
+  proxy?: ProxySettings;
+  /** Skip TLS certificate verification (HEX_UNSAFE_HTTPS); reported once through onWarning. */
+  unsafeHttps?: boolean;
+  /** CA bundle PEM file that replaces the default trust store (HEX_CACERTS_PATH). */
+  caCertsPath?: string;
+  /** Server `x-hex-message` headers and transport warnings. The api layer never prints. */
+  onWarning?: (w: HexMessage) => void;
+  /** Called before each retry (for a "retrying in N s" line). */
+  onRetry?: (info: RetryInfo) => void;
+  /** TOTP code sent as `x-hex-otp` with every request of this client (one code serves a whole command). */
+  otp?: string;
+  /** Use this dispatcher instead of building one (the caller owns and closes it). */
+  dispatcher?: Dispatcher;
+  /** Cancels every request of this client (e.g. the run's Ctrl-C signal). */
+  signal?: AbortSignal;
+  retry?: Partial<RetryPolicy>;
+  /** Edges replaceable in tests: waiting, randomness and the clock. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface RequestOptions {
+  method?: HttpMethod;
+  /** Relative to the API base: `packages/foo`, `repos/acme/packages/foo`. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** A JSON request body. */
+  json?: unknown;
+  /** A raw upload body (tarball), sent with Content-Length and no Expect header. */
+  body?: Uint8Array;
+  contentType?: string;
+  /** Upload progress: bytes handed to the socket so far, and the total. */
+  onProgress?: (sent: number, total: number) => void;
+  /** Marks a PUT/DELETE safe to repeat. GET and HEAD always are; POST never is. */
+  idempotent?: boolean;
+  /** Overrides the client's credential for this call; `null` sends none. */
+  credential?: Credential | null;
+  /** Overrides the client's OTP for this call. */
+  otp?: string;
+  signal?: AbortSignal;
+  /** Statuses besides 2xx returned to the caller instead of thrown (e.g. OAuth's 400 `authorization_pending`). */
+  okStatuses?: number[];
+  /** Follow redirects (GET/HEAD only, at most 3). Default true; false returns the 3xx (see okStatuses). */
+  followRedirects?: boolean;
+  /** Told to the user when a write fails mid-request: how to check whether it happened. */
+  checkHint?: string;
+  /** The message for a 404, naming what is missing (`package foo does not exist in hexpm`). */
+  notFound?: string;
+  timeoutMs?: number;
+}
+
+/** Per-call options every resource function accepts. */
+export type CallOptions = Pick<RequestOptions, "signal" | "otp" | "credential">;
+
+export interface ApiResponse {
+  status: number;
+  headers: HeaderMap;
+  /** Parsed JSON, the text when it is not JSON, or undefined when empty. */
+  body: unknown;
+  /** Redacted final URL. */
+  url: string;
+}
+
+const MAX_REDIRECTS = 3;
+const UPLOAD_CHUNK = 64 * 1024;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function authorizationOf(c: Credential): string {
+  const value = c.kind === "key" ? c.key : c.kind === "bearer" ? `Bearer ${c.token}` : `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
+  // A line break would split the header; say so without echoing the secret.
+  if (/[\r\n\0]/.test(value)) throw new HextsError("USAGE", "The credential contains a line break or NUL character; check the API key or password.");
+  return value;
+}
+
+async function readBody(res: Dispatcher.ResponseData, method: string): Promise<unknown> {
+  const text = await res.body.text();
+  if (method === "HEAD" || text === "") return undefined;
+  const type = header(res.headers, "content-type") ?? "";
+  if (type.includes("json") || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+async function* chunked(body: Uint8Array, onProgress?: (sent: number, total: number) => void): AsyncGenerator<Uint8Array> {
+  let sent = 0;
+  onProgress?.(0, body.byteLength);
+  while (sent < body.byteLength) {
+    const chunk = body.subarray(sent, Math.min(sent + UPLOAD_CHUNK, body.byteLength));
+    yield chunk;
+    sent += chunk.byteLength;
+    onProgress?.(sent, body.byteLength);
+  }
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal });
+}
+
+function cancelled(cause?: unknown): HextsError {
+  return new HextsError("CANCELLED", "Cancelled.", { cause });
+}
+
+/** What derived clients share: one dispatcher, one unsafe-HTTPS warning. */
+interface Shared {
+  dispatcher?: Dispatcher;
+  owned: boolean;
+  warnedUnsafe: boolean;
+}
+
+export class HexClient {
+  readonly apiUrl: string;
+  readonly userAgent: string;
+  private readonly opts: HexClientOptions;
+  private readonly shared: Shared;
+  private readonly policy: RetryPolicy;
+
+  constructor(opts: HexClientOptions, shared?: Shared) {
+    let base: URL;
+    try {
+      base = new URL(opts.apiUrl);
+    } catch {
+      throw new HextsError("CONFIG_INVALID", `The API URL "${redactUrl(opts.apiUrl)}" is not a valid URL (HEX_API_URL).`);
+    }
+    if (base.protocol !== "https:" && base.protocol !== "http:") {
+      throw new HextsError("CONFIG_INVALID", `The API URL must use http or https, not ${base.protocol} (HEX_API_URL).`);
+    }
+    this.apiUrl = opts.apiUrl.replace(/\/+$/, "");
+    this.opts = opts;
+    this.userAgent = userAgent({ version: hextsVersion(), nodeVersion: process.versions.node, platform: process.platform, ci: opts.ci, extra: opts.userAgentExtra });
+    this.shared = shared ?? { dispatcher: opts.dispatcher, owned: !opts.dispatcher, warnedUnsafe: false };
+    this.policy = { ...defaultRetryPolicy, ...opts.retry };
+  }
+
+  /** The credential this client sends by default. */
+  get credential(): Credential | undefined {
+    return this.opts.credential;
+  }
+
+  get timeoutMs(): number {
+    return this.opts.timeoutMs ?? 15_000;
+  }
+
+  /** A client with other credential/OTP settings sharing this one's connections. */
+  with(overrides: Pick<HexClientOptions, "credential" | "otp" | "onWarning" | "onRetry">): HexClient {
+    return new HexClient({ ...this.opts, ...overrides }, this.shared);
+  }
+
+  /** undici is loaded on the first request, so importing the client costs nothing. */
+  private async dispatcher(): Promise<Dispatcher> {
+    if (!this.shared.dispatcher) {
+      const { createDispatcher } = await import("./dispatcher.js");
+      this.shared.dispatcher ??= createDispatcher({
+        proxy: this.opts.proxy,
+        unsafeHttps: this.opts.unsafeHttps,
+        caCertsPath: this.opts.caCertsPath,
+        connectTimeoutMs: this.timeoutMs,
+      });
+    }
+    if (this.opts.unsafeHttps && !this.shared.warnedUnsafe) {
+      this.shared.warnedUnsafe = true;
+      this.opts.onWarning?.({ level: "warn", message: "HEX_UNSAFE_HTTPS is set: TLS certificates are not verified, so the connection can be intercepted." });
+    }
+    return this.shared.dispatcher;
+  }
+
+  /** Sends one API request (with retries where safe) and returns the decoded answer; non-2xx throws ApiError. */
+  async request(o: RequestOptions): Promise<ApiResponse> {
+    const method = o.method ?? "GET";
+    const idempotent = method === "GET" || method === "HEAD" || o.idempotent === true;
+    const signal = this.signalFor(o.signal);
+    const now = this.opts.now ?? Date.now;
+    for (let attempt = 1; ; attempt++) {
+      const startUrl = joinUrl(this.apiUrl, o.path, o.query);
+      let res: ApiResponse & { credentialSent?: CredentialKind };
+      try {
+        res = await this.send(method, startUrl, o, signal);
+      } catch (e) {
+        if (signal?.aborted) throw cancelled(e);
+        if (e instanceof HextsError) throw e;
+        const decision = retryDecision({ attempt, idempotent, outcome: { transportCode: transportCode(e) }, policy: this.policy, now: now(), random: this.rand() });
+        if (decision.retry) {
+          await this.wait(method, startUrl, attempt + 1, decision.delayMs, decision.reason, signal);
+          continue;
+        }
+        throw errorFromTransport({ method, url: redactUrl(startUrl), cause: e, write: !idempotent, checkHint: o.checkHint, timeoutMs: this.timeoutFor(o) });
+      }
+      if ((res.status >= 200 && res.status < 300) || o.okStatuses?.includes(res.status)) return stripInternal(res);
+      const decision = retryDecision({ attempt, idempotent, outcome: { status: res.status, headers: res.headers }, policy: this.policy, now: now(), random: this.rand() });
+      if (decision.retry) {
+        await this.wait(method, startUrl, attempt + 1, decision.delayMs, decision.reason, signal);
+        continue;
+      }
+      throw errorFromResponse({ method, url: res.url, status: res.status, headers: res.headers, body: res.body, credential: res.credentialSent, now: now(), notFound: o.notFound });
+    }
+  }
+
+  /** Like request(), then validates the JSON body with `schema`; a mismatch is a PROTOCOL error. */
+  async json<S extends z.ZodType>(schema: S, o: RequestOptions): Promise<z.output<S>> {
+    const res = await this.request(o);
+    return parseBody(schema, res, o.method ?? "GET");
+  }
+
+  /** Closes connections this client opened (not a dispatcher the caller passed in). */
+  async close(): Promise<void> {
+    const d = this.shared.dispatcher;
+    if (d && this.shared.owned) {
+      this.shared.dispatcher = undefined;
+      await d.close();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private rand(): number {
+    return (this.opts.random ?? Math.random)();
+  }
+
+  private timeoutFor(o: RequestOptions): number {
+    if (o.timeoutMs !== undefined) return o.timeoutMs;
+    if (o.body) return this.opts.uploadTimeoutMs ?? Math.max(4 * this.timeoutMs, 60_000);
+    return this.timeoutMs;
+  }
+
+  private signalFor(own?: AbortSignal): AbortSignal | undefined {
+    const signals = [this.opts.signal, own].filter((s): s is AbortSignal => s !== undefined);
+    return signals.length <= 1 ? signals[0] : AbortSignal.any(signals);
+  }
+
+  private async wait(method: string, url: string, attempt: number, delayMs: number, reason: string, signal?: AbortSignal): Promise<void> {
+    this.opts.onRetry?.({ method, url: redactUrl(url), attempt, delayMs, reason });
+    try {
+      await (this.opts.sleep ?? defaultSleep)(delayMs, signal);
+    } catch (e) {
+      throw cancelled(e);
+    }
+    if (signal?.aborted) throw cancelled();
+  }
+
+  /** One attempt, following GET/HEAD redirects; credentials and OTP only go to the API's own origin. */
+  private async send(method: HttpMethod, startUrl: string, o: RequestOptions, signal?: AbortSignal): Promise<ApiResponse & { credentialSent?: CredentialKind }> {
+    const home = new URL(this.apiUrl).origin;
+    const credential = isOAuthPath(o.path) ? undefined : o.credential === undefined ? this.opts.credential : (o.credential ?? undefined);
+    const otp = o.otp ?? this.opts.otp;
+    const timeout = this.timeoutFor(o);
+    const follow = (method === "GET" || method === "HEAD") && o.followRedirects !== false;
+    const { request } = await import("undici");
+    let url = startUrl;
+    for (let hops = 0; ; hops++) {
+      const own = new URL(url).origin === home;
+      const headers: Record<string, string> = { "user-agent": this.userAgent, accept: "application/json" };
+      const sendCredential = own && credential !== undefined;
+      if (sendCredential) headers.authorization = authorizationOf(credential);
+      if (own && otp) headers["x-hex-otp"] = otp;
+      let body: Buffer | Readable | undefined;
+      if (o.body) {
+        headers["content-type"] = o.contentType ?? "application/octet-stream";
+        headers["content-length"] = String(o.body.byteLength);
+        // A byte stream with a one-chunk buffer, so progress follows what the socket accepts.
+        body = Readable.from(chunked(o.body, o.onProgress), { objectMode: false, highWaterMark: UPLOAD_CHUNK });
+      } else if (o.json !== undefined) {
+        headers["content-type"] = "application/json";
+        body = Buffer.from(JSON.stringify(o.json));
+      }
+      const res = await request(url, {
+        method,
+        headers,
+        body,
+        signal,
+        dispatcher: await this.dispatcher(),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      const decoded = await readBody(res, method);
+      this.warnFrom(res.headers);
+      const location = header(res.headers, "location");
+      if (follow && REDIRECT_STATUSES.has(res.statusCode) && location) {
+        if (hops >= MAX_REDIRECTS) {
+          throw new ApiError("PROTOCOL", `Too many redirects for ${method} ${redactUrl(startUrl)}.`, { method, url: redactUrl(startUrl), status: res.statusCode });
+        }
+        url = new URL(location, url).toString();
+        continue;
+      }
+      return { status: res.statusCode, headers: res.headers, body: decoded, url: redactUrl(url), credentialSent: sendCredential ? credential.kind : undefined };
+    }
+  }
+
+  private warnFrom(headers: HeaderMap): void {
+    const raw = headers["x-hex-message"];
+    for (const value of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+      const m = parseHexMessage(value);
+      if (m) this.opts.onWarning?.(m);
+    }
+  }
+}
+
+function stripInternal(r: ApiResponse & { credentialSent?: CredentialKind }): ApiResponse {
+  return { status: r.status, headers: r.headers, body: r.body, url: r.url };
+}
+
+/** Validates a response body; unknown fields pass through (schemas are loose), missing ones are PROTOCOL errors. */
+export function parseBody<S extends z.ZodType>(schema: S, res: ApiResponse, method: string): z.output<S> {
+  const parsed = schema.safeParse(res.body);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join(".") : "(body)"}: ${i.message}`);
+  throw new ApiError("PROTOCOL", `The server's answer to ${method} ${res.url} is not what hexts understands (is HEX_API_URL a Hex API?).`, { method, url: res.url, status: res.status }, { lines });
+}

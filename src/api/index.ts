@@ -1,0 +1,25 @@
+// The typed Hex HTTP API client: the transport (HexClient) and one module per resource.
+export { HexClient, parseBody } from "./http.js";
+export type { ApiResponse, CallOptions, Credential, HexClientOptions, HttpMethod, RequestOptions, RetryInfo } from "./http.js";
+export { ApiError, isApiError, flattenFieldErrors, errorFromResponse, errorFromTransport, redactUrl } from "./errors.js";
+export type { CredentialKind } from "./errors.js";
+export type { HexMessage } from "./headers.js";
+export { proxyFromEnv } from "./proxy.js";
+export type { ProxySettings } from "./proxy.js";
+export { defaultRetryPolicy, retryDecision } from "./retry.js";
+export type { RetryPolicy } from "./retry.js";
+export { organizationOf, repoPrefix, orgPrefix } from "./paths.js";
+export { userAgent } from "./user-agent.js";
+export { OtpSession, otpRetry } from "./otp.js";
+export type { OtpOptions, OtpReason } from "./otp.js";
+export * from "./schemas.js";
+export * from "./users.js";
+export * from "./keys.js";
+export * from "./organizations.js";
+export * from "./packages.js";
+export * from "./releases.js";
+export * from "./owners.js";
+export * from "./retirements.js";
+export * from "./docs.js";
+export * from "./auth.js";
+export * from "./oauth.js";

@@ -1,0 +1,110 @@
+// API keys of the user (`keys`) or of an organization (`orgs/ORG/keys`) (HEX_PROTOCOL.md §4.2).
+import { z } from "zod";
+import { parseBody, type CallOptions, type HexClient } from "./http.js";
+import { orgPrefix, seg } from "./paths.js";
+import { Timestamp } from "./schemas.js";
+
+export const KeyPermissionSchema = z.looseObject({
+  domain: z.string(),
+  /** Absent or null for `api` (full access) and `repositories`. */
+  resource: z.string().nullish(),
+});
+export type KeyPermission = z.output<typeof KeyPermissionSchema>;
+
+export const KeySchema = z.looseObject({
+  name: z.string(),
+  /** True for the key that authenticated this request. */
+  authing_key: z.boolean(),
+  /** Only in the creation response (see CreatedKeySchema). */
+  secret: z.string().nullish(),
+  permissions: z.array(KeyPermissionSchema),
+  /** Scheduled automatic revocation. */
+  revoke_at: Timestamp.nullish(),
+  inserted_at: Timestamp,
+  updated_at: Timestamp,
+  url: z.string(),
+  last_use: z
+    .looseObject({ used_at: Timestamp.nullish(), ip: z.string().nullish(), user_agent: z.string().nullish() })
+    .nullish(),
+});
+export type Key = z.output<typeof KeySchema>;
+
+/** A key just created: the only time the server shows its secret. */
+export const CreatedKeySchema = KeySchema.extend({ secret: z.string().min(1) });
+export type CreatedKey = z.output<typeof CreatedKeySchema>;
+
+export interface KeyScope {
+  /** Keys owned by this organization (`orgs/ORG/keys`); omitted: the caller's own keys. */
+  organization?: string;
+}
+
+export interface NewKey extends KeyScope {
+  name: string;
+  /** Omitted: full API access (the server's default). */
+  permissions?: { domain: string; resource?: string | null }[];
+  /** ISO-8601 time in the future when the server revokes the key by itself. */
+  revokeAt?: string;
+}
+
+function keysPath(scope: KeyScope): string {
+  return `${orgPrefix(scope.organization)}keys`;
+}
+
+function keysCommand(scope: KeyScope): string {
+  return scope.organization ? `hexts organization key ${scope.organization} list` : "hexts user key list";
+}
+
+export function listKeys(client: HexClient, scope: KeyScope = {}, call: CallOptions = {}): Promise<Key[]> {
+  return client.json(z.array(KeySchema), { path: keysPath(scope), ...call });
+}
+
+export function getKey(client: HexClient, name: string, scope: KeyScope = {}, call: CallOptions = {}): Promise<Key> {
+  return client.json(KeySchema, { path: `${keysPath(scope)}/${seg(name)}`, notFound: `there is no key named "${name}"`, ...call });
+}
+
+/**
+ * Creates a key and returns it with its secret. Never repeated automatically; if the name is taken the server
+ * stores NAME-2 (check the returned name). Basic auth is allowed here only: pass it as `call.credential`.
+ */
+export function createKey(client: HexClient, k: NewKey, call: CallOptions = {}): Promise<CreatedKey> {
+  const json: Record<string, unknown> = { name: k.name };
+  if (k.permissions) json.permissions = k.permissions.map((p) => ({ domain: p.domain, resource: p.resource ?? null }));
+  if (k.revokeAt) json.revoke_at = k.revokeAt;
+  return client.json(CreatedKeySchema, {
+    method: "POST",
+    path: keysPath(k),
+    json,
+    checkHint: `run \`${keysCommand(k)}\` to see whether the key "${k.name}" was created`,
+    ...call,
+  });
+}
+
+/** Revokes one key and returns it. */
+export function deleteKey(client: HexClient, name: string, scope: KeyScope = {}, call: CallOptions = {}): Promise<Key> {
+  return client.json(KeySchema, {
+    method: "DELETE",
+    path: `${keysPath(scope)}/${seg(name)}`,
+    notFound: `there is no key named "${name}"`,
+    checkHint: `run \`${keysCommand(scope)}\` to see whether it is still there`,
+    ...call,
+  });
+}
+
+/**
+ * Revokes every key (including the one making the call). The body is the authenticating key, except with an
+ * OAuth token, where the server's answer is ill-defined (HEX_PROTOCOL.md §11.9): then it is undefined.
+ */
+export async function deleteAllKeys(client: HexClient, scope: KeyScope = {}, call: CallOptions = {}): Promise<Key | undefined> {
+  const res = await client.request({
+    method: "DELETE",
+    path: keysPath(scope),
+    checkHint: `run \`${keysCommand(scope)}\` to see which keys remain`,
+    ...call,
+  });
+  const credential = call.credential === undefined ? client.credential : call.credential;
+  if (credential?.kind === "bearer") {
+    const parsed = KeySchema.safeParse(res.body);
+    return parsed.success ? parsed.data : undefined;
+  }
+  return parseBody(KeySchema, res, "DELETE");
+}

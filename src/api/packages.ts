@@ -1,0 +1,88 @@
+// Packages: search/list, one package, audit log (HEX_PROTOCOL.md §4.4).
+import { z } from "zod";
+import type { CallOptions, HexClient } from "./http.js";
+import { organizationOf, repoPrefix, seg } from "./paths.js";
+import { AuditLogSchema, RetirementSchema, Timestamp, UserRefSchema, type AuditLog } from "./schemas.js";
+
+export const PackageReleaseRefSchema = z.looseObject({
+  version: z.string(),
+  url: z.string().nullish(),
+  has_docs: z.boolean().nullish(),
+  inserted_at: Timestamp.nullish(),
+});
+
+export const PackageMetaSchema = z.looseObject({
+  description: z.string().nullish(),
+  licenses: z.array(z.string()).nullish(),
+  links: z.record(z.string(), z.string()).nullish(),
+  maintainers: z.array(z.string()).nullish(),
+});
+
+export const PackageSchema = z.looseObject({
+  name: z.string(),
+  repository: z.string(),
+  url: z.string(),
+  html_url: z.string().nullish(),
+  /** Null when no release has docs. */
+  docs_html_url: z.string().nullish(),
+  latest_version: z.string().nullish(),
+  latest_stable_version: z.string().nullish(),
+  meta: PackageMetaSchema,
+  downloads: z.record(z.string(), z.number()).nullish(),
+  releases: z.array(PackageReleaseRefSchema).nullish(),
+  /** Version -> retirement. */
+  retirements: z.record(z.string(), RetirementSchema).nullish(),
+  /** Not in list responses. */
+  owners: z.array(UserRefSchema).nullish(),
+  configs: z.record(z.string(), z.string()).nullish(),
+  inserted_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Package = z.output<typeof PackageSchema>;
+
+export type PackageSort = "name" | "recent_downloads" | "total_downloads" | "downloads" | "inserted_at" | "updated_at";
+
+export interface RepositoryScope {
+  /** `acme` / `hexpm:acme` for an organization's repository; omitted or `hexpm`: the public one. */
+  repository?: string;
+}
+
+export interface PackageQuery extends RepositoryScope {
+  /** Free text and filters (`name:foo*`, `depends:plug`, ...). */
+  search?: string;
+  sort?: PackageSort;
+  /** 1-based. */
+  page?: number;
+  /** At most 100. */
+  perPage?: number;
+}
+
+export function repositoryLabel(repository: string | undefined): string {
+  const org = organizationOf(repository);
+  return org ? `hexpm:${org}` : "hexpm";
+}
+
+/** One page of packages; a page shorter than the page size is the last. */
+export function searchPackages(client: HexClient, q: PackageQuery = {}, call: CallOptions = {}): Promise<Package[]> {
+  return client.json(z.array(PackageSchema), {
+    path: `${repoPrefix(q.repository)}packages`,
+    query: { search: q.search, sort: q.sort, page: q.page, per_page: q.perPage },
+    ...call,
+  });
+}
+
+export function getPackage(client: HexClient, name: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<Package> {
+  return client.json(PackageSchema, {
+    path: `${repoPrefix(scope.repository)}packages/${seg(name)}`,
+    notFound: `package "${name}" does not exist in ${repositoryLabel(scope.repository)} (or is not visible to you)`,
+    ...call,
+  });
+}
+
+export function listPackageAuditLogs(client: HexClient, name: string, opts: RepositoryScope & { page?: number } = {}, call: CallOptions = {}): Promise<AuditLog[]> {
+  return client.json(z.array(AuditLogSchema), {
+    path: `${repoPrefix(opts.repository)}packages/${seg(name)}/audit-logs`,
+    query: { page: opts.page },
+    ...call,
+  });
+}

@@ -1,0 +1,57 @@
+// Retiring and unretiring releases (HEX_PROTOCOL.md §4.8).
+import type { CallOptions, HexClient } from "./http.js";
+import { repositoryLabel, type RepositoryScope } from "./packages.js";
+import { repoPrefix, seg } from "./paths.js";
+
+export const RETIRE_REASONS = ["other", "invalid", "security", "deprecated", "renamed"] as const;
+export type RetireReason = (typeof RETIRE_REASONS)[number];
+
+export interface Retire {
+  reason: RetireReason;
+  /** 3-140 characters when given. */
+  message?: string;
+}
+
+function retirePath(pkg: string, version: string, scope: RepositoryScope): string {
+  return `${repoPrefix(scope.repository)}packages/${seg(pkg)}/releases/${seg(version)}/retire`;
+}
+
+function retireBody(r: Retire): Record<string, unknown> {
+  return r.message === undefined ? { reason: r.reason } : { reason: r.reason, message: r.message };
+}
+
+/** Marks a release retired (or changes its retirement). */
+export async function retireRelease(client: HexClient, pkg: string, version: string, r: Retire, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
+  await client.request({
+    method: "POST",
+    path: retirePath(pkg, version, scope),
+    json: retireBody(r),
+    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository)}`,
+    checkHint: `look up ${pkg} ${version} to see whether it is retired`,
+    ...call,
+  });
+}
+
+export async function unretireRelease(client: HexClient, pkg: string, version: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
+  await client.request({
+    method: "DELETE",
+    path: retirePath(pkg, version, scope),
+    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository)}`,
+    checkHint: `look up ${pkg} ${version} to see whether it is still retired`,
+    ...call,
+  });
+}
+
+/** Retires every release not yet retired (all of them with `replace`). */
+export async function retireAllReleases(client: HexClient, pkg: string, r: Retire & { replace?: boolean }, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
+  const json = retireBody(r);
+  if (r.replace !== undefined) json.replace = r.replace;
+  await client.request({
+    method: "POST",
+    path: `${repoPrefix(scope.repository)}packages/${seg(pkg)}/retire`,
+    json,
+    notFound: `package "${pkg}" does not exist in ${repositoryLabel(scope.repository)}`,
+    checkHint: `look up ${pkg} to see which releases are retired`,
+    ...call,
+  });
+}

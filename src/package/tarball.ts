@@ -1,16 +1,17 @@
 // Package tarballs (HEX_PROTOCOL.md §5): create them byte for byte as hex_core does, from memory or streamed
 // from disk, and unpack/verify downloaded ones more strictly than hex_core (vectors/README.md §3).
-import { open, type FileHandle } from "node:fs/promises";
 import { HextsError } from "../errors.js";
 import type { PackageFile } from "../project/types.js";
+import { decodeMetadataConfig, encodeMetadataConfig } from "../erlang/metadata-config.js";
+import type { ErlMap, MetaObject, MetaValue } from "../erlang/terms.js";
 import { innerChecksum as computeInnerChecksum, parseChecksumHex, sha256Hex } from "./checksum.js";
-import { GunzipError, GzipWriter, gunzip, isGzip } from "./gzip.js";
+import { GunzipError, gunzip, isGzip } from "./gzip.js";
+import { CompressedTar, checkEntryPath, checkEntrySymlink, packageInvalid, writeEntries, type BuildTarballOptions } from "./contents.js";
 import { safePathProblem, symlinkEscapes, normalizeTarPath } from "./paths.js";
-import { BLOCK_SIZE, MODE_FILE, TarReadError, TarWriter, encodeHeader, paddingSize, readTar } from "./tar.js";
+import { BLOCK_SIZE, MODE_FILE, TarReadError, TarWriter, paddingSize, readTar } from "./tar.js";
 
-/** hex_core / hex.pm limits (HEX_PROTOCOL.md §5.1). */
-export const TARBALL_MAX_SIZE = 16 * 1024 * 1024;
-export const TARBALL_MAX_UNCOMPRESSED_SIZE = 128 * 1024 * 1024;
+import { TARBALL_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE } from "./contents.js";
+export { TARBALL_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE, type BuildProgress, type BuildTarballOptions } from "./contents.js";
 export const METADATA_MAX_SIZE = 1024 * 1024;
 const VERSION_MAX_SIZE = 32;
 const CHECKSUM_MAX_SIZE = 128;
@@ -23,7 +24,7 @@ const OUTER_NAMES = ["VERSION", "CHECKSUM", "metadata.config", "contents.tar.gz"
  * arrays lists, strings binaries, booleans atoms; or its Erlang term values), or the already encoded
  * metadata.config bytes.
  */
-export type MetadataInput = { [key: string]: unknown } | Uint8Array;
+export type MetadataInput = MetaObject | ErlMap<MetaValue> | Uint8Array;
 
 /** A file given from memory (mode defaults to 0100644), an empty directory, or a symlink. */
 export type TarballInputFile =
@@ -43,210 +44,71 @@ export interface PackageTarball {
   contentsSize: number;
 }
 
-export interface BuildProgress {
-  /** Entries written so far, of `totalFiles`. */
-  files: number;
-  totalFiles: number;
-  /** File bytes read so far, of `totalBytes` (from the sizes known before reading). */
-  bytes: number;
-  totalBytes: number;
-  path?: string;
-}
-
-export interface BuildTarballOptions {
-  onProgress?: (progress: BuildProgress) => void;
-  signal?: AbortSignal;
-  /** Override the limits (tests); the defaults are hex.pm's. */
-  maxSize?: number;
-  maxUncompressedSize?: number;
-}
-
-const packageInvalid = (reason: string, message: string, details: Record<string, unknown> = {}) =>
-  new HextsError("PACKAGE_INVALID", message, { details: { reason, ...details } });
-
-async function encodeMetadata(metadata: MetadataInput): Promise<Uint8Array> {
-  if (metadata instanceof Uint8Array) return metadata;
-  const { encodeMetadataConfig } = await import("../erlang/metadata-config.js");
-  return encodeMetadataConfig(metadata as Parameters<typeof encodeMetadataConfig>[0]);
-}
-
-function checkPath(path: string): void {
-  const problem = safePathProblem(path);
-  if (problem) throw packageInvalid("unsafe_path", `Unsafe path in package: ${JSON.stringify(path)} (${problem})`, { path });
-}
-
-function checkSymlink(path: string, target: string): void {
-  if (symlinkEscapes(path, target)) {
-    throw packageInvalid("unsafe_symlink", `Symlink ${JSON.stringify(path)} points outside the package (${JSON.stringify(target)})`, {
-      path,
-      target,
-    });
-  }
-}
-
-/** Streams contents.tar.gz into memory while enforcing the limits; `finish` assembles the outer tar. */
-class TarballAssembler {
-  readonly tar: TarWriter;
-  #gz: GzipWriter;
-  #gzChunks: Uint8Array[] = [];
-  #maxSize: number;
-  #maxUncompressed: number;
-
-  constructor(opts: BuildTarballOptions) {
-    this.#maxSize = opts.maxSize ?? TARBALL_MAX_SIZE;
-    this.#maxUncompressed = opts.maxUncompressedSize ?? TARBALL_MAX_UNCOMPRESSED_SIZE;
-    let gzSize = 0;
-    this.#gz = new GzipWriter((chunk) => {
-      this.#gzChunks.push(chunk);
-      gzSize += chunk.length;
-      if (gzSize > this.#maxSize) this.#tooBig();
-    });
-    this.tar = new TarWriter((chunk) => {
-      if (this.tar.size > this.#maxUncompressed) this.#tooBigUncompressed();
-      this.#gz.push(chunk);
-    });
-  }
-
-  /** Fail before reading anything when the planned contents already exceed the uncompressed limit. */
-  checkPlannedSize(size: number): void {
-    if (size > this.#maxUncompressed) this.#tooBigUncompressed();
-  }
-
-  #tooBig(): never {
-    throw packageInvalid("too_big_compressed", `The package tarball is larger than ${this.#maxSize} bytes`, { limit: this.#maxSize });
-  }
-
-  #tooBigUncompressed(): never {
-    throw packageInvalid("too_big_uncompressed", `The package contents are larger than ${this.#maxUncompressed} bytes uncompressed`, {
-      limit: this.#maxUncompressed,
-    });
-  }
-
-  finish(metadataConfig: Uint8Array): PackageTarball {
-    this.tar.finish();
-    this.#gz.finish();
-    const contentsSize = this.tar.size;
-    const gzSize = this.#gz.size;
-    const inner = sha256Hex(TARBALL_VERSION, metadataConfig, ...this.#gzChunks);
-    const total =
-      4 * BLOCK_SIZE +
-      [TARBALL_VERSION.length, 64, metadataConfig.length, gzSize].reduce((sum, n) => sum + n + paddingSize(n), 0) +
-      2 * BLOCK_SIZE;
-    if (total > this.#maxSize) this.#tooBig();
-
-    const out = new Uint8Array(total);
-    let at = 0;
-    const outer = new TarWriter((chunk) => {
-      out.set(chunk, at);
-      at += chunk.length;
-    });
-    outer.addFile("VERSION", TARBALL_VERSION);
-    outer.addFile("CHECKSUM", new TextEncoder().encode(inner.toUpperCase()));
-    outer.addFile("metadata.config", metadataConfig);
-    outer.beginFile("contents.tar.gz", gzSize);
-    for (let i = 0; i < this.#gzChunks.length; i++) {
-      outer.write(this.#gzChunks[i]!);
-      this.#gzChunks[i] = EMPTY;
-    }
-    outer.endFile();
-    outer.finish();
-    return { tarball: out, innerChecksum: inner, outerChecksum: sha256Hex(out), metadataConfig, contentsSize };
-  }
-}
-
-const EMPTY = new Uint8Array(0);
-
-function checkMetadataSize(metadataConfig: Uint8Array): void {
-  if (metadataConfig.length > METADATA_MAX_SIZE) {
+function encodeMetadata(metadata: MetadataInput): Uint8Array {
+  const bytes = metadata instanceof Uint8Array ? metadata : encodeMetadataConfig(metadata);
+  if (bytes.length > METADATA_MAX_SIZE) {
     throw packageInvalid("metadata_too_big", `metadata.config is larger than ${METADATA_MAX_SIZE} bytes`, { limit: METADATA_MAX_SIZE });
   }
+  return bytes;
+}
+
+/** Writes the outer tar around a finished contents.tar.gz: VERSION, CHECKSUM, metadata.config, contents. */
+function assemble(contents: CompressedTar, metadataConfig: Uint8Array): PackageTarball {
+  const { size: gzSize, contentsSize } = contents.finish();
+  const inner = sha256Hex(TARBALL_VERSION, metadataConfig, ...contents.chunks);
+  const total =
+    4 * BLOCK_SIZE + [TARBALL_VERSION.length, 64, metadataConfig.length, gzSize].reduce((sum, n) => sum + n + paddingSize(n), 0) + 2 * BLOCK_SIZE;
+  if (total > contents.maxSize) contents.tooBig();
+
+  const out = new Uint8Array(total);
+  let at = 0;
+  const outer = new TarWriter((chunk) => {
+    out.set(chunk, at);
+    at += chunk.length;
+  });
+  outer.addFile("VERSION", TARBALL_VERSION);
+  outer.addFile("CHECKSUM", new TextEncoder().encode(inner.toUpperCase()));
+  outer.addFile("metadata.config", metadataConfig);
+  outer.beginFile("contents.tar.gz", gzSize);
+  for (const chunk of contents.chunks) outer.write(chunk);
+  contents.chunks.length = 0;
+  outer.endFile();
+  outer.finish();
+  return { tarball: out, innerChecksum: inner, outerChecksum: sha256Hex(out), metadataConfig, contentsSize };
 }
 
 const fileData = (contents: Uint8Array | string) => (typeof contents === "string" ? new TextEncoder().encode(contents) : contents);
 
 /**
  * Builds a package tarball from metadata and in-memory entries, written in the given order, exactly as
- * hex_core's `hex_tarball:create/2` would (memory files get mode 0100644).
+ * hex_core's `hex_tarball:create/2` would (memory files get mode 0100644). Throws PACKAGE_INVALID.
  */
 export async function createPackageTarball(
   metadata: MetadataInput,
   files: readonly TarballInputFile[],
-  opts: Omit<BuildTarballOptions, "onProgress" | "signal"> = {},
+  opts: Pick<BuildTarballOptions, "maxSize" | "maxUncompressedSize"> = {},
 ): Promise<PackageTarball> {
   for (const f of files) {
-    checkPath(f.path);
-    if (f.type === "symlink") checkSymlink(f.path, f.linkTarget);
+    checkEntryPath(f.path);
+    if (f.type === "symlink") checkEntrySymlink(f.path, f.linkTarget);
   }
-  const metadataConfig = await encodeMetadata(metadata);
-  checkMetadataSize(metadataConfig);
-  const asm = new TarballAssembler(opts);
+  const metadataConfig = encodeMetadata(metadata);
+  const contents = new CompressedTar("package tarball", opts);
   for (const f of files) {
-    if (f.type === "dir") asm.tar.addDirectory(f.path, f.mode ?? 0o40755);
-    else if (f.type === "symlink") asm.tar.addSymlink(f.path, f.linkTarget, f.mode ?? 0o120777);
-    else asm.tar.addFile(f.path, fileData(f.contents), f.mode ?? MODE_FILE);
+    if (f.type === "dir") contents.tar.addDirectory(f.path, f.mode ?? 0o40755);
+    else if (f.type === "symlink") contents.tar.addSymlink(f.path, f.linkTarget, f.mode ?? 0o120777);
+    else contents.tar.addFile(f.path, fileData(f.contents), f.mode ?? MODE_FILE);
   }
-  return asm.finish(metadataConfig);
-}
-
-// ---- streaming from disk ----
-
-const SMALL_FILE = 1024 * 1024;
-const READ_CHUNK = 1024 * 1024;
-const PREFETCH_FILES = 32;
-const PREFETCH_BYTES = 8 * 1024 * 1024;
-
-type Opened = { size: number; data: Uint8Array } | { size: number; handle: FileHandle };
-
-async function openDiskFile(file: Extract<PackageFile, { kind: "file" }>): Promise<Opened> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(file.diskPath, "r");
-    const st = await handle.stat();
-    if (!st.isFile()) throw packageInvalid("not_a_file", `${file.path} is not a regular file`, { path: file.path });
-    if (st.size > SMALL_FILE) {
-      const result = { size: st.size, handle };
-      handle = undefined;
-      return result;
-    }
-    const data = new Uint8Array(st.size);
-    await readExactly(handle, data, 0, file.path);
-    return { size: st.size, data };
-  } catch (e) {
-    if (e instanceof HextsError) throw e;
-    throw new HextsError("IO", `Could not read ${file.path}: ${(e as Error).message}`, { cause: e, details: { path: file.path } });
-  } finally {
-    await handle?.close();
-  }
-}
-
-async function readExactly(handle: FileHandle, into: Uint8Array, position: number, path: string): Promise<void> {
-  let done = 0;
-  while (done < into.length) {
-    const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
-    if (bytesRead === 0) throw packageInvalid("file_changed", `${path} changed while the package was being built`, { path });
-    done += bytesRead;
-  }
-}
-
-/** Sum of the inner tar's bytes for the planned entries, using the sizes the file list carries. */
-function plannedContentsSize(files: readonly PackageFile[]): number {
-  let size = 2 * BLOCK_SIZE;
-  for (const f of files) {
-    if (f.kind === "dir" && !f.empty) continue;
-    const dataSize = f.kind === "file" ? f.size : f.kind === "memory" ? f.contents.length : 0;
-    const type = f.kind === "dir" ? "dir" : f.kind === "symlink" ? "symlink" : "file";
-    const header = encodeHeader({ path: f.path, type, mode: 0, size: dataSize, linkTarget: f.kind === "symlink" ? f.target : undefined });
-    size += header.length + dataSize + paddingSize(dataSize);
-  }
-  return size;
+  return assemble(contents, metadataConfig);
 }
 
 /**
- * Builds the package tarball for `hexts build`/`publish`: entries are written in list order, disk files
- * are read one at a time (with a small read-ahead) and streamed through the tar writer and gzip, so the
- * uncompressed contents are never held whole. Limits are enforced as it goes (PACKAGE_INVALID with
- * `details.reason` `too_big_compressed`, `too_big_uncompressed`, `metadata_too_big`, `unsafe_path`, ...).
- * A non-empty directory entry is skipped, as hex_core does. Same bytes as `createPackageTarball`.
+ * Builds the package tarball for `hexts build`/`publish` from a project reader's file list: entries are
+ * written in list order, disk files are read one at a time (with a small read-ahead) and streamed through
+ * the tar writer and gzip, so the uncompressed contents are never held whole. Limits are enforced as it
+ * goes (PACKAGE_INVALID, `details.reason` `too_big_compressed`, `too_big_uncompressed`, `metadata_too_big`,
+ * `unsafe_path`, `unsafe_symlink`, `file_changed`; IO for unreadable files). A non-empty directory entry is
+ * skipped, as hex_core does. Same bytes as `createPackageTarball` for the same entries.
  */
 export async function buildPackageTarball(
   metadata: MetadataInput,
@@ -254,101 +116,14 @@ export async function buildPackageTarball(
   opts: BuildTarballOptions = {},
 ): Promise<PackageTarball> {
   for (const f of files) {
-    checkPath(f.path);
-    if (f.kind === "symlink") checkSymlink(f.path, f.target);
+    checkEntryPath(f.path);
+    if (f.kind === "symlink") checkEntrySymlink(f.path, f.target);
   }
-  const metadataConfig = await encodeMetadata(metadata);
-  checkMetadataSize(metadataConfig);
-  const asm = new TarballAssembler(opts);
-  asm.checkPlannedSize(plannedContentsSize(files));
-
-  const entries = files.filter((f) => f.kind !== "dir" || f.empty);
-  const totalBytes = entries.reduce((n, f) => n + (f.kind === "file" ? f.size : f.kind === "memory" ? f.contents.length : 0), 0);
-  const progress: BuildProgress = { files: 0, totalFiles: entries.length, bytes: 0, totalBytes };
-  const pending = new Map<number, Promise<Opened>>();
-  let nextToOpen = 0;
-  let bytesAhead = 0;
-  const fill = (from: number) => {
-    nextToOpen = Math.max(nextToOpen, from);
-    while (nextToOpen < entries.length && nextToOpen - from < PREFETCH_FILES && bytesAhead < PREFETCH_BYTES) {
-      const f = entries[nextToOpen]!;
-      if (f.kind === "file") {
-        const p = openDiskFile(f);
-        p.catch(() => undefined); // awaited in order below; this only keeps an early failure from being "unhandled"
-        pending.set(nextToOpen, p);
-        bytesAhead += Math.min(f.size, SMALL_FILE);
-      }
-      nextToOpen++;
-    }
-  };
-
-  try {
-    for (let i = 0; i < entries.length; i++) {
-      opts.signal?.throwIfAborted();
-      fill(i);
-      const f = entries[i]!;
-      progress.path = f.path;
-      if (f.kind === "memory") {
-        asm.tar.addFile(f.path, f.contents, MODE_FILE);
-        progress.bytes += f.contents.length;
-      } else if (f.kind === "dir") {
-        asm.tar.addDirectory(f.path, f.mode);
-      } else if (f.kind === "symlink") {
-        asm.tar.addSymlink(f.path, f.target, f.mode);
-      } else {
-        const opened = await pending.get(i)!;
-        pending.delete(i);
-        bytesAhead -= Math.min(f.size, SMALL_FILE);
-        if ("data" in opened) {
-          asm.tar.addFile(f.path, opened.data, f.mode);
-          progress.bytes += opened.size;
-        } else {
-          await streamLargeFile(asm.tar, f, opened, progress, opts);
-        }
-      }
-      progress.files++;
-      opts.onProgress?.({ ...progress });
-    }
-    return asm.finish(metadataConfig);
-  } finally {
-    for (const p of pending.values()) {
-      p.then((o) => ("handle" in o ? o.handle.close() : undefined)).catch(() => undefined);
-    }
-  }
-}
-
-async function streamLargeFile(
-  tar: TarWriter,
-  file: Extract<PackageFile, { kind: "file" }>,
-  opened: { size: number; handle: FileHandle },
-  progress: BuildProgress,
-  opts: BuildTarballOptions,
-): Promise<void> {
-  const { size, handle } = opened;
-  try {
-    tar.beginFile(file.path, size, file.mode);
-    const readAt = async (position: number) => {
-      const buf = new Uint8Array(Math.min(READ_CHUNK, size - position));
-      await readExactly(handle, buf, position, file.path);
-      return buf;
-    };
-    let next: Promise<Uint8Array> | undefined = readAt(0);
-    for (let position = 0; position < size; ) {
-      const chunk: Uint8Array = await next!;
-      position += chunk.length;
-      next = position < size ? readAt(position) : undefined;
-      next?.catch(() => undefined);
-      tar.write(chunk); // compresses while the next chunk is being read
-      progress.bytes += chunk.length;
-      opts.signal?.throwIfAborted();
-    }
-    tar.endFile();
-  } catch (e) {
-    if (e instanceof HextsError || (e as Error).name === "AbortError") throw e;
-    throw new HextsError("IO", `Could not read ${file.path}: ${(e as Error).message}`, { cause: e, details: { path: file.path } });
-  } finally {
-    await handle.close();
-  }
+  const metadataConfig = encodeMetadata(metadata);
+  const contents = new CompressedTar("package tarball", opts);
+  contents.checkPlanned(files);
+  await writeEntries(contents.tar, files, opts);
+  return assemble(contents, metadataConfig);
 }
 
 // ---- unpacking ----
@@ -370,8 +145,8 @@ export interface UnpackedEntry {
 }
 
 export interface UnpackedPackage {
-  /** What `decodeMetadataConfig` returns for metadata.config. */
-  metadata: unknown;
+  /** metadata.config as `decodeMetadataConfig` reads it (hex_core's normalisation included). */
+  metadata: MetaObject | ErlMap<MetaValue>;
   metadataConfig: Uint8Array;
   files: UnpackedEntry[];
   innerChecksum: string;
@@ -408,8 +183,7 @@ function readOuter(bytes: Uint8Array): Map<string, Uint8Array> {
   return found;
 }
 
-async function decodeMetadata(bytes: Uint8Array): Promise<unknown> {
-  const { decodeMetadataConfig } = await import("../erlang/metadata-config.js");
+function decodeMetadata(bytes: Uint8Array): MetaObject | ErlMap<MetaValue> {
   try {
     return decodeMetadataConfig(bytes);
   } catch (e) {
@@ -473,7 +247,7 @@ export async function unpackPackageTarball(bytes: Uint8Array, opts: UnpackOption
   if (inner !== declared) {
     throw tarballInvalid("inner_checksum_mismatch", "The package contents do not match its CHECKSUM", { expected: declared, actual: inner });
   }
-  const metadata = await decodeMetadata(metadataConfig);
+  const metadata = decodeMetadata(metadataConfig);
 
   if (!isGzip(contentsGz)) throw tarballInvalid("contents_not_gzip", "contents.tar.gz is not gzip-compressed");
   let contentsTar: Uint8Array;

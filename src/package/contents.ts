@@ -1,0 +1,235 @@
+// The compressed tar shared by package contents (contents.tar.gz) and docs tarballs: entries streamed one at
+// a time through the tar writer and reproducible gzip, with hex.pm's size limits enforced as bytes flow.
+import { open, type FileHandle } from "node:fs/promises";
+import { HextsError } from "../errors.js";
+import type { PackageFile } from "../project/types.js";
+import { GzipWriter } from "./gzip.js";
+import { safePathProblem, symlinkEscapes } from "./paths.js";
+import { BLOCK_SIZE, MODE_FILE, TarWriter, encodeHeader, paddingSize } from "./tar.js";
+
+/** hex_core / hex.pm limits (HEX_PROTOCOL.md §5.1, §6). */
+export const TARBALL_MAX_SIZE = 16 * 1024 * 1024;
+export const TARBALL_MAX_UNCOMPRESSED_SIZE = 128 * 1024 * 1024;
+
+export interface BuildProgress {
+  /** Entries written so far, of `totalFiles`. */
+  files: number;
+  totalFiles: number;
+  /** File bytes read so far, of `totalBytes` (from the sizes known before reading). */
+  bytes: number;
+  totalBytes: number;
+  path?: string;
+}
+
+export interface BuildTarballOptions {
+  onProgress?: (progress: BuildProgress) => void;
+  signal?: AbortSignal;
+  /** Override the limits (tests); the defaults are hex.pm's. */
+  maxSize?: number;
+  maxUncompressedSize?: number;
+}
+
+export const packageInvalid = (reason: string, message: string, details: Record<string, unknown> = {}) =>
+  new HextsError("PACKAGE_INVALID", message, { details: { reason, ...details } });
+
+export function checkEntryPath(path: string): void {
+  const problem = safePathProblem(path);
+  if (problem) throw packageInvalid("unsafe_path", `Unsafe path: ${JSON.stringify(path)} (${problem})`, { path });
+}
+
+export function checkEntrySymlink(path: string, target: string): void {
+  if (symlinkEscapes(path, target)) {
+    throw packageInvalid("unsafe_symlink", `Symlink ${JSON.stringify(path)} points outside (${JSON.stringify(target)})`, { path, target });
+  }
+}
+
+/** tar → gzip into memory. `what` names the artefact in limit errors ("package tarball", "docs tarball"). */
+export class CompressedTar {
+  readonly tar: TarWriter;
+  readonly chunks: Uint8Array[] = [];
+  readonly maxSize: number;
+  readonly maxUncompressed: number;
+  #gz: GzipWriter;
+  #what: string;
+
+  constructor(what: string, opts: BuildTarballOptions) {
+    this.#what = what;
+    this.maxSize = opts.maxSize ?? TARBALL_MAX_SIZE;
+    this.maxUncompressed = opts.maxUncompressedSize ?? TARBALL_MAX_UNCOMPRESSED_SIZE;
+    let size = 0;
+    this.#gz = new GzipWriter((chunk) => {
+      this.chunks.push(chunk);
+      size += chunk.length;
+      if (size > this.maxSize) this.tooBig();
+    });
+    this.tar = new TarWriter((chunk) => {
+      if (this.tar.size > this.maxUncompressed) this.#tooBigUncompressed();
+      this.#gz.push(chunk);
+    });
+  }
+
+  tooBig(): never {
+    throw packageInvalid("too_big_compressed", `The ${this.#what} is larger than ${this.maxSize} bytes`, { limit: this.maxSize });
+  }
+
+  #tooBigUncompressed(): never {
+    throw packageInvalid("too_big_uncompressed", `The ${this.#what} contents are larger than ${this.maxUncompressed} bytes uncompressed`, {
+      limit: this.maxUncompressed,
+    });
+  }
+
+  /** Fail before reading anything when the planned entries already exceed the uncompressed limit. */
+  checkPlanned(files: readonly PackageFile[]): void {
+    if (plannedTarSize(files) > this.maxUncompressed) this.#tooBigUncompressed();
+  }
+
+  /** Ends the tar and the gzip stream; returns the compressed size and the uncompressed tar size. */
+  finish(): { size: number; contentsSize: number } {
+    this.tar.finish();
+    this.#gz.finish();
+    return { size: this.#gz.size, contentsSize: this.tar.size };
+  }
+}
+
+/** Size of the tar the entries make, from the sizes the file list carries. */
+export function plannedTarSize(files: readonly PackageFile[]): number {
+  let size = 2 * BLOCK_SIZE;
+  for (const f of files) {
+    if (f.kind === "dir" && !f.empty) continue;
+    const dataSize = dataSizeOf(f);
+    const type = f.kind === "dir" ? "dir" : f.kind === "symlink" ? "symlink" : "file";
+    const linkTarget = f.kind === "symlink" ? f.target : undefined;
+    size += encodeHeader({ path: f.path, type, mode: 0, size: dataSize, linkTarget }).length + dataSize + paddingSize(dataSize);
+  }
+  return size;
+}
+
+const dataSizeOf = (f: PackageFile) => (f.kind === "file" ? f.size : f.kind === "memory" ? f.contents.length : 0);
+
+// ---- reading disk files with a little read-ahead, so disk I/O overlaps compression ----
+
+const SMALL_FILE = 1024 * 1024;
+const READ_CHUNK = 1024 * 1024;
+const PREFETCH_FILES = 32;
+const PREFETCH_BYTES = 8 * 1024 * 1024;
+
+type DiskFile = Extract<PackageFile, { kind: "file" }>;
+type Opened = { size: number; data: Uint8Array } | { size: number; handle: FileHandle };
+
+const ioError = (path: string, e: unknown) =>
+  e instanceof HextsError ? e : new HextsError("IO", `Could not read ${path}: ${(e as Error).message}`, { cause: e, details: { path } });
+
+async function openDiskFile(file: DiskFile): Promise<Opened> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file.diskPath, "r");
+    const st = await handle.stat();
+    if (!st.isFile()) throw packageInvalid("not_a_file", `${file.path} is not a regular file`, { path: file.path });
+    if (st.size > SMALL_FILE) {
+      const opened = { size: st.size, handle };
+      handle = undefined; // streamed later; closed there
+      return opened;
+    }
+    const data = new Uint8Array(st.size);
+    await readExactly(handle, data, 0, file.path);
+    return { size: st.size, data };
+  } catch (e) {
+    throw ioError(file.path, e);
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function readExactly(handle: FileHandle, into: Uint8Array, position: number, path: string): Promise<void> {
+  let done = 0;
+  while (done < into.length) {
+    const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
+    if (bytesRead === 0) throw packageInvalid("file_changed", `${path} changed while the tarball was being built`, { path });
+    done += bytesRead;
+  }
+}
+
+async function streamLargeFile(tar: TarWriter, file: DiskFile, opened: { size: number; handle: FileHandle }, onBytes: (n: number) => void, signal?: AbortSignal) {
+  const { size, handle } = opened;
+  try {
+    tar.beginFile(file.path, size, file.mode);
+    const readAt = async (position: number) => {
+      const buf = new Uint8Array(Math.min(READ_CHUNK, size - position));
+      await readExactly(handle, buf, position, file.path);
+      return buf;
+    };
+    let next: Promise<Uint8Array> | undefined = readAt(0);
+    for (let position = 0; position < size; ) {
+      const chunk: Uint8Array = await next!;
+      position += chunk.length;
+      next = position < size ? readAt(position) : undefined;
+      next?.catch(() => undefined); // awaited next turn; this only keeps an early failure from being "unhandled"
+      tar.write(chunk); // compresses while the next chunk is read
+      onBytes(chunk.length);
+      signal?.throwIfAborted();
+    }
+    tar.endFile();
+  } catch (e) {
+    throw (e as Error).name === "AbortError" ? e : ioError(file.path, e);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes entries in list order: memory files (mode 0100644), disk files read lazily (small ones whole, with
+ * a bounded read-ahead; large ones in 1 MiB chunks), empty directories, symlinks. A non-empty directory
+ * entry is skipped, as hex_core does.
+ */
+export async function writeEntries(tar: TarWriter, files: readonly PackageFile[], opts: BuildTarballOptions = {}): Promise<void> {
+  const entries = files.filter((f) => f.kind !== "dir" || f.empty);
+  const totalBytes = entries.reduce((n, f) => n + dataSizeOf(f), 0);
+  const progress: BuildProgress = { files: 0, totalFiles: entries.length, bytes: 0, totalBytes };
+  const pending = new Map<number, Promise<Opened>>();
+  let nextToOpen = 0;
+  let bytesAhead = 0;
+  const prefetch = (from: number) => {
+    nextToOpen = Math.max(nextToOpen, from);
+    while (nextToOpen < entries.length && nextToOpen - from < PREFETCH_FILES && bytesAhead < PREFETCH_BYTES) {
+      const f = entries[nextToOpen]!;
+      if (f.kind === "file") {
+        const p = openDiskFile(f);
+        p.catch(() => undefined); // awaited in order below
+        pending.set(nextToOpen, p);
+        bytesAhead += Math.min(f.size, SMALL_FILE);
+      }
+      nextToOpen++;
+    }
+  };
+
+  try {
+    for (let i = 0; i < entries.length; i++) {
+      opts.signal?.throwIfAborted();
+      prefetch(i);
+      const f = entries[i]!;
+      progress.path = f.path;
+      if (f.kind === "memory") {
+        tar.addFile(f.path, f.contents, MODE_FILE);
+        progress.bytes += f.contents.length;
+      } else if (f.kind === "dir") {
+        tar.addDirectory(f.path, f.mode);
+      } else if (f.kind === "symlink") {
+        tar.addSymlink(f.path, f.target, f.mode);
+      } else {
+        const opened = await pending.get(i)!;
+        pending.delete(i);
+        bytesAhead -= Math.min(f.size, SMALL_FILE);
+        if ("data" in opened) {
+          tar.addFile(f.path, opened.data, f.mode);
+          progress.bytes += opened.size;
+        } else {
+          await streamLargeFile(tar, f, opened, (n) => (progress.bytes += n), opts.signal);
+        }
+      }
+      progress.files++;
+      opts.onProgress?.({ ...progress });
+    }
+  } finally {
+    for (const p of pending.values()) p.then((o) => ("handle" in o ? o.handle.close() : undefined)).catch(() => undefined);
+  }
+}

@@ -187,7 +187,9 @@ function decodeMetadata(bytes: Uint8Array): MetaObject | ErlMap<MetaValue> {
   try {
     return decodeMetadataConfig(bytes);
   } catch (e) {
-    throw tarballInvalid("metadata_invalid", `metadata.config cannot be read: ${(e as Error).message}`, {}, e);
+    // The decoder reports bad input as a HextsError; anything else (or "not implemented") is a bug, not bad data.
+    if (!(e instanceof HextsError) || e.code === "NOT_IMPLEMENTED" || e.code === "INTERNAL") throw e;
+    throw tarballInvalid("metadata_invalid", `metadata.config cannot be read: ${e.message}`, {}, e);
   }
 }
 

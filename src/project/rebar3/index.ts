@@ -1,0 +1,321 @@
+// Reads a rebar3 project statically, as `rebar3 hex build` (rebar3 3.19, rebar3_hex 7.2.0) would package it:
+// src/APP.app.src for the metadata, rebar.config for the deps' requirement text and `{hex, [...]}`, the root
+// rebar.lock for the requirements themselves, and rebar3_hex's file selection.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { basename, join, relative, resolve } from "node:path";
+import { formatAppSrc } from "../../erlang/pretty.js";
+import { parseTerms } from "../../erlang/reader.js";
+import { Atom, Charlist, Tuple, listItems, proplistGet, type Term } from "../../erlang/terms.js";
+import { HextsError } from "../../errors.js";
+import { wildcard } from "../glob.js";
+import type { MetadataValue, Problem, ProjectPackage, Requirement } from "../types.js";
+import { selectRebar3Paths, toPackageFiles } from "./files.js";
+import { CURRENT_LOCK_VERSION, parseLock, type Lock } from "./lock.js";
+import { Unrepresentable, binarify, linksOf, nameOf, stringList, termToPlain } from "./terms.js";
+import { resolveVsn, type VsnSpec } from "./vsn.js";
+
+export interface Rebar3App {
+  name: string;
+  /** Absolute app directory. */
+  dir: string;
+  /** The app resource file, relative to `dir` (`src/NAME.app.src`, or `.app.src.script`). */
+  appSrc: string;
+}
+
+const DEFAULT_PROJECT_APP_DIRS = ["apps/*", "lib/*", "."];
+const LOCK_EMPTY = new TextEncoder().encode("[].\n");
+
+async function readConfig(dir: string): Promise<Term[]> {
+  const file = join(dir, "rebar.config");
+  if (!existsSync(file)) return [];
+  return parseTerms(await readFile(file), file);
+}
+
+function scriptProblem(dir: string, root: string): Problem[] {
+  const script = join(dir, "rebar.config.script");
+  if (!existsSync(script)) return [];
+  const file = relative(root, script) || "rebar.config.script";
+  return [
+    {
+      severity: "error",
+      file,
+      message: `${file} is an Erlang script that hexts cannot evaluate statically, so the configuration it computes is unknown; describe the package in a JSON file and pass --metadata FILE`,
+    },
+  ];
+}
+
+/** The project apps rebar3 would find: `project_app_dirs` (default apps/*, lib/*, .) holding src/*.app.src. */
+export async function listRebar3Apps(dir: string): Promise<Rebar3App[]> {
+  const root = resolve(dir);
+  const config = await readConfig(root);
+  const patterns = stringList(proplistGet(config, "project_app_dirs")) ?? DEFAULT_PROJECT_APP_DIRS;
+  const apps = new Map<string, Rebar3App>();
+  for (const pattern of patterns) {
+    for (const match of wildcard(pattern, root)) {
+      const appDir = resolve(root, match);
+      const resources = wildcard("src/*.app.src", appDir);
+      const scripts = wildcard("src/*.app.src.script", appDir);
+      for (const appSrc of resources.length > 0 ? resources : scripts) {
+        const name = basename(appSrc).replace(/\.app\.src(\.script)?$/, "");
+        if (!apps.has(appDir + "\0" + name)) apps.set(appDir + "\0" + name, { name, dir: appDir, appSrc });
+      }
+    }
+  }
+  return [...apps.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Picks the app to package: `--app`, or the only one. */
+export function chooseApp<T extends { name: string }>(apps: readonly T[], app: string | undefined, root: string): T {
+  if (app !== undefined) {
+    const found = apps.filter((a) => a.name === app);
+    if (found.length === 1) return found[0]!;
+    throw new HextsError("USAGE", `App ${app} given with --app is not in the project at ${root}; its apps are: ${apps.map((a) => a.name).join(", ")}`, {
+      details: { apps: apps.map((a) => a.name) },
+    });
+  }
+  if (apps.length === 1) return apps[0]!;
+  throw new HextsError(
+    "INPUT_REQUIRED",
+    `This project has several apps (${apps.map((a) => a.name).join(", ")}); choose the one to package with --app`,
+    { details: { apps: apps.map((a) => a.name) } },
+  );
+}
+
+function vsnSpec(t: Term | undefined): VsnSpec | undefined {
+  if (t === undefined) return undefined;
+  if (t instanceof Atom) {
+    if (t.name === "git" || t.name === "semver") return { kind: "git" };
+    return { kind: "unknown", text: t.name };
+  }
+  if (t instanceof Tuple && t.items.length === 2 && t.items[0] instanceof Atom) {
+    const [tag, arg] = [t.items[0].name, t.items[1]!];
+    if (tag === "git" && arg instanceof Atom && (arg.name === "short" || arg.name === "long")) return { kind: "gitRef", length: arg.name };
+    const text = nameOf(arg);
+    if (tag === "cmd" && text !== undefined) return { kind: "cmd", command: text };
+    if (tag === "file" && text !== undefined) return { kind: "file", path: text };
+    return { kind: "unknown", text: `{${tag}, ...}` };
+  }
+  const text = nameOf(t);
+  if (text === undefined) return { kind: "unknown", text: "(not a string)" };
+  // A string naming a version control system (list_to_existing_atom in rebar3_hex) means that VCS.
+  if (text === "git" || text === "semver") return { kind: "git" };
+  return { kind: "plain", value: text };
+}
+
+/** lists:keyreplace(Key, 1, List, {Key, Value}): only an existing entry is replaced. */
+function keyReplace(list: Term[], key: string, value: Term): Term[] {
+  const at = list.findIndex((p) => p instanceof Tuple && p.items.length >= 1 && p.items[0] instanceof Atom && p.items[0].name === key);
+  return at < 0 ? list : list.map((p, i) => (i === at ? new Tuple([new Atom(key), value]) : p));
+}
+
+/** Names of the deps a rebar.config lists (`name`, `{name, ...}`). */
+function depNames(config: Term[]): string[] {
+  return (listItems(proplistGet(config, "deps")) ?? []).flatMap((d) => {
+    const name = d instanceof Tuple ? nameOf(d.items[0]) : nameOf(d);
+    return name === undefined ? [] : [name];
+  });
+}
+
+/** rebar3_hex_build:update_versions/2: the app's own rebar.config string requirement, else "~>" ++ locked. */
+function requirementFor(pkg: string, locked: string, appConfig: Term[]): string {
+  for (const d of listItems(proplistGet(appConfig, "deps")) ?? []) {
+    if (!(d instanceof Tuple) || !(d.items[0] instanceof Atom) || d.items[0].name !== pkg) continue;
+    if (d.items.length === 2) {
+      const v = d.items[1]!;
+      if (v instanceof Uint8Array || v instanceof Charlist || Array.isArray(v)) {
+        const text = nameOf(v);
+        if (text !== undefined) return text;
+      }
+    }
+    break;
+  }
+  return `~>${locked}`;
+}
+
+export interface ReadRebar3Options {
+  app?: string;
+}
+
+export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {}): Promise<ProjectPackage> {
+  const root = resolve(dir);
+  const problems: Problem[] = [];
+  const rootConfig = await readConfig(root);
+  problems.push(...scriptProblem(root, root));
+
+  const apps = await listRebar3Apps(root);
+  if (apps.length === 0) {
+    throw new HextsError("PROJECT_INVALID", `No src/APP.app.src found in ${root} (nor in apps/* or lib/*); this is not a rebar3 application`);
+  }
+  const chosen = chooseApp(apps, opts.app, root);
+  const appDir = chosen.dir;
+  const appSrcFile = relative(root, join(appDir, chosen.appSrc)) || chosen.appSrc;
+  if (chosen.appSrc.endsWith(".script")) {
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `${appSrcFile} is an Erlang script that hexts cannot evaluate statically; describe the package in a JSON file and pass --metadata FILE`,
+      { details: { file: appSrcFile } },
+    );
+  }
+
+  // src/APP.app.src: exactly one {application, Name, Details} term.
+  const appTerms = parseTerms(await readFile(join(appDir, chosen.appSrc)), appSrcFile);
+  const appTerm = appTerms[0];
+  if (appTerms.length !== 1 || !(appTerm instanceof Tuple) || appTerm.items.length !== 3 || !(appTerm.items[0] instanceof Atom) || appTerm.items[0].name !== "application" || !(appTerm.items[1] instanceof Atom) || !listItems(appTerm.items[2])) {
+    throw new HextsError("PROJECT_INVALID", `${appSrcFile} must hold exactly one {application, Name, [...]} term`, { details: { file: appSrcFile } });
+  }
+  const app = appTerm.items[1].name;
+  const details = listItems(appTerm.items[2])!;
+  if (app !== chosen.name) {
+    problems.push({ severity: "warning", file: appSrcFile, message: `${appSrcFile} defines application ${app}; rebar3 expects src/${app}.app.src` });
+  }
+
+  // Version.
+  const spec = vsnSpec(proplistGet(details, "vsn"));
+  let version = "";
+  if (!spec) problems.push({ severity: "error", file: appSrcFile, message: `${appSrcFile} has no vsn` });
+  else {
+    const resolved = await resolveVsn(spec, appDir, appSrcFile);
+    version = resolved.version;
+    problems.push(...resolved.problems);
+    if (spec.kind !== "plain" && version.includes("+")) {
+      problems.push({
+        severity: "warning",
+        file: appSrcFile,
+        message: `vsn resolved to ${version} from git; Hex refuses versions with +build metadata, so tag the HEAD commit (e.g. v${version.split("+")[0]})`,
+      });
+    }
+  }
+
+  // Configuration of the app itself (the root's for a single-app project).
+  const appConfig = appDir === root ? rootConfig : await readConfig(appDir);
+  if (appDir !== root) problems.push(...scriptProblem(appDir, root));
+
+  // Dependencies: level-0 entries of the umbrella-wide lock.
+  const lockPath = join(root, "rebar.lock");
+  const configDeps = new Set(depNames(rootConfig));
+  for (const a of apps) if (a.dir !== root) for (const n of depNames(a.dir === appDir ? appConfig : await readConfig(a.dir))) configDeps.add(n);
+  let lock: Lock = { entries: [] };
+  const virtualFiles = new Map<string, Uint8Array>();
+  if (existsSync(lockPath)) lock = parseLock(await readFile(lockPath), "rebar.lock");
+  else if (configDeps.size > 0) {
+    problems.push({ severity: "error", file: "rebar.lock", message: `rebar.lock is missing, so the locked versions of ${[...configDeps].join(", ")} are unknown; run \`rebar3 lock\`` });
+  } else if (appDir === root) {
+    virtualFiles.set("rebar.lock", LOCK_EMPTY); // what rebar3's lock step writes before rebar3_hex packages it
+  }
+  const topLevel = lock.entries.filter((e) => e.level === 0);
+  const nonHex = topLevel.filter((e) => e.type !== "pkg").map((e) => e.app);
+  if (nonHex.length > 0) {
+    problems.push({
+      severity: "error",
+      file: "rebar.lock",
+      message: `Some dependencies are not Hex packages, and only Hex packages can be dependencies of a package: ${nonHex.join(", ")}`,
+    });
+  }
+  const locked = new Set(topLevel.map((e) => e.app));
+  const unlocked = [...configDeps].filter((n) => !locked.has(n));
+  if (existsSync(lockPath) && unlocked.length > 0) {
+    problems.push({ severity: "error", file: "rebar.lock", message: `rebar.lock does not lock ${unlocked.join(", ")}; run \`rebar3 lock\`` });
+  }
+  const stale = topLevel.filter((e) => !configDeps.has(e.app)).map((e) => e.app);
+  if (stale.length > 0) {
+    problems.push({ severity: "warning", file: "rebar.lock", message: `rebar.lock locks ${stale.join(", ")}, which no rebar.config names; rebar3 would drop it — run \`rebar3 lock\`` });
+  }
+  if (topLevel.some((e) => e.type === "pkg") && lock.formatVersion !== CURRENT_LOCK_VERSION) {
+    problems.push({
+      severity: "warning",
+      file: "rebar.lock",
+      message: `rebar.lock is in an older format; rebar3 3.19 rewrites it as version ${CURRENT_LOCK_VERSION} (with package hashes) before packaging — run \`rebar3 lock\``,
+    });
+  }
+  const requirements: Requirement[] = topLevel
+    .filter((e) => e.type === "pkg")
+    .map((e) => ({ name: e.pkg!, app: e.app, optional: false, requirement: requirementFor(e.pkg!, e.version!, appConfig) }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  // Files.
+  const listField = (key: string, legacy?: string): string[] => {
+    const primary = proplistGet(details, key);
+    const fallback = legacy === undefined ? undefined : proplistGet(details, legacy);
+    const value = primary ?? fallback;
+    if (value === undefined) return [];
+    const list = stringList(value);
+    if (!list) {
+      problems.push({ severity: "error", file: appSrcFile, message: `${primary !== undefined ? key : legacy} in ${appSrcFile} must be a list of strings` });
+      return [];
+    }
+    return list;
+  };
+  for (const [old, now] of [["include_files", "include_paths"], ["exclude_regexps", "exclude_patterns"]] as const) {
+    if (proplistGet(details, old) !== undefined) {
+      problems.push({ severity: "warning", file: appSrcFile, message: `${old} in ${appSrcFile} is deprecated; use ${now}` });
+    }
+  }
+  const filesTerm = proplistGet(details, "files");
+  const files = filesTerm === undefined ? undefined : stringList(filesTerm);
+  if (filesTerm !== undefined && !files) problems.push({ severity: "error", file: appSrcFile, message: `files in ${appSrcFile} must be a list of strings` });
+
+  const printed = new Tuple([new Atom("application"), new Atom(app), keyReplace(details, "vsn", Charlist.of(version))]);
+  const appSrc = { path: `src/${app}.app.src`, contents: new TextEncoder().encode(formatAppSrc(printed)) };
+  const paths = selectRebar3Paths(
+    appDir,
+    {
+      files,
+      includePaths: listField("include_paths", "include_files"),
+      excludePaths: listField("exclude_paths", "exclude_files"),
+      excludePatterns: listField("exclude_patterns", "exclude_regexps"),
+      appSrc,
+      virtualFiles,
+      specFile: appSrcFile,
+    },
+    problems,
+  );
+  const packageFiles = toPackageFiles(paths, root, problems);
+
+  // Metadata, as rebar3_hex_build:create_package/2 assembles it.
+  const field = (key: string, fallback: MetadataValue, convert: (t: Term) => MetadataValue = binarify): MetadataValue => {
+    const t = proplistGet(details, key);
+    if (t === undefined) return fallback;
+    try {
+      return convert(t);
+    } catch (e) {
+      if (!(e instanceof Unrepresentable)) throw e;
+      problems.push({ severity: "error", file: appSrcFile, message: `${key} in ${appSrcFile} cannot be written to the package metadata: it contains ${e.message}` });
+      return fallback;
+    }
+  };
+  const pkgName = field("pkg_name", app);
+  const name = typeof pkgName === "string" ? pkgName : app;
+  const optional: [string, MetadataValue][] = [
+    ["app", app],
+    ["description", field("description", [])],
+    ["files", packageFiles.map((f) => f.path)],
+    ["licenses", field("licenses", [])],
+    ["links", field("links", {}, linksOf)],
+    ["build_tools", field("build_tools", ["rebar3"])],
+  ];
+  const metadata: { [key: string]: MetadataValue } = {
+    name,
+    version,
+    requirements: Object.fromEntries(requirements.map((r) => [r.name, { app: r.app, optional: false, requirement: r.requirement }])),
+  };
+  for (const [key, value] of optional) if (!(Array.isArray(value) && value.length === 0)) metadata[key] = value;
+
+  const hex = proplistGet(rootConfig, "hex");
+  const hexConfig = hex === undefined ? {} : (termToPlain(hex) as Record<string, unknown>);
+
+  return {
+    tool: "rebar3",
+    root,
+    appDir,
+    app,
+    name,
+    version,
+    metadata,
+    requirements,
+    files: packageFiles,
+    hexConfig: typeof hexConfig === "object" && hexConfig !== null && !Array.isArray(hexConfig) ? hexConfig : { value: hexConfig },
+    problems,
+    defaultOutput: `_build/default/lib/${app}/hex/${name}-${version}.tar`,
+  };
+}

@@ -1,0 +1,124 @@
+// Turning .app.src / rebar.config terms into metadata values the way rebar3_hex's binarify/1 does, plus a
+// plain-JS view of config terms for hexConfig.
+import {
+  Atom,
+  Charlist,
+  ErlMap,
+  Tuple,
+  isBinary,
+  isList,
+  listItems,
+  textOf,
+  utf8Text,
+  type Term,
+} from "../../erlang/terms.js";
+import type { MetadataValue } from "../types.js";
+
+/** A term rebar3_hex would put in the metadata but that the metadata model cannot hold (a tuple, a float...). */
+export class Unrepresentable extends Error {}
+
+/** io_lib:printable_unicode_list/1. */
+export function isPrintableUnicodeList(codes: readonly Term[]): boolean {
+  return codes.every((c) => {
+    if (typeof c !== "number") return false;
+    if (c >= 0x20 && c <= 0x7e) return true;
+    if ((c >= 0xa0 && c < 0xd800) || (c > 0xdfff && c < 0xfffe) || (c > 0xffff && c <= 0x10ffff)) return true;
+    return [0x0a, 0x0d, 0x09, 0x0b, 0x08, 0x0c, 0x1b].includes(c);
+  });
+}
+
+/** rebar3_hex_build:binarify/1 for the values that can appear in metadata. */
+export function binarify(t: Term): MetadataValue {
+  if (t instanceof Atom) return t.name === "true" ? true : t.name === "false" ? false : t.name;
+  if (isList(t)) {
+    const items = listItems(t)!;
+    if (items.length === 0) return [];
+    if (isPrintableUnicodeList(items)) return textOf(t)!;
+    return items.map(binarify);
+  }
+  if (t instanceof ErlMap) {
+    const out: { [key: string]: MetadataValue } = {};
+    for (const [k, v] of t.entries) {
+      const key = binarify(k);
+      if (typeof key !== "string") throw new Unrepresentable("a map key that is not text");
+      out[key] = binarify(v);
+    }
+    return out;
+  }
+  if (isBinary(t)) {
+    const text = utf8Text(t);
+    if (text === undefined) throw new Unrepresentable("a binary that is not UTF-8");
+    return text;
+  }
+  if (typeof t === "number" || typeof t === "bigint") return t;
+  throw new Unrepresentable(t instanceof Tuple ? "a tuple" : "a float or other term");
+}
+
+/** `to_map(binarify(Links))`: a map, or a list of 2-tuples (later duplicates win). */
+export function linksOf(t: Term): { [key: string]: MetadataValue } {
+  if (t instanceof ErlMap) {
+    const m = binarify(t);
+    return m as { [key: string]: MetadataValue };
+  }
+  const items = listItems(t);
+  if (!items) throw new Unrepresentable("links is neither a list nor a map");
+  const out: { [key: string]: MetadataValue } = {};
+  for (const item of items) {
+    if (!(item instanceof Tuple) || item.items.length !== 2) throw new Unrepresentable("a links entry that is not a {Name, URL} pair");
+    const key = binarify(item.items[0]!);
+    if (typeof key !== "string") throw new Unrepresentable("a link name that is not text");
+    out[key] = binarify(item.items[1]!);
+  }
+  return out;
+}
+
+/** Text of an atom, charlist, code point list or UTF-8 binary. */
+export function nameOf(t: Term | undefined): string | undefined {
+  if (t instanceof Atom) return t.name;
+  return textOf(t);
+}
+
+/** A list of path/pattern strings (`files`, `include_paths`...), or undefined when it is not one. */
+export function stringList(t: Term | undefined): string[] | undefined {
+  if (t instanceof Charlist) return undefined; // a single string, not a list of them
+  const items = listItems(t);
+  if (!items) return undefined;
+  const out: string[] = [];
+  for (const item of items) {
+    const s = nameOf(item);
+    if (s === undefined) return undefined;
+    out.push(s);
+  }
+  return out;
+}
+
+/** A plain JS view of a config term: proplists and maps become objects, atoms and text strings. */
+export function termToPlain(t: Term): unknown {
+  if (t instanceof Atom) return t.name === "true" ? true : t.name === "false" ? false : t.name;
+  if (isBinary(t)) return utf8Text(t) ?? Array.from(t);
+  if (typeof t === "number" || typeof t === "bigint") return t;
+  if (t instanceof ErlMap) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of t.entries) out[String(nameOf(k) ?? termToPlain(k))] = termToPlain(v);
+    return out;
+  }
+  if (t instanceof Tuple) return t.items.map(termToPlain);
+  const items = listItems(t);
+  if (items) {
+    if (items.length > 0 && isPrintableUnicodeList(items)) return textOf(t);
+    const isProplist = items.length > 0 && items.every((i) => i instanceof Atom || (i instanceof Tuple && i.items.length === 2 && i.items[0] instanceof Atom));
+    if (isProplist) {
+      const out: Record<string, unknown> = {};
+      for (const i of items) {
+        if (i instanceof Atom) out[i.name] ??= true;
+        else {
+          const key = (i as Tuple).items[0] as Atom;
+          if (!(key.name in out)) out[key.name] = termToPlain((i as Tuple).items[1]!);
+        }
+      }
+      return out;
+    }
+    return items.map(termToPlain);
+  }
+  return String(t);
+}

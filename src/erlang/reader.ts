@@ -1,11 +1,634 @@
-// Reader for Erlang text terms (.app.src, rebar.config, rebar.lock, metadata.config, hex.config).
-// Work in progress: the signature is final, the body lands in the next commit.
-import { notImplemented } from "../errors.js";
-import type { Term } from "./terms.js";
+// Reader for Erlang text terms: .app.src, ebin/*.app, rebar.config, rebar.lock, metadata.config and
+// the official clients' hex.config. It follows erl_scan + erl_parse:parse_term (what file:consult
+// accepts) and never evaluates anything: no variables, calls, operators or records.
+// hex_core's own, stricter metadata.config reader is in metadata-config.ts.
+import { HextsError } from "../errors.js";
+import { Atom, Charlist, ErlMap, Float, Tuple, improper, int, type Term } from "./terms.js";
 
 /** Parses every `.`-terminated term of an Erlang term file. Throws HextsError("TERM_SYNTAX"). */
 export function parseTerms(text: string | Uint8Array, file?: string): Term[] {
-  void text;
-  void file;
-  throw notImplemented("parseTerms");
+  const source = typeof text === "string" ? text : decodeSource(text);
+  return new Parser(new Lexer(source, file), file).forms();
+}
+
+/** UTF-8 unless a `coding:` comment in the first two lines says Latin-1; invalid UTF-8 falls back to Latin-1. */
+export function decodeSource(bytes: Uint8Array): string {
+  let body = bytes;
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
+  const head = latin1(body.subarray(0, 400)).split("\n").slice(0, 2).join("\n");
+  const coding = /%.*coding\s*[:=]\s*([-a-zA-Z0-9]+)/.exec(head)?.[1]?.toLowerCase();
+  if (coding === "latin-1" || coding === "latin1" || coding === "iso-8859-1") return latin1(body);
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body);
+  } catch {
+    return latin1(body);
+  }
+}
+
+const latin1 = (bytes: Uint8Array): string => new TextDecoder("latin1").decode(bytes);
+
+// ---------------------------------------------------------------- lexer
+
+type TokKind = "atom" | "var" | "keyword" | "int" | "float" | "string" | "punct" | "dot" | "eof";
+interface Tok {
+  kind: TokKind;
+  /** punctuation or keyword text, atom/variable name */
+  text: string;
+  int?: number | bigint;
+  float?: number;
+  codes?: number[];
+  line: number;
+  col: number;
+}
+
+// Reserved words (OTP 25, no experimental features): bare, they are not atoms.
+const KEYWORDS = new Set(
+  "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse receive rem try when xor".split(" "),
+);
+
+// Longest first, so that the first match is the longest.
+const PUNCT = [
+  "...", "=:=", "=/=", "<<", ">>", "||", "::", ":=", "=>", "=<", ">=", "==", "/=", "->", "<-", "<=", "--", "++", "?=", "..",
+  "{", "}", "[", "]", "(", ")", ",", ";", "|", ":", "#", "=", "<", ">", "-", "+", "*", "/", "!", "?", ".",
+];
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isLower = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff && c !== 0xf7);
+const isUpper = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde && c !== 0xd7);
+const isNameChar = (c: number): boolean => isLower(c) || isUpper(c) || isDigit(c) || c === 95 || c === 64;
+const isSpace = (c: number): boolean => c <= 32 || (c >= 0x80 && c <= 0xa0);
+
+function digitValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 122) return c - 87;
+  if (c >= 65 && c <= 90) return c - 55;
+  return 99;
+}
+
+class Lexer {
+  private readonly cs: number[];
+  private i = 0;
+  private line = 1;
+  private col = 1;
+
+  constructor(
+    text: string,
+    private readonly file: string | undefined,
+  ) {
+    this.cs = Array.from(text, (c) => c.codePointAt(0)!);
+  }
+
+  fail(line: number, col: number, message: string): never {
+    throw syntaxError(this.file, line, col, message);
+  }
+
+  private peek(k = 0): number {
+    return this.cs[this.i + k] ?? -1;
+  }
+
+  private take(): number {
+    const c = this.cs[this.i++]!;
+    if (c === 10) {
+      this.line++;
+      this.col = 1;
+    } else this.col++;
+    return c;
+  }
+
+  next(): Tok {
+    for (;;) {
+      const c = this.peek();
+      if (c === -1) return { kind: "eof", text: "", line: this.line, col: this.col };
+      if (isSpace(c)) this.take();
+      else if (c === 37 /* % */) while (this.peek() !== -1 && this.peek() !== 10) this.take();
+      else break;
+    }
+    const line = this.line;
+    const col = this.col;
+    const c = this.peek();
+    if (isLower(c)) {
+      const name = this.name();
+      return { kind: KEYWORDS.has(name) ? "keyword" : "atom", text: name, line, col };
+    }
+    if (isUpper(c) || c === 95) return { kind: "var", text: this.name(), line, col };
+    if (isDigit(c)) return this.number(line, col);
+    if (c === 36 /* $ */) {
+      this.take();
+      if (this.peek() === -1) this.fail(line, col, "unterminated character literal");
+      const code = this.peek() === 92 ? (this.take(), this.escape(line, col)) : this.take();
+      return { kind: "int", text: "$", int: code, line, col };
+    }
+    if (c === 34 /* " */) return { kind: "string", text: '"', codes: this.quoted(34, line, col), line, col };
+    if (c === 39 /* ' */) {
+      const name = this.quoted(39, line, col);
+      if (name.length > 255) this.fail(line, col, "atom too long (more than 255 characters)");
+      return { kind: "atom", text: String.fromCodePoint(...name), line, col };
+    }
+    if (c === 46 /* . */) {
+      const after = this.peek(1);
+      if (after === -1 || isSpace(after) || after === 37) {
+        this.take();
+        return { kind: "dot", text: ".", line, col };
+      }
+    }
+    for (const p of PUNCT) {
+      if ([...p].every((ch, k) => this.peek(k) === ch.charCodeAt(0))) {
+        for (let k = 0; k < p.length; k++) this.take();
+        return { kind: "punct", text: p, line, col };
+      }
+    }
+    this.fail(line, col, `unexpected character ${describeChar(c)}`);
+  }
+
+  private name(): string {
+    const start = this.i;
+    while (isNameChar(this.peek())) this.take();
+    return String.fromCodePoint(...this.cs.slice(start, this.i));
+  }
+
+  /** Digits of `base`, with `_` allowed between two digits. */
+  private digits(base: number): string {
+    let out = "";
+    while (digitValue(this.peek()) < base || (this.peek() === 95 && out !== "" && digitValue(this.peek(1)) < base)) {
+      const c = this.take();
+      if (c !== 95) out += String.fromCodePoint(c);
+    }
+    return out;
+  }
+
+  private number(line: number, col: number): Tok {
+    const whole = this.digits(10);
+    if (this.peek() === 35 /* # */ && digitValue(this.peek(1)) < 36) {
+      const base = Number(whole);
+      if (base < 2 || base > 36) this.fail(line, col, `invalid base ${whole} (bases are 2 to 36)`);
+      this.take();
+      const ds = this.digits(base);
+      if (ds === "") this.fail(line, col, `missing digits after ${whole}#`);
+      let value = 0n;
+      for (const d of ds) value = value * BigInt(base) + BigInt(digitValue(d.charCodeAt(0)));
+      return { kind: "int", text: whole, int: int(value), line, col };
+    }
+    if (this.peek() === 46 /* . */ && isDigit(this.peek(1))) {
+      this.take();
+      let text = `${whole}.${this.digits(10)}`;
+      const e = this.peek();
+      const sign = this.peek(1) === 43 || this.peek(1) === 45;
+      if ((e === 101 || e === 69) && isDigit(this.peek(sign ? 2 : 1))) {
+        this.take();
+        if (sign) text += `e${String.fromCodePoint(this.take())}`;
+        else text += "e";
+        text += this.digits(10);
+      }
+      const value = Number(text);
+      if (!Number.isFinite(value)) this.fail(line, col, `float out of range: ${text}`);
+      return { kind: "float", text, float: value, line, col };
+    }
+    return { kind: "int", text: whole, int: int(BigInt(whole)), line, col };
+  }
+
+  private quoted(quote: number, line: number, col: number): number[] {
+    this.take();
+    const out: number[] = [];
+    for (;;) {
+      const c = this.peek();
+      if (c === -1) this.fail(line, col, quote === 34 ? "unterminated string" : "unterminated quoted atom");
+      this.take();
+      if (c === quote) return out;
+      out.push(c === 92 ? this.escape(line, col) : c);
+    }
+  }
+
+  /** After a backslash: Erlang's escape sequences. */
+  private escape(line: number, col: number): number {
+    const c = this.peek();
+    if (c === -1) this.fail(line, col, "unterminated escape sequence");
+    this.take();
+    if (c >= 48 && c <= 55) {
+      let v = c - 48;
+      for (let k = 0; k < 2 && this.peek() >= 48 && this.peek() <= 55; k++) v = v * 8 + (this.take() - 48);
+      return v;
+    }
+    if (c === 120 /* x */) {
+      if (this.peek() === 123 /* { */) {
+        this.take();
+        const ds = this.digits(16);
+        if (ds === "" || this.peek() !== 125) this.fail(this.line, this.col, "bad \\x{...} escape");
+        this.take();
+        const v = parseInt(ds, 16);
+        if (v > 0x10ffff) this.fail(line, col, `\\x{${ds}} is not a Unicode code point`);
+        return v;
+      }
+      if (digitValue(this.peek()) < 16 && digitValue(this.peek(1)) < 16) {
+        return digitValue(this.take()) * 16 + digitValue(this.take());
+      }
+      this.fail(this.line, this.col, "bad \\x escape: two hex digits or \\x{...} expected");
+    }
+    if (c === 94 /* ^ */) {
+      if (this.peek() === -1) this.fail(line, col, "unterminated escape sequence");
+      return this.take() & 31;
+    }
+    return SIMPLE_ESCAPES.get(c) ?? c;
+  }
+}
+
+const SIMPLE_ESCAPES = new Map<number, number>([
+  [110, 10], [114, 13], [116, 9], [118, 11], [98, 8], [102, 12], [101, 27], [115, 32], [100, 127],
+]);
+
+function describeChar(c: number): string {
+  return c > 32 && c < 127 ? `'${String.fromCharCode(c)}'` : `U+${c.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+function describe(t: Tok): string {
+  switch (t.kind) {
+    case "eof":
+      return "end of input";
+    case "dot":
+      return "'.'";
+    case "string":
+      return "a string";
+    case "int":
+    case "float":
+      return `number ${t.text === "$" ? "$..." : t.text}`;
+    case "var":
+      return `variable ${t.text}`;
+    case "keyword":
+      return `reserved word '${t.text}'`;
+    case "atom":
+      return `atom '${t.text}'`;
+    default:
+      return `'${t.text}'`;
+  }
+}
+
+export function syntaxError(file: string | undefined, line: number, col: number, message: string): HextsError {
+  const where = `${file ?? "<input>"}:${line}:${col}`;
+  return new HextsError("TERM_SYNTAX", `${where}: ${message}`, { details: { file, line, column: col, reason: message } });
+}
+
+// ---------------------------------------------------------------- parser
+
+class Parser {
+  private tok: Tok;
+
+  constructor(
+    private readonly lexer: Lexer,
+    private readonly file: string | undefined,
+  ) {
+    this.tok = lexer.next();
+  }
+
+  private fail(t: Tok, message: string): never {
+    throw syntaxError(this.file, t.line, t.col, message);
+  }
+
+  private advance(): Tok {
+    const t = this.tok;
+    this.tok = this.lexer.next();
+    return t;
+  }
+
+  private isPunct(text: string): boolean {
+    return this.tok.kind === "punct" && this.tok.text === text;
+  }
+
+  forms(): Term[] {
+    const out: Term[] = [];
+    while (this.tok.kind !== "eof") {
+      out.push(this.expr());
+      const end: Tok = this.tok;
+      if (end.kind === "dot") this.advance();
+      else if (end.kind === "eof") this.fail(end, "expected '.' after the term");
+      else this.afterTerm("'.'");
+    }
+    return out;
+  }
+
+  /** A token that cannot follow a complete term: explain what it would have been in Erlang. */
+  private afterTerm(expected: string): never {
+    const t = this.tok;
+    if (t.kind === "punct" && t.text === "(") this.fail(t, "function calls are not allowed in a term file");
+    if (t.kind === "punct" && t.text === ":") this.fail(t, "remote calls are not allowed in a term file");
+    if (t.kind === "punct" && t.text === "#") this.fail(t, "map updates and records are not allowed in a term file");
+    if (t.kind === "punct" && ["+", "-", "*", "/", "++", "--"].includes(t.text)) {
+      this.fail(t, "expressions are not evaluated in a term file");
+    }
+    if (t.kind === "punct" && t.text === ".") this.fail(t, "expected whitespace after '.'");
+    this.fail(t, `expected ${expected}, found ${describe(t)}`);
+  }
+
+  private expect(text: string, expected: string): void {
+    if (this.isPunct(text)) this.advance();
+    else this.afterTerm(expected);
+  }
+
+  private expr(): Term {
+    const t = this.tok;
+    switch (t.kind) {
+      case "int":
+        this.advance();
+        return t.int!;
+      case "float":
+        this.advance();
+        return new Float(t.float!);
+      case "string":
+        return new Charlist(this.strings());
+      case "atom":
+        this.advance();
+        return new Atom(t.text);
+      case "var":
+        this.fail(t, `variables are not allowed in a term file (found ${t.text}); terms are read, never evaluated`);
+      case "keyword":
+        this.fail(t, `'${t.text}' is a reserved word; write it quoted ('${t.text}') to use it as an atom`);
+      case "dot":
+        this.fail(t, "expected a term before '.'");
+      case "eof":
+        this.fail(t, "unexpected end of input, expected a term");
+      case "punct":
+        break;
+    }
+    switch (t.text) {
+      case "-":
+      case "+":
+        return this.signed();
+      case "{":
+        return this.tuple();
+      case "[":
+        return this.list();
+      case "<<":
+        return this.binary();
+      case "#":
+        return this.map();
+      case "(":
+        this.fail(t, "parenthesised expressions are not allowed in a term file");
+      default:
+        this.fail(t, `expected a term, found ${describe(t)}`);
+    }
+  }
+
+  private signed(): Term {
+    const sign = this.advance();
+    const t = this.tok;
+    if (t.kind === "int") {
+      this.advance();
+      return sign.text === "-" ? int(-BigInt(t.int!)) : t.int!;
+    }
+    if (t.kind === "float") {
+      this.advance();
+      return new Float(sign.text === "-" ? -t.float! : t.float!);
+    }
+    this.fail(sign, `'${sign.text}' may only prefix a number in a term file`);
+  }
+
+  /** Adjacent string literals are one string. */
+  private strings(): number[] {
+    const codes: number[] = [];
+    while (this.tok.kind === "string") codes.push(...this.advance().codes!);
+    return codes;
+  }
+
+  private tuple(): Term {
+    this.advance();
+    const items: Term[] = [];
+    if (this.isPunct("}")) {
+      this.advance();
+      return new Tuple(items);
+    }
+    for (;;) {
+      items.push(this.expr());
+      if (this.isPunct(",")) this.advance();
+      else if (this.isPunct("}")) {
+        this.advance();
+        return new Tuple(items);
+      } else this.afterTerm("',' or '}'");
+    }
+  }
+
+  private list(): Term {
+    this.advance();
+    const items: Term[] = [];
+    if (this.isPunct("]")) {
+      this.advance();
+      return items;
+    }
+    for (;;) {
+      items.push(this.expr());
+      if (this.isPunct(",")) this.advance();
+      else if (this.isPunct("]")) {
+        this.advance();
+        return items;
+      } else if (this.isPunct("|")) {
+        this.advance();
+        const tail = this.expr();
+        this.expect("]", "']' after the tail of the list");
+        return improper(items, tail);
+      } else this.afterTerm("',', '|' or ']'");
+    }
+  }
+
+  private map(): Term {
+    const hash = this.advance();
+    if (!this.isPunct("{")) {
+      if (this.tok.kind === "atom") this.fail(hash, "records are not allowed in a term file");
+      this.fail(this.tok, `expected '{' after '#', found ${describe(this.tok)}`);
+    }
+    this.advance();
+    const entries: [Term, Term][] = [];
+    if (this.isPunct("}")) {
+      this.advance();
+      return new ErlMap(entries);
+    }
+    for (;;) {
+      const key = this.expr();
+      if (this.isPunct(":=")) this.fail(this.tok, "':=' updates an existing map; a map literal uses '=>'");
+      this.expect("=>", "'=>'");
+      entries.push([key, this.expr()]);
+      if (this.isPunct(",")) this.advance();
+      else if (this.isPunct("}")) {
+        this.advance();
+        return new ErlMap(entries);
+      } else this.afterTerm("',' or '}'");
+    }
+  }
+
+  private binary(): Term {
+    const open = this.advance();
+    const out = new BitWriter();
+    if (this.isPunct(">>")) {
+      this.advance();
+      return out.bytes();
+    }
+    for (;;) {
+      this.segment(out);
+      if (this.isPunct(",")) this.advance();
+      else if (this.isPunct(">>")) {
+        this.advance();
+        break;
+      } else this.afterTerm("',' or '>>'");
+    }
+    if (out.bitLength % 8 !== 0) this.fail(open, "bitstrings (binaries that are not a whole number of bytes) are not supported");
+    return out.bytes();
+  }
+
+  private segment(out: BitWriter): void {
+    const start = this.tok;
+    let value: SegmentValue;
+    if (this.tok.kind === "string") value = { codes: this.strings() };
+    else if (this.isPunct("<<")) value = { bytes: this.binary() as Uint8Array };
+    else if (this.tok.kind === "int" || this.tok.kind === "float" || this.isPunct("-") || this.isPunct("+")) {
+      const n = this.isPunct("-") || this.isPunct("+") ? this.signed() : this.expr();
+      value = n instanceof Float ? { float: n.value } : { int: BigInt(n as number | bigint) };
+    } else this.fail(start, `a binary segment must be a number, a string or a binary, found ${describe(start)}`);
+
+    let size: bigint | undefined;
+    if (this.isPunct(":")) {
+      this.advance();
+      const t = this.advance();
+      if (t.kind !== "int") this.fail(t, "a segment size must be an integer literal");
+      size = BigInt(t.int!);
+    }
+    const spec: SegmentSpec = { type: undefined, little: false, unit: undefined };
+    if (this.isPunct("/")) {
+      this.advance();
+      for (;;) {
+        const t = this.advance();
+        if (t.kind !== "atom") this.fail(t, `expected a segment type, found ${describe(t)}`);
+        this.typeSpecifier(t, spec);
+        if (this.isPunct("-")) this.advance();
+        else break;
+      }
+    }
+    const problem = writeSegment(out, value, size, spec);
+    if (problem) this.fail(start, problem);
+  }
+
+  private typeSpecifier(t: Tok, spec: SegmentSpec): void {
+    const name = t.text;
+    if (name === "unit") {
+      this.expect(":", "':' after unit");
+      const n = this.advance();
+      if (n.kind !== "int" || BigInt(n.int!) < 1n || BigInt(n.int!) > 256n) this.fail(n, "unit must be an integer from 1 to 256");
+      spec.unit = Number(n.int);
+      return;
+    }
+    if (name === "big" || name === "little" || name === "native") {
+      spec.little = name !== "big"; // native: the little-endian machines Hex tools run on
+      return;
+    }
+    if (name === "signed" || name === "unsigned") return;
+    const type = TYPE_ALIASES[name];
+    if (!type) this.fail(t, `unknown binary segment type '${name}'`);
+    if (spec.type && spec.type !== type) this.fail(t, `conflicting binary segment types '${spec.type}' and '${name}'`);
+    spec.type = type;
+  }
+}
+
+// ---------------------------------------------------------------- binary construction
+
+type SegType = "integer" | "float" | "binary" | "bitstring" | "utf8" | "utf16" | "utf32";
+const TYPE_ALIASES: Record<string, SegType | undefined> = {
+  integer: "integer", float: "float", binary: "binary", bytes: "binary", bitstring: "bitstring", bits: "bitstring",
+  utf8: "utf8", utf16: "utf16", utf32: "utf32",
+};
+interface SegmentSpec {
+  type: SegType | undefined;
+  little: boolean;
+  unit: number | undefined;
+}
+type SegmentValue = { codes: number[] } | { bytes: Uint8Array } | { int: bigint } | { float: number };
+
+export class BitWriter {
+  private readonly out: number[] = [];
+  private cur = 0;
+  private curBits = 0;
+
+  get bitLength(): number {
+    return this.out.length * 8 + this.curBits;
+  }
+
+  /** `n` bits of `value` (two's complement), most significant first. */
+  pushBits(value: bigint, n: number): void {
+    if (this.curBits === 0 && n % 8 === 0) {
+      for (let k = n - 8; k >= 0; k -= 8) this.out.push(Number((value >> BigInt(k)) & 0xffn));
+      return;
+    }
+    for (let k = n - 1; k >= 0; k--) {
+      this.cur = (this.cur << 1) | Number((value >> BigInt(k)) & 1n);
+      if (++this.curBits === 8) {
+        this.out.push(this.cur);
+        this.cur = 0;
+        this.curBits = 0;
+      }
+    }
+  }
+
+  pushBytes(bytes: Uint8Array): void {
+    if (this.curBits === 0) for (const b of bytes) this.out.push(b);
+    else for (const b of bytes) this.pushBits(BigInt(b), 8);
+  }
+
+  bytes(): Uint8Array {
+    return Uint8Array.from(this.out);
+  }
+}
+
+/** Appends one segment (a string segment is one segment per character). Returns a problem, or undefined. */
+export function writeSegment(out: BitWriter, value: SegmentValue, size: bigint | undefined, spec: SegmentSpec): string | undefined {
+  if ("codes" in value) {
+    for (const c of value.codes) {
+      const problem = writeSegment(out, { int: BigInt(c) }, size, spec);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  const type = spec.type ?? ("bytes" in value ? "binary-default" : "float" in value ? "float-default" : "integer");
+  if (type === "binary-default") return "a binary inside a binary needs the /binary type";
+  if (type === "utf8" || type === "utf16" || type === "utf32") {
+    if (size !== undefined || spec.unit !== undefined) return `a ${type} segment cannot have a size`;
+    if (!("int" in value)) return `a ${type} segment must be an integer or a string`;
+    const c = Number(value.int);
+    if (value.int < 0n || value.int > 0x10ffffn || (c >= 0xd800 && c <= 0xdfff)) return `${value.int} is not a Unicode code point`;
+    out.pushBytes(encodeCodePoint(c, type, spec.little));
+    return undefined;
+  }
+  if (type === "binary" || type === "bitstring") {
+    if (!("bytes" in value)) return `a /${type} segment needs a binary value`;
+    const unit = spec.unit ?? (type === "binary" ? 8 : 1);
+    if (size === undefined) out.pushBytes(value.bytes);
+    else {
+      const bits = Number(size) * unit;
+      if (bits > value.bytes.length * 8) return "the segment size is larger than the binary";
+      if (bits % 8 !== 0) return "bitstrings are not supported";
+      out.pushBytes(value.bytes.subarray(0, bits / 8));
+    }
+    return undefined;
+  }
+  const bits = Number(size ?? (type === "float" || type === "float-default" ? 64n : 8n)) * (spec.unit ?? 1);
+  if (type === "float" || type === "float-default") {
+    if ("bytes" in value) return "a binary cannot be a float segment";
+    const x = "float" in value ? value.float : Number(value.int);
+    if (bits !== 64 && bits !== 32) return "float segments must be 32 or 64 bits";
+    const view = new DataView(new ArrayBuffer(bits / 8));
+    if (bits === 64) view.setFloat64(0, x, spec.little);
+    else view.setFloat32(0, x, spec.little);
+    out.pushBytes(new Uint8Array(view.buffer));
+    return undefined;
+  }
+  if (!("int" in value)) return "float" in value ? "a float segment needs the /float type" : "a binary inside a binary needs the /binary type";
+  if (bits === 0) return undefined;
+  const masked = BigInt.asUintN(bits, value.int);
+  if (spec.little) {
+    if (bits % 8 !== 0) return "little-endian segments must be a whole number of bytes";
+    for (let k = 0; k < bits; k += 8) out.pushBits((masked >> BigInt(k)) & 0xffn, 8);
+  } else out.pushBits(masked, bits);
+  return undefined;
+}
+
+function encodeCodePoint(c: number, type: "utf8" | "utf16" | "utf32", little: boolean): Uint8Array {
+  if (type === "utf8") return new TextEncoder().encode(String.fromCodePoint(c));
+  const units = type === "utf32" ? [c] : c < 0x10000 ? [c] : [0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 0x3ff)];
+  const width = type === "utf32" ? 4 : 2;
+  const view = new DataView(new ArrayBuffer(units.length * width));
+  units.forEach((u, k) => (width === 4 ? view.setUint32(k * 4, u, little) : view.setUint16(k * 2, u, little)));
+  return new Uint8Array(view.buffer);
 }

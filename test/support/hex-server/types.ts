@@ -16,6 +16,8 @@ export interface HexServerOptions {
   tarballMaxUncompressed?: number;
   /** Whether to enforce rate limiting (100/min anonymous, 500/min authenticated). Default false. */
   rateLimit?: boolean;
+  /** Port to bind on 127.0.0.1. Default 0 (a random free port); `npm run hex-server -- --port N` sets it. */
+  port?: number;
 }
 
 export interface RecordedRequest {
@@ -68,7 +70,7 @@ export interface HexServer {
   /** Creates a user (email verified). `twoFactor` enables TOTP. Returns its password and a full-API key. */
   addUser(u: { username: string; email?: string; password?: string; twoFactor?: boolean; fullName?: string }): SeededUser;
   /** Creates an organization with `admin` as admin and optional members (role write/read). */
-  addOrganization(o: { name: string; admin: string; members?: { username: string; role: "admin" | "write" | "read" }[]; billingActive?: boolean }): void;
+  addOrganization(o: { name: string; admin: string; members?: { username: string; role: "admin" | "write" | "read" }[]; billingActive?: boolean; seats?: number }): void;
   /** Creates a key for a user or organization with the given permissions (default full api). Returns the secret. */
   addKey(k: { owner: { user: string } | { organization: string }; name: string; permissions?: { domain: string; resource?: string | null }[]; revokeAt?: string }): string;
   /** Publishes a release directly from a tarball (bypasses auth), as `owner`. */
@@ -77,6 +79,12 @@ export interface HexServer {
   /** Simulates the user approving a device code in the browser with the given scopes (default: all requested). */
   approveDevice(userCode: string, username: string, scopes?: string[]): void;
   denyDevice(userCode: string): void;
+  /** Makes the next `polls` token polls for this device code answer 400 `slow_down` (hex.pm never sends it). */
+  slowDownDevice?(userCode: string, polls?: number): void;
+  /** Confirms the email of a user registered through `POST /users` (those start unverified, as on hex.pm). */
+  verifyEmail?(username: string): void;
+  /** With `seed: true`: the demo user (with password and full-API key) and its organization. */
+  seeded?: { user: SeededUser; organization: string };
   /** Current valid TOTP code for a 2FA user. */
   totp(username: string): string;
 

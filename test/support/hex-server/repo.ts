@@ -1,0 +1,77 @@
+// The repository side under /repo: package tarballs and docs tarballs, public and per organization.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { authenticate, hasRole, isOrganization, verifyAccess } from "./auth.js";
+import type { Core } from "./context.js";
+import { HttpError } from "./http.js";
+import { HEXPM, type Package } from "./state.js";
+
+/**
+ * GET {/tarballs/NAME-VERSION.tar, /docs/NAME-VERSION.tar.gz} and the same under /repos/ORG/.
+ * Inferred (repo.hex.pm is a CDN, not described byte for byte): a missing object is a bare 404 text answer;
+ * an organization path without credentials is 401, with credentials lacking access 403.
+ */
+export async function serveRepository(core: Core, req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
+  if (method !== "GET" && method !== "HEAD") return plain(res, 405, "Method Not Allowed");
+  const parts = path.split("/").filter(Boolean).map(safeDecode);
+  let repository = HEXPM;
+  if (parts[0] === "repos" && parts.length === 4) {
+    repository = parts[1]!;
+    parts.splice(0, 2);
+  }
+  if (parts.length !== 2 || parts.some((p) => p === null)) return plain(res, 404, "Not Found");
+  const [kind, file] = parts as [string, string];
+  const match =
+    kind === "tarballs" ? /^([a-z][a-z0-9_]*)-(.+)\.tar$/.exec(file) : kind === "docs" ? /^([a-z][a-z0-9_]*)-(.+)\.tar\.gz$/.exec(file) : null;
+  if (!match) return plain(res, 404, "Not Found");
+
+  if (repository !== HEXPM) {
+    const denied = checkAccess(core, req, repository, kind === "docs");
+    if (denied) return plain(res, denied, denied === 401 ? "Unauthorized" : "Forbidden");
+  }
+  const pkg: Package | undefined = core.state.findPackage(repository, match[1]!);
+  const release = pkg?.releases.find((r) => r.version === match[2]);
+  const data = kind === "tarballs" ? release?.tarball : release?.docs;
+  if (!data) return plain(res, 404, "Not Found");
+  res.statusCode = 200;
+  res.setHeader("content-type", kind === "tarballs" ? "application/octet-stream" : "application/gzip");
+  res.setHeader("content-length", data.length);
+  res.setHeader("cache-control", repository === HEXPM ? "public, max-age=604800" : "private, max-age=3600");
+  res.setHeader("etag", `"${release!.outerChecksum}${kind === "docs" ? "-docs" : ""}"`);
+  res.end(method === "HEAD" ? undefined : data);
+}
+
+function checkAccess(core: Core, req: IncomingMessage, repository: string, docs: boolean): 401 | 403 | 404 | null {
+  const org = core.state.findOrganization(repository);
+  if (!org) return 404;
+  const header = req.headers.authorization;
+  if (header === undefined || header.startsWith("Basic ")) return 401;
+  let auth;
+  try {
+    auth = authenticate(core, header, { ip: req.socket.remoteAddress ?? "", userAgent: req.headers["user-agent"] ?? "" });
+  } catch (error) {
+    if (error instanceof HttpError) return 401;
+    throw error;
+  }
+  const credential = auth.credential!;
+  const granted =
+    verifyAccess(credential, "repository", repository) || (docs && verifyAccess(credential, "docs", repository));
+  if (!granted) return 403;
+  const subject = auth.user ?? auth.organization!;
+  const member = isOrganization(subject) ? subject.id === org.id : hasRole(org, subject, "read");
+  return member ? null : 403;
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.statusCode = status;
+  res.setHeader("content-type", "text/plain; charset=utf-8");
+  res.setHeader("content-length", Buffer.byteLength(text));
+  res.end(text);
+}

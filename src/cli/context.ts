@@ -6,6 +6,8 @@ import { canPrompt, createPrompter, type Prompter } from "../ui/prompt.js";
 
 export interface GlobalFlags {
   repo?: string;
+  /** `--otp CODE`, a two-factor code for OAuth writes. */
+  otp?: string;
   json: boolean;
   yes: boolean;
   verbose: boolean;

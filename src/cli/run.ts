@@ -22,6 +22,7 @@ export function globalFlagsOf(cmd: Command): GlobalFlags {
   const o = cmd.optsWithGlobals() as Record<string, unknown>;
   return {
     repo: typeof o.repo === "string" ? o.repo : undefined,
+    otp: typeof o.otp === "string" ? o.otp : undefined,
     json: o.json === true,
     yes: o.yes === true,
     verbose: o.verbose === true,

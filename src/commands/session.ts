@@ -1,0 +1,167 @@
+// The glue every networked task shares: which repository, which credential, one API client per run,
+// OAuth refresh before expiry (and once after a plain 401), and one two-factor code for the whole command.
+import type { Context } from "../cli/context.js";
+import { HextsError } from "../errors.js";
+import type { HexClient, Credential as ApiCredential } from "../api/index.js";
+import type { Repository, ResolvedSettings, UsableCredential } from "../config/index.js";
+
+/** Refresh an OAuth access token when fewer than this many seconds remain (hex_core's rule). */
+const REFRESH_MARGIN_S = 300;
+
+export interface SessionOptions {
+  /** `--repo` of the subcommand (defaults to the global flag). */
+  repo?: string;
+  /** `--organization ORG`. */
+  organization?: string;
+  /** Project-level settings (rebar.config `{hex, [...]}`, mix.exs `hex:`). */
+  project?: Record<string, unknown>;
+}
+
+export interface Session {
+  readonly settings: ResolvedSettings;
+  readonly repository: Repository;
+  /** The organization of the repository (`acme` for `hexpm:acme`), for `repos/ORG` paths. */
+  readonly organization?: string;
+  /** A client that sends no credential (public reads, OAuth endpoints). */
+  anonymous(): Promise<HexClient>;
+  /** A client with the run's credential; `required` fails with a hint to log in when there is none. */
+  authed(opts?: { required?: boolean }): Promise<HexClient>;
+  /** The credential in use, without its secret, for messages (`--verbose`). */
+  credentialInfo(): Promise<{ kind: "key" | "oauth"; source: string; username?: string } | undefined>;
+  /**
+   * Runs a write that may need a two-factor code: `--otp`/HEX_OTP first, then a hidden prompt on a TTY (3 tries).
+   * One accepted code is reused for every later write of the run.
+   */
+  write<T>(fn: (client: HexClient, otp: string | undefined) => Promise<T>): Promise<T>;
+}
+
+function apiUrlOf(repo: Repository): string {
+  if (!repo.apiUrl) {
+    throw new HextsError("USAGE", `repository ${repo.name} has no API configured; set its api_url or use --repo hexpm`);
+  }
+  return repo.apiUrl;
+}
+
+function toApiCredential(c: UsableCredential): ApiCredential {
+  return c.type === "key" ? { kind: "key", key: c.key } : { kind: "bearer", token: c.accessToken };
+}
+
+/** Opens (once per run and repository) the session for the current command. */
+export function openSession(ctx: Context, opts: SessionOptions = {}): Promise<Session> {
+  const key = `session:${opts.repo ?? ctx.flags.repo ?? ""}:${opts.organization ?? ""}`;
+  return ctx.memo(key, () => buildSession(ctx, opts));
+}
+
+async function buildSession(ctx: Context, opts: SessionOptions): Promise<Session> {
+  const config = await import("../config/index.js");
+  const api = await import("../api/index.js");
+  const settings = await config.resolveSettings(ctx, { project: opts.project });
+  const repository = await config.resolveRepository(ctx, { repo: opts.repo, organization: opts.organization, project: opts.project });
+  const values = settings.values;
+  const apiUrl = apiUrlOf(repository);
+  const otpSetting = ctx.flags.otp ?? values.otp;
+  if (otpSetting) ctx.out.secrets.add(otpSetting);
+
+  const base = new api.HexClient({
+    apiUrl,
+    timeoutMs: values.http_timeout * 1000,
+    ci: values.ci,
+    proxy: { httpProxy: values.http_proxy, httpsProxy: values.https_proxy, noProxy: values.no_proxy },
+    unsafeHttps: values.unsafe_https,
+    caCertsPath: values.cacerts_path,
+    signal: ctx.signal,
+    onWarning: (w) => (w.level === "fatal" ? ctx.out.warn(`API error: ${w.message}`) : ctx.out.warn(`API warning: ${w.message}`)),
+    onRetry: (r) => ctx.out.debug(`retrying ${r.method} ${r.url} in ${Math.round(r.delayMs)} ms (${r.reason})`),
+  });
+  ctx.defer(() => base.close());
+
+  let current: Promise<UsableCredential | undefined> | undefined;
+  const credential = () => (current ??= freshCredential());
+
+  async function freshCredential(): Promise<UsableCredential | undefined> {
+    const c = await repository.credentials.api();
+    if (c?.type !== "oauth") return c;
+    const remaining = c.expiresAt - Date.now() / 1000;
+    if (remaining >= REFRESH_MARGIN_S) return c;
+    return (await refresh(c)) ?? (remaining > 0 ? c : undefined);
+  }
+
+  /** Swaps a near-expiry or rejected OAuth token for a new pair and stores it; undefined when that fails. */
+  async function refresh(c: Extract<UsableCredential, { type: "oauth" }>): Promise<UsableCredential | undefined> {
+    if (!c.refreshToken) return undefined;
+    try {
+      const token = await api.refreshToken(base.with({ credential: undefined }), { clientId: values.oauth_client_id, refreshToken: c.refreshToken, signal: ctx.signal });
+      ctx.out.secrets.add(token.access_token);
+      ctx.out.secrets.add(token.refresh_token);
+      const next = {
+        type: "oauth" as const,
+        accessToken: token.access_token,
+        refreshToken: token.refresh_token ?? c.refreshToken,
+        expiresAt: token.expires_at,
+        username: c.username,
+      };
+      await config.storeCredential(ctx, apiUrl, next);
+      ctx.out.debug("renewed the OAuth access token");
+      return { ...next, source: c.source };
+    } catch (e) {
+      ctx.out.warn(`your login could not be renewed (${e instanceof Error ? e.message : String(e)}); run \`hexts user auth\` to log in again`);
+      return undefined;
+    }
+  }
+
+  async function clientFor(c: UsableCredential | undefined, otp?: string): Promise<HexClient> {
+    return base.with({ credential: c ? toApiCredential(c) : undefined, otp });
+  }
+
+  /** A plain 401 on an OAuth token may be an expired token (hex.pm does not say): refresh once and retry. */
+  async function withRefreshOn401<T>(fn: (client: HexClient) => Promise<T>, otp?: string): Promise<T> {
+    const c = await credential();
+    try {
+      return await fn(await clientFor(c, otp));
+    } catch (e) {
+      if (c?.type !== "oauth" || !(e instanceof HextsError) || e.code !== "NOT_AUTHENTICATED") throw e;
+      const renewed = await refresh(c);
+      if (!renewed) throw e;
+      current = Promise.resolve(renewed);
+      return fn(await clientFor(renewed, otp));
+    }
+  }
+
+  const otpSession = new api.OtpSession({
+    otp: otpSetting,
+    askOtp: ctx.prompt.interactive
+      ? async (attempt, reason) => {
+          if (reason === "invalid") ctx.out.warn("that two-factor code was not accepted");
+          const code = await ctx.prompt.secret(attempt === 1 ? "Two-factor authentication code:" : "Two-factor authentication code (try again):", { supply: "--otp CODE or HEX_OTP" });
+          ctx.out.secrets.add(code);
+          return code;
+        }
+      : undefined,
+  });
+
+  const notLoggedIn = () =>
+    new HextsError(
+      "NOT_AUTHENTICATED",
+      `not logged in to ${apiUrl}: run \`hexts user auth\`, or set HEX_API_KEY${repository.organization ? ` (or \`hexts organization auth ${repository.organization}\`)` : ""}`,
+    );
+
+  return {
+    settings,
+    repository,
+    organization: repository.organization,
+    anonymous: async () => base,
+    async authed(o = {}) {
+      const c = await credential();
+      if (!c && o.required !== false) throw notLoggedIn();
+      return clientFor(c, otpSession.code);
+    },
+    async credentialInfo() {
+      const c = await credential();
+      return c && { kind: c.type, source: c.source, username: c.username };
+    },
+    async write(fn) {
+      if (!(await credential())) throw notLoggedIn();
+      return otpSession.run((otp) => withRefreshOn401((client) => fn(client, otp), otp));
+    },
+  };
+}

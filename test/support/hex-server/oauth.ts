@@ -141,7 +141,7 @@ export function tokenResponse(core: Core, token: Token): Record<string, unknown>
   const body: Record<string, unknown> = {
     access_token: token.accessToken,
     token_type: "bearer",
-    expires_in: Math.max(Math.floor((token.expiresAt - core.clock.now()) / 1000), 0),
+    expires_in: Math.max(Math.round((token.expiresAt - core.clock.now()) / 1000), 0),
     scope: token.scopes.join(" "),
   };
   if (token.refreshToken !== null) body.refresh_token = token.refreshToken;

@@ -1,0 +1,332 @@
+// Reads a mix project statically (no Elixir) into the package model, the way `mix hex.build` of
+// Hex 2.5.1 derives it: Mix.Tasks.Hex.Build.prepare_package/0, meta_for/3, package/2 and print_info/4.
+import { readFile, readdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import { HextsError } from "../../errors.js";
+import type { MetadataValue, Problem, ProjectPackage } from "../types.js";
+import { ConvertError, nameText, toMetadata, toPlain } from "./convert.js";
+import { mixRequirements } from "./deps.js";
+import { MixModule } from "./evaluator.js";
+import { selectFiles, type PathFilter } from "./files.js";
+import { byCodePoint } from "./glob.js";
+import { parseElixir } from "./parser.js";
+import { compileElixirRegex, RegexError } from "./regex.js";
+import { ElixirSyntaxError } from "./tokenizer.js";
+import { elixirTrim, findUnknown, inspect, isNil, kwGet, toPairs, truthy, type Value } from "./values.js";
+
+export interface ReadMixOptions {
+  /** In an umbrella project, the app under `apps_path` to read (Hex itself refuses umbrellas). */
+  app?: string;
+  /** The organization the package is for (`--organization`); defaults to `package: [organization: ...]`. */
+  organization?: string;
+}
+
+const errorFields = ["app", "name", "files", "version", "build_tools"];
+const warnFields = ["description", "licenses", "links"];
+const metaFields = [...errorFields, ...warnFields, "elixir", "extra"];
+const rootFields = ["app", "version", "elixir", "description"];
+const maxDescription = 300;
+const buildToolFiles: Array<[string, string]> = [
+  ["mix.exs", "mix"],
+  ["rebar", "rebar3"],
+  ["rebar.lock", "rebar3"],
+  ["rebar.config", "rebar3"],
+  ["rebar.config.script", "rebar3"],
+  ["erlang.mk", "make"],
+  ["Makefile", "make"],
+  ["Makefile.win", "make"],
+];
+
+/**
+ * Reads `dir/mix.exs` and the files it selects. Throws HextsError for what stops reading altogether (no
+ * mix.exs, a syntax error, no Mix.Project module, an umbrella without `app`); everything else, including
+ * values that cannot be evaluated statically, is reported in `problems` — callers must not build when one
+ * has severity "error".
+ */
+export async function readMixProject(dir: string, opts: ReadMixOptions = {}): Promise<ProjectPackage> {
+  const root = resolve(dir);
+  const top = await loadProject(root, "mix.exs");
+  let appDir = root;
+  let project = top;
+  const appsPath = kwGet(top.config, "apps_path");
+  if (appsPath !== undefined && !isNil(appsPath)) {
+    const apps = await umbrellaApps(root, top, appsPath);
+    if (!opts.app)
+      throw new HextsError("USAGE", `${root} is an umbrella project and Hex does not publish umbrellas; choose one of its apps with --app <app> (${apps.join(", ") || "no apps found"})`, { details: { apps } });
+    if (!apps.includes(opts.app)) throw new HextsError("USAGE", `no app ${JSON.stringify(opts.app)} in this umbrella (apps: ${apps.join(", ") || "none"})`, { details: { apps } });
+    appDir = join(root, (appsPath as { v: string }).v, opts.app);
+    project = await loadProject(appDir, relative(root, join(appDir, "mix.exs")).split(sep).join("/"));
+    const nested = kwGet(project.config, "apps_path");
+    if (nested !== undefined && !isNil(nested)) throw new HextsError("PROJECT_INVALID", `${project.file} is itself an umbrella project`);
+  } else if (opts.app) {
+    const app = kwGet(top.config, "app");
+    if (app && app.t === "atom" && app.v !== opts.app) throw new HextsError("USAGE", `--app ${opts.app} does not match this project's app (${app.v}); --app is for umbrella projects`);
+  }
+  const pkg = buildPackage(project, root, appDir, opts.organization);
+  return pkg;
+}
+
+interface Loaded {
+  config: Value;
+  file: string;
+}
+
+async function loadProject(dir: string, file: string): Promise<Loaded> {
+  let source: string;
+  try {
+    source = await readFile(join(dir, "mix.exs"), "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new HextsError("PROJECT_INVALID", code === "ENOENT" ? `no mix.exs in ${dir}` : `cannot read ${file}: ${code ?? (e as Error).message}`, { cause: e });
+  }
+  let module: MixModule | undefined;
+  try {
+    module = MixModule.find(parseElixir(source), dir);
+  } catch (e) {
+    if (!(e instanceof ElixirSyntaxError)) throw e;
+    throw new HextsError("PROJECT_INVALID", `${file}:${e.line}:${e.col}: ${e.message}`, { details: { file, line: e.line, column: e.col } });
+  }
+  if (!module) throw new HextsError("PROJECT_INVALID", `${file} has no module that does \`use Mix.Project\``, { details: { file } });
+  if (!module.has("project", 0)) throw new HextsError("PROJECT_INVALID", `${file} defines no project/0 function`, { details: { file } });
+  return { config: module.call("project", [], { line: 1, col: 1 }), file };
+}
+
+async function umbrellaApps(root: string, top: Loaded, appsPath: Value): Promise<string[]> {
+  if (appsPath.t !== "bin") {
+    const u = findUnknown(appsPath);
+    throw new HextsError("PROJECT_INVALID", `${top.file}: apps_path ${u ? `cannot be evaluated statically: ${u.why}` : `must be a string, got ${inspect(appsPath)}`}`, {
+      details: { file: top.file, line: u?.line },
+    });
+  }
+  const listed = kwGet(top.config, "apps");
+  if (listed && listed.t === "list" && listed.v.every((a) => a.t === "atom")) return listed.v.map((a) => (a as { v: string }).v);
+  let names: string[] = [];
+  try {
+    names = await readdir(join(root, appsPath.v));
+  } catch {
+    return [];
+  }
+  return names.filter((n) => existsSync(join(root, appsPath.v, n, "mix.exs"))).sort(byCodePoint);
+}
+
+function buildPackage({ config, file }: Loaded, root: string, appDir: string, orgOption: string | undefined): ProjectPackage {
+  const problems: Problem[] = [];
+  const at = (u?: { line: number; col: number }) => (u ? { line: u.line, column: u.col } : {});
+  const error = (message: string, u?: { line: number; col: number }) => problems.push({ severity: "error", message, file, ...at(u) });
+  const warn = (message: string, u?: { line: number; col: number }) => problems.push({ severity: "warning", message, file, ...at(u) });
+
+  // project/0 must give a keyword list; an entry we cannot see could hide any key.
+  const entries = projectEntries(config, error);
+  const first = (key: string): Value | undefined => entries.find(([k]) => k === key)?.[1];
+  const last = (key: string): Value | undefined => entries.findLast(([k]) => k === key)?.[1];
+
+  // package: keyword list or map, Map.new'ed (later keys win)
+  let pkgPairs: Array<[string, Value]> = [];
+  const pkgValue = first("package");
+  if (pkgValue !== undefined && truthy(pkgValue) !== false) {
+    const pairs = pkgValue.t === "unknown" ? undefined : toPairs(pkgValue);
+    if (pairs) pkgPairs = pairs;
+    else {
+      const u = findUnknown(pkgValue);
+      error(u ? `package: cannot be evaluated statically: ${u.why}` : `package: expected a keyword list, got ${inspect(pkgValue)}`, u);
+    }
+  }
+  const pkg = new Map(pkgPairs);
+  if (pkg.has("organisation")) error("Invalid Hex package config :organisation, use spelling :organization");
+  for (const key of ["organisation", "organization", "files", "build_tools", "licenses", "links", "extra"])
+    if (entries.some(([k]) => k === key)) warn(`Mix project configuration :${key} belongs under the :package key, did you misplace it?`);
+
+  const orgValue = pkg.get("organization");
+  pkg.delete("organization");
+  let organization = orgOption;
+  if (organization === undefined && orgValue !== undefined && truthy(orgValue)) {
+    organization = nameText(orgValue);
+    if (organization === undefined) error(`package: organization ${orgValue.t === "unknown" ? `cannot be evaluated statically: ${orgValue.why}` : `must be a string, got ${inspect(orgValue)}`}`, findUnknown(orgValue));
+  }
+
+  // meta = Keyword.take(config, root fields) merged with the package config
+  const meta = new Map<string, Value>();
+  for (const key of rootFields) {
+    const v = last(key);
+    if (v !== undefined) meta.set(key, v);
+  }
+  for (const [k, v] of pkg) meta.set(k, v);
+  for (const [k, v] of pkg) {
+    const u = findUnknown(v);
+    if (u && !metaFields.includes(k) && !["files", "exclude_patterns"].includes(k))
+      warn(`package: ${k} cannot be evaluated statically (${u.why}); Hex does not publish it, so it is ignored`, u);
+  }
+
+  // files
+  const exclude = excludeFilters(meta.get("exclude_patterns"), error);
+  const filesValue = meta.get("files");
+  let configured: string[] | undefined;
+  let selectable = true;
+  if (filesValue !== undefined && truthy(filesValue) !== false) {
+    configured = filesValue.t === "list" ? filesValue.v.map(nameTextOrUndefined) .filter((x): x is string => x !== undefined) : undefined;
+    if (!configured || filesValue.t !== "list" || configured.length !== filesValue.v.length) {
+      const u = findUnknown(filesValue);
+      error(u ? `package: files cannot be evaluated statically: ${u.why}` : `package: files must be a list of strings, got ${inspect(filesValue)}`, u);
+      selectable = false;
+    }
+  }
+  const selection = selectable ? selectFiles(appDir, configured, exclude, file) : { paths: [], files: [], problems: [] };
+  problems.push(...selection.problems);
+
+  // the metadata map
+  const metadata: { [key: string]: MetadataValue } = {};
+  const put = (key: string, v: Value) => {
+    try {
+      const c = toMetadata(v);
+      metadata[key] = c.value;
+      if (c.reordered) warn(`package: ${key} is written with its keys sorted; mix keeps a keyword list in its written order, so the tarball checksum will differ from mix's (use a map)`);
+      if (v.t === "atom" && v.v === "nil") warn(`${key} is nil; Hex writes it as the string "nil"`);
+    } catch (e) {
+      if (!(e instanceof ConvertError)) throw e;
+      error(`${key}: ${e.message}`, e.at);
+    }
+  };
+  for (const key of metaFields) {
+    if (key === "files" || key === "name" || key === "build_tools" || key === "description") continue;
+    const v = meta.get(key);
+    if (v !== undefined) put(key, v);
+  }
+  metadata.files = selection.paths;
+  const description = meta.get("description");
+  if (description !== undefined) {
+    if (truthy(description) && description.t === "bin") put("description", { t: "bin", v: elixirTrim(description.v) });
+    else if (truthy(description) && description.t !== "unknown") error(`description must be a string, got ${inspect(description)}`);
+    else put("description", description);
+  }
+  const nameValue = [meta.get("name"), first("app")].find((v) => v !== undefined && truthy(v) !== false);
+  if (nameValue !== undefined) {
+    const u = findUnknown(nameValue);
+    const text = u ? undefined : nameText(nameValue);
+    if (text !== undefined) metadata.name = text;
+    else error(u ? `name cannot be evaluated statically: ${u.why}` : `name must be an atom or a string, got ${inspect(nameValue)}`, u);
+  }
+  const tools = meta.get("build_tools");
+  if (tools !== undefined && truthy(tools) !== false) put("build_tools", tools);
+  else metadata.build_tools = guessBuildTools(selection.paths);
+
+  const deps = mixRequirements(first("deps"), file);
+  problems.push(...deps.problems);
+  metadata.requirements = deps.requirements.map((r) => ({ app: r.app, name: r.name, optional: r.optional, repository: r.repository!, requirement: r.requirement }));
+
+  // print_info's checks
+  const hexpm = organization === undefined || organization === "hexpm";
+  const missing = (fields: string[]) => fields.filter((f) => !(f in metadata) && !problems.some((p) => p.severity === "error" && p.message.startsWith(`${f}:`)));
+  if (hexpm) {
+    const gone = missing([...errorFields, ...warnFields]);
+    if (gone.length > 0) error(`Missing metadata fields: ${gone.join(", ")}`);
+  } else {
+    const soft = missing(warnFields);
+    if (soft.length > 0) warn(`Missing metadata fields: ${soft.join(", ")}`);
+    const hard = missing(errorFields);
+    if (hard.length > 0) error(`Missing metadata fields: ${hard.join(", ")}`);
+  }
+  if (typeof metadata.description === "string" && graphemes(metadata.description) > maxDescription)
+    error(`Package description is too long (exceeds ${maxDescription} characters)`);
+  if (hexpm && Array.isArray(metadata.licenses) && metadata.licenses.length === 0) warn("You have not included any licenses");
+
+  const hexConfig = hexSettings(first("hex"), warn);
+  if (organization !== undefined) hexConfig.organization = organization;
+
+  const name = typeof metadata.name === "string" ? metadata.name : "";
+  const version = typeof metadata.version === "string" ? metadata.version : "";
+  const appRel = relative(root, appDir).split(sep).join("/");
+  return {
+    tool: "mix",
+    root,
+    appDir,
+    app: typeof metadata.app === "string" ? metadata.app : "",
+    name,
+    version,
+    metadata,
+    requirements: deps.requirements,
+    files: selection.files,
+    hexConfig,
+    problems,
+    defaultOutput: (appRel ? `${appRel}/` : "") + `${name}-${version}.tar`,
+  };
+}
+
+/** The `{key, value}` entries of project/0's keyword list. */
+function projectEntries(config: Value, error: (m: string, u?: { line: number; col: number }) => void): Array<[string, Value]> {
+  if (config.t === "unknown") {
+    error(`project/0 cannot be evaluated statically: ${config.why}`, config);
+    return [];
+  }
+  if (config.t !== "list") {
+    error(`project/0 must return a keyword list, got ${inspect(config)}`);
+    return [];
+  }
+  const out: Array<[string, Value]> = [];
+  for (const item of config.v) {
+    if (item.t === "tuple" && item.v.length === 2 && item.v[0]!.t === "atom") out.push([item.v[0]!.v, item.v[1]!]);
+    else {
+      const u = findUnknown(item);
+      error(u ? `project/0 has an entry that cannot be evaluated statically: ${u.why}` : `project/0 has an entry that is not a keyword pair: ${inspect(item)}`, u);
+    }
+  }
+  return out;
+}
+
+function excludeFilters(v: Value | undefined, error: (m: string, u?: { line: number; col: number }) => void): PathFilter[] {
+  if (v === undefined || truthy(v) === false) return [];
+  const u = findUnknown(v);
+  if (u || v.t !== "list") {
+    error(u ? `package: exclude_patterns cannot be evaluated statically: ${u.why}` : `package: exclude_patterns must be a list, got ${inspect(v)}`, u);
+    return [];
+  }
+  const out: PathFilter[] = [];
+  for (const p of v.v) {
+    if (p.t === "bin") out.push({ test: (path) => path.includes(p.v) }); // `path =~ "text"` is String.contains?
+    else if (p.t === "regex") {
+      try {
+        out.push(compileElixirRegex(p.source, p.mods));
+      } catch (e) {
+        if (!(e instanceof RegexError)) throw e;
+        error(`package: exclude_patterns: ${e.message}`);
+      }
+    } else error(`package: exclude_patterns entries must be regexes or strings, got ${inspect(p)}`);
+  }
+  return out;
+}
+
+function guessBuildTools(paths: string[]): string[] {
+  const top = new Set(paths.filter((p) => !p.includes("/")));
+  const tools = [...new Set(buildToolFiles.filter(([f]) => top.has(f)).map(([, t]) => t))];
+  return tools.length > 0 ? tools : ["mix"];
+}
+
+function hexSettings(v: Value | undefined, warn: (m: string, u?: { line: number; col: number }) => void): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (v === undefined || isNil(v)) return out;
+  const pairs = v.t === "unknown" ? undefined : toPairs(v);
+  if (!pairs) {
+    const u = findUnknown(v);
+    warn(u ? `hex: cannot be evaluated statically (${u.why}); its settings are ignored` : `hex: expected a keyword list, got ${inspect(v)}`, u);
+    return out;
+  }
+  for (const [k, x] of pairs) {
+    try {
+      out[k] = toPlain(x);
+    } catch (e) {
+      if (!(e instanceof ConvertError)) throw e;
+      warn(`hex: ${k} ${e.message}; the setting is ignored`, e.at);
+    }
+  }
+  return out;
+}
+
+function nameTextOrUndefined(v: Value): string | undefined {
+  return v.t === "unknown" ? undefined : nameText(v);
+}
+
+function graphemes(s: string): number {
+  let n = 0;
+  for (const _ of new Intl.Segmenter("en", { granularity: "grapheme" }).segment(s)) n++;
+  return n;
+}

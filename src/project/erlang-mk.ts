@@ -33,7 +33,7 @@ export function parseMakefileVars(text: string): Map<string, MakeVar> {
     let line = lines[i]!;
     while (line.endsWith("\\") && i + 1 < lines.length) line = `${line.slice(0, -1).trimEnd()} ${lines[++i]!.trimStart()}`;
     if (line.startsWith("\t")) continue; // a recipe line
-    const code = stripComment(line).trim();
+    const code = stripComment(line).replace(/\\#/g, "#").trim();
     if (/^define\s/.test(code) || code === "define") {
       inDefine++;
       continue;
@@ -47,7 +47,7 @@ export function parseMakefileVars(text: string): Map<string, MakeVar> {
     const [, name, op, value] = m as unknown as [string, string, string, string];
     const prev = vars.get(name);
     if (op === "?=" && prev) continue;
-    if (op === "!=") vars.set(name, { value: "$(shell)", line: lineNo });
+    if (op === "!=") vars.set(name, { value: "$(shell !=)", line: lineNo });
     else if (op === "+=" && prev) vars.set(name, { value: `${prev.value} ${value}`.trim(), line: lineNo });
     else vars.set(name, { value, line: lineNo });
   }

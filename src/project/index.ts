@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { HextsError } from "../errors.js";
+import { chooseApp } from "./rebar3/choose-app.js";
 import { isErlangMkProject } from "./erlang-mk.js";
 import { wildcard } from "./glob.js";
 import type { ProjectPackage } from "./types.js";
@@ -88,14 +89,14 @@ export async function readProject(dir: string, opts: ReadProjectOptions = {}): P
   }
   switch (detectProject(root)) {
     case "mix": {
-      const { readMixProject } = await import("./mix/index.js");
       const apps = await mixApps(root);
-      if (apps.length === 0) {
-        if (opts.app !== undefined) throw new HextsError("USAGE", `--app ${opts.app} was given, but ${root} is not an umbrella project`);
-        return readMixProject(root);
+      if (apps.length === 0 && opts.app !== undefined) {
+        throw new HextsError("USAGE", `--app ${opts.app} was given, but ${root} is not an umbrella project`);
       }
-      const { chooseApp } = await import("./rebar3/index.js");
-      return readMixProject(chooseApp(apps, opts.app, root).dir);
+      // An umbrella's app is packaged on its own, from its directory (as `mix hex.build` run there does).
+      const appDir = apps.length === 0 ? root : chooseApp(apps, opts.app, root).dir;
+      const { readMixProject } = await import("./mix/index.js");
+      return readMixProject(appDir);
     }
     case "rebar3": {
       const { readRebar3Project } = await import("./rebar3/index.js");

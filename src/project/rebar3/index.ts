@@ -8,6 +8,7 @@ import { formatAppSrc } from "../../erlang/pretty.js";
 import { parseTerms } from "../../erlang/reader.js";
 import { Atom, Charlist, Tuple, listItems, proplistGet, type Term } from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
+import { chooseApp } from "./choose-app.js";
 import { wildcard } from "../glob.js";
 import type { MetadataValue, Problem, ProjectPackage, Requirement } from "../types.js";
 import { selectRebar3Paths, toPackageFiles } from "./files.js";
@@ -63,23 +64,6 @@ export async function listRebar3Apps(dir: string): Promise<Rebar3App[]> {
     }
   }
   return [...apps.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-/** Picks the app to package: `--app`, or the only one. */
-export function chooseApp<T extends { name: string }>(apps: readonly T[], app: string | undefined, root: string): T {
-  if (app !== undefined) {
-    const found = apps.filter((a) => a.name === app);
-    if (found.length === 1) return found[0]!;
-    throw new HextsError("USAGE", `App ${app} given with --app is not in the project at ${root}; its apps are: ${apps.map((a) => a.name).join(", ")}`, {
-      details: { apps: apps.map((a) => a.name) },
-    });
-  }
-  if (apps.length === 1) return apps[0]!;
-  throw new HextsError(
-    "INPUT_REQUIRED",
-    `This project has several apps (${apps.map((a) => a.name).join(", ")}); choose the one to package with --app`,
-    { details: { apps: apps.map((a) => a.name) } },
-  );
 }
 
 function vsnSpec(t: Term | undefined): VsnSpec | undefined {

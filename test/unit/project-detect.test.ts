@@ -1,0 +1,89 @@
+// Which reader a directory goes to, and the app list offered for umbrellas.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { TestContext } from "node:test";
+import { HextsError } from "../../src/errors.js";
+import { detectProject, listApps, readProject } from "../../src/project/index.js";
+import { vectorPath, vectorsSkip } from "../support/vectors.js";
+
+function project(t: TestContext, files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "hexts-detect-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const APP_SRC = '{application, one, [{vsn, "1.0.0"}, {description, "One"}]}.\n';
+
+describe("detectProject", () => {
+  const cases: [files: Record<string, string>, kind: ReturnType<typeof detectProject>][] = [
+    [{ "mix.exs": "", "rebar.config": "", Makefile: "" }, "mix"],
+    [{ "rebar.config": "", Makefile: "", "erlang.mk": "" }, "rebar3"],
+    [{ "rebar.config.script": "" }, "rebar3"],
+    [{ Makefile: "", "erlang.mk": "", "src/one.app.src": APP_SRC }, "erlang.mk"],
+    [{ "src/one.app.src": APP_SRC }, "rebar3"],
+    [{ "apps/one/src/one.app.src": APP_SRC }, "rebar3"],
+    [{ Makefile: "", "ebin/one.app": APP_SRC }, "erlang.mk"],
+    [{ "ebin/one.app": APP_SRC }, undefined],
+    [{ "README.md": "" }, undefined],
+  ];
+  for (const [files, kind] of cases) {
+    it(`${Object.keys(files).join(" + ")} -> ${kind}`, (t) => assert.equal(detectProject(project(t, files)), kind));
+  }
+});
+
+describe("listApps and readProject", () => {
+  it("lists the apps of a rebar3 umbrella", { skip: vectorsSkip }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hexts-umbrella-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    cpSync(vectorPath("projects", "rebar3_umbrella"), dir, { recursive: true });
+    assert.deepEqual((await listApps(dir)).map((a) => [a.name, a.dir]), [
+      ["alpha", join(dir, "apps", "alpha")],
+      ["beta", join(dir, "apps", "beta")],
+    ]);
+  });
+
+  it("honours project_app_dirs", async (t) => {
+    const dir = project(t, {
+      "rebar.config": '{project_app_dirs, ["components/*"]}.\n',
+      "components/one/src/one.app.src": APP_SRC,
+      "apps/two/src/two.app.src": APP_SRC.replace("one", "two"),
+    });
+    assert.deepEqual((await listApps(dir)).map((a) => a.name), ["one"]);
+  });
+
+  it("lists a mix umbrella's apps and asks for --app before reading mix.exs", async (t) => {
+    const dir = project(t, {
+      "mix.exs": 'defmodule U.MixProject do\n  def project, do: [apps_path: "apps", deps: []]\nend\n',
+      "apps/one/mix.exs": "",
+      "apps/two/mix.exs": "",
+    });
+    assert.deepEqual((await listApps(dir)).map((a) => a.name), ["one", "two"]);
+    await assert.rejects(readProject(dir), (e: unknown) => e instanceof HextsError && e.code === "INPUT_REQUIRED" && /--app/.test(e.message));
+    await assert.rejects(readProject(dir, { app: "three" }), (e: unknown) => e instanceof HextsError && e.code === "USAGE");
+  });
+
+  it("lists the Erlang.mk project's one app", async (t) => {
+    const dir = project(t, { Makefile: "PROJECT = beacon\ninclude erlang.mk\n", "erlang.mk": "" });
+    assert.deepEqual((await listApps(dir)).map((a) => a.name), ["beacon"]);
+  });
+
+  it("refuses a directory with no project, pointing at --metadata", async (t) => {
+    const dir = project(t, { "README.md": "" });
+    await assert.rejects(readProject(dir), (e: unknown) => e instanceof HextsError && e.code === "PROJECT_INVALID" && /--metadata FILE/.test(e.message));
+    assert.deepEqual(await listApps(dir), []);
+  });
+
+  it("refuses --app on a project that has one app", async (t) => {
+    const dir = project(t, { "src/one.app.src": APP_SRC, "rebar.lock": "[].\n" });
+    await assert.rejects(readProject(dir, { app: "other" }), /App other given with --app is not in the project/);
+    const pkg = await readProject(dir, { app: "one" });
+    assert.equal(pkg.app, "one");
+  });
+});

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { CallOptions, HexClient } from "./http.js";
 import { repositoryLabel, type RepositoryScope } from "./packages.js";
-import { repoPrefix, seg } from "./paths.js";
+import { formSeg, repoPrefix, seg } from "./paths.js";
 import { Timestamp } from "./schemas.js";
 
 export type OwnerLevel = "full" | "maintainer";
@@ -34,7 +34,7 @@ export function listOwners(client: HexClient, pkg: string, scope: RepositoryScop
 
 export function getOwner(client: HexClient, pkg: string, user: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<Owner> {
   return client.json(OwnerSchema, {
-    path: `${ownersPath(pkg, scope)}/${seg(user)}`,
+    path: `${ownersPath(pkg, scope)}/${formSeg(user)}`,
     notFound: `"${user}" is not an owner of ${pkg}`,
     ...call,
   });
@@ -51,7 +51,7 @@ export interface AddOwnerOptions extends RepositoryScope {
 export async function addOwner(client: HexClient, pkg: string, user: string, o: AddOwnerOptions = {}, call: CallOptions = {}): Promise<void> {
   await client.request({
     method: "PUT",
-    path: `${ownersPath(pkg, o)}/${seg(user)}`,
+    path: `${ownersPath(pkg, o)}/${formSeg(user)}`,
     json: { level: o.level ?? "full", transfer: o.transfer === true },
     idempotent: true,
     notFound: `package "${pkg}" or user "${user}" does not exist`,
@@ -62,7 +62,7 @@ export async function addOwner(client: HexClient, pkg: string, user: string, o: 
 export async function removeOwner(client: HexClient, pkg: string, user: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
   await client.request({
     method: "DELETE",
-    path: `${ownersPath(pkg, scope)}/${seg(user)}`,
+    path: `${ownersPath(pkg, scope)}/${formSeg(user)}`,
     notFound: `package "${pkg}" or user "${user}" does not exist`,
     checkHint: `run \`hexts owner list ${pkg}\` to see whether "${user}" is still an owner`,
     ...call,

@@ -37,6 +37,15 @@ export function seg(value: string): string {
   return encodeURIComponent(value);
 }
 
+/**
+ * A segment the server decodes twice: the owner endpoints percent-decode the path (Phoenix) and then
+ * form-decode the name again (hexpm's OwnerController), where `+` means space. Encoding twice makes
+ * `ana+hex@x.io` arrive intact.
+ */
+export function formSeg(value: string): string {
+  return encodeURIComponent(seg(value));
+}
+
 /** Joins the API base and a relative path (`packages/foo`), with one slash and no trailing slash on the base. */
 export function joinUrl(apiUrl: string, path: string, query?: Record<string, string | number | boolean | undefined>): string {
   const base = apiUrl.replace(/\/+$/, "");

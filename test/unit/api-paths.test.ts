@@ -1,7 +1,7 @@
 // Pure helpers of the API client: organization prefixes, path segments, URL joining, User-Agent, header parsing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isOAuthPath, joinUrl, orgPrefix, organizationOf, repoPrefix, seg } from "../../src/api/paths.js";
+import { formSeg, isOAuthPath, joinUrl, orgPrefix, organizationOf, repoPrefix, seg } from "../../src/api/paths.js";
 import { userAgent } from "../../src/api/user-agent.js";
 import { parseHexMessage, parseWwwAuthenticate } from "../../src/api/headers.js";
 import { proxyFromEnv } from "../../src/api/proxy.js";
@@ -36,6 +36,17 @@ const segments: [string, string][] = [
   ["with space", "with%20space"],
 ];
 for (const [input, out] of segments) test(`seg(${input}) = ${out}`, () => assert.equal(seg(input), out));
+const formSegments: [string, string][] = [
+  ["ana", "ana"],
+  ["ana+hex@x.io", "ana%252Bhex%2540x.io"],
+  ["with space", "with%2520space"],
+];
+for (const [input, out] of formSegments) {
+  test(`formSeg(${input}) = ${out}, which percent-decoding then form-decoding turns back into the input`, () => {
+    assert.equal(formSeg(input), out);
+    assert.equal(decodeURIComponent(decodeURIComponent(out).replace(/\+/g, " ")), input);
+  });
+}
 for (const bad of ["", ".", ".."]) test(`seg rejects ${JSON.stringify(bad)}`, () => assert.throws(() => seg(bad), HextsError));
 
 const joins: [string, string, Record<string, string | number | boolean | undefined> | undefined, string][] = [

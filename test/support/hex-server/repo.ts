@@ -32,6 +32,9 @@ export async function serveRepository(core: Core, req: IncomingMessage, res: Ser
   const release = pkg?.releases.find((r) => r.version === match[2]);
   const data = kind === "tarballs" ? release?.tarball : release?.docs;
   if (!data) return plain(res, 404, "Not Found");
+  if (kind === "tarballs" && method === "GET" && pkg) {
+    for (const period of ["all", "recent", "week", "day"] as const) pkg.downloads[period]++;
+  }
   res.statusCode = 200;
   res.setHeader("content-type", kind === "tarballs" ? "application/octet-stream" : "application/gzip");
   res.setHeader("content-length", data.length);

@@ -2,7 +2,7 @@
 // directory), with hex_core's error texts (format_error/1, as recorded in vectors/tarballs_negative).
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
-import { decodeMetadataConfig } from "../../../src/erlang/metadata-config.js";
+import { decodeMetadataConfig, MetadataConfigError } from "../../../src/erlang/metadata-config.js";
 import { ErlMap, type MetaValue } from "../../../src/erlang/terms.js";
 import { readTar, TarError, type TarEntry } from "./tar.js";
 
@@ -24,7 +24,7 @@ const OUTER_FILE_LIMITS: Record<string, number> = { VERSION: 32, CHECKSUM: 128, 
 const tarReason: Record<string, string> = { eof: "Unexpected end of file", bad_header: "Unrecognized tar header format" };
 
 /** Returns the release data, or hex_core's error text (hex.pm puts it under `{"tar": ...}`). */
-export function unpackRelease(tarball: Buffer, limits: UnpackLimits): UnpackedRelease | { error: string } {
+export function unpackRelease(tarball: Buffer, limits: UnpackLimits, opts: { contents?: boolean } = {}): UnpackedRelease | { error: string } {
   if (tarball.length > limits.tarballMaxSize) return { error: "tarball error, Extraction size exceeds the configured max_size limit" };
   let outer: TarEntry[];
   try {
@@ -62,12 +62,13 @@ export function unpackRelease(tarball: Buffer, limits: UnpackLimits): UnpackedRe
   try {
     metadata = toObject(decodeMetadataConfig(metadataBytes));
   } catch (error) {
-    // The project's decoder may still be a signature only: that is not a verdict on the tarball.
-    if ((error as { code?: string }).code === "NOT_IMPLEMENTED") throw error;
+    // Metadata that makes hex_core crash is a 500 on hex.pm: let it surface as one here too.
+    if (!(error instanceof MetadataConfigError) || error.reason === "crash") throw error;
     return { error: metadataError(error) };
   }
 
-  const inner = unpackContents(contents, limits.tarballMaxUncompressed);
+  // hex.pm's first look at a /publish upload (mode `none`) reads the metadata only.
+  const inner = opts.contents === false ? null : unpackContents(contents, limits.tarballMaxUncompressed);
   if (inner) return { error: inner };
   return {
     metadata,
@@ -132,13 +133,14 @@ function toObject(value: MetaValue | Record<string, unknown>): Record<string, un
   return value as Record<string, unknown>;
 }
 
-/** hex_core: "error reading package metadata: invalid terms" / ": not in key-value format" / "...<user text>". */
-function metadataError(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  if (/key-value|not_key_value/i.test(text)) return "error reading package metadata: not in key-value format";
-  const atom = /illegal atom[^\n]*/.exec(text);
-  if (atom) return `error reading package metadata${atom[0]}`;
-  return "error reading package metadata: invalid terms";
+/**
+ * hex_core's format_error: ": invalid terms", ": not in key-value format", and for lexer errors the
+ * lexer's own text glued on without a separator ("error reading package metadataillegal atom foo").
+ */
+function metadataError(error: MetadataConfigError): string {
+  const prefix = "error reading package metadata";
+  if (error.reason === "invalid_terms" || error.reason === "not_key_value") return error.message;
+  return prefix + error.message.replace(/^error reading package metadata: /, "");
 }
 
 /** An Erlang binary as `~p` prints it: a quoted string when printable ASCII, else its bytes. */

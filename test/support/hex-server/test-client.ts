@@ -23,7 +23,7 @@ export async function call(server: HexServer, path: string, opts: CallOptions = 
   // (fetch always sends a User-Agent; use `raw` to leave it out.)
   headers["user-agent"] ??= "hexts-test/0 (node)";
   if (opts.auth !== undefined) headers.authorization = opts.auth;
-  let body: BodyInit | undefined;
+  let body: string | Uint8Array | undefined;
   if (opts.body instanceof Uint8Array) {
     body = opts.body;
     headers["content-type"] ??= "application/octet-stream";

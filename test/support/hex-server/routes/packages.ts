@@ -160,7 +160,7 @@ async function createRelease(ctx: Ctx): Promise<void> {
 async function publish(ctx: Ctx): Promise<void> {
   const tarball = await ctx.readUpload();
   // parse_tarball: the name comes from the metadata (contents are checked when publishing).
-  const parsed = unpackRelease(tarball, { ...ctx.core.options, tarballMaxUncompressed: Infinity });
+  const parsed = unpackRelease(tarball, ctx.core.options, { contents: false });
   if ("error" in parsed) throw validationFailed({ tar: parsed.error });
   if (typeof parsed.metadata.name === "string") ctx.params.name = parsed.metadata.name;
   maybeFetchPackage(ctx);

@@ -89,14 +89,12 @@ export async function readProject(dir: string, opts: ReadProjectOptions = {}): P
   }
   switch (detectProject(root)) {
     case "mix": {
+      // The mix reader handles umbrellas itself (`apps_path`); asking for --app first keeps the error the same
+      // for every build tool.
       const apps = await mixApps(root);
-      if (apps.length === 0 && opts.app !== undefined) {
-        throw new HextsError("USAGE", `--app ${opts.app} was given, but ${root} is not an umbrella project`);
-      }
-      // An umbrella's app is packaged on its own, from its directory (as `mix hex.build` run there does).
-      const appDir = apps.length === 0 ? root : chooseApp(apps, opts.app, root).dir;
+      if (apps.length > 0) chooseApp(apps, opts.app, root);
       const { readMixProject } = await import("./mix/index.js");
-      return readMixProject(appDir);
+      return readMixProject(root, { app: opts.app });
     }
     case "rebar3": {
       const { readRebar3Project } = await import("./rebar3/index.js");

@@ -49,6 +49,16 @@ describe("listApps and readProject", () => {
     ]);
   });
 
+  it("hands a mix project to the mix reader", { skip: vectorsSkip }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "hexts-mix-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    cpSync(vectorPath("projects", "mix_basic"), dir, { recursive: true });
+    const pkg = await readProject(dir);
+    assert.equal(pkg.tool, "mix");
+    assert.equal(pkg.name, "pebble");
+    assert.deepEqual(await listApps(dir), []);
+  });
+
   it("honours project_app_dirs", async (t) => {
     const dir = project(t, {
       "rebar.config": '{project_app_dirs, ["components/*"]}.\n',

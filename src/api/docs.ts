@@ -37,7 +37,7 @@ export async function deleteDocs(client: HexClient, pkg: string, version: string
   });
 }
 
-/** The URL of the release's docs tarball on the repository, or undefined when it has no docs (404). */
+/** The URL of the release's docs tarball on the repository, or undefined on a 404 (no docs, or no such release). */
 export async function docsTarballUrl(client: HexClient, pkg: string, version: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<string | undefined> {
   const res = await client.request({
     path: docsPath(pkg, version, scope),

@@ -220,8 +220,8 @@ export class HexClient {
     const idempotent = method === "GET" || method === "HEAD" || o.idempotent === true;
     const signal = this.signalFor(o.signal);
     const now = this.opts.now ?? Date.now;
+    const startUrl = joinUrl(this.apiUrl, o.path, o.query);
     for (let attempt = 1; ; attempt++) {
-      const startUrl = joinUrl(this.apiUrl, o.path, o.query);
       let res: ApiResponse & { credentialSent?: CredentialKind };
       try {
         res = await this.send(method, startUrl, o, signal);

@@ -284,7 +284,11 @@ function retireAll(ctx: Ctx): void {
 
 // ---- owners ----
 
-/** The owner segment is form-decoded once more (a literal `+` becomes a space), as hex.pm does. */
+/**
+ * The owner segment is form-decoded once more after the router's percent-decoding (URI.decode_www_form in
+ * hex.pm's OwnerController), so a literal `+` becomes a space and `%2B` too; only `%252B` gives a `+`.
+ * Inferred: that Phoenix percent-decodes path parameters before the controller sees them.
+ */
 function ownerName(ctx: Ctx): string {
   const raw = param(ctx, "username") ?? "";
   try {

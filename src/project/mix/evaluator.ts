@@ -265,6 +265,11 @@ export class MixModule {
       return v ?? unknown(`key :${n.name} not found in map`, n);
     }
     if (target && target.t === "unknown") return target;
+    // An argument that is already unknown is the root cause (`File.read!(p) |> String.trim()`).
+    for (const a of n.args) {
+      const u = findUnknown(this.eval(a, env));
+      if (u) return u;
+    }
     const mod = n.target.k === "alias" ? n.target.name : target && target.t === "atom" ? target.v.replace(/^Elixir\./, "") : "(expression)";
     const fun = `${mod}.${n.name}/${n.args.length}`;
     if (mod === "Mix" && n.name === "env") return unknown("Mix.env() depends on MIX_ENV when mix runs", n);

@@ -336,15 +336,24 @@ class Translator {
         this.refuse(`\\${n}`);
     }
     if (/[1-9]/.test(n)) {
-      if (inClass) return this.code(parseInt(n, 8), true);
-      if (/[0-9]/.test(this.src[this.i] ?? "")) this.refuse("a back reference above \\9 or an octal escape");
-      return this.quant("\\" + n);
+      if (inClass) return /[0-7]/.test(n) ? this.octal(n, true) : n;
+      // \1-\9 are back references; longer numbers are octal escapes (patterns here have fewer than 10 groups)
+      if (!/[0-9]/.test(this.src[this.i] ?? "")) return this.quant("\\" + n);
+      if (!/[0-7]/.test(n)) this.refuse("a back reference above \\9");
+      return this.quant(this.octal(n, false));
     }
     if (/[A-Za-z0-9]/.test(n)) this.refuse(`the unknown escape \\${n}`);
     const cp = this.src.codePointAt(this.i - 1)!;
     const ch = String.fromCodePoint(cp);
     this.i += ch.length - 1;
     return wrap(this.lit(ch, inClass));
+  }
+
+  /** Up to three octal digits, the first already read. */
+  private octal(first: string, inClass: boolean): string {
+    const m = /^[0-7]{0,2}/.exec(this.src.slice(this.i))![0];
+    this.i += m.length;
+    return this.code(parseInt(first + m, 8), inClass);
   }
 
   private charClass(): string {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { decodeMetadataConfig, encodeMetadataConfig } from "../../src/erlang/metadata-config.js";
 import { readTar } from "../../src/package/tar.js";
+import { buildPackageTarball } from "../../src/package/tarball.js";
 import { readRebar3Project } from "../../src/project/rebar3/index.js";
 import { readProject } from "../../src/project/index.js";
 import { readVectorJson, vectorPath, vectorsSkip } from "../support/vectors.js";
@@ -19,6 +20,7 @@ interface Build {
   version: string;
   tarball: string;
   output_path: string;
+  outer_checksum: string;
   metadata_files: string[];
   metadata_config_file: string;
   contents: { name: string; mode: string; size: number; sha256: string }[];
@@ -89,9 +91,24 @@ describe("rebar3 vector projects", { skip: vectorsSkip }, () => {
         const configBytes = readFileSync(vectorPath("projects", "expected", name, build.metadata_config_file));
         assert.deepEqual(pkg.metadata, decodeMetadataConfig(configBytes));
         assert.equal(Buffer.from(encodeMetadataConfig(pkg.metadata)).toString("utf8"), configBytes.toString("utf8"));
+
+        // End to end: the tarball built from this ProjectPackage is rebar3_hex's, byte for byte.
+        const { outerChecksum } = await buildPackageTarball(pkg.metadata, pkg.files);
+        assert.equal(outerChecksum, build.outer_checksum);
       });
     }
   }
+
+  it("rebar3_basic without its rebar.lock gives the same tarball (rebar3 writes `[].` first)", async (t) => {
+    const expected = readVectorJson<Expected>("projects", "expected", "rebar3_basic", "expected.json");
+    const dir = copyProject("rebar3_basic", expected);
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    rmSync(join(dir, "rebar.lock"));
+    const pkg = await readRebar3Project(dir);
+    assert.equal(pkg.files.find((f) => f.path === "rebar.lock")?.kind, "memory");
+    const { outerChecksum } = await buildPackageTarball(pkg.metadata, pkg.files);
+    assert.equal(outerChecksum, expected.builds[0]!.outer_checksum);
+  });
 
   it("rebar3_umbrella without --app fails naming --app and both apps", async (t) => {
     const expected = readVectorJson<Expected>("projects", "expected", "rebar3_umbrella", "expected.json");

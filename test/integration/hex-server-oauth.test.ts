@@ -192,3 +192,22 @@ test("2FA for OAuth writes: 403 without 2FA, totp_required, invalid_totp, succes
   const keyAuth = server.addKey({ owner: { user: "ana" }, name: "plain" });
   assert.equal((await call(server, "/keys", { auth: keyAuth, body: { name: "w" } })).status, 201, "API keys never need a code");
 });
+
+test("the /oauth/device page lets a person approve a code with a username and password", async () => {
+  await using server = await startHexServer();
+  server.addUser({ username: "ana", password: "correct horse" });
+  const device = await startDevice(server, "api:read");
+  const page = await fetch(device.verification_uri_complete);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), new RegExp(`value="${device.user_code}"`));
+  const post = (password: string) =>
+    fetch(device.verification_uri, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ user_code: device.user_code, username: "ana", password, action: "approve" }),
+    }).then((r) => r.text());
+  assert.match(await post("wrong"), /Wrong username or password/);
+  assert.equal((await poll(server, device.device_code)).body.error, "authorization_pending");
+  assert.match(await post("correct horse"), /Approved: api:read/);
+  assert.equal((await poll(server, device.device_code)).status, 200);
+});

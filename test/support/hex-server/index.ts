@@ -2,6 +2,7 @@
 import { Clock } from "./clock.js";
 import type { Core, ResolvedOptions } from "./context.js";
 import { approveDeviceCode } from "./oauth.js";
+import { HttpError } from "./http.js";
 import { publishRelease } from "./publish.js";
 import { Router } from "./router.js";
 import { registerAccounts } from "./routes/accounts.js";
@@ -146,14 +147,14 @@ export async function startHexServer(opts: HexServerOptions = {}): Promise<HexSe
     addKey,
     addRelease(r) {
       const publisher = userNamed(r.owner);
-      publishRelease(core, {
-        repository: r.repository ?? HEXPM,
-        publisher,
-        tarball: Buffer.from(r.tarball),
-        replace: true,
-        insertedAt: r.insertedAt?.getTime(),
-        skipOwnership: true,
-      });
+      const repository = r.repository ?? HEXPM;
+      if (repository !== HEXPM) orgNamed(repository);
+      try {
+        publishRelease(core, { repository, publisher, tarball: Buffer.from(r.tarball), replace: true, insertedAt: r.insertedAt?.getTime(), seeding: true });
+      } catch (error) {
+        if (error instanceof HttpError) throw new Error(`hex-server: addRelease refused: ${JSON.stringify(error.body())}`);
+        throw error;
+      }
     },
     approveDevice(userCode, username, scopes) {
       const device = deviceFor(userCode);

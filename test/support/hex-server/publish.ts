@@ -38,8 +38,8 @@ export interface PublishInput {
   urlName?: string;
   /** Seeding only: backdate the release (and a new package). */
   insertedAt?: number | undefined;
-  /** Seeding only: skip the mutability window and replace checks. */
-  skipOwnership?: boolean;
+  /** Seeding (`addRelease`): no mutability window or replace check. */
+  seeding?: boolean;
 }
 
 export interface PublishResult {
@@ -79,7 +79,7 @@ export function publishRelease(core: Core, input: PublishInput): PublishResult {
   if (versionError) errors.version = versionError;
   const releaseMeta = releaseMetaOf(meta);
   if ("errors" in releaseMeta) errors.meta = releaseMeta.errors;
-  if (release && existing && !input.skipOwnership) {
+  if (release && existing && !input.seeding) {
     if (!editable(existing, release, now)) errors.inserted_at = "can only modify a release up to one hour after publication";
     else if (!(input.replace === undefined || input.replace === true || input.replace === "true")) {
       errors.inserted_at = "must include the --replace flag to update an existing release";

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { anonymous, authenticate } from "./auth.js";
 import type { Core, Ctx } from "./context.js";
 import { BodyTooLarge, HttpError, OAuthError, readBody, sendJson } from "./http.js";
+import { serveDevicePage } from "./device-page.js";
 import { serveRepository } from "./repo.js";
 import type { Router } from "./router.js";
 import type { Fault, RecordedRequest } from "./types.js";
@@ -96,6 +97,8 @@ export class HexHttpServer {
     try {
       if (path === "/repo" || path.startsWith("/repo/")) {
         await serveRepository(this.core, req, res, path.slice("/repo".length), method);
+      } else if (path === "/oauth/device" && (method === "GET" || method === "POST")) {
+        await serveDevicePage(this.core, req, res, url);
       } else if (path === "/api" || path.startsWith("/api/")) {
         await this.handleApi(req, res, { rawUrl, method, path, query, sendContinue });
       } else {

@@ -1,7 +1,7 @@
 // Erlang's filelib:wildcard/2 as rebar3_hex and erlang.mk use it: `?`, `*`, `**`, `[a-z]`, `{a,b}` and `\`
 // escapes, matched one path component at a time. Unlike shell globs, `*` also matches names starting with a dot.
 import { lstatSync, readdirSync, statSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { join } from "node:path";
 
 /** One compiled path component: literal code points or wildcard tokens. */
 type Token =
@@ -286,5 +286,3 @@ export function isLiteralPattern(pattern: string): boolean {
   const { parts } = compile(pattern);
   return parts.every((p) => !("tokens" in p));
 }
-
-export { isAbsolute as isAbsolutePattern };

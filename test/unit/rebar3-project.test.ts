@@ -203,6 +203,19 @@ describe("dependencies", () => {
   });
 });
 
+describe("unreadable terms", () => {
+  it("a syntax error names the file, line and column", async (t) => {
+    const dir = copyFixture(t, "rebar3-nolock");
+    writeFileSync(join(dir, "rebar.config"), "{erl_opts, [debug_info]}.\n{deps, [}.\n");
+    await assert.rejects(readRebar3Project(dir), (e: Error & { code?: string }) => e.code === "TERM_SYNTAX" && /^rebar\.config:2:/.test(e.message));
+  });
+  it("an .app.src that is not one application term is refused", async (t) => {
+    const dir = copyFixture(t, "rebar3-nolock");
+    writeFileSync(join(dir, "src", "bare.app.src"), "{application, bare, []}.\n{extra, term}.\n");
+    await assert.rejects(readRebar3Project(dir), /src\/bare\.app\.src must hold exactly one \{application, Name, \[\.\.\.\]\} term/);
+  });
+});
+
 describe("rebar.config.script", () => {
   it("is reported as not evaluable, naming the file and --metadata", async (t) => {
     const pkg = await readRebar3Project(copyFixture(t, "rebar3-script"));

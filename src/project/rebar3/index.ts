@@ -27,10 +27,11 @@ export interface Rebar3App {
 const DEFAULT_PROJECT_APP_DIRS = ["apps/*", "lib/*", "."];
 const LOCK_EMPTY = new TextEncoder().encode("[].\n");
 
-async function readConfig(dir: string): Promise<Term[]> {
+/** The terms of DIR/rebar.config ([] when there is none); syntax errors name the file relative to `root`. */
+async function readConfig(dir: string, root = dir): Promise<Term[]> {
   const file = join(dir, "rebar.config");
   if (!existsSync(file)) return [];
-  return parseTerms(await readFile(file), file);
+  return parseTerms(await readFile(file), relative(root, file));
 }
 
 function scriptProblem(dir: string, root: string): Problem[] {
@@ -172,13 +173,13 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   }
 
   // Configuration of the app itself (the root's for a single-app project).
-  const appConfig = appDir === root ? rootConfig : await readConfig(appDir);
+  const appConfig = appDir === root ? rootConfig : await readConfig(appDir, root);
   if (appDir !== root) problems.push(...scriptProblem(appDir, root));
 
   // Dependencies: level-0 entries of the umbrella-wide lock.
   const lockPath = join(root, "rebar.lock");
   const configDeps = new Set(depNames(rootConfig));
-  for (const a of apps) if (a.dir !== root) for (const n of depNames(a.dir === appDir ? appConfig : await readConfig(a.dir))) configDeps.add(n);
+  for (const a of apps) if (a.dir !== root) for (const n of depNames(a.dir === appDir ? appConfig : await readConfig(a.dir, root))) configDeps.add(n);
   let lock: Lock = { entries: [] };
   const virtualFiles = new Map<string, Uint8Array>();
   if (existsSync(lockPath)) lock = parseLock(await readFile(lockPath), "rebar.lock");

@@ -3,7 +3,7 @@
 // `{cmd, Shell}` runs a shell command, which hexts does not do: it is reported instead.
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { HextsError } from "../../errors.js";
 import type { Problem } from "../types.js";
@@ -111,7 +111,7 @@ export async function resolveVsn(spec: VsnSpec, appDir: string, file: string): P
       return gitRef(appDir, spec.length);
     case "file": {
       try {
-        return { version: trimChars(await readFile(join(appDir, spec.path), "utf8"), WHITESPACE), problems: [] };
+        return { version: trimChars(await readFile(resolve(appDir, spec.path), "utf8"), WHITESPACE), problems: [] };
       } catch (e) {
         return { version: "", problems: [{ severity: "error", file, message: `vsn {file, ${JSON.stringify(spec.path)}}: ${(e as Error).message}` }] };
       }

@@ -88,18 +88,20 @@ function describe(dir: string, path: string, error: (m: string) => void): Packag
     error(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return undefined;
   }
-  if (safeRelativePath(dir, path) === undefined) {
-    error(`unsafe path in tarball: ${path} (it resolves outside the project through a symlink)`);
-    return undefined;
-  }
+  // hex_tarball checks a symlink's own target first, then the path through any linked directories.
+  let target: string | undefined;
   if (st.isSymbolicLink()) {
-    const target = readlinkSync(diskPath);
+    target = readlinkSync(diskPath);
     if (isAbsolute(target) || /^[A-Za-z]:/.test(target) || lexicallySafe(posix.join(posix.dirname(path), target)) === undefined) {
       error(`unsafe symlink in tarball: ${path} -> ${target}`);
       return undefined;
     }
-    return { path, kind: "symlink", diskPath, mode: st.mode, target };
   }
+  if (safeRelativePath(dir, path) === undefined) {
+    error(`unsafe path in tarball: ${path} (it resolves outside the project through a symlink)`);
+    return undefined;
+  }
+  if (target !== undefined) return { path, kind: "symlink", diskPath, mode: st.mode, target };
   if (st.isDirectory()) {
     let empty: boolean;
     try {

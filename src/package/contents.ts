@@ -43,24 +43,33 @@ export function checkEntrySymlink(path: string, target: string): void {
   }
 }
 
-/** tar → gzip into memory. `what` names the artefact in limit errors ("package tarball", "docs tarball"). */
+/**
+ * tar → gzip into memory. The compressed bytes land in one buffer of the size limit, after `reserve`
+ * bytes kept for whatever the caller writes in front (the outer tar's first members), so the finished
+ * tarball needs no second copy; pages never written are never touched, so they cost no memory.
+ * `what` names the artefact in limit errors ("package tarball", "docs tarball").
+ */
 export class CompressedTar {
   readonly tar: TarWriter;
-  readonly chunks: Uint8Array[] = [];
+  readonly buffer: Uint8Array;
   readonly maxSize: number;
   readonly maxUncompressed: number;
+  readonly reserve: number;
   #gz: GzipWriter;
   #what: string;
 
-  constructor(what: string, opts: BuildTarballOptions) {
+  constructor(what: string, opts: BuildTarballOptions, reserve = 0) {
     this.#what = what;
     this.maxSize = opts.maxSize ?? TARBALL_MAX_SIZE;
     this.maxUncompressed = opts.maxUncompressedSize ?? TARBALL_MAX_UNCOMPRESSED_SIZE;
-    let size = 0;
+    this.reserve = reserve;
+    if (reserve > this.maxSize) this.tooBig();
+    this.buffer = new Uint8Array(this.maxSize);
+    let at = reserve;
     this.#gz = new GzipWriter((chunk) => {
-      this.chunks.push(chunk);
-      size += chunk.length;
-      if (size > this.maxSize) this.tooBig();
+      if (at + chunk.length > this.maxSize) this.tooBig();
+      this.buffer.set(chunk, at);
+      at += chunk.length;
     });
     this.tar = new TarWriter((chunk) => {
       if (this.tar.size > this.maxUncompressed) this.#tooBigUncompressed();
@@ -83,11 +92,11 @@ export class CompressedTar {
     if (plannedTarSize(files) > this.maxUncompressed) this.#tooBigUncompressed();
   }
 
-  /** Ends the tar and the gzip stream; returns the compressed size and the uncompressed tar size. */
-  finish(): { size: number; contentsSize: number } {
+  /** Ends the tar and the gzip stream; returns the gzip bytes (a view into `buffer`) and the tar size. */
+  finish(): { gzip: Uint8Array; contentsSize: number } {
     this.tar.finish();
     this.#gz.finish();
-    return { size: this.#gz.size, contentsSize: this.tar.size };
+    return { gzip: this.buffer.subarray(this.reserve, this.reserve + this.#gz.size), contentsSize: this.tar.size };
   }
 }
 
@@ -111,7 +120,38 @@ const dataSizeOf = (f: PackageFile) => (f.kind === "file" ? f.size : f.kind === 
 const SMALL_FILE = 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
 const PREFETCH_FILES = 32;
-const PREFETCH_BYTES = 8 * 1024 * 1024;
+const PREFETCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Read buffers are recycled: the tar/gzip writers copy what they are given, so a buffer is free again as
+ * soon as its file is written. Without this, thousands of short-lived buffers pile up as external memory
+ * between garbage collections (about 20 MB more peak RSS on a 2,000-file project).
+ */
+class BufferPool {
+  #free = new Map<number, Uint8Array[]>();
+  #pooled = 0;
+  constructor(readonly maxPooled: number) {}
+
+  static #capacity(size: number): number {
+    return Math.max(4096, 2 ** Math.ceil(Math.log2(Math.max(size, 1))));
+  }
+
+  acquire(size: number): Uint8Array {
+    const cap = BufferPool.#capacity(size);
+    const buf = this.#free.get(cap)?.pop();
+    if (buf) this.#pooled -= cap;
+    return (buf ?? new Uint8Array(cap)).subarray(0, size);
+  }
+
+  release(view: Uint8Array): void {
+    const cap = view.buffer.byteLength;
+    if (view.byteOffset !== 0 || cap !== BufferPool.#capacity(cap) || this.#pooled + cap > this.maxPooled) return;
+    const list = this.#free.get(cap) ?? [];
+    list.push(new Uint8Array(view.buffer));
+    this.#free.set(cap, list);
+    this.#pooled += cap;
+  }
+}
 
 type DiskFile = Extract<PackageFile, { kind: "file" }>;
 type Opened = { size: number; data: Uint8Array } | { size: number; handle: FileHandle };
@@ -119,7 +159,7 @@ type Opened = { size: number; data: Uint8Array } | { size: number; handle: FileH
 const ioError = (path: string, e: unknown) =>
   e instanceof HextsError ? e : new HextsError("IO", `Could not read ${path}: ${(e as Error).message}`, { cause: e, details: { path } });
 
-async function openDiskFile(file: DiskFile): Promise<Opened> {
+async function openDiskFile(file: DiskFile, pool: BufferPool): Promise<Opened> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(file.diskPath, "r");
@@ -130,8 +170,13 @@ async function openDiskFile(file: DiskFile): Promise<Opened> {
       handle = undefined; // streamed later; closed there
       return opened;
     }
-    const data = new Uint8Array(st.size);
-    await readExactly(handle, data, 0, file.path);
+    const data = pool.acquire(st.size);
+    try {
+      await readExactly(handle, data, 0, file.path);
+    } catch (e) {
+      pool.release(data);
+      throw e;
+    }
     return { size: st.size, data };
   } catch (e) {
     throw ioError(file.path, e);
@@ -149,12 +194,19 @@ async function readExactly(handle: FileHandle, into: Uint8Array, position: numbe
   }
 }
 
-async function streamLargeFile(tar: TarWriter, file: DiskFile, opened: { size: number; handle: FileHandle }, onBytes: (n: number) => void, signal?: AbortSignal) {
+async function streamLargeFile(
+  tar: TarWriter,
+  file: DiskFile,
+  opened: { size: number; handle: FileHandle },
+  pool: BufferPool,
+  onBytes: (n: number) => void,
+  signal?: AbortSignal,
+) {
   const { size, handle } = opened;
   try {
     tar.beginFile(file.path, size, file.mode);
     const readAt = async (position: number) => {
-      const buf = new Uint8Array(Math.min(READ_CHUNK, size - position));
+      const buf = pool.acquire(Math.min(READ_CHUNK, size - position));
       await readExactly(handle, buf, position, file.path);
       return buf;
     };
@@ -165,6 +217,7 @@ async function streamLargeFile(tar: TarWriter, file: DiskFile, opened: { size: n
       next = position < size ? readAt(position) : undefined;
       next?.catch(() => undefined); // awaited next turn; this only keeps an early failure from being "unhandled"
       tar.write(chunk); // compresses while the next chunk is read
+      pool.release(chunk);
       onBytes(chunk.length);
       signal?.throwIfAborted();
     }
@@ -186,6 +239,7 @@ export async function writeEntries(tar: TarWriter, files: readonly PackageFile[]
   const totalBytes = entries.reduce((n, f) => n + dataSizeOf(f), 0);
   const progress: BuildProgress = { files: 0, totalFiles: entries.length, bytes: 0, totalBytes };
   const pending = new Map<number, Promise<Opened>>();
+  const pool = new BufferPool(PREFETCH_BYTES + 2 * READ_CHUNK);
   let nextToOpen = 0;
   let bytesAhead = 0;
   const prefetch = (from: number) => {
@@ -193,7 +247,7 @@ export async function writeEntries(tar: TarWriter, files: readonly PackageFile[]
     while (nextToOpen < entries.length && nextToOpen - from < PREFETCH_FILES && bytesAhead < PREFETCH_BYTES) {
       const f = entries[nextToOpen]!;
       if (f.kind === "file") {
-        const p = openDiskFile(f);
+        const p = openDiskFile(f, pool);
         p.catch(() => undefined); // awaited in order below
         pending.set(nextToOpen, p);
         bytesAhead += Math.min(f.size, SMALL_FILE);
@@ -221,9 +275,10 @@ export async function writeEntries(tar: TarWriter, files: readonly PackageFile[]
         bytesAhead -= Math.min(f.size, SMALL_FILE);
         if ("data" in opened) {
           tar.addFile(f.path, opened.data, f.mode);
+          pool.release(opened.data);
           progress.bytes += opened.size;
         } else {
-          await streamLargeFile(tar, f, opened, (n) => (progress.bytes += n), opts.signal);
+          await streamLargeFile(tar, f, opened, pool, (n) => (progress.bytes += n), opts.signal);
         }
       }
       progress.files++;

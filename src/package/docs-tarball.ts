@@ -18,7 +18,7 @@ import {
 } from "./contents.js";
 import { GunzipError, gunzip } from "./gzip.js";
 import { normalizeTarPath, safePathProblem } from "./paths.js";
-import { MODE_FILE, TarReadError, concatBytes, readTar } from "./tar.js";
+import { MODE_FILE, TarReadError, readTar } from "./tar.js";
 
 export interface DocsTarball {
   tarball: Uint8Array;
@@ -96,8 +96,7 @@ export async function buildDocsTarball(docsDir: string, opts: BuildTarballOption
   const contents = new CompressedTar("docs tarball", opts);
   contents.checkPlanned(files);
   await writeEntries(contents.tar, files, opts);
-  const { contentsSize } = contents.finish();
-  const tarball = concatBytes(contents.chunks);
+  const { gzip: tarball, contentsSize } = contents.finish();
   return { tarball, checksum: sha256Hex(tarball), files: files.map((f) => f.path), contentsSize };
 }
 

@@ -7,7 +7,8 @@ import { crc32, gunzipSync } from "node:zlib";
 /** ID1 ID2 CM FLG MTIME(4) XFL OS: no name, mtime 0, XFL 0, OS 0 (HEX_PROTOCOL.md §5.3). */
 export const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x00);
 
-const DEFLATE_OPTIONS = { level: 6, windowBits: 15, memLevel: 8, raw: true, chunkSize: 256 * 1024 } as const;
+const STAGE_SIZE = 64 * 1024;
+const DEFLATE_OPTIONS = { level: 6, windowBits: 15, memLevel: 8, raw: true, chunkSize: 64 * 1024 } as const;
 
 /**
  * Streaming gzip writer: `push` input in any chunking, `finish` once. Output goes to `sink` as it is made;
@@ -19,6 +20,8 @@ export class GzipWriter {
   #crc = 0;
   #inputSize = 0;
   #done = false;
+  #stage = new Uint8Array(STAGE_SIZE);
+  #staged = 0;
   /** Compressed bytes emitted so far (header included). */
   size = 0;
 
@@ -47,12 +50,31 @@ export class GzipWriter {
     if (chunk.length === 0) return;
     this.#crc = crc32(chunk, this.#crc);
     this.#inputSize += chunk.length;
-    this.#deflate.push(chunk, false);
+    // pako is much slower fed many small pieces (tar headers, small files), so they are staged first.
+    if (this.#staged + chunk.length <= STAGE_SIZE) {
+      this.#stage.set(chunk, this.#staged);
+      this.#staged += chunk.length;
+      if (this.#staged === STAGE_SIZE) this.#flushStage();
+      return;
+    }
+    this.#flushStage();
+    if (chunk.length >= STAGE_SIZE) this.#deflate.push(chunk, false);
+    else {
+      this.#stage.set(chunk);
+      this.#staged = chunk.length;
+    }
+  }
+
+  #flushStage(): void {
+    if (this.#staged === 0) return;
+    this.#deflate.push(this.#stage.subarray(0, this.#staged), false);
+    this.#staged = 0;
   }
 
   finish(): void {
     if (this.#done) throw new Error("gzip: already finished");
     this.#done = true;
+    this.#flushStage();
     this.#deflate.push(new Uint8Array(0), true);
     const trailer = new Uint8Array(8);
     const view = new DataView(trailer.buffer);

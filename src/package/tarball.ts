@@ -33,7 +33,10 @@ export type TarballInputFile =
   | { path: string; type: "symlink"; linkTarget: string; mode?: number };
 
 export interface PackageTarball {
-  /** The whole outer tar, as uploaded. */
+  /**
+   * The whole outer tar, as uploaded. A view into a buffer of the size limit (the unused tail is never
+   * touched): use its byteOffset/byteLength, not `.buffer` alone.
+   */
   tarball: Uint8Array;
   /** SHA-256 of VERSION ‖ metadata.config ‖ contents.tar.gz, lowercase hex (the CHECKSUM entry, lowercased). */
   innerChecksum: string;
@@ -52,29 +55,34 @@ function encodeMetadata(metadata: MetadataInput): Uint8Array {
   return bytes;
 }
 
-/** Writes the outer tar around a finished contents.tar.gz: VERSION, CHECKSUM, metadata.config, contents. */
+/** Bytes in front of contents.tar.gz's data: VERSION, CHECKSUM and metadata.config members, then its header. */
+function outerReserve(metadataConfig: Uint8Array): number {
+  return [TARBALL_VERSION.length, 64, metadataConfig.length].reduce((sum, n) => sum + BLOCK_SIZE + n + paddingSize(n), 0) + BLOCK_SIZE;
+}
+
+/**
+ * Completes the outer tar around a finished contents.tar.gz, in place: the gzip data already sits after
+ * the space `outerReserve` kept, so only the first members, its header and the end blocks are written.
+ */
 function assemble(contents: CompressedTar, metadataConfig: Uint8Array): PackageTarball {
-  const { size: gzSize, contentsSize } = contents.finish();
-  const inner = sha256Hex(TARBALL_VERSION, metadataConfig, ...contents.chunks);
-  const total =
-    4 * BLOCK_SIZE + [TARBALL_VERSION.length, 64, metadataConfig.length, gzSize].reduce((sum, n) => sum + n + paddingSize(n), 0) + 2 * BLOCK_SIZE;
+  const { gzip, contentsSize } = contents.finish();
+  const inner = sha256Hex(TARBALL_VERSION, metadataConfig, gzip);
+  const total = contents.reserve + gzip.length + paddingSize(gzip.length) + 2 * BLOCK_SIZE;
   if (total > contents.maxSize) contents.tooBig();
 
-  const out = new Uint8Array(total);
+  const out = contents.buffer;
   let at = 0;
-  const outer = new TarWriter((chunk) => {
+  const front = new TarWriter((chunk) => {
     out.set(chunk, at);
     at += chunk.length;
   });
-  outer.addFile("VERSION", TARBALL_VERSION);
-  outer.addFile("CHECKSUM", new TextEncoder().encode(inner.toUpperCase()));
-  outer.addFile("metadata.config", metadataConfig);
-  outer.beginFile("contents.tar.gz", gzSize);
-  for (const chunk of contents.chunks) outer.write(chunk);
-  contents.chunks.length = 0;
-  outer.endFile();
-  outer.finish();
-  return { tarball: out, innerChecksum: inner, outerChecksum: sha256Hex(out), metadataConfig, contentsSize };
+  front.addFile("VERSION", TARBALL_VERSION);
+  front.addFile("CHECKSUM", new TextEncoder().encode(inner.toUpperCase()));
+  front.addFile("metadata.config", metadataConfig);
+  front.beginFile("contents.tar.gz", gzip.length); // the header only; data, padding and end blocks are zeros/in place
+  if (at !== contents.reserve) throw new Error("tarball: outer header size mismatch");
+  const tarball = out.subarray(0, total);
+  return { tarball, innerChecksum: inner, outerChecksum: sha256Hex(tarball), metadataConfig, contentsSize };
 }
 
 const fileData = (contents: Uint8Array | string) => (typeof contents === "string" ? new TextEncoder().encode(contents) : contents);
@@ -93,7 +101,7 @@ export async function createPackageTarball(
     if (f.type === "symlink") checkEntrySymlink(f.path, f.linkTarget);
   }
   const metadataConfig = encodeMetadata(metadata);
-  const contents = new CompressedTar("package tarball", opts);
+  const contents = new CompressedTar("package tarball", opts, outerReserve(metadataConfig));
   for (const f of files) {
     if (f.type === "dir") contents.tar.addDirectory(f.path, f.mode ?? 0o40755);
     else if (f.type === "symlink") contents.tar.addSymlink(f.path, f.linkTarget, f.mode ?? 0o120777);
@@ -120,7 +128,7 @@ export async function buildPackageTarball(
     if (f.kind === "symlink") checkEntrySymlink(f.path, f.target);
   }
   const metadataConfig = encodeMetadata(metadata);
-  const contents = new CompressedTar("package tarball", opts);
+  const contents = new CompressedTar("package tarball", opts, outerReserve(metadataConfig));
   contents.checkPlanned(files);
   await writeEntries(contents.tar, files, opts);
   return assemble(contents, metadataConfig);

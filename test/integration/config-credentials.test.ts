@@ -382,7 +382,7 @@ test("resolveSettings: flag > env > project > user config > default through the 
     c.settings.no_proxy = "user.example";
   });
   const { ctx } = run(dir, { env: { HEX_HTTP_TIMEOUT: "50", HEX_API_KEY: KEY } });
-  const project = { api_url: "https://project.example/api", http_timeout: 60, doc: "edoc" };
+  const project = { api_url: "https://project.example/api", http_timeout: 60, doc: "edoc", http_concurrency: 8n };
   const s = await resolveSettings(ctx, { project, flags: { otp: "123456" } });
   assert.equal(s.values.http_timeout, 50);
   assert.equal(s.values.api_url, "https://project.example/api");

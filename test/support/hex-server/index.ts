@@ -174,6 +174,7 @@ export async function startHexServer(opts: HexServerOptions = {}): Promise<HexSe
       if (!secret) throw new Error(`hex-server: ${username} has no two-factor authentication`);
       return totp(secret, clock.now());
     },
+    registryPublicKey: () => http.signer.publicKeyPem,
     advanceClock: (ms) => clock.advance(ms),
     fault: (f) => http.addFault(f),
     state,

@@ -3,22 +3,42 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate, hasRole, isOrganization, verifyAccess } from "./auth.js";
 import type { Core } from "./context.js";
 import { HttpError } from "./http.js";
+import { registryResource, type RegistrySigner } from "./registry.js";
 import { HEXPM, type Package } from "./state.js";
 
 /**
- * GET {/tarballs/NAME-VERSION.tar, /docs/NAME-VERSION.tar.gz} and the same under /repos/ORG/.
+ * GET /names, /versions, /packages/NAME (signed registry), /tarballs/NAME-VERSION.tar,
+ * /docs/NAME-VERSION.tar.gz, the same under /repos/ORG/, and /public_key.
  * Inferred (repo.hex.pm is a CDN, not described byte for byte): a missing object is a bare 404 text answer;
  * an organization path without credentials is 401, with credentials lacking access 403.
  */
-export async function serveRepository(core: Core, req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
+export async function serveRepository(
+  core: Core,
+  signer: RegistrySigner,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  method: string,
+): Promise<void> {
   if (method !== "GET" && method !== "HEAD") return plain(res, 405, "Method Not Allowed");
   const parts = path.split("/").filter(Boolean).map(safeDecode);
+  if (parts.some((p) => p === null)) return plain(res, 404, "Not Found");
+  if (parts.length === 1 && parts[0] === "public_key") return send(res, method, "application/x-pem-file", Buffer.from(signer.publicKeyPem), "public, max-age=3600");
   let repository = HEXPM;
-  if (parts[0] === "repos" && parts.length === 4) {
+  if (parts[0] === "repos" && parts.length >= 3) {
     repository = parts[1]!;
     parts.splice(0, 2);
   }
-  if (parts.length !== 2 || parts.some((p) => p === null)) return plain(res, 404, "Not Found");
+  if (parts[0] === "names" || parts[0] === "versions" || parts[0] === "packages") {
+    if (repository !== HEXPM) {
+      const denied = checkAccess(core, req, repository, false);
+      if (denied) return plain(res, denied, denied === 401 ? "Unauthorized" : "Forbidden");
+    }
+    const data = registryResource(core, signer, repository, parts as string[]);
+    if (!data) return plain(res, 404, "Not Found");
+    return send(res, method, "application/octet-stream", data, repository === HEXPM ? "public, max-age=3600" : "private, max-age=3600");
+  }
+  if (parts.length !== 2) return plain(res, 404, "Not Found");
   const [kind, file] = parts as [string, string];
   const match =
     kind === "tarballs" ? /^([a-z][a-z0-9_]*)-(.+)\.tar$/.exec(file) : kind === "docs" ? /^([a-z][a-z0-9_]*)-(.+)\.tar\.gz$/.exec(file) : null;
@@ -62,6 +82,14 @@ function checkAccess(core: Core, req: IncomingMessage, repository: string, docs:
   const subject = auth.user ?? auth.organization!;
   const member = isOrganization(subject) ? subject.id === org.id : hasRole(org, subject, "read");
   return member ? null : 403;
+}
+
+function send(res: ServerResponse, method: string, type: string, data: Buffer, cacheControl: string): void {
+  res.statusCode = 200;
+  res.setHeader("content-type", type);
+  res.setHeader("content-length", data.length);
+  res.setHeader("cache-control", cacheControl);
+  res.end(method === "HEAD" ? undefined : data);
 }
 
 function safeDecode(segment: string): string | null {

@@ -5,6 +5,7 @@ import { anonymous, authenticate } from "./auth.js";
 import type { Core, Ctx } from "./context.js";
 import { BodyTooLarge, HttpError, OAuthError, readBody, sendJson } from "./http.js";
 import { serveDevicePage } from "./device-page.js";
+import { RegistrySigner } from "./registry.js";
 import { serveRepository } from "./repo.js";
 import type { Router } from "./router.js";
 import type { Fault, RecordedRequest } from "./types.js";
@@ -22,6 +23,7 @@ export class HexHttpServer {
   readonly requests: RecordedRequest[] = [];
   private faults: PendingFault[] = [];
   private records = new WeakMap<IncomingMessage, RecordedRequest>();
+  readonly signer = new RegistrySigner();
   private server: Server;
 
   constructor(
@@ -96,7 +98,7 @@ export class HexHttpServer {
 
     try {
       if (path === "/repo" || path.startsWith("/repo/")) {
-        await serveRepository(this.core, req, res, path.slice("/repo".length), method);
+        await serveRepository(this.core, this.signer, req, res, path.slice("/repo".length), method);
       } else if (path === "/oauth/device" && (method === "GET" || method === "POST")) {
         await serveDevicePage(this.core, req, res, url);
       } else if (path === "/api" || path.startsWith("/api/")) {

@@ -88,6 +88,9 @@ export interface HexServer {
   /** Current valid TOTP code for a 2FA user. */
   totp(username: string): string;
 
+  /** PEM (SubjectPublicKeyInfo) of the key that signs this server's registry resources (also at `${repoUrl}/public_key`). */
+  registryPublicKey?(): string;
+
   /** Moves the server's clock forward (replace windows, key/token expiry, device-code expiry). */
   advanceClock(ms: number): void;
   /** Injects a fault for the next matching request(s). */

@@ -90,7 +90,9 @@ const presence: Kind<boolean> = {
 };
 const seconds: Kind<number> = {
   schema: z
-    .union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)], { error: "expected a number of seconds" })
+    .union([z.number(), z.bigint().transform(Number), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)], {
+      error: "expected a number of seconds",
+    })
     .pipe(z.number().finite().positive("expected a number of seconds greater than 0")),
   emptyIsUnset: true,
 };
@@ -370,12 +372,12 @@ export function resolveLayers(layers: SettingLayers): { values: SettingValues; s
   return { values: values as unknown as SettingValues, sources };
 }
 
-/** The directory holding the user config: HEX_HOME, else the OS config dir (env-paths). */
+/**
+ * The directory holding the user config: HEX_HOME, else the OS config dir (env-paths, which reads the
+ * process's own HOME/XDG_CONFIG_HOME: in-process tests set HEX_HOME).
+ */
 export function configHome(env: NodeJS.ProcessEnv, cwd: string): string {
-  const def = SETTINGS.home;
-  const fromEnv = envValue(env, def as SettingDef<unknown>);
-  const dir = fromEnv ? coerceSetting("home", fromEnv.raw, { layer: "env", name: fromEnv.name }) : envPaths("hexts", { suffix: "" }).config;
-  return resolve(cwd, dir);
+  return resolve(cwd, envSetting(env, "home")?.value ?? envPaths("hexts", { suffix: "" }).config);
 }
 
 export function configFilePath(env: NodeJS.ProcessEnv, cwd: string): string {
@@ -412,9 +414,10 @@ export function resolveSettings(ctx: ConfigContext, opts: ResolveOptions = {}): 
 }
 
 function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) =>
-    val && typeof val === "object" && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b))) : val,
-  );
+  return JSON.stringify(v, (_k, val: unknown) => {
+    if (typeof val === "bigint") return `${val}n`; // project terms may carry Erlang integers as bigint
+    return val && typeof val === "object" && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b))) : val;
+  });
 }
 
 /** The error for a key that is not in the table: one line, listing the valid keys. */

@@ -41,6 +41,7 @@ const cases: Case[] = [
   ["http_timeout decimal", "http_timeout", { env: { HEX_HTTP_TIMEOUT: "2.5" } }, 2.5, "(using HEX_HTTP_TIMEOUT)"],
   ["http_timeout user number", "http_timeout", { user: { http_timeout: 30 } }, 30, "(user config)"],
   ["http_timeout project string", "http_timeout", { project: { http_timeout: "45" } }, 45, "(project config)"],
+  ["http_timeout project Erlang integer", "http_timeout", { project: { http_timeout: 90n } }, 90, "(project config)"],
   ["unsafe_https default", "unsafe_https", {}, false, "(default)"],
   ["unsafe_https 1", "unsafe_https", { env: { HEX_UNSAFE_HTTPS: "1" } }, true, "(using HEX_UNSAFE_HTTPS)"],
   ["unsafe_https 0", "unsafe_https", { env: { HEX_UNSAFE_HTTPS: "0" } }, false, "(using HEX_UNSAFE_HTTPS)"],

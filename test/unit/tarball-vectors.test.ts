@@ -12,6 +12,8 @@ import { TarWriter, concatBytes, readTar } from "../../src/package/tar.js";
 import { gzip } from "../../src/package/gzip.js";
 import { buildPackageTarball, createPackageTarball, unpackPackageTarball, type TarballInputFile } from "../../src/package/tarball.js";
 import type { PackageFile } from "../../src/project/types.js";
+import { fromVectorJson, toVectorJson } from "../../src/erlang/vector-json.js";
+import type { MetaObject } from "../../src/erlang/terms.js";
 
 interface VectorFile {
   path: string;
@@ -143,6 +145,13 @@ describe("package tarball vectors", { skip: vectorsSkip }, () => {
         assert.deepEqual(Buffer.from(result.tarball), tarballBytes());
       });
 
+      test("createPackageTarball from the metadata term (through the metadata.config encoder)", async () => {
+        const metadata = fromVectorJson((input() as unknown as { metadata: unknown }).metadata) as MetaObject;
+        const result = await createPackageTarball(metadata, memoryInput(input().files));
+        assert.deepEqual(Buffer.from(result.metadataConfig), metadataConfig());
+        assert.equal(result.outerChecksum, c.outer_checksum);
+      });
+
       test("buildPackageTarball (streamed from disk) gives the same bytes", async () => {
         const root = join(tmp, c.id);
         const files = diskInput(input().files, root);
@@ -157,6 +166,7 @@ describe("package tarball vectors", { skip: vectorsSkip }, () => {
         const unpacked = await unpackPackageTarball(tarballBytes(), { expectedOuterChecksum: c.outer_checksum });
         assert.equal(unpacked.innerChecksum, c.inner_checksum);
         assert.deepEqual(Buffer.from(unpacked.metadataConfig), metadataConfig());
+        assert.deepEqual(toVectorJson(unpacked.metadata), expected().unpack_memory.metadata);
         // hex_core's memory unpack lists regular files only (directories and symlinks are dropped).
         const regular = unpacked.files.filter((f) => f.type === "file").map((f) => ({ path: f.path, size: f.contents.length, sha256: sha256(f.contents) }));
         assert.deepEqual(regular, expected().unpack_memory.contents);

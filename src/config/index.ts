@@ -41,5 +41,5 @@ export {
   organizationRepoName,
 } from "./credentials.js";
 export type { Credential, CredentialSummary, OrganizationEntry, RepositoryInput } from "./credentials.js";
-export { resolveRepository, authorizationHeader, HEXPM_PUBLIC_KEY, HEXPM_REPO_URL } from "./repos.js";
+export { resolveRepository, apiCredential, authorizationHeader, HEXPM_PUBLIC_KEY, HEXPM_REPO_URL } from "./repos.js";
 export type { Repository, RepositoryOptions, UsableCredential } from "./repos.js";

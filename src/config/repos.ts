@@ -154,3 +154,8 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
     },
   };
 }
+
+/** Shorthand: the API credential for the run's repository (undefined: offer `hexts user auth`). */
+export async function apiCredential(ctx: ConfigContext, opts: RepositoryOptions = {}): Promise<UsableCredential | undefined> {
+  return (await resolveRepository(ctx, opts)).credentials.api();
+}

@@ -26,7 +26,7 @@ import {
   storeOrganization,
   storeRepository,
 } from "../../src/config/credentials.js";
-import { HEXPM_PUBLIC_KEY, authorizationHeader, resolveRepository } from "../../src/config/repos.js";
+import { HEXPM_PUBLIC_KEY, apiCredential, authorizationHeader, resolveRepository } from "../../src/config/repos.js";
 import { resolveSettings } from "../../src/config/settings.js";
 
 const fast = { n: 2 ** 10, r: 8, p: 1 };
@@ -359,6 +359,7 @@ test("API credential order: HEX_API_KEY > the repository's key > the parent's ke
   assert.deepEqual(await summary(run(dir, { env: { HEX_API_KEY: KEY } }), "acme"), { type: "key", source: "HEX_API_KEY", auth: KEY });
   assert.deepEqual(await summary(run(dir, { env: { HEXPM_API_KEY: KEY } })), { type: "key", source: "HEXPM_API_KEY", auth: KEY });
   assert.equal(await summary(run(dir, { env: { HEX_API_URL: "http://127.0.0.1:1/api" } })), undefined, "credentials stay with their API");
+  assert.equal((await apiCredential(run(dir).ctx, { organization: "acme" }))?.source, "key of repository hexpm:acme");
 });
 
 test("repository credentials: none for an untrusted mirror; the org key, then the stored login, for hexpm", async (t) => {

@@ -85,7 +85,7 @@ test("/repo/names, /versions and /packages/NAME are gzip(Signed) verifiable with
   const pkg = await signed("/packages/alpha");
   assert.deepEqual([str(pkg.get(2)![0]), str(pkg.get(3)![0])], ["alpha", "hexpm"]);
   const release = fields(pkg.get(1)![1] as Buffer);
-  const api = await (await fetch(`${server.apiUrl}/packages/alpha/releases/0.10.0`, { headers: { "user-agent": "t" } })).json();
+  const api = (await (await fetch(`${server.apiUrl}/packages/alpha/releases/0.10.0`, { headers: { "user-agent": "t" } })).json()) as { checksum: string };
   assert.equal((release.get(5)![0] as Buffer).toString("hex"), api.checksum, "outer checksum matches the API's");
   assert.equal((await fetch(`${server.repoUrl}/packages/nope`)).status, 404);
 });

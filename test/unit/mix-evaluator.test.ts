@@ -92,7 +92,7 @@ const cases: Array<[string, string]> = [
   ["%{:a => 1, :a => 2}", "%{:a => 2}"],
   ["Mix.env()", `?${P}: Mix.env() depends on MIX_ENV when mix runs`],
   ["if Mix.env() == :prod, do: 1", `?${P}: the condition of if cannot be evaluated: Mix.env() depends on MIX_ENV when mix runs`],
-  ['System.get_env("X")', `?${P}: System.get_env/1 reads the environment when mix runs`],
+  ['System.get_env("X")', `?${P}: System.get_env/1 reads an environment variable when mix runs`],
   ['File.read!("VERSION") |> String.trim()', `?${P}: File.read!/1 depends on the file system when mix runs`],
   ["Foo.bar()", `?${P}: Foo.bar/0 is a call into another module, which hexts does not run`],
   ["nope()", `?${P}: calls nope/0, which is not defined in this module`],
@@ -100,7 +100,7 @@ const cases: Array<[string, string]> = [
   ["loop()", "?9: loop/0 recurses too deeply to evaluate"],
   ["branches()", "?21: case is not evaluated statically"],
   ["fn -> 1 end", `?${P}: anonymous functions (fn) are not evaluated statically`],
-  ["@env", "?25: System.get_env/1 reads the environment when mix runs"],
+  ["@env", "?25: System.get_env/1 reads an environment variable when mix runs"],
   ["@bad", "?26: a module attribute cannot call bound/0 of the module being defined"],
   ["<<1, 2>>", `?${P}: binaries written as <<...>> are not evaluated statically`],
   ["[x: y]", "[{:x, (unknown)}]"],
@@ -112,6 +112,23 @@ for (const [expr, expected] of cases) {
 
 test("attribute values are fixed when each function is defined", () => {
   assert.equal(run('  @v "1"\n  defp a, do: @v\n  @v "2"\n  defp b, do: @v', "[a(), b(), @v]"), '["1", "2", "2"]');
+});
+
+test("functions defined under a module-level if follow its condition, or report it", () => {
+  const defs = [
+    '  if "a" == "a" do',
+    '    defp v, do: "yes"',
+    "  else",
+    '    defp v, do: "no"',
+    "  end",
+    '  unless System.get_env("X") do',
+    "    defp w, do: 1",
+    "  end",
+  ].join("\n");
+  assert.equal(run(defs, "v()"), '"yes"');
+  assert.equal(run(defs, "w()"), "?8: w/0 cannot be evaluated: it is defined inside an unless whose condition cannot be evaluated: System.get_env/1 reads an environment variable when mix runs");
+  assert.equal(run("  defp d(:prod), do: 1\n  defp d(_), do: 2", "d(Mix.env())"), "?5: cannot decide which clause of d/1 applies: Mix.env() depends on MIX_ENV when mix runs");
+  assert.equal(run("", "System.version()"), "?4: System.version/0 depends on the system when mix runs");
 });
 
 test("the module that uses Mix.Project is the one read", () => {

@@ -72,11 +72,11 @@ test("mix-unevaluable: values that need Elixir are reported with their line, nev
   const pkg = await readMixProject(copyFixture(t, "mix-unevaluable"));
   const shape = (p: Problem) => `${p.severity} ${p.file}:${p.line}: ${p.message}`;
   assert.deepEqual(pkg.problems.map(shape), [
-    "warning mix.exs:22: package: maintainers cannot be evaluated statically (System.get_env/1 reads the environment when mix runs); Hex does not publish it, so it is ignored",
-    "error mix.exs:4: version: cannot be evaluated statically: System.get_env/1 reads the environment when mix runs",
+    "warning mix.exs:22: package: maintainers cannot be evaluated statically (System.get_env/1 reads an environment variable when mix runs); Hex does not publish it, so it is ignored",
+    "error mix.exs:4: version: cannot be evaluated statically: System.get_env/1 reads an environment variable when mix runs",
     "error mix.exs:11: description: cannot be evaluated statically: File.read!/1 depends on the file system when mix runs",
-    "error mix.exs:30: deps: the requirement of prod_unknown cannot be evaluated statically: Application.get_env/2 is a call into another module, which hexts does not run",
-    "warning mix.exs:14: hex: api_url cannot be evaluated statically: System.get_env/1 reads the environment when mix runs; the setting is ignored",
+    "error mix.exs:30: deps: prod_unknown cannot be evaluated statically: Application.get_env/2 is a call into another module, which hexts does not run",
+    "warning mix.exs:14: hex: api_url cannot be evaluated statically: System.get_env/1 reads an environment variable when mix runs; the setting is ignored",
   ]);
   assert.equal(pkg.version, "");
   assert.equal("version" in pkg.metadata, false);
@@ -260,6 +260,19 @@ test("metadata checks of mix hex.build", async (t) => {
   const nilDescription = await readMixProject(inline(t, { "lib/p.ex": "" }, 'description: nil, package: [licenses: ["MIT"], links: %{}]'));
   assert.equal(nilDescription.metadata.description, "nil");
   assert.deepEqual(warnings(nilDescription), ['description is nil; Hex writes it as the string "nil"']);
+});
+
+test("a dependency whose options need Elixir is an error only when it could be a prod dependency", async (t) => {
+  const pkg = await readMixProject(
+    inline(t, { "lib/p.ex": "" }, `${meta}], deps: [{:a, "~> 1.0", opts()}, {:b, "~> 1.0", only: :test, path: System.get_env("B")}, {:c, System.get_env("C")}]`),
+  );
+  assert.deepEqual(
+    pkg.problems.map((p) => `${p.severity}:${p.line} ${p.message}`),
+    [
+      "error:5 deps: a cannot be evaluated statically: calls opts/0, which is not defined in this module",
+      "error:5 deps: c cannot be evaluated statically: System.get_env/1 reads an environment variable when mix runs",
+    ],
+  );
 });
 
 test("build_tools are guessed from the package's top-level files", async (t) => {

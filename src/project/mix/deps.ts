@@ -27,6 +27,12 @@ export function mixRequirements(deps: Value | undefined, file: string): { requir
       fail(`deps: an entry cannot be evaluated statically: ${dep.why}`, dep);
       continue;
     }
+    const hidden = dep.t === "tuple" ? dep.v.map(findUnknown).find((u) => u !== undefined) : undefined;
+    if (hidden && dep.t === "tuple" && !(dep.v[2] && dep.v[2].t === "list")) {
+      const name = dep.v[0]?.t === "atom" ? dep.v[0].v : inspect(dep.v[0] ?? dep);
+      fail(`deps: ${name} cannot be evaluated statically: ${hidden.why}`, hidden);
+      continue;
+    }
     const norm = normalize(dep);
     if (!norm) {
       fail(`deps: invalid dependency ${inspect(dep)}`);

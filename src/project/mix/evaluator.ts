@@ -5,13 +5,15 @@
 import { parseInterpolation, type Node, type Pos } from "./parser.js";
 import type { StrPart } from "./tokenizer.js";
 import { EscapeError, unescape } from "./unescape.js";
-import { atom, bin, elixirSplitWords, equal, findUnknown, isNil, kwGet, list, nil, toText, truthy, unknown, type Value } from "./values.js";
+import { atom, bin, elixirSplitWords, equal, findUnknown, isNil, kwGet, list, nil, toText, truthy, unknown, type Unknown, type Value } from "./values.js";
 
 interface Clause {
   params: Node[];
   guard?: Node;
   body: Node;
   attrs: Map<string, Value>;
+  /** Defined inside a module-level `if` whose condition is unknown. */
+  blocked?: Unknown;
 }
 
 interface Env {
@@ -58,8 +60,34 @@ export class MixModule {
     return this.callLocal(name, args, at, 0);
   }
 
-  private define(e: Node): void {
+  private define(e: Node, blocked?: Unknown): void {
+    if (e.k === "block") {
+      for (const x of e.exprs) this.define(x, blocked);
+      return;
+    }
+    if (e.k === "call" && (e.name === "if" || e.name === "unless") && e.args.length === 2 && e.args[1]!.k === "list") {
+      // Functions defined conditionally at module level (`if System.get_env(...) do defp ... end`).
+      const opts = e.args[1] as Node & { k: "list" };
+      const cond = this.eval(e.args[0]!, { vars: new Map(), attrs: this.attrs, depth: 0, inModuleBody: true });
+      const t = truthy(cond);
+      if (t === undefined || blocked) {
+        const u = blocked ?? findUnknown(cond)!;
+        const why = blocked ?? unknown(`it is defined inside an ${e.name} whose condition cannot be evaluated: ${u.why}`, u);
+        for (const branch of ["do", "else"]) {
+          const body = kwNode(opts, branch);
+          if (body) this.define(body, why);
+        }
+        return;
+      }
+      const body = kwNode(opts, t === (e.name === "if") ? "do" : "else");
+      if (body) this.define(body);
+      return;
+    }
     if (e.k === "attrSet") {
+      if (blocked) {
+        this.attrs.set(e.name, blocked);
+        return;
+      }
       this.attrs.set(e.name, this.eval(e.value, { vars: new Map(), attrs: this.attrs, depth: 0, inModuleBody: true }));
       return;
     }
@@ -80,7 +108,7 @@ export class MixModule {
     else return;
     const key = `${name}/${params.length}`;
     const clauses = this.functions.get(key) ?? [];
-    clauses.push({ params, guard, body, attrs: new Map(this.attrs) });
+    clauses.push({ params, guard, body, attrs: new Map(this.attrs), ...(blocked ? { blocked } : {}) });
     this.functions.set(key, clauses);
   }
 
@@ -89,9 +117,13 @@ export class MixModule {
     if (!clauses) return unknown(`calls ${name}/${args.length}, which is not defined in this module`, at);
     if (depth >= maxDepth) return unknown(`${name}/${args.length} recurses too deeply to evaluate`, at);
     for (const clause of clauses) {
+      if (clause.blocked) return unknown(`${name}/${args.length} cannot be evaluated: ${clause.blocked.why}`, clause.blocked);
       const vars = new Map<string, Value>();
       const matched = bindParams(clause.params, args, vars);
-      if (matched === undefined) return unknown(`cannot decide which clause of ${name}/${args.length} applies`, at);
+      if (matched === undefined) {
+        const cause = args.map(findUnknown).find((u) => u !== undefined);
+        return cause ? unknown(`cannot decide which clause of ${name}/${args.length} applies: ${cause.why}`, cause) : unknown(`cannot decide which clause of ${name}/${args.length} applies`, at);
+      }
       if (!matched) continue;
       if (clause.guard) return unknown(`${name}/${args.length} has a guard (when ...), which is not evaluated`, at);
       return this.eval(clause.body, { vars, attrs: clause.attrs, depth: depth + 1 });
@@ -273,7 +305,7 @@ export class MixModule {
     const mod = n.target.k === "alias" ? n.target.name : target && target.t === "atom" ? target.v.replace(/^Elixir\./, "") : "(expression)";
     const fun = `${mod}.${n.name}/${n.args.length}`;
     if (mod === "Mix" && n.name === "env") return unknown("Mix.env() depends on MIX_ENV when mix runs", n);
-    if (mod === "System") return unknown(`${fun} reads the environment when mix runs`, n);
+    if (mod === "System") return unknown(`${fun} ${/^(get_env|fetch_env!?)$/.test(n.name) ? "reads an environment variable" : "depends on the system"} when mix runs`, n);
     if (mod === "File" || mod === "Path") return unknown(`${fun} depends on the file system when mix runs`, n);
     return unknown(`${fun} is a call into another module, which hexts does not run`, n);
   }

@@ -185,6 +185,9 @@ test("unreadable projects throw PROJECT_INVALID naming file and line", async (t)
     return true;
   });
 
+  const badInterpolation = inline(t, { "mix.exs": 'defmodule P.MixProject do\n  use Mix.Project\n  def project, do: [app: :p, version: v()]\n  defp v, do: "#{1 +}"\nend\n' });
+  await assert.rejects(readMixProject(badInterpolation), (e: unknown) => e instanceof HextsError && e.code === "PROJECT_INVALID" && /^mix\.exs:4:/.test(e.message));
+
   const noModule = inline(t, { "mix.exs": "defmodule P do\n  def project, do: []\nend\n" });
   await assert.rejects(readMixProject(noModule), (e: unknown) => e instanceof HextsError && /use Mix.Project/.test(e.message));
   const noProject = inline(t, { "mix.exs": "defmodule P.MixProject do\n  use Mix.Project\n  def other, do: []\nend\n" });

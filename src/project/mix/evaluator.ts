@@ -2,8 +2,7 @@
 // comparisons, `if`/`unless`, and calls to the module's own functions. Anything else (other modules,
 // Mix.env(), System.get_env, File.read!, case/cond/fn...) becomes an `unknown` value that carries the
 // reason and position; nothing is guessed and nothing is executed.
-import { parseInterpolation, type Node, type Pos } from "./parser.js";
-import type { StrPart } from "./tokenizer.js";
+import type { Node, Part, Pos } from "./parser.js";
 import { EscapeError, unescape } from "./unescape.js";
 import { atom, bin, elixirSplitWords, equal, findUnknown, isNil, kwGet, list, nil, toText, truthy, unknown, type Unknown, type Value } from "./values.js";
 
@@ -214,7 +213,7 @@ export class MixModule {
   }
 
   /** Text of a string-like literal with its interpolations evaluated (String.Chars). */
-  private text(parts: StrPart[], env: Env, at: Pos, mode: "full" | "regex" | "none"): string | Value {
+  private text(parts: Part[], env: Env, at: Pos, mode: "full" | "regex" | "none"): string | Value {
     let out = "";
     for (const p of parts) {
       if ("raw" in p) {
@@ -226,7 +225,7 @@ export class MixModule {
         }
         continue;
       }
-      const v = this.eval(parseInterpolation(p.tokens, p), env);
+      const v = this.eval(p.expr, env);
       if (v.t === "unknown") return v;
       const s = toText(v);
       if (s === undefined) return unknown("interpolates a value that has no text form", p);

@@ -8,14 +8,17 @@ export interface Pos {
   col: number;
 }
 
+/** A string piece: raw source text (escapes not yet resolved) or an interpolated expression. */
+export type Part = { raw: string } | ({ expr: Node } & Pos);
+
 export type Node = Pos &
   (
     | { k: "int"; v: bigint }
     | { k: "float"; v: number }
     | { k: "atom"; v: string }
-    | { k: "qatom"; parts: StrPart[] }
-    | { k: "str"; parts: StrPart[]; charlist: boolean }
-    | { k: "sigil"; letter: string; parts: StrPart[]; mods: string }
+    | { k: "qatom"; parts: Part[] }
+    | { k: "str"; parts: Part[]; charlist: boolean }
+    | { k: "sigil"; letter: string; parts: Part[]; mods: string }
     | { k: "list"; items: Node[]; tail?: Node }
     | { k: "tuple"; items: Node[] }
     | { k: "map"; entries: Array<[Node, Node]>; base?: Node; struct?: Node }
@@ -91,9 +94,9 @@ export function parseElixir(source: string): Node {
   return new Parser(tokenize(source)).file();
 }
 
-/** Parses the tokens of one `#{...}` interpolation. */
-export function parseInterpolation(tokens: Token[], at: Pos): Node {
-  return new Parser(tokens).interpolation(at);
+/** Parses the interpolations of a string-like token. */
+function parts(raw: StrPart[]): Part[] {
+  return raw.map((p) => ("raw" in p ? p : { expr: new Parser(p.tokens).interpolation(p), line: p.line, col: p.col }));
 }
 
 class Parser {
@@ -233,14 +236,14 @@ class Parser {
         return this.postfix({ k: "atom", v: t.text, ...at }, noDo);
       case "qatom":
         this.take();
-        return this.postfix({ k: "qatom", parts: t.parts!, ...at }, noDo);
+        return this.postfix({ k: "qatom", parts: parts(t.parts!), ...at }, noDo);
       case "str":
       case "charlist":
         this.take();
-        return this.postfix({ k: "str", parts: t.parts!, charlist: t.kind === "charlist", ...at }, noDo);
+        return this.postfix({ k: "str", parts: parts(t.parts!), charlist: t.kind === "charlist", ...at }, noDo);
       case "sigil":
         this.take();
-        return this.postfix({ k: "sigil", letter: t.sigil!, parts: t.parts!, mods: t.mods ?? "", ...at }, noDo);
+        return this.postfix({ k: "sigil", letter: t.sigil!, parts: parts(t.parts!), mods: t.mods ?? "", ...at }, noDo);
       case "ident":
         return this.identifier(noDo);
       case "alias":
@@ -387,7 +390,7 @@ class Parser {
     const pairs: Node[] = [];
     for (;;) {
       const t = this.take();
-      const key: Node = t.kind === "kw" ? { k: "atom", v: t.text, ...this.pos(t) } : { k: "qatom", parts: t.parts!, ...this.pos(t) };
+      const key: Node = t.kind === "kw" ? { k: "atom", v: t.text, ...this.pos(t) } : { k: "qatom", parts: parts(t.parts!), ...this.pos(t) };
       this.skipEol();
       const value = this.expr(0, noDo);
       pairs.push({ k: "tuple", items: [key, value], ...this.pos(t) });

@@ -164,7 +164,7 @@ function buildPackage({ config, file }: Loaded, root: string, appDir: string, or
   let configured: string[] | undefined;
   let selectable = true;
   if (filesValue !== undefined && truthy(filesValue) !== false) {
-    configured = filesValue.t === "list" ? filesValue.v.map(nameTextOrUndefined) .filter((x): x is string => x !== undefined) : undefined;
+    configured = filesValue.t === "list" ? filesValue.v.map(nameTextOrUndefined).filter((x): x is string => x !== undefined) : undefined;
     if (!configured || filesValue.t !== "list" || configured.length !== filesValue.v.length) {
       const u = findUnknown(filesValue);
       error(u ? `package: files cannot be evaluated statically: ${u.why}` : `package: files must be a list of strings, got ${inspect(filesValue)}`, u);
@@ -321,8 +321,9 @@ function hexSettings(v: Value | undefined, warn: (m: string, u?: { line: number;
   return out;
 }
 
+/** A `files` entry: Path.join/2 takes strings and charlists. */
 function nameTextOrUndefined(v: Value): string | undefined {
-  return v.t === "unknown" ? undefined : nameText(v);
+  return v.t === "bin" || v.t === "list" ? nameText(v) : undefined;
 }
 
 function graphemes(s: string): number {

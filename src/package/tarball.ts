@@ -6,11 +6,19 @@ import { decodeMetadataConfig, encodeMetadataConfig } from "../erlang/metadata-c
 import type { ErlMap, MetaObject, MetaValue } from "../erlang/terms.js";
 import { innerChecksum as computeInnerChecksum, parseChecksumHex, sha256Hex } from "./checksum.js";
 import { GunzipError, gunzip, isGzip } from "./gzip.js";
-import { CompressedTar, checkEntryPath, checkEntrySymlink, packageInvalid, writeEntries, type BuildTarballOptions } from "./contents.js";
+import {
+  CompressedTar,
+  TARBALL_MAX_SIZE,
+  TARBALL_MAX_UNCOMPRESSED_SIZE,
+  checkEntryPath,
+  checkEntrySymlink,
+  packageInvalid,
+  writeEntries,
+  type BuildTarballOptions,
+} from "./contents.js";
 import { safePathProblem, symlinkEscapes, normalizeTarPath } from "./paths.js";
 import { BLOCK_SIZE, MODE_FILE, TarReadError, TarWriter, paddingSize, readTar } from "./tar.js";
 
-import { TARBALL_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE } from "./contents.js";
 export { TARBALL_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE, type BuildProgress, type BuildTarballOptions } from "./contents.js";
 export const METADATA_MAX_SIZE = 1024 * 1024;
 const VERSION_MAX_SIZE = 32;

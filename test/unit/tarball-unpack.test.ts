@@ -5,7 +5,11 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { HextsError } from "../../src/errors.js";
-import { unpackPackageTarball } from "../../src/package/tarball.js";
+import { createPackageTarball, unpackPackageTarball } from "../../src/package/tarball.js";
+import { TarWriter, concatBytes } from "../../src/package/tar.js";
+import { gzip } from "../../src/package/gzip.js";
+import { sha256Hex } from "../../src/package/checksum.js";
+import { toVectorJson } from "../../src/erlang/vector-json.js";
 import { readVectorJson, vectorPath, vectorsSkip } from "../support/vectors.js";
 
 type Verdict = { reject: string } | { accept: string };
@@ -104,4 +108,59 @@ describe("tarballs_negative", { skip: vectorsSkip }, () => {
       (e: HextsError) => e.code === "TARBALL_INVALID" && (e.details as { reason: string }).reason === "outer_checksum_mismatch",
     );
   });
+});
+
+describe("unpackPackageTarball on tarballs we make", () => {
+  const META = Buffer.from('{<<"name">>,<<"pkg">>}.\n{<<"version">>,<<"1.0.0">>}.\n');
+  const reason = (e: unknown) => (e instanceof HextsError ? (e.details as { reason: string }).reason : String(e));
+
+  test("round trip keeps directories, symlinks, modes and order", async () => {
+    const { tarball, innerChecksum, outerChecksum } = await createPackageTarball(META, [
+      { path: "bin/run.sh", contents: "#!/bin/sh\n", mode: 0o100755 },
+      { path: "bin/run", type: "symlink", linkTarget: "run.sh" },
+      { path: "priv/empty", type: "dir" },
+      { path: "a/../b.txt", contents: "b" },
+    ]);
+    const back = await unpackPackageTarball(tarball, { expectedOuterChecksum: outerChecksum.toUpperCase() });
+    assert.equal(back.innerChecksum, innerChecksum);
+    assert.deepEqual(toVectorJson(back.metadata), { name: "pkg", version: "1.0.0" });
+    assert.deepEqual(
+      back.files.map((f) => [f.path, f.type, f.mode, f.linkTarget]),
+      [
+        ["bin/run.sh", "file", 0o100755, undefined],
+        ["bin/run", "symlink", 0o120777, "run.sh"],
+        ["priv/empty", "dir", 0o40755, undefined],
+        ["a/../b.txt", "file", 0o100644, undefined],
+      ],
+    );
+  });
+
+  // Tarballs hex_core could make but we refuse: the inner tar is built by hand, the outer one is consistent.
+  const withContents = async (write: (w: TarWriter) => void) => {
+    const chunks: Uint8Array[] = [];
+    const w = new TarWriter((c) => chunks.push(c));
+    write(w);
+    w.finish();
+    const gz = gzip(concatBytes(chunks));
+    const version = Buffer.from("3");
+    const outer: Uint8Array[] = [];
+    const o = new TarWriter((c) => outer.push(c));
+    o.addFile("VERSION", version);
+    o.addFile("CHECKSUM", Buffer.from(sha256Hex(version, META, gz).toUpperCase()));
+    o.addFile("metadata.config", META);
+    o.addFile("contents.tar.gz", gz);
+    o.finish();
+    return concatBytes(outer);
+  };
+  const refused: [string, (w: TarWriter) => void, string][] = [
+    ["a duplicate path (after normalisation)", (w) => (w.addFile("a/b", Buffer.from("1")), w.addFile("a//b", Buffer.from("2"))), "duplicate_entry"],
+    ["an absolute symlink target", (w) => w.addSymlink("l", "/etc/passwd"), "unsafe_symlink"],
+    ["a Windows-style traversal", (w) => w.addFile("..\\x", Buffer.from("x")), "unsafe_path"],
+    ["a drive-letter path", (w) => w.addFile("C:x", Buffer.from("x")), "unsafe_path"],
+  ];
+  for (const [what, write, expected] of refused) {
+    test(`refuses ${what}`, async () => {
+      await assert.rejects(unpackPackageTarball(await withContents(write)), (e: unknown) => reason(e) === expected);
+    });
+  }
 });

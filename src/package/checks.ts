@@ -1,0 +1,275 @@
+// The package checks run before anything is built: the union of what `mix hex.build`/`mix hex.publish` and
+// rebar3_hex refuse or warn about, plus the rules hex.pm applies on publish that no client checks locally
+// (name format and reserved names, version limits, SPDX ids, link URLs, requirement syntax, dependency
+// repositories, size limits). Every problem is reported at once, one readable line each.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { encodeMetadataConfig } from "../erlang/metadata-config.js";
+import { HextsError } from "../errors.js";
+import type { MetadataValue, Problem, ProjectPackage } from "../project/types.js";
+import { licenseHint, isValidLicense } from "./checks-license.js";
+import { requirementIsPrerelease, requirementProblem, versionProblem } from "./checks-version.js";
+import { TARBALL_MAX_UNCOMPRESSED_SIZE, plannedTarSize } from "./contents.js";
+
+/** The repository a package is built for: checks depend on it (hex.pm's public repository is the strictest). */
+export interface PackageTarget {
+  /** `hexpm`, `hexpm:ORG` or the name of a custom repository. */
+  repository: string;
+  /** The organization of `hexpm:ORG`. */
+  organization?: string;
+}
+
+export const HEXPM: PackageTarget = Object.freeze({ repository: "hexpm" });
+
+const ORG_NAME = /^[a-z0-9_]+$/;
+
+/**
+ * The target from `--repo` and `--organization` (same rules as the config layer: `--organization acme`
+ * is `hexpm:acme`; a different `--repo` alongside it is a usage error).
+ */
+export function packageTarget(opts: { repo?: string; organization?: string } = {}): PackageTarget {
+  const org = (name: string): PackageTarget => {
+    const bare = name.startsWith("hexpm:") ? name.slice("hexpm:".length) : name;
+    if (!ORG_NAME.test(bare)) throw new HextsError("USAGE", `invalid organization name "${name}": use lowercase letters, digits and _`);
+    return { repository: `hexpm:${bare}`, organization: bare };
+  };
+  const repo = opts.repo === "" ? undefined : opts.repo;
+  if (opts.organization !== undefined) {
+    const target = org(opts.organization);
+    if (repo !== undefined && repo !== "hexpm" && repo !== target.repository) {
+      throw new HextsError("USAGE", `--organization ${opts.organization} and --repo ${repo} name different repositories; give one`);
+    }
+    return target;
+  }
+  if (repo === undefined || repo === "hexpm") return HEXPM;
+  if (repo.startsWith("hexpm:")) return org(repo);
+  return { repository: repo };
+}
+
+export const isPublicHexpm = (target: PackageTarget) => target.repository === "hexpm";
+const isHexpmFamily = (target: PackageTarget) => target.repository === "hexpm" || target.repository.startsWith("hexpm:");
+
+/** hex.pm's reserved package names (Hexpm.Repository.Package). */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(
+  [
+    "eex elixir elixirc ex_unit iex logger mix",
+    "otp asn1 common_test compiler crypto debugger dialyzer diameter edoc eldap erl_docgen erl_interface erts et eunit ftp hipe",
+    "inets jinterface kernel megaco mnesia observer odbc os_mon parsetools public_key reltool runtime_tools sasl snmp ssh",
+    "ssl stdlib syntax_tools toolbar tools typer wx xmerl",
+    "tftp httpc httpd",
+    "erlang typer to_erl run_erl escript erlc erl epmd dialyzer ct_run rebar rebar3 hex hexpm mix_hex",
+    "net http net_http gen_http",
+    "nul con prn aux com1 com2 com3 com4 com5 com6 com7 com8 com9 lpt1 lpt2 lpt3 lpt4 lpt5 lpt6 lpt7 lpt8 lpt9",
+    "package organization www myapp lock locked all assets",
+    "api docs preview search staging stats static",
+  ].flatMap((line) => line.split(" ")),
+);
+
+export const DESCRIPTION_MAX_LENGTH = 300;
+export const METADATA_MAX_SIZE = 1024 * 1024;
+/** A file hex's clients write when unpacking; mix refuses to package one. */
+const RESERVED_FILE = "hex_metadata.config";
+
+const isString = (v: MetadataValue | undefined): v is string => typeof v === "string";
+const isStringList = (v: MetadataValue | undefined): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+const isObject = (v: MetadataValue | undefined): v is { [key: string]: MetadataValue } =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && typeof v !== "bigint";
+const quote = (s: string) => JSON.stringify(s);
+
+function graphemes(text: string): number {
+  let n = 0;
+  for (const _ of new Intl.Segmenter("en", { granularity: "grapheme" }).segment(text)) n++;
+  return n;
+}
+
+/** True when hex.pm accepts `url` as a link: an http or https URL with a host. */
+export function isValidLink(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.hostname !== "";
+}
+
+class Collector {
+  readonly problems: Problem[] = [];
+  error(message: string): void {
+    this.problems.push({ severity: "error", message });
+  }
+  warn(message: string): void {
+    this.problems.push({ severity: "warning", message });
+  }
+  /** An error where hex.pm refuses it, a warning for other repositories. */
+  strictOn(hexpm: boolean, message: string): void {
+    this.problems.push({ severity: hexpm ? "error" : "warning", message });
+  }
+}
+
+function checkName(c: Collector, meta: ProjectPackage["metadata"]): void {
+  const name = meta.name;
+  if (name === undefined) return; // reported with the missing fields
+  if (!isString(name)) return c.error(`name must be a string, got ${typeof name}`);
+  if ([...name].length < 2) c.error(`Package name ${quote(name)} is too short: hex.pm requires at least 2 characters`);
+  else if (!/^[a-z][a-z0-9_]*$/.test(name)) {
+    c.error(`Package name ${quote(name)} is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _`);
+  } else if (RESERVED_NAMES.has(name)) c.error(`Package name ${quote(name)} is reserved by hex.pm; publish under another name`);
+}
+
+function checkVersion(c: Collector, meta: ProjectPackage["metadata"]): void {
+  const version = meta.version;
+  if (version === undefined) return;
+  if (!isString(version)) return c.error(`version must be a string, got ${typeof version}`);
+  if (version === "") return; // the reader said why there is no version
+  const problem = versionProblem(version);
+  if (problem) c.error(`Version ${quote(version)} ${problem}`);
+}
+
+/** Present and, for text, not blank (Ecto's validate_required). */
+function present(v: MetadataValue | undefined): boolean {
+  return v !== undefined && !(typeof v === "string" && v.trim() === "");
+}
+
+function checkFields(c: Collector, pkg: ProjectPackage, target: PackageTarget): void {
+  const meta = pkg.metadata;
+  const hexpm = isPublicHexpm(target);
+  // mix's reader already ran Hex's own print_info checks (missing fields, description length, licenses,
+  // hex_metadata.config, empty file list) with mix's messages; the other readers did not.
+  if (pkg.tool !== "mix") {
+    const missing = ["app", "name", "files", "version", "build_tools"].filter((f) => !present(meta[f]));
+    if (missing.length > 0) c.error(`Missing metadata fields: ${missing.join(", ")}`);
+    const soft = ["description", "licenses"].filter((f) => !present(meta[f]));
+    if (soft.length > 0) c.strictOn(hexpm, `Missing metadata fields: ${soft.join(", ")}${hexpm ? " (hex.pm requires them)" : ""}`);
+    if (!present(meta.links)) c.warn("Missing metadata fields: links (mix hex.build requires them for hex.pm)");
+    if (isString(meta.description) && graphemes(meta.description) > DESCRIPTION_MAX_LENGTH) {
+      c.error(`Package description is too long (exceeds ${DESCRIPTION_MAX_LENGTH} characters)`);
+    }
+    if (Array.isArray(meta.licenses) && meta.licenses.length === 0) c.warn("You have not included any licenses");
+    if (pkg.files.some((f) => f.path === RESERVED_FILE)) c.error(`Do not include this file: ${RESERVED_FILE}`);
+    if (pkg.files.length === 0 && present(meta.files)) c.error("No files to package: the file list is empty (hex.pm: package can't be empty)");
+  }
+  if (meta.description !== undefined && !isString(meta.description)) c.error("description must be a string");
+  if (meta.app !== undefined && !isString(meta.app)) c.error("app must be a string");
+  if (meta.build_tools !== undefined) {
+    if (!isStringList(meta.build_tools)) c.error("build_tools must be a list of strings");
+    else if (meta.build_tools.length === 0) c.error("build_tools must not be empty (hex.pm: can't be blank)");
+  }
+}
+
+function checkLicenses(c: Collector, meta: ProjectPackage["metadata"], target: PackageTarget): void {
+  const licenses = meta.licenses;
+  if (licenses === undefined) return;
+  if (!isStringList(licenses)) return c.error("licenses must be a list of strings");
+  const invalid = licenses.filter((l) => !isValidLicense(l));
+  if (invalid.length === 0) return;
+  const listed = invalid.map((l) => {
+    const hint = licenseHint(l);
+    return hint ? `${quote(l)} (${hint})` : quote(l);
+  });
+  const hexpm = isPublicHexpm(target);
+  c.strictOn(
+    hexpm,
+    `The following licenses are not recognized by SPDX: ${listed.join(", ")}; ${hexpm ? "hex.pm refuses them. " : ""}Valid license identifiers are available from https://spdx.org/licenses`,
+  );
+}
+
+function checkLinks(c: Collector, meta: ProjectPackage["metadata"]): void {
+  const links = meta.links;
+  if (links === undefined) return;
+  if (Array.isArray(links) && links.length === 0) return; // an empty proplist
+  if (!isObject(links)) return c.error("links must be a map of names to URLs");
+  for (const [label, url] of Object.entries(links)) {
+    if (!isString(url)) c.error(`Link ${quote(label)} must be a URL string`);
+    else if (!isValidLink(url)) c.error(`Link ${quote(label)} is not an http(s) URL with a host: ${quote(url)} (hex.pm: invalid link)`);
+  }
+}
+
+function checkRequirements(c: Collector, pkg: ProjectPackage, target: PackageTarget): void {
+  const prerelease: string[] = [];
+  for (const r of pkg.requirements) {
+    const problem = requirementProblem(r.requirement);
+    if (problem) c.error(`Dependency ${r.name}: ${problem}`);
+    else if (requirementIsPrerelease(r.requirement)) prerelease.push(`${r.name} ${r.requirement}`);
+    const repo = r.repository ?? "hexpm";
+    if (isHexpmFamily(target) && repo !== "hexpm" && repo !== target.organization) {
+      const allowed = target.organization ? `"hexpm" or ${quote(target.organization)}` : `"hexpm"`;
+      c.error(`Dependency ${r.name} is from repository ${quote(repo)}, but a package in ${target.repository} can only depend on packages in ${allowed}`);
+    }
+  }
+  if (prerelease.length > 0) {
+    c.warn(
+      `The following pre-release dependencies were found: ${prerelease.join(", ")}. In the future packages with pre-release dependencies will be considered unstable and will be prevented from being published; upgrade these dependencies as soon as possible`,
+    );
+  }
+  const elixir = pkg.metadata.elixir;
+  if (elixir !== undefined) {
+    if (!isString(elixir)) c.error("elixir must be a requirement string");
+    else {
+      const problem = requirementProblem(elixir);
+      if (problem) c.error(`elixir: ${problem}`);
+    }
+  }
+}
+
+function checkSizes(c: Collector, pkg: ProjectPackage): void {
+  try {
+    const size = encodeMetadataConfig(pkg.metadata).length;
+    if (size > METADATA_MAX_SIZE) c.error(`metadata.config is ${size} bytes, above hex.pm's limit of ${METADATA_MAX_SIZE} bytes`);
+  } catch (e) {
+    if (!(e instanceof HextsError)) throw e;
+    c.error(`The metadata cannot be written as metadata.config: ${e.message}`);
+  }
+  const planned = plannedTarSize(pkg.files);
+  if (planned > TARBALL_MAX_UNCOMPRESSED_SIZE) {
+    c.error(`The package contents are ${planned} bytes uncompressed, above hex.pm's limit of ${TARBALL_MAX_UNCOMPRESSED_SIZE} bytes`);
+  }
+}
+
+/**
+ * Every problem with `pkg` as a release for `target`: the reader's own problems first (with file and line),
+ * then the checks. The package must not be built when any has severity "error".
+ */
+export function checkPackage(pkg: ProjectPackage, target: PackageTarget = HEXPM): Problem[] {
+  const c = new Collector();
+  checkFields(c, pkg, target);
+  checkName(c, pkg.metadata);
+  checkVersion(c, pkg.metadata);
+  checkLicenses(c, pkg.metadata, target);
+  checkLinks(c, pkg.metadata);
+  checkRequirements(c, pkg, target);
+  checkSizes(c, pkg);
+  if (pkg.tool === "rebar3" && existsSync(join(pkg.root, "_checkouts"))) {
+    c.warn("_checkouts directory found; this might interfere with publishing");
+  }
+  const seen = new Set<string>();
+  return [...pkg.problems, ...c.problems].filter((p) => {
+    const key = `${p.severity}\0${formatProblem(p)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export const hasErrors = (problems: readonly Problem[]) => problems.some((p) => p.severity === "error");
+
+/** One line: `error: FILE:LINE: message` (the location only when the message does not already name it). */
+export function formatProblem(p: Problem): string {
+  const message = p.message.replace(/\s*\n\s*/g, " ").trim();
+  let where = "";
+  if (p.file !== undefined && (p.line !== undefined || !message.includes(p.file))) {
+    where = `${p.file}${p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ""}` : ""}: `;
+  }
+  return `${p.severity}: ${where}${message}`;
+}
+
+/** PACKAGE_INVALID carrying every problem (errors and warnings) as one line each. */
+export function problemsError(problems: readonly Problem[], what = "package"): HextsError {
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.length - errors;
+  const counts = `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`;
+  return new HextsError("PACKAGE_INVALID", `Stopping ${what} build due to errors (${counts}); nothing was written`, {
+    lines: problems.map(formatProblem),
+    details: { problems: problems.map((p) => ({ ...p, text: formatProblem(p) })) },
+  });
+}

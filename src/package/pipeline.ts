@@ -1,0 +1,358 @@
+// The build pipeline shared by `hexts build` and `hexts publish`: read the project → run every check → build the
+// package tarball and the docs tarball in memory. Nothing is written here and nothing is printed: progress goes
+// to a callback, problems come back in the plan (warnings) or as one PACKAGE_INVALID error listing them all.
+// The small file writers at the end (atomic tarball write, unpack into a directory) are for `build`.
+import { existsSync, statSync } from "node:fs";
+import { lstat, mkdir, open, realpath, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { HextsError, isHextsError } from "../errors.js";
+import { detectProject, listApps, readProject, type AppChoice } from "../project/index.js";
+import { chooseApp } from "../project/rebar3/choose-app.js";
+import type { Problem, ProjectPackage } from "../project/types.js";
+import { checkPackage, formatProblem, hasErrors, packageTarget, problemsError, type PackageTarget } from "./checks.js";
+import type { BuildProgress } from "./contents.js";
+import { buildDocsTarball, unpackDocsTarball } from "./docs-tarball.js";
+import { buildPackageTarball, unpackPackageTarball } from "./tarball.js";
+
+export type { PackageTarget } from "./checks.js";
+
+/** What to build: the package, its docs, or both (`hexts build` with no argument). */
+export type BuildWhat = "package" | "docs" | "both";
+
+export interface PipelineOptions {
+  /** The project directory (the root of an umbrella). */
+  dir: string;
+  /** `--app`: the application to package in a project with several. */
+  app?: string;
+  /**
+   * Asked when the project has several apps and `app` is not given (the CLI offers a choice on a TTY).
+   * Without it, that case fails with INPUT_REQUIRED naming `--app`.
+   */
+  chooseApp?: (apps: AppChoice[]) => Promise<string>;
+  /** `--metadata FILE`: the package described in JSON instead of read from the project. */
+  metadataFile?: string;
+  /** `--repo` and `--organization`: the repository the package is for (checks depend on it). */
+  repo?: string;
+  organization?: string;
+  /** Default "both": the package, plus the docs when a docs directory exists (a warning when not). */
+  what?: BuildWhat;
+  /** `--doc-dir`: the generated docs (absolute, or relative to `cwd`). Default: `doc`, else `docs`, in the app. */
+  docDir?: string;
+  /** Resolves a relative `docDir` (default: `dir`). */
+  cwd?: string;
+  onProgress?: (event: PipelineEvent) => void;
+  signal?: AbortSignal;
+}
+
+export type PipelineEvent =
+  | { step: "read"; dir: string }
+  | { step: "checked"; problems: readonly Problem[] }
+  | { step: "package"; progress: BuildProgress }
+  | { step: "docs"; dir: string; progress: BuildProgress };
+
+export interface RequirementSummary {
+  name: string;
+  app: string;
+  requirement: string;
+  optional: boolean;
+  /** Undefined when the client writes none (rebar3_hex): hex.pm then assumes `hexpm`. */
+  repository?: string;
+}
+
+/** What the package is, in the terms the official clients print before building or publishing. */
+export interface PackageSummary {
+  tool: ProjectPackage["tool"];
+  name: string;
+  version: string;
+  app: string;
+  repository: string;
+  organization?: string;
+  description?: string;
+  licenses: string[];
+  links: Record<string, string>;
+  buildTools: string[];
+  elixir?: string;
+  requirements: RequirementSummary[];
+  /** Every path of the metadata `files` list, directories included, in package order. */
+  files: string[];
+}
+
+export interface BuiltPackage {
+  /** The whole outer tarball, as uploaded (a view: use byteOffset/byteLength). */
+  tarball: Uint8Array;
+  outerChecksum: string;
+  innerChecksum: string;
+  size: number;
+  /** Size of the uncompressed contents tar. */
+  contentsSize: number;
+  metadataConfig: Uint8Array;
+  /** Where the official client writes it: absolute. */
+  defaultOutput: string;
+}
+
+export type DocsResult =
+  | { status: "built"; dir: string; tarball: Uint8Array; checksum: string; size: number; files: string[]; defaultOutput: string }
+  | { status: "missing"; dir?: string; reason: string }
+  | { status: "skipped" };
+
+/** Everything `build` writes and `publish` uploads, plus what to show before doing it. */
+export interface BuildPlan {
+  project: ProjectPackage;
+  target: PackageTarget;
+  summary: PackageSummary;
+  /** All problems found (none of them an error, or the pipeline would have thrown). */
+  problems: Problem[];
+  /** The warnings as one line each (`warning: ...`), docs warnings included. */
+  warnings: string[];
+  package?: BuiltPackage;
+  docs: DocsResult;
+}
+
+export interface CheckedProject {
+  project: ProjectPackage;
+  target: PackageTarget;
+  summary: PackageSummary;
+  problems: Problem[];
+}
+
+async function pickApp(root: string, opts: PipelineOptions): Promise<string | undefined> {
+  if (opts.app !== undefined || opts.metadataFile !== undefined || !opts.chooseApp) return opts.app;
+  const apps = await listApps(root);
+  return apps.length > 1 ? opts.chooseApp(apps) : undefined;
+}
+
+async function read(root: string, app: string | undefined, opts: PipelineOptions, target: PackageTarget | undefined): Promise<ProjectPackage> {
+  if (opts.metadataFile !== undefined) return readProject(root, { metadataFile: resolve(opts.cwd ?? root, opts.metadataFile) });
+  // readProject has no organization option yet; mix's checks depend on it (hexpm-only errors become warnings).
+  if (target?.organization !== undefined && existsSync(root) && detectProject(root) === "mix") {
+    const apps = await listApps(root);
+    if (apps.length > 0) chooseApp(apps, app, root); // the same --app errors as readProject
+    const { readMixProject } = await import("../project/mix/index.js");
+    return readMixProject(root, { app, organization: target.organization });
+  }
+  return readProject(root, { app });
+}
+
+function summarize(pkg: ProjectPackage, target: PackageTarget): PackageSummary {
+  const m = pkg.metadata;
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  const links: Record<string, string> = {};
+  if (m.links && typeof m.links === "object" && !Array.isArray(m.links)) {
+    for (const [k, v] of Object.entries(m.links)) if (typeof v === "string") links[k] = v;
+  }
+  return {
+    tool: pkg.tool,
+    name: pkg.name,
+    version: pkg.version,
+    app: pkg.app,
+    repository: target.repository,
+    ...(target.organization !== undefined ? { organization: target.organization } : {}),
+    ...(str(m.description) !== undefined ? { description: str(m.description) } : {}),
+    licenses: strings(m.licenses),
+    links,
+    buildTools: strings(m.build_tools),
+    ...(str(m.elixir) !== undefined ? { elixir: str(m.elixir) } : {}),
+    requirements: pkg.requirements.map((r) => ({
+      name: r.name,
+      app: r.app,
+      requirement: r.requirement,
+      optional: r.optional,
+      ...(r.repository !== undefined ? { repository: r.repository } : {}),
+    })),
+    files: strings(m.files),
+  };
+}
+
+/**
+ * Reads the project and runs every check. Throws PACKAGE_INVALID listing every problem (errors and warnings,
+ * one line each) when any is an error; otherwise returns the project with its warnings.
+ */
+export async function checkProject(opts: PipelineOptions): Promise<CheckedProject> {
+  const root = resolve(opts.dir);
+  const explicit = opts.repo !== undefined || opts.organization !== undefined;
+  let target = explicit ? packageTarget({ repo: opts.repo, organization: opts.organization }) : undefined;
+  const app = await pickApp(root, opts);
+  opts.onProgress?.({ step: "read", dir: root });
+  const project = await read(root, app, opts, target);
+  // mix's `package: [organization: "acme"]` names the repository when no flag does.
+  const projectOrg = project.hexConfig.organization;
+  if (!target) target = typeof projectOrg === "string" && projectOrg !== "hexpm" ? packageTarget({ organization: projectOrg }) : packageTarget();
+  const problems = checkPackage(project, target);
+  opts.onProgress?.({ step: "checked", problems });
+  if (hasErrors(problems)) throw problemsError(problems);
+  return { project, target, summary: summarize(project, target), problems };
+}
+
+/** Where the docs are: `--doc-dir`, else `doc/` then `docs/` in the app directory (mix's order). */
+export function findDocsDir(project: ProjectPackage, opts: Pick<PipelineOptions, "docDir" | "cwd" | "dir">): { dir: string; found: boolean } {
+  if (opts.docDir !== undefined) {
+    const dir = resolve(opts.cwd ?? opts.dir, opts.docDir);
+    return { dir, found: existsSync(dir) && statSync(dir).isDirectory() };
+  }
+  for (const name of ["doc", "docs"]) {
+    const dir = join(project.appDir, name);
+    if (existsSync(dir) && statSync(dir).isDirectory()) return { dir, found: true };
+  }
+  return { dir: join(project.appDir, "doc"), found: false };
+}
+
+const DOCS_HINT =
+  "generate them first (mix docs, rebar3 ex_doc or rebar3 edoc) or point to them with --doc-dir DIR; `hexts build package` builds the package alone";
+
+/** Docs failures that only mean "no usable docs yet": a warning when docs are optional. */
+const SOFT_DOCS_REASONS = new Set(["docs_dir_missing", "docs_missing_index"]);
+
+async function buildDocs(checked: CheckedProject, opts: PipelineOptions, required: boolean): Promise<DocsResult> {
+  const { project, summary } = checked;
+  const { dir, found } = findDocsDir(project, opts);
+  const shown = relative(opts.cwd ?? project.root, dir) || ".";
+  if (!found) {
+    const reason = `No docs found in ${shown}: ${DOCS_HINT}`;
+    if (required) throw new HextsError("PACKAGE_INVALID", `Documentation could not be found in ${shown}; ${DOCS_HINT}`, { details: { reason: "docs_dir_missing", dir } });
+    return { status: "missing", dir, reason };
+  }
+  try {
+    const docs = await buildDocsTarball(dir, { signal: opts.signal, onProgress: (progress) => opts.onProgress?.({ step: "docs", dir, progress }) });
+    const defaultOutput = join(project.root, dirname(project.defaultOutput), `${summary.name}-${summary.version}-docs.tar`);
+    return { status: "built", dir, tarball: docs.tarball, checksum: docs.checksum, size: docs.tarball.length, files: docs.files, defaultOutput };
+  } catch (e) {
+    const reason = isHextsError(e) ? (e.details as { reason?: string } | undefined)?.reason : undefined;
+    if (!required && reason !== undefined && SOFT_DOCS_REASONS.has(reason)) {
+      return { status: "missing", dir, reason: `The docs in ${shown} were not packaged: ${(e as Error).message}; ${DOCS_HINT}` };
+    }
+    throw e;
+  }
+}
+
+/**
+ * The whole local part of a release: read the project, check it (throwing PACKAGE_INVALID with every problem
+ * when any is an error), then build the package tarball and/or the docs tarball in memory. A build failure
+ * found only while compressing (over 16 MiB) is reported the same way, with the warnings found before.
+ */
+export async function buildPlan(opts: PipelineOptions): Promise<BuildPlan> {
+  const what = opts.what ?? "both";
+  const checked = await checkProject(opts);
+  const { project, summary } = checked;
+  const problems = [...checked.problems];
+
+  let pkg: BuiltPackage | undefined;
+  if (what !== "docs") {
+    try {
+      const built = await buildPackageTarball(project.metadata, project.files, {
+        signal: opts.signal,
+        onProgress: (progress) => opts.onProgress?.({ step: "package", progress }),
+      });
+      pkg = {
+        tarball: built.tarball,
+        outerChecksum: built.outerChecksum,
+        innerChecksum: built.innerChecksum,
+        size: built.tarball.length,
+        contentsSize: built.contentsSize,
+        metadataConfig: built.metadataConfig,
+        defaultOutput: join(project.root, project.defaultOutput),
+      };
+    } catch (e) {
+      if (isHextsError(e) && e.code === "PACKAGE_INVALID") throw problemsError([...problems, { severity: "error", message: e.message }]);
+      throw e;
+    }
+  }
+
+  const docs: DocsResult = what === "package" ? { status: "skipped" } : await buildDocs(checked, opts, what === "docs");
+  if (docs.status === "missing") problems.push({ severity: "warning", message: docs.reason });
+  return {
+    project,
+    target: checked.target,
+    summary,
+    problems,
+    warnings: problems.filter((p) => p.severity === "warning").map(formatProblem),
+    ...(pkg ? { package: pkg } : {}),
+    docs,
+  };
+}
+
+// ---- writing the results (hexts build) ----
+
+/** Writes `bytes` to `path` through a temporary file and a rename, creating the parent directories. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    const handle = await open(tmp, "w", 0o644);
+    try {
+      await handle.writeFile(bytes);
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new HextsError("IO", `Could not write ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+interface UnpackEntry {
+  path: string;
+  type: "file" | "dir" | "symlink";
+  mode: number;
+  contents: Uint8Array;
+  linkTarget?: string;
+}
+
+/** The absolute path of `entry` inside `root`, refusing anything that would land outside it. */
+async function insidePath(root: string, entry: string): Promise<string> {
+  const target = resolve(root, entry);
+  if (target !== root && !target.startsWith(root + sep)) {
+    throw new HextsError("TARBALL_INVALID", `Refusing to write ${JSON.stringify(entry)} outside ${root}`, { details: { reason: "unsafe_path", path: entry } });
+  }
+  // An existing symlink on the way (left in the directory before) must not lead outside either.
+  const parent = await realpath(dirname(target)).catch(() => undefined);
+  if (parent !== undefined && parent !== root && !parent.startsWith(root + sep)) {
+    throw new HextsError("TARBALL_INVALID", `Refusing to write ${JSON.stringify(entry)}: ${dirname(target)} leads outside ${root}`, {
+      details: { reason: "unsafe_path", path: entry },
+    });
+  }
+  return target;
+}
+
+async function writeEntries(dir: string, entries: readonly UnpackEntry[]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const root = await realpath(dir);
+  // Directories and files first, symlinks last, so no entry is ever written through a link from this archive.
+  const ordered = [...entries.filter((e) => e.type !== "symlink"), ...entries.filter((e) => e.type === "symlink")];
+  for (const entry of ordered) {
+    const target = await insidePath(root, entry.path);
+    if (entry.type === "dir") {
+      await mkdir(target, { recursive: true });
+      continue;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await insidePath(root, entry.path); // the parents now exist: check them again through realpath
+    const existing = await lstat(target).catch(() => undefined);
+    if (existing?.isSymbolicLink() || (existing && entry.type === "symlink")) await rm(target, { force: true });
+    if (entry.type === "symlink") await symlink(entry.linkTarget!, target);
+    else await writeFile(target, entry.contents, { mode: entry.mode & 0o777 });
+  }
+}
+
+/**
+ * `--unpack`: verifies the built tarball as a download would be (unpackPackageTarball) and writes its files
+ * into `dir`, plus `hex_metadata.config` (a copy of metadata.config, as the official clients write it).
+ * Returns the paths written, relative to `dir`.
+ */
+export async function unpackPackageTo(tarball: Uint8Array, dir: string): Promise<string[]> {
+  const unpacked = await unpackPackageTarball(tarball);
+  const entries: UnpackEntry[] = [...unpacked.files, { path: "hex_metadata.config", type: "file", mode: 0o644, contents: unpacked.metadataConfig }];
+  await writeEntries(resolve(dir), entries);
+  return entries.map((e) => e.path);
+}
+
+/** `build docs --unpack`: the docs tarball's files written into `dir`. */
+export async function unpackDocsTo(tarball: Uint8Array, dir: string): Promise<string[]> {
+  const unpacked = unpackDocsTarball(tarball);
+  await writeEntries(
+    resolve(dir),
+    unpacked.files.map((f) => ({ path: f.path, type: "file" as const, mode: f.mode, contents: f.contents })),
+  );
+  return unpacked.files.map((f) => f.path);
+}

@@ -3,7 +3,7 @@
 // The reader reproduces hex_core's verdicts, quirks included; see vectors/README.md §2 and §7.
 import { HextsError } from "../errors.js";
 import { prettyTerm } from "./pretty.js";
-import { BitWriter, writeSegment } from "./reader.js";
+import { BitWriter, applySegmentType, newSegmentSpec, writeSegment, type SegmentValue } from "./bits.js";
 import {
   Atom,
   Charlist,
@@ -537,7 +537,7 @@ function parseForm(tokens: MetaTok[]): Term {
   };
   const segment = (out: BitWriter): void => {
     const t = peek();
-    let value: Parameters<typeof writeSegment>[1];
+    let value: SegmentValue;
     if (t?.t === "string") value = { codes: strings() };
     else if (t?.t === "int") {
       p++;
@@ -547,13 +547,13 @@ function parseForm(tokens: MetaTok[]): Term {
       const inner = expr();
       value = { bytes: inner as Uint8Array };
     } else throw new BadTerm();
-    const spec: Parameters<typeof writeSegment>[3] = { type: undefined, little: false, unit: undefined };
+    const spec = newSegmentSpec();
     if (isPunct("/")) {
       p++;
       for (;;) {
         const a = tokens[p++];
         if (a?.t !== "atom") throw new BadTerm();
-        if (!applyType(a.atom.name, spec)) throw new BadTerm();
+        if (a.atom.name === "unit" || applySegmentType(a.atom.name, spec)) throw new BadTerm();
         if (isPunct("-")) p++;
         else break;
       }
@@ -568,22 +568,6 @@ function parseForm(tokens: MetaTok[]): Term {
     if (e instanceof BadTerm) throw invalidTerms();
     throw e;
   }
-}
-
-const SEGMENT_TYPES: Record<string, "integer" | "float" | "binary" | "bitstring" | "utf8" | "utf16" | "utf32"> = {
-  integer: "integer", float: "float", binary: "binary", bytes: "binary", bitstring: "bitstring", bits: "bitstring",
-  utf8: "utf8", utf16: "utf16", utf32: "utf32",
-};
-
-function applyType(name: string, spec: Parameters<typeof writeSegment>[3]): boolean {
-  if (name === "big" || name === "little" || name === "native") spec.little = name !== "big";
-  else if (name === "signed" || name === "unsigned") return true;
-  else {
-    const type = SEGMENT_TYPES[name];
-    if (!type || (spec.type && spec.type !== type)) return false;
-    spec.type = type;
-  }
-  return true;
 }
 
 // ---------------------------------------------------------------- hex_core's normalize_metadata

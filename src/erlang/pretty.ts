@@ -1,7 +1,7 @@
 // Erlang's pretty printer (io_lib_pretty, as used by `~tp` and hex_core's metadata writer) for
 // OTP 25 with the default latin1 printable range, 80 columns, no depth or character limit.
-// Written from the algorithm described in vectors/README.md ("Layout") and OTP's documented
-// behaviour: the term is first measured (each node knows its one-line length), then laid out.
+// Ported from the algorithm in vectors/README.md ("Layout") and OTP's io_lib_pretty (read, not copied),
+// with the same names: the term is first measured (each node knows its one-line length), then laid out.
 import { Atom, Charlist, ErlMap, Float, ImproperList, Tuple, type Term } from "./terms.js";
 
 export interface PrettyOptions {

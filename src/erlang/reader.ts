@@ -3,6 +3,7 @@
 // accepts) and never evaluates anything: no variables, calls, operators or records.
 // hex_core's own, stricter metadata.config reader is in metadata-config.ts.
 import { HextsError } from "../errors.js";
+import { BitWriter, applySegmentType, newSegmentSpec, writeSegment, type SegmentSpec, type SegmentValue } from "./bits.js";
 import { Atom, Charlist, ErlMap, Float, Tuple, improper, int, type Term } from "./terms.js";
 
 /** Parses every `.`-terminated term of an Erlang term file. Throws HextsError("TERM_SYNTAX"). */
@@ -487,7 +488,7 @@ class Parser {
       if (t.kind !== "int") this.fail(t, "a segment size must be an integer literal");
       size = BigInt(t.int!);
     }
-    const spec: SegmentSpec = { type: undefined, little: false, unit: undefined };
+    const spec = newSegmentSpec();
     if (this.isPunct("/")) {
       this.advance();
       for (;;) {
@@ -503,132 +504,14 @@ class Parser {
   }
 
   private typeSpecifier(t: Tok, spec: SegmentSpec): void {
-    const name = t.text;
-    if (name === "unit") {
+    if (t.text === "unit") {
       this.expect(":", "':' after unit");
       const n = this.advance();
       if (n.kind !== "int" || BigInt(n.int!) < 1n || BigInt(n.int!) > 256n) this.fail(n, "unit must be an integer from 1 to 256");
       spec.unit = Number(n.int);
       return;
     }
-    if (name === "big" || name === "little" || name === "native") {
-      spec.little = name !== "big"; // native: the little-endian machines Hex tools run on
-      return;
-    }
-    if (name === "signed" || name === "unsigned") return;
-    const type = TYPE_ALIASES[name];
-    if (!type) this.fail(t, `unknown binary segment type '${name}'`);
-    if (spec.type && spec.type !== type) this.fail(t, `conflicting binary segment types '${spec.type}' and '${name}'`);
-    spec.type = type;
+    const problem = applySegmentType(t.text, spec);
+    if (problem) this.fail(t, problem);
   }
-}
-
-// ---------------------------------------------------------------- binary construction
-
-type SegType = "integer" | "float" | "binary" | "bitstring" | "utf8" | "utf16" | "utf32";
-const TYPE_ALIASES: Record<string, SegType | undefined> = {
-  integer: "integer", float: "float", binary: "binary", bytes: "binary", bitstring: "bitstring", bits: "bitstring",
-  utf8: "utf8", utf16: "utf16", utf32: "utf32",
-};
-interface SegmentSpec {
-  type: SegType | undefined;
-  little: boolean;
-  unit: number | undefined;
-}
-type SegmentValue = { codes: number[] } | { bytes: Uint8Array } | { int: bigint } | { float: number };
-
-export class BitWriter {
-  private readonly out: number[] = [];
-  private cur = 0;
-  private curBits = 0;
-
-  get bitLength(): number {
-    return this.out.length * 8 + this.curBits;
-  }
-
-  /** `n` bits of `value` (two's complement), most significant first. */
-  pushBits(value: bigint, n: number): void {
-    if (this.curBits === 0 && n % 8 === 0) {
-      for (let k = n - 8; k >= 0; k -= 8) this.out.push(Number((value >> BigInt(k)) & 0xffn));
-      return;
-    }
-    for (let k = n - 1; k >= 0; k--) {
-      this.cur = (this.cur << 1) | Number((value >> BigInt(k)) & 1n);
-      if (++this.curBits === 8) {
-        this.out.push(this.cur);
-        this.cur = 0;
-        this.curBits = 0;
-      }
-    }
-  }
-
-  pushBytes(bytes: Uint8Array): void {
-    if (this.curBits === 0) for (const b of bytes) this.out.push(b);
-    else for (const b of bytes) this.pushBits(BigInt(b), 8);
-  }
-
-  bytes(): Uint8Array {
-    return Uint8Array.from(this.out);
-  }
-}
-
-/** Appends one segment (a string segment is one segment per character). Returns a problem, or undefined. */
-export function writeSegment(out: BitWriter, value: SegmentValue, size: bigint | undefined, spec: SegmentSpec): string | undefined {
-  if ("codes" in value) {
-    for (const c of value.codes) {
-      const problem = writeSegment(out, { int: BigInt(c) }, size, spec);
-      if (problem) return problem;
-    }
-    return undefined;
-  }
-  const type = spec.type ?? ("bytes" in value ? "binary-default" : "float" in value ? "float-default" : "integer");
-  if (type === "binary-default") return "a binary inside a binary needs the /binary type";
-  if (type === "utf8" || type === "utf16" || type === "utf32") {
-    if (size !== undefined || spec.unit !== undefined) return `a ${type} segment cannot have a size`;
-    if (!("int" in value)) return `a ${type} segment must be an integer or a string`;
-    const c = Number(value.int);
-    if (value.int < 0n || value.int > 0x10ffffn || (c >= 0xd800 && c <= 0xdfff)) return `${value.int} is not a Unicode code point`;
-    out.pushBytes(encodeCodePoint(c, type, spec.little));
-    return undefined;
-  }
-  if (type === "binary" || type === "bitstring") {
-    if (!("bytes" in value)) return `a /${type} segment needs a binary value`;
-    const unit = spec.unit ?? (type === "binary" ? 8 : 1);
-    if (size === undefined) out.pushBytes(value.bytes);
-    else {
-      const bits = Number(size) * unit;
-      if (bits > value.bytes.length * 8) return "the segment size is larger than the binary";
-      if (bits % 8 !== 0) return "bitstrings are not supported";
-      out.pushBytes(value.bytes.subarray(0, bits / 8));
-    }
-    return undefined;
-  }
-  const bits = Number(size ?? (type === "float" || type === "float-default" ? 64n : 8n)) * (spec.unit ?? 1);
-  if (type === "float" || type === "float-default") {
-    if ("bytes" in value) return "a binary cannot be a float segment";
-    const x = "float" in value ? value.float : Number(value.int);
-    if (bits !== 64 && bits !== 32) return "float segments must be 32 or 64 bits";
-    const view = new DataView(new ArrayBuffer(bits / 8));
-    if (bits === 64) view.setFloat64(0, x, spec.little);
-    else view.setFloat32(0, x, spec.little);
-    out.pushBytes(new Uint8Array(view.buffer));
-    return undefined;
-  }
-  if (!("int" in value)) return "float" in value ? "a float segment needs the /float type" : "a binary inside a binary needs the /binary type";
-  if (bits === 0) return undefined;
-  const masked = BigInt.asUintN(bits, value.int);
-  if (spec.little) {
-    if (bits % 8 !== 0) return "little-endian segments must be a whole number of bytes";
-    for (let k = 0; k < bits; k += 8) out.pushBits((masked >> BigInt(k)) & 0xffn, 8);
-  } else out.pushBits(masked, bits);
-  return undefined;
-}
-
-function encodeCodePoint(c: number, type: "utf8" | "utf16" | "utf32", little: boolean): Uint8Array {
-  if (type === "utf8") return new TextEncoder().encode(String.fromCodePoint(c));
-  const units = type === "utf32" ? [c] : c < 0x10000 ? [c] : [0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 0x3ff)];
-  const width = type === "utf32" ? 4 : 2;
-  const view = new DataView(new ArrayBuffer(units.length * width));
-  units.forEach((u, k) => (width === 4 ? view.setUint32(k * 4, u, little) : view.setUint16(k * 2, u, little)));
-  return new Uint8Array(view.buffer);
 }

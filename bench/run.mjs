@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 
 const suites = [
   ["./startup.mjs", "benchStartup"],
+  ["./tarball.mjs", "benchTarball"],
   ["./whoami.mjs", "benchWhoami"],
   ["./build.mjs", "benchBuild"],
   ["./publish.mjs", "benchPublish"],

@@ -57,6 +57,11 @@ export class BitWriter {
     }
   }
 
+  pushByte(byte: number): void {
+    if (this.curBits === 0) this.out.push(byte);
+    else this.pushBits(BigInt(byte), 8);
+  }
+
   pushBytes(bytes: Uint8Array): void {
     if (this.curBits === 0) for (const b of bytes) this.out.push(b);
     else for (const b of bytes) this.pushBits(BigInt(b), 8);
@@ -70,6 +75,10 @@ export class BitWriter {
 /** Appends one segment (a string segment is one segment per character). Returns a problem, or undefined. */
 export function writeSegment(out: BitWriter, value: SegmentValue, size: bigint | undefined, spec: SegmentSpec): string | undefined {
   if ("codes" in value) {
+    if (size === undefined && spec.unit === undefined && (spec.type === undefined || spec.type === "integer")) {
+      for (const c of value.codes) out.pushByte(c & 0xff); // the common case, without bigints
+      return undefined;
+    }
     for (const c of value.codes) {
       const problem = writeSegment(out, { int: BigInt(c) }, size, spec);
       if (problem) return problem;
@@ -96,6 +105,10 @@ export function writeSegment(out: BitWriter, value: SegmentValue, size: bigint |
       if (bits % 8 !== 0) return "bitstrings are not supported";
       out.pushBytes(value.bytes.subarray(0, bits / 8));
     }
+    return undefined;
+  }
+  if ("int" in value && type === "integer" && size === undefined && spec.unit === undefined) {
+    out.pushByte(Number(BigInt.asUintN(8, value.int)));
     return undefined;
   }
   const bits = Number(size ?? (type === "float" || type === "float-default" ? 64n : 8n)) * (spec.unit ?? 1);

@@ -315,21 +315,27 @@ function ppList(r: Rest, col0: number, ll: number, m: number, tind: number, ind:
   return s + ppTail(next, col0, col0 + we, ll, m, tind, ind, ld, sep, w + we);
 }
 
+// Loops rather than recursing per element, so that long lists (thousands of files) are fine.
 function ppTail(r: Rest, col0: number, col: number, ll: number, m: number, tind: number, ind: string, ld: number, sep: string, w: number): string {
-  if (r.at < r.items.length) {
-    const e = r.items[r.at]!;
-    const next = { ...r, at: r.at + 1 };
-    const ld1 = lastDepth(next, ld);
+  let out = "";
+  for (let at = r.at; at < r.items.length; at++) {
+    const e = r.items[at]!;
+    const ld1 = at + 1 < r.items.length ? 0 : ld + 1;
     if (isAtomic(e) && fitsInTail(e.len, col, ll, m, ld1, w)) {
-      return `,${write(e)}${ppTail(next, col0, col + 1 + e.len, ll, m, tind, ind, ld, sep, w + 1 + e.len)}`;
+      out += `,${write(e)}`;
+      col += 1 + e.len;
+      w += 1 + e.len;
+    } else {
+      const [s, we] = ppElement(e, col0, ll, m, tind, ind, ld1, 0);
+      out += `,\n${ind}${s}`;
+      col = col0 + we;
+      w = we;
     }
-    const [s, we] = ppElement(e, col0, ll, m, tind, ind, ld1, 0);
-    return `,\n${ind}${s}${ppTail(next, col0, col0 + we, ll, m, tind, ind, ld, sep, we)}`;
   }
   const tail = r.tail;
-  if (!tail) return "";
-  if (isAtomic(tail) && tail.len + 1 < ll - col - (ld + 1) && tail.len + 1 + w + (ld + 1) <= m) return sep + write(tail);
-  return `${sep}\n${ind}${pp(tail, col0, ll, m, tind, ind, ld + 1, 0)}`;
+  if (!tail) return out;
+  if (isAtomic(tail) && tail.len + 1 < ll - col - (ld + 1) && tail.len + 1 + w + (ld + 1) <= m) return out + sep + write(tail);
+  return `${out}${sep}\n${ind}${pp(tail, col0, ll, m, tind, ind, ld + 1, 0)}`;
 }
 
 /** [text, width]; a width of ll forces the next element onto a new line. */
@@ -344,15 +350,23 @@ function ppMap(pairs: readonly Pair[], col: number, ll: number, m: number, tind:
   return s + ppPairsTail(pairs, 1, col, col + pw, ll, m, tind, ind, ld, pw);
 }
 
-function ppPairsTail(pairs: readonly Pair[], at: number, col0: number, col: number, ll: number, m: number, tind: number, ind: string, ld: number, w: number): string {
-  if (at >= pairs.length) return "";
-  const p = pairs[at]!;
-  const ld1 = at + 1 < pairs.length ? 0 : ld + 1;
-  if (isAtomicPair(p) && fitsInTail(p.len, col, ll, m, ld1, w)) {
-    return `,${writePair(p)}${ppPairsTail(pairs, at + 1, col0, col + 1 + p.len, ll, m, tind, ind, ld, w + 1 + p.len)}`;
+function ppPairsTail(pairs: readonly Pair[], from: number, col0: number, col: number, ll: number, m: number, tind: number, ind: string, ld: number, w: number): string {
+  let out = "";
+  for (let at = from; at < pairs.length; at++) {
+    const p = pairs[at]!;
+    const ld1 = at + 1 < pairs.length ? 0 : ld + 1;
+    if (isAtomicPair(p) && fitsInTail(p.len, col, ll, m, ld1, w)) {
+      out += `,${writePair(p)}`;
+      col += 1 + p.len;
+      w += 1 + p.len;
+    } else {
+      const [s, pw] = ppPair(p, col0, ll, m, tind, ind, ld1, 0);
+      out += `,\n${ind}${s}`;
+      col = col0 + pw;
+      w = pw;
+    }
   }
-  const [s, pw] = ppPair(p, col0, ll, m, tind, ind, ld1, 0);
-  return `,\n${ind}${s}${ppPairsTail(pairs, at + 1, col0, col0 + pw, ll, m, tind, ind, ld, pw)}`;
+  return out;
 }
 
 const mapValueIndent = (tind: number): number => (tind > 0 ? tind : 4);
@@ -438,13 +452,17 @@ function cindList(r: Rest, col0: number, ll: number, m: number, ind: number, ld:
 }
 
 function cindTail(r: Rest, col0: number, col: number, ll: number, m: number, ind: number, ld: number, w: number): void {
-  if (r.at < r.items.length) {
-    const e = r.items[r.at]!;
-    const next = { ...r, at: r.at + 1 };
-    const ld1 = lastDepth(next, ld);
-    if (isAtomic(e) && fitsInTail(e.len, col, ll, m, ld1, w)) return cindTail(next, col0, col + 1 + e.len, ll, m, ind, ld, w + 1 + e.len);
-    const we = cindElement(e, col0, ll, m, ind, ld1, 0);
-    return cindTail(next, col0, col0 + we, ll, m, ind, ld, we);
+  for (let at = r.at; at < r.items.length; at++) {
+    const e = r.items[at]!;
+    const ld1 = at + 1 < r.items.length ? 0 : ld + 1;
+    if (isAtomic(e) && fitsInTail(e.len, col, ll, m, ld1, w)) {
+      col += 1 + e.len;
+      w += 1 + e.len;
+    } else {
+      const we = cindElement(e, col0, ll, m, ind, ld1, 0);
+      col = col0 + we;
+      w = we;
+    }
   }
   const tail = r.tail;
   if (!tail) return;
@@ -463,15 +481,19 @@ function cindMap(pairs: readonly Pair[], col: number, ll: number, m: number, ind
   cindPairsTail(pairs, 1, col, col + pw, ll, m, ind, ld, w + pw);
 }
 
-function cindPairsTail(pairs: readonly Pair[], at: number, col0: number, col: number, ll: number, m: number, ind: number, ld: number, w: number): void {
-  if (at >= pairs.length) return;
-  const p = pairs[at]!;
-  const ld1 = at + 1 < pairs.length ? 0 : ld + 1;
-  if (isAtomicPair(p) && fitsInTail(p.len, col, ll, m, ld1, w)) {
-    return cindPairsTail(pairs, at + 1, col0, col + 1 + p.len, ll, m, ind, ld, w + 1 + p.len);
+function cindPairsTail(pairs: readonly Pair[], from: number, col0: number, col: number, ll: number, m: number, ind: number, ld: number, w: number): void {
+  for (let at = from; at < pairs.length; at++) {
+    const p = pairs[at]!;
+    const ld1 = at + 1 < pairs.length ? 0 : ld + 1;
+    if (isAtomicPair(p) && fitsInTail(p.len, col, ll, m, ld1, w)) {
+      col += 1 + p.len;
+      w += 1 + p.len;
+    } else {
+      const pw = cindPair(p, col0, ll, m, ind, ld1, 0);
+      col = col0 + pw;
+      w = pw;
+    }
   }
-  const pw = cindPair(p, col0, ll, m, ind, ld1, 0);
-  cindPairsTail(pairs, at + 1, col0, col0 + pw, ll, m, ind, ld, pw);
 }
 
 function cindPair(p: Pair, col: number, ll: number, m: number, ind: number, ld: number, w: number): number {

@@ -53,6 +53,8 @@ const PUNCT = [
   "{", "}", "[", "]", "(", ")", ",", ";", "|", ":", "#", "=", "<", ">", "-", "+", "*", "/", "!", "?", ".",
 ];
 
+const PUNCT_CODES = PUNCT.map((p) => [p, Array.from(p, (ch) => ch.charCodeAt(0))] as const);
+
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isLower = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff && c !== 0xf7);
 const isUpper = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde && c !== 0xd7);
@@ -132,9 +134,9 @@ class Lexer {
         return { kind: "dot", text: ".", line, col };
       }
     }
-    for (const p of PUNCT) {
-      if ([...p].every((ch, k) => this.peek(k) === ch.charCodeAt(0))) {
-        for (let k = 0; k < p.length; k++) this.take();
+    for (const [p, codes] of PUNCT_CODES) {
+      if (codes.every((code, k) => this.peek(k) === code)) {
+        for (let k = 0; k < codes.length; k++) this.take();
         return { kind: "punct", text: p, line, col };
       }
     }

@@ -137,3 +137,12 @@ function tarEntries(tar: Buffer): Map<string, Uint8Array> {
   }
   return out;
 }
+
+test("prettyTerm: long lists are laid out without deep recursion", () => {
+  const files = Array.from({ length: 20000 }, (_, i) => bin(`lib/module_${i}.ex`));
+  const text = prettyTerm(tuple(bin("files"), files));
+  const lines = text.split("\n");
+  assert.ok(lines.length > 5000);
+  assert.ok(lines.every((l) => l.length < 80), "short items are packed within 80 columns");
+  assert.ok(text.startsWith('{<<"files">>,\n [<<"lib/module_0.ex">>,<<"lib/module_1.ex">>,'));
+});

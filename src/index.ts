@@ -1,4 +1,53 @@
 // The hexts library: the same pieces the CLI uses, for programs that talk to Hex from Node.js.
+//   import { HexClient, getMe, createPackageTarball, readProject } from "hexts";
+
 export { HextsError, ExitCode, isHextsError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
 export { hextsVersion } from "./version.js";
+
+// The typed Hex HTTP API client: transport, resources, OAuth, two-factor.
+export * from "./api/index.js";
+
+// Package and docs tarballs, byte for byte as hex_core writes them.
+export {
+  createPackageTarball,
+  buildPackageTarball,
+  unpackPackageTarball,
+  METADATA_MAX_SIZE,
+  TARBALL_MAX_SIZE,
+  TARBALL_MAX_UNCOMPRESSED_SIZE,
+} from "./package/tarball.js";
+export type { MetadataInput, TarballInputFile, PackageTarball, UnpackOptions, UnpackedEntry, UnpackedPackage, BuildProgress, BuildTarballOptions } from "./package/tarball.js";
+export { buildDocsTarball, unpackDocsTarball } from "./package/docs-tarball.js";
+export type { DocsTarball, UnpackedDocs } from "./package/docs-tarball.js";
+
+// Reading rebar3, Erlang.mk and mix projects without Erlang or Elixir.
+export { readProject, listApps, detectProject } from "./project/index.js";
+export type { ProjectPackage, PackageFile, Requirement, Problem, MetadataValue, BuildTool } from "./project/types.js";
+
+// Erlang terms: the text reader, metadata.config codec and rebar3's .app.src printer.
+export { parseTerms } from "./erlang/reader.js";
+export { encodeMetadataConfig, decodeMetadataConfig } from "./erlang/metadata-config.js";
+export { formatAppSrc, prettyTerm } from "./erlang/pretty.js";
+export { Atom, Tuple, Charlist, ErlMap, Float, atom, tuple, charlist, erlMap, bin } from "./erlang/terms.js";
+export type { Term } from "./erlang/terms.js";
+
+// The config file and credential store (what `hexts user auth` writes).
+export {
+  resolveSettings,
+  resolveRepository,
+  ConfigStore,
+  configFilePath,
+  storeCredential,
+  loadCredential,
+  deleteCredential,
+  listCredentials,
+  storeOrganization,
+  removeOrganization,
+  listOrganizations,
+  setLocalPassword,
+  HEXPM_PUBLIC_KEY,
+  HEXPM_REPO_URL,
+  DEFAULT_API_URL,
+} from "./config/index.js";
+export type { ConfigContext, ResolvedSettings, Repository, Credential as StoredCredential } from "./config/index.js";

@@ -34,7 +34,7 @@ const OUTER_NAMES = ["VERSION", "CHECKSUM", "metadata.config", "contents.tar.gz"
  */
 export type MetadataInput = MetaObject | ErlMap<MetaValue> | Uint8Array;
 
-/** A file given from memory (mode defaults to 0100644), an empty directory, or a symlink. */
+/** A file given from memory (mode defaults to 0100644), a directory (written only when no entry lies under it), or a symlink. */
 export type TarballInputFile =
   | { path: string; type?: "file"; contents: Uint8Array | string; mode?: number }
   | { path: string; type: "dir"; mode?: number }
@@ -110,12 +110,26 @@ export async function createPackageTarball(
   }
   const metadataConfig = encodeMetadata(metadata);
   const contents = new CompressedTar("package tarball", opts, outerReserve(metadataConfig));
+  const parents = parentDirs(files);
   for (const f of files) {
-    if (f.type === "dir") contents.tar.addDirectory(f.path, f.mode ?? 0o40755);
+    if (f.type === "dir") {
+      // As hex_core does on disk: a directory is written only when empty (here: no entry lies under it).
+      if (!parents.has(f.path.replace(/\/+$/, ""))) contents.tar.addDirectory(f.path, f.mode ?? 0o40755);
+    }
     else if (f.type === "symlink") contents.tar.addSymlink(f.path, f.linkTarget, f.mode ?? 0o120777);
     else contents.tar.addFile(f.path, fileData(f.contents), f.mode ?? MODE_FILE);
   }
   return assemble(contents, metadataConfig);
+}
+
+/** Every directory that has some entry of the list below it (`a/b/c` gives `a` and `a/b`). */
+function parentDirs(files: readonly { path: string }[]): Set<string> {
+  const dirs = new Set<string>();
+  for (const { path } of files) {
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join("/"));
+  }
+  return dirs;
 }
 
 /**

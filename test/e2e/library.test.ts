@@ -1,0 +1,47 @@
+// The library as an npm consumer uses it: `import ... from "hexts"` resolves through package.json
+// `exports` to the built bundle, and its pieces work against the local Hex server.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startHexServer } from "../support/hex-server/index.js";
+
+// A dynamic import by package name, so this really goes through `exports` -> dist/index.js.
+const lib = await import("hexts" as string);
+
+test("the entry exports the client, tarball, project, term and config pieces", () => {
+  for (const name of [
+    "HexClient", "getMe", "createKey", "publishRelease", "OtpSession", "startDeviceAuthorization",
+    "createPackageTarball", "buildPackageTarball", "unpackPackageTarball", "buildDocsTarball",
+    "readProject", "listApps", "parseTerms", "encodeMetadataConfig", "decodeMetadataConfig", "formatAppSrc",
+    "resolveSettings", "storeCredential", "HextsError", "ExitCode", "hextsVersion",
+  ]) {
+    assert.ok(name in lib, `${name} is not exported`);
+  }
+});
+
+test("createPackageTarball reproduces the golden vector of HEX_PROTOCOL §5.8", async () => {
+  const { createPackageTarball, unpackPackageTarball } = lib;
+  const result = await createPackageTarball({ build_tool: "rebar3", name: "foo", version: "1.0.0" }, [
+    { path: "empty", type: "dir", mode: 0o40755 },
+    { path: "src", type: "dir", mode: 0o40755 },
+    { path: "src/foo.erl", contents: new TextEncoder().encode("-module(foo).") },
+  ]);
+  assert.equal(result.innerChecksum, "f7220964ab6bc70b6e793b11c580152e738ef5ebc7e9c5228c6765600fc5879a");
+  assert.equal(result.outerChecksum, "3ded88f7bac738294907aceed89fe63c9914713f988e608f2b17d7ae6eac8446");
+  const unpacked = await unpackPackageTarball(result.tarball);
+  assert.equal(unpacked.outerChecksum, result.outerChecksum);
+});
+
+test("HexClient talks to a Hex server and returns typed data", async () => {
+  await using server = await startHexServer();
+  const ana = server.addUser({ username: "ana" });
+  const client = new lib.HexClient({ apiUrl: server.apiUrl, credential: { kind: "key", key: ana.apiKey } });
+  try {
+    const me = await lib.getMe(client);
+    assert.equal(me.username, "ana");
+    await assert.rejects(lib.getMe(client.with({ credential: { kind: "key", key: "0".repeat(32) } })), (e: any) => e instanceof lib.HextsError && e.code === "NOT_AUTHENTICATED");
+  } finally {
+    await client.close();
+  }
+  const ua = server.requests.find((r) => r.path === "/api/users/me")?.headers["user-agent"];
+  assert.match(String(ua), /^hexts\/\d+\.\d+\.\d+ \(node\/\d+/);
+});

@@ -52,13 +52,14 @@ export class ImproperList<T = Term> {
 export class ErlMap<T = Term> {
   readonly entries: readonly (readonly [T, T])[];
   constructor(entries: Iterable<readonly [T, T]>) {
+    // A stable sort keeps duplicates in input order, so the last one wins (as maps:from_list).
+    const sorted = [...entries].sort((a, b) => compareTerms(a[0] as MetaValue, b[0] as MetaValue));
     const kept: (readonly [T, T])[] = [];
-    for (const [k, v] of entries) {
-      const at = kept.findIndex(([other]) => termEquals(other as MetaValue, k as MetaValue));
-      if (at >= 0) kept[at] = [kept[at]![0], v];
-      else kept.push([k, v]);
+    for (const entry of sorted) {
+      const last = kept[kept.length - 1];
+      if (last && compareTerms(last[0] as MetaValue, entry[0] as MetaValue) === 0) kept[kept.length - 1] = entry;
+      else kept.push(entry);
     }
-    kept.sort((a, b) => compareTerms(a[0] as MetaValue, b[0] as MetaValue));
     this.entries = kept;
   }
   get size(): number {

@@ -208,8 +208,9 @@ async function buildDocs(checked: CheckedProject, opts: PipelineOptions, require
   const { dir, found } = findDocsDir(project, opts);
   const shown = relative(opts.cwd ?? project.root, dir) || ".";
   if (!found) {
-    const reason = `No docs found in ${shown}: ${DOCS_HINT}`;
-    if (required) throw new HextsError("PACKAGE_INVALID", `Documentation could not be found in ${shown}; ${DOCS_HINT}`, { details: { reason: "docs_dir_missing", dir } });
+    const where = opts.docDir !== undefined ? `the docs directory ${shown} does not exist` : `no doc/ or docs/ directory in ${relative(opts.cwd ?? project.root, project.appDir) || "."}`;
+    const reason = `Docs not built: ${where}; ${DOCS_HINT}`;
+    if (required) throw new HextsError("PACKAGE_INVALID", `Documentation could not be found: ${where}; ${DOCS_HINT}`, { details: { reason: "docs_dir_missing", dir } });
     return { status: "missing", dir, reason };
   }
   try {
@@ -218,10 +219,12 @@ async function buildDocs(checked: CheckedProject, opts: PipelineOptions, require
     return { status: "built", dir, tarball: docs.tarball, checksum: docs.checksum, size: docs.tarball.length, files: docs.files, defaultOutput };
   } catch (e) {
     const reason = isHextsError(e) ? (e.details as { reason?: string } | undefined)?.reason : undefined;
+    if (!isHextsError(e) || e.code !== "PACKAGE_INVALID") throw e;
+    const what = e.message.replace(/^The docs /, "they ");
     if (!required && reason !== undefined && SOFT_DOCS_REASONS.has(reason)) {
-      return { status: "missing", dir, reason: `The docs in ${shown} were not packaged: ${(e as Error).message}; ${DOCS_HINT}` };
+      return { status: "missing", dir, reason: `Docs not built from ${shown}: ${what}; ${DOCS_HINT}` };
     }
-    throw e;
+    throw new HextsError("PACKAGE_INVALID", `Docs in ${shown} cannot be packaged: ${what}`, { details: e.details, cause: e });
   }
 }
 

@@ -184,13 +184,18 @@ export async function checkProject(opts: PipelineOptions): Promise<CheckedProjec
   return { project, target, summary: summarize(project, target), problems };
 }
 
-/** Where the docs are: `--doc-dir`, else `doc/` then `docs/` in the app directory (mix's order). */
+/** The directories searched for generated docs, in order: mix looks at doc/ then docs/, rebar3_hex at doc/. */
+export function docsDirNames(tool: ProjectPackage["tool"]): string[] {
+  return tool === "mix" || tool === "metadata" ? ["doc", "docs"] : ["doc"];
+}
+
+/** Where the docs are: `--doc-dir`, else the tool's default directories in the app directory. */
 export function findDocsDir(project: ProjectPackage, opts: Pick<PipelineOptions, "docDir" | "cwd" | "dir">): { dir: string; found: boolean } {
   if (opts.docDir !== undefined) {
     const dir = resolve(opts.cwd ?? opts.dir, opts.docDir);
     return { dir, found: existsSync(dir) && statSync(dir).isDirectory() };
   }
-  for (const name of ["doc", "docs"]) {
+  for (const name of docsDirNames(project.tool)) {
     const dir = join(project.appDir, name);
     if (existsSync(dir) && statSync(dir).isDirectory()) return { dir, found: true };
   }
@@ -208,7 +213,8 @@ async function buildDocs(checked: CheckedProject, opts: PipelineOptions, require
   const { dir, found } = findDocsDir(project, opts);
   const shown = relative(opts.cwd ?? project.root, dir) || ".";
   if (!found) {
-    const where = opts.docDir !== undefined ? `the docs directory ${shown} does not exist` : `no doc/ or docs/ directory in ${relative(opts.cwd ?? project.root, project.appDir) || "."}`;
+    const names = docsDirNames(project.tool).map((n) => `${n}/`).join(" or ");
+    const where = opts.docDir !== undefined ? `the docs directory ${shown} does not exist` : `no ${names} directory in ${relative(opts.cwd ?? project.root, project.appDir) || "."}`;
     const reason = `Docs not built: ${where}; ${DOCS_HINT}`;
     if (required) throw new HextsError("PACKAGE_INVALID", `Documentation could not be found: ${where}; ${DOCS_HINT}`, { details: { reason: "docs_dir_missing", dir } });
     return { status: "missing", dir, reason };

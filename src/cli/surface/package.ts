@@ -18,7 +18,7 @@ export function declarePackageTasks(program: Command, act: Act): void {
 
   program
     .command("publish")
-    .description("publish the package and its docs")
+    .description("publish the package and its docs (or revert a release with --revert VERSION)")
     .addArgument(what())
     .option("--dry-run", "run every local step; no credentials, no upload")
     .option("--replace", "replace an existing release (within the server's replace window)")
@@ -26,8 +26,14 @@ export function declarePackageTasks(program: Command, act: Act): void {
     .option("--organization <org>", "publish to this organization's repository (same as --repo hexpm:ORG)")
     .option("-a, --app <app>", "which application to publish in an umbrella project")
     .option("--metadata <file>", "JSON file with the package metadata, for projects hexts cannot read statically")
-    .option("--doc-dir <dir>", "directory holding the generated docs")
+    .option("--doc-dir <dir>", "directory holding the generated docs (otherwise the project's doc generator runs, if installed)")
     .option("--no-progress", "no upload progress")
+    .addHelpText(
+      "after",
+      `
+Asks \`Proceed?\` after showing what will be published (--yes skips it). Exit code 5: the package was
+published but its docs were not (publish them with \`hexts publish docs\`).`,
+    )
     .action(act("publish", "publish", (what?: string) => ({ what })));
 
   program
@@ -43,5 +49,13 @@ export function declarePackageTasks(program: Command, act: Act): void {
     .option("--replace", "replace an existing release")
     .option("--doc-dir <dir>", "directory holding the generated docs")
     .option("--organization <org>", "publish to this organization's repository")
+    .option("--no-progress", "no upload progress")
+    .addHelpText(
+      "after",
+      `
+Needs a clean git work tree. Rewrites only the version in .app.src or mix.exs, commits that file, publishes,
+then creates an annotated tag and pushes the branch and the tag to the branch's upstream. With \`{vsn, git}\`
+the tag comes first (the version is read from it). On failure it undoes its own steps and says what it undid.`,
+    )
     .action(act("cut", "cut"));
 }

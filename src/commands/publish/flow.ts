@@ -1,0 +1,405 @@
+// The publish flow shared by `hexts publish` and `hexts cut`:
+// read project → every local check → package tarball → summary and target → docs (generated or --doc-dir) →
+// credentials → owner choice (new public package, interactive) → Proceed? → upload package → upload docs →
+// transfer to the chosen organization. Nothing is uploaded before every local step passed; nothing is ever sent
+// twice by hexts itself (a broken upload reports an unknown outcome instead).
+import { relative } from "node:path";
+import type { Context } from "../../cli/context.js";
+import type { HexClient } from "../../api/index.js";
+import { HextsError, isHextsError } from "../../errors.js";
+import type { BuiltPackage, PackageSummary, PackageTarget } from "../../package/pipeline.js";
+import type { ProjectPackage } from "../../project/types.js";
+import type { Output } from "../../ui/output.js";
+import { openSession, type Session } from "../session.js";
+import { DOCS_HOW, docsSource, runDocsGenerator } from "./docs.js";
+import { explainPublishError, type ReleaseRef } from "./errors.js";
+import { formatBytes, uploadProgress } from "./progress.js";
+
+export interface PublishOptions {
+  /** `publish package` / `publish docs`; undefined: both. */
+  what?: "package" | "docs";
+  dryRun?: boolean;
+  replace?: boolean;
+  /** Upload progress (default true). */
+  progress?: boolean;
+  app?: string;
+  metadata?: string;
+  docDir?: string;
+  organization?: string;
+  /** `-r/--repo` (defaults to the global flag). */
+  repo?: string;
+}
+
+export interface PackageOutcome {
+  published: boolean;
+  /** True when an existing release was overwritten (--replace). */
+  replaced?: boolean;
+  /** The outer checksum (what hex.pm shows). */
+  checksum: string;
+  size: number;
+  /** The release's page, and its API URL. */
+  htmlUrl?: string;
+  url?: string;
+}
+
+export type DocsOutcome =
+  | { status: "published"; url?: string; checksum: string; size: number; dir: string }
+  /** --dry-run: built, not uploaded. */
+  | { status: "built"; checksum: string; size: number; dir: string }
+  /** `publish package`. */
+  | { status: "skipped" }
+  /** No docs source: the reason and how to provide docs. */
+  | { status: "none"; reason: string }
+  /** The package was published, its docs were not (exit 5). */
+  | { status: "failed"; error: { code: string; message: string }; retry: string };
+
+export interface OwnerOutcome {
+  organization: string;
+  transferred: boolean;
+  error?: { code: string; message: string };
+}
+
+export interface PublishResult {
+  name: string;
+  version: string;
+  app: string;
+  repository: string;
+  organization?: string;
+  apiUrl: string;
+  dryRun: boolean;
+  /** Absent for `publish docs`. */
+  package?: PackageOutcome;
+  docs: DocsOutcome;
+  owner?: OwnerOutcome;
+  warnings: string[];
+}
+
+/** What `cut` needs to know from inside the flow. */
+export interface PublishHooks {
+  /** The version the project must be at (cut checks its own rewrite took effect). */
+  expectVersion?: string;
+  /** Extra words for the Proceed question, e.g. what cut already did. */
+  proceedNote?: string;
+}
+
+const CODE_OF_CONDUCT = "https://hex.pm/policies/codeofconduct";
+
+function errorInfo(e: unknown): { code: string; message: string } {
+  return isHextsError(e) ? { code: e.code, message: [e.message, ...e.lines].join(" ") } : { code: "INTERNAL", message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The summary mix hex.publish / rebar3 hex publish print before asking, on stderr. */
+export function printSummary(out: Output, s: PackageSummary, heading: string): void {
+  const say = (t: string) => out.info(t);
+  say(heading);
+  if (s.requirements.length > 0) {
+    say("  Dependencies:");
+    for (const r of s.requirements) {
+      const app = r.app !== r.name ? ` (app: ${r.app})` : "";
+      const repo = r.repository !== undefined && r.repository !== "hexpm" ? ` (repo: ${r.repository})` : "";
+      say(`    ${r.name} ${r.requirement}${app}${repo}${r.optional ? " (optional)" : ""}`);
+    }
+  }
+  if (s.organization) say(`  Organization: ${s.organization}`);
+  say(`  App: ${s.app}`);
+  say(`  Name: ${s.name}`);
+  say(s.files.length === 0 ? "  Files: (none)" : "  Files:");
+  for (const f of s.files) say(`    ${f}`);
+  say(`  Version: ${s.version}`);
+  say(`  Build tools: ${s.buildTools.join(", ")}`);
+  if (s.description !== undefined) say(`  Description: ${s.description.replace(/\n/g, "\n    ")}`);
+  if (s.licenses.length > 0) say(`  Licenses: ${s.licenses.join(", ")}`);
+  const links = Object.entries(s.links);
+  if (links.length > 0) {
+    say("  Links:");
+    for (const [name, url] of links) say(`    ${name}: ${url}`);
+  }
+  if (s.elixir !== undefined) say(`  Elixir: ${s.elixir}`);
+}
+
+/** "public repository hexpm at URL", the organization's private repository, or a custom one. */
+export function targetLine(target: PackageTarget, apiUrl: string): string {
+  if (target.organization) return `the private repository of organization ${target.organization} (${target.repository}) at ${apiUrl}`;
+  if (target.repository === "hexpm") return `public repository hexpm at ${apiUrl}`;
+  return `repository ${target.repository} at ${apiUrl}`;
+}
+
+function sessionFor(ctx: Context, target: PackageTarget, project: ProjectPackage): Promise<Session> {
+  return openSession(ctx, {
+    repo: target.organization ? undefined : target.repository,
+    organization: target.organization,
+    project: project.hexConfig,
+  });
+}
+
+/** mix's owner prompt: a new public package, published by a member of organizations, may be given to one. */
+async function chooseOwner(ctx: Context, session: Session, ref: ReleaseRef): Promise<string | undefined> {
+  const { getMe, getPackage, isApiError } = await import("../../api/index.js");
+  const client = await session.authed();
+  let organizations: string[];
+  try {
+    organizations = ((await getMe(client)).organizations ?? []).map((o) => o.name);
+  } catch (e) {
+    // an organization key has no user: there is nobody to ask about
+    ctx.out.debug(`no owner choice: ${(e as Error).message}`);
+    return undefined;
+  }
+  if (organizations.length === 0) return undefined;
+  try {
+    await getPackage(client, ref.name);
+    return undefined;
+  } catch (e) {
+    if (!isApiError(e, "NOT_FOUND")) throw e;
+  }
+  ctx.out.info(
+    `You are a member of ${organizations.length === 1 ? "an organization" : "organizations"}. ${ref.name} is a new package: publish it with yourself as owner, or with an organization as owner (the package stays public but is managed by the organization).`,
+  );
+  const YOURSELF = "@yourself";
+  const choice = await ctx.prompt.select(
+    "Owner of the new package:",
+    [{ name: YOURSELF, message: "Yourself" }, ...organizations.map((o) => ({ name: o, message: `Organization ${o}` }))],
+    { supply: "--yes (yourself as owner)" },
+  );
+  return choice === YOURSELF ? undefined : choice;
+}
+
+/**
+ * Asks for the two-factor code before a large upload when the credential is an OAuth login (hex.pm wants one
+ * for every OAuth write), so the tarball is not sent once just to learn that. Only on a terminal.
+ */
+async function earlyOtp(ctx: Context, session: Session): Promise<string | undefined> {
+  if (!ctx.prompt.interactive || ctx.flags.otp || session.settings.values.otp) return undefined;
+  const info = await session.credentialInfo();
+  if (info?.kind !== "oauth") return undefined;
+  const code = (await ctx.prompt.secret("Two-factor authentication code:", { supply: "--otp CODE or HEX_OTP" })).trim();
+  ctx.out.secrets.add(code);
+  return code || undefined;
+}
+
+export async function publishFlow(ctx: Context, o: PublishOptions, hooks: PublishHooks = {}): Promise<PublishResult> {
+  const { buildPlan, checkProject, findDocsDir } = await import("../../package/pipeline.js");
+  const docsOnly = o.what === "docs";
+  const out = ctx.out;
+  const pipelineOptions = {
+    dir: ctx.cwd,
+    cwd: ctx.cwd,
+    app: o.app,
+    chooseApp: ctx.prompt.interactive
+      ? (apps: { name: string; dir: string }[]) =>
+          ctx.prompt.select(
+            "Which application do you want to publish?",
+            apps.map((a) => ({ name: a.name, message: `${a.name} (${relative(ctx.cwd, a.dir) || "."})` })),
+            { supply: "--app APP" },
+          )
+      : undefined,
+    metadataFile: o.metadata,
+    repo: o.repo ?? ctx.flags.repo,
+    organization: o.organization,
+    signal: ctx.signal,
+  };
+
+  // 1. Read the project, run every check, build the package tarball (all local).
+  let pkg: BuiltPackage | undefined;
+  let checked;
+  if (docsOnly) checked = await checkProject(pipelineOptions);
+  else {
+    const plan = await buildPlan({ ...pipelineOptions, what: "package" });
+    pkg = plan.package;
+    checked = plan;
+  }
+  const { project, summary, target } = checked;
+  if (hooks.expectVersion !== undefined && summary.version !== hooks.expectVersion) {
+    throw new HextsError("PROJECT_INVALID", `the project reads as version ${summary.version} after the change, not ${hooks.expectVersion}; nothing was uploaded`);
+  }
+  const warnings = checked.problems.filter((p) => p.severity === "warning").map((p) => p.message);
+  const ref: ReleaseRef = { name: summary.name, version: summary.version, organization: target.organization, repository: target.repository };
+
+  // 2. What will be published, and where.
+  const session = await sessionFor(ctx, target, project);
+  const apiUrl = session.repository.apiUrl ?? "";
+  if (docsOnly) out.info(`Publishing docs for ${summary.name} ${summary.version}`);
+  else printSummary(out, summary, `Publishing ${summary.name} ${summary.version}`);
+  for (const w of warnings) out.warn(w);
+  if (pkg) out.info(`Package: ${formatBytes(pkg.size)}, checksum ${pkg.outerChecksum}`);
+  if (target.repository === "hexpm") out.info(`Before publishing, please read the Code of Conduct: ${CODE_OF_CONDUCT}`);
+  out.info(`Publishing to ${targetLine(target, apiUrl)}${o.dryRun ? " (dry run: nothing will be uploaded)" : ""}`);
+
+  // 3. Docs: --doc-dir, else the project's generator, else none (said before anything is uploaded).
+  let docsTarball: { tarball: Uint8Array; checksum: string; size: number; dir: string } | undefined;
+  let docs: DocsOutcome = { status: "skipped" };
+  if (o.what === "package") {
+    out.info("`package` given: the docs are not published");
+  } else {
+    const src = docsSource(project, { docDir: o.docDir, cwd: ctx.cwd, env: ctx.env });
+    if (src.kind === "none") {
+      if (docsOnly) throw new HextsError("FAILED", `no docs to publish: ${src.reason}; generate them and pass --doc-dir DIR`);
+      docs = { status: "none", reason: `${src.reason}; ${DOCS_HOW}` };
+      out.warn(`${src.reason}, so the package ${o.dryRun ? "would be" : "will be"} published WITHOUT docs; to publish docs, ${DOCS_HOW}`);
+    } else {
+      let dir: string;
+      if (src.kind === "generate") {
+        out.info(`Generating docs: ${[src.command, ...src.args].join(" ")}`);
+        await runDocsGenerator(src, { out, env: ctx.env, signal: ctx.signal });
+        dir = src.dir ?? findDocsDir(project, { dir: project.appDir }).dir;
+      } else dir = src.dir;
+      const { buildDocsTarball } = await import("../../package/docs-tarball.js");
+      let built;
+      try {
+        built = await buildDocsTarball(dir, { signal: ctx.signal });
+      } catch (e) {
+        if (isHextsError(e)) {
+          const shown = relative(ctx.cwd, dir) || ".";
+          throw new HextsError(e.code, `the docs in ${shown} cannot be published: ${e.message}; nothing was uploaded (${DOCS_HOW})`, { details: e.details, cause: e });
+        }
+        throw e;
+      }
+      docsTarball = { tarball: built.tarball, checksum: built.checksum, size: built.tarball.length, dir };
+      out.info(`Docs: ${built.files.length} files from ${relative(ctx.cwd, dir) || "."}, ${formatBytes(docsTarball.size)}, checksum ${built.checksum}`);
+      docs = { status: "built", checksum: built.checksum, size: docsTarball.size, dir };
+    }
+  }
+
+  const base = {
+    name: summary.name,
+    version: summary.version,
+    app: summary.app,
+    repository: target.repository,
+    ...(target.organization ? { organization: target.organization } : {}),
+    apiUrl,
+    warnings,
+  };
+  const pkgOutcome = (published: boolean): PackageOutcome | undefined => (pkg ? { published, checksum: pkg.outerChecksum, size: pkg.size } : undefined);
+  if (o.dryRun) {
+    const p = pkgOutcome(false);
+    return { ...base, dryRun: true, ...(p ? { package: p } : {}), docs };
+  }
+
+  // 4. Credentials (only now), the owner of a new public package, and the confirmation.
+  await session.authed();
+  let owner: string | undefined;
+  if (!docsOnly && target.repository === "hexpm" && ctx.prompt.interactive && !ctx.flags.yes) owner = await chooseOwner(ctx, session, ref);
+  const question = `Proceed${hooks.proceedNote ? ` (${hooks.proceedNote})` : ""}?`;
+  if (!(await ctx.prompt.confirm(question, { default: true }))) {
+    throw new HextsError("CANCELLED", `cancelled: nothing was uploaded`);
+  }
+  const preOtp = await earlyOtp(ctx, session);
+  const write = <T>(fn: (client: HexClient, otp: string | undefined) => Promise<T>) => session.write((client, otp) => fn(client, otp ?? preOtp));
+  const api = await import("../../api/index.js");
+  const scope = target.organization ? { repository: target.organization } : {};
+  const progressOn = o.progress !== false;
+
+  // 5. The package.
+  let packageOutcome: PackageOutcome | undefined;
+  if (pkg) {
+    const progress = uploadProgress(out, `Uploading ${summary.name} ${summary.version}`, { enabled: progressOn });
+    let result;
+    try {
+      result = await write((client, otp) =>
+        api.publishRelease(client, pkg.tarball, { name: summary.name, replace: o.replace === true, ...scope, onProgress: progress.onProgress }, { otp }),
+      );
+      progress.finish(true);
+    } catch (e) {
+      progress.finish(false);
+      throw await explainPublishError(e, ref, { client: await session.authed({ required: false }).catch(() => undefined), apiUrl });
+    }
+    packageOutcome = {
+      published: true,
+      replaced: !result.created,
+      checksum: pkg.outerChecksum,
+      size: pkg.size,
+      ...(result.release.html_url ? { htmlUrl: result.release.html_url } : {}),
+      url: result.release.url,
+    };
+    if (result.release.checksum && result.release.checksum.toLowerCase() !== pkg.outerChecksum) {
+      out.warn(`the server reports checksum ${result.release.checksum} for ${summary.name} ${summary.version}, not ${pkg.outerChecksum}`);
+    }
+  }
+
+  // 6. The docs: after a published package, a failure is reported (exit 5), not thrown.
+  if (docsTarball) {
+    const progress = uploadProgress(out, `Uploading docs for ${summary.name} ${summary.version}`, { enabled: progressOn });
+    try {
+      const res = await write((client, otp) =>
+        api.publishDocs(client, summary.name, summary.version, docsTarball.tarball, { ...scope, onProgress: progress.onProgress }, { otp }),
+      );
+      progress.finish(true);
+      const url = await docsUrl(session, ref, res.location);
+      docs = { status: "published", ...(url ? { url } : {}), checksum: docsTarball.checksum, size: docsTarball.size, dir: docsTarball.dir };
+    } catch (e) {
+      progress.finish(false);
+      if (!pkg) throw e;
+      const retry = `hexts publish docs${o.app ? ` --app ${o.app}` : ""}${target.organization ? ` --organization ${target.organization}` : ""}${o.docDir ? ` --doc-dir ${o.docDir}` : ""}`;
+      docs = { status: "failed", error: errorInfo(e), retry };
+    }
+  }
+
+  // 7. A new package given to an organization (mix: PUT owners/ORG, level full, transfer).
+  let ownerOutcome: OwnerOutcome | undefined;
+  if (owner) {
+    out.info(`Transferring ownership of ${summary.name} to ${owner}...`);
+    try {
+      await write((client, otp) => api.addOwner(client, summary.name, owner, { level: "full", transfer: true }, { otp }));
+      ownerOutcome = { organization: owner, transferred: true };
+    } catch (e) {
+      ownerOutcome = { organization: owner, transferred: false, error: errorInfo(e) };
+    }
+  }
+
+  return {
+    ...base,
+    dryRun: false,
+    ...(packageOutcome ? { package: packageOutcome } : {}),
+    docs,
+    ...(ownerOutcome ? { owner: ownerOutcome } : {}),
+  };
+}
+
+/** Where the docs will be read: the release's docs page when the server names it, else the uploaded tarball. */
+async function docsUrl(session: Session, ref: ReleaseRef, location: string | undefined): Promise<string | undefined> {
+  try {
+    const { getRelease } = await import("../../api/index.js");
+    const release = await getRelease(await session.anonymous(), ref.name, ref.version, ref.organization ? { repository: ref.organization } : {});
+    if (release.docs_html_url) return release.docs_html_url;
+  } catch {
+    // the docs are published; only their address is unknown
+  }
+  return location;
+}
+
+/** Exit code for a result: 5 when the docs failed after the package was published, 1 when the transfer failed. */
+export function publishExitCode(r: PublishResult): number {
+  if (r.docs.status === "failed") return 5;
+  if (r.owner && !r.owner.transferred) return 1;
+  return 0;
+}
+
+/** The human view: the package URL and checksum, the docs URL, and what failed with how to retry it. */
+export function renderPublish(r: PublishResult, out: Output): void {
+  const who = `${r.organization ? `${r.organization}/` : ""}${r.name} ${r.version}`;
+  if (r.dryRun) {
+    if (r.package) out.result(`Dry run: ${who} was not published (package checksum ${r.package.checksum}, ${formatBytes(r.package.size)})`);
+    else out.result(`Dry run: the docs of ${who} were not published`);
+  } else if (r.package) {
+    out.result(`Package ${r.package.replaced ? "replaced at" : "published to"} ${r.package.htmlUrl ?? r.package.url ?? r.apiUrl} (${r.package.checksum})`);
+  }
+  switch (r.docs.status) {
+    case "published":
+      out.result(r.docs.url ? `Docs published, available soon at ${r.docs.url}` : `Docs published for ${who}`);
+      break;
+    case "built":
+      out.result(`Docs would be published (checksum ${r.docs.checksum}, ${formatBytes(r.docs.size)})`);
+      break;
+    case "none":
+      out.result(r.dryRun ? "Docs: none (see the warning above)" : "Published without docs (see the warning above)");
+      break;
+    case "failed":
+      out.writeErr(`${out.style("red", "hexts:", "stderr")} the package is published, but its docs are not: ${r.docs.error.message}\n`);
+      out.writeErr(`  Publish the docs alone with: ${r.docs.retry}\n`);
+      break;
+  }
+  if (r.owner?.transferred) out.result(`Ownership of ${r.name} transferred to ${r.owner.organization}`);
+  else if (r.owner) {
+    out.writeErr(`${out.style("red", "hexts:", "stderr")} ${r.name} was published with you as owner; transferring it to ${r.owner.organization} failed: ${r.owner.error?.message ?? "unknown error"}\n`);
+    out.writeErr(`  Retry with: hexts owner transfer ${r.name} ${r.owner.organization}\n`);
+  }
+}

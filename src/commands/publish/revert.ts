@@ -1,0 +1,111 @@
+// `hexts publish --revert VERSION` (the release, and the package with its last release) and
+// `hexts publish docs --revert VERSION` (only the docs). Confirmed on a terminal unless --yes.
+import type { Context } from "../../cli/context.js";
+import { HextsError } from "../../errors.js";
+import type { Output } from "../../ui/output.js";
+import { openSession } from "../session.js";
+import { explainRevertError, type ReleaseRef } from "./errors.js";
+import { assertVersion } from "./next-version.js";
+
+export interface RevertOptions {
+  version: string;
+  docs: boolean;
+  dryRun?: boolean;
+  app?: string;
+  metadata?: string;
+  organization?: string;
+  repo?: string;
+}
+
+export interface RevertResult {
+  action: "revert";
+  what: "release" | "docs";
+  name: string;
+  version: string;
+  repository: string;
+  organization?: string;
+  dryRun: boolean;
+  /** The release was the package's last one, so the package is gone too. */
+  packageRemoved?: boolean;
+  /** The local git tag deleted on request (rebar3 offers it). */
+  tagDeleted?: string;
+}
+
+export async function revertFlow(ctx: Context, o: RevertOptions): Promise<RevertResult> {
+  const version = assertVersion(o.version, "--revert");
+  const { resolve } = await import("node:path");
+  const { readProject } = await import("../../project/index.js");
+  const { packageTarget } = await import("../../package/checks.js");
+  // Only the package name is needed: the checks a publish runs do not apply to a revert.
+  const project = await readProject(ctx.cwd, { app: o.app, metadataFile: o.metadata === undefined ? undefined : resolve(ctx.cwd, o.metadata) });
+  const projectOrg = typeof project.hexConfig.organization === "string" && project.hexConfig.organization !== "hexpm" ? project.hexConfig.organization : undefined;
+  const repo = o.repo ?? ctx.flags.repo;
+  const target = packageTarget({ repo, organization: o.organization ?? (repo === undefined ? projectOrg : undefined) });
+  const ref: ReleaseRef = { name: project.name, version, organization: target.organization, repository: target.repository };
+  const label = `${ref.organization ? `${ref.organization}/` : ""}${ref.name} ${version}`;
+  const what = o.docs ? "docs" : "release";
+  const result: RevertResult = {
+    action: "revert",
+    what,
+    name: ref.name,
+    version,
+    repository: target.repository,
+    ...(target.organization ? { organization: target.organization } : {}),
+    dryRun: o.dryRun === true,
+  };
+  const session = await openSession(ctx, { repo: target.organization ? undefined : target.repository, organization: target.organization, project: project.hexConfig });
+  const description = o.docs ? `the docs of ${label} from ${target.repository}` : `${label} from ${target.repository} (reverting its last release removes the package)`;
+  if (o.dryRun) {
+    ctx.out.info(`Dry run: would revert ${description}`);
+    return result;
+  }
+  await session.authed();
+  if (ctx.prompt.interactive && !(await ctx.prompt.confirm(`Revert ${description}?`, { default: false }))) {
+    throw new HextsError("CANCELLED", `cancelled: ${label} was not reverted`);
+  }
+  const api = await import("../../api/index.js");
+  const scope = target.organization ? { repository: target.organization } : {};
+  try {
+    if (o.docs) await session.write((client, otp) => api.deleteDocs(client, ref.name, version, scope, { otp }));
+    else await session.write((client, otp) => api.deleteRelease(client, ref.name, version, scope, { otp }));
+  } catch (e) {
+    throw explainRevertError(e, ref, o.docs);
+  }
+  if (!o.docs) {
+    try {
+      await api.getPackage(await session.authed(), ref.name, scope);
+    } catch (e) {
+      if (api.isApiError(e, "NOT_FOUND")) result.packageRemoved = true;
+    }
+    const tag = await offerTagDeletion(ctx, version);
+    if (tag) result.tagDeleted = tag;
+  }
+  return result;
+}
+
+/** rebar3_hex asks whether to delete the local tag vVERSION too (default no); only on a terminal. */
+async function offerTagDeletion(ctx: Context, version: string): Promise<string | undefined> {
+  if (!ctx.prompt.interactive) return undefined;
+  const { Git } = await import("../../git/git.js");
+  const git = new Git(ctx.cwd, { env: ctx.env, signal: ctx.signal });
+  try {
+    await git.topLevel();
+  } catch {
+    return undefined;
+  }
+  for (const tag of [`v${version}`, version]) {
+    if (!(await git.tagExists(tag))) continue;
+    if (!(await ctx.prompt.confirm(`Also delete the local git tag ${tag}?`, { default: false }))) return undefined;
+    await git.run(["tag", "-d", tag]);
+    return tag;
+  }
+  return undefined;
+}
+
+export function renderRevert(r: RevertResult, out: Output): void {
+  const label = `${r.organization ? `${r.organization}/` : ""}${r.name} ${r.version}`;
+  if (r.dryRun) return out.result(`Dry run: ${r.what === "docs" ? `the docs of ${label}` : label} were not reverted`);
+  out.result(r.what === "docs" ? `Reverted the docs of ${label}` : `Reverted ${label}`);
+  if (r.packageRemoved) out.result(`${r.name} had no other release, so the package was removed`);
+  if (r.tagDeleted) out.result(`Deleted the local git tag ${r.tagDeleted}`);
+}

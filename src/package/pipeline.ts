@@ -308,19 +308,27 @@ interface UnpackEntry {
   linkTarget?: string;
 }
 
+/** The deepest part of `path` that exists, resolved through symlinks ("" for a dangling symlink). */
+async function existingRealPath(path: string): Promise<string> {
+  for (let p = path; ; p = dirname(p)) {
+    const real = await realpath(p).catch(() => undefined);
+    if (real !== undefined) return real;
+    if (await lstat(p).then(() => true, () => false)) return ""; // exists, but does not resolve
+    if (p === dirname(p)) return p;
+  }
+}
+
+const refuse = (entry: string, why: string) =>
+  new HextsError("IO", `Refusing to write ${JSON.stringify(entry)}: ${why}`, { details: { reason: "unsafe_path", path: entry } });
+
 /** The absolute path of `entry` inside `root`, refusing anything that would land outside it. */
 async function insidePath(root: string, entry: string): Promise<string> {
+  const inside = (p: string) => p === root || p.startsWith(root + sep);
   const target = resolve(root, entry);
-  if (target !== root && !target.startsWith(root + sep)) {
-    throw new HextsError("TARBALL_INVALID", `Refusing to write ${JSON.stringify(entry)} outside ${root}`, { details: { reason: "unsafe_path", path: entry } });
-  }
+  if (!inside(target) || target === root) throw refuse(entry, `it is outside ${root}`);
   // An existing symlink on the way (left in the directory before) must not lead outside either.
-  const parent = await realpath(dirname(target)).catch(() => undefined);
-  if (parent !== undefined && parent !== root && !parent.startsWith(root + sep)) {
-    throw new HextsError("TARBALL_INVALID", `Refusing to write ${JSON.stringify(entry)}: ${dirname(target)} leads outside ${root}`, {
-      details: { reason: "unsafe_path", path: entry },
-    });
-  }
+  const parent = await existingRealPath(dirname(target));
+  if (!inside(parent)) throw refuse(entry, `${dirname(target)} leads outside ${root} through a symlink`);
   return target;
 }
 
@@ -329,6 +337,7 @@ async function writeEntries(dir: string, entries: readonly UnpackEntry[]): Promi
   const root = await realpath(dir);
   // Directories and files first, symlinks last, so no entry is ever written through a link from this archive.
   const ordered = [...entries.filter((e) => e.type !== "symlink"), ...entries.filter((e) => e.type === "symlink")];
+  for (const entry of ordered) await insidePath(root, entry.path); // refuse before writing anything
   for (const entry of ordered) {
     const target = await insidePath(root, entry.path);
     if (entry.type === "dir") {

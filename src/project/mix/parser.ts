@@ -263,7 +263,7 @@ class Parser {
         this.fail("unexpected keyword");
         break;
       case "punct":
-        return this.postfix(this.container(noDo), noDo);
+        return this.postfix(this.container(), noDo);
       case "op":
         if (t.text === "@") return this.attribute(noDo);
         if (unaryOps.has(t.text)) {
@@ -281,7 +281,7 @@ class Parser {
     this.fail("unexpected token");
   }
 
-  private container(noDo: boolean): Node {
+  private container(): Node {
     const t = this.take();
     const at = this.pos(t);
     switch (t.text) {
@@ -303,7 +303,7 @@ class Parser {
       case "{":
         return { k: "tuple", items: this.items("}", true), ...at };
       case "<<":
-        return { k: "bits", items: this.items(">>") , ...at };
+        return { k: "bits", items: this.items(">>"), ...at };
       case "%": {
         let struct: Node | undefined;
         if (!this.is("punct", "{")) struct = this.prefixNoPostfix();
@@ -312,7 +312,6 @@ class Parser {
         return struct ? { ...map, struct } : map;
       }
     }
-    void noDo;
     this.fail("unexpected token", t);
   }
 

@@ -1,4 +1,340 @@
-// `hexts cut`: not built yet. Every subcommand reports that honestly instead of pretending to work.
-import type { CommandModule } from "../cli/command.js";
+// `hexts cut` (rebar3 hex cut): bump the version, commit that one file, publish (the same flow as `publish`),
+// create an annotated tag, and push the branch and the tag to the branch's upstream. With `{vsn, git}` the tag
+// comes first, because the version is read from it (as rebar3 does). Every check and question comes before the
+// first change; when publishing fails, cut undoes its own steps in reverse order and says what it undid.
+import { readFile, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { z } from "zod";
+import { defineSubcommand, type CommandModule } from "../cli/command.js";
+import type { Context } from "../cli/context.js";
+import { HextsError, isHextsError } from "../errors.js";
+import { formatGitCommand, Git } from "../git/git.js";
+import type { ProjectPackage } from "../project/types.js";
+import type { Output } from "../ui/output.js";
+import { incrementChoices, nextVersion, type Increment } from "./publish/next-version.js";
+import { publishExitCode, publishFlow, renderPublish, targetLine, type PublishResult } from "./publish/flow.js";
+import { locateVersion, rewriteVersion, type VersionFile } from "./publish/version-file.js";
 
-export const subcommands: CommandModule["subcommands"] = {};
+const Text = z.string().min(1);
+
+export const CutInput = z.object({
+  increment: z.enum(["major", "minor", "patch"]).optional(),
+  pre: Text.optional(),
+  setVersion: Text.optional(),
+  prefixTag: z.enum(["true", "false"]).default("true"),
+  app: Text.optional(),
+  dryRun: z.boolean().optional(),
+  /** `--no-push` gives false. */
+  push: z.boolean().optional(),
+  replace: z.boolean().optional(),
+  docDir: Text.optional(),
+  organization: Text.optional(),
+  progress: z.boolean().optional(),
+});
+export type CutInputValue = z.output<typeof CutInput>;
+
+export type PushOutcome =
+  | { status: "pushed"; remote: string; branch: string; tag: string }
+  | { status: "skipped"; reason: string }
+  | { status: "failed"; error: { code: string; message: string }; commands: string[] };
+
+export interface CutResult {
+  name: string;
+  from: string;
+  to: string;
+  tag: string;
+  /** `file`: the version literal was rewritten and committed; `git`: `{vsn, git}`, the tag carries the version. */
+  source: "file" | "git";
+  /** The rewritten file, relative to the repository. */
+  file?: string;
+  commit?: string;
+  tagged: boolean;
+  /** Tagging after a successful publish failed (nothing was undone). */
+  tagError?: { code: string; message: string; command: string };
+  push: PushOutcome;
+  dryRun: boolean;
+  /** Every change, in order: what was done, or with --dry-run what would be. */
+  steps: string[];
+  publish: PublishResult;
+}
+
+/** One change of the run and how to take it back. */
+interface Done {
+  what: string;
+  undo: () => Promise<string>;
+}
+
+function errorInfo(e: unknown): { code: string; message: string } {
+  return isHextsError(e) ? { code: e.code, message: [e.message, ...e.lines].join(" ") } : { code: "INTERNAL", message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The file that holds the version: src/APP.app.src of the app (rebar3), or its mix.exs. */
+async function versionFileOf(project: ProjectPackage): Promise<{ path: string; kind: "app.src" | "mix.exs" }> {
+  if (project.tool === "mix") return { path: join(project.appDir, "mix.exs"), kind: "mix.exs" };
+  if (project.tool === "rebar3") {
+    const { listRebar3Apps } = await import("../project/rebar3/index.js");
+    const apps = (await listRebar3Apps(project.root)).filter((a) => a.dir === project.appDir);
+    const app = apps.find((a) => a.name === project.app) ?? apps[0];
+    if (!app) throw new HextsError("PROJECT_INVALID", `cannot find the .app.src of ${project.app} in ${project.appDir}`);
+    if (app.appSrc.endsWith(".script")) {
+      throw new HextsError("PROJECT_INVALID", `${app.appSrc} is an Erlang script; hexts cut cannot change the version it computes (change it by hand, commit, and run \`hexts publish\`)`);
+    }
+    return { path: join(app.dir, app.appSrc), kind: "app.src" };
+  }
+  throw new HextsError(
+    "PROJECT_INVALID",
+    `hexts cut changes the version of rebar3 and mix projects; for ${project.tool === "make" ? "an Erlang.mk project" : "this project"} change it by hand, commit, tag and run \`hexts publish\``,
+  );
+}
+
+async function askVersion(ctx: Context, current: string, input: CutInputValue): Promise<string> {
+  if (input.setVersion !== undefined || input.increment !== undefined || input.pre !== undefined) {
+    return nextVersion(current, { increment: input.increment, pre: input.pre, set: input.setVersion });
+  }
+  const supply = "--increment major|minor|patch, --pre LABEL or --version X";
+  const choices = incrementChoices(current);
+  const OTHER = "other";
+  const picked = await ctx.prompt.select<Increment | typeof OTHER>(
+    `Select the version increment (current ${current}):`,
+    [...choices.map((c) => ({ name: c.increment, message: `${c.increment} (${c.version})` })), { name: OTHER, message: "other (type a version)" }],
+    { supply },
+  );
+  if (picked !== OTHER) return nextVersion(current, { increment: picked });
+  return nextVersion(current, { set: (await ctx.prompt.input("New version:", { supply })).trim() });
+}
+
+/** The project as it is (no checks yet: with `{vsn, git}` the version is not final before the tag exists). */
+async function readForCut(ctx: Context, input: CutInputValue): Promise<{ project: ProjectPackage; app?: string }> {
+  const { listApps, readProject } = await import("../project/index.js");
+  let app = input.app;
+  if (app === undefined && ctx.prompt.interactive) {
+    const apps = await listApps(ctx.cwd);
+    if (apps.length > 1) {
+      app = await ctx.prompt.select(
+        "Which application do you want to cut?",
+        apps.map((a) => ({ name: a.name, message: `${a.name} (${relative(ctx.cwd, a.dir) || "."})` })),
+        { supply: "--app APP" },
+      );
+    }
+  }
+  return { project: await readProject(ctx.cwd, { app }), app };
+}
+
+export async function cut(ctx: Context, input: CutInputValue): Promise<CutResult> {
+  const out = ctx.out;
+  const dryRun = input.dryRun === true;
+  const wantPush = input.push !== false;
+  // git may ask for HTTPS credentials on the terminal when we could prompt too.
+  const git = new Git(ctx.cwd, { env: ctx.env, signal: ctx.signal, terminalPrompt: ctx.prompt.interactive });
+  const undoGit = new Git(ctx.cwd, { env: ctx.env, terminalPrompt: false }); // undo runs even after Ctrl-C
+
+  // ---- every check and question before the first change ----
+  await git.topLevel(); // a clear error outside a git work tree
+  const dirty = await git.changes();
+  if (dirty.length > 0) {
+    const shown = dirty.slice(0, 10).map((l) => `  ${l}`);
+    if (dirty.length > 10) shown.push(`  ... and ${dirty.length - 10} more`);
+    throw new HextsError("GIT", `the git work tree is not clean; commit, stash or remove these changes first (hexts cut commits only the version change):`, { lines: shown });
+  }
+  const head = await git.head();
+  if (!head) throw new HextsError("GIT", "the repository has no commit yet; commit the project first");
+  const branch = await git.branch();
+  let upstream: { remote: string; ref: string } | undefined;
+  if (wantPush) {
+    if (!branch) throw new HextsError("GIT", "HEAD is detached, so there is no branch to push; check out a branch, or pass --no-push");
+    upstream = await git.upstream(branch);
+    if (!upstream) throw new HextsError("GIT", `branch ${branch} has no upstream to push to; set one (\`git push -u origin ${branch}\`), or pass --no-push`);
+  }
+  if (!dryRun && !ctx.prompt.interactive && !ctx.flags.yes) {
+    throw new HextsError("INPUT_REQUIRED", "hexts cut asks before publishing and pushing; this run cannot prompt, so pass --yes (or try it first with --dry-run)");
+  }
+
+  const { project, app } = await readForCut(ctx, input);
+  const where = await versionFileOf(project);
+  const fileRel = relative(ctx.cwd, where.path) || where.path;
+  const original = await readFile(where.path);
+  const located = locateVersion(where.path, original, where.kind, project.version, fileRel);
+  let versionFile: VersionFile | undefined;
+  if (!("site" in located)) {
+    if (!/^"?(git|semver)"?$/.test(located.text)) {
+      throw new HextsError("PROJECT_INVALID", `${fileRel} has {vsn, ${located.text}}; hexts cut handles a plain version string or {vsn, git}`);
+    }
+  } else {
+    versionFile = located;
+    if (!(await git.tracked(where.path))) throw new HextsError("GIT", `${fileRel} is not tracked by git, so hexts cut cannot commit the version change`);
+    // The version is known and valid now: run every check before the first change. (With {vsn, git} the version
+    // only exists once the tag does; the publish step checks it then, and a failure deletes the tag.)
+    const { checkProject } = await import("../package/pipeline.js");
+    await checkProject({ dir: ctx.cwd, cwd: ctx.cwd, app, repo: ctx.flags.repo, organization: input.organization, signal: ctx.signal });
+  }
+  const { packageTarget } = await import("../package/checks.js");
+  const projectOrg = typeof project.hexConfig.organization === "string" && project.hexConfig.organization !== "hexpm" ? project.hexConfig.organization : undefined;
+  const target = packageTarget({ repo: ctx.flags.repo, organization: input.organization ?? (ctx.flags.repo === undefined ? projectOrg : undefined) });
+  const current = project.version;
+  const to = await askVersion(ctx, current, input);
+  if (to === current) throw new HextsError("USAGE", `${project.name} is already at version ${to}; choose another version`);
+  const tag = input.prefixTag === "false" ? to : `v${to}`;
+  if (await git.tagExists(tag)) throw new HextsError("GIT", `the git tag ${tag} already exists; delete it (\`git tag -d ${tag}\`) or choose another version`);
+
+  const commitArgs = ["commit", "--only", "-m", tag, "--", fileRel];
+  const tagArgs = ["tag", "-a", tag, "-m", tag];
+  const pushArgs = upstream && branch ? [["push", upstream.remote, `refs/heads/${branch}:${upstream.ref}`], ["push", upstream.remote, `refs/tags/${tag}`]] : [];
+
+  const session = await import("./session.js").then((m) =>
+    m.openSession(ctx, { organization: target.organization, repo: target.organization ? undefined : target.repository, project: project.hexConfig }),
+  );
+  const publishStep = `publish ${project.name} ${to} to ${targetLine(target, session.repository.apiUrl ?? "")}`;
+  const steps: string[] = versionFile
+    ? [`rewrite the version in ${fileRel}: "${current}" -> "${to}"`, formatGitCommand(commitArgs), publishStep, formatGitCommand(tagArgs)]
+    : [formatGitCommand(tagArgs), publishStep];
+  steps.push(...pushArgs.map(formatGitCommand));
+  out.info(`Cutting ${project.name} ${current} -> ${to} (tag ${tag})${dryRun ? ": dry run, nothing will change" : ""}`);
+  for (const [i, s] of steps.entries()) out.info(`  ${i + 1}. ${s}`);
+  if (!wantPush) out.info("  (--no-push: the branch and the tag stay local)");
+
+  const publishOptions = {
+    dryRun,
+    replace: input.replace,
+    progress: input.progress,
+    app,
+    docDir: input.docDir,
+    organization: target.organization,
+    repo: target.organization ? undefined : target.repository,
+  };
+  const base = { name: project.name, from: current, to, tag, source: versionFile ? ("file" as const) : ("git" as const), ...(versionFile ? { file: fileRel } : {}) };
+
+  if (dryRun) {
+    if (versionFile) out.info(`Dry run: the checks below read the files as they are now (version ${current}); the release would be ${to}`);
+    const publish = await publishFlow(ctx, publishOptions);
+    return { ...base, tagged: false, push: { status: "skipped", reason: "dry run" }, dryRun: true, steps, publish };
+  }
+
+  // ---- the changes, each with its undo ----
+  const done: Done[] = [];
+  let commit: string | undefined;
+  let publish: PublishResult;
+  try {
+    if (versionFile) {
+      await writeFile(where.path, rewriteVersion(versionFile, to));
+      done.push({
+        what: `the version change in ${fileRel}`,
+        undo: async () => {
+          await writeFile(where.path, original);
+          return `restored ${fileRel}`;
+        },
+      });
+      await git.run(commitArgs);
+      commit = (await git.head())!;
+      done.push({
+        what: `the commit ${tag}`,
+        undo: async () => {
+          await undoGit.run(["reset", "--keep", head]);
+          return `removed the commit ${tag} (${formatGitCommand(["reset", "--keep", head])})`;
+        },
+      });
+    } else {
+      await git.run(tagArgs);
+      done.push({
+        what: `the tag ${tag}`,
+        undo: async () => {
+          await undoGit.run(["tag", "-d", tag]);
+          return `deleted the tag ${tag}`;
+        },
+      });
+    }
+    publish = await publishFlow(ctx, publishOptions, { expectVersion: to });
+  } catch (e) {
+    throw await undoAll(e, done);
+  }
+
+  // ---- after a published release nothing is undone: the rest is reported ----
+  let tagged = !versionFile;
+  let tagError: CutResult["tagError"];
+  if (versionFile) {
+    try {
+      await git.run(tagArgs);
+      tagged = true;
+    } catch (e) {
+      tagError = { ...errorInfo(e), command: formatGitCommand(tagArgs) };
+    }
+  }
+  let push: PushOutcome;
+  if (!wantPush || !upstream || !branch) push = { status: "skipped", reason: "--no-push" };
+  else if (!tagged) push = { status: "skipped", reason: "the tag could not be created" };
+  else if (!(await ctx.prompt.confirm(`Push ${branch} and tag ${tag} to ${upstream.remote}?`, { default: true }))) {
+    push = { status: "skipped", reason: "declined" };
+  } else {
+    push = { status: "pushed", remote: upstream.remote, branch, tag };
+    for (const [i, args] of pushArgs.entries()) {
+      try {
+        await git.run(args);
+      } catch (e) {
+        push = { status: "failed", error: errorInfo(e), commands: pushArgs.slice(i).map(formatGitCommand) };
+        break;
+      }
+    }
+  }
+  return { ...base, ...(commit ? { commit } : {}), tagged, ...(tagError ? { tagError } : {}), push, dryRun: false, steps, publish };
+}
+
+/** Undoes `done` in reverse order and returns the original error with what was undone (or could not be). */
+async function undoAll(e: unknown, done: Done[]): Promise<unknown> {
+  if (done.length === 0) return e;
+  const lines: string[] = [];
+  // A commit's undo restores its file too: skip the separate file undo after a successful reset.
+  let resetOk = false;
+  for (const step of [...done].reverse()) {
+    if (resetOk && step.what.startsWith("the version change")) continue;
+    try {
+      lines.push(`undid: ${await step.undo()}`);
+      if (step.what.startsWith("the commit")) resetOk = true;
+    } catch (u) {
+      lines.push(`could not undo ${step.what}: ${u instanceof Error ? u.message : String(u)}`);
+    }
+  }
+  const err = isHextsError(e) ? e : new HextsError("INTERNAL", e instanceof Error ? e.message : String(e), { cause: e });
+  return new HextsError(err.code, `${err.message} (hexts cut undid its changes, see below)`, {
+    status: err.status,
+    details: err.details,
+    cause: err.cause ?? err,
+    lines: [...err.lines, ...lines],
+  });
+}
+
+export function cutExitCode(r: CutResult): number {
+  const publish = publishExitCode(r.publish);
+  if (publish !== 0) return publish;
+  return r.push.status === "failed" || r.tagError ? 1 : 0;
+}
+
+export function renderCut(r: CutResult, out: Output): void {
+  if (r.dryRun) {
+    out.result(`Dry run: nothing was changed. hexts cut would, for ${r.name} ${r.from} -> ${r.to}:`);
+    for (const [i, s] of r.steps.entries()) out.result(`  ${i + 1}. ${s}`);
+    renderPublish(r.publish, out);
+    return;
+  }
+  if (r.commit) out.result(`Committed ${r.file} as ${r.tag} (${r.commit.slice(0, 12)})`);
+  renderPublish(r.publish, out);
+  if (r.tagged) out.result(`Tagged ${r.tag}`);
+  else if (r.tagError) {
+    out.writeErr(`${out.style("red", "hexts:", "stderr")} ${r.name} ${r.to} is published, but the tag could not be created: ${r.tagError.message}\n`);
+    out.writeErr(`  Create and push it yourself: ${r.tagError.command}\n`);
+  }
+  switch (r.push.status) {
+    case "pushed":
+      out.result(`Pushed ${r.push.branch} and ${r.push.tag} to ${r.push.remote}`);
+      break;
+    case "skipped":
+      if (r.tagged) out.result(`Not pushed (${r.push.reason}): the commit and the tag ${r.tag} are local`);
+      break;
+    case "failed":
+      out.writeErr(`${out.style("red", "hexts:", "stderr")} ${r.name} ${r.to} is published and tagged ${r.tag} locally, but pushing failed (nothing was undone): ${r.push.error.message}\n`);
+      out.writeErr(`  Push them yourself: ${r.push.commands.join(" && ")}\n`);
+      break;
+  }
+}
+
+export const subcommands: CommandModule["subcommands"] = {
+  cut: defineSubcommand({ input: CutInput, run: cut, render: renderCut, exitCode: cutExitCode }),
+};

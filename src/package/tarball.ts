@@ -2,7 +2,7 @@
 // from disk, and unpack/verify downloaded ones more strictly than hex_core (vectors/README.md §3).
 import { HextsError } from "../errors.js";
 import type { PackageFile } from "../project/types.js";
-import { decodeMetadataConfig, encodeMetadataConfig } from "../erlang/metadata-config.js";
+import { decodeMetadataConfig, encodeMetadataConfig, MetadataConfigError } from "../erlang/metadata-config.js";
 import type { ErlMap, MetaObject, MetaValue } from "../erlang/terms.js";
 import { innerChecksum as computeInnerChecksum, parseChecksumHex, sha256Hex } from "./checksum.js";
 import { GunzipError, gunzip, isGzip } from "./gzip.js";
@@ -219,7 +219,9 @@ function decodeMetadata(bytes: Uint8Array): MetaObject | ErlMap<MetaValue> {
   } catch (e) {
     // The decoder reports bad input as a HextsError; anything else (or "not implemented") is a bug, not bad data.
     if (!(e instanceof HextsError) || e.code === "NOT_IMPLEMENTED" || e.code === "INTERNAL") throw e;
-    throw tarballInvalid("metadata_invalid", `metadata.config cannot be read: ${e.message}`, {}, e);
+    // Keep hex_core's verdict (e.g. `metadata.invalid_terms`, `{metadata,not_key_value}`) for callers and JSON output.
+    const verdict = e instanceof MetadataConfigError ? { reasonTag: e.reasonTag, erlang: e.erlang } : {};
+    throw tarballInvalid("metadata_invalid", `metadata.config cannot be read: ${e.message}`, verdict, e);
   }
 }
 

@@ -5,6 +5,7 @@ import { defineSubcommand, type CommandModule } from "../cli/command.js";
 import type { Context } from "../cli/context.js";
 import { HextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
+import { projectHexConfig } from "./project-settings.js";
 import {
   SETTINGS,
   SETTING_KEYS,
@@ -78,7 +79,7 @@ export async function config(ctx: Context, input: ConfigInput): Promise<ConfigRe
     return { action: "delete", file: store.file, key: k, deleted, overriddenBy: envOverride(ctx, k) };
   }
 
-  const settings = await resolveSettings(ctx);
+  const settings = await resolveSettings(ctx, { project: await projectHexConfig(ctx) });
   const view = (k: SettingKey): SettingView => {
     const v = settings.values[k];
     const def = SETTINGS[k];

@@ -1,0 +1,45 @@
+// `hexts config` inside a project shows the project layer (rebar.config `{hex, [...]}`, mix.exs `hex:`),
+// which the environment still overrides.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { runHexts, tempHome } from "../support/cli.js";
+
+const appSrc = `{application, demo, [{description, "d"}, {vsn, "0.1.0"}, {licenses, ["MIT"]}]}.\n`;
+
+test("rebar.config {hex, [{api_url, ...}]} is the project layer; HEX_API_URL beats it", async () => {
+  const home = tempHome();
+  try {
+    mkdirSync(join(home.dir, "proj/src"), { recursive: true });
+    writeFileSync(join(home.dir, "proj/src/demo.app.src"), appSrc);
+    writeFileSync(join(home.dir, "proj/rebar.config"), `{deps, []}.\n{hex, [{api_url, "http://127.0.0.1:9/api"}]}.\n`);
+    const cwd = join(home.dir, "proj");
+    const r = await runHexts(["--json", "config", "api_url"], { cwd, env: home.env });
+    assert.equal(r.code, 0, r.stderr);
+    const setting = JSON.parse(r.stdout).data.setting;
+    assert.equal(setting.value, "http://127.0.0.1:9/api");
+    assert.equal(setting.source.kind, "project");
+
+    const env = await runHexts(["config", "api_url"], { cwd, env: { ...home.env, HEX_API_URL: "http://127.0.0.1:8/api" } });
+    assert.equal(env.stdout.trim(), "http://127.0.0.1:8/api");
+  } finally {
+    home.cleanup();
+  }
+});
+
+test("mix.exs hex: [api_url: ...] is read statically", async () => {
+  const home = tempHome();
+  try {
+    mkdirSync(join(home.dir, "mixproj"), { recursive: true });
+    writeFileSync(
+      join(home.dir, "mixproj/mix.exs"),
+      `defmodule Demo.MixProject do\n  use Mix.Project\n  def project do\n    [app: :demo, version: "0.1.0", hex: [api_url: "http://127.0.0.1:7/api"]]\n  end\nend\n`,
+    );
+    const r = await runHexts(["config"], { cwd: join(home.dir, "mixproj"), env: home.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^api_url: "http:\/\/127\.0\.0\.1:7\/api" \(project config\)$/m);
+  } finally {
+    home.cleanup();
+  }
+});

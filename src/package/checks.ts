@@ -142,7 +142,8 @@ function checkFields(c: Collector, pkg: ProjectPackage, target: PackageTarget): 
     const soft = ["description", "licenses"].filter((f) => !present(meta[f]));
     if (soft.length > 0) c.strictOn(hexpm, `Missing metadata fields: ${soft.join(", ")}${hexpm ? " (hex.pm requires them)" : ""}`);
     if (!present(meta.links)) c.warn("Missing metadata fields: links (mix hex.build requires them for hex.pm)");
-    if (isString(meta.description) && graphemes(meta.description) > DESCRIPTION_MAX_LENGTH) {
+    // (a string of at most 300 UTF-16 units has at most 300 graphemes: no need to load the segmenter)
+    if (isString(meta.description) && meta.description.length > DESCRIPTION_MAX_LENGTH && graphemes(meta.description) > DESCRIPTION_MAX_LENGTH) {
       c.error(`Package description is too long (exceeds ${DESCRIPTION_MAX_LENGTH} characters)`);
     }
     if (Array.isArray(meta.licenses) && meta.licenses.length === 0) c.warn("You have not included any licenses");
@@ -212,6 +213,19 @@ function checkRequirements(c: Collector, pkg: ProjectPackage, target: PackageTar
   }
 }
 
+const roundUp = (n: number) => Math.ceil(n / 512) * 512;
+
+/** An upper bound of the contents tar's size (a PAX header allowed for every entry); cheap, unlike the exact size. */
+function roughTarSize(files: ProjectPackage["files"]): number {
+  let size = 1024;
+  for (const f of files) {
+    const data = f.kind === "file" ? f.size : f.kind === "memory" ? f.contents.length : 0;
+    const names = 4 * (f.path.length + (f.kind === "symlink" ? f.target.length : 0)) + 100;
+    size += 2 * 512 + roundUp(names) + roundUp(data);
+  }
+  return size;
+}
+
 function checkSizes(c: Collector, pkg: ProjectPackage): void {
   try {
     const size = encodeMetadataConfig(pkg.metadata).length;
@@ -220,7 +234,7 @@ function checkSizes(c: Collector, pkg: ProjectPackage): void {
     if (!(e instanceof HextsError)) throw e;
     c.error(`The metadata cannot be written as metadata.config: ${e.message}`);
   }
-  const planned = plannedTarSize(pkg.files);
+  const planned = roughTarSize(pkg.files) > TARBALL_MAX_UNCOMPRESSED_SIZE ? plannedTarSize(pkg.files) : 0;
   if (planned > TARBALL_MAX_UNCOMPRESSED_SIZE) {
     c.error(`The package contents are ${planned} bytes uncompressed, above hex.pm's limit of ${TARBALL_MAX_UNCOMPRESSED_SIZE} bytes`);
   }

@@ -50,8 +50,9 @@ export function uploadProgress(out: Output, label: string, opts: { enabled: bool
     },
     finish(ok) {
       if (off || started === 0) return;
-      if (tty && drawn) out.writeErr(`\r\x1b[2K${line(sentSoFar, totalBytes)}${ok ? "" : " (interrupted)"}\n`);
-      else if (!tty) out.writeErr(ok ? `${label}: sent ${formatBytes(totalBytes)} in ${((now() - started) / 1000).toFixed(1)} s\n` : `${label}: interrupted after ${formatBytes(sentSoFar)} of ${formatBytes(totalBytes)}\n`);
+      if (tty) {
+        if (drawn) out.writeErr(ok ? `\r\x1b[2K${line(sentSoFar, totalBytes)}\n` : "\n");
+      } else if (ok) out.writeErr(`${label}: sent ${formatBytes(totalBytes)} in ${((now() - started) / 1000).toFixed(1)} s\n`);
     },
   };
 }

@@ -104,7 +104,7 @@ async function offerTagDeletion(ctx: Context, version: string): Promise<string |
 
 export function renderRevert(r: RevertResult, out: Output): void {
   const label = `${r.organization ? `${r.organization}/` : ""}${r.name} ${r.version}`;
-  if (r.dryRun) return out.result(`Dry run: ${r.what === "docs" ? `the docs of ${label}` : label} were not reverted`);
+  if (r.dryRun) return out.result(`Dry run: ${r.what === "docs" ? `the docs of ${label} were` : `${label} was`} not reverted`);
   out.result(r.what === "docs" ? `Reverted the docs of ${label}` : `Reverted ${label}`);
   if (r.packageRemoved) out.result(`${r.name} had no other release, so the package was removed`);
   if (r.tagDeleted) out.result(`Deleted the local git tag ${r.tagDeleted}`);

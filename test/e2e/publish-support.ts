@@ -168,7 +168,7 @@ export function fakeTool(binDir: string, name: string, script: string): string {
 
 export const isPublish = (r: RecordedRequest) => r.method === "POST" && /\/packages\/[^/]+\/releases$|\/publish$/.test(r.path);
 export const isDocsUpload = (r: RecordedRequest) => r.method === "POST" && /\/docs$/.test(r.path);
-export const isWrite = (r: RecordedRequest) => r.method !== "GET" && r.method !== "HEAD" && !r.path.startsWith("/oauth");
+export const isWrite = (r: RecordedRequest) => r.method !== "GET" && r.method !== "HEAD" && !/(^|\/)oauth\//.test(r.path);
 
 export function publishes(server: HexServer): RecordedRequest[] {
   return server.requests.filter(isPublish);

@@ -287,19 +287,30 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
   const api = await import("../../api/index.js");
   const scope = target.organization ? { repository: target.organization } : {};
   const progressOn = o.progress !== false;
+  /** One progress display per attempt (a code asked again means a new upload). */
+  const withProgress = async <T>(label: string, fn: (onProgress: (sent: number, total: number) => void) => Promise<T>): Promise<T> => {
+    const progress = uploadProgress(out, label, { enabled: progressOn });
+    try {
+      const result = await fn(progress.onProgress);
+      progress.finish(true);
+      return result;
+    } catch (e) {
+      progress.finish(false);
+      throw e;
+    }
+  };
 
   // 5. The package.
   let packageOutcome: PackageOutcome | undefined;
   if (pkg) {
-    const progress = uploadProgress(out, `Uploading ${summary.name} ${summary.version}`, { enabled: progressOn });
     let result;
     try {
       result = await write((client, otp) =>
-        api.publishRelease(client, pkg.tarball, { name: summary.name, replace: o.replace === true, ...scope, onProgress: progress.onProgress }, { otp }),
+        withProgress(`Uploading ${summary.name} ${summary.version}`, (onProgress) =>
+          api.publishRelease(client, pkg.tarball, { name: summary.name, replace: o.replace === true, ...scope, onProgress }, { otp }),
+        ),
       );
-      progress.finish(true);
     } catch (e) {
-      progress.finish(false);
       throw await explainPublishError(e, ref, { client: await session.authed({ required: false }).catch(() => undefined), apiUrl });
     }
     packageOutcome = {
@@ -317,16 +328,15 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
 
   // 6. The docs: after a published package, a failure is reported (exit 5), not thrown.
   if (docsTarball) {
-    const progress = uploadProgress(out, `Uploading docs for ${summary.name} ${summary.version}`, { enabled: progressOn });
     try {
       const res = await write((client, otp) =>
-        api.publishDocs(client, summary.name, summary.version, docsTarball.tarball, { ...scope, onProgress: progress.onProgress }, { otp }),
+        withProgress(`Uploading docs for ${summary.name} ${summary.version}`, (onProgress) =>
+          api.publishDocs(client, summary.name, summary.version, docsTarball.tarball, { ...scope, onProgress }, { otp }),
+        ),
       );
-      progress.finish(true);
       const url = await docsUrl(session, ref, res.location);
       docs = { status: "published", ...(url ? { url } : {}), checksum: docsTarball.checksum, size: docsTarball.size, dir: docsTarball.dir };
     } catch (e) {
-      progress.finish(false);
       if (!pkg) throw e;
       const retry = `hexts publish docs${o.app ? ` --app ${o.app}` : ""}${target.organization ? ` --organization ${target.organization}` : ""}${o.docDir ? ` --doc-dir ${o.docDir}` : ""}`;
       docs = { status: "failed", error: errorInfo(e), retry };

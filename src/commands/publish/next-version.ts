@@ -4,6 +4,7 @@
 // pre-release number (1.3.0-rc.0 -> 1.3.0-rc.1; 1.2.3 -> 1.2.4-rc.0).
 import semver from "semver";
 import { HextsError } from "../../errors.js";
+import { versionProblem } from "../../package/checks-version.js";
 
 export type Increment = "major" | "minor" | "patch";
 
@@ -17,11 +18,11 @@ export interface NextVersionOptions {
   set?: string;
 }
 
-/** Validates an exact version the user gave (SemVer 2.0, as Hex requires). */
+/** Validates an exact version the user gave, by hex.pm's rules (SemVer 2.0 without +build metadata). */
 export function assertVersion(text: string, what = "the version"): string {
-  const v = semver.valid(text);
-  if (v === null || v !== text) throw new HextsError("USAGE", `${what} "${text}" is not a semantic version (like 1.2.3 or 2.0.0-rc.1)`);
-  return v;
+  const problem = versionProblem(text);
+  if (problem) throw new HextsError("USAGE", `${what} "${text}" ${problem}`);
+  return text;
 }
 
 export function nextVersion(current: string, o: NextVersionOptions): string {

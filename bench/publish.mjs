@@ -1,0 +1,150 @@
+// `hexts publish package` of a generated 2,000-file (~60 MB) rebar3 project to the local Hex test server, against
+// what it is made of, measured in the same run: `hexts build package` of the same project plus a raw upload of the
+// built bytes (`curl --data-binary @file` to the same endpoint with the same key). Whole-process wall times
+// (medians, alternating runs) and peak RSS (GNU time). Goals (issue 5): publish ≤ 1.2× (build + raw upload);
+// peak RSS ≤ 2× the tarball + 60 MB. Figures, not asserts.
+// Usage: node bench/publish.mjs [--keep]   (BENCH_RUNS=N timed runs, default 5; needs curl and /usr/bin/time)
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fmtMB, fmtMs, median, peakRss, report } from "./lib.mjs";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
+const bin = join(repo, "bin", "hexts.js");
+
+// ---- the project: the shape of bench/build.mjs's "2,000 files, ~60 MB" (that module keeps its generator private) ----
+
+function noise(size, seed) {
+  const out = Buffer.alloc(size);
+  for (let i = 0, at = 0; at < size; i++) at += createHash("sha256").update(`${seed}:${i}`).digest().copy(out, at);
+  return out;
+}
+
+const WORDS = "case of end when receive after fun try catch begin if let module export record spawn send self lists maps binary atom tuple".split(" ");
+const seedBytes = noise(8192, "templates");
+const TEMPLATES = Array.from({ length: 512 }, (_, i) => {
+  const n = 2 + (seedBytes[i] % 6);
+  const words = Array.from({ length: n }, (_, j) => WORDS[seedBytes[(i * 17 + j) % seedBytes.length] % WORDS.length]);
+  return `${"    ".repeat(seedBytes[i + 600] % 4)}${words.join("_")}(`;
+});
+
+/** Erlang-looking text that compresses about like real source (4-6×). */
+function source(size, seed) {
+  const rnd = noise(Math.ceil(size / 6) + 64, seed);
+  let text = "";
+  for (let i = 0; text.length < size; i++) {
+    text += `${TEMPLATES[((rnd[i % rnd.length] << 1) | (rnd[(i + 7) % rnd.length] & 1)) % 512]}X${rnd[(i + 1) % rnd.length] % 64}, ${(rnd[(i + 2) % rnd.length] * 37) % 1000}),\n`;
+  }
+  return Buffer.from(text.slice(0, size));
+}
+
+const FILES = 2000;
+
+/** src/ text, every 50th file larger, every 100th an incompressible binary under priv/; cached between runs. */
+function generate(dir) {
+  const marker = join(dir, ".complete");
+  if (existsSync(marker)) return JSON.parse(readFileSync(marker, "utf8"));
+  rmSync(dir, { recursive: true, force: true });
+  let total = 0;
+  const put = (path, bytes) => {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), bytes);
+    total += bytes.length;
+  };
+  put("rebar.config", "{erl_opts, [debug_info]}.\n{deps, []}.\n");
+  put("rebar.lock", "[].\n");
+  put("README.md", "# benchpub\n\nGenerated for bench/publish.mjs.\n");
+  put("src/benchpub.app.src", '{application, benchpub, [{description, "Generated publish benchmark package"}, {vsn, "1.0.0"}, {licenses, ["Apache-2.0"]}, {links, [{"Source", "https://example.test/benchpub"}]}, {applications, [kernel, stdlib]}]}.\n');
+  for (let i = 4; i < FILES; i++) {
+    const jitter = (i * 7919) % 1000;
+    if (i % 100 === 0) put(`priv/blobs/b${i}.bin`, noise(120_000 + jitter * 8, `b${i}`));
+    else put(`src/m${i % 40}/f${i}.erl`, source((i % 50 === 1 ? 180_000 : 25_000) + jitter * 4, `t${i}`));
+  }
+  const info = { files: FILES, total };
+  writeFileSync(marker, JSON.stringify(info));
+  return info;
+}
+
+// ---- the local Hex server, in its own process ----
+
+async function startServer() {
+  const child = spawn(process.execPath, ["--import", "tsx", join(repo, "test/support/hex-server/main.ts"), "--port", "0"], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  const info = await new Promise((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      out += d;
+      const api = /API URL:\s+(\S+)/.exec(out)?.[1];
+      const key = /API key:\s+(\S+)/.exec(out)?.[1];
+      if (api && key) resolve({ api, key });
+    });
+    child.on("exit", (code) => reject(new Error(`hex-server exited ${code}: ${out}`)));
+  });
+  return { ...info, stop: () => child.kill("SIGTERM") };
+}
+
+function run(cmd, args, { cwd, env }) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", maxBuffer: 16 << 20 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}\n${r.stdout}`);
+  return { ms, stdout: r.stdout };
+}
+
+export async function benchPublish() {
+  const keep = process.argv.includes("--keep");
+  const dir = join(tmpdir(), "hexts-bench-publish", "files2000");
+  const { files, total } = generate(dir);
+  const out = mkdtempSync(join(tmpdir(), "hexts-bench-publish-out-"));
+  const home = mkdtempSync(join(tmpdir(), "hexts-bench-publish-home-"));
+  const server = await startServer();
+  try {
+    const env = { PATH: process.env.PATH, HOME: home, HEX_HOME: join(home, "hex"), XDG_CONFIG_HOME: join(home, ".config"), HEX_API_URL: server.api, HEX_API_KEY: server.key };
+    const tarball = join(out, "benchpub.tar");
+    const build = [process.execPath, [bin, "build", "package", "-o", tarball]];
+    const publish = [process.execPath, [bin, "publish", "package", "--yes", "--replace", "--no-progress"]];
+    const upload = [
+      "curl",
+      ["--silent", "--show-error", "--fail", "--output", "/dev/null", "--data-binary", `@${tarball}`, "-H", "content-type: application/octet-stream", "-H", `authorization: ${server.key}`, "-H", "user-agent: bench-curl", "-H", "expect:", `${server.api}/packages/benchpub/releases?replace=true`],
+    ];
+    // warm-up: page cache, the first (creating) publish, and a check that each command works
+    run(...build, { cwd: dir, env });
+    run(...publish, { cwd: dir, env });
+    run(...upload, { cwd: dir, env });
+    const runs = Number(process.env.BENCH_RUNS ?? 5);
+    const t = { build: [], upload: [], publish: [] };
+    for (let i = 0; i < runs; i++) {
+      t.build.push(run(...build, { cwd: dir, env }).ms);
+      t.upload.push(run(...upload, { cwd: dir, env }).ms);
+      t.publish.push(run(...publish, { cwd: dir, env }).ms);
+    }
+    const size = statSync(tarball).size;
+    const rssPublish = peakRss(...publish, { cwd: dir, env });
+    const rssBuild = peakRss(...build, { cwd: dir, env });
+    const b = median(t.build);
+    const u = median(t.upload);
+    const p = median(t.publish);
+    const memGoal = 2 * size + 60 * 1048576;
+    const result = { files, bytes: total, tarball: size, buildMs: b, uploadMs: u, publishMs: p, ratio: p / (b + u), rssPublish, rssBuild, memGoal };
+    report(`hexts publish package: ${files} files (median of ${runs} runs, local Hex server)`, [
+      ["project", `${files} files, ${fmtMB(total)} → tarball ${fmtMB(size)}`],
+      ["hexts build package", fmtMs(b)],
+      ["curl --data-binary @tarball (raw upload)", fmtMs(u)],
+      ["build + raw upload", fmtMs(b + u)],
+      ["hexts publish package", `${fmtMs(p)}  (${(p / (b + u)).toFixed(2)}x build + upload; goal ≤ 1.20x)`],
+      ["peak RSS hexts build", fmtMB(rssBuild)],
+      ["peak RSS hexts publish", `${fmtMB(rssPublish)}  (goal ≤ ${fmtMB(memGoal)}: 2× tarball + 60 MB)`],
+      ["all runs (ms) build | upload | publish", `${t.build.map((x) => x.toFixed(0)).join(" ")} | ${t.upload.map((x) => x.toFixed(0)).join(" ")} | ${t.publish.map((x) => x.toFixed(0)).join(" ")}`],
+    ]);
+    return result;
+  } finally {
+    server.stop();
+    rmSync(out, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+    if (!keep) rmSync(join(tmpdir(), "hexts-bench-publish"), { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchPublish();

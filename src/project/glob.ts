@@ -1,9 +1,21 @@
-// Erlang's filelib:wildcard/2 as rebar3_hex and erlang.mk use it: `?`, `*`, `**`, `[a-z]`, `{a,b}` and `\`
-// escapes, matched one path component at a time. Unlike shell globs, `*` also matches names starting with a dot.
+// Erlang's filelib:wildcard/2, used by rebar3_hex, erlang.mk and (through Elixir's Path.wildcard) mix: `?`, `*`,
+// `**`, `[a-z]`, `{a,b}` and `\` escapes, matched one path component at a time. Leading literal components are
+// joined and only the whole path is checked (lstat, so a dangling symlink is found); from the first wildcard on,
+// every component is matched against directory listings, which follow symlinks. `*` matches names starting with a
+// dot unless `matchDot` is false: Path.wildcard/2's default, whose listing hides them. Results are sorted by code
+// point (lists:sort of Erlang strings). Malformed patterns, which make filelib raise, throw GlobError.
 import { lstatSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 
-/** One compiled path component: literal code points or wildcard tokens. */
+export class GlobError extends Error {}
+
+export interface WildcardOptions {
+  /** Whether listings include names starting with a dot: true for filelib (the default), false for Path.wildcard. */
+  matchDot?: boolean;
+}
+
+/** A pattern character; escaped ones are never special. */
+type Char = string | { escaped: string };
+
 type Token =
   | { t: "char"; c: string }
   | { t: "question" }
@@ -12,20 +24,22 @@ type Token =
   | { t: "accept" }
   | { t: "doubleStar" }
   | { t: "oneOf"; set: Set<number> }
+  /** `{...}`: always the last token; each alternative carries the rest of the component. */
   | { t: "alt"; alts: Token[][] };
 
-type Part = { literal: string } | { tokens: Token[] } | { parent: true };
+/** Erlang strings (code point lists) compare like their UTF-8 bytes. */
+export function byCodePoint(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
 
-/** Splits a pattern into components, honouring `\` escapes. */
-function splitPattern(pattern: string): { absolute: boolean; parts: (string | { escaped: string })[][] } {
-  const absolute = pattern.startsWith("/");
-  const parts: (string | { escaped: string })[][] = [];
-  let current: (string | { escaped: string })[] = [];
+/** filename:split after filelib's escape protection: a trailing `\` is dropped and `\/` still separates. */
+function splitPattern(pattern: string): { absolute: boolean; parts: Char[][] } {
+  const parts: Char[][] = [];
+  let current: Char[] = [];
   const chars = Array.from(pattern);
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;
     if (ch === "\\") {
-      // A trailing backslash is dropped, and an escaped `/` still separates components, as in filelib.
       if (i + 1 < chars.length && chars[i + 1] !== "/") current.push({ escaped: chars[++i]! });
       continue;
     }
@@ -37,19 +51,11 @@ function splitPattern(pattern: string): { absolute: boolean; parts: (string | { 
     current.push(ch);
   }
   if (current.length > 0) parts.push(current);
-  return { absolute, parts };
+  return { absolute: pattern.startsWith("/"), parts };
 }
 
-function compilePart(chars: (string | { escaped: string })[]): Token[] {
-  return compileSeq(chars, 0, false).tokens;
-}
-
-/** Compiles until the end, or (inside `{...}`) until a `,` or `}` at this level. */
-function compileSeq(
-  chars: (string | { escaped: string })[],
-  start: number,
-  uptoSep: boolean,
-): { tokens: Token[]; end: number; sep?: string } {
+/** filelib:compile_part/2; with `upto` (inside `{...}`) it stops after a `,` or `}` at this level. */
+function compilePart(chars: Char[], start: number, upto: boolean): { tokens: Token[]; end: number; sep?: string } {
   const tokens: Token[] = [];
   let i = start;
   while (i < chars.length) {
@@ -57,85 +63,76 @@ function compileSeq(
     if (typeof ch !== "string") {
       tokens.push({ t: "char", c: ch.escaped });
       i++;
-      continue;
-    }
-    if (uptoSep && (ch === "," || ch === "}")) return { tokens, end: i + 1, sep: ch };
-    if (ch === "?") {
+    } else if (upto && (ch === "," || ch === "}")) {
+      return { tokens, end: i + 1, sep: ch };
+    } else if (ch === "?") {
       tokens.push({ t: "question" });
       i++;
     } else if (ch === "*") {
       const double = chars[i + 1] === "*";
-      const afterStars = i + (double ? 2 : 1);
-      if (afterStars === chars.length && !uptoSep) tokens.push(double ? { t: "doubleStar" } : { t: "accept" });
-      else tokens.push({ t: "star" });
-      i = afterStars;
+      i += double ? 2 : 1;
+      if (i === chars.length && upto) break; // filelib: missing delimiter
+      tokens.push(i < chars.length ? { t: "star" } : double ? { t: "doubleStar" } : { t: "accept" });
     } else if (ch === "[") {
       const set = compileCharset(chars, i + 1);
-      if (set) {
-        tokens.push({ t: "oneOf", set: set.set });
-        i = set.end;
-      } else {
-        tokens.push({ t: "char", c: "[" });
-        i++;
-      }
+      tokens.push(set ? { t: "oneOf", set: set.set } : { t: "char", c: "[" });
+      i = set ? set.end : i + 1;
     } else if (ch === "{") {
-      const alt = compileAlt(chars, i + 1);
-      if (alt) {
-        // The rest of the component is appended to every alternative.
-        tokens.push({ t: "alt", alts: alt });
-        return { tokens, end: chars.length };
-      }
-      tokens.push({ t: "char", c: "{" });
-      i++;
+      // filelib crashes on a `{` inside alternatives, whether or not it closes.
+      if (upto) throw new GlobError("nested {...} alternatives are not supported (Erlang's filelib rejects them)");
+      tokens.push({ t: "alt", alts: compileAlt(chars, i + 1) });
+      return { tokens, end: chars.length };
     } else {
       tokens.push({ t: "char", c: ch });
       i++;
     }
   }
-  if (uptoSep) throw new Error("missing delimiter");
+  if (upto) throw new GlobError("missing } in pattern");
   return { tokens, end: i };
 }
 
-function compileCharset(chars: (string | { escaped: string })[], start: number): { set: Set<number>; end: number } | undefined {
+function compileAlt(chars: Char[], start: number): Token[][] {
+  const alts: Token[][] = [];
+  let i = start;
+  for (;;) {
+    const seq = compilePart(chars, i, true);
+    alts.push(seq.tokens);
+    i = seq.end;
+    if (seq.sep === "}") break;
+  }
+  const rest = compilePart(chars, i, false).tokens;
+  return alts.map((alt) => [...alt, ...rest]);
+}
+
+/** filelib:compile_charset/2 after the `[`: a leading `]` is literal, `a-z` ranges; undefined when unclosed. */
+function compileCharset(chars: Char[], start: number): { set: Set<number>; end: number } | undefined {
   const set = new Set<number>();
   let i = start;
   if (chars[i] === "]") {
     set.add(0x5d);
     i++;
   }
-  const code = (x: string | { escaped: string }) => (typeof x === "string" ? x : x.escaped).codePointAt(0)!;
+  const code = (x: Char) => (typeof x === "string" ? x : x.escaped).codePointAt(0)!;
   while (i < chars.length) {
     const ch = chars[i]!;
     if (ch === "]") return { set, end: i + 1 };
-    const next = chars[i + 1];
     const upper = chars[i + 2];
-    if (next === "-" && upper !== undefined && code(ch) <= code(upper)) {
+    // Erlang compares the raw items: an escaped lower end (a tuple) is never below a character, and a range
+    // ending in an escaped character makes filelib crash.
+    const sameKind = (typeof ch === "string") === (typeof upper === "string");
+    if (chars[i + 1] === "-" && upper !== undefined && sameKind && code(ch) <= code(upper)) {
+      if (typeof upper !== "string") throw new GlobError("a [...] range cannot end with an escaped character");
       for (let c = code(ch); c <= code(upper); c++) set.add(c);
       i += 3;
       continue;
+    }
+    if (chars[i + 1] === "-" && upper !== undefined && typeof ch === "string" && typeof upper !== "string") {
+      throw new GlobError("a [...] range cannot end with an escaped character");
     }
     set.add(code(ch));
     i++;
   }
   return undefined;
-}
-
-function compileAlt(chars: (string | { escaped: string })[], start: number): Token[][] | undefined {
-  const alts: Token[][] = [];
-  let i = start;
-  for (;;) {
-    let seq: ReturnType<typeof compileSeq>;
-    try {
-      seq = compileSeq(chars, i, true);
-    } catch {
-      return undefined;
-    }
-    alts.push(seq.tokens);
-    i = seq.end;
-    if (seq.sep === "}") break;
-  }
-  const rest = compileSeq(chars, i, false).tokens;
-  return alts.map((alt) => [...alt, ...rest]);
 }
 
 function matchTokens(tokens: Token[], name: string[], ti = 0, ni = 0): boolean {
@@ -145,58 +142,48 @@ function matchTokens(tokens: Token[], name: string[], ti = 0, ni = 0): boolean {
       case "accept":
       case "doubleStar":
         return true;
-      case "question":
-        if (ni >= name.length) return false;
-        ti++;
-        ni++;
-        break;
       case "star":
         for (let k = ni; k <= name.length; k++) if (matchTokens(tokens, name, ti + 1, k)) return true;
         return false;
+      case "alt":
+        return tok.alts.some((alt) => matchTokens(alt, name, 0, ni));
+      case "question":
+        if (ni >= name.length) return false;
+        break;
       case "oneOf":
         if (ni >= name.length || !tok.set.has(name[ni]!.codePointAt(0)!)) return false;
-        ti++;
-        ni++;
         break;
-      case "alt":
-        return tok.alts.some((alt) => matchTokens([...alt, ...tokens.slice(ti + 1)], name, 0, ni));
       case "char":
         if (name[ni] !== tok.c) return false;
-        ti++;
-        ni++;
         break;
     }
+    ti++;
+    ni++;
   }
   return ni === name.length;
 }
 
+const compileComponent = (chars: Char[]) => compilePart(chars, 0, false).tokens;
+const literalOf = (tokens: Token[]) =>
+  tokens.every((x) => x.t === "char") ? tokens.map((x) => (x as { c: string }).c).join("") : undefined;
+
 /** True when `name` (one path component) matches the wildcard component `pattern`. */
 export function matchComponent(pattern: string, name: string): boolean {
   const { parts } = splitPattern(pattern);
-  if (parts.length !== 1) return false;
-  return matchTokens(compilePart(parts[0]!), Array.from(name));
+  return parts.length === 1 && matchTokens(compileComponent(parts[0]!), Array.from(name));
 }
 
-function compile(pattern: string): { absolute: boolean; parts: Part[] } {
-  const { absolute, parts } = splitPattern(pattern);
-  return {
-    absolute,
-    parts: parts.map((chars): Part => {
-      const tokens = compilePart(chars);
-      if (tokens.every((x) => x.t === "char")) {
-        const literal = tokens.map((x) => (x as { c: string }).c).join("");
-        return literal === ".." ? { parent: true } : { literal };
-      }
-      return { tokens };
-    }),
-  };
+/** True when `pattern` has no wildcard characters (it names exactly one path). */
+export function isLiteralPattern(pattern: string): boolean {
+  return splitPattern(pattern).parts.every((p) => literalOf(compileComponent(p)) !== undefined);
 }
 
-function listDir(dir: string): string[] | undefined {
+function listDir(dir: string, matchDot: boolean): string[] {
   try {
-    return readdirSync(dir).sort();
+    const names = readdirSync(dir);
+    return matchDot ? names : names.filter((n) => !n.startsWith("."));
   } catch {
-    return undefined;
+    return [];
   }
 }
 
@@ -217,61 +204,7 @@ function exists(path: string): boolean {
   }
 }
 
-/**
- * filelib:wildcard(Pattern, Cwd): the paths matching `pattern`, relative to `cwd` when the pattern is relative
- * (absolute when it is absolute), sorted. A pattern without wildcards yields itself when it exists (even as a
- * dangling symlink). Directories are listed through symlinks, as Erlang's file:list_dir does.
- */
-export function wildcard(pattern: string, cwd: string): string[] {
-  const { absolute, parts } = compile(pattern);
-  const base = absolute ? "/" : "";
-  const onDisk = (rel: string) => (absolute ? rel : rel === "" ? cwd : join(cwd, rel));
-  const joinRel = (a: string, b: string) => (a === "" ? b : a === "/" ? `/${b}` : `${a}/${b}`);
-  const results: string[] = [];
-
-  const walk = (current: string, index: number, seen: Set<string>): void => {
-    if (index === parts.length) {
-      if (current !== "" && exists(onDisk(current))) results.push(current);
-      return;
-    }
-    const part = parts[index]!;
-    if ("literal" in part) return walk(joinRel(current, part.literal), index + 1, seen);
-    if ("parent" in part) {
-      if (isDir(onDisk(current))) walk(joinRel(current, ".."), index + 1, seen);
-      return;
-    }
-    const names = listDir(onDisk(current));
-    if (!names) return;
-    if (part.tokens.length === 1 && part.tokens[0]!.t === "doubleStar") {
-      doubleStar(current, index + 1, seen);
-      return;
-    }
-    for (const name of names) if (matchTokens(part.tokens, Array.from(name))) walk(joinRel(current, name), index + 1, seen);
-  };
-
-  // `**`: every entry below `dir` at any depth; the next component is matched against each entry's name.
-  const doubleStar = (dir: string, next: number, seen: Set<string>): void => {
-    const real = realKey(onDisk(dir));
-    if (seen.has(real)) return; // a symlink cycle
-    const inner = new Set(seen).add(real);
-    for (const name of listDir(onDisk(dir)) ?? []) {
-      const full = joinRel(dir, name);
-      doubleStar(full, next, inner);
-      if (next === parts.length) results.push(full);
-      else {
-        const part = parts[next]!;
-        const matches =
-          "literal" in part ? part.literal === name : "parent" in part ? name === ".." : matchTokens(part.tokens, Array.from(name));
-        if (matches) walk(full, next + 1, inner);
-      }
-    }
-  };
-
-  if (parts.length === 0) return absolute && exists("/") ? ["/"] : [];
-  walk(base, 0, new Set());
-  return [...new Set(results)].sort();
-}
-
+/** A directory's identity through symlinks, to stop `**` going round a symlink cycle. */
 function realKey(path: string): string {
   try {
     const st = statSync(path);
@@ -281,8 +214,56 @@ function realKey(path: string): string {
   }
 }
 
-/** True when `pattern` has no wildcard characters (it names exactly one path). */
-export function isLiteralPattern(pattern: string): boolean {
-  const { parts } = compile(pattern);
-  return parts.every((p) => !("tokens" in p));
+/**
+ * filelib:wildcard(Pattern, Cwd): the paths matching `pattern`, relative to `cwd` when the pattern is relative
+ * (absolute when it is absolute), sorted by code point.
+ */
+export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {}): string[] {
+  const matchDot = opts.matchDot ?? true;
+  const { absolute, parts } = splitPattern(pattern);
+  const comps = parts.map(compileComponent);
+  const onDisk = (p: string) => (absolute ? p : p === "" ? cwd : cwd.endsWith("/") ? cwd + p : `${cwd}/${p}`);
+  const joinRel = (a: string, b: string) => (a === "" ? b : a.endsWith("/") ? a + b : `${a}/${b}`);
+
+  let prefix = absolute ? "/" : "";
+  let k = 0;
+  for (; k < comps.length; k++) {
+    const lit = literalOf(comps[k]!);
+    if (lit === undefined) break;
+    prefix = joinRel(prefix, lit);
+  }
+  if (k === comps.length) return prefix !== "" && exists(onDisk(prefix)) ? [prefix] : [];
+
+  const results = new Set<string>();
+  const walk = (base: string, index: number, seen: ReadonlySet<string>): void => {
+    if (index === comps.length) {
+      results.add(base);
+      return;
+    }
+    const tokens = comps[index]!;
+    if (tokens.length === 1 && tokens[0]!.t === "doubleStar") return doubleStar(base, index + 1, seen);
+    if (literalOf(tokens) === "..") {
+      if (isDir(onDisk(base))) walk(joinRel(base, ".."), index + 1, seen);
+      return;
+    }
+    for (const name of listDir(onDisk(base), matchDot)) {
+      if (matchTokens(tokens, Array.from(name))) walk(joinRel(base, name), index + 1, seen);
+    }
+  };
+
+  // `**`: every entry below `dir` at any depth (not `dir` itself); the next component is matched against each name.
+  const doubleStar = (dir: string, next: number, seen: ReadonlySet<string>): void => {
+    const real = realKey(onDisk(dir));
+    if (seen.has(real)) return; // filelib would go round until the path is too long
+    const inner = new Set(seen).add(real);
+    for (const name of listDir(onDisk(dir), matchDot)) {
+      const full = joinRel(dir, name);
+      doubleStar(full, next, inner);
+      if (next === comps.length) results.add(full);
+      else if (matchTokens(comps[next]!, Array.from(name))) walk(full, next + 1, inner);
+    }
+  };
+
+  walk(prefix, k, new Set());
+  return [...results].sort(byCodePoint);
 }

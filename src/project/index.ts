@@ -48,9 +48,10 @@ function mixAppsPath(root: string): string | undefined {
 async function mixApps(root: string): Promise<AppChoice[]> {
   const appsPath = mixAppsPath(root);
   if (appsPath === undefined) return [];
-  return wildcard(`${appsPath}/*/mix.exs`, root)
+  // Mix.Project.apps_paths/1 globs `*/mix.exs` there with Path.wildcard, which skips names starting with a dot.
+  return wildcard("*/mix.exs", join(root, appsPath), { matchDot: false })
     .map((f) => {
-      const dir = resolve(root, f, "..");
+      const dir = resolve(root, appsPath, f, "..");
       return { name: dir.slice(dir.lastIndexOf("/") + 1), dir };
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -161,7 +161,7 @@ export async function readMetadataFileProject(dir: string, file: string): Promis
     problems.push({ severity: "error", file, message: "build_tools is not given and cannot be guessed (no mix.exs, rebar.config or Makefile)" });
   }
 
-  const expand = (patterns: readonly string[]) => expandPaths(patterns, root);
+  const expand = (patterns: readonly string[]) => expandPaths(patterns, root, problems, { file });
   const selected = expand(spec.files ?? defaultFiles(root, buildTools[0], spec.app));
   const excluded = new Set(expand(spec.exclude_paths ?? []).map((e) => e.abs));
   const regexes: RegExp[] = [];

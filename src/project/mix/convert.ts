@@ -1,7 +1,7 @@
 // Elixir values to the plain data of metadata.config (hex_tarball's binarify: atoms other than true/false
 // become binaries, maps become sorted proplists) and of `hexConfig`.
 import type { MetadataValue } from "../types.js";
-import { byCodePoint } from "./glob.js";
+import { byCodePoint } from "../glob.js";
 import { inspect, type Value } from "./values.js";
 
 export class ConvertError extends Error {

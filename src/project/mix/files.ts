@@ -6,8 +6,8 @@
 // targets must stay inside the project, only regular files, directories and symlinks.
 import { lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
 import { isAbsolute, join, posix } from "node:path";
+import { byCodePoint, GlobError, wildcard } from "../glob.js";
 import type { PackageFile, Problem } from "../types.js";
-import { byCodePoint, GlobError, wildcard } from "./glob.js";
 
 /** Hex.Package.default_files/0 of Hex 2.5.1. */
 export const defaultFiles = ["lib", "priv", ".formatter.exs", "mix.exs", "README*", "readme*", "LICENSE*", "license*", "CHANGELOG*", "changelog*", "src", "c_src", "Makefile*"];
@@ -35,7 +35,8 @@ export function selectFiles(dir: string, configured: string[] | undefined, exclu
   for (const pattern of configured ?? defaultFiles) {
     let matches: string[];
     try {
-      matches = wildcard(dir, pattern);
+      // Path.wildcard without match_dot: listings hide names starting with a dot.
+      matches = wildcard(normalizePattern(pattern), dir, { matchDot: false });
     } catch (e) {
       if (!(e instanceof GlobError)) throw e;
       error(`files: ${e.message}`);
@@ -57,6 +58,17 @@ export function selectFiles(dir: string, configured: string[] | undefined, exclu
     if (entry) files.push(entry);
   }
   return { paths, files, problems };
+}
+
+/**
+ * Path.join(cwd, pattern) then the lexical clean-up Path.expand does afterwards: leading and repeated
+ * slashes and `.` segments go, `..` climbs. A pattern that climbs out of the root is refused.
+ */
+export function normalizePattern(pattern: string): string {
+  const n = posix.normalize(pattern.replace(/^\/+/, "") || ".").replace(/\/+$/, "");
+  if (n === ".") throw new GlobError(`pattern ${JSON.stringify(pattern)} selects the project directory itself`);
+  if (n === ".." || n.startsWith("../")) throw new GlobError(`pattern ${JSON.stringify(pattern)} points outside the project`);
+  return n;
 }
 
 /** mix's dir_files/1: the path, then (for a real directory, not a symlink) its children recursively. */

@@ -4,6 +4,4 @@ export { parseElixir, type Node } from "./parser.js";
 export { tokenize, ElixirSyntaxError, type Token } from "./tokenizer.js";
 export { MixModule } from "./evaluator.js";
 export { inspect, type Value } from "./values.js";
-export { compileElixirRegex, RegexError, type PathMatcher } from "./regex.js";
-export { wildcard, GlobError } from "./glob.js";
 export { selectFiles, defaultFiles } from "./files.js";

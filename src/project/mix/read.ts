@@ -1,17 +1,16 @@
 // Reads a mix project statically (no Elixir) into the package model, the way `mix hex.build` of
 // Hex 2.5.1 derives it: Mix.Tasks.Hex.Build.prepare_package/0, meta_for/3, package/2 and print_info/4.
-import { readFile, readdir } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { HextsError } from "../../errors.js";
+import { byCodePoint, wildcard } from "../glob.js";
+import { compilePcre, elixirRegexOptions, PcreError } from "../pcre.js";
 import type { MetadataValue, Problem, ProjectPackage } from "../types.js";
 import { ConvertError, nameText, toMetadata, toPlain } from "./convert.js";
 import { mixRequirements } from "./deps.js";
 import { MixModule } from "./evaluator.js";
 import { selectFiles, type PathFilter } from "./files.js";
-import { byCodePoint } from "./glob.js";
 import { parseElixir } from "./parser.js";
-import { compileElixirRegex, RegexError } from "./regex.js";
 import { ElixirSyntaxError } from "./tokenizer.js";
 import { elixirTrim, findUnknown, inspect, isNil, kwGet, toPairs, truthy, type Value } from "./values.js";
 
@@ -101,13 +100,9 @@ async function umbrellaApps(root: string, top: Loaded, appsPath: Value): Promise
   }
   const listed = kwGet(top.config, "apps");
   if (listed && listed.t === "list" && listed.v.every((a) => a.t === "atom")) return listed.v.map((a) => (a as { v: string }).v);
-  let names: string[] = [];
-  try {
-    names = await readdir(join(root, appsPath.v));
-  } catch {
-    return [];
-  }
-  return names.filter((n) => existsSync(join(root, appsPath.v, n, "mix.exs"))).sort(byCodePoint);
+  // Mix.Project.apps_paths/1 globs `*/mix.exs` there with Path.wildcard, which skips names starting with a dot.
+  const names = wildcard("*/mix.exs", join(root, appsPath.v), { matchDot: false }).map((f) => f.slice(0, -"/mix.exs".length));
+  return names.sort(byCodePoint);
 }
 
 function buildPackage({ config, file }: Loaded, root: string, appDir: string, orgOption: string | undefined): ProjectPackage {
@@ -285,10 +280,11 @@ function excludeFilters(v: Value | undefined, error: (m: string, u?: { line: num
     if (p.t === "bin") out.push({ test: (path) => path.includes(p.v) }); // `path =~ "text"` is String.contains?
     else if (p.t === "regex") {
       try {
-        out.push(compileElixirRegex(p.source, p.mods));
+        // `path =~ regex` on the path relative to the project
+        out.push(compilePcre(p.source, elixirRegexOptions(p.mods)));
       } catch (e) {
-        if (!(e instanceof RegexError)) throw e;
-        error(`package: exclude_patterns: ${e.message}`);
+        if (!(e instanceof PcreError)) throw e;
+        error(`package: exclude_patterns: ~r/${p.source}/${p.mods} cannot be used: ${e.message}`);
       }
     } else error(`package: exclude_patterns entries must be regexes or strings, got ${inspect(p)}`);
   }

@@ -3,9 +3,9 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, type Stats } from "node:fs";
 import { isAbsolute, join, resolve, sep } from "node:path";
 import { symlinkEscapes, safePathProblem } from "../../package/paths.js";
-import { matchComponent, wildcard } from "../glob.js";
+import { GlobError, matchComponent, wildcard } from "../glob.js";
+import { compilePcre, PcreError, type PcreRegex } from "../pcre.js";
 import type { PackageFile, Problem } from "../types.js";
-import { translatePcre } from "./pcre.js";
 
 export const REBAR3_DEFAULT_FILES = [
   "src",
@@ -76,14 +76,27 @@ function dirFiles(path: string, out: string[]): void {
 export interface ExpandOptions {
   /** Top-level files of the app directory that rebar3 would have written before packaging (`rebar.lock`). */
   virtualFiles?: ReadonlyMap<string, Uint8Array>;
+  /** File named in problems about malformed patterns. */
+  file?: string;
 }
 
-/** rebar3_hex_file:expand_paths/2: glob each pattern under `dir`, walk each match, dedupe; sorted by path. */
-export function expandPaths(patterns: readonly string[], dir: string, opts: ExpandOptions = {}): PathEntry[] {
+/**
+ * rebar3_hex_file:expand_paths/2: glob each pattern under `dir`, walk each match, dedupe; sorted by path. A pattern
+ * that makes filelib:wildcard raise (rebar3_hex would crash) is left out with an error in `problems`.
+ */
+export function expandPaths(patterns: readonly string[], dir: string, problems: Problem[], opts: ExpandOptions = {}): PathEntry[] {
   const absDir = expandPath(dir);
   const found = new Map<string, PathEntry>();
   for (const pattern of patterns) {
-    for (const match of wildcard(pattern, absDir)) {
+    let matches: string[];
+    try {
+      matches = wildcard(pattern, absDir);
+    } catch (e) {
+      if (!(e instanceof GlobError)) throw e;
+      problems.push({ severity: "error", file: opts.file, message: `file pattern ${JSON.stringify(pattern)} cannot be used: ${e.message}` });
+      continue;
+    }
+    for (const match of matches) {
       const walked: string[] = [];
       dirFiles(isAbsolute(match) ? match : `${absDir}/${match}`, walked);
       for (const p of walked) {
@@ -122,20 +135,18 @@ export interface Rebar3FileSpec {
 
 /** rebar3_hex_build:include_files/3: the package's paths in the order rebar3_hex writes them. */
 export function selectRebar3Paths(appDir: string, spec: Rebar3FileSpec, problems: Problem[]): PathEntry[] {
-  const opts = { virtualFiles: spec.virtualFiles };
-  const all = expandPaths(spec.files ?? REBAR3_DEFAULT_FILES, appDir, opts);
-  const includes = expandPaths(spec.includePaths, appDir, opts);
-  const excluded = new Set(expandPaths(spec.excludePaths, appDir, opts).map((e) => e.abs));
-  const regexes: RegExp[] = [];
+  const opts = { virtualFiles: spec.virtualFiles, file: spec.specFile };
+  const all = expandPaths(spec.files ?? REBAR3_DEFAULT_FILES, appDir, problems, opts);
+  const includes = expandPaths(spec.includePaths, appDir, problems, opts);
+  const excluded = new Set(expandPaths(spec.excludePaths, appDir, problems, opts).map((e) => e.abs));
+  const regexes: PcreRegex[] = [];
   for (const pattern of [...BUILTIN_EXCLUDE_PATTERNS, ...spec.excludePatterns]) {
-    const t = translatePcre(pattern);
-    if (t.ok) regexes.push(t.regex);
-    else {
-      problems.push({
-        severity: "error",
-        file: spec.specFile,
-        message: `exclude_patterns entry ${JSON.stringify(pattern)} cannot be used: ${t.reason}`,
-      });
+    try {
+      // re:run(Path, Pattern) with no options: Latin-1 bytes, matched against the absolute path.
+      regexes.push(compilePcre(pattern));
+    } catch (e) {
+      if (!(e instanceof PcreError)) throw e;
+      problems.push({ severity: "error", file: spec.specFile, message: `exclude_patterns entry ${JSON.stringify(pattern)} cannot be used: ${e.message}` });
     }
   }
   const kept = all.filter((e) => !excluded.has(e.abs) && !regexes.some((re) => re.test(e.abs)));

@@ -9,7 +9,7 @@ import { parseTerms } from "../../erlang/reader.js";
 import { Atom, Charlist, Tuple, listItems, proplistGet, type Term } from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
 import { chooseApp } from "./choose-app.js";
-import { wildcard } from "../glob.js";
+import { GlobError, wildcard } from "../glob.js";
 import type { MetadataValue, Problem, ProjectPackage, Requirement } from "../types.js";
 import { selectRebar3Paths, toPackageFiles } from "./files.js";
 import { CURRENT_LOCK_VERSION, parseLock, type Lock } from "./lock.js";
@@ -54,7 +54,14 @@ export async function listRebar3Apps(dir: string): Promise<Rebar3App[]> {
   const patterns = stringList(proplistGet(config, "project_app_dirs")) ?? DEFAULT_PROJECT_APP_DIRS;
   const apps = new Map<string, Rebar3App>();
   for (const pattern of patterns) {
-    for (const match of wildcard(pattern, root)) {
+    let matches: string[];
+    try {
+      matches = wildcard(pattern, root);
+    } catch (e) {
+      if (!(e instanceof GlobError)) throw e;
+      throw new HextsError("PROJECT_INVALID", `project_app_dirs entry ${JSON.stringify(pattern)} in rebar.config cannot be used: ${e.message}`);
+    }
+    for (const match of matches) {
       const appDir = resolve(root, match);
       const resources = wildcard("src/*.app.src", appDir);
       const scripts = wildcard("src/*.app.src.script", appDir);

@@ -66,11 +66,14 @@ export class CompressedTar {
     if (reserve > this.maxSize) this.tooBig();
     this.buffer = new Uint8Array(this.maxSize);
     let at = reserve;
-    this.#gz = new GzipWriter((chunk) => {
-      if (at + chunk.length > this.maxSize) this.tooBig();
-      this.buffer.set(chunk, at);
-      at += chunk.length;
-    });
+    this.#gz = new GzipWriter(
+      (chunk) => {
+        if (at + chunk.length > this.maxSize) this.tooBig();
+        this.buffer.set(chunk, at);
+        at += chunk.length;
+      },
+      { sinkCopies: true },
+    );
     this.tar = new TarWriter((chunk) => {
       if (this.tar.size > this.maxUncompressed) this.#tooBigUncompressed();
       this.#gz.push(chunk);

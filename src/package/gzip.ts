@@ -1,38 +1,38 @@
-// Reproducible gzip, byte-identical to hex_core's (zlib 1.2.x deflate, level 6, raw window 15, memLevel 8,
-// no header fields). Node's zlib is a Chromium fork whose deflate output differs, so compression uses pako
-// (a port of reference zlib); node:zlib is used for CRC-32 and for decompression only.
-import pako from "pako";
+// Reproducible gzip, byte-identical to hex_core's (zlib 1.2.13 deflate, level 6, raw window 15, memLevel 8,
+// no header fields). Node's zlib is a Chromium fork whose deflate output differs, so compression runs the
+// reference zlib compiled to WebAssembly (zlib-wasm.ts); node:zlib is used for CRC-32 and decompression only.
 import { crc32, gunzipSync } from "node:zlib";
+import { RawDeflate } from "./zlib-wasm.js";
 
 /** ID1 ID2 CM FLG MTIME(4) XFL OS: no name, mtime 0, XFL 0, OS 0 (HEX_PROTOCOL.md §5.3). */
 export const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x00);
 
-const STAGE_SIZE = 64 * 1024;
-const DEFLATE_OPTIONS = { level: 6, windowBits: 15, memLevel: 8, raw: true, chunkSize: 64 * 1024 } as const;
+export interface GzipWriterOptions {
+  /**
+   * The sink copies each chunk before it returns, so it may be handed a view of the compressor's memory
+   * (valid only during the call) instead of a fresh copy. Default false: the sink may keep its chunks.
+   */
+  sinkCopies?: boolean;
+}
 
 /**
  * Streaming gzip writer: `push` input in any chunking, `finish` once. Output goes to `sink` as it is made;
  * the bytes are identical to compressing the whole input at once.
  */
 export class GzipWriter {
-  #deflate: pako.Deflate;
+  #deflate: RawDeflate;
   #sink: (chunk: Uint8Array) => void;
   #crc = 0;
   #inputSize = 0;
   #done = false;
-  #stage = new Uint8Array(STAGE_SIZE);
-  #staged = 0;
   /** Compressed bytes emitted so far (header included). */
   size = 0;
 
-  constructor(sink: (chunk: Uint8Array) => void) {
+  constructor(sink: (chunk: Uint8Array) => void, opts: GzipWriterOptions = {}) {
     this.#sink = sink;
-    this.#deflate = new pako.Deflate(DEFLATE_OPTIONS);
-    this.#deflate.onData = (chunk: Uint8Array) => this.#emit(chunk);
-    this.#deflate.onEnd = (status: number) => {
-      if (status !== 0) throw new Error(`deflate failed with status ${status}`);
-    };
-    this.#emit(GZIP_HEADER);
+    const copy = !opts.sinkCopies;
+    this.#emit(copy ? GZIP_HEADER.slice() : GZIP_HEADER);
+    this.#deflate = new RawDeflate((view) => this.#emit(copy ? view.slice() : view));
   }
 
   #emit(chunk: Uint8Array): void {
@@ -50,32 +50,13 @@ export class GzipWriter {
     if (chunk.length === 0) return;
     this.#crc = crc32(chunk, this.#crc);
     this.#inputSize += chunk.length;
-    // pako is much slower fed many small pieces (tar headers, small files), so they are staged first.
-    if (this.#staged + chunk.length <= STAGE_SIZE) {
-      this.#stage.set(chunk, this.#staged);
-      this.#staged += chunk.length;
-      if (this.#staged === STAGE_SIZE) this.#flushStage();
-      return;
-    }
-    this.#flushStage();
-    if (chunk.length >= STAGE_SIZE) this.#deflate.push(chunk, false);
-    else {
-      this.#stage.set(chunk);
-      this.#staged = chunk.length;
-    }
-  }
-
-  #flushStage(): void {
-    if (this.#staged === 0) return;
-    this.#deflate.push(this.#stage.subarray(0, this.#staged), false);
-    this.#staged = 0;
+    this.#deflate.write(chunk);
   }
 
   finish(): void {
     if (this.#done) throw new Error("gzip: already finished");
     this.#done = true;
-    this.#flushStage();
-    this.#deflate.push(new Uint8Array(0), true);
+    this.#deflate.end();
     const trailer = new Uint8Array(8);
     const view = new DataView(trailer.buffer);
     view.setUint32(0, this.#crc >>> 0, true);

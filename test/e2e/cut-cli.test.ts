@@ -260,3 +260,49 @@ test("docs failing during cut: exit 5, yet the tag and the push happen (the rele
   assert.match(r.stdout, /Pushed main and v1\.2\.4 to origin/);
   assert.match(git(origin, w.env, "tag", "--list"), /v1\.2\.4/);
 });
+
+test("failing local checks stop cut before the first change", async (t) => {
+  const w = await world(t);
+  const { dir, origin } = repo(w, "nolicense", { licenses: "" });
+  const state = gitState(w, dir, origin);
+  const r = await w.hexts(["cut", "-i", "patch", "--yes"], dir);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /Stopping package build due to errors/);
+  assert.deepEqual(gitState(w, dir, origin), state);
+  assert.equal(w.server.requests.length, 0);
+});
+
+test("an umbrella app with --app, published to an organization with --organization", async (t) => {
+  const w = await world(t);
+  w.server.addOrganization({ name: "acme", admin: "ana" });
+  const root = join(w.tmp, "umbrella");
+  writeFiles(root, { "rebar.config": "{deps, []}.\n", "rebar.lock": "[].\n", "README.md": "# umbrella\n" });
+  rebar3Project(join(root, "apps", "alpha"), { name: "alpha" });
+  rebar3Project(join(root, "apps", "beta"), { name: "beta", vsn: '"0.2.0"' });
+  const { origin } = gitRepo(root, w.env);
+  const alphaSrc = readFileSync(join(root, "apps/alpha/src/alpha.app.src"));
+  const r = await w.hexts(["cut", "-a", "beta", "-i", "minor", "--organization", "acme", "--yes"], root);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(release(w, "beta", "0.3.0", "acme"));
+  assert.equal(git(root, w.env, "show", "--name-only", "--format=", "HEAD").trim(), "apps/beta/src/beta.app.src");
+  assert.deepEqual(readFileSync(join(root, "apps/alpha/src/alpha.app.src")), alphaSrc);
+  assert.match(git(origin, w.env, "tag", "--list"), /v0\.3\.0/);
+  assert.match(r.stderr, /publish beta 0\.3\.0 to the private repository of organization acme/);
+});
+
+test("--json: one document with the steps, the commit, the tag, the push and the publish result", async (t) => {
+  const w = await world(t);
+  const { dir } = repo(w);
+  const r = await w.hexts(["cut", "-i", "patch", "--yes", "--json"], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = jsonDoc(r);
+  assert.equal(doc.ok, true);
+  assert.equal(doc.data.from, "1.2.3");
+  assert.equal(doc.data.to, "1.2.4");
+  assert.equal(doc.data.source, "file");
+  assert.equal(doc.data.commit, git(dir, w.env, "rev-parse", "HEAD").trim());
+  assert.equal(doc.data.tagged, true);
+  assert.deepEqual(doc.data.push, { status: "pushed", remote: "origin", branch: "main", tag: "v1.2.4" });
+  assert.equal(doc.data.publish.package.checksum, release(w, "demo", "1.2.4")!.outerChecksum);
+  assert.equal(doc.data.steps.length, 6);
+});

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { buildTarball } from "../support/hex-server/index.js";
 import { runHexts } from "../support/cli.js";
-import { docsDir, fakeTool, isDocsUpload, isWrite, jsonDoc, publishes, rebar3Project, release, world, writeFiles, type World } from "./publish-support.js";
+import { docsDir, fakeTool, isDocsUpload, isWrite, jsonDoc, mixProject, oauthLogin, publishes, rebar3Project, release, world, writeFiles, type World } from "./publish-support.js";
 
 const PublishDoc = z.object({
   ok: z.literal(true),
@@ -360,4 +360,52 @@ test("--json success document, --no-progress, and stdout carrying only results",
   assert.equal(quiet.code, 0, quiet.stderr);
   assert.doesNotMatch(quiet.stderr, /Uploading/);
   assert.match(quiet.stdout, /^Package published to/);
+});
+
+test("mix projects run `mix docs` when mix is installed; the docs land in doc/", async (t) => {
+  const w = await world(t);
+  const bin = fakeTool(join(w.tmp, "bin"), "mix", 'echo "mix $*" >&2\nmkdir -p doc\necho "<h1>mix docs</h1>" > doc/index.html');
+  const dir = mixProject(join(w.tmp, "mixdocs"), { name: "mixdocs" });
+  const r = await w.hexts(["publish", "--yes"], dir, { PATH: `${bin}:${process.env.PATH}` });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /Generating docs: mix docs\nmix docs\n/);
+  assert.ok(release(w, "mixdocs", "0.4.0")?.hasDocs);
+});
+
+test("an OAuth login without two-factor authentication: TWO_FACTOR_DISABLED, with the way out", async (t) => {
+  const w = await world(t);
+  w.server.addUser({ username: "no2fa", twoFactor: true });
+  await oauthLogin(w, "no2fa");
+  w.state.findUser("no2fa")!.tfaSecret = null; // two-factor switched off after logging in
+  const dir = project(w);
+  const r = await runHexts(["publish", "package", "--yes", "--json", "--otp", "123456"], { cwd: dir, env: w.env });
+  assert.equal(r.code, 3, r.stderr);
+  const doc = ErrorDoc.parse(jsonDoc(r));
+  assert.equal(doc.error.code, "TWO_FACTOR_DISABLED");
+  assert.match(doc.error.message, /Enable two-factor authentication .* or use an API key \(HEX_API_KEY\)/);
+  assert.equal(release(w, "demo", "1.2.3"), undefined);
+});
+
+test("an umbrella needs --app; --metadata FILE describes projects hexts cannot read", async (t) => {
+  const w = await world(t);
+  const root = join(w.tmp, "umbrella");
+  writeFiles(root, { "rebar.config": "{deps, []}.\n", "rebar.lock": "[].\n", "README.md": "# umbrella\n" });
+  rebar3Project(join(root, "apps", "alpha"), { name: "alpha" });
+  rebar3Project(join(root, "apps", "beta"), { name: "beta" });
+  const none = await w.hexts(["publish", "package", "--yes"], root);
+  assert.equal(none.code, 2, none.stderr);
+  assert.match(none.stderr, /several apps \(alpha, beta\); choose the one to package with --app/);
+  const beta = await w.hexts(["publish", "package", "--yes", "-a", "beta"], root);
+  assert.equal(beta.code, 0, beta.stderr);
+  assert.ok(release(w, "beta", "1.2.3"));
+  assert.equal(release(w, "alpha", "1.2.3"), undefined);
+
+  const scripted = rebar3Project(join(w.tmp, "scripted"), { name: "scripted", extra: { "rebar.config.script": "CONFIG.\n" } });
+  const refused = await w.hexts(["publish", "package", "--yes"], scripted);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /--metadata FILE/);
+  writeFiles(scripted, { "meta.json": JSON.stringify({ app: "scripted", version: "0.9.0", description: "From JSON", licenses: ["MIT"], links: { Source: "https://example.com/s" }, files: ["src", "README.md"] }) });
+  const viaJson = await w.hexts(["publish", "package", "--yes", "--metadata", "meta.json"], scripted);
+  assert.equal(viaJson.code, 0, viaJson.stderr);
+  assert.ok(release(w, "scripted", "0.9.0"));
 });

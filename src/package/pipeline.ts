@@ -6,7 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import { lstat, mkdir, open, realpath, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { HextsError, isHextsError } from "../errors.js";
-import { detectProject, listApps, readProject, type AppChoice } from "../project/index.js";
+import { listApps, readProject, type AppChoice } from "../project/index.js";
 import { chooseApp } from "../project/rebar3/choose-app.js";
 import type { Problem, ProjectPackage } from "../project/types.js";
 import { checkPackage, formatProblem, hasErrors, packageTarget, problemsError, type PackageTarget } from "./checks.js";
@@ -123,14 +123,7 @@ async function pickApp(root: string, opts: PipelineOptions): Promise<string | un
 
 async function read(root: string, app: string | undefined, opts: PipelineOptions, target: PackageTarget | undefined): Promise<ProjectPackage> {
   if (opts.metadataFile !== undefined) return readProject(root, { metadataFile: resolve(opts.cwd ?? root, opts.metadataFile) });
-  // readProject has no organization option yet; mix's checks depend on it (hexpm-only errors become warnings).
-  if (target?.organization !== undefined && existsSync(root) && detectProject(root) === "mix") {
-    const apps = await listApps(root);
-    if (apps.length > 0) chooseApp(apps, app, root); // the same --app errors as readProject
-    const { readMixProject } = await import("../project/mix/index.js");
-    return readMixProject(root, { app, organization: target.organization });
-  }
-  return readProject(root, { app });
+  return readProject(root, { app, organization: target?.organization });
 }
 
 function summarize(pkg: ProjectPackage, target: PackageTarget): PackageSummary {

@@ -14,6 +14,8 @@ export interface ReadProjectOptions {
   app?: string;
   /** `--metadata FILE`: describe the package in JSON instead of reading the project. */
   metadataFile?: string;
+  /** The organization the package is for; mix then treats hex.pm-only requirements as warnings, as `--organization` does. */
+  organization?: string;
 }
 
 export interface AppChoice {
@@ -95,7 +97,7 @@ export async function readProject(dir: string, opts: ReadProjectOptions = {}): P
       const apps = await mixApps(root);
       if (apps.length > 0) chooseApp(apps, opts.app, root);
       const { readMixProject } = await import("./mix/index.js");
-      return readMixProject(root, { app: opts.app });
+      return readMixProject(root, { app: opts.app, organization: opts.organization });
     }
     case "rebar3": {
       const { readRebar3Project } = await import("./rebar3/index.js");

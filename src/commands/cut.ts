@@ -120,7 +120,10 @@ async function readForCut(ctx: Context, input: CutInputValue): Promise<{ project
   return { project: await readProject(ctx.cwd, { app }), app };
 }
 
-export async function cut(ctx: Context, input: CutInputValue): Promise<CutResult> {
+export async function cut(outer: Context, input: CutInputValue): Promise<CutResult> {
+  // Ctrl-C while cut changes things must not leave them half done: it aborts the step in flight, and the undo runs.
+  const interrupt = new AbortController();
+  const ctx: Context = { ...outer, signal: AbortSignal.any([outer.signal, interrupt.signal]) };
   const out = ctx.out;
   const dryRun = input.dryRun === true;
   const wantPush = input.push !== false;
@@ -213,6 +216,12 @@ export async function cut(ctx: Context, input: CutInputValue): Promise<CutResult
   const done: Done[] = [];
   let commit: string | undefined;
   let publish: PublishResult;
+  let interrupts = 0;
+  const onInterrupt = () => {
+    if (++interrupts > 1) process.exit(130); // a second Ctrl-C: stop at once
+    interrupt.abort();
+  };
+  process.on("SIGINT", onInterrupt);
   try {
     if (versionFile) {
       await writeFile(where.path, rewriteVersion(versionFile, to));
@@ -245,6 +254,8 @@ export async function cut(ctx: Context, input: CutInputValue): Promise<CutResult
     publish = await publishFlow(ctx, publishOptions, { expectVersion: to });
   } catch (e) {
     throw await undoAll(e, done);
+  } finally {
+    process.off("SIGINT", onInterrupt);
   }
 
   // ---- after a published release nothing is undone: the rest is reported ----

@@ -78,3 +78,23 @@ test("declining Proceed undoes the commit and says so; nothing reaches the serve
   assert.deepEqual(readFileSync(appSrc), before);
   assert.equal(w.server.requests.filter(isWrite).length, 0);
 });
+
+test("Ctrl-C during the upload: the commit is undone and the outcome is said to be unknown", async (t) => {
+  const w = await world(t);
+  const { dir } = repo(w);
+  const head = git(dir, w.env, "rev-parse", "HEAD").trim();
+  w.server.fault({ method: "POST", path: "/api/packages/demo/releases", fault: { kind: "slow", delayMs: 5000 } });
+  const term = spawnPty(["cut", "-i", "patch", "--no-push"], { cwd: dir, env: { ...w.env, HEX_API_KEY: w.ana.apiKey } });
+  t.after(() => term.kill());
+  await term.waitFor("Proceed?");
+  term.line("y");
+  await term.waitFor("Uploading demo 1.2.4");
+  term.write("\x03");
+  const done = await term.exited;
+  assert.equal(done.exitCode, 130, term.screen);
+  assert.match(term.screen, /cancelled during the upload of demo 1\.2\.4, so whether it was published is unknown/);
+  assert.match(term.screen, /undid: removed the commit v1\.2\.4/);
+  assert.equal(git(dir, w.env, "rev-parse", "HEAD").trim(), head);
+  assert.equal(git(dir, w.env, "status", "--porcelain"), "");
+  assert.equal(git(dir, w.env, "tag", "--list"), "");
+});

@@ -1,6 +1,6 @@
 // The server's answers to a publish, revert or docs upload, explained in the user's terms with the fix.
 import { getPackage, isApiError, type ApiError, type HexClient } from "../../api/index.js";
-import { HextsError, type ErrorCode } from "../../errors.js";
+import { HextsError, isHextsError, type ErrorCode } from "../../errors.js";
 
 export interface ReleaseRef {
   name: string;
@@ -34,9 +34,12 @@ export function packagePageUrl(apiUrl: string, r: ReleaseRef): string {
 }
 
 /** Explains a failed package upload. `client` is used for one read (does the package exist?) after a 403. */
-export async function explainPublishError(e: unknown, r: ReleaseRef, o: { client?: HexClient; apiUrl: string }): Promise<unknown> {
-  if (!isApiError(e)) return e;
+export async function explainPublishError(e: unknown, r: ReleaseRef, o: { client?: HexClient; apiUrl: string; uploadStarted?: boolean }): Promise<unknown> {
   const what = label(r);
+  if (isHextsError(e) && e.code === "CANCELLED" && o.uploadStarted) {
+    return new HextsError("CANCELLED", `cancelled during the upload of ${what}, so whether it was published is unknown. Check ${packagePageUrl(o.apiUrl, r)} or run \`hexts search ${r.name}\` before trying again`, { cause: e });
+  }
+  if (!isApiError(e)) return e;
   if (e.code === "NETWORK" || e.code === "TIMEOUT") {
     return wrap(
       e,

@@ -147,9 +147,12 @@ async function chooseOwner(ctx: Context, session: Session, ref: ReleaseRef): Pro
   if (organizations.length === 0) return undefined;
   try {
     await getPackage(client, ref.name);
-    return undefined;
+    return undefined; // not a new package
   } catch (e) {
-    if (!isApiError(e, "NOT_FOUND")) throw e;
+    if (!isApiError(e, "NOT_FOUND")) {
+      ctx.out.debug(`no owner choice: ${(e as Error).message}`);
+      return undefined; // unknown: publish as the user (mix does the same)
+    }
   }
   ctx.out.info(
     `You are a member of ${organizations.length === 1 ? "an organization" : "organizations"}. ${ref.name} is a new package: publish it with yourself as owner, or with an organization as owner (the package stays public but is managed by the organization).`,
@@ -287,11 +290,15 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
   const api = await import("../../api/index.js");
   const scope = target.organization ? { repository: target.organization } : {};
   const progressOn = o.progress !== false;
+  let sentBytes = 0;
   /** One progress display per attempt (a code asked again means a new upload). */
   const withProgress = async <T>(label: string, fn: (onProgress: (sent: number, total: number) => void) => Promise<T>): Promise<T> => {
     const progress = uploadProgress(out, label, { enabled: progressOn });
     try {
-      const result = await fn(progress.onProgress);
+      const result = await fn((sent, total) => {
+        sentBytes = Math.max(sentBytes, sent);
+        progress.onProgress(sent, total);
+      });
       progress.finish(true);
       return result;
     } catch (e) {
@@ -311,7 +318,7 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
         ),
       );
     } catch (e) {
-      throw await explainPublishError(e, ref, { client: await session.authed({ required: false }).catch(() => undefined), apiUrl });
+      throw await explainPublishError(e, ref, { client: await session.authed({ required: false }).catch(() => undefined), apiUrl, uploadStarted: sentBytes > 0 });
     }
     packageOutcome = {
       published: true,

@@ -25,7 +25,7 @@ const PublishDoc = z.object({
       z.object({ status: z.literal("built"), checksum: z.string(), size: z.number(), dir: z.string() }),
       z.object({ status: z.literal("skipped") }),
       z.object({ status: z.literal("none"), reason: z.string() }),
-      z.object({ status: z.literal("failed"), error: z.object({ code: z.string(), message: z.string() }), retry: z.string() }),
+      z.object({ status: z.literal("failed"), code: z.literal("DOCS_FAILED"), error: z.object({ code: z.string(), message: z.string() }), retry: z.string() }),
     ]),
     warnings: z.array(z.string()),
   }),

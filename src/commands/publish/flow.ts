@@ -50,8 +50,8 @@ export type DocsOutcome =
   | { status: "skipped" }
   /** No docs source: the reason and how to provide docs. */
   | { status: "none"; reason: string }
-  /** The package was published, its docs were not (exit 5). */
-  | { status: "failed"; error: { code: string; message: string }; retry: string };
+  /** The package was published, its docs were not (exit 5, code DOCS_FAILED); `error` is why. */
+  | { status: "failed"; code: "DOCS_FAILED"; error: { code: string; message: string }; retry: string };
 
 export interface OwnerOutcome {
   organization: string;
@@ -346,7 +346,7 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
     } catch (e) {
       if (!pkg) throw e;
       const retry = `hexts publish docs${o.app ? ` --app ${o.app}` : ""}${target.organization ? ` --organization ${target.organization}` : ""}${o.docDir ? ` --doc-dir ${o.docDir}` : ""}`;
-      docs = { status: "failed", error: errorInfo(e), retry };
+      docs = { status: "failed", code: "DOCS_FAILED", error: errorInfo(e), retry };
     }
   }
 

@@ -17,7 +17,7 @@ export function declareOwner(program: Command, act: Act): void {
 
   owner
     .command("transfer")
-    .description("transfer a package to USER (or an organization), removing every other owner")
+    .description("transfer a package to USER (or an organization), removing every other owner (asks first; --yes to skip)")
     .argument("<package>")
     .argument("<user>", "username, email or organization")
     .addOption(orgOption())
@@ -25,7 +25,7 @@ export function declareOwner(program: Command, act: Act): void {
 
   owner
     .command("remove")
-    .description("remove an owner from a package")
+    .description("remove an owner from a package (asks first; --yes to skip)")
     .argument("<package>")
     .argument("<user>", "username or email")
     .addOption(orgOption())
@@ -38,5 +38,9 @@ export function declareOwner(program: Command, act: Act): void {
     .addOption(orgOption())
     .action(act("owner", "list", (pkg: string) => ({ package: pkg })));
 
-  owner.command("packages").description("list the packages you own, with their repository").action(act("owner", "packages"));
+  owner
+    .command("packages")
+    .description("list the packages you own, with their repository (same as `owner list packages`)")
+    .addOption(new Option("--organization <org>", "only the packages in this organization's repository"))
+    .action(act("owner", "packages"));
 }

@@ -49,5 +49,7 @@ export function declareUser(program: Command, act: Act): void {
     .alias("reset-password")
     .description("reset your account password (account) or the local password protecting stored credentials (local)")
     .argument("<which>", "account | local")
+    .option("-u, --username <name>", "account: the username or email whose password to reset (asked when omitted)")
+    .option("--local-password-stdin", "local: read the new local password from standard input")
     .action(act("user", "reset_password", (which: string) => ({ which })));
 }

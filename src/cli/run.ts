@@ -35,7 +35,9 @@ export let runExitCode = 0;
 
 export async function runSubcommand(cmd: Command, task: string, sub: string, args: Record<string, unknown>, ctxOverride?: Context): Promise<number> {
   const flags = globalFlagsOf(cmd);
-  const ctx = ctxOverride ?? createContext({ flags });
+  const interrupt = new AbortController();
+  const ctx = ctxOverride ?? createContext({ flags, signal: interrupt.signal });
+  const stopOnCtrlC = onCtrlC(interrupt);
   let code = 0;
   try {
     const load = loaders[task];
@@ -56,8 +58,23 @@ export async function runSubcommand(cmd: Command, task: string, sub: string, arg
   } catch (e) {
     code = renderError(e, ctx.out);
   } finally {
+    stopOnCtrlC();
     await ctx.dispose();
   }
   runExitCode = code;
   return code;
+}
+
+/**
+ * Ctrl-C aborts the run's signal, so requests stop and the command fails with CANCELLED (exit 130) after
+ * cleaning up; a command that does not stop within 3 s, or a second Ctrl-C, ends the process at once.
+ */
+function onCtrlC(interrupt: AbortController): () => void {
+  const handler = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort(new HextsError("CANCELLED", "cancelled"));
+    setTimeout(() => process.exit(130), 3000).unref();
+  };
+  process.on("SIGINT", handler);
+  return () => process.off("SIGINT", handler);
 }

@@ -1,4 +1,214 @@
-// `hexts retire`: not built yet. Every subcommand reports that honestly instead of pretending to work.
-import type { CommandModule } from "../cli/command.js";
+// `hexts retire`: retire or unretire one release, or retire every release of a package
+// (HEX_PROTOCOL.md §4.8; mix hex.retire and rebar3 hex retire).
+import { z } from "zod";
+import {
+  getPackage,
+  getRelease,
+  isApiError,
+  retireAllReleases,
+  retireRelease,
+  unretireRelease,
+  RETIRE_REASONS,
+  type ApiError,
+  type Retirement,
+  type RetireReason,
+} from "../api/index.js";
+import { defineSubcommand, type CommandModule } from "../cli/command.js";
+import type { Context } from "../cli/context.js";
+import { HextsError } from "../errors.js";
+import type { Output } from "../ui/output.js";
+import { openSession, type Session } from "./session.js";
 
-export const subcommands: CommandModule["subcommands"] = {};
+/** The server's limits on a retirement message (Ecto counts graphemes). */
+export const MESSAGE_MIN = 3;
+export const MESSAGE_MAX = 140;
+
+export const RetireInput = z.object({
+  package: z.string().trim().min(1),
+  /** The positional words after PACKAGE: `VERSION REASON`, `VERSION` (--unretire) or `REASON` (--all). */
+  args: z.array(z.string()).max(2).default([]),
+  message: z.string().optional(),
+  unretire: z.boolean().optional(),
+  all: z.boolean().optional(),
+  replace: z.boolean().optional(),
+  organization: z.string().min(1).optional(),
+});
+export type RetireInputValue = z.output<typeof RetireInput>;
+
+export type RetirePlan =
+  | { kind: "retire"; package: string; version: string; reason: RetireReason; message: string; replace: boolean }
+  | { kind: "unretire"; package: string; version: string }
+  | { kind: "retire-all"; package: string; reason: RetireReason; message: string; replace: boolean };
+
+export interface RetireResult {
+  action: "retire" | "unretire";
+  package: string;
+  repository: string;
+  /** The releases concerned: retired or unretired by this run, or found already unretired (changed false). */
+  versions: string[];
+  reason?: RetireReason;
+  message?: string;
+  /** False when nothing had to change (unretiring a release that is not retired). */
+  changed: boolean;
+  /** Retirements this run replaced (--replace), by version. */
+  replaced?: Record<string, Retirement>;
+}
+
+const usage = (message: string) => new HextsError("USAGE", message);
+const SYNOPSIS = "expected `retire PACKAGE VERSION REASON --message MSG`, `retire PACKAGE VERSION --unretire` or `retire PACKAGE --all REASON --message MSG`";
+
+function graphemes(text: string): number {
+  let n = 0;
+  for (const _ of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)) n++;
+  return n;
+}
+
+/** SemVer 2.0 as Hex parses versions (no leading `v`, no missing parts, no leading zeros). */
+const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+function checkVersion(version: string): string {
+  if (!VERSION.test(version)) throw usage(`"${version}" is not a valid version (expected MAJOR.MINOR.PATCH, e.g. 1.0.2)`);
+  return version;
+}
+
+function checkReason(word: string | undefined): RetireReason {
+  if (word === undefined) throw usage(`a retirement reason is required: one of ${RETIRE_REASONS.join(", ")}`);
+  const reason = word.toLowerCase();
+  if (!(RETIRE_REASONS as readonly string[]).includes(reason)) {
+    throw usage(`"${word}" is not a retirement reason: use one of renamed, deprecated, security, invalid, other`);
+  }
+  return reason as RetireReason;
+}
+
+function checkMessage(message: string | undefined): string {
+  if (message === undefined || message.trim() === "") {
+    throw usage("a message is required to retire: --message \"why, and what to use instead\" (3 to 140 characters)");
+  }
+  const n = graphemes(message);
+  if (n < MESSAGE_MIN || n > MESSAGE_MAX) throw usage(`the message must be ${MESSAGE_MIN} to ${MESSAGE_MAX} characters long (it has ${n})`);
+  return message;
+}
+
+/** Checks the invocation locally, before any request: what to do, or a USAGE error saying what is wrong. */
+export function planRetire(input: RetireInputValue): RetirePlan {
+  const { package: pkg, args } = input;
+  if (input.unretire) {
+    if (input.all) throw usage("--unretire works on one release: give its version instead of --all");
+    if (input.message !== undefined) throw usage("--message is only for retiring, not with --unretire");
+    if (input.replace) throw usage("--replace is only for retiring, not with --unretire");
+    if (args.length !== 1) throw usage(args.length === 0 ? "--unretire needs the version to unretire: `retire PACKAGE VERSION --unretire`" : SYNOPSIS);
+    return { kind: "unretire", package: pkg, version: checkVersion(args[0]!) };
+  }
+  if (input.all) {
+    if (args.length > 1) throw usage(`--all retires every release, so give no version: ${SYNOPSIS}`);
+    return { kind: "retire-all", package: pkg, reason: checkReason(args[0]), message: checkMessage(input.message), replace: input.replace === true };
+  }
+  if (args.length === 0) throw usage(`the version to retire is missing: ${SYNOPSIS}`);
+  const version = checkVersion(args[0]!);
+  return { kind: "retire", package: pkg, version, reason: checkReason(args[1]), message: checkMessage(input.message), replace: input.replace === true };
+}
+
+// ---- running a plan ----
+
+function scopeOf(s: Session): { repository?: string } {
+  return s.organization ? { repository: s.organization } : {};
+}
+
+function labelOf(s: Session, pkg: string): string {
+  return s.organization ? `${s.organization}/${pkg}` : pkg;
+}
+
+function fromApi(e: ApiError, code: HextsError["code"], message: string): HextsError {
+  return new HextsError(code, message, { status: e.status, details: e.details, cause: e });
+}
+
+const describe = (r: { reason: string; message?: string | null }) => (r.message ? `${r.reason}: "${r.message}"` : r.reason);
+
+/** Reads the package; a missing one becomes a clear NOT_FOUND. */
+async function readPackage(s: Session, pkg: string) {
+  try {
+    return await getPackage(await s.authed(), pkg, scopeOf(s));
+  } catch (e) {
+    if (isApiError(e, "NOT_FOUND")) throw fromApi(e, "NOT_FOUND", `package ${labelOf(s, pkg)} does not exist in ${s.repository.name} (or you cannot see it)`);
+    throw e;
+  }
+}
+
+/** Reads the release; a missing package or version becomes a clear NOT_FOUND naming the versions there are. */
+async function readRelease(s: Session, pkg: string, version: string) {
+  try {
+    return await getRelease(await s.authed(), pkg, version, scopeOf(s));
+  } catch (e) {
+    if (!isApiError(e, "NOT_FOUND")) throw e;
+    const found = await readPackage(s, pkg);
+    const versions = (found.releases ?? []).map((r) => r.version);
+    const known = versions.length ? ` (its releases: ${versions.slice(0, 10).join(", ")}${versions.length > 10 ? ", ..." : ""})` : "";
+    throw fromApi(e, "NOT_FOUND", `version ${version} of ${labelOf(s, pkg)} does not exist${known}`);
+  }
+}
+
+/** Maps the server's refusals of a retirement write to one clear line. */
+async function retireWrite(s: Session, pkg: string, fn: Parameters<Session["write"]>[0]): Promise<void> {
+  try {
+    await s.write(fn);
+  } catch (e) {
+    if (!isApiError(e)) throw e;
+    if (e.status === 403 && /not authorized for this action/i.test(e.serverMessage ?? "")) {
+      throw fromApi(e, "FORBIDDEN", `you are not an owner of ${labelOf(s, pkg)}, so you cannot retire or unretire its releases`);
+    }
+    if (e.status === 404) throw fromApi(e, "NOT_FOUND", `${labelOf(s, pkg)} or that release does not exist in ${s.repository.name} (or you cannot see it)`);
+    throw e;
+  }
+}
+
+export async function retire(ctx: Context, input: RetireInputValue): Promise<RetireResult> {
+  const plan = planRetire(input);
+  const s = await openSession(ctx, { organization: input.organization });
+  const pkg = labelOf(s, plan.package);
+  const base = { package: plan.package, repository: s.repository.name };
+
+  if (plan.kind === "unretire") {
+    const release = await readRelease(s, plan.package, plan.version);
+    if (!release.retirement) return { ...base, action: "unretire", versions: [plan.version], changed: false };
+    await retireWrite(s, plan.package, (client) => unretireRelease(client, plan.package, plan.version, scopeOf(s)));
+    return { ...base, action: "unretire", versions: [plan.version], changed: true, replaced: { [plan.version]: release.retirement } };
+  }
+
+  const retirement = { reason: plan.reason, message: plan.message };
+  if (plan.kind === "retire") {
+    const release = await readRelease(s, plan.package, plan.version);
+    const previous = release.retirement;
+    if (previous && !plan.replace) {
+      throw new HextsError("CONFLICT", `${pkg} ${plan.version} is already retired (${describe(previous)}); pass --replace to change its reason and message`);
+    }
+    await retireWrite(s, plan.package, (client) => retireRelease(client, plan.package, plan.version, retirement, scopeOf(s)));
+    return { ...base, action: "retire", versions: [plan.version], ...retirement, changed: true, ...(previous ? { replaced: { [plan.version]: previous } } : {}) };
+  }
+
+  const found = await readPackage(s, plan.package);
+  const retired = found.retirements ?? {};
+  const versions = (found.releases ?? []).map((r) => r.version);
+  if (versions.length === 0) throw new HextsError("NOT_FOUND", `${pkg} has no releases to retire`);
+  const targets = plan.replace ? versions : versions.filter((v) => !retired[v]);
+  if (targets.length === 0) {
+    throw new HextsError("CONFLICT", `every release of ${pkg} is already retired; pass --replace to change their reason and message`);
+  }
+  await retireWrite(s, plan.package, (client) => retireAllReleases(client, plan.package, { ...retirement, replace: plan.replace }, scopeOf(s)));
+  const replaced = Object.fromEntries(targets.filter((v) => retired[v]).map((v) => [v, retired[v]!]));
+  return { ...base, action: "retire", versions: targets, ...retirement, changed: true, ...(Object.keys(replaced).length ? { replaced } : {}) };
+}
+
+function render(r: RetireResult, out: Output): void {
+  const pkg = r.repository.startsWith("hexpm:") ? `${r.repository.slice("hexpm:".length)}/${r.package}` : r.package;
+  if (r.action === "unretire") {
+    out.result(r.changed ? `${pkg} ${r.versions[0]} has been unretired` : `${pkg} ${r.versions[0]} is not retired; nothing to do`);
+    return;
+  }
+  const why = describe({ reason: r.reason ?? "", message: r.message });
+  if (r.versions.length === 1) out.result(`${pkg} ${r.versions[0]} has been retired (${why})`);
+  else out.result(`Retired ${r.versions.length} releases of ${pkg}: ${r.versions.join(", ")} (${why})`);
+}
+
+export const subcommands: CommandModule["subcommands"] = {
+  retire: defineSubcommand({ input: RetireInput, run: retire, render }),
+};

@@ -10,7 +10,8 @@ export function declareRetire(program: Command, act: Act): void {
     .argument("[reason]", "renamed | deprecated | security | invalid | other")
     .option("-m, --message <message>", "why, up to 140 characters (required to retire)")
     .option("--unretire", "unretire the release")
-    .option("--all", "retire every release of the package")
+    .option("--all", "retire every release of the package that is not retired yet (`retire PACKAGE --all REASON -m MSG`)")
+    .option("--replace", "change the reason and message of releases that are already retired")
     .option("--organization <org>", "the package lives in this organization's repository")
     .action(act("retire", "retire", (pkg: string, a?: string, b?: string) => ({ package: pkg, args: [a, b].filter((x) => x !== undefined) })));
 }

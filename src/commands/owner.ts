@@ -152,10 +152,10 @@ async function ownerWrite(s: Session, change: { action: OwnerChange["action"]; p
   }
 }
 
-/** The current owners, read with the run's credential when there is one. */
-async function readOwners(s: Session, pkg: string): Promise<OwnerEntry[]> {
+/** The current owners, read with the run's credential (`required` before a write: no use asking to confirm without one). */
+async function readOwners(s: Session, pkg: string, required = false): Promise<OwnerEntry[]> {
   try {
-    return (await listOwners(await s.authed({ required: false }), pkg, scopeOf(s))).map(entryOf);
+    return (await listOwners(await s.authed({ required }), pkg, scopeOf(s))).map(entryOf);
   } catch (e) {
     if (isApiError(e, "NOT_FOUND")) throw missingPackage(s, pkg, e);
     throw e;
@@ -181,7 +181,7 @@ export async function addPackageOwner(ctx: Context, input: z.output<typeof AddIn
 export async function transferPackage(ctx: Context, input: z.output<typeof TransferInput>): Promise<OwnerChange> {
   const s = await openSession(ctx, { organization: input.organization });
   const pkg = labelOf(s, input.package);
-  const owners = await readOwners(s, input.package);
+  const owners = await readOwners(s, input.package, true);
   const target = findOwner(owners, input.user);
   const others = owners.filter((o) => o !== target).map((o) => o.username);
   const base = { action: "transfer" as const, package: input.package, repository: s.repository.name, user: input.user, level: "full" as const };
@@ -199,7 +199,7 @@ export async function transferPackage(ctx: Context, input: z.output<typeof Trans
 export async function removePackageOwner(ctx: Context, input: z.output<typeof RemoveInput>): Promise<OwnerChange> {
   const s = await openSession(ctx, { organization: input.organization });
   const pkg = labelOf(s, input.package);
-  const owners = await readOwners(s, input.package);
+  const owners = await readOwners(s, input.package, true);
   // An email may be hidden from the owner list; only a username that matches nobody is surely not an owner.
   if (!findOwner(owners, input.user) && !input.user.includes("@")) {
     const list = owners.map((o) => o.username).join(", ");

@@ -151,6 +151,9 @@ test("owner add errors: unknown package, unknown user, not a full owner, bad lev
   assert.equal(level.code, 2);
   assert.match(level.stderr, /Allowed choices are full, maintainer/);
   fails(await w.anonymous(["owner", "add", "foo", "bob"]), 3, /not logged in to .*: run `hexts user auth`, or set HEX_API_KEY/);
+  // Not logged in is said before any confirmation is asked.
+  fails(await w.anonymous(["owner", "transfer", "foo", "bob"]), 3, /not logged in/);
+  fails(await w.anonymous(["owner", "remove", "foo", "ana"]), 3, /not logged in/);
   const codes = await Promise.all([
     w.hexts(["owner", "add", "nope", "bob", "--json"]),
     w.hexts(["owner", "add", "foo", "zed", "--json"]),

@@ -72,11 +72,10 @@ function checkVersion(version: string): string {
 }
 
 function checkReason(word: string | undefined): RetireReason {
-  if (word === undefined) throw usage(`a retirement reason is required: one of ${RETIRE_REASONS.join(", ")}`);
+  const choices = "renamed, deprecated, security, invalid, other";
+  if (word === undefined) throw usage(`a retirement reason is required: one of ${choices}`);
   const reason = word.toLowerCase();
-  if (!(RETIRE_REASONS as readonly string[]).includes(reason)) {
-    throw usage(`"${word}" is not a retirement reason: use one of renamed, deprecated, security, invalid, other`);
-  }
+  if (!(RETIRE_REASONS as readonly string[]).includes(reason)) throw usage(`"${word}" is not a retirement reason: use one of ${choices}`);
   return reason as RetireReason;
 }
 

@@ -92,7 +92,7 @@ test("checked before any request: reason, message length (3-140 characters), ver
   const w = await world(t);
   const cases: [string[], RegExp][] = [
     [["retire", "foo", "1.0.0", "obsolete", "-m", "old stuff"], /"obsolete" is not a retirement reason: use one of renamed, deprecated, security, invalid, other/],
-    [["retire", "foo", "1.0.0", "-m", "old stuff"], /a retirement reason is required: one of other, invalid, security, deprecated, renamed/],
+    [["retire", "foo", "1.0.0", "-m", "old stuff"], /a retirement reason is required: one of renamed, deprecated, security, invalid, other/],
     [["retire", "foo", "1.0.0", "security"], /a message is required to retire: --message/],
     [["retire", "foo", "1.0.0", "security", "-m", "   "], /a message is required to retire/],
     [["retire", "foo", "1.0.0", "security", "-m", "no"], /the message must be 3 to 140 characters long \(it has 2\)/],

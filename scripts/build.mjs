@@ -2,14 +2,17 @@
 // then emits type declarations for the library with tsc.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { rmSync, readFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
+// Build beside dist/ and swap it in, so a test running meanwhile never sees a half-written bundle.
+const dist = new URL("../dist", import.meta.url);
+const staging = new URL(`../.dist-${process.pid}`, import.meta.url);
+const retired = new URL(`../.dist-old-${process.pid}`, import.meta.url);
 
 await build({
   entryPoints: { "cli/main": "src/cli/main.ts", index: "src/index.ts" },
-  outdir: "dist",
+  outdir: staging.pathname,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -21,6 +24,14 @@ await build({
   define: { __HEXTS_VERSION__: JSON.stringify(pkg.version) },
   logLevel: "warning",
 });
+
+try {
+  renameSync(dist, retired);
+} catch {
+  // no previous build
+}
+renameSync(staging, dist);
+rmSync(retired, { recursive: true, force: true });
 
 if (!process.argv.includes("--no-types")) {
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });

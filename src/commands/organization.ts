@@ -10,7 +10,7 @@ import { listOrganizations, organizationRepoName, removeOrganization, storeOrgan
 import type { Output } from "../ui/output.js";
 import { openSession } from "./session.js";
 import { defaultKeyName } from "./auth/keys.js";
-import { keyAction, KeyInput as UserKeyInput, renderKey, type KeyResult } from "./auth/key-actions.js";
+import { keyAction, KeyInput as UserKeyInput, organizationNotFound, renderKey, type KeyResult } from "./auth/key-actions.js";
 import { openVault, prepareVault } from "./auth/local-password.js";
 import { readKeyOption } from "./auth/login.js";
 
@@ -75,9 +75,11 @@ export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Pro
   } else {
     const name = input.keyName ?? defaultKeyName();
     ctx.out.info(`Generating key ${name} for ${org}...`);
-    const created = await session.write((client) =>
-      createKey(client, { organization: org, name, permissions: [{ domain: "repository", resource: org }] }, { signal: ctx.signal }),
-    );
+    const created = await session
+      .write((client) => createKey(client, { organization: org, name, permissions: [{ domain: "repository", resource: org }] }, { signal: ctx.signal }))
+      .catch((e: unknown) => {
+        throw organizationNotFound(e, org);
+      });
     ctx.out.secrets.add(created.secret);
     key = created.secret;
     keyName = created.name;

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { spawnPty } from "../support/pty.js";
-import { fails, failsJson, json, noSecrets, requests, world, type World } from "./user-helpers.js";
+import { fails, failsJson, json, noSecrets, requests, storeOAuthLogin, world, exitOf } from "./user-helpers.js";
 
 const WhoamiDoc = z.object({
   ok: z.literal(true),
@@ -30,19 +30,6 @@ const DeauthDoc = z.object({
     still_using: z.string().optional(),
   }),
 });
-
-/** Logs ana in with an OAuth token pair issued by the server (as a device login would), stored unencrypted. */
-async function oauthLogin(w: World): Promise<{ access: string; refresh: string }> {
-  const { form } = await import("../support/hex-server/test-client.js");
-  const start = await form(w.server, "/oauth/device_authorization", { client_id: "hexts", scope: "api repositories" });
-  w.server.approveDevice(start.body.user_code, "ana");
-  const token = await form(w.server, "/oauth/token", { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: start.body.device_code, client_id: "hexts" });
-  const { createContext } = await import("../../src/cli/context.js");
-  const { storeCredential } = await import("../../src/config/index.js");
-  const ctx = createContext({ flags: { json: true, yes: false, verbose: false, color: false }, env: w.env, cwd: w.home.dir, interactive: false });
-  await storeCredential(ctx, w.server.apiUrl, { type: "oauth", accessToken: token.body.access_token, refreshToken: token.body.refresh_token, expiresAt: Math.floor(Date.now() / 1000) + 1800, username: "ana" });
-  return { access: token.body.access_token, refresh: token.body.refresh_token };
-}
 
 // ---- whoami ----
 
@@ -129,7 +116,7 @@ test("register on a terminal asks everything, hides the password and asks again 
   s.line("second-secret-pw");
   await s.waitFor("Account password (confirm):");
   s.line("second-secret-pw");
-  assert.equal((await s.exited).exitCode, 0, s.screen);
+  assert.equal(await exitOf(s), 0, s.screen);
   assert.match(s.screen, /Registered ptyuser\./);
   for (const secret of ["first-secret-pw", "typo-secret-pw", "second-secret-pw"]) assert.ok(!s.screen.includes(secret), `${secret} on screen:\n${s.screen}`);
   assert.ok(w.state.findUser("ptyuser"));
@@ -140,7 +127,7 @@ test("register on a terminal asks everything, hides the password and asks again 
 test("deauth of an OAuth login revokes the token on the server, then forgets it", async (t) => {
   const w = await world(t);
   w.server.addUser({ username: "ana", twoFactor: true });
-  const tokens = await oauthLogin(w);
+  const tokens = await storeOAuthLogin(w, "ana");
   const r = await w.hexts(["user", "deauth"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Logged out ana from .*: revoked the OAuth session and removed the stored credentials\.\n$/);
@@ -194,7 +181,7 @@ test("deauth on a terminal asks the local password to revoke; wrong three times 
     await s.waitFor(prompt, 20_000);
     s.line(attempt);
   }
-  assert.equal((await s.exited).exitCode, 0, s.screen);
+  assert.equal(await exitOf(s), 0, s.screen);
   assert.match(s.screen, /could not revoke the login on the server \(wrong local password/);
   assert.deepEqual(w.config().credentials, {});
   assert.equal(requests(w.server, { method: "DELETE" }).length, 0);
@@ -219,7 +206,7 @@ test("reset_password account on a terminal asks the username", async (t) => {
   t.after(() => s.kill());
   await s.waitFor("Username or email:");
   s.line("ana@example.com");
-  assert.equal((await s.exited).exitCode, 1);
+  assert.equal(await exitOf(s), 1);
   assert.match(s.screen, /password\/new/);
   assert.deepEqual(requests(w.server, { method: "POST" }).map((q) => q.path), ["/api/users/ana%40example.com/reset"]);
 });
@@ -242,7 +229,7 @@ test("reset_password local on a terminal: set, change (current first), remove; s
   s.line("first-local-pw");
   await s.waitFor("New local password (confirm):");
   s.line("first-local-pw");
-  assert.equal((await s.exited).exitCode, 0, s.screen);
+  assert.equal(await exitOf(s), 0, s.screen);
   assert.match(s.screen, /Local password set; 1 stored secret encrypted with it\./);
   assert.equal(typeof file(), "object");
 
@@ -253,7 +240,7 @@ test("reset_password local on a terminal: set, change (current first), remove; s
   s.line("second-local-pw");
   await s.waitFor("New local password (confirm):");
   s.line("second-local-pw");
-  assert.equal((await s.exited).exitCode, 0, s.screen);
+  assert.equal(await exitOf(s), 0, s.screen);
   for (const pw of ["first-local-pw", "second-local-pw"]) assert.ok(!s.screen.includes(pw), `${pw} on screen:\n${s.screen}`);
   assert.equal((await w.hexts(["user", "whoami"], { env: { HEX_LOCAL_PASSWORD: "second-local-pw" } })).stdout, "ana\n");
 
@@ -262,7 +249,7 @@ test("reset_password local on a terminal: set, change (current first), remove; s
   s.line("second-local-pw");
   await s.waitFor("New local password (empty: remove it");
   s.line("");
-  assert.equal((await s.exited).exitCode, 0, s.screen);
+  assert.equal(await exitOf(s), 0, s.screen);
   assert.match(s.screen, /Local password removed; 1 stored secret now stored unencrypted\./);
   assert.equal(file(), ana.apiKey);
   assert.equal(w.config().local_password, undefined);

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { spawnPty } from "../support/pty.js";
-import { fails, failsJson, json, noSecrets, requests, startHexts, USER_CODE, userCodeOf, world, type World } from "./user-helpers.js";
+import { fails, failsJson, json, noSecrets, requests, startHexts, USER_CODE, userCodeOf, world, type World, exitOf } from "./user-helpers.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const PTY_CODE = /  ([23456789BCDFGHJKLMNPQRSTVWXYZ]{4})-([23456789BCDFGHJKLMNPQRSTVWXYZ]{4})\r?\n/;
@@ -99,8 +99,7 @@ test("OAuth on a terminal opens the browser at the page with the code, then offe
   s.line("pty-local-secret");
   await s.waitFor("Local password (confirm):");
   s.line("pty-local-secret");
-  const { exitCode } = await s.exited;
-  assert.equal(exitCode, 0, s.screen);
+  assert.equal(await exitOf(s), 0, s.screen);
   assert.match(s.screen, /Logged in as ana/);
   assert.match(s.screen, /Stored encrypted with your local password/);
   assert.ok(!s.screen.includes("pty-local-secret"), `the local password is on the screen:\n${s.screen}`);
@@ -121,7 +120,7 @@ test("OAuth on a terminal with --no-browser opens nothing", async (t) => {
   t.after(() => s.kill());
   const code = userCodeOf((await s.waitFor(PTY_CODE)).match(PTY_CODE)!);
   w.server.approveDevice(code, "ana");
-  assert.equal((await s.exited).exitCode, 0, s.screen);
+  assert.equal(await exitOf(s), 0, s.screen);
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(browser.opened(), []);
 });
@@ -231,7 +230,7 @@ test("--key on a terminal asks for the key hidden; an empty local password store
   s.line(ana.apiKey);
   await s.waitFor("Local password:");
   s.line("");
-  assert.equal((await s.exited).exitCode, 0, s.screen);
+  assert.equal(await exitOf(s), 0, s.screen);
   assert.match(s.screen, /warning: credentials are stored unencrypted/);
   assert.ok(!s.screen.includes(ana.apiKey), `the key is on the screen:\n${s.screen}`);
   assert.equal(w.config().credentials[w.server.apiUrl].key, ana.apiKey);
@@ -323,7 +322,7 @@ test("--password on a terminal asks the username, then the password hidden", asy
   s.line("ana");
   await s.waitFor("Account password:");
   s.line("ana-account-pw");
-  assert.equal((await s.exited).exitCode, 0, s.screen);
+  assert.equal(await exitOf(s), 0, s.screen);
   assert.match(s.screen, /Logged in as ana on .* \(new API key desk\)/);
   assert.match(s.screen, /Also created desk-api-read \(api:read\) and desk-repositories \(repositories\)/);
   assert.ok(!s.screen.includes("ana-account-pw"), `the password is on the screen:\n${s.screen}`);

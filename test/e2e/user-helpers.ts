@@ -9,7 +9,10 @@ import { z } from "zod";
 import { baseEnv, binPath, runHexts, tempHome, type RunResult } from "../support/cli.js";
 import { startHexServer, type HexServer, type HexServerOptions } from "../support/hex-server/index.js";
 import type { State } from "../support/hex-server/state.js";
+import { form } from "../support/hex-server/test-client.js";
 import { repoRoot } from "../support/vectors.js";
+import { createContext } from "../../src/cli/context.js";
+import { storeCredential } from "../../src/config/index.js";
 
 export interface World {
   server: HexServer;
@@ -146,3 +149,31 @@ export function startHexts(args: string[], o: { env: Record<string, string | und
 /** `ABCD-EFGH` as printed -> `ABCDEFGH` as the server knows it. */
 export const USER_CODE = /\n  ([23456789BCDFGHJKLMNPQRSTVWXYZ]{4})-([23456789BCDFGHJKLMNPQRSTVWXYZ]{4})\n/;
 export const userCodeOf = (m: RegExpMatchArray) => `${m[1]}${m[2]}`;
+
+/** Stores an OAuth token pair the server issued to `username` (as a device login would), unencrypted. */
+export async function storeOAuthLogin(w: World, username: string, scope = "api repositories"): Promise<{ access: string; refresh: string }> {
+  const start = await form(w.server, "/oauth/device_authorization", { client_id: "hexts", scope });
+  w.server.approveDevice(start.body.user_code, username);
+  const token = await form(w.server, "/oauth/token", { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: start.body.device_code, client_id: "hexts" });
+  assert.equal(token.status, 200, JSON.stringify(token.body));
+  const ctx = createContext({ flags: { json: true, yes: false, verbose: false, color: false }, env: w.env, cwd: w.home.dir, interactive: false });
+  const expiresAt = Math.floor(Date.now() / 1000) + 1800;
+  await storeCredential(ctx, w.server.apiUrl, { type: "oauth", accessToken: token.body.access_token, refreshToken: token.body.refresh_token, expiresAt, username });
+  return { access: token.body.access_token, refresh: token.body.refresh_token };
+}
+
+/** The exit code of a pseudo-terminal session, killing it (and failing) if it does not end in time. */
+export async function exitOf(s: { exited: Promise<{ exitCode: number }>; kill(): void; screen: string }, ms = 30_000): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      s.kill();
+      reject(new Error(`the session did not end within ${ms} ms; screen:\n${s.screen}`));
+    }, ms);
+  });
+  try {
+    return (await Promise.race([s.exited, timeout])).exitCode;
+  } finally {
+    clearTimeout(timer);
+  }
+}

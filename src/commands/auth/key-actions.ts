@@ -1,7 +1,7 @@
 // `key generate | list | revoke | fetch`, shared by `hexts user key` (the user's own keys) and
 // `hexts organization key ORG` (keys owned by the organization, `orgs/ORG/keys`).
 import { z } from "zod";
-import { createKey, deleteAllKeys, deleteKey, getKey, listKeys } from "../../api/index.js";
+import { createKey, deleteAllKeys, deleteKey, getKey, isApiError, listKeys } from "../../api/index.js";
 import type { Context } from "../../cli/context.js";
 import { HextsError } from "../../errors.js";
 import { deleteCredential } from "../../config/index.js";
@@ -37,8 +37,30 @@ function unexpected(action: string, flags: [string, unknown][]): void {
   if (given.length) throw new HextsError("USAGE", `${given.join(", ")} ${given.length > 1 ? "do" : "does"} not apply to \`key ${action}\``);
 }
 
+/**
+ * Under `orgs/ORG/` a 404 also means the organization does not exist or the account lacks the role for it
+ * (hex.pm hides private organizations); say so instead of a bare "not found".
+ */
+export function organizationNotFound(e: unknown, org: string, keyName?: string): unknown {
+  if (!isApiError(e, "NOT_FOUND")) return e;
+  const what = keyName ? `there is no key named "${keyName}" in the organization ${org}, or ` : "";
+  return new HextsError("NOT_FOUND", `${what}the organization ${org} does not exist or your account lacks the role for this (read to list keys, write to change them)`, {
+    status: e.status,
+    cause: e,
+  });
+}
+
 /** The key actions shared by `user key` and `organization key ORG`. */
 export async function keyAction(ctx: Context, input: KeyInput, scope: KeyScope): Promise<KeyResult> {
+  if (!scope.organization) return runKeyAction(ctx, input, scope);
+  try {
+    return await runKeyAction(ctx, input, scope);
+  } catch (e) {
+    throw organizationNotFound(e, scope.organization, input.action === "fetch" || (input.action === "revoke" && !input.all) ? (input.name ?? input.keyName) : undefined);
+  }
+}
+
+async function runKeyAction(ctx: Context, input: KeyInput, scope: KeyScope): Promise<KeyResult> {
   // An organization's keys are managed with the user's login, never with a key stored for that organization.
   const session = await openSession(ctx, scope.organization ? { repo: "hexpm" } : {});
   const org = scope.organization;
@@ -104,7 +126,7 @@ async function revokeAll(ctx: Context, session: Session, org: string | undefined
   if (keys.length === 0) return { action: "revoke", revoked: [], all: true, logged_out: false, ...(org ? { organization: org } : {}) };
   const usesOne = keys.some((k) => k.authing_key);
   const ok = await ctx.prompt.confirm(`Revoke all ${keys.length} keys of ${owner} (${keys.map((k) => k.name).join(", ")})${usesOne ? ", including the one this machine uses" : ""}?`, { default: false });
-  if (!ok) throw new HextsError("CANCELLED", "nothing revoked");
+  if (!ok) throw new HextsError("CANCELLED", "cancelled: no key was revoked");
   ctx.out.info("Revoking all keys...");
   await session.write((client) => deleteAllKeys(client, scope, { signal: ctx.signal }));
   const loggedOut = org ? false : await forgetIfStoredLogin(ctx, session, usesOne);

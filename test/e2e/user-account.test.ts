@@ -63,6 +63,27 @@ test("whoami without a login is exit 3 naming `hexts user auth`; an organization
   noSecrets(r.stderr, [revoked]);
 });
 
+test("whoami with a stored OAuth login close to expiry renews it first and stores the new pair", async (t) => {
+  const w = await world(t);
+  w.server.addUser({ username: "ana", twoFactor: true });
+  const old = await storeOAuthLogin(w, "ana");
+  const file = w.config();
+  file.credentials[w.server.apiUrl].expires_at = Math.floor(Date.now() / 1000) + 120;
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(join(w.home.env.HEX_HOME, "hexts.json"), JSON.stringify(file), { mode: 0o600 });
+  const r = await w.hexts(["user", "whoami"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "ana\n");
+  const refresh = requests(w.server, { method: "POST", path: "/api/oauth/token" });
+  assert.equal(refresh.length, 2, "the device poll, then one refresh");
+  const stored = w.config().credentials[w.server.apiUrl];
+  assert.notEqual(stored.access_token, old.access);
+  assert.notEqual(stored.refresh_token, old.refresh);
+  assert.ok(stored.expires_at > Date.now() / 1000 + 1700);
+  assert.equal(requests(w.server, { path: "/api/users/me" }).at(-1)!.headers.authorization, `Bearer ${stored.access_token}`);
+  noSecrets(r.stdout + r.stderr, [old.access, old.refresh, stored.access_token, stored.refresh_token]);
+});
+
 // ---- register ----
 
 test("register with flags and --password-stdin shows the terms of service and creates the account", async (t) => {

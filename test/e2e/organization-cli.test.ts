@@ -160,9 +160,9 @@ test("key ORG generate|list|revoke manage the organization's own keys; default p
   assert.equal(rev.stdout, "Revoked key ci.\n");
   fails(await asAna(["organization", "key", "acme", "revoke", "ci"]), 1, /there is no key named "ci" in the organization acme/);
 
-  fails(await asAna(["organization", "key", "acme", "revoke", "--all"]), 2, /confirmation required \(Revoke all 1 keys of the organization acme \(docs\)\).*--yes/);
+  fails(await asAna(["organization", "key", "acme", "revoke", "--all"]), 2, /confirmation required \(Revoke the only key of the organization acme \(docs\)\).*--yes/);
   const all = await asAna(["--yes", "organization", "key", "acme", "revoke", "--all"]);
-  assert.equal(all.stdout, "Revoked all 1 keys of the organization acme.\n");
+  assert.equal(all.stdout, "Revoked the only key of the organization acme.\n");
   assert.deepEqual(requests(w.server, { method: "DELETE" }).map((q) => q.path), ["/api/orgs/acme/keys/ci", "/api/orgs/acme/keys/ci", "/api/orgs/acme/keys"]);
   assert.equal(orgKeys().length, 0);
   noSecrets(list.stdout + rev.stdout + all.stdout + all.stderr, [gen.stdout.trim(), doc.data.secret]);

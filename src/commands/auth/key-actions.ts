@@ -125,13 +125,16 @@ async function revokeAll(ctx: Context, session: Session, org: string | undefined
   const owner = org ? `the organization ${org}` : "your account";
   if (keys.length === 0) return { action: "revoke", revoked: [], all: true, logged_out: false, ...(org ? { organization: org } : {}) };
   const usesOne = keys.some((k) => k.authing_key);
-  const ok = await ctx.prompt.confirm(`Revoke all ${keys.length} keys of ${owner} (${keys.map((k) => k.name).join(", ")})${usesOne ? ", including the one this machine uses" : ""}?`, { default: false });
+  const ok = await ctx.prompt.confirm(`Revoke ${allKeys(keys.length)} of ${owner} (${keys.map((k) => k.name).join(", ")})${usesOne ? ", including the one this machine uses" : ""}?`, { default: false });
   if (!ok) throw new HextsError("CANCELLED", "cancelled: no key was revoked");
   ctx.out.info("Revoking all keys...");
   await session.write((client) => deleteAllKeys(client, scope, { signal: ctx.signal }));
   const loggedOut = org ? false : await forgetIfStoredLogin(ctx, session, usesOne);
   return { action: "revoke", revoked: keys.map((k) => k.name), all: true, logged_out: loggedOut, ...(org ? { organization: org } : {}) };
 }
+
+/** "all 3 keys", or "the only key". */
+const allKeys = (n: number) => (n === 1 ? "the only key" : `all ${n} keys`);
 
 export function renderKey(r: KeyResult, out: Output): void {
   const owner = r.organization ? `the organization ${r.organization}` : "your account";
@@ -148,7 +151,7 @@ export function renderKey(r: KeyResult, out: Output): void {
       break;
     case "revoke":
       if (r.revoked.length === 0) out.result(`${owner} has no keys; nothing revoked.`);
-      else out.result(r.all ? `Revoked all ${r.revoked.length} keys of ${owner}.` : `Revoked key ${r.revoked[0]}.`);
+      else out.result(r.all ? `Revoked ${allKeys(r.revoked.length)} of ${owner}.` : `Revoked key ${r.revoked[0]}.`);
       if (r.logged_out) out.info("It was this machine's login, so the stored credentials were removed too; run `hexts user auth` to log in again.");
       break;
   }

@@ -118,3 +118,19 @@ test("the key check of `auth --key` is a read: retried through a 503; OAuth poll
   assert.equal(done.code, 0, done.stderr);
   assert.equal(w.config().credentials[w.server.apiUrl].type, "oauth");
 });
+
+test("--verbose traces (stack, causes, retries) carry no key, token or password", async (t) => {
+  const { w, ana, hexts } = await faultWorld(t);
+  const bogus = "deadbeefdeadbeefdeadbeefdeadbeef";
+  const bad = await w.hexts(["--verbose", "user", "auth", "--key", bogus]);
+  assert.equal(bad.code, 3);
+  assert.match(bad.stderr, /\n\s+at /, "a stack trace is shown with --verbose");
+  w.server.fault({ method: "GET", path: "/api/keys", fault: { kind: "reset" } });
+  w.server.fault({ method: "POST", path: "/api/keys", fault: { kind: "reset" } });
+  const list = await hexts(["--verbose", "user", "key", "list"]);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stderr, /debug: retrying GET/);
+  const gen = await hexts(["--verbose", "user", "key", "generate", "--key-name", "v"]);
+  assert.equal(gen.code, 4);
+  noSecrets(bad.stdout + bad.stderr + list.stdout + list.stderr + gen.stdout + gen.stderr, [bogus, ana.apiKey]);
+});

@@ -18,7 +18,11 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  packages: "external",
+  // Dependencies are bundled too: Node 20 has no compile cache, and loading undici or zod as hundreds of
+  // separate files costs over 100 ms each at start-up. node-pty is a test-only native module.
+  external: ["node-pty"],
+  // Bundled CommonJS dependencies call require() for Node's built-ins.
+  banner: { js: 'import { createRequire as __hextsCreateRequire } from "node:module"; const require = __hextsCreateRequire(import.meta.url);' },
   sourcemap: false,
   chunkNames: "chunks/[name]-[hash]",
   define: { __HEXTS_VERSION__: JSON.stringify(pkg.version) },

@@ -2,7 +2,10 @@
 // Built on the first request, never at import time.
 import { readFileSync } from "node:fs";
 import type { ConnectionOptions } from "node:tls";
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from "undici";
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
+
+/** undici's request, re-exported so every use of undici goes through this one lazily loaded module. */
+export { request };
 import { HextsError } from "../errors.js";
 import type { ProxySettings } from "./proxy.js";
 

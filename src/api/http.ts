@@ -296,7 +296,7 @@ export class HexClient {
     const otp = o.otp ?? this.opts.otp;
     const timeout = this.timeoutFor(o);
     const follow = (method === "GET" || method === "HEAD") && o.followRedirects !== false;
-    const { request } = await import("undici");
+    const { request } = await import("./dispatcher.js");
     let url = startUrl;
     for (let hops = 0; ; hops++) {
       const own = new URL(url).origin === home;

@@ -78,7 +78,7 @@ process.stdout.write(JSON.stringify({ size: result.tarball.length, checksum: res
 `,
   );
   const out = join(outDir, "runner.mjs");
-  // pako is bundled in, so the runner works from a temp dir.
+  // Everything (the zlib wasm module included) is bundled in, so the runner works from a temp dir.
   await build({ entryPoints: [entry], outfile: out, bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "warning" });
   return out;
 }

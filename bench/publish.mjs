@@ -5,68 +5,19 @@
 // peak RSS ≤ 2× the tarball + 60 MB. Figures, not asserts.
 // Usage: node bench/publish.mjs [--keep]   (BENCH_RUNS=N timed runs, default 5; needs curl and /usr/bin/time)
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fmtMB, fmtMs, median, peakRss, report } from "./lib.mjs";
+import { generate, PROJECTS } from "./projects.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(repo, "bin", "hexts.js");
 
-// ---- the project: the shape of bench/build.mjs's "2,000 files, ~60 MB" (that module keeps its generator private) ----
+// ---- the project: bench/build.mjs's "2,000 files, ~60 MB", under its own app name ----
 
-function noise(size, seed) {
-  const out = Buffer.alloc(size);
-  for (let i = 0, at = 0; at < size; i++) at += createHash("sha256").update(`${seed}:${i}`).digest().copy(out, at);
-  return out;
-}
-
-const WORDS = "case of end when receive after fun try catch begin if let module export record spawn send self lists maps binary atom tuple".split(" ");
-const seedBytes = noise(8192, "templates");
-const TEMPLATES = Array.from({ length: 512 }, (_, i) => {
-  const n = 2 + (seedBytes[i] % 6);
-  const words = Array.from({ length: n }, (_, j) => WORDS[seedBytes[(i * 17 + j) % seedBytes.length] % WORDS.length]);
-  return `${"    ".repeat(seedBytes[i + 600] % 4)}${words.join("_")}(`;
-});
-
-/** Erlang-looking text that compresses about like real source (4-6×). */
-function source(size, seed) {
-  const rnd = noise(Math.ceil(size / 6) + 64, seed);
-  let text = "";
-  for (let i = 0; text.length < size; i++) {
-    text += `${TEMPLATES[((rnd[i % rnd.length] << 1) | (rnd[(i + 7) % rnd.length] & 1)) % 512]}X${rnd[(i + 1) % rnd.length] % 64}, ${(rnd[(i + 2) % rnd.length] * 37) % 1000}),\n`;
-  }
-  return Buffer.from(text.slice(0, size));
-}
-
-const FILES = 2000;
-
-/** src/ text, every 50th file larger, every 100th an incompressible binary under priv/; cached between runs. */
-function generate(dir) {
-  const marker = join(dir, ".complete");
-  if (existsSync(marker)) return JSON.parse(readFileSync(marker, "utf8"));
-  rmSync(dir, { recursive: true, force: true });
-  let total = 0;
-  const put = (path, bytes) => {
-    mkdirSync(join(dir, path, ".."), { recursive: true });
-    writeFileSync(join(dir, path), bytes);
-    total += bytes.length;
-  };
-  put("rebar.config", "{erl_opts, [debug_info]}.\n{deps, []}.\n");
-  put("rebar.lock", "[].\n");
-  put("README.md", "# benchpub\n\nGenerated for bench/publish.mjs.\n");
-  put("src/benchpub.app.src", '{application, benchpub, [{description, "Generated publish benchmark package"}, {vsn, "1.0.0"}, {licenses, ["Apache-2.0"]}, {links, [{"Source", "https://example.test/benchpub"}]}, {applications, [kernel, stdlib]}]}.\n');
-  for (let i = 4; i < FILES; i++) {
-    const jitter = (i * 7919) % 1000;
-    if (i % 100 === 0) put(`priv/blobs/b${i}.bin`, noise(120_000 + jitter * 8, `b${i}`));
-    else put(`src/m${i % 40}/f${i}.erl`, source((i % 50 === 1 ? 180_000 : 25_000) + jitter * 4, `t${i}`));
-  }
-  const info = { files: FILES, total };
-  writeFileSync(marker, JSON.stringify(info));
-  return info;
-}
+const PROJECT = { ...PROJECTS.find((x) => x.key === "files2000"), app: "benchpub" };
 
 // ---- the local Hex server, in its own process ----
 
@@ -96,7 +47,8 @@ function run(cmd, args, { cwd, env }) {
 export async function benchPublish() {
   const keep = process.argv.includes("--keep");
   const dir = join(tmpdir(), "hexts-bench-publish", "files2000");
-  const { files, total } = generate(dir);
+  const { paths, total } = generate(dir, PROJECT);
+  const files = paths.length;
   const out = mkdtempSync(join(tmpdir(), "hexts-bench-publish-out-"));
   const home = mkdtempSync(join(tmpdir(), "hexts-bench-publish-home-"));
   const server = await startServer();

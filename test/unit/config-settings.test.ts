@@ -16,7 +16,7 @@ import {
 
 const HOME = "/tmp/hexts-home-for-tests";
 const base = { HEX_HOME: HOME };
-const cwd = "/work/proj";
+const cwd = "/home/ana/proj";
 
 type Case = [name: string, key: SettingKey, layers: Partial<SettingLayers>, value: unknown, source: string];
 
@@ -73,7 +73,7 @@ const cases: Case[] = [
   ["no_color flag", "no_color", { flags: { no_color: true } }, true, "(using --no-color)"],
   ["local_password env", "local_password", { env: { HEX_LOCAL_PASSWORD: "sekrit-pw" } }, "sekrit-pw", "(using HEX_LOCAL_PASSWORD)"],
   ["home from HEX_HOME", "home", {}, HOME, "(using HEX_HOME)"],
-  ["relative HEX_HOME resolved against cwd", "home", { env: { HEX_HOME: "rel/hex" } }, "/work/proj/rel/hex", "(using HEX_HOME)"],
+  ["relative HEX_HOME resolved against cwd", "home", { env: { HEX_HOME: "rel/hex" } }, "/home/ana/proj/rel/hex", "(using HEX_HOME)"],
   ["unknown project keys ignored", "api_url", { project: { doc: "ex_doc", repos: [] } }, "https://hex.pm/api", "(default)"],
 ];
 

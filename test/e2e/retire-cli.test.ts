@@ -3,9 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { runHexts, tempHome, type RunResult } from "../support/cli.js";
+import { runHexts, tempHome } from "../support/cli.js";
 import { spawnPty } from "../support/pty.js";
-import { startHexServer, buildTarball, type HexServer } from "../support/hex-server/index.js";
+import { json, fails, writes, ErrorDoc } from "../support/assertions.js";
+import { startHexServer, buildTarball } from "../support/hex-server/index.js";
 import { form } from "../support/hex-server/test-client.js";
 import type { State } from "../support/hex-server/state.js";
 import { createContext } from "../../src/cli/context.js";
@@ -24,10 +25,6 @@ const RetireDoc = z.object({
     changed: z.boolean(),
     replaced: z.record(z.string(), Retirement).optional(),
   }),
-});
-const ErrorDoc = z.object({
-  ok: z.literal(false),
-  error: z.object({ code: z.string(), message: z.string(), status: z.number().optional() }),
 });
 
 async function world(t: { after(fn: () => unknown): void }) {
@@ -51,24 +48,8 @@ async function world(t: { after(fn: () => unknown): void }) {
   return { server, home, env, hexts: as(ana.apiKey), asBob: as(bob.apiKey), asMia: as(mia.apiKey), anonymous: as(undefined), retirement };
 }
 
-function json<S extends z.ZodType>(schema: S, r: RunResult): z.output<S> {
-  const lines = r.stdout.trim().split("\n");
-  assert.equal(lines.length, 1, `exactly one JSON document on stdout:\n${r.stdout}\n${r.stderr}`);
-  const parsed = schema.safeParse(JSON.parse(lines[0]!));
-  assert.ok(parsed.success, `unexpected JSON document: ${lines[0]}`);
-  return parsed.data;
-}
 
-function fails(r: RunResult, exit: number, pattern: RegExp): void {
-  assert.equal(r.code, exit, `exit ${r.code}, stderr: ${r.stderr}`);
-  assert.equal(r.stdout, "");
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `one line on stderr:\n${r.stderr}`);
-  assert.match(lines[0]!, /^hexts: /);
-  assert.match(lines[0]!, pattern);
-}
 
-const writes = (server: HexServer) => server.requests.filter((r) => r.method !== "GET" && r.method !== "HEAD");
 
 test("retire a release: the POST, the server's state, the human line and --json", async (t) => {
   const w = await world(t);

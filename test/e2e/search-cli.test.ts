@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { runHexts, tempHome, type RunResult } from "../support/cli.js";
 import { spawnPty } from "../support/pty.js";
+import { json, ErrorDoc } from "../support/assertions.js";
 import { startHexServer, buildTarball } from "../support/hex-server/index.js";
 import type { State } from "../support/hex-server/state.js";
 import { createContext } from "../../src/cli/context.js";
@@ -31,10 +32,6 @@ const SearchDoc = z.object({
       }),
     ),
   }),
-});
-const ErrorDoc = z.object({
-  ok: z.literal(false),
-  error: z.object({ code: z.string(), message: z.string(), status: z.number().optional() }),
 });
 
 const LONG = "A JSON library with a very long description that goes on and on about streaming, decoding, encoding and pretty printing";
@@ -66,13 +63,6 @@ async function world(t: { after(fn: () => unknown): void }) {
   return { server, home, env, hexts: as(ana.apiKey), asBob: as(bob.apiKey), anonymous: as(undefined) };
 }
 
-function json<S extends z.ZodType>(schema: S, r: RunResult): z.output<S> {
-  const lines = r.stdout.trim().split("\n");
-  assert.equal(lines.length, 1, `exactly one JSON document on stdout:\n${r.stdout}\n${r.stderr}`);
-  const parsed = schema.safeParse(JSON.parse(lines[0]!));
-  assert.ok(parsed.success, `unexpected JSON document: ${lines[0]}`);
-  return parsed.data;
-}
 
 const rows = (r: RunResult) => r.stdout.split("\n").filter(Boolean).map((l) => l.trimEnd());
 

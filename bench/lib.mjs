@@ -1,5 +1,6 @@
 // Small timing helpers shared by the benchmarks: whole-process wall time and peak RSS, medians, ratios.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -34,4 +35,22 @@ export const fmtMB = (b) => (b === undefined ? "n/a" : `${(b / 1048576).toFixed(
 export function report(title, rows) {
   console.log(`\n## ${title}`);
   for (const [label, value] of rows) console.log(`  ${label.padEnd(44)} ${value}`);
+}
+
+/** Starts `npm run hex-server` (seeded) in its own process; resolves with its API URL, seeded user and API key. */
+export async function startLocalHexServer() {
+  const repo = fileURLToPath(new URL("..", import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", "test/support/hex-server/main.ts", "--port", "0"], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  const info = await new Promise((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      out += d;
+      const api = /API URL:\s+(\S+)/.exec(out)?.[1];
+      const key = /API key:\s+(\S+)/.exec(out)?.[1];
+      const user = /User:\s+(\S+)/.exec(out)?.[1];
+      if (api && key && user) resolve({ api, key, user });
+    });
+    child.on("exit", (code) => reject(new Error(`hex-server exited ${code}: ${out}`)));
+  });
+  return { ...info, stop: () => child.kill("SIGTERM") };
 }

@@ -4,12 +4,12 @@
 // (medians, alternating runs) and peak RSS (GNU time). Goals (issue 5): publish ≤ 1.2× (build + raw upload);
 // peak RSS ≤ 2× the tarball + 60 MB. Figures, not asserts.
 // Usage: node bench/publish.mjs [--keep]   (BENCH_RUNS=N timed runs, default 5; needs curl and /usr/bin/time)
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fmtMB, fmtMs, median, peakRss, report } from "./lib.mjs";
+import { fmtMB, fmtMs, median, peakRss, report, startLocalHexServer } from "./lib.mjs";
 import { generate, PROJECTS } from "./projects.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -19,22 +19,6 @@ const bin = join(repo, "bin", "hexts.js");
 
 const PROJECT = { ...PROJECTS.find((x) => x.key === "files2000"), app: "benchpub" };
 
-// ---- the local Hex server, in its own process ----
-
-async function startServer() {
-  const child = spawn(process.execPath, ["--import", "tsx", join(repo, "test/support/hex-server/main.ts"), "--port", "0"], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  const info = await new Promise((resolve, reject) => {
-    child.stdout.setEncoding("utf8").on("data", (d) => {
-      out += d;
-      const api = /API URL:\s+(\S+)/.exec(out)?.[1];
-      const key = /API key:\s+(\S+)/.exec(out)?.[1];
-      if (api && key) resolve({ api, key });
-    });
-    child.on("exit", (code) => reject(new Error(`hex-server exited ${code}: ${out}`)));
-  });
-  return { ...info, stop: () => child.kill("SIGTERM") };
-}
 
 function run(cmd, args, { cwd, env }) {
   const t0 = process.hrtime.bigint();
@@ -51,7 +35,7 @@ export async function benchPublish() {
   const files = paths.length;
   const out = mkdtempSync(join(tmpdir(), "hexts-bench-publish-out-"));
   const home = mkdtempSync(join(tmpdir(), "hexts-bench-publish-home-"));
-  const server = await startServer();
+  const server = await startLocalHexServer();
   try {
     const env = { PATH: process.env.PATH, HOME: home, HEX_HOME: join(home, "hex"), XDG_CONFIG_HOME: join(home, ".config"), HEX_API_URL: server.api, HEX_API_KEY: server.key };
     const tarball = join(out, "benchpub.tar");

@@ -2,35 +2,20 @@
 // against `node -e 0` on the same machine in the same run, plus, for context, a bare `node` one-liner doing the same
 // GET /users/me with fetch. Two credential paths: HEX_API_KEY, and a login stored by `hexts user auth --key`.
 // Figures, not asserts. Usage: node bench/whoami.mjs   (BENCH_RUNS=N timed runs, default 15; needs a built dist/)
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fmtMs, median, report, timeCommand } from "./lib.mjs";
+import { fmtMs, median, report, timeCommand, startLocalHexServer } from "./lib.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(repo, "bin", "hexts.js");
 const runs = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));
 
-async function startServer() {
-  const child = spawn(process.execPath, ["--import", "tsx", join(repo, "test/support/hex-server/main.ts"), "--port", "0"], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  const info = await new Promise((resolve, reject) => {
-    child.stdout.setEncoding("utf8").on("data", (d) => {
-      out += d;
-      const api = /API URL:\s+(\S+)/.exec(out)?.[1];
-      const key = /API key:\s+(\S+)/.exec(out)?.[1];
-      const user = /User:\s+(\S+)/.exec(out)?.[1];
-      if (api && key && user) resolve({ api, key, user });
-    });
-    child.on("exit", (code) => reject(new Error(`hex-server exited ${code}: ${out}`)));
-  });
-  return { ...info, stop: () => child.kill("SIGTERM") };
-}
 
 export async function benchWhoami() {
-  const server = await startServer();
+  const server = await startLocalHexServer();
   const home = mkdtempSync(join(tmpdir(), "hexts-bench-whoami-"));
   try {
     const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, HEX_HOME: join(home, "hex"), HEX_API_URL: server.api };

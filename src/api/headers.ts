@@ -1,6 +1,6 @@
 // Pure readers for the response headers the client acts on: www-authenticate, x-hex-message, retry timing.
 
-/** Header values as undici gives them; names are lowercase. */
+/** Response header values as the transport gives them; names are lowercase. */
 export type HeaderMap = Record<string, string | string[] | undefined>;
 
 export function header(headers: HeaderMap, name: string): string | undefined {

@@ -1,12 +1,14 @@
-// The one transport (STYLE.md "API client habits"): undici, base URL, user agent, auth, OTP header,
-// bounded retries of idempotent requests, redirects that keep credentials on their own origin,
-// and every non-2xx answer decoded into an ApiError. No settings knowledge: the CLI builds the options.
-import { Readable } from "node:stream";
+// The Hex API client (STYLE.md "API client habits") on the transport seam (src/http/): base URL, user agent,
+// auth, OTP header, bounded retries of idempotent requests, redirects that keep credentials on their own
+// origin, bodies decoded by content-type, and every non-2xx answer decoded into an ApiError.
+// No settings knowledge: the CLI builds the options.
 import { setTimeout as delay } from "node:timers/promises";
-import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { HextsError } from "../errors.js";
+import { defaultTransport } from "../http/lazy.js";
+import type { HttpMethod, HttpTransport } from "../http/types.js";
 import { hextsVersion } from "../version.js";
+import { decodeBody } from "./body.js";
 import type { ProxySettings } from "./proxy.js";
 import { ApiError, errorFromResponse, errorFromTransport, redactUrl, transportCode, type CredentialKind } from "./errors.js";
 import { header, parseHexMessage, type HeaderMap, type HexMessage } from "./headers.js";
@@ -19,7 +21,7 @@ export type Credential =
   | { kind: "bearer"; token: string }
   | { kind: "basic"; username: string; password: string };
 
-export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "DELETE";
+export type { HttpMethod };
 
 export interface RetryInfo {
   method: string;
@@ -54,8 +56,11 @@ export interface HexClientOptions {
   onRetry?: (info: RetryInfo) => void;
   /** TOTP code sent as `x-hex-otp` with every request of this client (one code serves a whole command). */
   otp?: string;
-  /** Use this dispatcher instead of building one (the caller owns and closes it). */
-  dispatcher?: Dispatcher;
+  /**
+   * Send requests through this transport instead of the default (undici, built from proxy/TLS options
+   * above on the first request). The caller owns and closes it.
+   */
+  transport?: HttpTransport;
   /** Cancels every request of this client (e.g. the run's Ctrl-C signal). */
   signal?: AbortSignal;
   retry?: Partial<RetryPolicy>;
@@ -108,7 +113,6 @@ export interface ApiResponse {
 }
 
 const MAX_REDIRECTS = 3;
-const UPLOAD_CHUNK = 64 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 function authorizationOf(c: Credential): string {
@@ -116,31 +120,6 @@ function authorizationOf(c: Credential): string {
   // A line break would split the header; say so without echoing the secret.
   if (/[\r\n\0]/.test(value)) throw new HextsError("USAGE", "The credential contains a line break or NUL character; check the API key or password.");
   return value;
-}
-
-async function readBody(res: Dispatcher.ResponseData, method: string): Promise<unknown> {
-  const text = await res.body.text();
-  if (method === "HEAD" || text === "") return undefined;
-  const type = header(res.headers, "content-type") ?? "";
-  if (type.includes("json") || /^\s*[[{]/.test(text)) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return text;
-    }
-  }
-  return text;
-}
-
-async function* chunked(body: Uint8Array, onProgress?: (sent: number, total: number) => void): AsyncGenerator<Uint8Array> {
-  let sent = 0;
-  onProgress?.(0, body.byteLength);
-  while (sent < body.byteLength) {
-    const chunk = body.subarray(sent, Math.min(sent + UPLOAD_CHUNK, body.byteLength));
-    yield chunk;
-    sent += chunk.byteLength;
-    onProgress?.(sent, body.byteLength);
-  }
 }
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -151,9 +130,9 @@ function cancelled(cause?: unknown): HextsError {
   return new HextsError("CANCELLED", "Cancelled.", { cause });
 }
 
-/** What derived clients share: one dispatcher, one unsafe-HTTPS warning. */
+/** What derived clients share: one transport, one unsafe-HTTPS warning. */
 interface Shared {
-  dispatcher?: Dispatcher;
+  transport: HttpTransport;
   owned: boolean;
   warnedUnsafe: boolean;
 }
@@ -178,7 +157,13 @@ export class HexClient {
     this.apiUrl = opts.apiUrl.replace(/\/+$/, "");
     this.opts = opts;
     this.userAgent = userAgent({ version: hextsVersion(), nodeVersion: process.versions.node, platform: process.platform, ci: opts.ci, extra: opts.userAgentExtra });
-    this.shared = shared ?? { dispatcher: opts.dispatcher, owned: !opts.dispatcher, warnedUnsafe: false };
+    this.shared = shared ?? {
+      transport:
+        opts.transport ??
+        defaultTransport({ proxy: opts.proxy, unsafeHttps: opts.unsafeHttps, caCertsPath: opts.caCertsPath, connectTimeoutMs: opts.timeoutMs ?? 15_000 }),
+      owned: !opts.transport,
+      warnedUnsafe: false,
+    };
     this.policy = { ...defaultRetryPolicy, ...opts.retry };
   }
 
@@ -196,22 +181,13 @@ export class HexClient {
     return new HexClient({ ...this.opts, ...overrides }, this.shared);
   }
 
-  /** undici is loaded on the first request, so importing the client costs nothing. */
-  private async dispatcher(): Promise<Dispatcher> {
-    if (!this.shared.dispatcher) {
-      const { createDispatcher } = await import("./dispatcher.js");
-      this.shared.dispatcher ??= createDispatcher({
-        proxy: this.opts.proxy,
-        unsafeHttps: this.opts.unsafeHttps,
-        caCertsPath: this.opts.caCertsPath,
-        connectTimeoutMs: this.timeoutMs,
-      });
-    }
+  /** The transport, once the unsafe-HTTPS warning has been given (once per client family). */
+  private transport(): HttpTransport {
     if (this.opts.unsafeHttps && !this.shared.warnedUnsafe) {
       this.shared.warnedUnsafe = true;
       this.opts.onWarning?.({ level: "warn", message: "HEX_UNSAFE_HTTPS is set: TLS certificates are not verified, so the connection can be intercepted." });
     }
-    return this.shared.dispatcher;
+    return this.shared.transport;
   }
 
   /** Sends one API request (with retries where safe) and returns the decoded answer; non-2xx throws ApiError. */
@@ -251,13 +227,9 @@ export class HexClient {
     return parseBody(schema, res, o.method ?? "GET");
   }
 
-  /** Closes connections this client opened (not a dispatcher the caller passed in). */
+  /** Closes connections this client opened (not a transport the caller passed in). */
   async close(): Promise<void> {
-    const d = this.shared.dispatcher;
-    if (d && this.shared.owned) {
-      this.shared.dispatcher = undefined;
-      await d.close();
-    }
+    if (this.shared.owned) await this.shared.transport.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -296,7 +268,6 @@ export class HexClient {
     const otp = o.otp ?? this.opts.otp;
     const timeout = this.timeoutFor(o);
     const follow = (method === "GET" || method === "HEAD") && o.followRedirects !== false;
-    const { request } = await import("./dispatcher.js");
     let url = startUrl;
     for (let hops = 0; ; hops++) {
       const own = new URL(url).origin === home;
@@ -304,36 +275,27 @@ export class HexClient {
       const sendCredential = own && credential !== undefined;
       if (sendCredential) headers.authorization = authorizationOf(credential);
       if (own && otp) headers["x-hex-otp"] = otp;
-      let body: Buffer | Readable | undefined;
+      let body: Uint8Array | undefined;
       if (o.body) {
         headers["content-type"] = o.contentType ?? "application/octet-stream";
         headers["content-length"] = String(o.body.byteLength);
-        // A byte stream with a one-chunk buffer, so progress follows what the socket accepts.
-        body = Readable.from(chunked(o.body, o.onProgress), { objectMode: false, highWaterMark: UPLOAD_CHUNK });
+        body = o.body;
       } else if (o.json !== undefined) {
         headers["content-type"] = "application/json";
         body = Buffer.from(JSON.stringify(o.json));
       }
-      const res = await request(url, {
-        method,
-        headers,
-        body,
-        signal,
-        dispatcher: await this.dispatcher(),
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
-      const decoded = await readBody(res, method);
+      const res = await this.transport().request({ method, url, headers, body, signal, timeoutMs: timeout, onProgress: o.body ? o.onProgress : undefined });
+      const decoded = method === "HEAD" ? undefined : decodeBody(header(res.headers, "content-type"), res.body);
       this.warnFrom(res.headers);
       const location = header(res.headers, "location");
-      if (follow && REDIRECT_STATUSES.has(res.statusCode) && location) {
+      if (follow && REDIRECT_STATUSES.has(res.status) && location) {
         if (hops >= MAX_REDIRECTS) {
-          throw new ApiError("PROTOCOL", `Too many redirects for ${method} ${redactUrl(startUrl)}.`, { method, url: redactUrl(startUrl), status: res.statusCode });
+          throw new ApiError("PROTOCOL", `Too many redirects for ${method} ${redactUrl(startUrl)}.`, { method, url: redactUrl(startUrl), status: res.status });
         }
         url = new URL(location, url).toString();
         continue;
       }
-      return { status: res.statusCode, headers: res.headers, body: decoded, url: redactUrl(url), credentialSent: sendCredential ? credential.kind : undefined };
+      return { status: res.status, headers: res.headers, body: decoded, url: redactUrl(url), credentialSent: sendCredential ? credential.kind : undefined };
     }
   }
 

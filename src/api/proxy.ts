@@ -1,4 +1,4 @@
-// Proxy settings from an environment (kept apart from dispatcher.ts so reading them does not load undici).
+// Proxy settings from an environment (kept apart from http/undici.ts so reading them does not load undici).
 
 export interface ProxySettings {
   httpProxy?: string;

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { connect as netConnect, type AddressInfo } from "node:net";
 import { HexClient, type HexClientOptions } from "../../src/api/http.js";
+import { decodeBody } from "../../src/api/body.js";
+import { defaultTransport, type HttpTransport } from "../../src/http/index.js";
 import { ApiError } from "../../src/api/errors.js";
 import { getMe } from "../../src/api/users.js";
 import { createKey, listKeys } from "../../src/api/keys.js";
@@ -316,3 +318,37 @@ test("an invalid API URL is refused before any request", () => {
   assert.throws(() => new HexClient({ apiUrl: "ftp://hex.pm/api" }), (e: unknown) => e instanceof HextsError && e.code === "CONFIG_INVALID");
 });
 
+
+test("a transport passed in carries every request (the seam), and close() leaves it open for its owner", async () => {
+  await withUser(async (server, key) => {
+    const inner = defaultTransport({ connectTimeoutMs: 5_000 });
+    const seen: string[] = [];
+    let closed = 0;
+    const transport: HttpTransport = {
+      async request(req) {
+        seen.push(`${req.method} ${new URL(req.url).pathname}`);
+        const res = await inner.request(req);
+        assert.ok(res.body instanceof Uint8Array, "the transport hands back bytes");
+        return res;
+      },
+      async close() {
+        closed++;
+      },
+    };
+    const c = client(server, { credential: { kind: "key", key }, transport }).client;
+    assert.equal((await getMe(c)).username, "ana");
+    await c.close();
+    assert.deepEqual(seen, ["GET /api/users/me"]);
+    assert.equal(closed, 0);
+    await inner.close();
+  });
+});
+
+test("decodeBody: JSON by content-type or shape, text otherwise, nothing for an empty body", () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  assert.deepEqual(decodeBody("application/json; charset=utf-8", bytes('{"a":1}')), { a: 1 });
+  assert.deepEqual(decodeBody(undefined, bytes(" [1]")), [1]);
+  assert.equal(decodeBody("text/plain", bytes("not found")), "not found");
+  assert.equal(decodeBody("application/json", bytes("{oops")), "{oops");
+  assert.equal(decodeBody("application/json", new Uint8Array()), undefined);
+});

@@ -1,0 +1,19 @@
+// Decoding a response body by its content-type. Hex servers answer in JSON or in Erlang's term format
+// (application/vnd.hex+erlang); this is the one place that chooses the decoder.
+
+/**
+ * The body as a value: parsed JSON, the text when it is not JSON, or undefined when empty.
+ * JSON only for now; ETF (application/vnd.hex+erlang) decoding goes here.
+ */
+export function decodeBody(contentType: string | undefined, bytes: Uint8Array): unknown {
+  if (bytes.byteLength === 0) return undefined;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  if ((contentType ?? "").includes("json") || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

@@ -31,6 +31,10 @@ export { encodeMetadataConfig, decodeMetadataConfig } from "./erlang/metadata-co
 export { formatAppSrc, prettyTerm } from "./erlang/pretty.js";
 export { Atom, Tuple, Charlist, ErlMap, Float, atom, tuple, charlist, erlMap, bin } from "./erlang/terms.js";
 export type { Term } from "./erlang/terms.js";
+export { Bitstring } from "./erlang/terms.js";
+// Erlang's external term format (application/vnd.hex+erlang), as Hex servers and the official clients speak it.
+export { decodeExternalTerm, encodeExternalTerm, externalTermToJson, ExternalTermError } from "./erlang/etf.js";
+export type { DecodeExternalTermOptions, EncodableTerm, ExternalTermErrorReason, JsonValue } from "./erlang/etf.js";
 
 // The config file and credential store (what `hexts user auth` writes).
 export {

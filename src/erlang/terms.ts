@@ -38,6 +38,17 @@ export class Charlist {
   }
 }
 
+/**
+ * A bitstring whose length is not a whole number of bytes (`<<1:3>>`). Only the external term format
+ * carries these; `bits` (1..8) is how many high bits of the last byte belong to it.
+ */
+export class Bitstring {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly bits: number,
+  ) {}
+}
+
 /** `[a, b | Tail]` where Tail is not a list. */
 export class ImproperList<T = Term> {
   readonly items: readonly T[];
@@ -48,16 +59,19 @@ export class ImproperList<T = Term> {
   }
 }
 
-/** An Erlang map. Keys are unique (exact equality); entries are kept in Erlang term order of the keys. */
+/**
+ * An Erlang map. Keys are unique (exact equality); entries are kept in map key order (term order,
+ * except that every integer sorts before every float): the order the VM writes small maps in.
+ */
 export class ErlMap<T = Term> {
   readonly entries: readonly (readonly [T, T])[];
   constructor(entries: Iterable<readonly [T, T]>) {
     // A stable sort keeps duplicates in input order, so the last one wins (as maps:from_list).
-    const sorted = [...entries].sort((a, b) => compareTerms(a[0] as MetaValue, b[0] as MetaValue));
+    const sorted = [...entries].sort((a, b) => compareTerms(a[0] as MetaValue, b[0] as MetaValue, true));
     const kept: (readonly [T, T])[] = [];
     for (const entry of sorted) {
       const last = kept[kept.length - 1];
-      if (last && compareTerms(last[0] as MetaValue, entry[0] as MetaValue) === 0) kept[kept.length - 1] = entry;
+      if (last && compareTerms(last[0] as MetaValue, entry[0] as MetaValue, true) === 0) kept[kept.length - 1] = entry;
       else kept.push(entry);
     }
     this.entries = kept;
@@ -76,6 +90,7 @@ export type Term =
   | bigint
   | Float
   | Uint8Array
+  | Bitstring
   | Charlist
   | Term[]
   | ImproperList<Term>
@@ -225,7 +240,7 @@ function typeClass(t: MetaValue): number {
   if (t instanceof Tuple) return 7;
   if (t instanceof ErlMap || isPlainObject(t)) return 8;
   if (Array.isArray(t) || t instanceof Charlist || t instanceof ImproperList) return listLength(t) === 0 ? 9 : 10;
-  if (t instanceof Uint8Array || typeof t === "string") return 11;
+  if (t instanceof Uint8Array || typeof t === "string" || t instanceof Bitstring) return 11;
   throw new TypeError(`not an Erlang term: ${String(t)}`);
 }
 
@@ -233,40 +248,44 @@ function listLength(t: MetaValue[] | Charlist | ImproperList<MetaValue>): number
   return t instanceof Charlist ? t.codes.length : Array.isArray(t) ? t.length : t.items.length + 1;
 }
 
-/** Erlang term order, as used for map keys: -1, 0 or 1. Integers sort before equal floats. */
-export function compareTerms(a: MetaValue, b: MetaValue): number {
+/**
+ * Erlang term order: -1, 0 or 1. Integers sort before equal floats. With `mapKeyOrder` (how maps
+ * order their keys, at any depth) every integer sorts before every float, whatever their values.
+ */
+export function compareTerms(a: MetaValue, b: MetaValue, mapKeyOrder = false): number {
   const ca = typeClass(a);
   const cb = typeClass(b);
   if (ca !== cb) return ca < cb ? -1 : 1;
   switch (ca) {
     case 1:
-      return compareNumbers(a as number | bigint | Float, b as number | bigint | Float);
+      return compareNumbers(a as number | bigint | Float, b as number | bigint | Float, mapKeyOrder);
     case 2:
       return compareCodes(atomText(a as Atom | boolean), atomText(b as Atom | boolean));
     case 7: {
       const x = (a as Tuple<MetaValue>).items;
       const y = (b as Tuple<MetaValue>).items;
       if (x.length !== y.length) return x.length < y.length ? -1 : 1;
-      return compareSeq(x, y);
+      return compareSeq(x, y, mapKeyOrder);
     }
     case 8: {
       const x = mapEntries(a);
       const y = mapEntries(b);
       if (x.length !== y.length) return x.length < y.length ? -1 : 1;
-      return compareSeq(x.map((e) => e[0]), y.map((e) => e[0])) || compareSeq(x.map((e) => e[1]), y.map((e) => e[1]));
+      return compareSeq(x.map((e) => e[0]), y.map((e) => e[0]), true) || compareSeq(x.map((e) => e[1]), y.map((e) => e[1]), mapKeyOrder);
     }
     case 9:
       return 0;
     case 10:
-      return compareLists(a as MetaValue[] | Charlist | ImproperList<MetaValue>, b as MetaValue[] | Charlist | ImproperList<MetaValue>);
+      return compareLists(a as MetaValue[] | Charlist | ImproperList<MetaValue>, b as MetaValue[] | Charlist | ImproperList<MetaValue>, mapKeyOrder);
     case 11:
-      return compareBytes(bytesOf(a as Uint8Array | string), bytesOf(b as Uint8Array | string));
+      return compareBytes(bytesOf(a as Uint8Array | string | Bitstring), bytesOf(b as Uint8Array | string | Bitstring));
   }
   return 0;
 }
 
 const atomText = (a: Atom | boolean): string => (typeof a === "boolean" ? String(a) : a.name);
-const bytesOf = (b: Uint8Array | string): Uint8Array => (typeof b === "string" ? utf8Encoder.encode(b) : b);
+const bytesOf = (b: Uint8Array | string | Bitstring): Uint8Array =>
+  typeof b === "string" ? utf8Encoder.encode(b) : b instanceof Bitstring ? b.bytes : b;
 
 function mapEntries(m: MetaValue): (readonly [MetaValue, MetaValue])[] {
   if (m instanceof ErlMap) return [...(m as ErlMap<MetaValue>).entries];
@@ -274,9 +293,10 @@ function mapEntries(m: MetaValue): (readonly [MetaValue, MetaValue])[] {
   return entries.sort((x, y) => compareBytes(bytesOf(x[0]), bytesOf(y[0])));
 }
 
-function compareNumbers(a: number | bigint | Float, b: number | bigint | Float): number {
+function compareNumbers(a: number | bigint | Float, b: number | bigint | Float, mapKeyOrder: boolean): number {
   const fa = a instanceof Float;
   const fb = b instanceof Float;
+  if (mapKeyOrder && fa !== fb) return fa ? 1 : -1;
   let c: number;
   if (!fa && !fb) {
     const x = BigInt(a as number | bigint);
@@ -304,25 +324,29 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
-function compareSeq(x: readonly MetaValue[], y: readonly MetaValue[]): number {
+function compareSeq(x: readonly MetaValue[], y: readonly MetaValue[], mapKeyOrder: boolean): number {
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const c = compareTerms(x[i]!, y[i]!);
+    const c = compareTerms(x[i]!, y[i]!, mapKeyOrder);
     if (c !== 0) return c;
   }
   return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
 }
 
 // Lists compare element by element; once one side runs out, the rests (tail or []) are compared.
-function compareLists(a: MetaValue[] | Charlist | ImproperList<MetaValue>, b: MetaValue[] | Charlist | ImproperList<MetaValue>): number {
+function compareLists(
+  a: MetaValue[] | Charlist | ImproperList<MetaValue>,
+  b: MetaValue[] | Charlist | ImproperList<MetaValue>,
+  mapKeyOrder: boolean,
+): number {
   const [xs, xt] = splitList(a);
   const [ys, yt] = splitList(b);
   let i = 0;
   while (i < xs.length && i < ys.length) {
-    const c = compareTerms(xs[i]!, ys[i]!);
+    const c = compareTerms(xs[i]!, ys[i]!, mapKeyOrder);
     if (c !== 0) return c;
     i++;
   }
-  return compareTerms(restOf(xs, xt, i), restOf(ys, yt, i));
+  return compareTerms(restOf(xs, xt, i), restOf(ys, yt, i), mapKeyOrder);
 }
 
 function restOf(items: readonly MetaValue[], tail: MetaValue | undefined, i: number): MetaValue {
@@ -352,6 +376,7 @@ export type MetaValue =
   | Uint8Array
   | Atom
   | Float
+  | Bitstring
   | Charlist
   | MetaValue[]
   | ImproperList<MetaValue>
@@ -378,7 +403,7 @@ export function toTerm(v: MetaValue): Term {
   if (v instanceof Tuple) return new Tuple(v.items.map(toTerm));
   if (v instanceof ImproperList) return improper(v.items.map(toTerm), toTerm(v.tail));
   if (v instanceof ErlMap) return new ErlMap(v.entries.map(([k, x]) => [toTerm(k), toTerm(x)] as const));
-  if (v instanceof Atom || v instanceof Float || v instanceof Uint8Array || v instanceof Charlist) return v;
+  if (v instanceof Atom || v instanceof Float || v instanceof Uint8Array || v instanceof Charlist || v instanceof Bitstring) return v;
   if (isPlainObject(v)) return new ErlMap(Object.entries(v).map(([k, x]) => [utf8Encoder.encode(k), toTerm(x)] as const));
   throw new TypeError(`not an Erlang term: ${String(v)}`);
 }

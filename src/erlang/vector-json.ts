@@ -73,7 +73,7 @@ export function toVectorJson(value: MetaValue): unknown {
     if (keys.every((k) => k !== undefined)) {
       return Object.fromEntries(value.entries.map(([, v], i) => [keys[i]!, toVectorJson(v)]));
     }
-    const entries = [...value.entries].sort((a, b) => compareTerms(a[0], b[0]));
+    const entries = [...value.entries].sort((a, b) => compareTerms(a[0], b[0], true));
     return { $map: entries.map(([k, v]) => [toVectorJson(k), toVectorJson(v)]) };
   }
   if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toVectorJson(v)]));

@@ -1,0 +1,28 @@
+// Finds the real Erlang tools (Debian's erlang/rebar3) on PATH for tests that use them as clients and
+// oracles. hexts never needs them; tests that do skip loudly when they are absent.
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
+
+/** Absolute path of an executable on PATH, or undefined. */
+export function findExecutable(name: string, path = process.env.PATH ?? ""): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** `skip` option for node:test: false when every tool is on PATH, else a loud reason (printed once). */
+export function toolsSkip(...names: string[]): string | false {
+  const missing = names.filter((n) => !findExecutable(n));
+  if (missing.length === 0) return false;
+  const reason = `SKIPPED: ${missing.join(", ")} not on PATH (apt-get install ${missing.includes("rebar3") ? "rebar3 " : ""}erlang-base; .ci/run installs them)`;
+  console.error(`\n*** ${reason} ***\n`);
+  return reason;
+}

@@ -11,6 +11,7 @@ import {
   Float,
   Tuple,
   bin,
+  codesToString,
   compareBytes,
   int,
   isList,
@@ -239,7 +240,8 @@ class MetaLexer {
     if (isDigit(c)) {
       let q = p + 1;
       while (isDigit(this.at(q))) q++;
-      return { kind: "token", tok: { t: "int", value: BigInt(String.fromCharCode(...this.src.chars.slice(p, q))) }, end: q };
+      if (q - p > MAX_NUMBER_DIGITS) throw tooBig(`a number longer than ${MAX_NUMBER_DIGITS} digits`);
+      return { kind: "token", tok: { t: "int", value: BigInt(codesToString(this.src.chars.slice(p, q))) }, end: q };
     }
     const ch = String.fromCodePoint(c);
     if (c === 46) return { kind: "token", tok: { t: "dot" }, end: p + 1 };
@@ -255,7 +257,8 @@ class MetaLexer {
   }
 
   private atom(codes: number[], end: number): Scan {
-    const name = String.fromCodePoint(...codes);
+    // Erlang atoms hold at most 255 characters; a longer one is never a known atom (and is only shown cut).
+    const name = codesToString(codes.length > 255 ? codes.slice(0, 255) : codes) + (codes.length > 255 ? "..." : "");
     if (this.known.has(name)) return { kind: "token", tok: { t: "atom", atom: new Atom(name) }, end };
     const reason = new MetadataConfigError("user", `{metadata,{user,${erlString(`illegal atom ${name}`)}}}`, `illegal atom ${name}`);
     return { kind: "error", reason, end };
@@ -324,8 +327,15 @@ const ESCAPE_CHARS = new Map<number, number>([
 ]);
 
 function illegal(chars: number[]): MetadataConfigError {
-  return new MetadataConfigError("illegal", `{metadata,{illegal,${erlString(String.fromCodePoint(...chars))}}}`, `illegal characters ${JSON.stringify(String.fromCodePoint(...chars))}`);
+  const text = codesToString(chars.length > 200 ? chars.slice(0, 200) : chars) + (chars.length > 200 ? "..." : "");
+  return new MetadataConfigError("illegal", `{metadata,{illegal,${erlString(text)}}}`, `illegal characters ${JSON.stringify(text)}`);
 }
+
+/** Limits that keep a hostile metadata.config from exhausting the stack or the CPU (hex_core has none). */
+export const MAX_TERM_DEPTH = 1000;
+export const MAX_NUMBER_DIGITS = 10_000;
+const tooBig = (what: string) =>
+  new HextsError("TERM_SYNTAX", `metadata.config holds ${what}, over hexts' limit`, { details: { file: "metadata.config", reason: "limit" } });
 
 const erlString = (s: string): string => `"${s.replace(/[\\"]/g, (m) => `\\${m}`)}"`;
 
@@ -397,30 +407,38 @@ function readFields(lexer: MetaLexer, fields: readonly string[]): ErlMap {
         return;
       case "open":
         if (punct !== "<<") throw notKeyValue();
-        state = { s: "lbin", prefix: [...state.prefix, tok] };
+        state.prefix.push(tok);
+        state = { s: "lbin", prefix: state.prefix };
         return;
       case "lbin":
         if (tok.t !== "string") throw notKeyValue();
-        state = { s: "key", key: tok.codes, prefix: [...state.prefix, tok] };
+        state.prefix.push(tok);
+        state = { s: "key", key: tok.codes, prefix: state.prefix };
         return;
       case "key":
         if (punct !== ">>") throw notKeyValue();
-        state = { s: "rbin", key: state.key, prefix: [...state.prefix, tok] };
+        state.prefix.push(tok);
+        state = { s: "rbin", key: state.key, prefix: state.prefix };
         return;
       case "rbin": {
         if (punct !== ",") throw notKeyValue();
         if (state.key.some((c) => c > 255)) throw notKeyValue();
         const key = Uint8Array.from(state.key);
         const take = wanted.some((w) => compareBytes(w, key) === 0);
-        state = take ? { s: "take", prefix: [...state.prefix, tok], depth: 1 } : { s: "skip", depth: 1 };
+        state.prefix.push(tok);
+        state = take ? { s: "take", prefix: state.prefix, depth: 1 } : { s: "skip", depth: 1 };
         return;
       }
       case "take":
         if (tok.t === "dot") {
           if (state.depth !== 0) throw invalidTerms();
-          forms.push(parseForm([...state.prefix, tok]));
+          state.prefix.push(tok);
+          forms.push(parseForm(state.prefix));
           state = { s: "between" };
-        } else state = { s: "take", prefix: [...state.prefix, tok], depth: state.depth + (opens ? 1 : closes ? -1 : 0) };
+        } else {
+          state.prefix.push(tok);
+          state.depth += opens ? 1 : closes ? -1 : 0;
+        }
         return;
       case "skip":
         if (tok.t === "dot") {
@@ -466,7 +484,7 @@ function parseForm(tokens: MetaTok[]): Term {
   const strings = (): number[] => {
     const codes: number[] = [];
     for (let t = peek(); t?.t === "string"; t = peek()) {
-      codes.push(...t.codes);
+      for (const c of t.codes) codes.push(c);
       p++;
     }
     return codes;
@@ -493,6 +511,13 @@ function parseForm(tokens: MetaTok[]): Term {
       }
     }
   };
+  let depth = 0;
+  const nested = <T>(fn: () => T): T => {
+    if (++depth > MAX_TERM_DEPTH) throw tooBig(`terms nested more than ${MAX_TERM_DEPTH} deep`);
+    const out = fn();
+    depth--;
+    return out;
+  };
   const expr = (): Term => {
     const t = tokens[p++];
     if (!t) throw new BadTerm();
@@ -513,21 +538,24 @@ function parseForm(tokens: MetaTok[]): Term {
         p--;
         return int(signedInt());
       case "{":
-        return new Tuple(sequence("}", expr));
+        return nested(() => new Tuple(sequence("}", expr)));
       case "[":
-        return sequence("]", expr);
+        return nested(() => sequence("]", expr));
       case "#":
         take("{");
-        return new ErlMap(
-          sequence("}", () => {
-            const k = expr();
-            take("=>");
-            return [k, expr()] as const;
-          }),
+        return nested(
+          () =>
+            new ErlMap(
+              sequence("}", () => {
+                const k = expr();
+                take("=>");
+                return [k, expr()] as const;
+              }),
+            ),
         );
       case "<<": {
         const out = new BitWriter();
-        sequence(">>", () => segment(out));
+        nested(() => sequence(">>", () => segment(out)));
         if (out.bitLength % 8 !== 0) throw new BadTerm();
         return out.bytes();
       }

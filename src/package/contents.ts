@@ -4,7 +4,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { HextsError } from "../errors.js";
 import type { PackageFile } from "../project/types.js";
 import { GzipWriter } from "./gzip.js";
-import { safePathProblem, symlinkEscapes } from "./paths.js";
+import { entryTreeProblem, safePathProblem, symlinkEscapes, type TreeEntry } from "./paths.js";
 import { BLOCK_SIZE, MODE_FILE, TarWriter, encodeHeader, paddingSize } from "./tar.js";
 
 /** hex_core / hex.pm limits (HEX_PROTOCOL.md §5.1, §6). */
@@ -41,6 +41,15 @@ export function checkEntrySymlink(path: string, target: string): void {
   if (symlinkEscapes(path, target)) {
     throw packageInvalid("unsafe_symlink", `Symlink ${JSON.stringify(path)} points outside (${JSON.stringify(target)})`, { path, target });
   }
+}
+
+/**
+ * Refuses entries that an extractor writing them in order would put outside the package through earlier
+ * symlinks, below a file, or over an earlier entry (paths.ts EntryTree): a tarball must be safe to unpack.
+ */
+export function checkEntryTree(entries: Iterable<TreeEntry>): void {
+  const problem = entryTreeProblem(entries);
+  if (problem) throw packageInvalid(problem.reason, problem.message, { path: problem.path });
 }
 
 /**

@@ -339,10 +339,11 @@ async function writeEntries(dir: string, entries: readonly UnpackEntry[]): Promi
     }
     await mkdir(dirname(target), { recursive: true });
     await insidePath(root, entry.path); // the parents now exist: check them again through realpath
+    // Never write through what is there: a symlink, or a hard link whose other name may lie outside. Replace it.
     const existing = await lstat(target).catch(() => undefined);
-    if (existing?.isSymbolicLink() || (existing && entry.type === "symlink")) await rm(target, { force: true });
+    if (existing && !existing.isDirectory()) await rm(target, { force: true });
     if (entry.type === "symlink") await symlink(entry.linkTarget!, target);
-    else await writeFile(target, entry.contents, { mode: entry.mode & 0o777 });
+    else await writeFile(target, entry.contents, { mode: entry.mode & 0o777, flag: "wx" });
   }
 }
 

@@ -325,6 +325,10 @@ export function readTar(bytes: Uint8Array, opts: ReadTarOptions = {}): TarMember
       const next = bytes.subarray(at + BLOCK_SIZE, at + 2 * BLOCK_SIZE);
       if (next.length === BLOCK_SIZE && !next.every((b) => b === 0)) throw new TarReadError("bad_end", "tar has data after an end block");
       if (next.length < BLOCK_SIZE) throw new TarReadError("truncated", "tar archive ends after one zero block");
+      // Zero padding to a record size is fine; anything else after the end blocks is a second archive or junk.
+      for (let k = at + 2 * BLOCK_SIZE; k < bytes.length; k++) {
+        if (bytes[k] !== 0) throw new TarReadError("bad_end", "tar has data after its end blocks");
+      }
       return members;
     }
     const stored = parseOctal(block, 148, 8);

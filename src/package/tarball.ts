@@ -5,18 +5,20 @@ import type { PackageFile } from "../project/types.js";
 import { decodeMetadataConfig, encodeMetadataConfig, MetadataConfigError } from "../erlang/metadata-config.js";
 import type { ErlMap, MetaObject, MetaValue } from "../erlang/terms.js";
 import { innerChecksum as computeInnerChecksum, parseChecksumHex, sha256Hex } from "./checksum.js";
-import { GunzipError, gunzip, isGzip } from "./gzip.js";
+import { crc32, inflateRawSync } from "node:zlib";
+import { isGzip } from "./gzip.js";
 import {
   CompressedTar,
   TARBALL_MAX_SIZE,
   TARBALL_MAX_UNCOMPRESSED_SIZE,
   checkEntryPath,
   checkEntrySymlink,
+  checkEntryTree,
   packageInvalid,
   writeEntries,
   type BuildTarballOptions,
 } from "./contents.js";
-import { safePathProblem, symlinkEscapes, normalizeTarPath } from "./paths.js";
+import { EntryTree, safePathProblem, normalizeTarPath, type TreeProblem } from "./paths.js";
 import { BLOCK_SIZE, MODE_FILE, TarReadError, TarWriter, paddingSize, readTar } from "./tar.js";
 
 export { TARBALL_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE, type BuildProgress, type BuildTarballOptions } from "./contents.js";
@@ -108,6 +110,7 @@ export async function createPackageTarball(
     checkEntryPath(f.path);
     if (f.type === "symlink") checkEntrySymlink(f.path, f.linkTarget);
   }
+  checkEntryTree(files.map((f) => ({ path: f.path, type: f.type ?? "file", linkTarget: f.type === "symlink" ? f.linkTarget : undefined })));
   const metadataConfig = encodeMetadata(metadata);
   const contents = new CompressedTar("package tarball", opts, outerReserve(metadataConfig));
   const parents = parentDirs(files);
@@ -149,6 +152,7 @@ export async function buildPackageTarball(
     checkEntryPath(f.path);
     if (f.kind === "symlink") checkEntrySymlink(f.path, f.target);
   }
+  checkEntryTree(files.map((f) => ({ path: f.path, type: f.kind === "memory" ? "file" : f.kind, linkTarget: f.kind === "symlink" ? f.target : undefined })));
   const metadataConfig = encodeMetadata(metadata);
   const contents = new CompressedTar("package tarball", opts, outerReserve(metadataConfig));
   contents.checkPlanned(files);
@@ -157,6 +161,53 @@ export async function buildPackageTarball(
 }
 
 // ---- unpacking ----
+
+const GZIP_FLAGS = { FHCRC: 2, FEXTRA: 4, FNAME: 8, FCOMMENT: 16, RESERVED: 0xe0 } as const;
+
+/**
+ * contents.tar.gz as exactly one gzip member: node's gunzip would append a second member's data and skip
+ * some trailing bytes, so the header is read here, the deflate stream inflated alone, and its trailer
+ * (CRC-32, size) checked; anything after the trailer is refused.
+ */
+function gunzipOneMember(gz: Uint8Array, maxSize: number): Uint8Array {
+  const corrupt = (why: string, cause?: unknown) => tarballInvalid("contents_corrupt", `contents.tar.gz cannot be decompressed: ${why}`, {}, cause);
+  if (gz.length < 18 || gz[2] !== 8) throw corrupt("not a deflate gzip member");
+  const flags = gz[3]!;
+  if (flags & GZIP_FLAGS.RESERVED) throw corrupt("reserved gzip header flags are set");
+  let at = 10;
+  if (flags & GZIP_FLAGS.FEXTRA) at += 2 + (gz[at]! | (gz[at + 1]! << 8));
+  for (const flag of [GZIP_FLAGS.FNAME, GZIP_FLAGS.FCOMMENT]) {
+    if (!(flags & flag)) continue;
+    while (at < gz.length && gz[at] !== 0) at++;
+    at++;
+  }
+  if (flags & GZIP_FLAGS.FHCRC) at += 2;
+  if (at >= gz.length) throw corrupt("the gzip header is cut off");
+  let data: Buffer;
+  let consumed: number;
+  try {
+    const { buffer, engine } = inflateRawSync(gz.subarray(at), { maxOutputLength: Math.max(1, maxSize), info: true }) as unknown as {
+      buffer: Buffer;
+      engine: { bytesWritten: number };
+    };
+    data = buffer;
+    consumed = engine.bytesWritten;
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+      throw tarballInvalid("too_big_uncompressed", `The package contents are larger than ${maxSize} bytes uncompressed`, { limit: maxSize }, e);
+    }
+    throw corrupt((e as Error).message, e);
+  }
+  const trailer = at + consumed;
+  if (trailer + 8 > gz.length) throw corrupt("the gzip trailer is cut off");
+  const view = new DataView(gz.buffer, gz.byteOffset + trailer, 8);
+  if (view.getUint32(0, true) !== crc32(data) >>> 0) throw corrupt("CRC-32 mismatch");
+  if (view.getUint32(4, true) !== data.length % 2 ** 32) throw corrupt("size mismatch");
+  if (trailer + 8 !== gz.length) {
+    throw tarballInvalid("trailing_data", "contents.tar.gz holds data after its gzip member (a second member or junk)");
+  }
+  return data;
+}
 
 export interface UnpackOptions {
   /** The release's outer checksum from the registry (hex, either case); a mismatch is rejected. */
@@ -218,6 +269,8 @@ function decodeMetadata(bytes: Uint8Array): MetaObject | ErlMap<MetaValue> {
     return decodeMetadataConfig(bytes);
   } catch (e) {
     // The decoder reports bad input as a HextsError; anything else (or "not implemented") is a bug, not bad data.
+    // A hostile file that still got past the reader's limits (stack or string length) is bad data too.
+    if (e instanceof RangeError) throw tarballInvalid("metadata_invalid", `metadata.config cannot be read: ${e.message}`, {}, e);
     if (!(e instanceof HextsError) || e.code === "NOT_IMPLEMENTED" || e.code === "INTERNAL") throw e;
     // Keep hex_core's verdict (e.g. `metadata.invalid_terms`, `{metadata,not_key_value}`) for callers and JSON output.
     const verdict = e instanceof MetadataConfigError ? { reasonTag: e.reasonTag, erlang: e.erlang } : {};
@@ -225,28 +278,29 @@ function decodeMetadata(bytes: Uint8Array): MetaObject | ErlMap<MetaValue> {
   }
 }
 
+/** Setuid, setgid and sticky bits: never handed on from a downloaded tarball. */
+const SPECIAL_MODE_BITS = 0o7000;
+
 function checkContents(members: ReturnType<typeof readTar>): UnpackedEntry[] {
-  const seen = new Set<string>();
-  return members.map((m) => {
+  const tree = new EntryTree();
+  const entries = members.map((m) => {
     const problem = safePathProblem(m.path);
     if (problem) throw tarballInvalid("unsafe_path", `Unsafe path in package contents: ${JSON.stringify(m.path)} (${problem})`, { path: m.path });
     const path = normalizeTarPath(m.path);
-    if (seen.has(path)) throw tarballInvalid("duplicate_entry", `Duplicate entry in package contents: ${path}`, { path });
-    seen.add(path);
-    const entry: UnpackedEntry = { path, type: m.type, mode: m.mode, contents: m.data };
-    if (m.type === "symlink") {
-      const target = m.linkTarget ?? "";
-      if (target === "" || symlinkEscapes(path, target)) {
-        throw tarballInvalid("unsafe_symlink", `Symlink ${JSON.stringify(path)} points outside the package (${JSON.stringify(target)})`, {
-          path,
-          target,
-        });
-      }
-      entry.linkTarget = target;
-    }
+    const entry: UnpackedEntry = { path, type: m.type, mode: m.mode & ~SPECIAL_MODE_BITS, contents: m.data };
+    if (m.type === "symlink") entry.linkTarget = m.linkTarget ?? "";
+    // Followed as an extractor writing the entries in order would follow them: links through links included.
+    const unsafe = tree.add({ path, type: m.type, linkTarget: entry.linkTarget });
+    if (unsafe) throw treeInvalid(unsafe);
     return entry;
   });
+  const unsafe = tree.finish();
+  if (unsafe) throw treeInvalid(unsafe);
+  return entries;
 }
+
+const treeInvalid = (problem: TreeProblem) =>
+  tarballInvalid(problem.reason, `Unsafe package contents: ${problem.message}`, { path: problem.path });
 
 /**
  * Unpacks and verifies a package tarball in memory: outer checksum (against the registry's when given),
@@ -284,15 +338,7 @@ export async function unpackPackageTarball(bytes: Uint8Array, opts: UnpackOption
   const metadata = decodeMetadata(metadataConfig);
 
   if (!isGzip(contentsGz)) throw tarballInvalid("contents_not_gzip", "contents.tar.gz is not gzip-compressed");
-  let contentsTar: Uint8Array;
-  try {
-    contentsTar = gunzip(contentsGz, maxUncompressed);
-  } catch (e) {
-    if (e instanceof GunzipError && e.reason === "too_big") {
-      throw tarballInvalid("too_big_uncompressed", `The package contents are larger than ${maxUncompressed} bytes uncompressed`, { limit: maxUncompressed }, e);
-    }
-    throw tarballInvalid("contents_corrupt", `contents.tar.gz cannot be decompressed: ${(e as Error).message}`, {}, e);
-  }
+  const contentsTar = gunzipOneMember(contentsGz, maxUncompressed);
   let members;
   try {
     members = readTar(contentsTar);

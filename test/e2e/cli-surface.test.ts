@@ -87,7 +87,7 @@ test("`hexts cut --version X` means the release version, not the program's", asy
 
 // Dependencies are bundled into dist/ (esbuild marks each bundled module with a `// node_modules/<pkg>/...`
 // comment), so what a run loaded is read from the files it loaded: no heavy library may be among them.
-const heavy = ["undici", "tar-stream", "enquirer", "semver", "zod", "pako", "env-paths"];
+const heavy = ["undici", "enquirer", "semver", "zod", "pako", "env-paths"];
 const loadedCode = (urls: string[]) =>
   urls.filter((u) => u.startsWith("file://") && u.includes("/dist/")).map((u) => readFileSync(new URL(u), "utf8")).join("\n");
 

@@ -26,6 +26,8 @@ const codeToExit = {
   PROJECT_INVALID: ExitCode.FAILED,
   TERM_SYNTAX: ExitCode.FAILED,
   TARBALL_INVALID: ExitCode.FAILED,
+  /** A registry resource that is damaged, unsigned, mis-signed or for another repository (a security finding). */
+  REGISTRY_INVALID: ExitCode.FAILED,
   CONFIG_INVALID: ExitCode.FAILED,
   CONFIG_LOCKED: ExitCode.FAILED,
   IO: ExitCode.FAILED,

@@ -55,3 +55,6 @@ export {
   DEFAULT_API_URL,
 } from "./config/index.js";
 export type { ConfigContext, ResolvedSettings, Repository, Credential as StoredCredential } from "./config/index.js";
+
+// The registry client: signed names/versions/packages resources and checksum-verified tarballs.
+export * from "./registry/index.js";

@@ -1,4 +1,5 @@
 // The repository side under /repo: package tarballs and docs tarballs, public and per organization.
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate, hasRole, isOrganization, verifyAccess } from "./auth.js";
 import type { Core } from "./context.js";
@@ -36,6 +37,14 @@ export async function serveRepository(
     }
     const data = registryResource(core, signer, repository, parts as string[]);
     if (!data) return plain(res, 404, "Not Found");
+    // repo.hex.pm (a CDN) answers If-None-Match with 304; the signed bytes are deterministic, so their hash is the ETag.
+    const etag = `"${createHash("sha256").update(data).digest("hex")}"`;
+    res.setHeader("etag", etag);
+    if (req.headers["if-none-match"] === etag) {
+      res.statusCode = 304;
+      res.setHeader("cache-control", repository === HEXPM ? "public, max-age=3600" : "private, max-age=3600");
+      return void res.end();
+    }
     return send(res, method, "application/octet-stream", data, repository === HEXPM ? "public, max-age=3600" : "private, max-age=3600");
   }
   if (parts.length !== 2) return plain(res, 404, "Not Found");
@@ -52,6 +61,12 @@ export async function serveRepository(
   const release = pkg?.releases.find((r) => r.version === match[2]);
   const data = kind === "tarballs" ? release?.tarball : release?.docs;
   if (!data) return plain(res, 404, "Not Found");
+  const etag = `"${release!.outerChecksum}${kind === "docs" ? "-docs" : ""}"`;
+  if (req.headers["if-none-match"] === etag) {
+    res.statusCode = 304;
+    res.setHeader("etag", etag);
+    return void res.end();
+  }
   if (kind === "tarballs" && method === "GET" && pkg) {
     for (const period of ["all", "recent", "week", "day"] as const) pkg.downloads[period]++;
   }
@@ -59,7 +74,7 @@ export async function serveRepository(
   res.setHeader("content-type", kind === "tarballs" ? "application/octet-stream" : "application/gzip");
   res.setHeader("content-length", data.length);
   res.setHeader("cache-control", repository === HEXPM ? "public, max-age=604800" : "private, max-age=3600");
-  res.setHeader("etag", `"${release!.outerChecksum}${kind === "docs" ? "-docs" : ""}"`);
+  res.setHeader("etag", etag);
   res.end(method === "HEAD" ? undefined : data);
 }
 

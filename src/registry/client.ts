@@ -7,7 +7,7 @@ import { HextsError } from "../errors.js";
 import { redactUrl, transportCode, transportKind } from "../api/errors.js";
 import type { RegistryCache } from "./cache.js";
 import { unpackNames, unpackPackage, unpackVersions, REGISTRY_MAX_UNCOMPRESSED, type RegistryNames, type RegistryPackage, type RegistryRelease, type RegistryVersions } from "./resources.js";
-import type { HttpHeaders, HttpResponse, HttpTransport } from "./transport.js";
+import type { HttpHeaders, HttpResponse, HttpTransport } from "../http/index.js";
 
 /** hex.pm's largest accepted package tarball. */
 export const REGISTRY_TARBALL_MAX_SIZE = 16 * 1024 * 1024;

@@ -18,5 +18,3 @@ export type {
   UnpackRegistryOptions,
   RegistryProblem,
 } from "./resources.js";
-export { defaultTransport } from "./transport.js";
-export type { HttpTransport, HttpRequest, HttpResponse } from "./transport.js";

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { isHextsError } from "../../src/errors.js";
-import { RegistryClient, defaultTransport, diskRegistryCache, type RegistryRepository } from "../../src/registry/index.js";
+import { defaultTransport } from "../../src/http/index.js";
+import { RegistryClient, diskRegistryCache, type RegistryRepository } from "../../src/registry/index.js";
 import { buildTarball, startHexServer, type HexServer } from "../support/hex-server/index.js";
 import type { State } from "../support/hex-server/state.js";
 

@@ -1,10 +1,14 @@
 // The git binary, run through execFile (no shell): the few queries and changes `hexts cut` needs.
 // Nothing here prints or prompts; failures are HextsError("GIT") naming the command and git's own words.
 import { execFile } from "node:child_process";
+import { childProcessEnv } from "../config/child-env.js";
 import { HextsError } from "../errors.js";
 
 export interface GitOptions {
-  /** Environment for git (default process.env). LC_ALL=C is added so answers parse the same everywhere. */
+  /**
+   * Environment for git (default process.env), without hexts secrets (git runs hooks and configured commands).
+   * LC_ALL=C is added so answers parse the same everywhere.
+   */
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   /** Let git ask for credentials on the terminal (push over HTTPS). Default false: GIT_TERMINAL_PROMPT=0. */
@@ -43,7 +47,7 @@ export class Git {
 
   /** Runs git and returns its exit code and output; throws only when git cannot be started. */
   exec(args: readonly string[]): Promise<GitResult> {
-    const env: NodeJS.ProcessEnv = { ...(this.opts.env ?? process.env), LC_ALL: "C" };
+    const env: NodeJS.ProcessEnv = { ...childProcessEnv(this.opts.env ?? process.env), LC_ALL: "C" };
     if (!this.opts.terminalPrompt) env.GIT_TERMINAL_PROMPT = "0";
     return new Promise((resolve, reject) => {
       execFile("git", [...args], { cwd: this.cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, signal: this.opts.signal }, (error, stdout, stderr) => {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { z } from "zod";
 import { buildTarball } from "../support/hex-server/index.js";
-import { runHexts } from "../support/cli.js";
+import { runHexts, toolsPath } from "../support/cli.js";
 import { docsDir, fakeTool, isDocsUpload, isWrite, jsonDoc, mixProject, oauthLogin, publishes, rebar3Project, release, world, writeFiles, type World } from "./publish-support.js";
 
 const PublishDoc = z.object({
@@ -250,7 +250,7 @@ test("the configured doc generator runs when installed (rebar3 edoc), and a fail
   const bin = join(w.tmp, "bin");
   fakeTool(bin, "rebar3", 'echo "rebar3 $*" >&2\nmkdir -p doc\necho "<h1>$1</h1>" > doc/index.html');
   const dir = rebar3Project(join(w.tmp, "gen"), { name: "gen", hexConfig: "{doc, edoc}" });
-  const path = `${bin}:${process.env.PATH}`;
+  const path = `${bin}:${toolsPath()}`;
   const r = await w.hexts(["publish", "--yes"], dir, { PATH: path });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Generating docs: rebar3 edoc\nrebar3 edoc\n/);
@@ -259,7 +259,7 @@ test("the configured doc generator runs when installed (rebar3 edoc), and a fail
 
   // Without the tool on PATH: said first, then the package alone.
   const dir2 = rebar3Project(join(w.tmp, "gen2"), { name: "gen2", hexConfig: "{doc, ex_doc}" });
-  const missing = await w.hexts(["publish", "--yes"], dir2, { PATH: "/usr/bin:/bin" });
+  const missing = await w.hexts(["publish", "--yes"], dir2, { PATH: toolsPath() });
   assert.equal(missing.code, 0, missing.stderr);
   assert.match(missing.stderr, /This project's docs are made with `rebar3 ex_doc`, but rebar3 is not on PATH, so the package will be published WITHOUT docs/);
   assert.match(missing.stdout, /Published without docs/);
@@ -366,7 +366,7 @@ test("mix projects run `mix docs` when mix is installed; the docs land in doc/",
   const w = await world(t);
   const bin = fakeTool(join(w.tmp, "bin"), "mix", 'echo "mix $*" >&2\nmkdir -p doc\necho "<h1>mix docs</h1>" > doc/index.html');
   const dir = mixProject(join(w.tmp, "mixdocs"), { name: "mixdocs" });
-  const r = await w.hexts(["publish", "--yes"], dir, { PATH: `${bin}:${process.env.PATH}` });
+  const r = await w.hexts(["publish", "--yes"], dir, { PATH: `${bin}:${toolsPath()}` });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Generating docs: mix docs\nmix docs\n/);
   assert.ok(release(w, "mixdocs", "0.4.0")?.hasDocs);

@@ -1,8 +1,8 @@
 // Spawns the built CLI (bin/hexts.js) as a real process with an isolated HOME/HEX_HOME.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { repoRoot } from "./vectors.js";
 
 export const binPath = join(repoRoot, "bin", "hexts.js");
@@ -37,9 +37,37 @@ export function tempHome(prefix = "hexts-home-"): { dir: string; env: Record<str
   };
 }
 
-/** Environment for a spawned CLI: the parent's PATH only, CI unset unless given, no colour forcing. */
+/** Programs a spawned CLI (and the fake tools tests write) may use; Erlang, rebar3, Elixir and mix are not among them. */
+const TOOLS = ["git", "sh", "mkdir", "cat", "cp", "rm", "ls", "env", "touch", "printf", "sleep", "dirname", "sed", "grep", "tr"];
+let toolsDir: string | undefined;
+
+/**
+ * A PATH holding only links to the programs in TOOLS, so tests behave the same whether or not the machine has
+ * Erlang, rebar3, Elixir or mix installed (a test that wants one puts its own directory in front).
+ */
+export function toolsPath(): string {
+  if (toolsDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), "hexts-tools-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    for (const tool of TOOLS) {
+      for (const d of (process.env.PATH ?? "/usr/bin:/bin").split(delimiter)) {
+        try {
+          accessSync(join(d, tool), constants.X_OK);
+          symlinkSync(join(d, tool), join(dir, tool));
+          break;
+        } catch {
+          // not in this directory
+        }
+      }
+    }
+    toolsDir = dir;
+  }
+  return toolsDir;
+}
+
+/** Environment for a spawned CLI: PATH = toolsPath(), CI unset unless given, no colour forcing. */
 export function baseEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8" };
+  const env: Record<string, string> = { PATH: toolsPath(), LANG: "C.UTF-8" };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }

@@ -1,6 +1,7 @@
 // Opens a URL in the user's browser for the OAuth device login. Never required: when it fails the user still has
 // the printed URL. BROWSER overrides the opener (as xdg-open and most tools honour it); BROWSER=none disables it.
 import { spawn } from "node:child_process";
+import { childProcessEnv } from "../../config/child-env.js";
 
 export interface Opener {
   command: string;
@@ -29,7 +30,7 @@ export function openBrowser(url: string, env: NodeJS.ProcessEnv): Promise<boolea
   if (!opener) return Promise.resolve(false);
   return new Promise((resolve) => {
     try {
-      const child = spawn(opener.command, opener.args, { stdio: "ignore", detached: true, env });
+      const child = spawn(opener.command, opener.args, { stdio: "ignore", detached: true, env: childProcessEnv(env) });
       child.once("error", () => resolve(false));
       child.once("spawn", () => {
         child.unref();

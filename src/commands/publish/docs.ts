@@ -6,6 +6,7 @@ import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { parseTerms } from "../../erlang/reader.js";
 import { proplistGet, type Term } from "../../erlang/terms.js";
+import { childProcessEnv } from "../../config/child-env.js";
 import { HextsError } from "../../errors.js";
 import { nameOf } from "../../project/rebar3/terms.js";
 import type { ProjectPackage } from "../../project/types.js";
@@ -86,11 +87,14 @@ export function docsSource(project: ProjectPackage, opts: { docDir?: string; cwd
   return { kind: "none", reason: `hexts does not know how to generate the docs of ${what}` };
 }
 
-/** Runs the generator; its output goes to stderr (stdout is for results). A failure is a FAILED error. */
+/**
+ * Runs the generator (the project's own code: it never sees hexts secrets); its output goes to stderr (stdout is
+ * for results). A failure is a FAILED error.
+ */
 export function runDocsGenerator(src: Extract<DocsSource, { kind: "generate" }>, o: { out: Output; env: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<void> {
   const shown = [src.command, ...src.args].join(" ");
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(src.command, src.args, { cwd: src.cwd, env: o.env, stdio: ["ignore", "pipe", "pipe"], signal: o.signal });
+    const child = spawn(src.command, src.args, { cwd: src.cwd, env: childProcessEnv(o.env), stdio: ["ignore", "pipe", "pipe"], signal: o.signal });
     child.stdout.on("data", (d: Buffer) => o.out.writeErr(d.toString("utf8")));
     child.stderr.on("data", (d: Buffer) => o.out.writeErr(d.toString("utf8")));
     child.on("error", (e: NodeJS.ErrnoException) => {

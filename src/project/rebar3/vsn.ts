@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
+import { childProcessEnv } from "../../config/child-env.js";
 import { HextsError } from "../../errors.js";
 import type { Problem } from "../types.js";
 
@@ -26,7 +27,7 @@ export interface ResolvedVsn {
 
 async function git(dir: string, args: string[]): Promise<string | undefined> {
   try {
-    const { stdout } = await run("git", args, { cwd: dir, encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
+    const { stdout } = await run("git", args, { cwd: dir, encoding: "utf8", env: { ...childProcessEnv(process.env), LC_ALL: "C" } });
     return stdout;
   } catch {
     return undefined;

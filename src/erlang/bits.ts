@@ -2,6 +2,9 @@
 // (eval_bits): integers, floats, strings, nested binaries, utf8/16/32, endianness and units.
 // Used by both term readers. Only whole-byte results are supported (no bitstrings).
 
+/** The largest binary a term file may build (a segment or the whole `<<...>>`): 1 MiB, in bits. */
+export const MAX_BINARY_BITS = 8 * 1024 * 1024;
+
 export type SegmentType = "integer" | "float" | "binary" | "bitstring" | "utf8" | "utf16" | "utf32";
 const TYPE_ALIASES: Record<string, SegmentType | undefined> = {
   integer: "integer", float: "float", binary: "binary", bytes: "binary", bitstring: "bitstring", bits: "bitstring",
@@ -41,14 +44,17 @@ export class BitWriter {
     return this.out.length * 8 + this.curBits;
   }
 
-  /** `n` bits of `value` (two's complement), most significant first. */
+  /** `n` bits of `value` (two's complement), most significant first; linear in `n`. */
   pushBits(value: bigint, n: number): void {
+    // One conversion to hex digits instead of a shift of the whole bigint per byte or bit.
+    const hex = BigInt.asUintN(n, value).toString(16).padStart(Math.ceil(n / 4), "0");
+    const bit = (k: number): number => (parseInt(hex[hex.length - 1 - (k >> 2)]!, 16) >> (k & 3)) & 1;
     if (this.curBits === 0 && n % 8 === 0) {
-      for (let k = n - 8; k >= 0; k -= 8) this.out.push(Number((value >> BigInt(k)) & 0xffn));
+      for (const byte of Buffer.from(hex, "hex")) this.out.push(byte);
       return;
     }
     for (let k = n - 1; k >= 0; k--) {
-      this.cur = (this.cur << 1) | Number((value >> BigInt(k)) & 1n);
+      this.cur = (this.cur << 1) | bit(k);
       if (++this.curBits === 8) {
         this.out.push(this.cur);
         this.cur = 0;
@@ -74,6 +80,10 @@ export class BitWriter {
 
 /** Appends one segment (a string segment is one segment per character). Returns a problem, or undefined. */
 export function writeSegment(out: BitWriter, value: SegmentValue, size: bigint | undefined, spec: SegmentSpec): string | undefined {
+  if (size !== undefined && size * BigInt(spec.unit ?? 1) > BigInt(MAX_BINARY_BITS)) {
+    return `segment size ${size} is too large (a binary may hold at most ${MAX_BINARY_BITS / 8 / 1024} KiB)`;
+  }
+  if (out.bitLength > MAX_BINARY_BITS) return `binary too large (more than ${MAX_BINARY_BITS / 8 / 1024} KiB)`;
   if ("codes" in value) {
     if (size === undefined && spec.unit === undefined && (spec.type === undefined || spec.type === "integer")) {
       for (const c of value.codes) out.pushByte(c & 0xff); // the common case, without bigints
@@ -127,7 +137,7 @@ export function writeSegment(out: BitWriter, value: SegmentValue, size: bigint |
   const masked = BigInt.asUintN(bits, value.int);
   if (spec.little) {
     if (bits % 8 !== 0) return "little-endian segments must be a whole number of bytes";
-    for (let k = 0; k < bits; k += 8) out.pushBits((masked >> BigInt(k)) & 0xffn, 8);
+    out.pushBytes(Buffer.from(masked.toString(16).padStart(bits / 4, "0"), "hex").reverse());
   } else out.pushBits(masked, bits);
   return undefined;
 }

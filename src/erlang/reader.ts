@@ -4,7 +4,22 @@
 // hex_core's own, stricter metadata.config reader is in metadata-config.ts.
 import { HextsError } from "../errors.js";
 import { BitWriter, applySegmentType, newSegmentSpec, writeSegment, type SegmentSpec, type SegmentValue } from "./bits.js";
-import { Atom, Charlist, ErlMap, Float, Tuple, improper, int, type Term } from "./terms.js";
+import { Atom, Charlist, ErlMap, Float, Tuple, codesToString, improper, int, type Term } from "./terms.js";
+
+/**
+ * Limits on what a term file may hold, so that a hostile one fails with a located TERM_SYNTAX error instead of
+ * exhausting the stack, the memory or the CPU. Far above anything a real .app.src or rebar.config holds.
+ */
+export const TERM_LIMITS = {
+  /** Tuples, lists, maps and binaries inside one another. */
+  depth: 1000,
+  /** Characters of one string (adjacent literals together). */
+  stringLength: 1_000_000,
+  /** Characters of an atom: Erlang's own limit. */
+  atomLength: 255,
+  /** Digits of one number literal, radix ones included. */
+  numberDigits: 10_000,
+} as const;
 
 /** Parses every `.`-terminated term of an Erlang term file. Throws HextsError("TERM_SYNTAX"). */
 export function parseTerms(text: string | Uint8Array, file?: string): Term[] {
@@ -110,10 +125,10 @@ class Lexer {
     const col = this.col;
     const c = this.peek();
     if (isLower(c)) {
-      const name = this.name();
+      const name = this.name(line, col);
       return { kind: KEYWORDS.has(name) ? "keyword" : "atom", text: name, line, col };
     }
-    if (isUpper(c) || c === 95) return { kind: "var", text: this.name(), line, col };
+    if (isUpper(c) || c === 95) return { kind: "var", text: this.name(line, col), line, col };
     if (isDigit(c)) return this.number(line, col);
     if (c === 36 /* $ */) {
       this.take();
@@ -124,8 +139,8 @@ class Lexer {
     if (c === 34 /* " */) return { kind: "string", text: '"', codes: this.quoted(34, line, col), line, col };
     if (c === 39 /* ' */) {
       const name = this.quoted(39, line, col);
-      if (name.length > 255) this.fail(line, col, "atom too long (more than 255 characters)");
-      return { kind: "atom", text: String.fromCodePoint(...name), line, col };
+      if (name.length > TERM_LIMITS.atomLength) this.fail(line, col, `atom too long (more than ${TERM_LIMITS.atomLength} characters)`);
+      return { kind: "atom", text: codesToString(name), line, col };
     }
     if (c === 46 /* . */) {
       const after = this.peek(1);
@@ -143,44 +158,44 @@ class Lexer {
     this.fail(line, col, `unexpected character ${describeChar(c)}`);
   }
 
-  private name(): string {
+  private name(line: number, col: number): string {
     const start = this.i;
     while (isNameChar(this.peek())) this.take();
-    return String.fromCodePoint(...this.cs.slice(start, this.i));
+    if (this.i - start > TERM_LIMITS.atomLength) this.fail(line, col, `name too long (more than ${TERM_LIMITS.atomLength} characters)`);
+    return codesToString(this.cs.slice(start, this.i));
   }
 
-  /** Digits of `base`, with `_` allowed between two digits. */
-  private digits(base: number): string {
+  /** Digits of `base`, with `_` allowed between two digits; more than the limit is an error at (line, col). */
+  private digits(base: number, line: number, col: number): string {
     let out = "";
     while (digitValue(this.peek()) < base || (this.peek() === 95 && out !== "" && digitValue(this.peek(1)) < base)) {
       const c = this.take();
       if (c !== 95) out += String.fromCodePoint(c);
+      if (out.length > TERM_LIMITS.numberDigits) this.fail(line, col, `number too long (more than ${TERM_LIMITS.numberDigits} digits)`);
     }
     return out;
   }
 
   private number(line: number, col: number): Tok {
-    const whole = this.digits(10);
+    const whole = this.digits(10, line, col);
     if (this.peek() === 35 /* # */ && digitValue(this.peek(1)) < 36) {
       const base = Number(whole);
       if (base < 2 || base > 36) this.fail(line, col, `invalid base ${whole} (bases are 2 to 36)`);
       this.take();
-      const ds = this.digits(base);
+      const ds = this.digits(base, line, col);
       if (ds === "") this.fail(line, col, `missing digits after ${whole}#`);
-      let value = 0n;
-      for (const d of ds) value = value * BigInt(base) + BigInt(digitValue(d.charCodeAt(0)));
-      return { kind: "int", text: whole, int: int(value), line, col };
+      return { kind: "int", text: whole, int: int(radixValue(ds, base)), line, col };
     }
     if (this.peek() === 46 /* . */ && isDigit(this.peek(1))) {
       this.take();
-      let text = `${whole}.${this.digits(10)}`;
+      let text = `${whole}.${this.digits(10, line, col)}`;
       const e = this.peek();
       const sign = this.peek(1) === 43 || this.peek(1) === 45;
       if ((e === 101 || e === 69) && isDigit(this.peek(sign ? 2 : 1))) {
         this.take();
         if (sign) text += `e${String.fromCodePoint(this.take())}`;
         else text += "e";
-        text += this.digits(10);
+        text += this.digits(10, line, col);
       }
       const value = Number(text);
       if (!Number.isFinite(value)) this.fail(line, col, `float out of range: ${text}`);
@@ -198,6 +213,7 @@ class Lexer {
       this.take();
       if (c === quote) return out;
       out.push(c === 92 ? this.escape(line, col) : c);
+      if (out.length > TERM_LIMITS.stringLength) this.fail(line, col, `string too long (more than ${TERM_LIMITS.stringLength} characters)`);
     }
   }
 
@@ -214,7 +230,7 @@ class Lexer {
     if (c === 120 /* x */) {
       if (this.peek() === 123 /* { */) {
         this.take();
-        const ds = this.digits(16);
+        const ds = this.digits(16, line, col);
         if (ds === "" || this.peek() !== 125) this.fail(this.line, this.col, "bad \\x{...} escape");
         this.take();
         const v = parseInt(ds, 16);
@@ -232,6 +248,22 @@ class Lexer {
     }
     return SIMPLE_ESCAPES.get(c) ?? c;
   }
+}
+
+/**
+ * The value of `ds` in `base`, without the quadratic digit-by-digit product: bases 2, 4, 8, 16 and 32 through
+ * BigInt's hex parser, others in chunks of 8 digits (a linear number of bigint operations).
+ */
+function radixValue(ds: string, base: number): bigint {
+  if (base === 16) return BigInt(`0x${ds}`);
+  if (base === 2) return BigInt(`0b${ds}`);
+  if (base === 8) return BigInt(`0o${ds}`);
+  let value = 0n;
+  for (let i = 0; i < ds.length; i += 8) {
+    const chunk = ds.slice(i, i + 8);
+    value = value * BigInt(base) ** BigInt(chunk.length) + BigInt(parseInt(chunk, base));
+  }
+  return value;
 }
 
 const SIMPLE_ESCAPES = new Map<number, number>([
@@ -355,13 +387,13 @@ class Parser {
       case "+":
         return this.signed();
       case "{":
-        return this.tuple();
+        return this.nested(t, () => this.tuple());
       case "[":
-        return this.list();
+        return this.nested(t, () => this.list());
       case "<<":
-        return this.binary();
+        return this.nested(t, () => this.binary());
       case "#":
-        return this.map();
+        return this.nested(t, () => this.map());
       case "(":
         this.fail(t, "parenthesised expressions are not allowed in a term file");
       default:
@@ -385,9 +417,23 @@ class Parser {
 
   /** Adjacent string literals are one string. */
   private strings(): number[] {
+    const start = this.tok;
     const codes: number[] = [];
-    while (this.tok.kind === "string") codes.push(...this.advance().codes!);
+    while (this.tok.kind === "string") {
+      for (const c of this.advance().codes!) codes.push(c);
+      if (codes.length > TERM_LIMITS.stringLength) this.fail(start, `string too long (more than ${TERM_LIMITS.stringLength} characters)`);
+    }
     return codes;
+  }
+
+  private depth = 0;
+
+  /** Runs `fn` one nesting level deeper, refusing more than TERM_LIMITS.depth levels. */
+  private nested<T>(open: Tok, fn: () => T): T {
+    if (++this.depth > TERM_LIMITS.depth) this.fail(open, `terms nested too deeply (more than ${TERM_LIMITS.depth} levels)`);
+    const out = fn();
+    this.depth--;
+    return out;
   }
 
   private tuple(): Term {
@@ -477,7 +523,7 @@ class Parser {
     const start = this.tok;
     let value: SegmentValue;
     if (this.tok.kind === "string") value = { codes: this.strings() };
-    else if (this.isPunct("<<")) value = { bytes: this.binary() as Uint8Array };
+    else if (this.isPunct("<<")) value = { bytes: this.nested(this.tok, () => this.binary()) as Uint8Array };
     else if (this.tok.kind === "int" || this.tok.kind === "float" || this.isPunct("-") || this.isPunct("+")) {
       const n = this.isPunct("-") || this.isPunct("+") ? this.signed() : this.expr();
       value = n instanceof Float ? { float: n.value } : { int: BigInt(n as number | bigint) };

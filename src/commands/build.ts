@@ -113,6 +113,7 @@ export async function build(ctx: Context, input: BuildInputValue): Promise<Build
       repo: ctx.flags.repo,
       organization: input.organization,
       what,
+      stage: "build",
       docDir: input.docDir,
       onProgress: progress.onProgress,
       signal: ctx.signal,

@@ -1,14 +1,21 @@
 // The package checks run before anything is built: the union of what `mix hex.build`/`mix hex.publish` and
 // rebar3_hex refuse or warn about, plus the rules hex.pm applies on publish that no client checks locally
 // (name format and reserved names, version limits, SPDX ids, link URLs, requirement syntax, dependency
-// repositories, size limits). Every problem is reported at once, one readable line each.
+// repositories, metadata size). Every problem is reported at once, one readable line each.
+//
+// Two kinds of rule, because `build` must accept what the official clients build:
+// - client rules: where `mix hex.build` / `rebar3 hex build` (or hex_core's tarball writer) stop; errors always;
+// - server rules: what hex.pm refuses when a release is published (Hexpm.Repository.Package, PackageMetadata,
+//   ReleaseMetadata, Release.validate_version, Requirement). At `build` they are warnings ("hex.pm will refuse
+//   this at publish: ..."); at `publish` to hex.pm (or hexpm:ORG) errors, found before any credential is asked;
+//   for any other server warnings, and that server answers for itself.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { encodeMetadataConfig } from "../erlang/metadata-config.js";
 import { HextsError } from "../errors.js";
 import type { MetadataValue, Problem, ProjectPackage } from "../project/types.js";
 import { licenseHint, isValidLicense } from "./checks-license.js";
-import { requirementIsPrerelease, requirementProblem, versionProblem } from "./checks-version.js";
+import { parseVersion, requirementIsPrerelease, requirementProblem, versionProblem } from "./checks-version.js";
 import { TARBALL_MAX_UNCOMPRESSED_SIZE, plannedTarSize } from "./contents.js";
 
 /** The repository a package is built for: checks depend on it (hex.pm's public repository is the strictest). */
@@ -20,6 +27,9 @@ export interface PackageTarget {
 }
 
 export const HEXPM: PackageTarget = Object.freeze({ repository: "hexpm" });
+
+/** `build` reports hex.pm's server rules as warnings; `publish` enforces them where the server does. */
+export type CheckStage = "build" | "publish";
 
 const ORG_NAME = /^[a-z0-9_]+$/;
 
@@ -93,17 +103,39 @@ export function isValidLink(url: string): boolean {
   return (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.hostname !== "";
 }
 
+/** Which hex.pm repositories a server rule applies to: the public one only (repository id 1), or every one. */
+type ServerScope = "public" | "hexpm";
+
 class Collector {
   readonly problems: Problem[] = [];
+  constructor(
+    readonly target: PackageTarget,
+    readonly stage: CheckStage,
+  ) {}
+  /** A client rule: the official client stops here too. */
   error(message: string): void {
     this.problems.push({ severity: "error", message });
   }
   warn(message: string): void {
     this.problems.push({ severity: "warning", message });
   }
-  /** An error where hex.pm refuses it, a warning for other repositories. */
-  strictOn(hexpm: boolean, message: string): void {
-    this.problems.push({ severity: hexpm ? "error" : "warning", message });
+  /** True when the rule's server is the target (hex.pm, or for "hexpm" scope one of its organizations too). */
+  enforced(scope: ServerScope): boolean {
+    return scope === "public" ? isPublicHexpm(this.target) : isHexpmFamily(this.target);
+  }
+  /**
+   * A server rule: an error at publish to a hex.pm repository that enforces it; at build a warning saying so;
+   * for other servers a plain warning (their rules are theirs).
+   */
+  server(scope: ServerScope, message: string): void {
+    if (!this.enforced(scope)) return this.warn(message);
+    if (this.stage === "publish") return this.error(message);
+    this.warn(`hex.pm will refuse this at publish: ${message}`);
+  }
+  /** A rule the official client applies when it publishes (rebar3 hex publish), not when it builds. */
+  atPublish(message: string): void {
+    if (this.stage === "publish") this.error(message);
+    else this.warn(`${message}; publishing will refuse it`);
   }
 }
 
@@ -111,10 +143,10 @@ function checkName(c: Collector, meta: ProjectPackage["metadata"]): void {
   const name = meta.name;
   if (name === undefined) return; // reported with the missing fields
   if (!isString(name)) return c.error(`name must be a string, got ${typeof name}`);
-  if ([...name].length < 2) c.error(`Package name ${quote(name)} is too short: hex.pm requires at least 2 characters`);
+  if ([...name].length < 2) c.server("hexpm", `Package name ${quote(name)} is too short: hex.pm requires at least 2 characters`);
   else if (!/^[a-z][a-z0-9_]*$/.test(name)) {
-    c.error(`Package name ${quote(name)} is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _`);
-  } else if (RESERVED_NAMES.has(name)) c.error(`Package name ${quote(name)} is reserved by hex.pm; publish under another name`);
+    c.server("hexpm", `Package name ${quote(name)} is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _`);
+  } else if (RESERVED_NAMES.has(name)) c.server("hexpm", `Package name ${quote(name)} is reserved by hex.pm; publish under another name`);
 }
 
 function checkVersion(c: Collector, meta: ProjectPackage["metadata"]): void {
@@ -123,7 +155,11 @@ function checkVersion(c: Collector, meta: ProjectPackage["metadata"]): void {
   if (!isString(version)) return c.error(`version must be a string, got ${typeof version}`);
   if (version === "") return; // the reader said why there is no version
   const problem = versionProblem(version);
-  if (problem) c.error(`Version ${quote(version)} ${problem}`);
+  if (!problem) return;
+  // Not SemVer at all: rebar3 hex publish refuses it itself (and mix cannot load such a project). Build
+  // metadata and the size limits are hex.pm's own rules (Hexpm.Version.validate).
+  if (parseVersion(version) === undefined) c.atPublish(`Version ${quote(version)} ${problem}`);
+  else c.server("hexpm", `Version ${quote(version)} ${problem}`);
 }
 
 /** Present and, for text, not blank (Ecto's validate_required). */
@@ -131,34 +167,34 @@ function present(v: MetadataValue | undefined): boolean {
   return v !== undefined && !(typeof v === "string" && v.trim() === "");
 }
 
-function checkFields(c: Collector, pkg: ProjectPackage, target: PackageTarget): void {
+function checkFields(c: Collector, pkg: ProjectPackage): void {
   const meta = pkg.metadata;
-  const hexpm = isPublicHexpm(target);
   // mix's reader already ran Hex's own print_info checks (missing fields, description length, licenses,
   // hex_metadata.config, empty file list) with mix's messages; the other readers did not.
   if (pkg.tool !== "mix") {
     const missing = ["app", "name", "files", "version", "build_tools"].filter((f) => !present(meta[f]));
     if (missing.length > 0) c.error(`Missing metadata fields: ${missing.join(", ")}`);
     const soft = ["description", "licenses"].filter((f) => !present(meta[f]));
-    if (soft.length > 0) c.strictOn(hexpm, `Missing metadata fields: ${soft.join(", ")}${hexpm ? " (hex.pm requires them)" : ""}`);
+    if (soft.length > 0) c.server("public", `Missing metadata fields: ${soft.join(", ")}${c.enforced("public") ? " (hex.pm requires them)" : ""}`);
     if (!present(meta.links)) c.warn("Missing metadata fields: links (mix hex.build requires them for hex.pm)");
     // (a string of at most 300 UTF-16 units has at most 300 graphemes: no need to load the segmenter)
     if (isString(meta.description) && meta.description.length > DESCRIPTION_MAX_LENGTH && graphemes(meta.description) > DESCRIPTION_MAX_LENGTH) {
-      c.error(`Package description is too long (exceeds ${DESCRIPTION_MAX_LENGTH} characters)`);
+      // mix hex.build's own limit; rebar3_hex and hex.pm do not check it.
+      c.warn(`Package description is too long (exceeds ${DESCRIPTION_MAX_LENGTH} characters); mix hex.build would refuse it`);
     }
     if (Array.isArray(meta.licenses) && meta.licenses.length === 0) c.warn("You have not included any licenses");
     if (pkg.files.some((f) => f.path === RESERVED_FILE)) c.error(`Do not include this file: ${RESERVED_FILE}`);
-    if (pkg.files.length === 0 && present(meta.files)) c.error("No files to package: the file list is empty (hex.pm: package can't be empty)");
+    if (pkg.files.length === 0 && present(meta.files)) c.server("hexpm", "No files to package: the file list is empty (hex.pm: package can't be empty)");
   }
   if (meta.description !== undefined && !isString(meta.description)) c.error("description must be a string");
   if (meta.app !== undefined && !isString(meta.app)) c.error("app must be a string");
   if (meta.build_tools !== undefined) {
     if (!isStringList(meta.build_tools)) c.error("build_tools must be a list of strings");
-    else if (meta.build_tools.length === 0) c.error("build_tools must not be empty (hex.pm: can't be blank)");
+    else if (meta.build_tools.length === 0) c.server("hexpm", "build_tools must not be empty (hex.pm: can't be blank)");
   }
 }
 
-function checkLicenses(c: Collector, meta: ProjectPackage["metadata"], target: PackageTarget): void {
+function checkLicenses(c: Collector, meta: ProjectPackage["metadata"]): void {
   const licenses = meta.licenses;
   if (licenses === undefined) return;
   if (!isStringList(licenses)) return c.error("licenses must be a list of strings");
@@ -168,11 +204,8 @@ function checkLicenses(c: Collector, meta: ProjectPackage["metadata"], target: P
     const hint = licenseHint(l);
     return hint ? `${quote(l)} (${hint})` : quote(l);
   });
-  const hexpm = isPublicHexpm(target);
-  c.strictOn(
-    hexpm,
-    `The following licenses are not recognized by SPDX: ${listed.join(", ")}; ${hexpm ? "hex.pm refuses them. " : ""}Valid license identifiers are available from https://spdx.org/licenses`,
-  );
+  // mix hex.build and rebar3 hex publish only warn; hex.pm's public repository refuses them.
+  c.server("public", `The following licenses are not recognized by SPDX: ${listed.join(", ")}; Valid license identifiers are available from https://spdx.org/licenses`);
 }
 
 function checkLinks(c: Collector, meta: ProjectPackage["metadata"]): void {
@@ -182,20 +215,21 @@ function checkLinks(c: Collector, meta: ProjectPackage["metadata"]): void {
   if (!isObject(links)) return c.error("links must be a map of names to URLs");
   for (const [label, url] of Object.entries(links)) {
     if (!isString(url)) c.error(`Link ${quote(label)} must be a URL string`);
-    else if (!isValidLink(url)) c.error(`Link ${quote(label)} is not an http(s) URL with a host: ${quote(url)} (hex.pm: invalid link)`);
+    else if (!isValidLink(url)) c.server("hexpm", `Link ${quote(label)} is not an http(s) URL with a host: ${quote(url)} (hex.pm: invalid link)`);
   }
 }
 
-function checkRequirements(c: Collector, pkg: ProjectPackage, target: PackageTarget): void {
+function checkRequirements(c: Collector, pkg: ProjectPackage): void {
+  const target = c.target;
   const prerelease: string[] = [];
   for (const r of pkg.requirements) {
     const problem = requirementProblem(r.requirement);
-    if (problem) c.error(`Dependency ${r.name}: ${problem}`);
+    if (problem) c.server("hexpm", `Dependency ${r.name}: ${problem}`);
     else if (requirementIsPrerelease(r.requirement)) prerelease.push(`${r.name} ${r.requirement}`);
     const repo = r.repository ?? "hexpm";
     if (isHexpmFamily(target) && repo !== "hexpm" && repo !== target.organization) {
       const allowed = target.organization ? `"hexpm" or ${quote(target.organization)}` : `"hexpm"`;
-      c.error(`Dependency ${r.name} is from repository ${quote(repo)}, but a package in ${target.repository} can only depend on packages in ${allowed}`);
+      c.server("hexpm", `Dependency ${r.name} is from repository ${quote(repo)}, but a package in ${target.repository} can only depend on packages in ${allowed}`);
     }
   }
   if (prerelease.length > 0) {
@@ -208,7 +242,7 @@ function checkRequirements(c: Collector, pkg: ProjectPackage, target: PackageTar
     if (!isString(elixir)) c.error("elixir must be a requirement string");
     else {
       const problem = requirementProblem(elixir);
-      if (problem) c.error(`elixir: ${problem}`);
+      if (problem) c.server("hexpm", `elixir: ${problem}`);
     }
   }
 }
@@ -229,6 +263,7 @@ function roughTarSize(files: ProjectPackage["files"]): number {
 function checkSizes(c: Collector, pkg: ProjectPackage): void {
   try {
     const size = encodeMetadataConfig(pkg.metadata).length;
+    // hex_core refuses to create such a tarball (too_big_metadata), so the official clients stop here too.
     if (size > METADATA_MAX_SIZE) c.error(`metadata.config is ${size} bytes, above hex.pm's limit of ${METADATA_MAX_SIZE} bytes`);
   } catch (e) {
     if (!(e instanceof HextsError)) throw e;
@@ -242,16 +277,17 @@ function checkSizes(c: Collector, pkg: ProjectPackage): void {
 
 /**
  * Every problem with `pkg` as a release for `target`: the reader's own problems first (with file and line),
- * then the checks. The package must not be built when any has severity "error".
+ * then the checks. The package must not be built (`build`) or published (`publish`) when any has severity
+ * "error". The stage decides how hex.pm's server rules count (see the top of this file).
  */
-export function checkPackage(pkg: ProjectPackage, target: PackageTarget = HEXPM): Problem[] {
-  const c = new Collector();
-  checkFields(c, pkg, target);
+export function checkPackage(pkg: ProjectPackage, target: PackageTarget = HEXPM, stage: CheckStage = "publish"): Problem[] {
+  const c = new Collector(target, stage);
+  checkFields(c, pkg);
   checkName(c, pkg.metadata);
   checkVersion(c, pkg.metadata);
-  checkLicenses(c, pkg.metadata, target);
+  checkLicenses(c, pkg.metadata);
   checkLinks(c, pkg.metadata);
-  checkRequirements(c, pkg, target);
+  checkRequirements(c, pkg);
   checkSizes(c, pkg);
   if (pkg.tool === "rebar3" && existsSync(join(pkg.root, "_checkouts"))) {
     c.warn("_checkouts directory found; this might interfere with publishing");

@@ -9,7 +9,7 @@ import { HextsError, isHextsError } from "../errors.js";
 import { listApps, readProject, type AppChoice } from "../project/index.js";
 import { chooseApp } from "../project/rebar3/choose-app.js";
 import type { Problem, ProjectPackage } from "../project/types.js";
-import { checkPackage, formatProblem, hasErrors, packageTarget, problemsError, type PackageTarget } from "./checks.js";
+import { checkPackage, formatProblem, hasErrors, packageTarget, problemsError, type CheckStage, type PackageTarget } from "./checks.js";
 import type { BuildProgress } from "./contents.js";
 import { buildDocsTarball, unpackDocsTarball } from "./docs-tarball.js";
 import { buildPackageTarball, unpackPackageTarball } from "./tarball.js";
@@ -33,6 +33,8 @@ export interface PipelineOptions {
   metadataFile?: string;
   /** `--repo` and `--organization`: the repository the package is for (checks depend on it). */
   repo?: string;
+  /** "build" reports hex.pm's server rules as warnings; "publish" (the default) enforces them on hex.pm. */
+  stage?: CheckStage;
   organization?: string;
   /** Default "both": the package, plus the docs when a docs directory exists (a warning when not). */
   what?: BuildWhat;
@@ -171,7 +173,7 @@ export async function checkProject(opts: PipelineOptions): Promise<CheckedProjec
   // mix's `package: [organization: "acme"]` names the repository when no flag does.
   const projectOrg = project.hexConfig.organization;
   if (!target) target = typeof projectOrg === "string" && projectOrg !== "hexpm" ? packageTarget({ organization: projectOrg }) : packageTarget();
-  const problems = checkPackage(project, target);
+  const problems = checkPackage(project, target, opts.stage ?? "publish");
   opts.onProgress?.({ step: "checked", problems });
   if (hasErrors(problems)) throw problemsError(problems);
   return { project, target, summary: summarize(project, target), problems };

@@ -8,7 +8,7 @@ import { closeSync, cpSync, ftruncateSync, lstatSync, mkdtempSync, openSync, rea
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { z } from "zod";
-import { runHexts } from "../support/cli.js";
+import { runHexts, tempHome } from "../support/cli.js";
 import { repoRoot } from "../support/vectors.js";
 
 const fixture = (name: string) => join(repoRoot, "test", "fixtures", name);
@@ -40,26 +40,32 @@ interface Case {
   args?: string[];
   /** The problem lines (after the two-space indent), in order; all of them. */
   lines: (string | RegExp)[];
+  /**
+   * "client": the official client stops its build here too, so `build` refuses. "server": hex.pm's rule, so `build`
+   * warns ("hex.pm will refuse this at publish: ...") and `publish` refuses before asking for any credential.
+   */
+  rule: "client" | "server";
 }
 
 const CASES: Record<string, Case> = {
-  "required fields": { fixture: "checks-missing-fields", lines: ["error: Missing metadata fields: description, licenses (hex.pm requires them)"] },
+  "required fields": { rule: "server", fixture: "checks-missing-fields", lines: ["error: Missing metadata fields: description, licenses (hex.pm requires them)"] },
   "name format": {
+    rule: "server",
     fixture: "checks-name-invalid",
     lines: ['error: Package name "MyPkg" is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _'],
   },
-  "name length": { fixture: "checks-metadata", args: ["--metadata", "variants/name-short.json"], lines: ['error: Package name "m" is too short: hex.pm requires at least 2 characters'] },
-  "reserved name": { fixture: "checks-metadata", args: ["--metadata", "variants/name-reserved.json"], lines: ['error: Package name "mix" is reserved by hex.pm; publish under another name'] },
-  "semver": { fixture: "checks-version-invalid", lines: ['error: Version "2.1" is not a valid semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.0 or 1.0.0-rc.1)'] },
-  "build metadata": { fixture: "checks-version-build", lines: ['error: Version "1.0.0+build.7" has +build metadata, which hex.pm does not allow in a release version'] },
-  "description length": { fixture: "checks-metadata", args: ["--metadata", "variants/description-long.json"], lines: ["error: Package description is too long (exceeds 300 characters)"] },
+  "name length": { rule: "server", fixture: "checks-metadata", args: ["--metadata", "variants/name-short.json"], lines: ['error: Package name "m" is too short: hex.pm requires at least 2 characters'] },
+  "reserved name": { rule: "server", fixture: "checks-metadata", args: ["--metadata", "variants/name-reserved.json"], lines: ['error: Package name "mix" is reserved by hex.pm; publish under another name'] },
+  "build metadata": { rule: "server", fixture: "checks-version-build", lines: ['error: Version "1.0.0+build.7" has +build metadata, which hex.pm does not allow in a release version'] },
   "SPDX ids on hex.pm": {
+    rule: "server",
     fixture: "checks-license",
     lines: [
-      'error: The following licenses are not recognized by SPDX: "MIT OR Apache-2.0" (an SPDX expression is not accepted: list each license id as its own entry), "apache-2.0" (did you mean "Apache-2.0"?); hex.pm refuses them. Valid license identifiers are available from https://spdx.org/licenses',
+      'error: The following licenses are not recognized by SPDX: "MIT OR Apache-2.0" (an SPDX expression is not accepted: list each license id as its own entry), "apache-2.0" (did you mean "Apache-2.0"?); Valid license identifiers are available from https://spdx.org/licenses',
     ],
   },
   "link URLs": {
+    rule: "server",
     fixture: "checks-links",
     lines: [
       'error: Link "GitHub" is not an http(s) URL with a host: "github.com/example/bad_links" (hex.pm: invalid link)',
@@ -67,13 +73,15 @@ const CASES: Record<string, Case> = {
     ],
   },
   "non-Hex dependencies": {
+    rule: "client",
     fixture: "checks-non-hex-deps",
     lines: ["error: mix.exs: Dependencies excluded from the package (only Hex packages can be dependencies): local, tool"],
   },
-  "missing files": { fixture: "checks-missing-files", lines: ["error: mix.exs: Missing files: NOTES.md"] },
-  "empty file list": { fixture: "checks-empty-files", lines: ["error: mix.exs: Creating tarball failed: File list was empty."] },
-  "reserved file": { fixture: "checks-metadata", args: ["--metadata", "variants/hex-metadata-file.json"], lines: ["error: Do not include this file: hex_metadata.config"] },
+  "missing files": { rule: "client", fixture: "checks-missing-files", lines: ["error: mix.exs: Missing files: NOTES.md"] },
+  "empty file list": { rule: "client", fixture: "checks-empty-files", lines: ["error: mix.exs: Creating tarball failed: File list was empty."] },
+  "reserved file": { rule: "client", fixture: "checks-metadata", args: ["--metadata", "variants/hex-metadata-file.json"], lines: ["error: Do not include this file: hex_metadata.config"] },
   "requirement syntax, != and the elixir requirement": {
+    rule: "server",
     fixture: "checks-requirement",
     lines: [
       'error: Dependency jason: invalid requirement "~> 1.4 or" (use e.g. "~> 1.2", ">= 1.0.0 and < 2.0.0")',
@@ -82,25 +90,29 @@ const CASES: Record<string, Case> = {
     ],
   },
   "dependency repository": {
+    rule: "server",
     fixture: "checks-dep-repository",
     lines: ['error: Dependency secret_sauce is from repository "acme", but a package in hexpm can only depend on packages in "hexpm"'],
   },
   "organization dependency outside its organization": {
+    rule: "server",
     fixture: "checks-metadata",
     args: ["--metadata", "variants/org-dependency.json", "--repo", "hexpm:other"],
     lines: ['error: Dependency acme_util is from repository "acme", but a package in hexpm:other can only depend on packages in "hexpm" or "other"'],
   },
   "reader problems with file and line": {
+    rule: "client",
     fixture: "checks-unevaluable",
-    lines: ["error: mix.exs:8:27: description: cannot be evaluated statically: System.get_env/1 reads an environment variable when mix runs"],
+    lines: [/^error: mix\.exs:8:27: description: cannot be evaluated statically: .*--metadata/],
   },
   "every problem at once": {
+    rule: "server",
     fixture: "checks-many",
     lines: [
       "error: Missing metadata fields: description (hex.pm requires them)",
       'error: Package name "Many-Bad" is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _',
       'error: Version "1.2" is not a valid semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.0 or 1.0.0-rc.1)',
-      /^error: The following licenses are not recognized by SPDX: "GPLv3"; hex\.pm refuses them\./,
+      /^error: The following licenses are not recognized by SPDX: "GPLv3"; Valid license/,
       'error: Link "Home" is not an http(s) URL with a host: "example.com/many" (hex.pm: invalid link)',
     ],
   },
@@ -123,8 +135,15 @@ function assertRefused(r: { code: number | null; stdout: string; stderr: string 
   });
 }
 
-describe("hexts build refuses a package that fails a check, and writes nothing", () => {
-  for (const [name, c] of Object.entries(CASES)) {
+/** A publish that must stop at the checks: no credentials exist and the API URL answers nothing. */
+async function publishDryRun(dir: string, args: string[], t: { after(fn: () => void): void }) {
+  const home = tempHome();
+  t.after(home.cleanup);
+  return runHexts(["publish", "package", "--dry-run", "--yes", ...args], { cwd: dir, env: { ...home.env, CI: "true", HEX_API_URL: "http://127.0.0.1:9/api" } });
+}
+
+describe("hexts build stops where the official client stops, and writes nothing", () => {
+  for (const [name, c] of Object.entries(CASES).filter(([, c]) => c.rule === "client")) {
     it(name, async (t) => {
       const dir = copyFixture(c.fixture, t);
       const before = snapshot(dir);
@@ -133,6 +152,54 @@ describe("hexts build refuses a package that fails a check, and writes nothing",
       assert.deepEqual(snapshot(dir), before, "nothing was written");
     });
   }
+});
+
+describe("hex.pm's rules: warnings at build, errors at publish before any credential", () => {
+  for (const [name, c] of Object.entries(CASES).filter(([, c]) => c.rule === "server")) {
+    it(name, async (t) => {
+      const dir = copyFixture(c.fixture, t);
+      const built = await runHexts(["build", "package", ...(c.args ?? [])], { cwd: dir });
+      assert.equal(built.code, 0, built.stderr);
+      assert.match(built.stdout, /^Package checksum: [0-9a-f]{64}$/m);
+      const warnings = built.stderr.split("\n");
+      for (const expected of c.lines) {
+        const text = typeof expected === "string" ? expected.replace(/^error: /, "") : expected.source.replace(/^\^error: /, "");
+        assert.ok(
+          warnings.some((w) => w.startsWith("warning: ") && (typeof expected === "string" ? w.includes(text) : new RegExp(text).test(w))),
+          `${text}\n---\n${built.stderr}`,
+        );
+      }
+      const before = snapshot(dir);
+      const published = await publishDryRun(dir, c.args ?? [], t);
+      assertRefused(published, c.lines);
+      assert.doesNotMatch(published.stderr, /auth|key|password/i, "no credential was asked for");
+      assert.deepEqual(snapshot(dir), before, "nothing was written");
+    });
+  }
+
+  it("at build each says hex.pm will refuse it at publish", async (t) => {
+    const dir = copyFixture("checks-version-build", t);
+    const r = await runHexts(["build", "package"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, 'warning: hex.pm will refuse this at publish: Version "1.0.0+build.7" has +build metadata, which hex.pm does not allow in a release version\n');
+  });
+
+  it("a version that is not SemVer: a warning at build, refused at publish to any server (rebar3 hex publish does)", async (t) => {
+    const dir = copyFixture("checks-version-invalid", t);
+    const r = await runHexts(["build", "package"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^warning: Version "2\.1" is not a valid semantic version .*; publishing will refuse it$/m);
+    const published = await publishDryRun(dir, ["--repo", "my_repo"], t);
+    assert.equal(published.code, 1, published.stderr);
+    assert.match(published.stderr, /^ {2}error: Version "2\.1" is not a valid semantic version/m);
+  });
+
+  it("a description over 300 characters: mix refuses it, rebar3 and hex.pm do not", async (t) => {
+    const dir = copyFixture("checks-metadata", t);
+    const r = await runHexts(["build", "package", "--metadata", "variants/description-long.json"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^warning: Package description is too long \(exceeds 300 characters\); mix hex\.build would refuse it$/m);
+  });
 });
 
 describe("size limits", () => {
@@ -198,7 +265,7 @@ describe("warnings and the target repository", () => {
 
   it("--json: the refusal as one document carrying every problem", async (t) => {
     const dir = copyFixture("checks-many", t);
-    const r = await runHexts(["build", "--json"], { cwd: dir });
+    const r = await publishDryRun(dir, ["--json"], t);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, "");
     const doc = z

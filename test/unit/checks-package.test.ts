@@ -72,14 +72,15 @@ describe("checkPackage: one rule per case", () => {
     ["missing links", pkg({ links: undefined }), HEXPM, [/^warning: Missing metadata fields: links/]],
     ["missing app and build_tools", pkg({ app: undefined, build_tools: undefined }), CUSTOM, [/^error: Missing metadata fields: app, build_tools$/]],
     ["empty build_tools", pkg({ build_tools: [] }), HEXPM, [/^error: build_tools must not be empty/]],
-    ["description over 300 characters", pkg({ description: "é".repeat(301) }), HEXPM, [/^error: Package description is too long \(exceeds 300 characters\)$/]],
+    ["description over 300 characters (mix's own rule)", pkg({ description: "é".repeat(301) }), HEXPM, [/^warning: Package description is too long \(exceeds 300 characters\); mix hex.build would refuse it$/]],
     ["description of 300 characters", pkg({ description: "👍🏽".repeat(300) }), HEXPM, []],
     ["SPDX expression on hexpm", pkg({ licenses: ["MIT OR Apache-2.0"] }), HEXPM, [/^error: The following licenses are not recognized by SPDX: "MIT OR Apache-2.0" \(an SPDX expression is not accepted/]],
     ["wrong case on hexpm", pkg({ licenses: ["mit"] }), HEXPM, [/"mit" \(did you mean "MIT"\?\)/]],
     ["unknown license in an organization", pkg({ licenses: ["Proprietary"] }), ACME, [/^warning: The following licenses are not recognized by SPDX: "Proprietary"/]],
     ["deprecated SPDX id and LicenseRef", pkg({ licenses: ["GPL-2.0", "LicenseRef-Acme-1.0"] }), HEXPM, []],
     ["link without a scheme", pkg({ links: { Home: "example.com" } }), HEXPM, [/^error: Link "Home" is not an http\(s\) URL with a host: "example.com"/]],
-    ["ftp link", pkg({ links: { Home: "ftp://example.com" } }), CUSTOM, [/^error: Link "Home" is not an http\(s\) URL/]],
+    ["ftp link on hex.pm", pkg({ links: { Home: "ftp://example.com" } }), ACME, [/^error: Link "Home" is not an http\(s\) URL/]],
+    ["ftp link on another server", pkg({ links: { Home: "ftp://example.com" } }), CUSTOM, [/^warning: Link "Home" is not an http\(s\) URL/]],
     ["links as a list", pkg({ links: ["https://example.com"] }), HEXPM, [/^error: links must be a map/]],
     ["hex_metadata.config packaged", pkg({}, { files: [{ path: "hex_metadata.config", kind: "memory", contents: new Uint8Array(1) }] }), HEXPM, [/^error: Do not include this file: hex_metadata.config$/]],
     ["no files", pkg({ files: [] }, { files: [] }), HEXPM, [/^error: No files to package/]],
@@ -92,6 +93,33 @@ describe("checkPackage: one rule per case", () => {
       expected.forEach((re, i) => assert.match(got[i]!, re));
     });
   }
+});
+
+describe("checkPackage at build: hex.pm's rules are warnings, the clients' rules errors", () => {
+  const cases: [string, ProjectPackage, PackageTarget, RegExp[]][] = [
+    ["license not in SPDX", pkg({ licenses: ["Apache 2.0"] }), HEXPM, [/^warning: hex\.pm will refuse this at publish: The following licenses are not recognized by SPDX: "Apache 2\.0"/]],
+    ["build metadata", pkg({ version: "3.0.0+ci.7" }), HEXPM, [/^warning: hex\.pm will refuse this at publish: Version "3\.0\.0\+ci\.7" has \+build metadata/]],
+    ["not SemVer", pkg({ version: "1.0" }), CUSTOM, [/^warning: Version "1\.0" is not a valid semantic version .*; publishing will refuse it$/]],
+    ["reserved name", pkg({ name: "mix" }), HEXPM, [/^warning: hex\.pm will refuse this at publish: Package name "mix" is reserved/]],
+    ["missing description", pkg({ description: undefined }), HEXPM, [/^warning: hex\.pm will refuse this at publish: Missing metadata fields: description \(hex.pm requires them\)$/]],
+    ["bad link on another server", pkg({ links: { Home: "x" } }), CUSTOM, [/^warning: Link "Home" is not/]],
+    ["hex_metadata.config packaged", pkg({}, { files: [{ path: "hex_metadata.config", kind: "memory", contents: new Uint8Array(1) }] }), HEXPM, [/^error: Do not include this file/]],
+    ["missing app", pkg({ app: undefined }), HEXPM, [/^error: Missing metadata fields: app$/]],
+  ];
+  for (const [name, p, target, expected] of cases) {
+    it(name, () => {
+      const got = lines(checkPackage(p, target, "build"));
+      assert.equal(got.length, expected.length, got.join("\n"));
+      expected.forEach((re, i) => assert.match(got[i]!, re));
+    });
+  }
+
+  it("cross-repository dependencies: a warning at build, an error at publish to hex.pm, a warning elsewhere", () => {
+    const p = pkg({}, { requirements: [{ name: "other", app: "other", requirement: "~> 1.0", optional: false, repository: "test_repo" }] });
+    assert.match(lines(checkPackage(p, HEXPM, "build"))[0]!, /^warning: hex\.pm will refuse this at publish: Dependency other is from repository "test_repo"/);
+    assert.match(lines(checkPackage(p, HEXPM, "publish"))[0]!, /^error: Dependency other is from repository "test_repo"/);
+    assert.deepEqual(lines(checkPackage(p, CUSTOM, "publish")), []);
+  });
 });
 
 describe("checkPackage: dependencies", () => {

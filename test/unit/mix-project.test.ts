@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HextsError } from "../../src/errors.js";
 import { readMixProject } from "../../src/project/mix/index.js";
+import { METADATA_HINT } from "../../src/project/mix/read.js";
 import type { Problem, ProjectPackage } from "../../src/project/types.js";
 import { encodeMetadataConfig } from "../../src/erlang/metadata-config.js";
 import { buildPackageTarball } from "../../src/package/tarball.js";
@@ -70,7 +71,8 @@ test("mix-deps: requirements as mix writes them; git/path prod deps and override
 
 test("mix-unevaluable: values that need Elixir are reported with their line, never guessed", async (t) => {
   const pkg = await readMixProject(copyFixture(t, "mix-unevaluable"));
-  const shape = (p: Problem) => `${p.severity} ${p.file}:${p.line}: ${p.message}`;
+  for (const p of pkg.problems) if (p.severity === "error") assert.ok(p.message.endsWith(`; ${METADATA_HINT}`), p.message);
+  const shape = (p: Problem) => `${p.severity} ${p.file}:${p.line}: ${p.message.replace(`; ${METADATA_HINT}`, "")}`;
   assert.deepEqual(pkg.problems.map(shape), [
     "warning mix.exs:22: package: maintainers cannot be evaluated statically (System.get_env/1 reads an environment variable when mix runs); Hex does not publish it, so it is ignored",
     "error mix.exs:4: version: cannot be evaluated statically: System.get_env/1 reads an environment variable when mix runs",
@@ -270,7 +272,7 @@ test("a dependency whose options need Elixir is an error only when it could be a
     inline(t, { "lib/p.ex": "" }, `${meta}], deps: [{:a, "~> 1.0", opts()}, {:b, "~> 1.0", only: :test, path: System.get_env("B")}, {:c, System.get_env("C")}]`),
   );
   assert.deepEqual(
-    pkg.problems.map((p) => `${p.severity}:${p.line} ${p.message}`),
+    pkg.problems.map((p) => `${p.severity}:${p.line} ${p.message.replace(`; ${METADATA_HINT}`, "")}`),
     [
       "error:5 deps: a cannot be evaluated statically: calls opts/0, which is not defined in this module",
       "error:5 deps: c cannot be evaluated statically: System.get_env/1 reads an environment variable when mix runs",

@@ -21,6 +21,9 @@ export interface ReadMixOptions {
   organization?: string;
 }
 
+/** Named in every "cannot be evaluated" error: the way out when hexts cannot read a project. */
+export const METADATA_HINT = "describe the package in a JSON file and pass --metadata FILE (format in hexts's README)";
+
 const errorFields = ["app", "name", "files", "version", "build_tools"];
 const warnFields = ["description", "licenses", "links"];
 const metaFields = [...errorFields, ...warnFields, "elixir", "extra"];
@@ -63,6 +66,7 @@ export async function readMixProject(dir: string, opts: ReadMixOptions = {}): Pr
     if (app && app.t === "atom" && app.v !== opts.app) throw new HextsError("USAGE", `--app ${opts.app} does not match this project's app (${app.v}); --app is for umbrella projects`);
   }
   const pkg = buildPackage(project, root, appDir, opts.organization);
+  for (const p of pkg.problems) if (p.severity === "error" && /cannot be evaluated/.test(p.message) && !p.message.includes("--metadata")) p.message += `; ${METADATA_HINT}`;
   return pkg;
 }
 

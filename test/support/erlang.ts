@@ -1,5 +1,6 @@
 // Finds the real Erlang tools (Debian's erlang/rebar3) on PATH for tests that use them as clients and
 // oracles. hexts never needs them; tests that do skip loudly when they are absent.
+import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 
@@ -25,4 +26,37 @@ export function toolsSkip(...names: string[]): string | false {
   const reason = `SKIPPED: ${missing.join(", ")} not on PATH (apt-get install ${missing.includes("rebar3") ? "rebar3 " : ""}erlang-base; .ci/run installs them)`;
   console.error(`\n*** ${reason} ***\n`);
   return reason;
+}
+
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command without blocking the event loop (a test's in-process server must keep answering it).
+ * Killed after `timeoutMs`.
+ */
+export function runProcess(
+  command: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 180_000);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

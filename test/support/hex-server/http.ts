@@ -1,5 +1,8 @@
-// Response helpers and the error shapes hex.pm sends (HexpmWeb.ErrorView, the OAuth view).
+// Response helpers and the error shapes hex.pm sends (HexpmWeb.ErrorView, the OAuth view), in the
+// format the request's `accept` asked for: JSON, or Erlang's term format as hex.pm's ErlangFormat
+// writes it (term_to_binary of the view with atoms as binaries, nil kept).
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { encodeExternalTerm, type EncodableTerm } from "../../../src/erlang/etf.js";
 
 const defaultMessages: Record<number, string> = {
   400: "Bad request",
@@ -61,11 +64,51 @@ export function forbidden(message: string): HttpError {
 
 export type CachePrivacy = "public" | "private";
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const data = Buffer.from(JSON.stringify(body));
+/** The formats this server renders: hex.pm's `@accepted_formats` minus `elixir` (no official client asks for it). */
+export type ReplyFormat = "json" | "erlang";
+
+const ERLANG_TYPE = "application/vnd.hex+erlang";
+const replyFormats = new WeakMap<ServerResponse, ReplyFormat>();
+
+/** Makes every later `sendBody` on `res` answer in `format` (the pipeline's `accepts` plug decides it). */
+export function setReplyFormat(res: ServerResponse, format: ReplyFormat): void {
+  replyFormats.set(res, format);
+}
+
+/**
+ * Phoenix's `accepts` plug over ["json", "erlang"]: no header or `*\/*` -> json; otherwise the first
+ * media range with q=1 that names a format wins, else the highest q. null = nothing acceptable
+ * (Phoenix answers 406). `application/vnd.hex+elixir` is not rendered here: an inferred limit.
+ */
+export function negotiateFormat(accept: string | undefined): ReplyFormat | null {
+  if (accept === undefined || accept.trim() === "") return "json";
+  const ranges = accept.split(",").map((part, index) => {
+    const [type = "", ...params] = part.split(";").map((x) => x.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith("q="));
+    const quality = q === undefined ? 1 : Number.parseFloat(q.slice(2));
+    return { type, quality: Number.isFinite(quality) ? quality : 0, index };
+  });
+  const formatOf = (type: string): ReplyFormat | null => {
+    if (type === "application/json" || type === "application/vnd.hex+json") return "json";
+    if (type === ERLANG_TYPE) return "erlang";
+    if (type === "*/*" || type === "application/*") return "json";
+    return null;
+  };
+  const exact = ranges.find((r) => r.quality === 1 && formatOf(r.type) !== null);
+  if (exact) return formatOf(exact.type);
+  const ranked = ranges.filter((r) => r.quality > 0 && formatOf(r.type) !== null).sort((a, b) => b.quality - a.quality || a.index - b.index);
+  return ranked.length > 0 ? formatOf(ranked[0]!.type) : null;
+}
+
+/** Answers `body` (a view: plain objects, arrays, strings, numbers, booleans, null) in the negotiated format. */
+export function sendBody(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const format = replyFormats.get(res) ?? "json";
+  const json = JSON.stringify(body);
+  // Through JSON first, so that the term is exactly the JSON view (undefined fields dropped, as JSON does).
+  const data = format === "erlang" ? Buffer.from(encodeExternalTerm(JSON.parse(json) as EncodableTerm)) : Buffer.from(json);
   res.statusCode = status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.setHeader("content-type", format === "erlang" ? `${ERLANG_TYPE}; charset=utf-8` : "application/json; charset=utf-8");
   res.setHeader("content-length", data.length);
   res.end(data);
 }

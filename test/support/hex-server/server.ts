@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { anonymous, authenticate } from "./auth.js";
 import type { Core, Ctx } from "./context.js";
-import { BodyTooLarge, HttpError, OAuthError, readBody, sendJson } from "./http.js";
+import { decodeExternalTerm, externalTermToJson } from "../../../src/erlang/etf.js";
+import { BodyTooLarge, HttpError, OAuthError, negotiateFormat, readBody, sendBody, setReplyFormat } from "./http.js";
 import { serveDevicePage } from "./device-page.js";
 import { RegistrySigner } from "./registry.js";
 import { serveRepository } from "./repo.js";
@@ -33,7 +34,7 @@ export class HexHttpServer {
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((error: unknown) => {
         console.error("hex-server: unexpected failure", error);
-        if (!res.headersSent) sendJson(res, 500, { status: 500, message: "Internal server error" });
+        if (!res.headersSent) sendBody(res, 500, { status: 500, message: "Internal server error" });
         else res.destroy();
       });
     };
@@ -102,6 +103,10 @@ export class HexHttpServer {
       } else if (path === "/oauth/device" && (method === "GET" || method === "POST")) {
         await serveDevicePage(this.core, req, res, url);
       } else if (path === "/api" || path.startsWith("/api/")) {
+        // The `accepts` plug (and the error renderer) answer in what `accept` asks for.
+        const format = negotiateFormat(headerText(req.headers.accept));
+        if (format === null) throw new HttpError(406, "Not acceptable");
+        setReplyFormat(res, format);
         await this.handleApi(req, res, { rawUrl, method, path, query, sendContinue });
       } else {
         throw new HttpError(404);
@@ -141,14 +146,14 @@ export class HexHttpServer {
         sendContinue();
         await this.finishBody(req, false);
         const body = f.body === undefined ? new HttpError(f.status).body() : f.body;
-        sendJson(res, f.status, body, f.headers ?? {});
+        sendBody(res, f.status, body, f.headers ?? {});
         return true;
       }
       case "rate-limit": {
         sendContinue();
         await this.finishBody(req, false);
         const reset = Math.floor(this.core.clock.now() / 1000) + (f.resetInSeconds ?? 60);
-        sendJson(res, 429, { status: 429, message: `API rate limit exceeded for IP ${clientIp(req)}` }, {
+        sendBody(res, 429, { status: 429, message: `API rate limit exceeded for IP ${clientIp(req)}` }, {
           "x-ratelimit-limit": "100",
           "x-ratelimit-remaining": "0",
           "x-ratelimit-reset": String(reset),
@@ -180,14 +185,14 @@ export class HexHttpServer {
   private sendError(res: ServerResponse, error: unknown): void {
     if (res.headersSent || res.destroyed) return;
     if (error instanceof HttpError) {
-      sendJson(res, error.status, error.body(), error.headers);
+      sendBody(res, error.status, error.body(), error.headers);
     } else if (error instanceof OAuthError) {
-      sendJson(res, error.status, { error: error.error, error_description: error.description });
+      sendBody(res, error.status, { error: error.error, error_description: error.description });
     } else if (error instanceof BodyTooLarge) {
-      sendJson(res, 413, new HttpError(413).body(), { connection: "close" });
+      sendBody(res, 413, new HttpError(413).body(), { connection: "close" });
     } else {
       console.error("hex-server: handler failure", error);
-      sendJson(res, 500, new HttpError(500).body());
+      sendBody(res, 500, new HttpError(500).body());
     }
   }
 
@@ -273,11 +278,16 @@ export class HexHttpServer {
   }
 }
 
+const headerText = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(",") : value);
+
 function clientIp(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
 }
 
-/** JSON (`application/json`, `application/vnd.hex+json`) and form bodies; other types are left unparsed. */
+/**
+ * JSON (`application/json`, `application/vnd.hex+json`), Erlang term format (`application/vnd.hex+erlang`,
+ * what the official clients send) and form bodies; other types are left unparsed.
+ */
 function parseBody(contentType: string | undefined, body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
@@ -292,9 +302,29 @@ function parseBody(contentType: string | undefined, body: Buffer): Record<string
     return { _json: parsed };
   }
   if (type === "application/x-www-form-urlencoded") return Object.fromEntries(new URLSearchParams(body.toString("utf8")));
-  if (type === "application/vnd.hex+erlang" || type === "application/vnd.hex+elixir") {
-    // Inferred limit of this server: hex.pm decodes ETF/Elixir terms; hexts speaks JSON only.
+  if (type === "application/vnd.hex+erlang") {
+    const params = erlangParams(body);
+    if (typeof params === "object" && params !== null && !Array.isArray(params)) return params as Record<string, unknown>;
+    return { _json: params };
+  }
+  if (type === "application/vnd.hex+elixir") {
+    // Inferred limit of this server: hex.pm also evaluates Elixir literals; no official client sends them.
     throw new HttpError(415);
   }
   return {};
+}
+
+/**
+ * HexpmWeb.ErlangFormat.decode: compressed terms (tag 80) and bytes `binary_to_term(B, [safe])` refuses are
+ * a 400 (Plug.BadRequestError, rendered "Bad request"). The params a controller sees: maps with binary keys as objects, binaries as
+ * strings, true/false/nil as booleans/null. Other atoms stay atoms (`{"$atom": name}`), so a changeset that
+ * casts a string field refuses them as hex.pm's does (hex_core sends a member's role as an atom).
+ */
+function erlangParams(body: Buffer): unknown {
+  if (body[0] === 131 && body[1] === 80) throw new HttpError(400);
+  try {
+    return externalTermToJson(decodeExternalTerm(body));
+  } catch {
+    throw new HttpError(400);
+  }
 }

@@ -1,7 +1,7 @@
 // Users, keys, organizations and members, the key test (`/auth`) and the API index.
 import { param, type Ctx } from "../context.js";
 import { authorize, failure, organizationAccessCheck, verifyAccess, verifyUserAccess } from "../auth.js";
-import { badRequest, cacheHeaders, notFound, sendEmpty, sendJson, unauthorized, validationFailed } from "../http.js";
+import { badRequest, cacheHeaders, notFound, sendEmpty, sendBody, unauthorized, validationFailed } from "../http.js";
 import type { Router } from "../router.js";
 import { HEXPM_ORG_ID, randomHex, sha256Hex, type Key, type Organization, type Permission, type Role, type User } from "../state.js";
 import { listOrganization, minimalUser, showKey, showOrganization, showUser } from "../views.js";
@@ -41,7 +41,7 @@ export function registerAccounts(r: Router): void {
 
 function index(ctx: Ctx): void {
   const api = ctx.core.apiUrl;
-  sendJson(ctx.res, 200, {
+  sendBody(ctx.res, 200, {
     packages_url: `${api}/packages`,
     package_url: `${api}/packages/{name}`,
     package_retirement_url: `${api}/packages/{name}/retire`,
@@ -93,7 +93,7 @@ function createUser(ctx: Ctx): void {
     updatedAt: now,
   };
   state.users.set(user.id, user);
-  sendJson(ctx.res, 201, showUser(ctx.core, user), { location: `/api/users/${encodeURIComponent(username)}`, ...cacheHeaders("private") });
+  sendBody(ctx.res, 201, showUser(ctx.core, user), { location: `/api/users/${encodeURIComponent(username)}`, ...cacheHeaders("private") });
 }
 
 function ownedPackages(ctx: Ctx, user: User) {
@@ -106,7 +106,7 @@ function me(ctx: Ctx): void {
   if (!user) throw notFound();
   const body = showUser(ctx.core, user, ownedPackages(ctx, user));
   body.organizations = ctx.core.state.organizationsOf(user).map((o) => ({ name: o.name, role: o.members.get(user.id) }));
-  sendJson(ctx.res, 200, body, cacheHeaders("private"));
+  sendBody(ctx.res, 200, body, cacheHeaders("private"));
 }
 
 function showUserRoute(ctx: Ctx): void {
@@ -115,7 +115,7 @@ function showUserRoute(ctx: Ctx): void {
   if (!user) throw notFound();
   const visible = new Set(state.allOrganizations(ctx.auth.user).map((o) => (o.id === HEXPM_ORG_ID ? "hexpm" : o.name)));
   const packages = ownedPackages(ctx, user).filter((p) => visible.has(p.repository));
-  sendJson(ctx.res, 200, showUser(ctx.core, user, packages), cacheHeaders("private"));
+  sendBody(ctx.res, 200, showUser(ctx.core, user, packages), cacheHeaders("private"));
 }
 
 // ---- organizations ----
@@ -133,13 +133,13 @@ function listOrganizations(ctx: Ctx): void {
   const { state } = ctx.core;
   const orgs = [...(ctx.auth.user ? state.organizationsOf(ctx.auth.user) : []), ...(ctx.auth.organization ? [ctx.auth.organization] : [])];
   orgs.sort((a, b) => a.name.localeCompare(b.name));
-  sendJson(ctx.res, 200, orgs.map(listOrganization), cacheHeaders("private"));
+  sendBody(ctx.res, 200, orgs.map(listOrganization), cacheHeaders("private"));
 }
 
 function showOrganizationRoute(ctx: Ctx): void {
   fetchOrganization(ctx);
   authorize(ctx, { domains: [["api", "read"]], checks: [organizationAccessCheck()] });
-  sendJson(ctx.res, 200, showOrganization(ctx.organization!), cacheHeaders("private"));
+  sendBody(ctx.res, 200, showOrganization(ctx.organization!), cacheHeaders("private"));
 }
 
 const NOT_ENOUGH_SEATS = "number of seats cannot be less than number of members";
@@ -154,7 +154,7 @@ function updateOrganization(ctx: Ctx): void {
   if (seats === null || seats < org.members.size) throw validationFailed(NOT_ENOUGH_SEATS);
   org.seats = seats;
   org.updatedAt = ctx.core.clock.now();
-  sendJson(ctx.res, 200, showOrganization(org), cacheHeaders("private"));
+  sendBody(ctx.res, 200, showOrganization(org), cacheHeaders("private"));
 }
 
 function memberView(ctx: Ctx, user: User, role: Role, full: boolean): Record<string, unknown> {
@@ -168,7 +168,7 @@ function listMembers(ctx: Ctx): void {
   const members = [...ctx.organization!.members]
     .map(([id, role]) => [state.users.get(id)!, role] as const)
     .sort((a, b) => a[0].username.localeCompare(b[0].username));
-  sendJson(ctx.res, 200, members.map(([user, role]) => memberView(ctx, user, role, false)), cacheHeaders("private"));
+  sendBody(ctx.res, 200, members.map(([user, role]) => memberView(ctx, user, role, false)), cacheHeaders("private"));
 }
 
 function showMember(ctx: Ctx): void {
@@ -177,7 +177,7 @@ function showMember(ctx: Ctx): void {
   const user = ctx.core.state.findUser(param(ctx, "name") ?? "");
   const role = user && ctx.organization!.members.get(user.id);
   if (!user || !role) throw notFound();
-  sendJson(ctx.res, 200, memberView(ctx, user, role, true), cacheHeaders("private"));
+  sendBody(ctx.res, 200, memberView(ctx, user, role, true), cacheHeaders("private"));
 }
 
 function roleErrors(role: unknown): Record<string, string> | null {
@@ -199,7 +199,7 @@ function addMember(ctx: Ctx): void {
   if (errors) throw validationFailed(errors);
   if (org.members.has(user.id)) throw validationFailed({ user_id: "is already member" });
   org.members.set(user.id, ctx.params.role as Role);
-  sendJson(ctx.res, 200, memberView(ctx, user, org.members.get(user.id)!, true), {
+  sendBody(ctx.res, 200, memberView(ctx, user, org.members.get(user.id)!, true), {
     location: `/api/orgs/${encodeURIComponent(org.name)}/members/${encodeURIComponent(user.username)}`,
     ...cacheHeaders("private"),
   });
@@ -219,7 +219,7 @@ function updateMember(ctx: Ctx): void {
   const errors = roleErrors(ctx.params.role);
   if (errors) throw validationFailed(errors);
   org.members.set(user.id, ctx.params.role as Role);
-  sendJson(ctx.res, 200, memberView(ctx, user, ctx.params.role as Role, true), cacheHeaders("private"));
+  sendBody(ctx.res, 200, memberView(ctx, user, ctx.params.role as Role, true), cacheHeaders("private"));
 }
 
 function removeMember(ctx: Ctx): void {
@@ -254,7 +254,7 @@ function listKeys(ctx: Ctx): void {
   authorize(ctx, { required: true, domains: [["api", "read"]], checks: [organizationAccessCheck()] });
   requireOrganizationPath(ctx);
   const keys = ctx.core.state.liveKeys(keyOwner(ctx));
-  sendJson(ctx.res, 200, keys.map((k) => showKey(ctx.core, k, ctx.auth.credential)), cacheHeaders("private"));
+  sendBody(ctx.res, 200, keys.map((k) => showKey(ctx.core, k, ctx.auth.credential)), cacheHeaders("private"));
 }
 
 function showKeyRoute(ctx: Ctx): void {
@@ -263,7 +263,7 @@ function showKeyRoute(ctx: Ctx): void {
   requireOrganizationPath(ctx);
   const key = ctx.core.state.liveKeys(keyOwner(ctx)).find((k) => k.name === param(ctx, "name"));
   if (!key) throw notFound();
-  sendJson(ctx.res, 200, showKey(ctx.core, key, ctx.auth.credential), cacheHeaders("private"));
+  sendBody(ctx.res, 200, showKey(ctx.core, key, ctx.auth.credential), cacheHeaders("private"));
 }
 
 function createKey(ctx: Ctx): void {
@@ -311,7 +311,7 @@ function createKey(ctx: Ctx): void {
     lastUse: null,
   };
   state.keys.set(key.id, key);
-  sendJson(ctx.res, 201, showKey(ctx.core, key, ctx.auth.credential, secret), {
+  sendBody(ctx.res, 201, showKey(ctx.core, key, ctx.auth.credential, secret), {
     location: `/api/keys/${encodeURIComponent(key.name)}`,
     ...cacheHeaders("private"),
   });
@@ -379,7 +379,7 @@ function deleteKey(ctx: Ctx): void {
   if (!key) throw notFound();
   key.revokeAt = clock.now() - 1000;
   key.updatedAt = clock.now();
-  sendJson(ctx.res, 200, showKey(ctx.core, key, ctx.auth.credential), cacheHeaders("private"));
+  sendBody(ctx.res, 200, showKey(ctx.core, key, ctx.auth.credential), cacheHeaders("private"));
 }
 
 function deleteAllKeys(ctx: Ctx): void {
@@ -394,7 +394,7 @@ function deleteAllKeys(ctx: Ctx): void {
   // hex.pm renders the key that authenticated the call; with a token or a password there is none (body `null`).
   const credential = ctx.auth.credential;
   const body = credential?.kind === "key" ? showKey(ctx.core, credential.key, credential) : null;
-  sendJson(ctx.res, 200, body);
+  sendBody(ctx.res, 200, body);
 }
 
 // ---- /auth ----
@@ -422,7 +422,7 @@ function authTest(ctx: Ctx): void {
   const owner = key.organizationId !== null
     ? { type: "organization", name: ctx.core.state.organizations.get(key.organizationId)!.name }
     : { type: "user", name: ctx.core.state.userById(key.userId)!.username };
-  sendJson(ctx.res, 200, { key: { name: key.name, owner } });
+  sendBody(ctx.res, 200, { key: { name: key.name, owner } });
 }
 
 // ---- /short_url (optional in hex.pm's API; kept minimal) ----
@@ -432,5 +432,5 @@ function shortUrl(ctx: Ctx): void {
   if (typeof url !== "string" || url === "") throw validationFailed({ url: "can't be blank" });
   const code = randomHex(3);
   ctx.core.state.shortUrls.set(code, url);
-  sendJson(ctx.res, 201, { url: `${ctx.core.url}/l/${code}` });
+  sendBody(ctx.res, 201, { url: `${ctx.core.url}/l/${code}` });
 }

@@ -1,6 +1,6 @@
 // /api/oauth/*: device authorization, token (device_code, refresh_token, client_credentials), revocation.
 import type { Ctx } from "../context.js";
-import { OAuthError, sendEmpty, sendJson } from "../http.js";
+import { OAuthError, sendEmpty, sendBody } from "../http.js";
 import {
   ACCESS_TOKEN_SECONDS,
   createSession,
@@ -57,7 +57,7 @@ function deviceAuthorization(ctx: Ctx): void {
   };
   ctx.core.state.deviceCodes.set(device.deviceCode, device);
   const verificationUri = `${ctx.core.url}/oauth/device`;
-  sendJson(ctx.res, 200, {
+  sendBody(ctx.res, 200, {
     device_code: device.deviceCode,
     user_code: device.userCode,
     verification_uri: verificationUri,
@@ -120,7 +120,7 @@ function deviceCodeGrant(ctx: Ctx): void {
     expiresAt: old.expiresAt,
     refreshExpiresAt: old.refreshToken === null ? null : session.expiresAt,
   });
-  sendJson(ctx.res, 200, tokenResponse(ctx.core, next));
+  sendBody(ctx.res, 200, tokenResponse(ctx.core, next));
 }
 
 function refreshTokenGrant(ctx: Ctx): void {
@@ -150,7 +150,7 @@ function refreshTokenGrant(ctx: Ctx): void {
     expiresAt: clock.now() + ACCESS_TOKEN_SECONDS * 1000,
     refreshExpiresAt: old.refreshExpiresAt,
   });
-  sendJson(ctx.res, 200, tokenResponse(ctx.core, next));
+  sendBody(ctx.res, 200, tokenResponse(ctx.core, next));
 }
 
 const permissionScopes = (key: Key): (string | "*repositories")[] =>
@@ -192,7 +192,7 @@ function clientCredentialsGrant(ctx: Ctx): void {
     expiresAt,
     refreshExpiresAt: null,
   });
-  sendJson(ctx.res, 200, tokenResponse(ctx.core, issued));
+  sendBody(ctx.res, 200, tokenResponse(ctx.core, issued));
 }
 
 function revoke(ctx: Ctx): void {

@@ -2,7 +2,7 @@
 import { gunzipSync } from "node:zlib";
 import { authorize, billingActive, organizationAccess, organizationAccessCheck, packageOwner } from "../auth.js";
 import { param, type Ctx } from "../context.js";
-import { badRequest, cacheHeaders, HttpError, notFound, sendEmpty, sendJson, validationFailed } from "../http.js";
+import { badRequest, cacheHeaders, HttpError, notFound, sendEmpty, sendBody, validationFailed } from "../http.js";
 import { publishRelease, revertRelease } from "../publish.js";
 import type { Router } from "../router.js";
 import { searchPackages, type SortKey } from "../search.js";
@@ -80,14 +80,14 @@ function listRepositories(ctx: Ctx): void {
     { name: HEXPM, inserted_at: isoOf(hexpm.insertedAt), updated_at: isoOf(hexpm.updatedAt) },
     ...orgs.sort((a, b) => a.name.localeCompare(b.name)).map((o) => ({ name: o.name, inserted_at: isoOf(o.insertedAt), updated_at: isoOf(o.updatedAt) })),
   ];
-  sendJson(ctx.res, 200, body, cacheHeaders(ctx.auth.user ? "private" : "public"));
+  sendBody(ctx.res, 200, body, cacheHeaders(ctx.auth.user ? "private" : "public"));
 }
 
 function showRepository(ctx: Ctx): void {
   fetchRepository(ctx);
   authorize(ctx, { domains: [["api", "read"]], checks: [organizationAccessCheck()] });
   const org = ctx.organization!;
-  sendJson(ctx.res, 200, { name: ctx.repository, inserted_at: isoOf(org.insertedAt), updated_at: isoOf(org.updatedAt) }, cacheHeaders(ctx.repository === HEXPM ? "public" : "private"));
+  sendBody(ctx.res, 200, { name: ctx.repository, inserted_at: isoOf(org.insertedAt), updated_at: isoOf(org.updatedAt) }, cacheHeaders(ctx.repository === HEXPM ? "public" : "private"));
 }
 
 const isoOf = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
@@ -120,7 +120,7 @@ function listPackages(ctx: Ctx): void {
   const perPage = Math.max(Math.min(safeInt(ctx.params.per_page) ?? 100, 100), 1);
   const found = searchPackages(state.packagesIn(repositories), search, sort);
   const pageItems = found.slice((page - 1) * perPage, page * perPage);
-  sendJson(ctx.res, 200, pageItems.map((p) => showPackage(ctx.core, p)), cacheHeaders("public"));
+  sendBody(ctx.res, 200, pageItems.map((p) => showPackage(ctx.core, p)), cacheHeaders("public"));
 }
 
 function ownersOf(ctx: Ctx, pkg: NonNullable<Ctx["package"]>): [User, OwnerLevel][] {
@@ -136,14 +136,14 @@ function showPackageRoute(ctx: Ctx): void {
   const pkg = ctx.package;
   if (!pkg) throw notFound();
   const owners = ownersOf(ctx, pkg).map(([user]) => user);
-  sendJson(ctx.res, 200, showPackage(ctx.core, pkg, owners), cacheHeaders("public"));
+  sendBody(ctx.res, 200, showPackage(ctx.core, pkg, owners), cacheHeaders("public"));
 }
 
 function showReleaseRoute(ctx: Ctx): void {
   fetchRelease(ctx, false);
   authorize(ctx, { domains: [["api", "read"]], checks: [organizationAccessCheck()] });
   if (!ctx.release || !ctx.package) throw notFound();
-  sendJson(ctx.res, 200, showRelease(ctx.core, ctx.package, ctx.release), cacheHeaders("public"));
+  sendBody(ctx.res, 200, showRelease(ctx.core, ctx.package, ctx.release), cacheHeaders("public"));
 }
 
 // ---- publishing ----
@@ -181,9 +181,9 @@ function finishPublish(ctx: Ctx, tarball: Buffer, urlName: string | undefined): 
   const body = showRelease(ctx.core, result.pkg, result.release);
   if (result.action === "insert") {
     const location = `/api/packages/${encodeURIComponent(result.pkg.name)}/releases/${encodeURIComponent(result.release.version)}`;
-    sendJson(ctx.res, 201, body, { location, ...cacheHeaders("public") });
+    sendBody(ctx.res, 201, body, { location, ...cacheHeaders("public") });
   } else {
-    sendJson(ctx.res, 200, body, cacheHeaders("public"));
+    sendBody(ctx.res, 200, body, cacheHeaders("public"));
   }
 }
 
@@ -303,7 +303,7 @@ function listOwners(ctx: Ctx): void {
   authorize(ctx, { domains: [["api", "read"]], checks: [organizationAccessCheck()] });
   if (!ctx.package) throw notFound();
   const body = ownersOf(ctx, ctx.package).map(([user, level]) => ({ ...showUser(ctx.core, user), level }));
-  sendJson(ctx.res, 200, body, cacheHeaders("private"));
+  sendBody(ctx.res, 200, body, cacheHeaders("private"));
 }
 
 function showOwner(ctx: Ctx): void {
@@ -312,7 +312,7 @@ function showOwner(ctx: Ctx): void {
   const user = ctx.core.state.findUser(ownerName(ctx));
   const level = user && ctx.package?.owners.get(user.id);
   if (!user || !level) throw notFound();
-  sendJson(ctx.res, 200, { ...showUser(ctx.core, user), level }, cacheHeaders("private"));
+  sendBody(ctx.res, 200, { ...showUser(ctx.core, user), level }, cacheHeaders("private"));
 }
 
 const ownerAuth = { domains: writeDomains, checks: [packageOwner("full"), billingActive] };

@@ -8,6 +8,7 @@ import { declareOwner } from "./surface/owner.js";
 import { declarePackageTasks } from "./surface/package.js";
 import { declareRetire, declareSearch } from "./surface/retire-search.js";
 import { declareConfig } from "./surface/config.js";
+import { declareRegistryTasks } from "./surface/registry.js";
 
 export type Act = (task: string, sub: string, mapArgs?: (...args: any[]) => Record<string, unknown>) => (...args: any[]) => Promise<void>;
 
@@ -46,6 +47,7 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 authentication, 4 network/server, 5 docs 
   declarePackageTasks(program, act);
   declareRetire(program, act);
   declareSearch(program, act);
+  declareRegistryTasks(program, act);
   declareConfig(program, act);
   return program;
 }

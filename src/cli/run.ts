@@ -16,6 +16,10 @@ export const loaders: Record<string, () => Promise<CommandModule>> = {
   retire: () => import("../commands/retire.js"),
   search: () => import("../commands/search.js"),
   config: () => import("../commands/config.js"),
+  audit: () => import("../commands/audit.js"),
+  outdated: () => import("../commands/outdated.js"),
+  info: () => import("../commands/info.js"),
+  package: () => import("../commands/package.js"),
 };
 
 export function globalFlagsOf(cmd: Command): GlobalFlags {

@@ -1,0 +1,156 @@
+// `hexts audit`: every Hex package locked in mix.lock / rebar.lock, checked against its repository's signed
+// registry: retired releases (reason and message), security advisories, and locked checksums that differ
+// from the registry's (a security finding: the lock or the registry was tampered with). Exit 1 on any
+// finding, as `mix hex.audit` does.
+import { z } from "zod";
+import { defineSubcommand, type CommandModule } from "../cli/command.js";
+import type { Context } from "../cli/context.js";
+import { HextsError, isHextsError } from "../errors.js";
+import type { LockedPackage } from "../project/lockfiles.js";
+import type { RegistryAdvisory, RegistryRetirement } from "../registry/index.js";
+import type { Output } from "../ui/output.js";
+import { mapLimit, openRegistry } from "./registry-session.js";
+
+export const AuditInput = z.object({});
+
+export interface AuditedPackage {
+  /** The name the project uses (lock key). */
+  app: string;
+  package: string;
+  version: string;
+  repository: string;
+  lockFile: string;
+}
+
+export interface RetiredFinding extends AuditedPackage {
+  reason: RegistryRetirement["reason"];
+  message: string | null;
+}
+
+export interface AdvisoryFinding extends AuditedPackage {
+  advisories: { id: string; summary: string; severity: string | number | null; url: string; aliases: string[] }[];
+}
+
+export interface ChecksumFinding extends AuditedPackage {
+  /** Which checksum differs: `inner` (mix's first hash / rebar's pkg_hash) or `outer` (pkg_hash_ext). */
+  checksum: "inner" | "outer";
+  locked: string;
+  registry: string;
+}
+
+export interface MissingFinding extends AuditedPackage {
+  problem: string;
+}
+
+export interface AuditResult {
+  lockFiles: string[];
+  /** Every locked Hex package that was checked. */
+  checked: number;
+  retired: RetiredFinding[];
+  advisories: AdvisoryFinding[];
+  checksumMismatches: ChecksumFinding[];
+  /** Locked releases the registry does not have (reverted, or a lock that names something else). */
+  missing: MissingFinding[];
+}
+
+/** The repository a lock entry lives in: mix.lock says; rebar.lock does not (the run's --repo, else hexpm). */
+export function repositoryOf(ctx: Context, locked: LockedPackage): string {
+  return locked.repository ?? ctx.flags.repo ?? "hexpm";
+}
+
+export async function readLocks(ctx: Context): Promise<{ files: string[]; packages: LockedPackage[] }> {
+  const { readProjectLocks } = await import("../project/lockfiles.js");
+  const locks = await readProjectLocks(ctx.cwd);
+  if (locks.files.length === 0) {
+    throw new HextsError("NOT_FOUND", `no mix.lock or rebar.lock in ${ctx.cwd}; run \`mix deps.get\` or \`rebar3 lock\` first`);
+  }
+  return locks;
+}
+
+const severityName = (s: RegistryAdvisory["severity"]) => s ?? null;
+
+export async function audit(ctx: Context, _input: z.output<typeof AuditInput>): Promise<AuditResult> {
+  const locks = await readLocks(ctx);
+  const result: AuditResult = { lockFiles: locks.files, checked: locks.packages.length, retired: [], advisories: [], checksumMismatches: [], missing: [] };
+  const checks = await mapLimit(locks.packages, 8, async (locked) => {
+    const base: AuditedPackage = { app: locked.app, package: locked.package, version: locked.version, repository: repositoryOf(ctx, locked), lockFile: locked.file };
+    const registry = await openRegistry(ctx, { repo: base.repository });
+    try {
+      return { base, locked, release: await registry.getRelease(locked.package, locked.version) };
+    } catch (e) {
+      if (isHextsError(e) && e.code === "NOT_FOUND") return { base, locked, problem: e.message };
+      throw e;
+    }
+  });
+  for (const c of checks) {
+    if (!("release" in c) || !c.release) {
+      result.missing.push({ ...c.base, problem: c.problem ?? "not found" });
+      continue;
+    }
+    const { base, locked, release } = c;
+    if (release.retired) result.retired.push({ ...base, reason: release.retired.reason, message: release.retired.message ?? null });
+    if (release.advisories.length > 0) {
+      result.advisories.push({
+        ...base,
+        advisories: release.advisories.map((a) => ({ id: a.id, summary: a.summary, severity: severityName(a.severity), url: a.htmlUrl, aliases: a.aliases })),
+      });
+    }
+    if (locked.innerChecksum && locked.innerChecksum !== release.innerChecksum) {
+      result.checksumMismatches.push({ ...base, checksum: "inner", locked: locked.innerChecksum, registry: release.innerChecksum });
+    }
+    if (locked.outerChecksum && release.outerChecksum && locked.outerChecksum !== release.outerChecksum) {
+      result.checksumMismatches.push({ ...base, checksum: "outer", locked: locked.outerChecksum, registry: release.outerChecksum });
+    }
+  }
+  return result;
+}
+
+const findings = (r: AuditResult) => r.retired.length + r.advisories.length + r.checksumMismatches.length + r.missing.length;
+
+const label = (p: AuditedPackage) => (p.repository === "hexpm" ? p.package : `${p.repository}/${p.package}`);
+
+function render(r: AuditResult, out: Output): void {
+  if (findings(r) === 0) {
+    out.result(`No retired or security advisory packages found (${r.checked} locked in ${r.lockFiles.join(", ")}); locked checksums match the registry`);
+    return;
+  }
+  const sections: string[] = [];
+  if (r.checksumMismatches.length > 0) {
+    out.result(out.style("red", "Checksum mismatches (the lock and the signed registry disagree: do not fetch until you know why):"));
+    out.table(
+      ["Dependency", "Version", "Checksum", "Locked", "Registry"],
+      r.checksumMismatches.map((m) => [label(m), m.version, m.checksum, m.locked.slice(0, 16), m.registry.slice(0, 16)]),
+    );
+    out.result();
+    sections.push("locked checksums that differ from the registry");
+  }
+  if (r.retired.length > 0) {
+    out.result("Retired:");
+    out.table(
+      ["Dependency", "Version", "Retirement reason"],
+      r.retired.map((f) => [label(f), f.version, `(${String(f.reason)})${f.message ? ` ${f.message}` : ""}`]),
+    );
+    out.result();
+    sections.push("retired packages");
+  }
+  if (r.advisories.length > 0) {
+    out.result("Advisories:");
+    out.table(
+      ["Dependency", "Version", "Advisory", "Severity", "Summary"],
+      r.advisories.flatMap((f) => f.advisories.map((a) => [label(f), f.version, a.id, String(a.severity ?? ""), a.summary])),
+    );
+    out.result();
+    sections.push("packages with security advisories");
+  }
+  if (r.missing.length > 0) {
+    out.result("Not in the registry:");
+    out.table(["Dependency", "Version", "Problem"], r.missing.map((m) => [label(m), m.version, m.problem]));
+    out.result();
+    sections.push("locked releases missing from the registry");
+  }
+  out.warn(`found ${sections.join(", ")}`);
+}
+
+export const subcommands: CommandModule["subcommands"] = {
+  audit: defineSubcommand({ input: AuditInput, run: audit, render, exitCode: (r) => (findings(r) > 0 ? 1 : 0) }),
+};

@@ -1,0 +1,84 @@
+// Registry clients for a run: one per repository (`hexpm`, `hexpm:ORG`, a configured name), sharing one
+// transport and one on-disk cache. Credentials come from the repository's own rules (config/repos.ts):
+// none for an untrusted mirror (HEX_MIRROR).
+import { join } from "node:path";
+import type { Context } from "../cli/context.js";
+import type { RegistryClient } from "../registry/index.js";
+
+export interface RegistryOptions {
+  /** `hexpm`, `hexpm:ORG` or a configured repository name; default: the run's `--repo`, then hexpm. */
+  repo?: string;
+  organization?: string;
+}
+
+/** The cache directory: HEX_HOME/cache when HEX_HOME is set, else the OS cache dir (env-paths). */
+async function cacheDir(ctx: Context): Promise<string> {
+  const { resolveSettings } = await import("../config/index.js");
+  const settings = await resolveSettings(ctx);
+  if (settings.sources.home.kind === "env") return join(settings.values.home, "cache", "registry");
+  const envPaths = (await import("env-paths")).default;
+  return join(envPaths("hexts", { suffix: "" }).cache, "registry");
+}
+
+/** The registry client for one repository, built once per run. */
+export function openRegistry(ctx: Context, opts: RegistryOptions = {}): Promise<RegistryClient> {
+  const key = `registry:${opts.repo ?? ctx.flags.repo ?? ""}:${opts.organization ?? ""}`;
+  return ctx.memo(key, () => buildRegistry(ctx, opts));
+}
+
+async function buildRegistry(ctx: Context, opts: RegistryOptions): Promise<RegistryClient> {
+  const config = await import("../config/index.js");
+  const { RegistryClient, diskRegistryCache } = await import("../registry/index.js");
+  const { defaultTransport, userAgent } = await import("../api/index.js");
+  const { hextsVersion } = await import("../version.js");
+  const settings = await config.resolveSettings(ctx);
+  const v = settings.values;
+  const repository = await config.resolveRepository(ctx, { repo: opts.repo, organization: opts.organization });
+  const shared = ctx.memo("registry:shared", () => {
+    const transport = defaultTransport({
+      proxy: { httpProxy: v.http_proxy, httpsProxy: v.https_proxy, noProxy: v.no_proxy },
+      unsafeHttps: v.unsafe_https,
+      caCertsPath: v.cacerts_path,
+      connectTimeoutMs: v.http_timeout * 1000,
+    });
+    ctx.defer(() => transport.close());
+    return { transport, cache: cacheDir(ctx).then(diskRegistryCache) };
+  });
+  return new RegistryClient({
+    repository: {
+      name: repository.name,
+      url: repository.repoUrl,
+      publicKey: repository.publicKey,
+      originName: repository.originName,
+      trusted: repository.trusted,
+      authorization: async () => {
+        const credential = await repository.credentials.repository();
+        if (!credential) return undefined;
+        ctx.out.debug(`${repository.name}: using the ${credential.source}`);
+        const value = config.authorizationHeader(credential);
+        ctx.out.secrets.add(value);
+        return value;
+      },
+    },
+    transport: shared.transport,
+    userAgent: userAgent({ version: hextsVersion(), nodeVersion: process.versions.node, platform: process.platform, ci: v.ci }),
+    timeoutMs: v.http_timeout * 1000,
+    cache: await shared.cache,
+    signal: ctx.signal,
+    onRequest: (r) => ctx.out.debug(`GET ${r.url}${r.conditional ? " (if-none-match)" : ""}${r.authorized ? " (authorized)" : ""}`),
+  });
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time (HEX_HTTP_CONCURRENCY's default is 8). */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

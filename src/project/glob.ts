@@ -4,7 +4,10 @@
 // every component is matched against directory listings, which follow symlinks. `*` matches names starting with a
 // dot unless `matchDot` is false: Path.wildcard/2's default, whose listing hides them. Results are sorted by code
 // point (lists:sort of Erlang strings). Malformed patterns, which make filelib raise, throw GlobError.
-import { lstatSync, readdirSync, statSync } from "node:fs";
+// Project files are untrusted: a component is matched by a small NFA (time linear in name × pattern, where
+// filelib backtracks exponentially on `*a*a*a…b`), and `wildcard` stays inside its directory (see there).
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { dirname, resolve, sep } from "node:path";
 
 export class GlobError extends Error {}
 
@@ -24,8 +27,8 @@ type Token =
   | { t: "accept" }
   | { t: "doubleStar" }
   | { t: "oneOf"; set: Set<number> }
-  /** `{...}`: always the last token; each alternative carries the rest of the component. */
-  | { t: "alt"; alts: Token[][] };
+  /** `{...}`: always the last token; one of `alts`, then `rest` (the remainder of the component). */
+  | { t: "alt"; alts: Token[][]; rest: Token[] };
 
 /** Erlang strings (code point lists) compare like their UTF-8 bytes. */
 export function byCodePoint(a: string, b: string): number {
@@ -80,7 +83,7 @@ function compilePart(chars: Char[], start: number, upto: boolean): { tokens: Tok
     } else if (ch === "{") {
       // filelib crashes on a `{` inside alternatives, whether or not it closes.
       if (upto) throw new GlobError("nested {...} alternatives are not supported (Erlang's filelib rejects them)");
-      tokens.push({ t: "alt", alts: compileAlt(chars, i + 1) });
+      tokens.push({ t: "alt", ...compileAlt(chars, i + 1) });
       return { tokens, end: chars.length };
     } else {
       tokens.push({ t: "char", c: ch });
@@ -91,7 +94,7 @@ function compilePart(chars: Char[], start: number, upto: boolean): { tokens: Tok
   return { tokens, end: i };
 }
 
-function compileAlt(chars: Char[], start: number): Token[][] {
+function compileAlt(chars: Char[], start: number): { alts: Token[][]; rest: Token[] } {
   const alts: Token[][] = [];
   let i = start;
   for (;;) {
@@ -100,8 +103,7 @@ function compileAlt(chars: Char[], start: number): Token[][] {
     i = seq.end;
     if (seq.sep === "}") break;
   }
-  const rest = compilePart(chars, i, false).tokens;
-  return alts.map((alt) => [...alt, ...rest]);
+  return { alts, rest: compilePart(chars, i, false).tokens };
 }
 
 /** filelib:compile_charset/2 after the `[`: a leading `]` is literal, `a-z` ranges; undefined when unclosed. */
@@ -135,32 +137,93 @@ function compileCharset(chars: Char[], start: number): { set: Set<number>; end: 
   return undefined;
 }
 
-function matchTokens(tokens: Token[], name: string[], ti = 0, ni = 0): boolean {
-  while (ti < tokens.length) {
-    const tok = tokens[ti]!;
+/** One NFA instruction: consume one character, fork, jump, or finish. */
+type Op =
+  | { op: "char"; c: string }
+  | { op: "any" }
+  | { op: "set"; set: Set<number> }
+  /** `*` inside a component: consume any character and stay, or move on without consuming. */
+  | { op: "star" }
+  /** The rest of the name matches whatever it is. */
+  | { op: "acceptRest" }
+  | { op: "fork"; to: number[] }
+  | { op: "jump"; to: number }
+  | { op: "end" };
+
+/** Compiles a component's tokens to NFA instructions; `{a,b}` forks to each alternative, which jump to the rest. */
+function compileOps(tokens: Token[], ops: Op[] = [], terminal = true): Op[] {
+  for (const tok of tokens) {
     switch (tok.t) {
-      case "accept":
-      case "doubleStar":
-        return true;
-      case "star":
-        for (let k = ni; k <= name.length; k++) if (matchTokens(tokens, name, ti + 1, k)) return true;
-        return false;
-      case "alt":
-        return tok.alts.some((alt) => matchTokens(alt, name, 0, ni));
+      case "char":
+        ops.push({ op: "char", c: tok.c });
+        break;
       case "question":
-        if (ni >= name.length) return false;
+        ops.push({ op: "any" });
         break;
       case "oneOf":
-        if (ni >= name.length || !tok.set.has(name[ni]!.codePointAt(0)!)) return false;
+        ops.push({ op: "set", set: tok.set });
         break;
-      case "char":
-        if (name[ni] !== tok.c) return false;
+      case "star":
+        ops.push({ op: "star" });
         break;
+      case "accept":
+      case "doubleStar":
+        ops.push({ op: "acceptRest" });
+        return ops;
+      case "alt": {
+        const fork: Op & { op: "fork" } = { op: "fork", to: [] };
+        ops.push(fork);
+        const jumps: (Op & { op: "jump" })[] = [];
+        for (const alt of tok.alts) {
+          fork.to.push(ops.length);
+          compileOps(alt, ops, false);
+          const jump: Op & { op: "jump" } = { op: "jump", to: -1 };
+          jumps.push(jump);
+          ops.push(jump);
+        }
+        for (const jump of jumps) jump.to = ops.length;
+        return compileOps(tok.rest, ops);
+      }
     }
-    ti++;
-    ni++;
   }
-  return ni === name.length;
+  if (terminal) ops.push({ op: "end" });
+  return ops;
+}
+
+/** Simulates the NFA over `name` with a set of states: O(name × pattern), never exponential. */
+function matchOps(ops: Op[], name: string[]): boolean {
+  let current = new Set<number>();
+  let accepted = false;
+  const add = (states: Set<number>, pc: number): void => {
+    if (states.has(pc)) return;
+    states.add(pc);
+    const op = ops[pc]!;
+    if (op.op === "fork") for (const to of op.to) add(states, to);
+    else if (op.op === "jump") add(states, op.to);
+    else if (op.op === "star") add(states, pc + 1);
+    else if (op.op === "acceptRest") accepted = true;
+  };
+  add(current, 0);
+  for (const ch of name) {
+    if (accepted) return true;
+    const next = new Set<number>();
+    for (const pc of current) {
+      const op = ops[pc]!;
+      if (op.op === "star") add(next, pc);
+      else if (op.op === "any" || (op.op === "char" && op.c === ch) || (op.op === "set" && op.set.has(ch.codePointAt(0)!))) add(next, pc + 1);
+    }
+    if (next.size === 0) return false;
+    current = next;
+  }
+  return accepted || [...current].some((pc) => ops[pc]!.op === "end");
+}
+
+const compiled = new WeakMap<Token[], Op[]>();
+
+function matchTokens(tokens: Token[], name: string[]): boolean {
+  let ops = compiled.get(tokens);
+  if (!ops) compiled.set(tokens, (ops = compileOps(tokens)));
+  return matchOps(ops, name);
 }
 
 const compileComponent = (chars: Char[]) => compilePart(chars, 0, false).tokens;
@@ -214,9 +277,23 @@ function realKey(path: string): string {
   }
 }
 
+function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+const within = (path: string, root: string) => path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+
 /**
  * filelib:wildcard(Pattern, Cwd): the paths matching `pattern`, relative to `cwd` when the pattern is relative
  * (absolute when it is absolute), sorted by code point.
+ *
+ * Confined to `cwd`, unlike filelib: a pattern whose fixed part lies outside it (`/**`, `../x`, an absolute path
+ * elsewhere) or that climbs out with `..` throws GlobError before anything is read, and no directory whose real
+ * path is outside `cwd` (reached through a symlink) is listed. A symlink found inside is still returned.
  */
 export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {}): string[] {
   const matchDot = opts.matchDot ?? true;
@@ -232,38 +309,67 @@ export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {
     if (lit === undefined) break;
     prefix = joinRel(prefix, lit);
   }
+  const root = resolve(cwd);
+  const outside = () => new GlobError(`the pattern reaches outside ${root}`);
+  // Lexically first (a `..` after a wildcard counts against the depth reached), then through symlinks.
+  const fixed = resolve(root, prefix === "" ? "." : prefix);
+  if (!within(fixed, root)) throw outside();
+  let depth = fixed.slice(root.length).split(sep).filter((p) => p !== "").length;
+  for (const comp of comps.slice(k)) {
+    const lit = literalOf(comp);
+    depth += lit === ".." ? -1 : lit === "." ? 0 : 1;
+    if (depth < 0) throw outside();
+  }
+  const realRoot = realOrResolved(root);
+  const listable = (dir: string) => within(realOrResolved(onDisk(dir)), realRoot);
+  if (k === comps.length) {
+    if (prefix === "" || !exists(onDisk(prefix))) return [];
+    // The path itself may be a symlink to anything (the caller judges it); the directory holding it may not.
+    if (!within(realOrResolved(dirname(onDisk(prefix))), realRoot)) throw outside();
+    return [prefix];
+  }
   if (k === comps.length) return prefix !== "" && exists(onDisk(prefix)) ? [prefix] : [];
 
   const results = new Set<string>();
-  const walk = (base: string, index: number, seen: ReadonlySet<string>): void => {
+  // `strict`: the pattern's fixed part names this directory (`link/*`), so a listing outside is an error; one
+  // reached through a wildcard is passed over (the link itself may still match; the package checks refuse it).
+  const walk = (base: string, index: number, seen: ReadonlySet<string>, strict: boolean): void => {
     if (index === comps.length) {
       results.add(base);
       return;
     }
     const tokens = comps[index]!;
-    if (tokens.length === 1 && tokens[0]!.t === "doubleStar") return doubleStar(base, index + 1, seen);
+    if (tokens.length === 1 && tokens[0]!.t === "doubleStar") return doubleStar(base, index + 1, seen, strict);
     if (literalOf(tokens) === "..") {
-      if (isDir(onDisk(base))) walk(joinRel(base, ".."), index + 1, seen);
+      if (isDir(onDisk(base))) walk(joinRel(base, ".."), index + 1, seen, strict);
+      return;
+    }
+    if (!listable(base)) {
+      if (strict && isDir(onDisk(base))) throw new GlobError(`the pattern reaches outside ${root} through the symlink ${base}`);
       return;
     }
     for (const name of listDir(onDisk(base), matchDot)) {
-      if (matchTokens(tokens, Array.from(name))) walk(joinRel(base, name), index + 1, seen);
+      if (matchTokens(tokens, Array.from(name))) walk(joinRel(base, name), index + 1, seen, false);
     }
   };
 
   // `**`: every entry below `dir` at any depth (not `dir` itself); the next component is matched against each name.
-  const doubleStar = (dir: string, next: number, seen: ReadonlySet<string>): void => {
+  const doubleStar = (dir: string, next: number, seen: ReadonlySet<string>, strict: boolean): void => {
     const real = realKey(onDisk(dir));
     if (seen.has(real)) return; // filelib would go round until the path is too long
+    if (!listable(dir)) {
+      if (strict && isDir(onDisk(dir))) throw new GlobError(`the pattern reaches outside ${root} through the symlink ${dir}`);
+      return;
+    }
     const inner = new Set(seen).add(real);
     for (const name of listDir(onDisk(dir), matchDot)) {
       const full = joinRel(dir, name);
-      doubleStar(full, next, inner);
+      doubleStar(full, next, inner, false);
       if (next === comps.length) results.add(full);
-      else if (matchTokens(comps[next]!, Array.from(name))) walk(full, next + 1, inner);
+      else if (matchTokens(comps[next]!, Array.from(name))) walk(full, next + 1, inner, false);
     }
   };
 
-  walk(prefix, k, new Set());
+  walk(prefix, k, new Set(), true);
   return [...results].sort(byCodePoint);
 }

@@ -224,9 +224,9 @@ test("files: symlinks stay symlinks only when they stay inside the project", asy
   symlinkSync("../outside", join(project, "out"));
   const pkg = await readMixProject(project);
   assert.deepEqual(errors(pkg), [
+    `files: the pattern reaches outside ${project} through the symlink out`, // the glob never lists it (issue 11 §3)
     `unsafe symlink in tarball: lib/absolute.ex -> ${join(project, "lib", "p.ex")}`,
     "unsafe symlink in tarball: lib/escape.txt -> ../../outside/secret.txt",
-    "unsafe path in tarball: out/secret.txt (it resolves outside the project through a symlink)",
   ]);
 });
 

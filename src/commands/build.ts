@@ -16,6 +16,8 @@ export const BuildInput = z.object({
   metadata: z.string().min(1).optional(),
   docDir: z.string().min(1).optional(),
   organization: z.string().min(1).optional(),
+  buildTool: z.enum(["rebar3", "mix", "make"]).optional(),
+  fileOrder: z.enum(["sorted", "filesystem"]).optional(),
 });
 export type BuildInputValue = z.output<typeof BuildInput>;
 
@@ -33,6 +35,8 @@ export interface BuildResult extends PackageSummary {
   size?: number;
   unpacked: boolean;
   warnings: string[];
+  /** Facts about how the project was read (the build tool chosen among several, a script run by real Erlang). */
+  notes: string[];
   docs: DocsOutcome;
 }
 
@@ -114,6 +118,8 @@ export async function build(ctx: Context, input: BuildInputValue): Promise<Build
       organization: input.organization,
       what,
       stage: "build",
+      buildTool: input.buildTool,
+      fileOrder: input.fileOrder,
       docDir: input.docDir,
       onProgress: progress.onProgress,
       signal: ctx.signal,
@@ -145,6 +151,7 @@ export async function build(ctx: Context, input: BuildInputValue): Promise<Build
       : {}),
     unpacked,
     warnings: plan.warnings,
+    notes: plan.notes,
     docs,
   };
 }
@@ -187,6 +194,7 @@ export function renderPackageSummary(s: PackageSummary, out: Output): void {
 }
 
 export function renderBuild(r: BuildResult, out: Output): void {
+  for (const n of r.notes) out.info(n);
   renderPackageSummary(r, out);
   for (const w of r.warnings) out.warn(w.replace(/^warning: /, ""));
   if (r.outerChecksum !== undefined) {

@@ -18,6 +18,7 @@ export const PublishInput = z.object({
   organization: Text.optional(),
   app: Text.optional(),
   metadata: Text.optional(),
+  buildTool: z.enum(["rebar3", "mix", "make"]).optional(),
   docDir: Text.optional(),
   progress: z.boolean().optional(),
 });
@@ -45,6 +46,7 @@ export async function publish(ctx: Context, input: PublishInputValue): Promise<P
     progress: input.progress,
     app: input.app,
     metadata: input.metadata,
+    buildTool: input.buildTool,
     docDir: input.docDir,
     organization: input.organization,
   });

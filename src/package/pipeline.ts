@@ -6,7 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import { lstat, mkdir, open, realpath, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { HextsError, isHextsError } from "../errors.js";
-import { listApps, readProject, type AppChoice } from "../project/index.js";
+import { listApps, readProject, type AppChoice, type BuildToolChoice } from "../project/index.js";
 import { chooseApp } from "../project/rebar3/choose-app.js";
 import type { Problem, ProjectPackage } from "../project/types.js";
 import { checkPackage, formatProblem, hasErrors, packageTarget, problemsError, type CheckStage, type PackageTarget } from "./checks.js";
@@ -33,6 +33,10 @@ export interface PipelineOptions {
   metadataFile?: string;
   /** `--repo` and `--organization`: the repository the package is for (checks depend on it). */
   repo?: string;
+  /** `--build-tool`: which tool's files to read when the directory holds several. */
+  buildTool?: BuildToolChoice;
+  /** `--file-order` (mix): "sorted" (default) or "filesystem". */
+  fileOrder?: "sorted" | "filesystem";
   /** "build" reports hex.pm's server rules as warnings; "publish" (the default) enforces them on hex.pm. */
   stage?: CheckStage;
   organization?: string;
@@ -106,6 +110,8 @@ export interface BuildPlan {
   problems: Problem[];
   /** The warnings as one line each (`warning: ...`), docs warnings included. */
   warnings: string[];
+  /** One-line facts from the reader (which build tool was chosen, a script evaluated by real Erlang). */
+  notes: string[];
   package?: BuiltPackage;
   docs: DocsResult;
 }
@@ -119,13 +125,13 @@ export interface CheckedProject {
 
 async function pickApp(root: string, opts: PipelineOptions): Promise<string | undefined> {
   if (opts.app !== undefined || opts.metadataFile !== undefined || !opts.chooseApp) return opts.app;
-  const apps = await listApps(root);
+  const apps = await listApps(root, opts.buildTool);
   return apps.length > 1 ? opts.chooseApp(apps) : undefined;
 }
 
 async function read(root: string, app: string | undefined, opts: PipelineOptions, target: PackageTarget | undefined): Promise<ProjectPackage> {
   if (opts.metadataFile !== undefined) return readProject(root, { metadataFile: resolve(opts.cwd ?? root, opts.metadataFile) });
-  return readProject(root, { app, organization: target?.organization });
+  return readProject(root, { app, organization: target?.organization, buildTool: opts.buildTool, fileOrder: opts.fileOrder });
 }
 
 function summarize(pkg: ProjectPackage, target: PackageTarget): PackageSummary {
@@ -270,6 +276,7 @@ export async function buildPlan(opts: PipelineOptions): Promise<BuildPlan> {
     summary,
     problems,
     warnings: problems.filter((p) => p.severity === "warning").map(formatProblem),
+    notes: project.notes ?? [],
     ...(pkg ? { package: pkg } : {}),
     docs,
   };

@@ -21,25 +21,44 @@ interface MakeVar {
 
 /**
  * The simple variable assignments of a Makefile (`=`, `:=`, `::=`, `?=`, `+=`, `override`/`export` prefixes,
- * backslash continuations, `#` comments). Recipes, `define` blocks and conditionals are skipped: values set
- * inside `ifeq`/`ifdef` are read as if the condition held.
+ * backslash continuations, `#` comments) and `define NAME ... endef` blocks (the value is the lines in between,
+ * as make keeps them). Recipes and conditionals are skipped: values set inside `ifeq`/`ifdef` are read as if the
+ * condition held.
  */
 export function parseMakefileVars(text: string): Map<string, MakeVar> {
   const vars = new Map<string, MakeVar>();
   const lines = text.replace(/\r\n/g, "\n").split("\n");
   let inDefine = 0;
+  let defining: { name: string; line: number; body: string[]; op: string } | undefined;
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     let line = lines[i]!;
+    if (defining) {
+      // Inside a define: lines are kept verbatim (no comment stripping, no continuation joining); nested
+      // define/endef pairs are counted as make does.
+      const word = line.trim();
+      if (/^define(\s|$)/.test(word)) inDefine++;
+      else if (/^endef(\s|$)/.test(word)) {
+        if (--inDefine === 0) {
+          const value = defining.body.join("\n");
+          const prev = vars.get(defining.name);
+          if (!(defining.op === "?=" && prev)) {
+            vars.set(defining.name, { value: defining.op === "+=" && prev ? `${prev.value} ${value}` : value, line: defining.line });
+          }
+          defining = undefined;
+          continue;
+        }
+      }
+      defining.body.push(line);
+      continue;
+    }
     while (line.endsWith("\\") && i + 1 < lines.length) line = `${line.slice(0, -1).trimEnd()} ${lines[++i]!.trimStart()}`;
     if (line.startsWith("\t")) continue; // a recipe line
     const code = stripComment(line).replace(/\\#/g, "#").trim();
-    if (/^define\s/.test(code) || code === "define") {
-      inDefine++;
-      continue;
-    }
-    if (inDefine > 0) {
-      if (code === "endef") inDefine--;
+    const def = /^(?:(?:override|export)\s+)*define\s+([A-Za-z0-9_.\-]+)\s*(=|:=|::=|\?=|\+=)?\s*$/.exec(code);
+    if (def) {
+      inDefine = 1;
+      defining = { name: def[1]!, line: lineNo, body: [], op: def[2] ?? "=" };
       continue;
     }
     const m = /^(?:(?:override|export|private)\s+)*([A-Za-z0-9_.\-]+)\s*(\?=|::=|:=|\+=|!=|=)\s*(.*)$/.exec(code);
@@ -217,10 +236,18 @@ export async function readErlangMkProject(dir: string): Promise<ProjectPackage> 
     const value = known("HEX_TARBALL_FILES");
     fileList = value === undefined ? [] : words(value);
     for (const f of fileList) {
-      if (!existsSync(join(root, f))) problems.push({ severity: "error", file: "Makefile", message: `HEX_TARBALL_FILES names ${f}, which does not exist` });
+      if (!existsSync(join(root, f)) && !(f === `ebin/${project}.appup` && existsSync(join(root, `src/${project}.appup`)))) problems.push({ severity: "error", file: "Makefile", message: `HEX_TARBALL_FILES names ${f}, which does not exist` });
     }
   } else fileList = erlangMkDefaultFiles(root, project);
-  const entries: PathEntry[] = fileList.map((rel) => ({ rel, abs: join(root, rel) }));
+  // `make app` (which hex-tarball-create runs first) copies src/APP.appup to ebin/; from a clean checkout the
+  // copy does not exist yet, so package the source under the name the copy would have.
+  const appup = `ebin/${project}.appup`;
+  const appupSource = existsSync(join(root, appup)) ? undefined : existsSync(join(root, `src/${project}.appup`)) ? join(root, `src/${project}.appup`) : undefined;
+  if (appupSource && !vars.has("HEX_TARBALL_FILES") && !fileList.includes(appup)) {
+    const at = fileList.indexOf(appFile);
+    fileList.splice(at < 0 ? 0 : at + 1, 0, appup);
+  }
+  const entries: PathEntry[] = fileList.map((rel) => ({ rel, abs: rel === appup && appupSource ? appupSource : join(root, rel) }));
   const files = toPackageFiles(entries, root, problems);
 
   const metadata: { [key: string]: MetadataValue } = {

@@ -9,6 +9,13 @@ import type { ProjectPackage } from "./types.js";
 
 export type ProjectKind = "mix" | "rebar3" | "erlang.mk";
 
+/** `--build-tool`: the names rebar3/mix users know (make = Erlang.mk). */
+export type BuildToolChoice = "rebar3" | "mix" | "make";
+const KIND_OF_TOOL: Record<BuildToolChoice, ProjectKind> = { rebar3: "rebar3", mix: "mix", make: "erlang.mk" };
+const TOOL_OF_KIND: Record<ProjectKind, BuildToolChoice> = { rebar3: "rebar3", mix: "mix", "erlang.mk": "make" };
+/** The file that shows each build tool, as said in messages. */
+const KIND_FILE: Record<ProjectKind, string> = { mix: "mix.exs", rebar3: "rebar.config", "erlang.mk": "erlang.mk" };
+
 export interface ReadProjectOptions {
   /** Which application to package in an umbrella (`--app`). */
   app?: string;
@@ -16,6 +23,10 @@ export interface ReadProjectOptions {
   metadataFile?: string;
   /** The organization the package is for; mix then treats hex.pm-only requirements as warnings, as `--organization` does. */
   organization?: string;
+  /** `--build-tool`: read the project as this tool does, whatever else the directory holds. */
+  buildTool?: BuildToolChoice;
+  /** `--file-order` for mix: "sorted" (default, reproducible) or "filesystem" (readdir order, as mix walks). */
+  fileOrder?: "sorted" | "filesystem";
 }
 
 export interface AppChoice {
@@ -29,15 +40,23 @@ export interface AppChoice {
  * src/*.app.src (or apps/* / lib/* apps) → rebar3; a Makefile with ebin/*.app → Erlang.mk. Undefined otherwise.
  */
 export function detectProject(dir: string): ProjectKind | undefined {
+  return detectProjects(dir)[0];
+}
+
+/**
+ * Every build tool whose files are in `dir`, in the order hexts prefers them when each describes a complete
+ * package: mix, rebar3, Erlang.mk.
+ */
+export function detectProjects(dir: string): ProjectKind[] {
   const root = resolve(dir);
   const has = (name: string) => existsSync(join(root, name));
-  if (has("mix.exs")) return "mix";
-  if (has("rebar.config") || has("rebar.config.script")) return "rebar3";
-  if (has("Makefile") && has("erlang.mk")) return "erlang.mk";
+  const out: ProjectKind[] = [];
+  if (has("mix.exs")) out.push("mix");
   const appSrc = ["src/*.app.src", "src/*.app.src.script", "apps/*/src/*.app.src", "lib/*/src/*.app.src"];
-  if (appSrc.some((p) => wildcard(p, root).length > 0)) return "rebar3";
-  if (isErlangMkProject(root)) return "erlang.mk";
-  return undefined;
+  const erlangMk = has("Makefile") && has("erlang.mk");
+  if (has("rebar.config") || has("rebar.config.script") || (!erlangMk && appSrc.some((p) => wildcard(p, root).length > 0))) out.push("rebar3");
+  if (erlangMk || (!out.includes("rebar3") && isErlangMkProject(root))) out.push("erlang.mk");
+  return out;
 }
 
 /** The umbrella directory of a mix project (`apps_path:`, default "apps"), or undefined for a single app. */
@@ -63,9 +82,9 @@ async function mixApps(root: string): Promise<AppChoice[]> {
  * The applications of the project in `dir`, so the CLI can offer a choice: more than one means `--app` is needed.
  * A single-app mix project gives [] (its name is in mix.exs, read only by readProject).
  */
-export async function listApps(dir: string): Promise<AppChoice[]> {
+export async function listApps(dir: string, buildTool?: BuildToolChoice): Promise<AppChoice[]> {
   const root = resolve(dir);
-  switch (detectProject(root)) {
+  switch (buildTool ? KIND_OF_TOOL[buildTool] : detectProject(root)) {
     case "mix":
       return mixApps(root);
     case "rebar3": {
@@ -90,14 +109,69 @@ export async function readProject(dir: string, opts: ReadProjectOptions = {}): P
     const { readMetadataFileProject } = await import("./metadata-file.js");
     return readMetadataFileProject(root, resolve(opts.metadataFile));
   }
-  switch (detectProject(root)) {
+  const found = detectProjects(root);
+  if (opts.buildTool !== undefined) {
+    const kind = KIND_OF_TOOL[opts.buildTool];
+    if (!found.includes(kind)) {
+      throw new HextsError("USAGE", `--build-tool ${opts.buildTool} was given, but ${root} has no ${kind === "mix" ? "mix.exs" : kind === "rebar3" ? "rebar.config or src/*.app.src" : "Erlang.mk Makefile"}`);
+    }
+    return readKind(kind, root, opts);
+  }
+  if (found.length === 0) {
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `No mix.exs, rebar.config, src/*.app.src or Erlang.mk Makefile in ${root}; run hexts in a project directory, or describe the package with --metadata FILE`,
+    );
+  }
+  if (found.length === 1) return readKind(found[0]!, root, opts);
+  return readFirstComplete(found, root, opts);
+}
+
+/**
+ * Several build tools' files in one directory (a rebar3 package that also ships a small mix.exs, say): the first
+ * tool whose configuration describes a complete package — it reads, and nothing in it stops a build — is used,
+ * and a note says which. When none does, the first one's problems are reported.
+ */
+async function readFirstComplete(found: ProjectKind[], root: string, opts: ReadProjectOptions): Promise<ProjectPackage> {
+  const { checkPackage, hasErrors, formatProblem } = await import("../package/checks.js");
+  const failures: { kind: ProjectKind; why: string }[] = [];
+  let first: ProjectPackage | undefined;
+  let firstError: unknown;
+  for (const kind of found) {
+    let pkg: ProjectPackage;
+    try {
+      pkg = await readKind(kind, root, opts);
+    } catch (e) {
+      if (!(e instanceof HextsError) || e.code === "USAGE" || e.code === "INPUT_REQUIRED") throw e;
+      if (failures.length === 0) firstError = e;
+      failures.push({ kind, why: `cannot be read: ${e.message}` });
+      continue;
+    }
+    const problems = checkPackage(pkg, { repository: "hexpm" }, "build");
+    if (!hasErrors(problems)) {
+      const skipped = failures.map((f) => `${KIND_FILE[f.kind]} ${f.why}`);
+      const note =
+        `${found.map((k) => KIND_FILE[k]).join(" and ")} found; building with ${TOOL_OF_KIND[kind]}` +
+        (skipped.length > 0 ? ` (${skipped.join("; ")})` : "") +
+        `; choose another with --build-tool ${found.map((k) => TOOL_OF_KIND[k]).join("|")}`;
+      return { ...pkg, notes: [...(pkg.notes ?? []), note] };
+    }
+    if (!first && failures.length === 0) first = pkg;
+    failures.push({ kind, why: `does not describe a complete package: ${formatProblem(problems.find((p) => p.severity === "error")!).replace(/^error: /, "")}` });
+  }
+  if (first) return first;
+  throw firstError;
+}
+
+async function readKind(kind: ProjectKind, root: string, opts: ReadProjectOptions): Promise<ProjectPackage> {
+  switch (kind) {
     case "mix": {
       // The mix reader handles umbrellas itself (`apps_path`); asking for --app first keeps the error the same
       // for every build tool.
       const apps = await mixApps(root);
       if (apps.length > 0) chooseApp(apps, opts.app, root);
       const { readMixProject } = await import("./mix/index.js");
-      return readMixProject(root, { app: opts.app, organization: opts.organization });
+      return readMixProject(root, { app: opts.app, organization: opts.organization, fileOrder: opts.fileOrder });
     }
     case "rebar3": {
       const { readRebar3Project } = await import("./rebar3/index.js");
@@ -111,10 +185,5 @@ export async function readProject(dir: string, opts: ReadProjectOptions = {}): P
       }
       return pkg;
     }
-    default:
-      throw new HextsError(
-        "PROJECT_INVALID",
-        `No mix.exs, rebar.config, src/*.app.src or Erlang.mk Makefile in ${root}; run hexts in a project directory, or describe the package with --metadata FILE`,
-      );
   }
 }

@@ -47,4 +47,6 @@ export interface ProjectPackage {
   problems: Problem[];
   /** Where the official client writes the tarball, relative to root. */
   defaultOutput: string;
+  /** One-line facts worth telling the user (which build tool was chosen, that real Erlang evaluated a script). */
+  notes?: string[];
 }

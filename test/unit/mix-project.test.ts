@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -285,4 +286,18 @@ test("build_tools are guessed from the package's top-level files", async (t) => 
   assert.deepEqual(pkg.metadata.build_tools, ["mix", "rebar3", "make"]);
   const none = await readMixProject(inline(t, { "lib/p.ex": "" }, `${meta}, files: ["lib"]]`));
   assert.deepEqual(none.metadata.build_tools, ["mix"]);
+});
+
+test("--file-order filesystem walks directories in readdir order, as Erlang's file:list_dir/1 (mix's File.ls!) does", async (t) => {
+  const files: Record<string, string> = {};
+  for (const name of ["zeta", "alpha", "Mid", "beta_2", "beta", "omega", "ü", "_x", "k9", "k10"]) files[`lib/${name}.ex`] = "";
+  const dir = inline(t, files, `${meta}]`);
+  const sorted = await readMixProject(dir);
+  const raw = await readMixProject(dir, { fileOrder: "filesystem" });
+  const libOf = (pkg: ProjectPackage) => (pkg.metadata.files as string[]).filter((p) => p.startsWith("lib/")).map((p) => p.slice(4));
+  assert.deepEqual(libOf(sorted), [...libOf(sorted)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  assert.deepEqual([...libOf(raw)].sort(), [...libOf(sorted)].sort(), "the same files");
+  const erl = spawnSync("erl", ["-noshell", "+fnu", "-eval", `io:setopts([{encoding, unicode}]), {ok, L} = file:list_dir("${join(dir, "lib")}"), io:format("~ts", [lists:join("\\n", L)]), halt().`], { encoding: "utf8", env: { ...process.env, LANG: "C.UTF-8" } });
+  if (erl.error) return t.skip("erl is not installed: the order is only checked to hold the same files");
+  assert.deepEqual(libOf(raw), erl.stdout.split("\n"));
 });

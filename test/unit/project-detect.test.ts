@@ -38,6 +38,34 @@ describe("detectProject", () => {
   }
 });
 
+describe("several build tools in one directory", () => {
+  const MIX_STUB = 'defmodule One.MixProject do\n  use Mix.Project\n  def project, do: [app: :one, version: "1.0.0"]\nend\n';
+  const APP = '{application, one, [{vsn, "1.0.0"}, {description, "One"}, {licenses, ["MIT"]}, {links, []}, {registered, []}, {applications, [kernel, stdlib]}]}.\n';
+
+  it("picks the tool whose configuration describes a complete package, and says so", async (t) => {
+    const dir = project(t, { "mix.exs": MIX_STUB, "rebar.config": "{deps, []}.\n", "rebar.lock": "[].\n", "src/one.app.src": APP, "src/one.erl": "-module(one).\n" });
+    const pkg = await readProject(dir);
+    assert.equal(pkg.tool, "rebar3");
+    assert.equal(pkg.notes?.length, 1);
+    assert.match(pkg.notes![0]!, /^mix\.exs and rebar\.config found; building with rebar3 \(mix\.exs does not describe a complete package: mix\.exs: Missing metadata fields: description, licenses, links\); choose another with --build-tool mix\|rebar3$/);
+  });
+
+  it("--build-tool chooses, and names what is missing", async (t) => {
+    const dir = project(t, { "mix.exs": MIX_STUB, "rebar.config": "{deps, []}.\n", "rebar.lock": "[].\n", "src/one.app.src": APP, "src/one.erl": "" });
+    assert.equal((await readProject(dir, { buildTool: "mix" })).tool, "mix");
+    assert.equal((await readProject(dir, { buildTool: "rebar3" })).notes, undefined);
+    await assert.rejects(readProject(dir, { buildTool: "make" }), (e: unknown) => e instanceof HextsError && e.code === "USAGE" && /--build-tool make/.test(e.message));
+  });
+
+  it("keeps mix when both are complete (mix first, as before)", async (t) => {
+    const full = MIX_STUB.replace('version: "1.0.0"', 'version: "1.0.0", description: "One", package: [licenses: ["MIT"], links: %{}]');
+    const dir = project(t, { "mix.exs": full, "rebar.config": "", "rebar.lock": "[].\n", "src/one.app.src": APP, "lib/one.ex": "" });
+    const pkg = await readProject(dir);
+    assert.equal(pkg.tool, "mix");
+    assert.match(pkg.notes![0]!, /^mix\.exs and rebar\.config found; building with mix; choose another with --build-tool mix\|rebar3$/);
+  });
+});
+
 describe("listApps and readProject", () => {
   it("lists the apps of a rebar3 umbrella", { skip: vectorsSkip }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "hexts-umbrella-"));

@@ -30,6 +30,10 @@ describe("Makefile variables", () => {
     ["P = $(shell git describe)\n", "P", undefined],
     ["P != git describe\n", "P", undefined],
     ["define P\nnot = this\nendef\nQ = q\n", "not", ""],
+    ["define P\nnot = this\nendef\nQ = q\n", "P", "not = this"],
+    ["define P\n#{a => 1,\n  b => 2}\nendef\n", "P", "#{a => 1,\n  b => 2}"],
+    ["define P =\ndefine Q\nx\nendef\nendef\n", "P", "define Q\nx\nendef"],
+    ["P = a\ndefine P +=\nb\nendef\n", "P", "a b"],
     ["all:\n\tP = recipe\n", "P", ""],
     ["P = a$$b\n", "P", "a$b"],
     ["P = a\\#b # comment\n", "P", "a#b"],
@@ -41,6 +45,33 @@ describe("Makefile variables", () => {
 });
 
 describe("readErlangMkProject", () => {
+  it("reads HEX_TARBALL_EXTRA_METADATA from a multi-line define block (rabbit_common's shape)", async (t) => {
+    const dir = copy(t);
+    const mk = join(dir, "Makefile");
+    writeFileSync(
+      mk,
+      readFileSync(mk, "utf8").replace(
+        "include erlang.mk",
+        'define HEX_TARBALL_EXTRA_METADATA\n#{\n\tlicenses => [<<"MPL-2.0">>],\n\tlinks => #{\n\t\t<<"Website">> => <<"https://example.test">>\n\t}\n}\nendef\n\ninclude erlang.mk',
+      ),
+    );
+    const pkg = await readErlangMkProject(dir);
+    assert.deepEqual(pkg.problems, []);
+    assert.deepEqual(pkg.metadata.licenses, ["MPL-2.0"]);
+    assert.deepEqual(pkg.metadata.links, { Website: "https://example.test" });
+  });
+
+  it("packages src/APP.appup as ebin/APP.appup, as `make app` copies it before hex-tarball-create", async (t) => {
+    const dir = copy(t);
+    writeFileSync(join(dir, "src", "beacon.appup"), '{"1.3.0", [], []}.\n');
+    const pkg = await readErlangMkProject(dir);
+    const paths = pkg.files.map((f) => f.path);
+    assert.equal(paths.indexOf("ebin/beacon.appup"), paths.indexOf("ebin/beacon.app") + 1);
+    assert.ok(paths.includes("src/beacon.appup"));
+    const appup = pkg.files.find((f) => f.path === "ebin/beacon.appup");
+    assert.equal(appup?.kind === "file" ? appup.diskPath : undefined, join(dir, "src", "beacon.appup"));
+  });
+
   it("reads name, version, deps and hex.mk's default file list", async (t) => {
     const dir = copy(t);
     const pkg = await readErlangMkProject(dir);

@@ -24,6 +24,8 @@ export interface PublishOptions {
   progress?: boolean;
   app?: string;
   metadata?: string;
+  /** `--build-tool`: which tool's files to read when the directory holds several. */
+  buildTool?: "rebar3" | "mix" | "make";
   docDir?: string;
   organization?: string;
   /** `-r/--repo` (defaults to the global flag). */
@@ -196,6 +198,8 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
           )
       : undefined,
     metadataFile: o.metadata,
+    buildTool: o.buildTool,
+    stage: "publish" as const,
     repo: o.repo ?? ctx.flags.repo,
     organization: o.organization,
     signal: ctx.signal,
@@ -215,6 +219,7 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
     throw new HextsError("PROJECT_INVALID", `the project reads as version ${summary.version} after the change, not ${hooks.expectVersion}; nothing was uploaded`);
   }
   const warnings = checked.problems.filter((p) => p.severity === "warning").map((p) => p.message);
+  for (const note of project.notes ?? []) out.info(note);
   const ref: ReleaseRef = { name: summary.name, version: summary.version, organization: target.organization, repository: target.repository };
 
   // 2. What will be published, and where.

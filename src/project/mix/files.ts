@@ -1,16 +1,24 @@
 // File selection of `mix hex.build` (Hex 2.5.1): each `files` pattern is expanded with Path.wildcard in
-// order, each match walked (a directory first, then its children; mix keeps the raw readdir order, we use
-// byte order, which is the reference vectors' `tmpfs-sorted` run), duplicates dropped, then entries whose
+// order (filelib:wildcard sorts its matches), each match walked (a directory first, then its children), duplicates
+// dropped, then entries whose
 // basename is `.DS_Store` or whose relative path matches an `exclude_patterns` entry are dropped (a
 // dropped directory keeps its children). The checks of hex_tarball:create follow: paths and symlink
 // targets must stay inside the project, only regular files, directories and symlinks.
-import { lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
+import { lstatSync, opendirSync, readdirSync, readlinkSync, type Stats } from "node:fs";
 import { isAbsolute, join, posix } from "node:path";
 import { byCodePoint, GlobError, wildcard } from "../glob.js";
 import type { PackageFile, Problem } from "../types.js";
 
 /** Hex.Package.default_files/0 of Hex 2.5.1. */
 export const defaultFiles = ["lib", "priv", ".formatter.exs", "mix.exs", "README*", "readme*", "LICENSE*", "license*", "CHANGELOG*", "changelog*", "src", "c_src", "Makefile*"];
+
+/**
+ * How directories are walked. mix lists a directory with File.ls!/1 (the raw readdir order of the file system),
+ * so its tarball's bytes depend on the machine: on a file system that lists names sorted (tmpfs, most test
+ * vectors) it equals "sorted". "sorted" (byte order) is the default because it is reproducible everywhere;
+ * "filesystem" walks in readdir order, as mix does, to reproduce `mix hex.build` on the same machine.
+ */
+export type FileOrder = "sorted" | "filesystem";
 
 export interface PathFilter {
   test(path: string): boolean;
@@ -27,7 +35,7 @@ export interface FileSelection {
  * Selects the package files of the project in `dir`. `configured` is `package[:files]` (undefined for the
  * default list); `exclude` holds the compiled `exclude_patterns`; `file` names mix.exs in problems.
  */
-export function selectFiles(dir: string, configured: string[] | undefined, exclude: PathFilter[], file: string): FileSelection {
+export function selectFiles(dir: string, configured: string[] | undefined, exclude: PathFilter[], file: string, order: FileOrder = "sorted"): FileSelection {
   const problems: Problem[] = [];
   const error = (message: string) => problems.push({ severity: "error", message, file });
   const walked: string[] = [];
@@ -45,7 +53,7 @@ export function selectFiles(dir: string, configured: string[] | undefined, exclu
     if (matches.length === 0 && configured) missing.push(pattern);
     // mix refuses hex_metadata.config only when a `files` pattern itself yields it
     if (configured && matches.includes("hex_metadata.config")) error("Do not include this file: hex_metadata.config");
-    for (const m of matches) walk(dir, m, walked, error);
+    for (const m of matches) walk(dir, m, walked, error, order);
   }
   if (missing.length > 0) error(`Missing files: ${missing.join(", ")}`);
 
@@ -72,7 +80,7 @@ export function normalizePattern(pattern: string): string {
 }
 
 /** mix's dir_files/1: the path, then (for a real directory, not a symlink) its children recursively. */
-function walk(dir: string, rel: string, out: string[], error: (m: string) => void): void {
+function walk(dir: string, rel: string, out: string[], error: (m: string) => void, order: FileOrder): void {
   out.push(rel);
   let st: Stats;
   try {
@@ -83,12 +91,25 @@ function walk(dir: string, rel: string, out: string[], error: (m: string) => voi
   if (!st.isDirectory()) return;
   let names: string[];
   try {
-    names = readdirSync(join(dir, rel));
+    // fs.readdir sorts (libuv's scandir); fs.opendir reads entries in the file system's own order.
+    names = order === "sorted" ? readdirSync(join(dir, rel)).sort(byCodePoint) : readdirRaw(join(dir, rel));
   } catch (e) {
     error(`cannot list directory ${rel}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return;
   }
-  for (const name of names.sort(byCodePoint)) walk(dir, `${rel}/${name}`, out, error);
+  for (const name of names) walk(dir, `${rel}/${name}`, out, error, order);
+}
+
+/** Directory entries in readdir(3) order, as Erlang's file:list_dir/1 returns them. */
+function readdirRaw(path: string): string[] {
+  const d = opendirSync(path);
+  const names: string[] = [];
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) names.push(e.name);
+  } finally {
+    d.closeSync();
+  }
+  return names;
 }
 
 function describe(dir: string, path: string, error: (m: string) => void): PackageFile | undefined {

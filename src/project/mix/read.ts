@@ -9,7 +9,7 @@ import type { MetadataValue, Problem, ProjectPackage } from "../types.js";
 import { ConvertError, nameText, toMetadata, toPlain } from "./convert.js";
 import { mixRequirements } from "./deps.js";
 import { MixModule } from "./evaluator.js";
-import { selectFiles, type PathFilter } from "./files.js";
+import { selectFiles, type FileOrder, type PathFilter } from "./files.js";
 import { parseElixir } from "./parser.js";
 import { ElixirSyntaxError } from "./tokenizer.js";
 import { elixirTrim, findUnknown, inspect, isNil, kwGet, toPairs, truthy, type Value } from "./values.js";
@@ -19,6 +19,8 @@ export interface ReadMixOptions {
   app?: string;
   /** The organization the package is for (`--organization`); defaults to `package: [organization: ...]`. */
   organization?: string;
+  /** How directories are walked (see FileOrder): "sorted" by default. */
+  fileOrder?: FileOrder;
 }
 
 /** Named in every "cannot be evaluated" error: the way out when hexts cannot read a project. */
@@ -65,7 +67,7 @@ export async function readMixProject(dir: string, opts: ReadMixOptions = {}): Pr
     const app = kwGet(top.config, "app");
     if (app && app.t === "atom" && app.v !== opts.app) throw new HextsError("USAGE", `--app ${opts.app} does not match this project's app (${app.v}); --app is for umbrella projects`);
   }
-  const pkg = buildPackage(project, root, appDir, opts.organization);
+  const pkg = buildPackage(project, root, appDir, opts.organization, opts.fileOrder);
   for (const p of pkg.problems) if (p.severity === "error" && /cannot be evaluated/.test(p.message) && !p.message.includes("--metadata")) p.message += `; ${METADATA_HINT}`;
   return pkg;
 }
@@ -109,7 +111,7 @@ async function umbrellaApps(root: string, top: Loaded, appsPath: Value): Promise
   return names.sort(byCodePoint);
 }
 
-function buildPackage({ config, file }: Loaded, root: string, appDir: string, orgOption: string | undefined): ProjectPackage {
+function buildPackage({ config, file }: Loaded, root: string, appDir: string, orgOption: string | undefined, fileOrder: FileOrder = "sorted"): ProjectPackage {
   const problems: Problem[] = [];
   const at = (u?: { line: number; col: number }) => (u ? { line: u.line, column: u.col } : {});
   const error = (message: string, u?: { line: number; col: number }) => problems.push({ severity: "error", message, file, ...at(u) });
@@ -170,7 +172,7 @@ function buildPackage({ config, file }: Loaded, root: string, appDir: string, or
       selectable = false;
     }
   }
-  const selection = selectable ? selectFiles(appDir, configured, exclude, file) : { paths: [], files: [], problems: [] };
+  const selection = selectable ? selectFiles(appDir, configured, exclude, file, fileOrder) : { paths: [], files: [], problems: [] };
   problems.push(...selection.problems);
 
   // the metadata map

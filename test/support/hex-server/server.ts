@@ -5,7 +5,7 @@ import { anonymous, authenticate } from "./auth.js";
 import type { Core, Ctx } from "./context.js";
 import { decodeExternalTerm, externalTermToJson } from "../../../src/erlang/etf.js";
 import { BodyTooLarge, HttpError, OAuthError, negotiateFormat, readBody, sendBody, setReplyFormat } from "./http.js";
-import { serveDevicePage } from "./device-page.js";
+import { serveDevicePage, serveEmailVerify, serveTotpCodes } from "./device-page.js";
 import { RegistrySigner } from "./registry.js";
 import { serveRepository } from "./repo.js";
 import type { Router } from "./router.js";
@@ -102,6 +102,10 @@ export class HexHttpServer {
         await serveRepository(this.core, this.signer, req, res, path.slice("/repo".length), method);
       } else if (path === "/oauth/device" && (method === "GET" || method === "POST")) {
         await serveDevicePage(this.core, req, res, url);
+      } else if (path === "/email/verify" && method === "GET") {
+        serveEmailVerify(this.core, res, url);
+      } else if (path === "/dev/totp" && method === "GET") {
+        serveTotpCodes(this.core, res);
       } else if (path === "/api" || path.startsWith("/api/")) {
         // The `accepts` plug (and the error renderer) answer in what `accept` asks for.
         const format = negotiateFormat(headerText(req.headers.accept));

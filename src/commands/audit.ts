@@ -7,7 +7,7 @@ import { defineSubcommand, type CommandModule } from "../cli/command.js";
 import type { Context } from "../cli/context.js";
 import { HextsError, isHextsError } from "../errors.js";
 import type { LockedPackage } from "../project/lockfiles.js";
-import type { RegistryAdvisory, RegistryRetirement } from "../registry/index.js";
+import type { RegistryAdvisory, RegistryPackage, RegistryRetirement } from "../registry/index.js";
 import type { Output } from "../ui/output.js";
 import { mapLimit, openRegistry } from "./registry-session.js";
 
@@ -53,9 +53,44 @@ export interface AuditResult {
   missing: MissingFinding[];
 }
 
-/** The repository a lock entry lives in: mix.lock says; rebar.lock does not (the run's --repo, else hexpm). */
-export function repositoryOf(ctx: Context, locked: LockedPackage): string {
-  return locked.repository ?? ctx.flags.repo ?? "hexpm";
+/**
+ * Where a lock entry's release lives. mix.lock names the repository. rebar.lock does not: rebar3 looks in the
+ * repositories of rebar.config's `{hex, [{repos, [...]}]}` and hexpm, so the candidates are `--repo` (default
+ * hexpm), then those; the first that has the locked version with the locked checksum wins, else the first
+ * that has the version (its checksums are then compared), else the first that has the package.
+ */
+export async function locateLocked(ctx: Context, locked: LockedPackage): Promise<{ repository: string; pkg?: RegistryPackage; problem?: string }> {
+  const candidates = locked.repository !== undefined ? [locked.repository] : await rebarCandidates(ctx);
+  let firstWithVersion: { repository: string; pkg: RegistryPackage } | undefined;
+  let firstWithPackage: { repository: string; pkg: RegistryPackage } | undefined;
+  for (const repository of candidates) {
+    let pkg: RegistryPackage;
+    try {
+      pkg = await (await openRegistry(ctx, { repo: repository })).getPackage(locked.package);
+    } catch (e) {
+      // an organization that is only a candidate (rebar.lock) may refuse us: try the next one
+      if (isHextsError(e) && (e.code === "NOT_FOUND" || (candidates.length > 1 && repository !== candidates[0] && ["NOT_AUTHENTICATED", "FORBIDDEN"].includes(e.code)))) continue;
+      throw e;
+    }
+    firstWithPackage ??= { repository, pkg };
+    const release = pkg.releases.find((r) => r.version === locked.version);
+    if (!release) continue;
+    firstWithVersion ??= { repository, pkg };
+    if (!locked.innerChecksum || locked.innerChecksum === release.innerChecksum) return { repository, pkg };
+  }
+  const found = firstWithVersion ?? firstWithPackage;
+  if (found) return found;
+  return { repository: candidates[0]!, problem: `${locked.package} was not found in ${candidates.join(", ")}` };
+}
+
+async function rebarCandidates(ctx: Context): Promise<string[]> {
+  return ctx.memo("audit:rebar-repos", async () => {
+    const first = ctx.flags.repo ?? "hexpm";
+    const { projectHexConfig } = await import("./project-settings.js");
+    const repos = (await projectHexConfig(ctx))?.repos;
+    const names = Array.isArray(repos) ? repos.flatMap((r) => (r && typeof r === "object" && typeof (r as { name?: unknown }).name === "string" ? [(r as { name: string }).name] : [])) : [];
+    return [...new Set([first, ...names])];
+  });
 }
 
 export async function readLocks(ctx: Context): Promise<{ files: string[]; packages: LockedPackage[] }> {
@@ -72,22 +107,14 @@ const severityName = (s: RegistryAdvisory["severity"]) => s ?? null;
 export async function audit(ctx: Context, _input: z.output<typeof AuditInput>): Promise<AuditResult> {
   const locks = await readLocks(ctx);
   const result: AuditResult = { lockFiles: locks.files, checked: locks.packages.length, retired: [], advisories: [], checksumMismatches: [], missing: [] };
-  const checks = await mapLimit(locks.packages, 8, async (locked) => {
-    const base: AuditedPackage = { app: locked.app, package: locked.package, version: locked.version, repository: repositoryOf(ctx, locked), lockFile: locked.file };
-    const registry = await openRegistry(ctx, { repo: base.repository });
-    try {
-      return { base, locked, release: await registry.getRelease(locked.package, locked.version) };
-    } catch (e) {
-      if (isHextsError(e) && e.code === "NOT_FOUND") return { base, locked, problem: e.message };
-      throw e;
-    }
-  });
-  for (const c of checks) {
-    if (!("release" in c) || !c.release) {
-      result.missing.push({ ...c.base, problem: c.problem ?? "not found" });
+  const checks = await mapLimit(locks.packages, 8, async (locked) => ({ locked, ...(await locateLocked(ctx, locked)) }));
+  for (const { locked, repository, pkg, problem } of checks) {
+    const base: AuditedPackage = { app: locked.app, package: locked.package, version: locked.version, repository, lockFile: locked.file };
+    const release = pkg?.releases.find((r) => r.version === locked.version);
+    if (!release) {
+      result.missing.push({ ...base, problem: problem ?? `${locked.package} has no release ${locked.version} in ${repository}` });
       continue;
     }
-    const { base, locked, release } = c;
     if (release.retired) result.retired.push({ ...base, reason: release.retired.reason, message: release.retired.message ?? null });
     if (release.advisories.length > 0) {
       result.advisories.push({

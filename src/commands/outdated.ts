@@ -10,8 +10,8 @@ import { HextsError, isHextsError } from "../errors.js";
 import type { LockedPackage } from "../project/lockfiles.js";
 import type { RegistryPackage } from "../registry/index.js";
 import type { Output } from "../ui/output.js";
-import { readLocks, repositoryOf } from "./audit.js";
-import { mapLimit, openRegistry } from "./registry-session.js";
+import { locateLocked, readLocks } from "./audit.js";
+import { mapLimit } from "./registry-session.js";
 
 export const OutdatedInput = z.object({
   app: z.string().min(1).optional(),
@@ -74,11 +74,13 @@ export async function outdated(ctx: Context, input: z.output<typeof OutdatedInpu
   if (input.app !== undefined && !byApp.has(input.app)) throw new HextsError("NOT_FOUND", `dependency ${input.app} is not locked as a Hex package`);
 
   // Every locked package's registry entry: versions, and the requirements locked releases put on others.
-  const entries = await mapLimit(locks.packages, 8, async (l) => {
-    const registry = await openRegistry(ctx, { repo: repositoryOf(ctx, l) });
-    return [l.app, await registry.getPackage(l.package)] as [string, RegistryPackage];
+  const located = await mapLimit(locks.packages, 8, async (l) => {
+    const where = await locateLocked(ctx, l);
+    if (!where.pkg) throw new HextsError("NOT_FOUND", where.problem ?? `${l.package} was not found in ${where.repository}`);
+    return [l.app, where] as const;
   });
-  const registryOf = new Map(entries);
+  const registryOf = new Map(located.map(([app, w]) => [app, w.pkg!] as [string, RegistryPackage]));
+  const repositoryOf = new Map(located.map(([app, w]) => [app, w.repository]));
 
   const requirementsOn = (target: LockedPackage): { source: string; requirement: string }[] => {
     const out: { source: string; requirement: string }[] = [];
@@ -111,7 +113,7 @@ export async function outdated(ctx: Context, input: z.output<typeof OutdatedInpu
     return {
       app: l.app,
       package: l.package,
-      repository: repositoryOf(ctx, l),
+      repository: repositoryOf.get(l.app)!,
       current: l.version,
       latestMatching,
       latest,

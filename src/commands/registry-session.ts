@@ -31,9 +31,11 @@ async function buildRegistry(ctx: Context, opts: RegistryOptions): Promise<Regis
   const { RegistryClient, diskRegistryCache } = await import("../registry/index.js");
   const { defaultTransport, userAgent } = await import("../api/index.js");
   const { hextsVersion } = await import("../version.js");
-  const settings = await config.resolveSettings(ctx);
+  const { projectHexConfig } = await import("./project-settings.js");
+  const project = await projectHexConfig(ctx);
+  const settings = await config.resolveSettings(ctx, { project });
   const v = settings.values;
-  const repository = await config.resolveRepository(ctx, { repo: opts.repo, organization: opts.organization });
+  const repository = await config.resolveRepository(ctx, { repo: opts.repo, organization: opts.organization, project });
   const shared = ctx.memo("registry:shared", () => {
     const transport = defaultTransport({
       proxy: { httpProxy: v.http_proxy, httpsProxy: v.https_proxy, noProxy: v.no_proxy },

@@ -151,6 +151,24 @@ test("audit: a registry signed with another key is refused, never trusted", asyn
   assert.match(none.stderr, /no mix\.lock or rebar\.lock/);
 });
 
+test("audit: rebar.lock packages are looked up in the organizations rebar.config declares", async (t) => {
+  const w = await world(t);
+  mkdirSync(join(w.project, "src"));
+  writeFileSync(join(w.project, "src", "myapp.app.src"), `{application, myapp, [{vsn, "0.1.0"}, {description, "My app"}, {applications, [kernel, stdlib]}, {licenses, ["MIT"]}]}.\n`);
+  writeFileSync(join(w.project, "rebar.config"), `{deps, [secret, alpha]}.\n{hex, [{repos, [#{name => <<"hexpm:acme">>}]}]}.\n`);
+  const secret = w.release("secret", "1.0.0", "acme");
+  const alpha = w.release("alpha", "1.1.0");
+  writeFileSync(
+    join(w.project, "rebar.lock"),
+    `{"1.2.0",\n[{<<"alpha">>,{pkg,<<"alpha">>,<<"1.1.0">>},0},\n {<<"secret">>,{pkg,<<"secret">>,<<"1.0.0">>},0}]}.\n[\n{pkg_hash,[\n {<<"alpha">>, <<"${alpha.innerChecksum.toUpperCase()}">>},\n {<<"secret">>, <<"${secret.innerChecksum.toUpperCase()}">>}]}\n].\n`,
+  );
+  const res = await w.run(["audit", "--json"]);
+  const doc = json(AuditDoc, res);
+  assert.equal(res.code, 0, res.stdout);
+  assert.equal(doc.data.checked, 2);
+  assert.deepEqual(doc.data.missing, []);
+});
+
 const OutdatedDoc = z.object({
   ok: z.literal(true),
   data: z.object({

@@ -95,8 +95,8 @@ export async function buildDocsTarball(docsDir: string, opts: BuildTarballOption
   checkDocsLayout(files.map((f) => f.path));
   const contents = new CompressedTar("docs tarball", opts);
   contents.checkPlanned(files);
-  await writeEntries(contents.tar, files, opts);
-  const { gzip: tarball, contentsSize } = contents.finish();
+  await writeEntries(contents, files, opts);
+  const { gzip: tarball, contentsSize } = await contents.finish();
   return { tarball, checksum: sha256Hex(tarball), files: files.map((f) => f.path), contentsSize };
 }
 

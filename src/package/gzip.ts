@@ -2,6 +2,7 @@
 // no header fields). Node's zlib is a Chromium fork whose deflate output differs, so compression runs the
 // reference zlib compiled to WebAssembly (zlib-wasm.ts); node:zlib is used for CRC-32 and decompression only.
 import { crc32, gunzipSync } from "node:zlib";
+import { DeflateThread } from "./deflate-thread.js";
 import { RawDeflate } from "./zlib-wasm.js";
 
 /** ID1 ID2 CM FLG MTIME(4) XFL OS: no name, mtime 0, XFL 0, OS 0 (HEX_PROTOCOL.md §5.3). */
@@ -13,14 +14,19 @@ export interface GzipWriterOptions {
    * (valid only during the call) instead of a fresh copy. Default false: the sink may keep its chunks.
    */
   sinkCopies?: boolean;
+  /**
+   * Compress on a worker thread (deflate-thread.ts) while the caller goes on: output then reaches the sink
+   * between the caller's awaits; the caller awaits `ready()` now and then and ends with `close()`.
+   */
+  thread?: boolean;
 }
 
 /**
- * Streaming gzip writer: `push` input in any chunking, `finish` once. Output goes to `sink` as it is made;
- * the bytes are identical to compressing the whole input at once.
+ * Streaming gzip writer: `push` input in any chunking, `finish` (or `close`) once. Output goes to `sink` as it
+ * is made; the bytes are identical to compressing the whole input at once, on this thread or a worker's.
  */
 export class GzipWriter {
-  #deflate: RawDeflate;
+  #deflate: RawDeflate | DeflateThread;
   #sink: (chunk: Uint8Array) => void;
   #crc = 0;
   #inputSize = 0;
@@ -32,7 +38,8 @@ export class GzipWriter {
     this.#sink = sink;
     const copy = !opts.sinkCopies;
     this.#emit(copy ? GZIP_HEADER.slice() : GZIP_HEADER);
-    this.#deflate = new RawDeflate((view) => this.#emit(copy ? view.slice() : view));
+    const onData = (view: Uint8Array) => this.#emit(copy ? view.slice() : view);
+    this.#deflate = opts.thread ? new DeflateThread(onData) : new RawDeflate(onData);
   }
 
   #emit(chunk: Uint8Array): void {
@@ -53,10 +60,38 @@ export class GzipWriter {
     this.#deflate.write(chunk);
   }
 
+  /** Resolves when the writer may take more input (on a worker thread: once the worker has caught up enough). */
+  ready(): Promise<void> | undefined {
+    return this.#deflate instanceof DeflateThread ? this.#deflate.ready() : undefined;
+  }
+
+  /** Ends the stream (synchronous writers only; a threaded one ends with `close()`). */
   finish(): void {
+    if (this.#deflate instanceof DeflateThread) throw new Error("gzip: a threaded writer ends with close()");
+    this.#beginEnd();
+    this.#deflate.end();
+    this.#trailer();
+  }
+
+  /** Ends the stream, threaded or not; resolves once every byte went to the sink. */
+  async close(): Promise<void> {
+    this.#beginEnd();
+    await this.#deflate.end();
+    this.#trailer();
+  }
+
+  /** Stops compressing without finishing (after a failure elsewhere); a worker thread is stopped. */
+  abort(): void {
+    this.#done = true;
+    this.#deflate.free();
+  }
+
+  #beginEnd(): void {
     if (this.#done) throw new Error("gzip: already finished");
     this.#done = true;
-    this.#deflate.end();
+  }
+
+  #trailer(): void {
     const trailer = new Uint8Array(8);
     const view = new DataView(trailer.buffer);
     view.setUint32(0, this.#crc >>> 0, true);

@@ -74,8 +74,8 @@ function outerReserve(metadataConfig: Uint8Array): number {
  * Completes the outer tar around a finished contents.tar.gz, in place: the gzip data already sits after
  * the space `outerReserve` kept, so only the first members, its header and the end blocks are written.
  */
-function assemble(contents: CompressedTar, metadataConfig: Uint8Array): PackageTarball {
-  const { gzip, contentsSize } = contents.finish();
+async function assemble(contents: CompressedTar, metadataConfig: Uint8Array): Promise<PackageTarball> {
+  const { gzip, contentsSize } = await contents.finish();
   const inner = sha256Hex(TARBALL_VERSION, metadataConfig, gzip);
   const total = contents.reserve + gzip.length + paddingSize(gzip.length) + 2 * BLOCK_SIZE;
   if (total > contents.maxSize) contents.tooBig();
@@ -156,7 +156,7 @@ export async function buildPackageTarball(
   const metadataConfig = encodeMetadata(metadata);
   const contents = new CompressedTar("package tarball", opts, outerReserve(metadataConfig));
   contents.checkPlanned(files);
-  await writeEntries(contents.tar, files, opts);
+  await writeEntries(contents, files, opts);
   return assemble(contents, metadataConfig);
 }
 

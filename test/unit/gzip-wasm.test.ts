@@ -113,3 +113,66 @@ describe("gzip through zlib.wasm", () => {
     assert.equal(zlibMemorySize(), before);
   });
 });
+
+describe("gzip on a worker thread (large tarballs)", () => {
+  // Over the 8 slots × 256 KiB the writer keeps in flight, so slots are reused, the overflow path is taken
+  // when `ready()` is not awaited, and the 1 MiB output ring wraps (the random stretches barely compress).
+  const data = sample(5_000_000, "threaded");
+  const expected = gzip(data);
+
+  async function threaded(sizes: readonly number[], awaitReady: boolean): Promise<Uint8Array> {
+    const out: Uint8Array[] = [];
+    const w = new GzipWriter((c) => out.push(c), { thread: true });
+    for (let at = 0, i = 0; at < data.length; i++) {
+      const n = sizes[i % sizes.length]!;
+      w.push(data.subarray(at, at + n));
+      at += n;
+      if (awaitReady) await w.ready();
+    }
+    await w.close();
+    return Buffer.concat(out);
+  }
+
+  test("the same bytes as on this thread, awaiting ready() between writes", async () => {
+    assert.deepEqual(await threaded([512, 1_048_576, 7, 65_536], true), expected);
+  });
+
+  test("the same bytes when everything is written before the worker catches up", async () => {
+    assert.deepEqual(await threaded([3_000_000], false), expected);
+  });
+
+  test("the empty input gives the fixed empty member", async () => {
+    const out: Uint8Array[] = [];
+    const w = new GzipWriter((c) => out.push(c), { thread: true });
+    await w.close();
+    assert.equal(Buffer.concat(out).toString("hex"), "1f8b080000000000000003000000000000000000");
+  });
+
+  test("a sink that throws ends the writer: the error comes out of ready() or close()", async () => {
+    let emitted = 0;
+    const w = new GzipWriter(
+      (c) => {
+        emitted += c.length;
+        if (emitted > 100_000) throw new RangeError("full");
+      },
+      { thread: true, sinkCopies: true },
+    );
+    await assert.rejects(async () => {
+      for (let at = 0; at < data.length; at += 65_536) {
+        w.push(data.subarray(at, at + 65_536));
+        await w.ready();
+      }
+      await w.close();
+    }, RangeError);
+  });
+
+  test("a synchronous finish() is refused; abort() stops the worker", async () => {
+    const w = new GzipWriter(() => undefined, { thread: true });
+    w.push(data.subarray(0, 1000));
+    assert.throws(() => w.finish(), /close\(\)/);
+    const w2 = new GzipWriter(() => undefined, { thread: true });
+    w2.push(data);
+    w2.abort();
+    assert.throws(() => w2.push(data), /already finished/);
+  });
+});

@@ -64,6 +64,27 @@ describe("buildPackageTarball", () => {
     assert.deepEqual(Buffer.from(inner[0]!.data), big);
   });
 
+  // Over 8 MiB planned, deflate runs on a worker thread: the same bytes, and the limits still hold.
+  test("a large tarball compressed on a worker thread has the same bytes as from memory", async () => {
+    const parts = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? pseudoRandom(700_000 + i, `t${i}`) : Buffer.from(`-module(m${i}).\n`.repeat(60_000 + i))));
+    const files = parts.map((data, i) => diskFile(`part${i}`, data));
+    const streamed = await buildPackageTarball(META, files);
+    const memory = await createPackageTarball(
+      META,
+      parts.map((contents, i) => ({ path: `priv/part${i}`, contents, mode: lstatSync(join(dir, `part${i}`)).mode })),
+    );
+    assert.ok(streamed.contentsSize > 8 * 1024 * 1024);
+    assert.equal(streamed.outerChecksum, memory.outerChecksum);
+    assert.deepEqual(Buffer.from(streamed.tarball), Buffer.from(memory.tarball));
+  });
+
+  test("on a worker thread the compressed limit is enforced too, and a missing file stops the worker", async () => {
+    const files = [diskFile("noise-a.bin", pseudoRandom(9 * 1024 * 1024, "noise-a"))];
+    await rejectsWith(buildPackageTarball(META, files, { maxSize: 1_000_000 }), "PACKAGE_INVALID", "too_big_compressed");
+    const gone: PackageFile = { path: "priv/gone.bin", kind: "file", diskPath: join(dir, "gone.bin"), mode: 0o100644, size: 3 };
+    await assert.rejects(buildPackageTarball(META, [...files, gone]), (e: unknown) => e instanceof HextsError && e.code === "IO");
+  });
+
   test("memory entries, empty directories and symlinks mix with disk files", async () => {
     const files: PackageFile[] = [
       { path: "mix.exs", kind: "memory", contents: Buffer.from("defmodule") },

@@ -86,19 +86,10 @@ export function configSnippet(name: string, app: string, version: string | null,
   return { mix, rebar3 };
 }
 
-/** SHA256:… fingerprint of an RSA public key, as `ssh-keygen -l` prints it (HEX_PROTOCOL §7.5). */
 async function fingerprint(pem: string): Promise<string> {
-  const { createHash, createPublicKey } = await import("node:crypto");
+  const { publicKeyFingerprint } = await import("../registry/index.js");
   try {
-    const jwk = createPublicKey(pem).export({ format: "jwk" }) as { n: string; e: string };
-    const mpint = (b64: string) => {
-      let b = Buffer.from(b64, "base64url");
-      if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
-      return b;
-    };
-    const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, i) => (b.length >>> (24 - 8 * i)) & 0xff)), b]);
-    const wire = Buffer.concat([str(Buffer.from("ssh-rsa")), str(mpint(jwk.e)), str(mpint(jwk.n))]);
-    return `SHA256:${createHash("sha256").update(wire).digest("base64").replace(/=+$/, "")}`;
+    return publicKeyFingerprint(pem);
   } catch {
     return "(not a valid RSA public key)";
   }

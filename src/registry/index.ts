@@ -18,3 +18,4 @@ export type {
   UnpackRegistryOptions,
   RegistryProblem,
 } from "./resources.js";
+export { publicKeyFingerprint, fetchRepositoryPublicKey } from "./public-key.js";

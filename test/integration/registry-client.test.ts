@@ -122,3 +122,18 @@ test("server errors are retried, then reported with the repository's name", asyn
     await transport.close();
   }
 });
+
+test("public key fingerprints are ssh-keygen's; /public_key is taken only with the matching fingerprint", async () => {
+  const { HEXPM_PUBLIC_KEY } = await import("../../src/config/index.js");
+  const { publicKeyFingerprint, fetchRepositoryPublicKey } = await import("../../src/registry/index.js");
+  assert.equal(publicKeyFingerprint(HEXPM_PUBLIC_KEY), "SHA256:O1LOYhHFW4kcrblKAxROaDEzLD8bn1seWbe5tq8TRsk");
+  await using server = await seeded();
+  const transport = defaultTransport({ connectTimeoutMs: 5000 });
+  try {
+    const pem = server.registryPublicKey!();
+    assert.equal(await fetchRepositoryPublicKey(server.repoUrl, publicKeyFingerprint(pem), { transport, userAgent: "t" }), pem);
+    await assert.rejects(fetchRepositoryPublicKey(server.repoUrl, "SHA256:O1LOYhHFW4kcrblKAxROaDEzLD8bn1seWbe5tq8TRsk", { transport, userAgent: "t" }), code("REGISTRY_INVALID", "bad_public_key"));
+  } finally {
+    await transport.close();
+  }
+});

@@ -1,26 +1,11 @@
-// The shared runner: lazily import the task's module, validate input with its zod schema, run, render.
+// The shared runner: import the task's module, validate input with its zod schema, run, render.
 import type { Command } from "commander";
-import { HextsError, notImplemented } from "../errors.js";
-import type { CommandModule } from "./command.js";
-import { createContext, type Context, type GlobalFlags } from "./context.js";
+import type { z } from "zod";
+import { HextsError } from "../errors.js";
+import type { TaskModule } from "../commands/task.js";
+import { createContext, type Context, type GlobalFlags } from "../commands/context.js";
 import { renderError, renderSuccess } from "./exit.js";
-
-/** Static import() calls so the bundler gives every task its own chunk. */
-export const loaders: Record<string, () => Promise<CommandModule>> = {
-  user: () => import("../commands/user.js"),
-  organization: () => import("../commands/organization.js"),
-  owner: () => import("../commands/owner.js"),
-  publish: () => import("../commands/publish.js"),
-  build: () => import("../commands/build.js"),
-  cut: () => import("../commands/cut.js"),
-  retire: () => import("../commands/retire.js"),
-  search: () => import("../commands/search.js"),
-  config: () => import("../commands/config.js"),
-  audit: () => import("../commands/audit.js"),
-  outdated: () => import("../commands/outdated.js"),
-  info: () => import("../commands/info.js"),
-  package: () => import("../commands/package.js"),
-};
+import { helpHint } from "./program.js";
 
 export function globalFlagsOf(cmd: Command): GlobalFlags {
   const o = cmd.optsWithGlobals() as Record<string, unknown>;
@@ -34,28 +19,52 @@ export function globalFlagsOf(cmd: Command): GlobalFlags {
   };
 }
 
-/** Set by main.ts: the outcome of the one command that ran. */
-export let runExitCode = 0;
+/** The flag (`--page`) or argument (`<package>`) an input field came from, for usage messages. */
+function fieldName(cmd: Command, field: string): string {
+  const option = cmd.options.find((o) => o.attributeName() === field);
+  if (option) return option.long ?? option.short ?? field;
+  const argument = cmd.registeredArguments.find((a) => a.name() === field);
+  return `<${argument?.name() ?? field}>`;
+}
 
-export async function runSubcommand(cmd: Command, task: string, sub: string, args: Record<string, unknown>, ctxOverride?: Context): Promise<number> {
+/** One schema failure, written for a person (zod's own wording never reaches the user). */
+export function usageMessage(cmd: Command, issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return "invalid input";
+  const field = issue.path.length ? fieldName(cmd, String(issue.path[0])) : "input";
+  switch (issue.code) {
+    case "invalid_type":
+      if (/received undefined$/.test(issue.message)) return `${field} is required`;
+      return `${field} must be ${issue.expected === "number" ? "a number" : issue.expected === "string" ? "a text value" : `a ${issue.expected}`}`;
+    case "too_small":
+      if (issue.origin === "string") return `${field} must not be empty`;
+      return `${field} must be at least ${String(issue.minimum)}`;
+    case "too_big":
+      return `${field} must be at most ${String(issue.maximum)}`;
+    case "invalid_value":
+      return `${field} must be one of: ${issue.values.map(String).join(", ")}`;
+    default:
+      // Messages the schemas write themselves ("--page must be a whole number") are already for people.
+      return /^(Invalid|Too|Expected)\b/.test(issue.message) ? `${field} is not valid` : issue.message.startsWith("-") ? issue.message : `${field}: ${issue.message}`;
+  }
+}
+
+export async function runSubcommand<M extends TaskModule>(
+  cmd: Command,
+  load: () => Promise<M>,
+  sub: keyof M["subcommands"] & string,
+  args: Record<string, unknown>,
+  ctxOverride?: Context,
+): Promise<number> {
   const flags = globalFlagsOf(cmd);
   const interrupt = new AbortController();
   const ctx = ctxOverride ?? createContext({ flags, signal: interrupt.signal });
   const stopOnCtrlC = onCtrlC(interrupt);
   let code = 0;
   try {
-    const load = loaders[task];
-    if (!load) throw notImplemented(task);
-    const mod = await load();
-    const spec = mod.subcommands[sub];
-    if (!spec) throw notImplemented(sub === task ? task : `${task} ${sub}`);
+    const spec = (await load()).subcommands[sub]!;
     const raw = { ...(cmd.opts() as Record<string, unknown>), ...args };
     const parsed = spec.input.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-      throw new HextsError("USAGE", `${where}${issue?.message ?? "invalid input"}`);
-    }
+    if (!parsed.success) throw new HextsError("USAGE", `${usageMessage(cmd, parsed.error.issues[0])} ${helpHint(cmd)}`);
     const result = await spec.run(ctx, parsed.data);
     renderSuccess(result, ctx.out, spec.render, spec.revealsSecret === true);
     code = spec.exitCode ? spec.exitCode(result) : 0;
@@ -65,7 +74,6 @@ export async function runSubcommand(cmd: Command, task: string, sub: string, arg
     stopOnCtrlC();
     await ctx.dispose();
   }
-  runExitCode = code;
   return code;
 }
 

@@ -3,8 +3,8 @@
 // from the registry's (a security finding: the lock or the registry was tampered with). Exit 1 on any
 // finding, as `mix hex.audit` does.
 import { z } from "zod";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError, isHextsError } from "../errors.js";
 import type { LockedPackage } from "../project/lockfiles.js";
 import type { RegistryAdvisory, RegistryPackage, RegistryRetirement } from "../registry/index.js";
@@ -178,6 +178,6 @@ function render(r: AuditResult, out: Output): void {
   out.warn(`found ${sections.join(", ")}`);
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   audit: defineSubcommand({ input: AuditInput, run: audit, render, exitCode: (r) => (findings(r) > 0 ? 1 : 0) }),
-};
+} satisfies Subcommands;

@@ -3,8 +3,8 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import type { BuildPlan, BuildWhat, PackageSummary, PipelineEvent } from "../package/pipeline.js";
 import type { Output } from "../ui/output.js";
 
@@ -207,6 +207,6 @@ export function renderBuild(r: BuildResult, out: Output): void {
   }
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   build: defineSubcommand({ input: BuildInput, run: build, render: renderBuild }),
-};
+} satisfies Subcommands;

@@ -1,8 +1,8 @@
 // `hexts config [KEY [VALUE]] [--delete]` (as `mix hex.config`): list every setting with its value and source,
 // print one, set one in the user config (validated), or remove one. Secrets are shown as ***.
 import { z } from "zod";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { projectHexConfig } from "./project-settings.js";
@@ -124,6 +124,6 @@ export function render(result: ConfigResult, out: Output): void {
   }
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   config: defineSubcommand({ input: ConfigInput, run: config, render }),
-};
+} satisfies Subcommands;

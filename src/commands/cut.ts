@@ -5,8 +5,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { z } from "zod";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError, isHextsError } from "../errors.js";
 import { formatGitCommand, Git } from "../git/git.js";
 import type { ProjectPackage } from "../project/types.js";
@@ -346,6 +346,6 @@ export function renderCut(r: CutResult, out: Output): void {
   }
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   cut: defineSubcommand({ input: CutInput, run: cut, render: renderCut, exitCode: cutExitCode }),
-};
+} satisfies Subcommands;

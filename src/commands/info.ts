@@ -3,8 +3,8 @@
 // with no argument, what hexts knows of its configuration. Packages come from the API (as mix does); a
 // custom repository without an API is read from its signed registry instead (no licenses or links there).
 import { z } from "zod";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError, isHextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { openRegistry } from "./registry-session.js";
@@ -262,6 +262,6 @@ function render(r: InfoResult, out: Output): void {
   }
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   info: defineSubcommand({ input: InfoInput, run: info, render }),
-};
+} satisfies Subcommands;

@@ -3,8 +3,8 @@
 // rebar3 hex organization). ORG may be written `acme` or `hexpm:acme`.
 import { z } from "zod";
 import { createKey, isApiError, testAuth } from "../api/index.js";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import { listOrganizations, organizationRepoName, removeOrganization, storeOrganization, userConfigStore } from "../config/index.js";
 import type { Output } from "../ui/output.js";
@@ -146,9 +146,9 @@ export async function key(ctx: Context, input: z.output<typeof KeyInput>): Promi
   return keyAction(ctx, input, { organization: input.org });
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   auth: defineSubcommand({ input: AuthInput, run: auth, render: renderAuth }),
   deauth: defineSubcommand({ input: DeauthInput, run: deauth, render: renderDeauth }),
   list: defineSubcommand({ input: ListInput, run: list, render: renderList }),
   key: defineSubcommand({ input: KeyInput, run: key, render: renderKey, revealsSecret: true }),
-};
+} satisfies Subcommands;

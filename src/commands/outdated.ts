@@ -4,8 +4,8 @@
 // or when the locked version is one; exit 1 when anything is outdated (--within-requirements: only when an
 // update is possible without changing a requirement).
 import { z } from "zod";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError, isHextsError } from "../errors.js";
 import type { LockedPackage } from "../project/lockfiles.js";
 import type { RegistryPackage } from "../registry/index.js";
@@ -176,6 +176,6 @@ function render(r: OutdatedResult, out: Output): void {
   out.result("Run `hexts outdated APP` to see the requirements on one dependency.");
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   outdated: defineSubcommand({ input: OutdatedInput, run: outdated, render, exitCode }),
-};
+} satisfies Subcommands;

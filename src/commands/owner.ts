@@ -2,8 +2,8 @@
 // (HEX_PROTOCOL.md §4.9; mix hex.owner and rebar3 hex owner).
 import { z } from "zod";
 import { addOwner, getMe, getPackage, isApiError, listOwners, removeOwner, type ApiError, type Owner, type OwnerLevel } from "../api/index.js";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { openSession, type Session } from "./session.js";
@@ -272,7 +272,7 @@ function renderPackages(r: OwnedPackages, out: Output): void {
 
 const packagesCommand = defineSubcommand({ input: PackagesInput, run: listOwnedPackages, render: renderPackages });
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   add: defineSubcommand({ input: AddInput, run: addPackageOwner, render: renderChange }),
   transfer: defineSubcommand({ input: TransferInput, run: transferPackage, render: renderChange }),
   remove: defineSubcommand({ input: RemoveInput, run: removePackageOwner, render: renderChange }),
@@ -284,4 +284,4 @@ export const subcommands: CommandModule["subcommands"] = {
     render: (r: OwnerList | OwnedPackages, out) => ("owners" in r ? renderOwners(r, out) : renderPackages(r, out)),
   }),
   packages: packagesCommand,
-};
+} satisfies Subcommands;

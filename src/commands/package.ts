@@ -4,8 +4,8 @@
 // `diff` prints a unified diff of the two releases' files (hex_metadata.config included), and exits 1 when
 // they differ, as the `git diff --no-index` mix runs does.
 import { z } from "zod";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { openRegistry } from "./registry-session.js";
@@ -152,7 +152,7 @@ function renderDiff(r: DiffResult, out: Output): void {
   out.stdout.write(out.secrets.redact(r.diff));
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   fetch: defineSubcommand({ input: FetchInput, run: fetchPackage, render: renderFetch }),
   diff: defineSubcommand({ input: DiffInput, run: diffPackage, render: renderDiff, exitCode: (r) => (r.changed.length > 0 ? 1 : 0) }),
-};
+} satisfies Subcommands;

@@ -1,6 +1,6 @@
 // Project-level Hex settings (`{hex, [...]}` in rebar.config, `hex:` in mix.exs) for the settings table's
 // project layer. Read once per run; a directory that is not a project, or one hexts cannot read, has none.
-import type { Context } from "../cli/context.js";
+import type { Context } from "./context.js";
 
 export function projectHexConfig(ctx: Context): Promise<Record<string, unknown> | undefined> {
   return ctx.memo("project-hex-config", async () => {

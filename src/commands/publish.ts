@@ -1,8 +1,8 @@
 // `hexts publish [package|docs]` (mix hex.publish, rebar3 hex publish): publish the package and its docs,
 // or revert a release (`--revert VERSION`) or only its docs (`docs --revert VERSION`).
 import { z } from "zod";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { publishExitCode, publishFlow, renderPublish, type PublishResult } from "./publish/flow.js";
@@ -59,11 +59,11 @@ export function renderPublishOutcome(r: PublishOutcome, out: Output): void {
   else renderPublish(r, out);
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   publish: defineSubcommand({
     input: PublishInput,
     run: publish,
     render: renderPublishOutcome,
     exitCode: (r: PublishOutcome) => (isRevert(r) ? 0 : publishExitCode(r)),
   }),
-};
+} satisfies Subcommands;

@@ -2,7 +2,7 @@
 // transport and one on-disk cache. Credentials come from the repository's own rules (config/repos.ts):
 // none for an untrusted mirror (HEX_MIRROR).
 import { join } from "node:path";
-import type { Context } from "../cli/context.js";
+import type { Context } from "./context.js";
 import type { RegistryClient } from "../registry/index.js";
 
 export interface RegistryOptions {

@@ -13,8 +13,8 @@ import {
   type Retirement,
   type RetireReason,
 } from "../api/index.js";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { openSession, type Session } from "./session.js";
@@ -208,6 +208,6 @@ function render(r: RetireResult, out: Output): void {
   else out.result(`Retired ${r.versions.length} releases of ${pkg}: ${r.versions.join(", ")} (${why})`);
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   retire: defineSubcommand({ input: RetireInput, run: retire, render }),
-};
+} satisfies Subcommands;

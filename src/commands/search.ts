@@ -2,8 +2,8 @@
 // repository (HEX_PROTOCOL.md §4.4; mix hex.package search, rebar3 hex search). Never asks to log in.
 import { z } from "zod";
 import { isApiError, searchPackages, PAGE_SIZE, type HexClient, type Package, type PackageSort } from "../api/index.js";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError, isHextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { openSession, type Session } from "./session.js";
@@ -131,6 +131,6 @@ function render(r: SearchResult, out: Output): void {
   if (r.more) out.info(`More results may follow: --page ${r.page + 1}`);
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   search: defineSubcommand({ input: SearchInput, run: search, render }),
-};
+} satisfies Subcommands;

@@ -1,6 +1,6 @@
 // The glue every networked task shares: which repository, which credential, one API client per run,
 // OAuth refresh before expiry (and once after a plain 401), and one two-factor code for the whole command.
-import type { Context } from "../cli/context.js";
+import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import type { HexClient, Credential as ApiCredential } from "../api/index.js";
 import type { Repository, ResolvedSettings, UsableCredential } from "../config/index.js";

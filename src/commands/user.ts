@@ -2,8 +2,8 @@
 // log out, manage your API keys, and reset the account or local password (mix hex.user, rebar3 hex user).
 import { z } from "zod";
 import { createUser, deleteKey, getMe, isApiError, revokeToken, testAuth } from "../api/index.js";
-import { defineSubcommand, type CommandModule } from "../cli/command.js";
-import type { Context } from "../cli/context.js";
+import { defineSubcommand, type Subcommands } from "./task.js";
+import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import {
   deleteCredential,
@@ -362,11 +362,11 @@ function renderReset(r: ResetResult, out: Output): void {
   }
 }
 
-export const subcommands: CommandModule["subcommands"] = {
+export const subcommands = {
   register: defineSubcommand({ input: RegisterInput, run: register, render: renderRegister }),
   whoami: defineSubcommand({ input: WhoamiInput, run: whoami, render: renderWhoami }),
   auth: defineSubcommand({ input: AuthInput, run: auth, render: renderAuth }),
   deauth: defineSubcommand({ input: DeauthInput, run: deauth, render: renderDeauth }),
   key: defineSubcommand({ input: KeyInput, run: (ctx, input) => keyAction(ctx, input, {}), render: renderKey, revealsSecret: true }),
   reset_password: defineSubcommand({ input: ResetInput, run: resetPassword, render: renderReset }),
-};
+} satisfies Subcommands;

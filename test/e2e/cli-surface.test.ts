@@ -122,3 +122,50 @@ test("no colour when stdout is not a TTY", async () => {
   assert.doesNotMatch(r.stdout + r.stderr, /\x1b\[/);
 });
 
+
+test("global options with values go before the task: the task's own --version is still the release version", async () => {
+  const home = tempHome();
+  try {
+    const version = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).version;
+    for (const pre of [["-r", "hexpm"], ["--otp", "123456"], ["--repo=hexpm"]]) {
+      const r = await runHexts([...pre, "--json", "cut", "--version", "9.9.9", "--yes"], { env: home.env, cwd: home.dir });
+      assert.notEqual(r.stdout.trim(), version, `${pre.join(" ")}: hexts's own version was printed`);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(JSON.parse(r.stdout).ok, false, "one JSON failure document (no project here)");
+    }
+  } finally {
+    home.cleanup();
+  }
+});
+
+test("a task without its subcommand, an unknown command and `help bogus` are one-line usage errors naming the right help", async () => {
+  const cases: [string[], RegExp][] = [
+    [["user"], /^hexts: `hexts user` needs a subcommand: register, .* \(see `hexts user --help`\)$/],
+    [["user", "bogus"], /^hexts: unknown command 'bogus' \(see `hexts user --help`\)$/],
+    [["help", "bogus"], /^hexts: unknown command 'bogus' \(see `hexts --help`\)$/],
+    [["search", "x", "--page", "abc"], /^hexts: --page must be a number \(see `hexts search --help`\)$/],
+    [["user", "key", "generate", "--key-name", ""], /^hexts: --key-name must not be empty \(see `hexts user key --help`\)$/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await runHexts(args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr.trimEnd(), pattern);
+    assert.doesNotMatch(r.stderr, /Invalid input|Too small/, "no schema-library wording");
+  }
+  const json = await runHexts(["user", "--json"]);
+  assert.equal(json.code, 2);
+  assert.equal(json.stderr, "");
+  assert.equal(JSON.parse(json.stdout).error.code, "USAGE");
+  const help = await runHexts(["help", "user", "key"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: hexts user key /);
+});
+
+test("global options go anywhere on the line", async () => {
+  for (const args of [["user", "--json", "whoami", "--bogus"], ["--json", "user", "whoami", "--bogus"], ["user", "whoami", "--bogus", "--json"]]) {
+    const r = await runHexts(args);
+    assert.equal(r.code, 2);
+    assert.equal(JSON.parse(r.stdout).error.code, "USAGE", args.join(" "));
+  }
+});

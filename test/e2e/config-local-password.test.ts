@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createContext } from "../../src/cli/context.js";
+import { createContext } from "../../src/commands/context.js";
 import { Output } from "../../src/ui/output.js";
 import { setLocalPassword, storeCredential } from "../../src/config/credentials.js";
 import { stripAnsi } from "../support/pty.js";

@@ -170,7 +170,7 @@ test("key ORG generate|list|revoke manage the organization's own keys; default p
 
 test("key ORG usage errors and access refusals", async (t) => {
   const { asAna, asBob } = await orgWorld(t);
-  fails(await asAna(["organization", "key", "acme", "fetch", "x"]), 2, /action: expected generate, list or revoke/);
+  fails(await asAna(["organization", "key", "acme", "fetch", "x"]), 2, /<action> must be one of: generate, list, revoke \(see `hexts organization key --help`\)$/);
   fails(await asAna(["organization", "key", "acme", "generate", "--permission", "bogus"]), 2, /unknown permission domain "bogus"/);
   fails(await asAna(["organization", "key", "hexpm:", "list"]), 2, /invalid organization name/);
   fails(await asBob(["organization", "key", "acme", "generate"]), 1, /does not exist or your account lacks the role for this \(read to list keys, write to change them\)/);

@@ -9,7 +9,7 @@ import { json, fails, writes, ErrorDoc } from "../support/assertions.js";
 import { startHexServer, buildTarball, type HexServer } from "../support/hex-server/index.js";
 import { form } from "../support/hex-server/test-client.js";
 import type { State } from "../support/hex-server/state.js";
-import { createContext } from "../../src/cli/context.js";
+import { createContext } from "../../src/commands/context.js";
 import { storeCredential } from "../../src/config/index.js";
 
 const ChangeDoc = z.object({

@@ -10,7 +10,7 @@ import { runHexts, tempHome, type RunResult } from "../support/cli.js";
 import { startHexServer, type HexServer, type HexServerOptions, type RecordedRequest } from "../support/hex-server/index.js";
 import { form } from "../support/hex-server/test-client.js";
 import type { State } from "../support/hex-server/state.js";
-import { createContext } from "../../src/cli/context.js";
+import { createContext } from "../../src/commands/context.js";
 import { storeCredential } from "../../src/config/index.js";
 
 export interface World {

@@ -9,7 +9,7 @@ import { json, fails, writes, ErrorDoc } from "../support/assertions.js";
 import { startHexServer, buildTarball } from "../support/hex-server/index.js";
 import { form } from "../support/hex-server/test-client.js";
 import type { State } from "../support/hex-server/state.js";
-import { createContext } from "../../src/cli/context.js";
+import { createContext } from "../../src/commands/context.js";
 import { storeCredential } from "../../src/config/index.js";
 
 const Retirement = z.object({ reason: z.string(), message: z.string().nullable().optional() });

@@ -8,7 +8,7 @@ import { spawnPty } from "../support/pty.js";
 import { json, ErrorDoc } from "../support/assertions.js";
 import { startHexServer, buildTarball } from "../support/hex-server/index.js";
 import type { State } from "../support/hex-server/state.js";
-import { createContext } from "../../src/cli/context.js";
+import { createContext } from "../../src/commands/context.js";
 import { setLocalPassword, storeCredential } from "../../src/config/index.js";
 
 const SearchDoc = z.object({

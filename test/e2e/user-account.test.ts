@@ -218,7 +218,7 @@ test("reset_password account: the server no longer offers it (404), so hexts say
   assert.deepEqual(requests(w.server, { method: "POST" }).map((q) => q.path), ["/api/users/ana/reset"]);
   failsJson(await w.hexts(["--json", "user", "reset-password", "account", "--username", "ana"]), 1, "NOT_FOUND");
   fails(await w.hexts(["user", "reset_password", "account"]), 2, /Username or email is required.*--username NAME/);
-  fails(await w.hexts(["user", "reset_password", "everything"]), 2, /which: expected account or local/);
+  fails(await w.hexts(["user", "reset_password", "everything"]), 2, /<which> must be one of: account, local/);
 });
 
 test("reset_password account on a terminal asks the username", async (t) => {

@@ -11,7 +11,7 @@ import { startHexServer, type HexServer, type HexServerOptions } from "../suppor
 import type { State } from "../support/hex-server/state.js";
 import { form } from "../support/hex-server/test-client.js";
 import { repoRoot } from "../support/vectors.js";
-import { createContext } from "../../src/cli/context.js";
+import { createContext } from "../../src/commands/context.js";
 import { storeCredential } from "../../src/config/index.js";
 
 export interface World {

@@ -73,7 +73,7 @@ test("bad --permission or --expires is exit 2 before any request; a server refus
   fails(await as(["user", "key", "generate", "--expires", "soon"]), 2, /--expires "soon": give a duration such as 30m, 12h, 30d or 8w/);
   fails(await as(["user", "key", "generate", "--expires", "2001-01-01"]), 2, /is not in the future/);
   fails(await as(["user", "key", "generate", "extra"]), 2, /NAME \(use --key-name\) does not apply to `key generate`/);
-  fails(await as(["user", "key", "frobnicate"]), 2, /action: expected generate, list, revoke or fetch/);
+  fails(await as(["user", "key", "frobnicate"]), 2, /<action> must be one of: generate, list, revoke, fetch \(see `hexts user key --help`\)$/);
   assert.equal(requests(w.server).length, 0);
   const r = await as(["user", "key", "generate", "--permission", "repository:nope"]);
   assert.equal(r.code, 1);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { createContext, type Context } from "../../src/cli/context.js";
+import { createContext, type Context } from "../../src/commands/context.js";
 import { HextsError } from "../../src/errors.js";
 import { Output } from "../../src/ui/output.js";
 import { createPrompter, type Prompter } from "../../src/ui/prompt.js";

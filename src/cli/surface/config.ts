@@ -1,6 +1,8 @@
 import { Command } from "commander";
 import type { Act } from "../program.js";
 
+const loadConfig = () => import("../../commands/config.js");
+
 export function declareConfig(program: Command, act: Act): void {
   program
     .command("config")
@@ -8,5 +10,5 @@ export function declareConfig(program: Command, act: Act): void {
     .argument("[key]")
     .argument("[value]")
     .option("--delete", "remove KEY from the user config")
-    .action(act("config", "config", (key?: string, value?: string) => ({ key, value })));
+    .action(act(loadConfig, "config", (key?: string, value?: string) => ({ key, value })));
 }

@@ -1,6 +1,8 @@
 import { Command, Option } from "commander";
 import type { Act } from "../program.js";
 
+const loadOrganization = () => import("../../commands/organization.js");
+
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function declareOrganization(program: Command, act: Act): void {
@@ -15,15 +17,15 @@ export function declareOrganization(program: Command, act: Act): void {
     .argument("<org>", "organization, ORG or hexpm:ORG")
     .option("-k, --key <key>", "an existing organization key (checked against the server)")
     .option("--key-name <name>", "name of the generated key (default: hostname)")
-    .action(act("organization", "auth", (org: string) => ({ org })));
+    .action(act(loadOrganization, "auth", (org: string) => ({ org })));
 
   org
     .command("deauth")
     .description("remove an authorized organization from this machine")
     .argument("<org>", "organization, ORG or hexpm:ORG")
-    .action(act("organization", "deauth", (org: string) => ({ org })));
+    .action(act(loadOrganization, "deauth", (org: string) => ({ org })));
 
-  org.command("list").description("list organizations authorized on this machine").action(act("organization", "list"));
+  org.command("list").description("list organizations authorized on this machine").action(act(loadOrganization, "list"));
 
   org
     .command("key")
@@ -34,5 +36,5 @@ export function declareOrganization(program: Command, act: Act): void {
     .option("--key-name <name>", "name of the new key (generate)")
     .addOption(new Option("--permission <permission>", "permission of the new key, repeatable (default: repository:ORG)").argParser(collect))
     .option("--all", "revoke every key of the organization (revoke)")
-    .action(act("organization", "key", (org: string, action: string, name?: string) => ({ org, action, name })));
+    .action(act(loadOrganization, "key", (org: string, action: string, name?: string) => ({ org, action, name })));
 }

@@ -1,6 +1,8 @@
 import { Command, Option } from "commander";
 import type { Act } from "../program.js";
 
+const loadOwner = () => import("../../commands/owner.js");
+
 export function declareOwner(program: Command, act: Act): void {
   const owner = program.command("owner").description("manage package owners");
   const orgOption = () => new Option("--organization <org>", "the package lives in this organization's repository (same as --repo hexpm:ORG)");
@@ -13,7 +15,7 @@ export function declareOwner(program: Command, act: Act): void {
     .addOption(new Option("-l, --level <level>", "ownership level").choices(["full", "maintainer"]).default("full"))
     .option("--transfer", "make USER the only owner (same as `owner transfer`)")
     .addOption(orgOption())
-    .action(act("owner", "add", (pkg: string, user: string) => ({ package: pkg, user })));
+    .action(act(loadOwner, "add", (pkg: string, user: string) => ({ package: pkg, user })));
 
   owner
     .command("transfer")
@@ -21,7 +23,7 @@ export function declareOwner(program: Command, act: Act): void {
     .argument("<package>")
     .argument("<user>", "username, email or organization")
     .addOption(orgOption())
-    .action(act("owner", "transfer", (pkg: string, user: string) => ({ package: pkg, user })));
+    .action(act(loadOwner, "transfer", (pkg: string, user: string) => ({ package: pkg, user })));
 
   owner
     .command("remove")
@@ -29,18 +31,18 @@ export function declareOwner(program: Command, act: Act): void {
     .argument("<package>")
     .argument("<user>", "username or email")
     .addOption(orgOption())
-    .action(act("owner", "remove", (pkg: string, user: string) => ({ package: pkg, user })));
+    .action(act(loadOwner, "remove", (pkg: string, user: string) => ({ package: pkg, user })));
 
   owner
     .command("list")
     .description("list the owners of a package (`owner list packages`: the packages you own)")
     .argument("<package>")
     .addOption(orgOption())
-    .action(act("owner", "list", (pkg: string) => ({ package: pkg })));
+    .action(act(loadOwner, "list", (pkg: string) => ({ package: pkg })));
 
   owner
     .command("packages")
     .description("list the packages you own, with their repository (same as `owner list packages`)")
     .addOption(new Option("--organization <org>", "only the packages in this organization's repository"))
-    .action(act("owner", "packages"));
+    .action(act(loadOwner, "packages"));
 }

@@ -1,6 +1,10 @@
 import { Argument, Command, Option } from "commander";
 import type { Act } from "../program.js";
 
+const loadBuild = () => import("../../commands/build.js");
+const loadCut = () => import("../../commands/cut.js");
+const loadPublish = () => import("../../commands/publish.js");
+
 const what = () => new Argument("[what]", "package | docs (default: both)").choices(["package", "docs"]);
 
 export function declarePackageTasks(program: Command, act: Act): void {
@@ -18,7 +22,7 @@ export function declarePackageTasks(program: Command, act: Act): void {
     .addOption(
       new Option("--file-order <order>", "mix: walk directories sorted (default, reproducible) or in file-system order, as mix does").choices(["sorted", "filesystem"]),
     )
-    .action(act("build", "build", (what?: string) => ({ what })));
+    .action(act(loadBuild, "build", (what?: string) => ({ what })));
 
   program
     .command("publish")
@@ -39,7 +43,7 @@ export function declarePackageTasks(program: Command, act: Act): void {
 Asks \`Proceed?\` after showing what will be published (--yes skips it). Exit code 5: the package was
 published but its docs were not (publish them with \`hexts publish docs\`).`,
     )
-    .action(act("publish", "publish", (what?: string) => ({ what })));
+    .action(act(loadPublish, "publish", (what?: string) => ({ what })));
 
   program
     .command("cut")
@@ -62,5 +66,5 @@ Needs a clean git work tree. Rewrites only the version in .app.src or mix.exs, c
 then creates an annotated tag and pushes the branch and the tag to the branch's upstream. With \`{vsn, git}\`
 the tag comes first (the version is read from it). On failure it undoes its own steps and says what it undid.`,
     )
-    .action(act("cut", "cut"));
+    .action(act(loadCut, "cut"));
 }

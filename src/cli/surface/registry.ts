@@ -1,13 +1,18 @@
 import type { Command } from "commander";
 import type { Act } from "../program.js";
 
+const loadAudit = () => import("../../commands/audit.js");
+const loadInfo = () => import("../../commands/info.js");
+const loadOutdated = () => import("../../commands/outdated.js");
+const loadPackage = () => import("../../commands/package.js");
+
 /** Tasks that read a repository's signed registry: audit, outdated, info, package fetch|diff. */
 export function declareRegistryTasks(program: Command, act: Act): void {
   program
     .command("audit")
     .description("check locked Hex deps (mix.lock, rebar.lock) for retired releases, advisories and checksums that differ from the registry")
     .addHelpText("after", "\nExit code 1 when any locked release is retired, has an advisory, is missing, or its checksum differs from the signed registry.")
-    .action(act("audit", "audit"));
+    .action(act(loadAudit, "audit"));
 
   program
     .command("outdated")
@@ -17,7 +22,7 @@ export function declareRegistryTasks(program: Command, act: Act): void {
     .option("--pre", "include pre-releases")
     .option("--within-requirements", "exit 1 only when an update is possible without changing a requirement")
     .addHelpText("after", "\nExit code 1 when a dependency is outdated (as mix hex.outdated).")
-    .action(act("outdated", "outdated", (app?: string) => ({ app })));
+    .action(act(loadOutdated, "outdated", (app?: string) => ({ app })));
 
   program
     .command("info")
@@ -25,7 +30,7 @@ export function declareRegistryTasks(program: Command, act: Act): void {
     .argument("[package]")
     .argument("[version]")
     .option("--organization <org>", "the package lives in this organization's repository")
-    .action(act("info", "info", (pkg?: string, version?: string) => ({ package: pkg, version })));
+    .action(act(loadInfo, "info", (pkg?: string, version?: string) => ({ package: pkg, version })));
 
   const pkg = program.command("package").description("fetch a release tarball (checksum verified) or diff two releases");
   pkg
@@ -36,12 +41,12 @@ export function declareRegistryTasks(program: Command, act: Act): void {
     .option("--unpack", "unpack into NAME-VERSION/ instead of writing the .tar")
     .option("-o, --output <dir>", "directory to write into (default: the current one; - writes the tarball to stdout)")
     .option("--organization <org>", "the package lives in this organization's repository")
-    .action(act("package", "fetch", (name: string, version: string) => ({ package: name, version })));
+    .action(act(loadPackage, "fetch", (name: string, version: string) => ({ package: name, version })));
   pkg
     .command("diff")
     .description("unified diff of two releases' files (exit 1 when they differ)")
     .argument("<name>")
     .argument("<versions...>", "V1 V2, or V1..V2")
     .option("--organization <org>", "the package lives in this organization's repository")
-    .action(act("package", "diff", (name: string, versions: string[]) => ({ package: name, versions })));
+    .action(act(loadPackage, "diff", (name: string, versions: string[]) => ({ package: name, versions })));
 }

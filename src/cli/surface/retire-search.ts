@@ -1,6 +1,9 @@
 import { Command, Option } from "commander";
 import type { Act } from "../program.js";
 
+const loadRetire = () => import("../../commands/retire.js");
+const loadSearch = () => import("../../commands/search.js");
+
 export function declareRetire(program: Command, act: Act): void {
   program
     .command("retire")
@@ -13,7 +16,7 @@ export function declareRetire(program: Command, act: Act): void {
     .option("--all", "retire every release of the package that is not retired yet (`retire PACKAGE --all REASON -m MSG`)")
     .option("--replace", "change the reason and message of releases that are already retired")
     .option("--organization <org>", "the package lives in this organization's repository")
-    .action(act("retire", "retire", (pkg: string, a?: string, b?: string) => ({ package: pkg, args: [a, b].filter((x) => x !== undefined) })));
+    .action(act(loadRetire, "retire", (pkg: string, a?: string, b?: string) => ({ package: pkg, args: [a, b].filter((x) => x !== undefined) })));
 }
 
 export function declareSearch(program: Command, act: Act): void {
@@ -24,5 +27,5 @@ export function declareSearch(program: Command, act: Act): void {
     .addOption(new Option("--sort <order>", "sort order").choices(["downloads", "recent_downloads", "total_downloads", "name", "inserted_at", "updated_at"]).default("downloads"))
     .option("--page <n>", "page of results (100 per page)", "1")
     .option("--organization <org>", "search only this organization's repository")
-    .action(act("search", "search", (term: string) => ({ term })));
+    .action(act(loadSearch, "search", (term: string) => ({ term })));
 }

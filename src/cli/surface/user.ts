@@ -1,6 +1,8 @@
 import { Command, Option } from "commander";
 import type { Act } from "../program.js";
 
+const loadUser = () => import("../../commands/user.js");
+
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function declareUser(program: Command, act: Act): void {
@@ -13,9 +15,9 @@ export function declareUser(program: Command, act: Act): void {
     .option("--email <email>", "email address (asked when omitted)")
     .option("--full-name <name>", "full name (optional)")
     .option("--password-stdin", "read the password from standard input instead of a prompt")
-    .action(act("user", "register"));
+    .action(act(loadUser, "register"));
 
-  user.command("whoami").description("print the user the stored credentials belong to").action(act("user", "whoami"));
+  user.command("whoami").description("print the user the stored credentials belong to").action(act(loadUser, "whoami"));
 
   user
     .command("auth")
@@ -29,9 +31,9 @@ export function declareUser(program: Command, act: Act): void {
     .option("--no-browser", "do not open a browser for the OAuth device flow")
     .option("--local-password-stdin", "read the local password that encrypts stored credentials from standard input")
     .option("--no-local-password", "store credentials unencrypted without asking for a local password")
-    .action(act("user", "auth"));
+    .action(act(loadUser, "auth"));
 
-  user.command("deauth").description("revoke what can be revoked on the server, then forget stored credentials").action(act("user", "deauth"));
+  user.command("deauth").description("revoke what can be revoked on the server, then forget stored credentials").action(act(loadUser, "deauth"));
 
   user
     .command("key")
@@ -42,7 +44,7 @@ export function declareUser(program: Command, act: Act): void {
     .addOption(new Option("--permission <permission>", "permission of the new key, repeatable: api, api:read, api:write, repository:ORG, repositories, package:NAME").argParser(collect))
     .option("--expires <duration>", "revoke the new key automatically after DURATION (e.g. 30d, 12h) or at an ISO date")
     .option("--all", "revoke every key (revoke)")
-    .action(act("user", "key", (action: string, name?: string) => ({ action, name })));
+    .action(act(loadUser, "key", (action: string, name?: string) => ({ action, name })));
 
   user
     .command("reset_password")
@@ -51,5 +53,5 @@ export function declareUser(program: Command, act: Act): void {
     .argument("<which>", "account | local")
     .option("-u, --username <name>", "account: the username or email whose password to reset (asked when omitted)")
     .option("--local-password-stdin", "local: read the new local password from standard input")
-    .action(act("user", "reset_password", (which: string) => ({ which })));
+    .action(act(loadUser, "reset_password", (which: string) => ({ which })));
 }

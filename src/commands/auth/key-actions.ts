@@ -2,7 +2,7 @@
 // `hexts organization key ORG` (keys owned by the organization, `orgs/ORG/keys`).
 import { z } from "zod";
 import { createKey, deleteAllKeys, deleteKey, getKey, isApiError, listKeys } from "../../api/index.js";
-import type { Context } from "../../cli/context.js";
+import type { Context } from "../context.js";
 import { HextsError } from "../../errors.js";
 import { deleteCredential } from "../../config/index.js";
 import type { Output } from "../../ui/output.js";

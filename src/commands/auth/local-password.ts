@@ -1,6 +1,6 @@
 // The optional local password that seals stored credentials: opened before a login (so nobody waits on a browser
 // only to be asked later), offered when none is set, and changed by `reset_password local`.
-import type { Context } from "../../cli/context.js";
+import type { Context } from "../context.js";
 import { HextsError } from "../../errors.js";
 import { hasLocalPassword, setLocalPassword, unlock, userConfigStore } from "../../config/index.js";
 import { envSetting } from "../../config/settings.js";

@@ -1,6 +1,6 @@
 // The three ways `hexts user auth` logs in: the OAuth device flow, an API key made on the server's dashboard,
 // and (servers that still allow it) username and password, which creates keys as rebar3_hex does.
-import type { Context } from "../../cli/context.js";
+import type { Context } from "../context.js";
 import { HextsError } from "../../errors.js";
 import {
   createKey,

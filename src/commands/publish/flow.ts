@@ -4,7 +4,7 @@
 // transfer to the chosen organization. Nothing is uploaded before every local step passed; nothing is ever sent
 // twice by hexts itself (a broken upload reports an unknown outcome instead).
 import { relative } from "node:path";
-import type { Context } from "../../cli/context.js";
+import type { Context } from "../context.js";
 import type { HexClient } from "../../api/index.js";
 import { HextsError, isHextsError } from "../../errors.js";
 import type { BuiltPackage, PackageSummary, PackageTarget } from "../../package/pipeline.js";

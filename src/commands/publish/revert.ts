@@ -1,6 +1,6 @@
 // `hexts publish --revert VERSION` (the release, and the package with its last release) and
 // `hexts publish docs --revert VERSION` (only the docs). Confirmed on a terminal unless --yes.
-import type { Context } from "../../cli/context.js";
+import type { Context } from "../context.js";
 import { HextsError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
 import { openSession } from "../session.js";

@@ -23,7 +23,7 @@ const PASSWORD = "correct horse battery";
 
 const src = (p: string) => JSON.stringify(join(repoRoot, "src", p));
 const program = `
-  const { createContext } = await import(${src("cli/context.ts")});
+  const { createContext } = await import(${src("commands/context.ts")});
   const { loadCredential } = await import(${src("config/credentials.ts")});
   const { renderError } = await import(${src("cli/exit.ts")});
   const ctx = createContext({ flags: { json: false, yes: false, verbose: false, color: false }, env: process.env });

@@ -310,7 +310,7 @@ test("two processes each adding 50 organization entries at once: all 100 are the
   const dir = tempDir(t);
   const home = join(dir, "hex");
   const code = `
-    const { createContext } = await import(${src("cli/context.ts")});
+    const { createContext } = await import(${src("commands/context.ts")});
     const { storeOrganization } = await import(${src("config/credentials.ts")});
     const ctx = createContext({ flags: { json: false, yes: false, verbose: false, color: false }, env: process.env, interactive: false });
     const who = process.env.WHO;

@@ -1,8 +1,10 @@
 // A cross-process lock: a file created with O_EXCL holding {pid, host, time, token}. A lock whose process
-// is gone (same host) or that is older than `staleMs` is broken; breaking is itself serialised by a short-lived
+// is gone (same host; a pid reused by a younger process counts as gone), left empty, or older than `staleMs` is broken
+// at once; breaking is itself serialised by a short-lived
 // `.break` file so two waiters never both remove a lock. Waiting is bounded: CONFIG_LOCKED after `timeoutMs`.
 import { randomBytes } from "node:crypto";
 import { open, readFile, stat, unlink } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HextsError } from "../errors.js";
@@ -47,12 +49,30 @@ async function readInfo(path: string): Promise<{ info?: LockInfo; mtimeMs: numbe
   }
 }
 
+/** How long a lock or break file without content may be someone's write in progress (a write takes microseconds). */
+const WRITING_GRACE_MS = 250;
+
+/**
+ * Whether the process `pid` started after `time` (so it only reuses the pid of the lock's dead holder). Linux only,
+ * where /proc/PID is created when the process starts; elsewhere, false.
+ */
+function startedAfter(pid: number, time: number): boolean {
+  if (process.platform !== "linux") return false;
+  try {
+    // One second of slack: ctime has the kernel's clock granularity.
+    return statSync(`/proc/${pid}`).ctimeMs > time + 1000;
+  } catch {
+    return false;
+  }
+}
+
 function isStale(found: { info?: LockInfo; mtimeMs: number }, staleMs: number): boolean {
   const age = Date.now() - (found.info?.time ?? found.mtimeMs);
   if (age > staleMs) return true;
   // A lock file still being written has no content yet: give its writer a moment.
-  if (!found.info) return Date.now() - found.mtimeMs > 2000;
-  return found.info.host === hostname() && !pidAlive(found.info.pid);
+  if (!found.info) return Date.now() - found.mtimeMs > WRITING_GRACE_MS;
+  if (found.info.host !== hostname()) return false;
+  return !pidAlive(found.info.pid) || startedAfter(found.info.pid, found.info.time);
 }
 
 async function createExclusive(path: string, content: string): Promise<boolean> {
@@ -76,7 +96,9 @@ async function breakStale(path: string, seen: { info?: LockInfo; mtimeMs: number
   if (!(await createExclusive(breakPath, String(process.pid)))) {
     // Someone else is breaking it; their break file only lives for milliseconds unless they crashed.
     const st = await stat(breakPath).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > 5000) await unlink(breakPath).catch(() => {});
+    const breaker = Number(await readFile(breakPath, "utf8").catch(() => ""));
+    const gone = breaker > 0 ? !pidAlive(breaker) : st !== undefined && Date.now() - st.mtimeMs > WRITING_GRACE_MS;
+    if (st && (gone || Date.now() - st.mtimeMs > 1000)) await unlink(breakPath).catch(() => {});
     return false;
   }
   try {

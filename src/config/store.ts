@@ -63,7 +63,8 @@ export class ConfigStore {
       lock = await acquireLock(this.lockFile, this.opts.lock);
     } catch (e) {
       if (e instanceof HextsError) throw e;
-      throw new HextsError("CONFIG_LOCKED", `cannot lock the config file ${this.file}: ${describeFsError((e as NodeJS.ErrnoException).code)}`, { cause: e });
+      // The lock file could not be created: the directory is not writable (permissions, read-only file system...).
+      throw new HextsError("IO", `cannot write the config file ${this.file}: ${describeFsError((e as NodeJS.ErrnoException).code)} in ${dir}`, { cause: e });
     }
     try {
       await removeStaleTemps(this.file);

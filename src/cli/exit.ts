@@ -7,8 +7,36 @@ export function toHextsError(e: unknown): HextsError {
   if (e instanceof Error && (e as NodeJS.ErrnoException).code === "EPIPE") {
     return new HextsError("IO", "output closed early (broken pipe)", { cause: e });
   }
+  const fsError = fileSystemError(e);
+  if (fsError) return fsError;
   const message = e instanceof Error ? e.message : String(e);
   return new HextsError("INTERNAL", `internal error: ${message} (please report it at https://github.com/hexts/hexts/issues; run with --verbose for details)`, { cause: e });
+}
+
+const FS_REASONS: Record<string, string> = {
+  ENOTDIR: "not a directory",
+  EEXIST: "a file with that name is in the way",
+  EISDIR: "it is a directory",
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "the name is too long",
+};
+
+/**
+ * A file-system failure that reached the top (a path given by the user that cannot be used as asked, `-o file/x.tar`,
+ * `--doc-dir file`): exit 1 naming the path, not an internal error.
+ */
+function fileSystemError(e: unknown): HextsError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const { code, path, dest } = e as NodeJS.ErrnoException & { dest?: string };
+  const reason = code === undefined ? undefined : FS_REASONS[code];
+  if (reason === undefined || typeof path !== "string") return undefined;
+  return new HextsError("IO", `cannot use ${path}${dest ? ` (-> ${dest})` : ""}: ${reason}`, { cause: e });
 }
 
 /** Renders the error once (one line on stderr, or one JSON document on stdout) and returns the exit code. */

@@ -298,17 +298,26 @@ test("--revert VERSION and docs --revert VERSION; the window applies to releases
   writeFiles(dir, { [`src/demo.app.src`]: (await import("node:fs")).readFileSync(join(dir, "src/demo.app.src"), "utf8").replace('"1.2.3"', '"1.2.4"') });
   assert.equal((await w.hexts(["publish", "--yes", "--doc-dir", "doc"], dir)).code, 0);
 
-  const docs = await w.hexts(["publish", "docs", "--revert", "1.2.4"], dir);
+  // Destructive: without a terminal, nothing is reverted unless --yes is given.
+  for (const args of [["publish", "docs", "--revert", "1.2.4"], ["publish", "--revert", "1.2.4"], ["publish", "--revert", "1.2.4", "--json"]]) {
+    const unconfirmed = await w.hexts(args, dir);
+    assert.equal(unconfirmed.code, 2, unconfirmed.stderr);
+    assert.match(args.includes("--json") ? unconfirmed.stdout : unconfirmed.stderr, /confirmation required \(Revert .*demo 1\.2\.4.*pass --yes/);
+  }
+  assert.equal(w.server.requests.filter((r) => r.method === "DELETE").length, 0, "nothing was deleted");
+  assert.equal(release(w, "demo", "1.2.4")!.hasDocs, true);
+
+  const docs = await w.hexts(["publish", "docs", "--revert", "1.2.4", "--yes"], dir);
   assert.equal(docs.code, 0, docs.stderr);
   assert.equal(docs.stdout, "Reverted the docs of demo 1.2.4\n");
   assert.equal(release(w, "demo", "1.2.4")!.hasDocs, false);
 
-  const rel = await w.hexts(["publish", "--revert", "1.2.4"], dir);
+  const rel = await w.hexts(["publish", "--revert", "1.2.4", "--yes"], dir);
   assert.equal(rel.code, 0, rel.stderr);
   assert.equal(rel.stdout, "Reverted demo 1.2.4\n");
   assert.equal(release(w, "demo", "1.2.4"), undefined);
 
-  const missing = await w.hexts(["publish", "--revert", "9.9.9"], dir);
+  const missing = await w.hexts(["publish", "--revert", "9.9.9", "--yes"], dir);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /demo 9\.9\.9 does not exist in hexpm, so there is nothing to revert/);
   assert.equal((await w.hexts(["publish", "--revert", "not-a-version"], dir)).code, 2);
@@ -316,17 +325,17 @@ test("--revert VERSION and docs --revert VERSION; the window applies to releases
   const dry = await w.hexts(["publish", "--revert", "1.2.3", "--dry-run"], dir);
   assert.equal(dry.stdout, "Dry run: demo 1.2.3 was not reverted\n");
 
-  const last = await w.hexts(["publish", "--revert", "1.2.3", "--json"], dir);
+  const last = await w.hexts(["publish", "--revert", "1.2.3", "--json", "--yes"], dir);
   assert.equal(last.code, 0, last.stderr);
   assert.deepEqual(jsonDoc(last).data, { action: "revert", what: "release", name: "demo", version: "1.2.3", repository: "hexpm", dryRun: false, packageRemoved: true });
 
   const old = project(w, "old");
   assert.equal((await w.hexts(["publish", "--yes", "--doc-dir", "doc"], old)).code, 0);
   w.server.advanceClock(25 * 3600 * 1000);
-  const late = await w.hexts(["publish", "--revert", "1.2.3"], old);
+  const late = await w.hexts(["publish", "--revert", "1.2.3", "--yes"], old);
   assert.equal(late.code, 1);
   assert.match(late.stderr, /old 1\.2\.3 can no longer be reverted: it was published too long ago\..*Retire it instead/);
-  const lateDocs = await w.hexts(["publish", "docs", "--revert", "1.2.3"], old);
+  const lateDocs = await w.hexts(["publish", "docs", "--revert", "1.2.3", "--yes"], old);
   assert.equal(lateDocs.code, 0, "docs can be removed at any time");
 });
 

@@ -1,5 +1,5 @@
 // `hexts publish --revert VERSION` (the release, and the package with its last release) and
-// `hexts publish docs --revert VERSION` (only the docs). Confirmed on a terminal unless --yes.
+// `hexts publish docs --revert VERSION` (only the docs). Confirmed on a terminal; without one, --yes is required.
 import type { Context } from "../context.js";
 import { HextsError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
@@ -60,7 +60,8 @@ export async function revertFlow(ctx: Context, o: RevertOptions): Promise<Revert
     return result;
   }
   await session.authed();
-  if (ctx.prompt.interactive && !(await ctx.prompt.confirm(`Revert ${description}?`, { default: false }))) {
+  // Destructive: confirmed on a terminal, and without one only with --yes (as `owner remove`).
+  if (!(await ctx.prompt.confirm(`Revert ${description}?`, { default: false }))) {
     throw new HextsError("CANCELLED", `cancelled: ${label} was not reverted`);
   }
   const api = await import("../../api/index.js");

@@ -46,7 +46,7 @@ export function renderError(e: unknown, out: Output): number {
     const error: Record<string, unknown> = { code: err.code, message: out.secrets.redact(err.message) };
     if (err.status !== undefined) error.status = err.status;
     if (err.lines.length) error.lines = err.lines.map((l) => out.secrets.redact(l));
-    if (err.details !== undefined) error.details = JSON.parse(out.secrets.redact(JSON.stringify(err.details)));
+    if (err.details !== undefined) error.details = out.secrets.redactDeep(JSON.parse(JSON.stringify(err.details)) as unknown);
     out.stdout.write(JSON.stringify({ ok: false, error }) + "\n");
   } else {
     out.writeErr(`${out.style("red", "hexts:", "stderr")} ${err.message}\n`);
@@ -67,8 +67,8 @@ export function renderError(e: unknown, out: Output): number {
 
 export function renderSuccess(data: unknown, out: Output, render?: (d: any, out: Output) => void, revealsSecret = false): void {
   if (out.json) {
-    const doc = JSON.stringify({ ok: true, data: data ?? null });
-    out.stdout.write((revealsSecret ? doc : out.secrets.redact(doc)) + "\n");
+    const plain = JSON.parse(JSON.stringify({ ok: true, data: data ?? null })) as unknown;
+    out.stdout.write(JSON.stringify(revealsSecret ? plain : out.secrets.redactDeep(plain)) + "\n");
   } else if (render) {
     render(data, out);
   }

@@ -20,7 +20,7 @@ import type { Output } from "../ui/output.js";
 import { openSession, type Session } from "./session.js";
 import { KeyInput, keyAction, renderKey } from "./auth/key-actions.js";
 import { askNewPassword, openVault, prepareVault } from "./auth/local-password.js";
-import { loginWithKey, loginWithOAuth, loginWithPassword, type CreatedKeyInfo, type Login } from "./auth/login.js";
+import { loginWithKey, loginWithOAuth, loginWithPassword, revokeCreatedKey, type CreatedKeyInfo, type Login } from "./auth/login.js";
 import { claimStdin, readStdinSecret } from "./auth/stdin.js";
 
 export const TERMS_URL = "https://hex.pm/policies/termsofservice";
@@ -181,10 +181,21 @@ export async function auth(ctx: Context, input: AuthInput): Promise<AuthResult> 
         ? await loginWithKey(ctx, session, { key: input.key as string | true })
         : await loginWithPassword(ctx, session, { username: input.username, passwordStdin: input.passwordStdin === true, keyName: input.keyName });
 
-  const vault = sealed ? { encrypted: true, file: userConfigStore(ctx).file } : await prepareVault(ctx, { skip: !input.localPassword, fromStdin: input.localPasswordStdin === true });
-  await storeCredential(ctx, apiUrl, login.credential);
+  let vault: { encrypted: boolean; file: string };
+  try {
+    vault = sealed ? { encrypted: true, file: userConfigStore(ctx).file } : await prepareVault(ctx, { skip: !input.localPassword, fromStdin: input.localPasswordStdin === true });
+    await storeCredential(ctx, apiUrl, login.credential);
+  } catch (e) {
+    // A key made for this login and not stored would stay live and unused: revoke it.
+    if (login.credential.type === "key" && login.credential.generated) await revokeCreatedKey(ctx, session, login.credential);
+    throw e;
+  }
   if (previous?.type === "oauth" && previous.accessToken !== (login.credential.type === "oauth" ? login.credential.accessToken : undefined)) {
     await revokeQuietly(ctx, session, previous);
+  }
+  if (previous?.type === "key" && previous.generated && previous.key !== (login.credential.type === "key" ? login.credential.key : undefined)) {
+    // The key hexts made for the previous login is replaced: nothing uses it any more.
+    if (await revokeCreatedKey(ctx, session, previous)) ctx.out.info(`Revoked ${previous.keyName ?? "the key"} hexts had created for the previous login.`);
   }
   const c = login.credential;
   return {
@@ -212,10 +223,6 @@ function renderAuth(r: AuthResult, out: Output): void {
   const who = r.username ? ` as ${r.username}` : "";
   const how = r.method === "oauth" ? "OAuth login, renewed automatically" : r.method === "key" ? `API key ${r.key_name ?? ""}`.trim() : `new API key ${r.key_name ?? ""}`.trim();
   out.result(`Logged in${who} on ${r.api_url} (${how}).`);
-  const extra = (r.keys_created ?? []).filter((k) => !k.stored);
-  if (extra.length) {
-    out.info(`Also created ${extra.map((k) => `${k.name} (${k.permissions.join(", ")})`).join(" and ")}, as rebar3_hex does; hexts keeps only ${r.key_name}, which covers both.`);
-  }
   out.info(r.encrypted ? `Stored encrypted with your local password in ${r.config_file}.` : `Stored in ${r.config_file}.`);
 }
 
@@ -228,8 +235,10 @@ export interface DeauthResult {
   username: string | null;
   /** A credential was stored and is now forgotten. */
   forgotten: boolean;
-  /** What was revoked on the server: the OAuth session, the stored key, or nothing. */
+  /** What was revoked on the server: the OAuth session, the key hexts had created, or nothing. */
   revoked: "oauth" | "key" | null;
+  /** A key the user gave hexts (`user auth --key`): forgotten here, left valid on the server (its name, or null). */
+  kept_on_server?: string | null;
   /** Why revoking failed (the local forget still happened). */
   revoke_error?: string;
   /** An API key from the environment or settings that keeps being used. */
@@ -261,6 +270,12 @@ export async function deauth(ctx: Context): Promise<DeauthResult> {
   const stillUsing = apiKey === undefined ? undefined : session.settings.sources.api_key.kind === "env" ? (session.settings.sources.api_key as { name: string }).name : "the api_key setting";
   const result: DeauthResult = { api_url: apiUrl, username: stored?.username ?? null, forgotten: false, revoked: null, ...(stillUsing ? { still_using: stillUsing } : {}) };
   if (!stored) return result;
+  if (stored.type === "key" && !stored.generated) {
+    // hexts did not make this key, so it may be in use elsewhere (CI, another machine): only forget it here.
+    result.kept_on_server = stored.keyName ?? null;
+    result.forgotten = await deleteCredential(ctx, apiUrl);
+    return result;
+  }
   try {
     const c = await loadCredential(ctx, apiUrl);
     if (c) result.revoked = await revokeStored(ctx, session, c);
@@ -278,6 +293,12 @@ function renderDeauth(r: DeauthResult, out: Output): void {
   else {
     const what = r.revoked === "oauth" ? "revoked the OAuth session and " : r.revoked === "key" ? "revoked the stored API key and " : "";
     out.result(`Logged out${r.username ? ` ${r.username}` : ""} from ${r.api_url}: ${what}removed the stored credentials.`);
+  }
+  if (r.kept_on_server !== undefined) {
+    const key = r.kept_on_server === null ? "The API key" : `The API key ${r.kept_on_server}`;
+    out.info(
+      `${key} was given to hexts, not made by it, so it stays valid on the server; if nothing else uses it, revoke it on your dashboard or with \`hexts user key revoke ${r.kept_on_server ?? "NAME"}\`.`,
+    );
   }
   if (r.still_using) out.warn(`${r.still_using} is still set, so hexts keeps authenticating with that key`);
 }

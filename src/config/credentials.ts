@@ -10,12 +10,13 @@ import type { ConfigFile, RepoEntry, StoredSecret } from "./schema.js";
 import { SETTINGS, envSetting, userConfigStore } from "./settings.js";
 
 export type Credential =
-  | { type: "key"; key: string; username?: string; keyName?: string }
+  /** `generated`: hexts created this key (password login), so `user deauth` revokes it; a pasted key is only forgotten. */
+  | { type: "key"; key: string; username?: string; keyName?: string; generated?: boolean }
   | { type: "oauth"; accessToken: string; refreshToken?: string; /** Unix seconds. */ expiresAt: number; username?: string };
 
 const nonEmpty = z.string().min(1);
 const CredentialInputSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("key"), key: nonEmpty, username: nonEmpty.optional(), keyName: nonEmpty.optional() }),
+  z.object({ type: z.literal("key"), key: nonEmpty, username: nonEmpty.optional(), keyName: nonEmpty.optional(), generated: z.boolean().optional() }),
   z.object({
     type: z.literal("oauth"),
     accessToken: nonEmpty,
@@ -31,6 +32,8 @@ export interface CredentialSummary {
   type: "key" | "oauth";
   username?: string;
   keyName?: string;
+  /** A key hexts created (revoked by `user deauth`), as opposed to one the user gave it. */
+  generated?: boolean;
   expiresAt?: number;
   encrypted: boolean;
 }
@@ -283,7 +286,7 @@ export async function storeCredential(ctx: ConfigContext, apiUrl: string, creden
     const aad = (field: string) => credentialAad(url, c.username, field);
     config.credentials[url] =
       c.type === "key"
-        ? { type: "key", key: await sealWith(ring, c.key, aad("key")), username: c.username, key_name: c.keyName }
+        ? { type: "key", key: await sealWith(ring, c.key, aad("key")), username: c.username, key_name: c.keyName, ...(c.generated ? { generated: true } : {}) }
         : {
             type: "oauth",
             access_token: await sealWith(ring, c.accessToken, aad("access_token")),
@@ -303,7 +306,7 @@ export async function loadCredential(ctx: ConfigContext, apiUrl: string): Promis
   if (!stored) return undefined;
   if (stored.type === "key") {
     const key = await reveal(ctx, config, store.file, stored.key, credentialAad(url, stored.username, "key"));
-    return { type: "key", key, username: stored.username, keyName: stored.key_name };
+    return { type: "key", key, username: stored.username, keyName: stored.key_name, ...(stored.generated ? { generated: true } : {}) };
   }
   const accessToken = await reveal(ctx, config, store.file, stored.access_token, credentialAad(url, stored.username, "access_token"));
   const refreshToken =
@@ -328,7 +331,7 @@ export async function listCredentials(ctx: ConfigContext): Promise<CredentialSum
   const config = await userConfigStore(ctx).read();
   return Object.entries(config.credentials).map(([apiUrl, c]) =>
     c.type === "key"
-      ? { apiUrl, type: "key", username: c.username, keyName: c.key_name, encrypted: typeof c.key !== "string" }
+      ? { apiUrl, type: "key", username: c.username, keyName: c.key_name, ...(c.generated ? { generated: true } : {}), encrypted: typeof c.key !== "string" }
       : { apiUrl, type: "oauth", username: c.username, expiresAt: c.expires_at, encrypted: typeof c.access_token !== "string" },
   );
 }

@@ -37,6 +37,8 @@ export const StoredKeyCredentialSchema = z.looseObject({
   key: StoredSecretSchema,
   username: z.string().optional(),
   key_name: z.string().optional(),
+  /** True when hexts created the key (password login): `user deauth` revokes only those on the server. */
+  generated: z.boolean().optional(),
 });
 
 export const StoredOAuthCredentialSchema = z.looseObject({

@@ -28,6 +28,7 @@ const DeauthDoc = z.object({
     revoked: z.enum(["oauth", "key"]).nullable(),
     revoke_error: z.string().optional(),
     still_using: z.string().optional(),
+    kept_on_server: z.string().nullable().optional(),
   }),
 });
 
@@ -161,41 +162,65 @@ test("deauth of an OAuth login revokes the token on the server, then forgets it"
   noSecrets(r.stdout + r.stderr, [tokens.access, tokens.refresh]);
 });
 
-test("deauth of a stored key revokes that key (found by name) and forgets it; nothing stored is a calm no-op", async (t) => {
+test("deauth of a pasted key only forgets it: the key stays valid on the server and no DELETE is sent", async (t) => {
   const w = await world(t);
   const ana = w.server.addUser({ username: "ana" });
-  assert.equal((await w.hexts(["user", "auth", "--key", ana.apiKey, "--no-local-password"])).code, 0);
+  assert.equal((await w.hexts(["user", "auth", "--key", "-", "--no-local-password"], { input: ana.apiKey })).code, 0);
   const doc = json(DeauthDoc, await w.hexts(["--json", "user", "deauth"]));
-  assert.deepEqual(doc.data, { api_url: w.server.apiUrl, username: "ana", forgotten: true, revoked: "key" });
-  const del = requests(w.server, { method: "DELETE" });
-  assert.deepEqual(del.map((d) => d.path), ["/api/keys/seed-api"]);
-  assert.equal(del[0]!.headers.authorization, ana.apiKey);
-  assert.ok([...w.state.keys.values()].find((k) => k.name === "seed-api")!.revokeAt! <= Date.now() + 60_000);
+  assert.deepEqual(doc.data, { api_url: w.server.apiUrl, username: "ana", forgotten: true, revoked: null, kept_on_server: "seed-api" });
+  assert.deepEqual(requests(w.server, { method: "DELETE" }), [], "a key hexts did not make is never revoked by deauth");
+  assert.deepEqual(w.config().credentials, {});
+  assert.equal(w.state.findKeyBySecret(ana.apiKey)!.revokeAt, null);
+  // It still works elsewhere.
+  assert.equal((await w.hexts(["user", "whoami"], { env: { HEX_API_KEY: ana.apiKey } })).code, 0);
+
+  assert.equal((await w.hexts(["user", "auth", "--key", "-", "--no-local-password"], { input: ana.apiKey })).code, 0);
+  const human = await w.hexts(["user", "deauth"]);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /^Logged out ana from .*: removed the stored credentials\.\n$/);
+  assert.match(human.stderr, /The API key seed-api was given to hexts, not made by it, so it stays valid on the server; .*hexts user key revoke seed-api/);
 
   const again = await w.hexts(["user", "deauth"]);
   assert.equal(again.code, 0);
   assert.match(again.stdout, /^Not logged in on .*; nothing to forget\.\n$/);
 });
 
+test("deauth of a key hexts made (password login) revokes that key (found by name) and forgets it", async (t) => {
+  const w = await world(t, { basicAuth: true });
+  w.server.addUser({ username: "ana", password: "ana-account-pw" });
+  const login = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin", "--key-name", "laptop", "--no-local-password"], { input: "ana-account-pw" });
+  assert.equal(login.code, 0, login.stderr);
+  const made = w.config().credentials[w.server.apiUrl].key as string;
+  const doc = json(DeauthDoc, await w.hexts(["--json", "user", "deauth"]));
+  assert.deepEqual(doc.data, { api_url: w.server.apiUrl, username: "ana", forgotten: true, revoked: "key" });
+  const del = requests(w.server, { method: "DELETE" });
+  assert.deepEqual(del.map((d) => d.path), ["/api/keys/laptop"]);
+  assert.equal(del[0]!.headers.authorization, made);
+  assert.ok([...w.state.keys.values()].find((k) => k.name === "laptop")!.revokeAt! <= Date.now() + 60_000);
+});
+
 test("deauth forgets locally even when revoking fails, with a warning; the DELETE is not repeated", async (t) => {
-  const w = await world(t);
-  const ana = w.server.addUser({ username: "ana" });
-  assert.equal((await w.hexts(["user", "auth", "--key", ana.apiKey, "--no-local-password"])).code, 0);
-  w.server.fault({ method: "DELETE", path: "/api/keys/seed-api", fault: { kind: "reset" } });
+  const w = await world(t, { basicAuth: true });
+  w.server.addUser({ username: "ana", password: "ana-account-pw" });
+  const login = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin", "--key-name", "laptop", "--no-local-password"], { input: "ana-account-pw" });
+  assert.equal(login.code, 0, login.stderr);
+  const made = w.config().credentials[w.server.apiUrl].key as string;
+  w.server.fault({ method: "DELETE", path: "/api/keys/laptop", fault: { kind: "reset" } });
   const r = await w.hexts(["user", "deauth"], { env: { HEX_API_KEY: "0000aaaa0000aaaa0000aaaa0000aaaa" } });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /warning: could not revoke the login on the server \(.*connection failed.*\); forgetting it on this machine anyway/);
+  assert.match(r.stderr, /warning: could not revoke the login on the server \(.*\); forgetting it on this machine anyway/);
   assert.match(r.stderr, /warning: HEX_API_KEY is still set, so hexts keeps authenticating with that key/);
   assert.match(r.stdout, /^Logged out ana from .*: removed the stored credentials\.\n$/);
   assert.equal(requests(w.server, { method: "DELETE" }).length, 1, "the revoke was sent once");
   assert.deepEqual(w.config().credentials, {});
-  noSecrets(r.stdout + r.stderr, [ana.apiKey]);
+  noSecrets(r.stdout + r.stderr, [made]);
 });
 
-test("deauth on a terminal asks the local password to revoke; wrong three times still forgets", async (t) => {
-  const w = await world(t);
-  const ana = w.server.addUser({ username: "ana" });
-  assert.equal((await w.hexts(["user", "auth", "--key", ana.apiKey], { env: { HEX_LOCAL_PASSWORD: "local-pw-123" } })).code, 0);
+test("deauth on a terminal asks the local password to revoke a key hexts made; wrong three times still forgets", async (t) => {
+  const w = await world(t, { basicAuth: true });
+  w.server.addUser({ username: "ana", password: "ana-account-pw" });
+  const login = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin"], { input: "ana-account-pw", env: { HEX_LOCAL_PASSWORD: "local-pw-123" } });
+  assert.equal(login.code, 0, login.stderr);
   const s = spawnPty(["user", "deauth"], { env: w.env, cwd: w.home.dir });
   t.after(() => s.kill());
   for (const [prompt, attempt] of [["Local password", "nope-1"], ["(2 of 3)", "nope-2"], ["(3 of 3)", "nope-3"]] as const) {

@@ -187,6 +187,8 @@ test("--key KEY is checked with /auth?domain=api and stored with its name and ow
   assert.deepEqual(w.config().credentials[w.server.apiUrl], { type: "key", key: ana.apiKey, username: "ana", key_name: "seed-api" });
   assert.equal(w.configMode(), 0o600);
   noSecrets(r.stdout + r.stderr, [ana.apiKey]);
+  // The key was on the command line: say who else can see it, and the two ways that avoid it.
+  assert.match(r.stderr, /warning: a key given on the command line is visible to other users of this machine .*--key alone to paste it at a hidden prompt, or pipe it on stdin with --key -/);
 });
 
 test("a key piped on stdin (--key - or --key alone) is stored; an empty stdin is exit 2 naming --key", async (t) => {
@@ -197,6 +199,7 @@ test("a key piped on stdin (--key - or --key alone) is stored; an empty stdin is
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Logged in as ana on .* \(API key seed-api\)\.\n$/);
     noSecrets(r.stdout + r.stderr, [ana.apiKey]);
+    assert.doesNotMatch(r.stderr, /visible to other users/);
   }
   fails(await w.hexts(["user", "auth", "--key"]), 2, /API key is required.*standard input \(--key\)/);
   failsJson(await w.hexts(["--json", "user", "auth", "--key", "-"]), 2, "INPUT_REQUIRED");
@@ -266,7 +269,7 @@ test("contradictory or misplaced auth flags are usage errors before any request"
 
 // ---- username and password ----
 
-test("--password creates a full-API key with Basic auth, then an api:read and a repositories key with it", async (t) => {
+test("--password creates one full-API key with Basic auth, stores it marked as made by hexts, and leaves no other key", async (t) => {
   const w = await world(t, { basicAuth: true });
   const ana = w.server.addUser({ username: "ana", password: "ana-account-pw" });
   const r = await w.hexts(["--json", "user", "auth", "--password", "-u", "ana@example.com", "--password-stdin", "--key-name", "laptop"], { input: "ana-account-pw\n" });
@@ -274,20 +277,16 @@ test("--password creates a full-API key with Basic auth, then an api:read and a 
   assert.equal(doc.data.method, "password");
   assert.equal(doc.data.username, "ana");
   assert.equal(doc.data.key_name, "laptop");
-  assert.deepEqual(doc.data.keys_created, [
-    { name: "laptop", permissions: ["api"], stored: true },
-    { name: "laptop-api-read", permissions: ["api:read"], stored: false },
-    { name: "laptop-repositories", permissions: ["repositories"], stored: false },
-  ]);
+  assert.deepEqual(doc.data.keys_created, [{ name: "laptop", permissions: ["api"], stored: true }]);
   const posts = requests(w.server, { method: "POST", path: "/api/keys" });
-  assert.equal(posts.length, 3, "three key creations, each sent once");
+  assert.equal(posts.length, 1, "one key creation, sent once");
   const basic = `Basic ${Buffer.from("ana@example.com:ana-account-pw").toString("base64")}`;
   assert.equal(posts[0]!.headers.authorization, basic);
   const stored = w.config().credentials[w.server.apiUrl];
-  assert.deepEqual({ type: stored.type, username: stored.username, key_name: stored.key_name }, { type: "key", username: "ana", key_name: "laptop" });
-  assert.equal(posts[1]!.headers.authorization, stored.key, "the companions are created with the new key");
-  assert.equal(posts[2]!.headers.authorization, stored.key);
-  const laptop = [...w.state.keys.values()].find((k) => k.name === "laptop")!;
+  assert.deepEqual({ type: stored.type, username: stored.username, key_name: stored.key_name, generated: stored.generated }, { type: "key", username: "ana", key_name: "laptop", generated: true });
+  const live = [...w.state.keys.values()].filter((k) => k.revokeAt === null || k.revokeAt > Date.now());
+  assert.deepEqual(live.map((k) => k.name).sort(), ["laptop", "seed-api"], "no key is left live and unused");
+  const laptop = live.find((k) => k.name === "laptop")!;
   assert.equal(laptop.secretHash, sha256(stored.key));
   assert.deepEqual(laptop.permissions, [{ domain: "api", resource: null }]);
   noSecrets(r.stdout + r.stderr, ["ana-account-pw", stored.key, ana.apiKey]);
@@ -324,6 +323,6 @@ test("--password on a terminal asks the username, then the password hidden", asy
   s.line("ana-account-pw");
   assert.equal(await exitOf(s), 0, s.screen);
   assert.match(s.screen, /Logged in as ana on .* \(new API key desk\)/);
-  assert.match(s.screen, /Also created desk-api-read \(api:read\) and desk-repositories \(repositories\)/);
+  assert.doesNotMatch(s.screen, /Also created/);
   assert.ok(!s.screen.includes("ana-account-pw"), `the password is on the screen:\n${s.screen}`);
 });

@@ -4,6 +4,7 @@ import type { Context } from "../context.js";
 import { HextsError } from "../../errors.js";
 import {
   createKey,
+  deleteKey,
   getMe,
   isApiError,
   isOAuthError,
@@ -148,6 +149,10 @@ export async function readKeyOption(ctx: Context, key: string | true): Promise<s
     const trimmed = key.trim();
     if (trimmed === "") throw new HextsError("USAGE", "--key was given an empty key");
     ctx.out.secrets.add(trimmed);
+    ctx.out.warn(
+      "a key given on the command line is visible to other users of this machine (process list) and stays in your shell history; " +
+        "give --key alone to paste it at a hidden prompt, or pipe it on stdin with --key -",
+    );
     return trimmed;
   }
   if (key === "-" || !ctx.stdin.isTTY) return readStdinSecret(ctx, { what: "API key", flag: "--key", trim: true });
@@ -202,9 +207,10 @@ function explainPasswordFailure(e: unknown, apiUrl: string): unknown {
 }
 
 /**
- * rebar3_hex's login: a full-API key made with Basic authentication, then, authenticating with that key, an
- * `api:read` key and a `repositories` key (names HOST, HOST-api-read, HOST-repositories; HOST = --key-name or the
- * hostname). The full-API key is the one kept. Key creations are never repeated automatically.
+ * The legacy login: a full-API key made with Basic authentication (name HOST = --key-name or the hostname), kept as
+ * the login and marked as made by hexts, so `user deauth` revokes it. rebar3_hex also makes an `api:read` and a
+ * `repositories` key and stores all three; hexts opens its one stored key when it needs it and fetches no
+ * dependencies, so it makes only the key it keeps: no key is left live and unused. Never repeated automatically.
  */
 export async function loginWithPassword(ctx: Context, session: Session, o: PasswordLoginOptions): Promise<Login> {
   const login = o.username?.trim() || (await ctx.prompt.input("Username or email:", { supply: "--username NAME" })).trim();
@@ -214,6 +220,7 @@ export async function loginWithPassword(ctx: Context, session: Session, o: Passw
     : await ctx.prompt.secret("Account password:", { supply: "--password-stdin" });
   if (password === "") throw new HextsError("INPUT_REQUIRED", "the account password is required (--password-stdin)");
   ctx.out.secrets.add(password);
+  ctx.out.secrets.addBasic(login, password);
 
   const base = await session.anonymous();
   const name = o.keyName ?? defaultKeyName();
@@ -224,29 +231,42 @@ export async function loginWithPassword(ctx: Context, session: Session, o: Passw
   ctx.out.secrets.add(main.secret);
   const withKey = base.with({ credential: { kind: "key", key: main.secret } });
   const created: CreatedKeyInfo[] = [{ name: main.name, permissions: main.permissions.map(permissionLabel), stored: true }];
-
-  const companions = [
-    { name: `${name}-api-read`, permissions: [{ domain: "api", resource: "read" }] },
-    { name: `${name}-repositories`, permissions: [{ domain: "repositories" }] },
-  ];
-  for (const k of companions) {
-    let made: CreatedKey;
-    try {
-      made = await createKey(withKey, k, { signal: ctx.signal });
-    } catch (e) {
-      if (e instanceof HextsError && e.code === "CANCELLED") throw e;
-      ctx.out.warn(`could not create the key ${k.name}: ${e instanceof Error ? e.message : String(e)}`);
-      continue;
-    }
-    ctx.out.secrets.add(made.secret);
-    created.push({ name: made.name, permissions: made.permissions.map(permissionLabel), stored: false });
+  const credential: Credential = { type: "key", key: main.secret, keyName: main.name, generated: true };
+  let username: string | null;
+  try {
+    username = (await usernameOf(withKey, ctx.signal)) ?? (login.includes("@") ? null : login.toLowerCase());
+  } catch (e) {
+    await revokeCreatedKey(ctx, session, credential);
+    throw e;
   }
-
-  const username = (await usernameOf(withKey, ctx.signal)) ?? (login.includes("@") ? null : login.toLowerCase());
   return {
     method: "password",
-    credential: { type: "key", key: main.secret, username: username ?? undefined, keyName: main.name },
+    credential: { ...credential, username: username ?? undefined },
     username,
     keysCreated: created,
   };
+}
+
+/**
+ * Revokes a key hexts created that will not be kept (the login failed or was cancelled after it was made, or a new
+ * login replaces it). Bounded to 10 s; a failure (or a run already cancelled with Ctrl-C) is a warning naming the key.
+ */
+export async function revokeCreatedKey(ctx: Context, session: Session, c: Extract<Credential, { type: "key" }>): Promise<boolean> {
+  const signal = AbortSignal.timeout(10_000);
+  try {
+    const client = (await session.anonymous()).with({ credential: { kind: "key", key: c.key } });
+    let name = c.keyName;
+    if (!name) {
+      const check = await testAuth(client, { domain: "api" }, { signal });
+      if (check.kind !== "key") return false;
+      name = check.name;
+    }
+    await deleteKey(client, name, {}, { signal });
+    return true;
+  } catch (e) {
+    ctx.out.warn(
+      `the key ${c.keyName ?? ""} hexts created could not be revoked (${e instanceof Error ? e.message : String(e)}); revoke it on your dashboard or with \`hexts user key revoke ${c.keyName ?? "NAME"}\``,
+    );
+    return false;
+  }
 }

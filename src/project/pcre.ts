@@ -7,6 +7,13 @@
 // i m s x, scoped as in PCRE (caseless without UTF folds ASCII only, as PCRE's default tables do). What JS cannot
 // express (atomic groups, possessive quantifiers, recursion, conditionals, \K, \G, verbs, ungreedy) and escapes
 // that PCRE versions disagree on (unknown letters: literal in PCRE1, errors in PCRE2) are refused with a reason.
+//
+// Patterns come from project files, so they run on re2js (a port of RE2: matching in linear time, where
+// `(x+x+)+y` backtracks for minutes in JS). RE2 has no lookahead and no back references: back references are
+// refused, and the anchors PCRE defines by what follows (`$` also before a final newline, multiline `^` not
+// at the very end, `(?=...)`) are run on the reversed subject with the reversed pattern, where they become
+// lookbehinds, which re2js evaluates in linear time too. A pattern that needs both directions is refused.
+import { RE2JS } from "re2js";
 
 export class PcreError extends Error {}
 
@@ -37,15 +44,17 @@ export function compilePcre(pattern: string, opts: PcreOptions = {}): PcreRegex 
     if (wide) throw new PcreError(`${JSON.stringify(wide)} is not a Latin-1 character, which Erlang's re requires without the unicode option`);
   }
   const t = new Translator(unicode ? pattern : toBytes(pattern), opts);
-  const body = t.run();
-  let re: RegExp;
+  const { source, reversed } = t.run();
+  let re: RE2JS;
   try {
-    re = new RegExp(body, unicode ? (t.jsCaseless ? "iu" : "u") : "");
+    re = RE2JS.compile((t.caselessAll ? "(?i)" : "") + source, RE2JS.LOOKBEHINDS);
   } catch (e) {
     throw new PcreError(`not a valid pattern (${(e as Error).message})`);
   }
   const subject = unicode ? (s: string) => s : toBytes;
-  return { source: pattern, test: (s) => re.test(subject(s)) };
+  // Reversed by code points, so that a surrogate pair stays one character.
+  const prepare = reversed ? (s: string) => Array.from(subject(s)).reverse().join("") : subject;
+  return { source: pattern, test: (s) => re.test(prepare(s)) };
 }
 
 /** Elixir `~r` modifiers as PCRE options (Regex.compile/2). */
@@ -86,8 +95,8 @@ const UCP_SETS: Record<string, string> = {
   d: "\\p{Nd}",
   w: "\\p{L}\\p{N}_",
   s: "\\t\\n\\x0b\\f\\r \\x85\\p{Z}",
-  h: "\\t \\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000",
-  v: "\\n\\x0b\\f\\r\\x85\\u2028\\u2029",
+  h: "\\t \\xa0\\x{1680}\\x{180e}\\x{2000}-\\x{200a}\\x{202f}\\x{205f}\\x{3000}",
+  v: "\\n\\x0b\\f\\r\\x85\\x{2028}\\x{2029}",
 };
 
 const POSIX: Record<string, Range[]> = {
@@ -107,15 +116,62 @@ const POSIX: Record<string, Range[]> = {
   xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
 };
 
-const BOL = "(?<![\\s\\S])";
-const EOL = "(?![\\s\\S])";
-const EOL_OR_FINAL_NL = "(?=\\n?(?![\\s\\S]))";
+/**
+ * Zero-width assertions by what they look at. "start", "end": the subject's ends (`\\A`, `\\z`);
+ * "endOrFinalNewline": `$` and `\\Z`; "lineStart": multiline `^` (not after a final newline);
+ * "lineEnd": multiline `$`; "wordBoundary"/"notWordBoundary": ASCII `\\b`, `\\B`.
+ */
+type Anchor = "start" | "end" | "endOrFinalNewline" | "lineStart" | "lineEnd" | "wordBoundary" | "notWordBoundary";
 
-/** One code point as regex source: plain when it cannot be special, else an escape valid with and without `u`. */
+/** RE2 text of an anchor, matching forwards or on the reversed subject; undefined when it needs a lookahead. */
+const ANCHORS: Record<Anchor, { forward?: string; reversed: string }> = {
+  start: { forward: "\\A", reversed: "\\z" },
+  end: { forward: "\\z", reversed: "\\A" },
+  endOrFinalNewline: { reversed: "(?:\\A|(?<=\\A\\n))" },
+  lineStart: { reversed: "(?:\\z|(?<=[\\s\\S])(?m:$))" },
+  lineEnd: { forward: "(?m:$)", reversed: "(?m:^)" },
+  wordBoundary: { forward: "\\b", reversed: "\\b" },
+  notWordBoundary: { forward: "\\B", reversed: "\\B" },
+};
+
+/** The translated pattern: a tree built from the pieces the translator emits, written forwards or reversed. */
+type Item =
+  | { k: "atom"; text: string; reversed?: string; quant: string }
+  | { k: "anchor"; anchor: Anchor; quant: string }
+  | { k: "group"; open: string; alts: Item[][]; quant: string };
+
+function write(items: readonly Item[], reversed: boolean): string {
+  const order = reversed ? [...items].reverse() : items;
+  let out = "";
+  for (const item of order) {
+    if (item.k === "atom") out += (reversed && item.reversed !== undefined ? item.reversed : item.text) + item.quant;
+    else if (item.k === "anchor") out += (reversed ? ANCHORS[item.anchor].reversed : ANCHORS[item.anchor].forward!) + item.quant;
+    else {
+      // Lookaheads become lookbehinds on the reversed subject (and the other way round).
+      const open = !reversed ? item.open : ({ "(?=": "(?<=", "(?!": "(?<!", "(?<=": "(?=", "(?<!": "(?!" } as Record<string, string>)[item.open] ?? item.open;
+      out += `${open}${item.alts.map((alt) => write(alt, reversed)).join("|")})${item.quant}`;
+    }
+  }
+  return out;
+}
+
+/** Whether the items need a lookahead forwards ("ahead") or a lookbehind reversed ("behind"). */
+function directions(items: readonly Item[], found = { ahead: false, behind: false }): { ahead: boolean; behind: boolean } {
+  for (const item of items) {
+    if (item.k === "anchor" && ANCHORS[item.anchor].forward === undefined) found.ahead = true;
+    if (item.k !== "group") continue;
+    if (item.open === "(?=" || item.open === "(?!") found.ahead = true;
+    if (item.open === "(?<=" || item.open === "(?<!") found.behind = true;
+    for (const alt of item.alts) directions(alt, found);
+  }
+  return found;
+}
+
+/** One code point as RE2 source: plain when it cannot be special, else an escape. */
 function hex(c: number): string {
   if (c < 0x80 && /[A-Za-z0-9_ ,:@#%~=!<>'"&;`/]/.test(String.fromCharCode(c))) return String.fromCharCode(c);
   if (c <= 0xff) return `\\x${c.toString(16).padStart(2, "0")}`;
-  return c <= 0xffff ? `\\u${c.toString(16).padStart(4, "0")}` : `\\u{${c.toString(16)}}`;
+  return `\\x{${c.toString(16)}}`;
 }
 
 function complement(ranges: Range[], max: number): Range[] {
@@ -174,9 +230,12 @@ function countGroups(src: string): number {
   return n;
 }
 
+const BACKREFERENCES = "back references are not supported (patterns are matched in linear time, which they rule out)";
+
 class Translator {
   private i = 0;
-  private out = "";
+  /** The open groups' alternatives, innermost last; the first is the whole pattern. */
+  private readonly levels: { group?: Item & { k: "group" }; alts: Item[][] }[] = [{ alts: [[]] }];
   private groupsSoFar = 0;
   private readonly totalGroups: number;
   private readonly unicode: boolean;
@@ -186,8 +245,8 @@ class Translator {
   /** Whether the last emitted item can take a quantifier. */
   private quantifiable = false;
   private rangePending = false;
-  /** With `unicode`, caseless matching is the JS `i` flag, so it must hold for the whole pattern. */
-  jsCaseless: boolean;
+  /** With `unicode`, caseless matching is RE2's own (Unicode folding), set for the whole pattern. */
+  caselessAll: boolean;
 
   constructor(
     private readonly src: string,
@@ -197,14 +256,25 @@ class Translator {
     this.unicode = opts.unicode === true;
     this.maxChar = this.unicode ? 0x10ffff : 0xffff;
     this.flags = { caseless: !!opts.caseless, multiline: !!opts.multiline, dotall: !!opts.dotall, extended: !!opts.extended };
-    this.jsCaseless = this.unicode && this.flags.caseless;
+    this.caselessAll = this.unicode && this.flags.caseless;
   }
 
-  run(): string {
+  run(): { source: string; reversed: boolean } {
     if (this.src.startsWith("(*")) this.refuse("leading (*VERB) options are not supported");
     while (this.i < this.src.length) this.step();
     if (this.stack.length > 0) this.refuse("missing )");
-    return this.out;
+    const top = this.levels[0]!.alts;
+    const needs = { ahead: false, behind: false };
+    for (const alt of top) directions(alt, needs);
+    if (needs.ahead && needs.behind) {
+      this.refuse("lookbehind together with lookahead, $ or multiline ^ is not supported (matching runs in linear time)");
+    }
+    return { source: top.map((alt) => write(alt, needs.ahead)).join("|"), reversed: needs.ahead };
+  }
+
+  private get items(): Item[] {
+    const alts = this.levels[this.levels.length - 1]!.alts;
+    return alts[alts.length - 1]!;
   }
 
   private refuse(reason: string): never {
@@ -215,13 +285,21 @@ class Translator {
     return this.src[this.i + k];
   }
 
-  private emitAtom(s: string): void {
-    this.out += s;
+  /** An item that matches text; `reversed` when its text differs on the reversed subject. */
+  private emitAtom(text: string, reversed?: string): void {
+    this.items.push({ k: "atom", text, reversed, quant: "" });
     this.quantifiable = true;
   }
 
-  private emitAssertion(s: string): void {
-    this.out += s;
+  private emitAnchor(anchor: Anchor): void {
+    this.items.push({ k: "anchor", anchor, quant: "" });
+    this.quantifiable = false;
+  }
+
+  private openLevel(open: string): void {
+    const group: Item & { k: "group" } = { k: "group", open, alts: [[]], quant: "" };
+    this.items.push(group);
+    this.levels.push({ group, alts: group.alts });
     this.quantifiable = false;
   }
 
@@ -263,19 +341,23 @@ class Translator {
         if (this.stack.length === 0) this.refuse("unmatched )");
         this.flags = this.stack.pop()!;
         this.i++;
-        return this.emitAtom(")");
+        this.levels.pop();
+        this.quantifiable = true;
+        return;
       case "|":
         this.i++;
-        return this.emitAssertion("|");
+        this.levels[this.levels.length - 1]!.alts.push([]);
+        this.quantifiable = false;
+        return;
       case ".":
         this.i++;
         return this.emitAtom(this.flags.dotall ? "[\\s\\S]" : "[^\\n]");
       case "^":
         this.i++;
-        return this.emitAssertion(this.flags.multiline ? `(?:${BOL}|(?<=\\n)(?=[\\s\\S]))` : BOL);
+        return this.emitAnchor(this.flags.multiline ? "lineStart" : "start");
       case "$":
         this.i++;
-        return this.emitAssertion(this.flags.multiline ? "(?=\\n|(?![\\s\\S]))" : EOL_OR_FINAL_NL);
+        return this.emitAnchor(this.flags.multiline ? "lineEnd" : "endOrFinalNewline");
       case "*":
       case "+":
       case "?":
@@ -306,7 +388,12 @@ class Translator {
       text += "?";
       this.i++;
     }
-    this.emitAssertion(text);
+    const m = /^\{(\d+)(?:,(\d*))?\}/.exec(q);
+    if (m && (Number(m[1]) > 1000 || (m[2] !== undefined && m[2] !== "" && Number(m[2]) > 1000))) this.refuse("repeat counts above 1000 are not supported");
+    const last = this.items[this.items.length - 1]!;
+    // A quantified quantifier (`a**` is an error in PCRE; `(?:a*)*` is written with a group) never reaches here.
+    last.quant += text;
+    this.quantifiable = false;
   }
 
   private openGroup(): void {
@@ -360,9 +447,9 @@ class Translator {
     apply(on, true);
     apply(off, false);
     if (this.unicode && next.caseless !== this.flags.caseless) {
-      const atStart = bare && this.out === "" && this.stack.length === 0;
+      const atStart = bare && this.levels.length === 1 && this.levels[0]!.alts.length === 1 && this.items.length === 0;
       if (!atStart) this.refuse("with the u modifier, (?i) is only supported at the start of the pattern");
-      this.jsCaseless = next.caseless;
+      this.caselessAll = next.caseless;
     }
     this.i += len;
     if (bare) {
@@ -371,14 +458,15 @@ class Translator {
     }
     this.stack.push(this.flags);
     this.flags = next;
-    this.emitAssertion("(?:");
+    this.openLevel("(?:");
   }
 
   private push(text: string, len: number): void {
     this.stack.push(this.flags);
     this.flags = { ...this.flags };
     this.i += len;
-    this.emitAssertion(text);
+    // Captures are never read (there are no back references), so every group is a plain one.
+    this.openLevel(text === "(" || text.startsWith("(?<") && !text.startsWith("(?<=") && !text.startsWith("(?<!") ? "(?:" : text);
   }
 
   /** An escape that denotes one character (in a class and outside), or undefined. */
@@ -457,9 +545,9 @@ class Translator {
       this.i += 2;
       this.emitAtom(s);
     };
-    const assertion = (s: string) => {
+    const anchor = (a: Anchor) => {
       this.i += 2;
-      this.emitAssertion(s);
+      this.emitAnchor(a);
     };
     const set = this.classSet(c!, false);
     if (set) {
@@ -470,22 +558,23 @@ class Translator {
     switch (c) {
       case "b":
       case "B": {
-        if (!this.unicode) return assertion(`\\${c}`);
-        const w = `[${UCP_SETS.w}]`;
-        const boundary = `(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))`;
-        return assertion(c === "b" ? boundary : `(?!${boundary})`);
+        if (this.unicode) this.refuse(`\\${c} with the u modifier is not supported (Unicode word boundaries need a lookahead)`);
+        return anchor(c === "b" ? "wordBoundary" : "notWordBoundary");
       }
-      case "R":
-        return two(`(?:\\r\\n|[${this.unicode ? UCP_SETS.v : rangesSource(BYTE_SETS.v!)}])`);
+      case "R": {
+        const set = `[${this.unicode ? UCP_SETS.v : rangesSource(BYTE_SETS.v!)}]`;
+        this.i += 2;
+        return this.emitAtom(`(?:\\r\\n|${set})`, `(?:\\n\\r|${set})`);
+      }
       case "N":
         if (this.src[this.i + 2] === "{") this.refuse("\\N{name} is not supported");
         return two("[^\\n]");
       case "A":
-        return assertion(BOL);
+        return anchor("start");
       case "z":
-        return assertion(EOL);
+        return anchor("end");
       case "Z":
-        return assertion(EOL_OR_FINAL_NL);
+        return anchor("endOrFinalNewline");
       case "E":
         this.i += 2;
         return;
@@ -536,14 +625,11 @@ class Translator {
 
   private backref(n: number): void {
     if (n < 1 || n > this.totalGroups) this.refuse(`reference to non-existent group ${n}`);
-    if (this.manualCaseless) this.refuse("caseless back references are not supported without the u modifier");
-    // Wrapped so that digits that follow stay literal.
-    this.emitAtom(`(?:\\${n})`);
+    this.refuse(BACKREFERENCES);
   }
 
-  private namedBackref(name: string): void {
-    if (this.manualCaseless) this.refuse("caseless back references are not supported without the u modifier");
-    this.emitAtom(`\\k<${name}>`);
+  private namedBackref(_name: string): void {
+    this.refuse(BACKREFERENCES);
   }
 
   /** `\N` outside classes: a back reference when below 10 or not above the groups opened so far, else octal. */
@@ -670,7 +756,7 @@ class Translator {
     const all = [...ranges];
     if (this.manualCaseless) for (const [lo, hi] of ranges) all.push(...caseVariants(lo, hi));
     const body = rangesSource(all) + texts.join("");
-    if (body === "") this.emitAtom(negated ? "[\\s\\S]" : "[]");
+    if (body === "") this.emitAtom(negated ? "[\\s\\S]" : "[^\\x00-\\x{10ffff}]");
     else this.emitAtom(`[${negated ? "^" : ""}${body}]`);
   }
 }

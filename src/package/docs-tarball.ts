@@ -17,7 +17,7 @@ import {
   type BuildTarballOptions,
 } from "./contents.js";
 import { GunzipError, gunzip } from "./gzip.js";
-import { normalizeTarPath, safePathProblem } from "./paths.js";
+import { EntryTree, normalizeTarPath, safePathProblem } from "./paths.js";
 import { MODE_FILE, TarReadError, readTar } from "./tar.js";
 
 export interface DocsTarball {
@@ -128,12 +128,16 @@ export function unpackDocsTarball(bytes: Uint8Array, opts: { maxSize?: number; m
     throw e;
   }
   const files: UnpackedDocs["files"] = [];
+  const tree = new EntryTree();
   for (const m of members) {
     const problem = safePathProblem(m.path);
     if (problem) throw docsInvalid("unsafe_path", `Unsafe path in docs tarball: ${JSON.stringify(m.path)} (${problem})`);
     // rebar3_hex's docs tarballs may hold empty directories; symlinks are never needed in docs.
     if (m.type === "symlink") throw docsInvalid("unexpected_entry", `Docs tarball entry ${m.path} is a symlink`);
-    if (m.type === "file") files.push({ path: normalizeTarPath(m.path), mode: m.mode, contents: m.data });
+    // Two names for one path (a//b and a/b, NFC), or a file below a file, as in package tarballs.
+    const unsafe = tree.add({ path: normalizeTarPath(m.path), type: m.type });
+    if (unsafe) throw docsInvalid(unsafe.reason, `Unsafe docs tarball: ${unsafe.message}`);
+    if (m.type === "file") files.push({ path: normalizeTarPath(m.path), mode: m.mode & ~0o7000, contents: m.data });
   }
   try {
     checkDocsLayout(files.map((f) => f.path));

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { HextsError } from "../../src/errors.js";
 import { createPackageTarball, unpackPackageTarball } from "../../src/package/tarball.js";
 import { unpackPackageTo } from "../../src/package/pipeline.js";
+import { unpackDocsTarball } from "../../src/package/docs-tarball.js";
 import { TarWriter, concatBytes } from "../../src/package/tar.js";
 import { gzip } from "../../src/package/gzip.js";
 import { sha256Hex } from "../../src/package/checksum.js";
@@ -165,5 +166,27 @@ describe("build --unpack writes only inside its directory", () => {
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
+  });
+});
+
+describe("docs tarballs", () => {
+  const docs = (write: (w: TarWriter) => void) => gzip(tarOf((w) => (w.addFile("index.html", Buffer.from("<html>")), write(w))));
+  const docsRefusal = (bytes: Uint8Array) => {
+    try {
+      unpackDocsTarball(bytes);
+      return "accepted";
+    } catch (e) {
+      assert.ok(e instanceof HextsError && e.code === "TARBALL_INVALID", String(e));
+      return (e.details as { reason: string }).reason;
+    }
+  };
+  test("refuse two names for one file and a file below a file", () => {
+    assert.equal(docsRefusal(docs((w) => (file(w, "a/b.html"), file(w, "a//b.html")))), "duplicate_entry");
+    assert.equal(docsRefusal(docs((w) => (file(w, "caf\u00e9.html"), file(w, "cafe\u0301.html")))), "duplicate_entry");
+    assert.equal(docsRefusal(docs((w) => (file(w, "a"), file(w, "a/b.html")))), "unsafe_path");
+  });
+  test("mask setuid, setgid and sticky bits", () => {
+    const { files } = unpackDocsTarball(docs((w) => w.addFile("run.sh", Buffer.from("x"), 0o106755)));
+    assert.deepEqual(files.map((f) => [f.path, f.mode.toString(8)]), [["index.html", "100644"], ["run.sh", "100755"]]);
   });
 });

@@ -563,3 +563,18 @@ class Parser {
     if (problem) this.fail(t, problem);
   }
 }
+
+// ---------------------------------------------------------------- tokens for the config-script evaluator
+
+/** A token of Erlang source, as the term reader's lexer makes it (its limits included). */
+export type ErlangToken = Tok;
+
+/** Every token of `text` up to and including the end-of-file token (project/erlang-script parses expressions). */
+export function tokenizeErlang(text: string, file?: string): ErlangToken[] {
+  const lexer = new Lexer(text, file);
+  const out: Tok[] = [];
+  for (let t = lexer.next(); ; t = lexer.next()) {
+    out.push(t);
+    if (t.kind === "eof") return out;
+  }
+}

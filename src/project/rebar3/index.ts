@@ -1,10 +1,10 @@
 // Reads a rebar3 project statically, as `rebar3 hex build` (rebar3 3.19, rebar3_hex 7.2.0) would package it:
 // src/APP.app.src for the metadata, rebar.config for the deps' requirement text and `{hex, [...]}`, the root
 // rebar.lock for the requirements themselves, and rebar3_hex's file selection.
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
-import { formatAppSrc } from "../../erlang/pretty.js";
+import { formatAppSrc, writeTerm } from "../../erlang/pretty.js";
 import { parseTerms } from "../../erlang/reader.js";
 import { Atom, Charlist, Tuple, listItems, proplistGet, type Term } from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
@@ -27,24 +27,39 @@ export interface Rebar3App {
 const DEFAULT_PROJECT_APP_DIRS = ["apps/*", "lib/*", "."];
 const LOCK_EMPTY = new TextEncoder().encode("[].\n");
 
-/** The terms of DIR/rebar.config ([] when there is none); syntax errors name the file relative to `root`. */
-async function readConfig(dir: string, root = dir): Promise<Term[]> {
+/** What of rebar.config matters for a package: a script's result is compared on these only. */
+const PACKAGE_CONFIG_KEYS = ["deps", "hex", "project_app_dirs"];
+
+const scriptCache = new Map<string, Promise<{ terms: Term[]; note?: string }>>();
+
+/**
+ * The terms of DIR/rebar.config ([] when there is none), or what DIR/rebar.config.script makes of them, as
+ * rebar_config:consult/1 reads it; syntax errors name the file relative to `root`. A note about how a script was
+ * evaluated goes to `notes`.
+ */
+async function readConfig(dir: string, root = dir, notes?: string[]): Promise<Term[]> {
   const file = join(dir, "rebar.config");
+  const script = `${file}.script`;
+  if (existsSync(script)) {
+    const st = statSync(script);
+    const key = `${script}\0${st.mtimeMs}\0${st.size}`;
+    let run = scriptCache.get(key);
+    if (!run) {
+      const { evaluateConfigScript } = await import("../erlang-script/index.js");
+      run = evaluateConfigScript({
+        root,
+        script,
+        fingerprint: (terms) => PACKAGE_CONFIG_KEYS.map((k) => writeTerm((proplistGet(terms, k) ?? new Atom("undefined")) as Term)).join("\n"),
+      });
+      scriptCache.set(key, run);
+      run.catch(() => scriptCache.delete(key));
+    }
+    const result = await run;
+    if (result.note && notes && !notes.includes(result.note)) notes.push(result.note);
+    return result.terms;
+  }
   if (!existsSync(file)) return [];
   return parseTerms(await readFile(file), relative(root, file));
-}
-
-function scriptProblem(dir: string, root: string): Problem[] {
-  const script = join(dir, "rebar.config.script");
-  if (!existsSync(script)) return [];
-  const file = relative(root, script) || "rebar.config.script";
-  return [
-    {
-      severity: "error",
-      file,
-      message: `${file} is an Erlang script that hexts cannot evaluate statically, so the configuration it computes is unknown; describe the package in a JSON file and pass --metadata FILE`,
-    },
-  ];
 }
 
 /** The project apps rebar3 would find: `project_app_dirs` (default apps/*, lib/*, .) holding src/*.app.src. */
@@ -132,8 +147,8 @@ export interface ReadRebar3Options {
 export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {}): Promise<ProjectPackage> {
   const root = resolve(dir);
   const problems: Problem[] = [];
-  const rootConfig = await readConfig(root);
-  problems.push(...scriptProblem(root, root));
+  const notes: string[] = [];
+  const rootConfig = await readConfig(root, root, notes);
 
   const apps = await listRebar3Apps(root);
   if (apps.length === 0) {
@@ -143,9 +158,11 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   const appDir = chosen.dir;
   const appSrcFile = relative(root, join(appDir, chosen.appSrc)) || chosen.appSrc;
   if (chosen.appSrc.endsWith(".script")) {
+    // rebar3_hex re-reads src/APP.app.src itself (rebar3_hex_file:update_app_src/2 consults the plain file), so
+    // `rebar3 hex build` fails on an app that has only the script.
     throw new HextsError(
       "PROJECT_INVALID",
-      `${appSrcFile} is an Erlang script that hexts cannot evaluate statically; describe the package in a JSON file and pass --metadata FILE`,
+      `${appSrcFile} has no ${appSrcFile.replace(/\.script$/, "")} beside it; rebar3 hex build reads that file for the package metadata (the script only changes what rebar3 compiles), so add it`,
       { details: { file: appSrcFile } },
     );
   }
@@ -162,8 +179,24 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
     problems.push({ severity: "warning", file: appSrcFile, message: `${appSrcFile} defines application ${app}; rebar3 expects src/${app}.app.src` });
   }
 
-  // Version.
-  const spec = vsnSpec(proplistGet(details, "vsn"));
+  // Version: rebar3 reads the application through src/APP.app.src.script when there is one (the vsn rebar3_hex
+  // packages comes from there); every other field comes from the plain file, which rebar3_hex re-reads.
+  let vsnTerm = proplistGet(details, "vsn");
+  const appScript = join(appDir, `${chosen.appSrc}.script`);
+  if (existsSync(appScript)) {
+    const { evaluateConfigScript } = await import("../erlang-script/index.js");
+    const vsnOf = (terms: Term[]) => {
+      const t = terms[0];
+      return t instanceof Tuple && t.items.length === 3 ? proplistGet(t.items[2], "vsn") : undefined;
+    };
+    const result = await evaluateConfigScript({ root, script: appScript, fingerprint: (terms) => writeTerm((vsnOf(terms) ?? []) as Term) });
+    if (result.note) notes.push(result.note);
+    const scripted = vsnOf(result.terms);
+    if (scripted === undefined) {
+      problems.push({ severity: "error", file: `${appSrcFile}.script`, message: `${appSrcFile}.script does not return an {application, Name, [...]} term with a vsn` });
+    } else vsnTerm = scripted;
+  }
+  const spec = vsnSpec(vsnTerm);
   let version = "";
   if (!spec) problems.push({ severity: "error", file: appSrcFile, message: `${appSrcFile} has no vsn` });
   else {
@@ -180,8 +213,7 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   }
 
   // Configuration of the app itself (the root's for a single-app project).
-  const appConfig = appDir === root ? rootConfig : await readConfig(appDir, root);
-  if (appDir !== root) problems.push(...scriptProblem(appDir, root));
+  const appConfig = appDir === root ? rootConfig : await readConfig(appDir, root, notes);
 
   // Dependencies: level-0 entries of the umbrella-wide lock.
   const lockPath = join(root, "rebar.lock");
@@ -309,5 +341,6 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
     hexConfig: typeof hexConfig === "object" && hexConfig !== null && !Array.isArray(hexConfig) ? hexConfig : { value: hexConfig },
     problems,
     defaultOutput: `_build/default/lib/${app}/hex/${name}-${version}.tar`,
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }

@@ -1,0 +1,1298 @@
+// A pure, read-only evaluator for rebar.config.script and .app.src.script, as file:script/2 runs them with
+// CONFIG and SCRIPT bound. It knows the expressions such scripts use (matches and guards, case/if/begin/try,
+// funs, list comprehensions, maps, binaries) and the library calls they make (lists, proplists, maps, string,
+// filename, filelib and file reads inside the project, os:getenv, io_lib:format, erlang BIFs). It never writes,
+// never runs a command and never leaves the project. Every evaluation is bounded: a step budget (each
+// expression evaluated is a step) and a memory budget (each list cell, tuple element and binary byte built
+// counts), so a recursive or doubling script ends with a typed error instead of hanging or exhausting V8.
+// A call it does not know throws ScriptUnsupported with its position; the caller then falls back to real
+// Erlang when installed, or reports that position with the --metadata hint.
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { parseTerms } from "../../erlang/reader.js";
+import { Atom, Charlist, ErlMap, Float, ImproperList, Tuple, codesToString, compareTerms, int, isInteger, listItems, termEquals, textOf, type MetaValue, type Term } from "../../erlang/terms.js";
+import { HextsError } from "../../errors.js";
+import { wildcard } from "../glob.js";
+import { formatErlang } from "./format.js";
+import type { Clause, Node, Pos } from "./parse.js";
+
+/** A function value: a fun written in the script, or a reference to a known library function. */
+export class Fun {
+  constructor(
+    readonly arity: number,
+    readonly call: (args: V[], at: Pos) => V,
+    readonly name: string,
+  ) {}
+}
+
+export type V = Term | Fun;
+
+export interface ScriptHost {
+  /** The project root: file reads and wildcards must stay inside it (symlinks resolved). */
+  root: string;
+  /** Where relative paths resolve (rebar3 runs scripts from the project root). */
+  cwd: string;
+  /** os:getenv/1,2 reads these (the caller leaves credentials out). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** erlang:system_info(otp_release). */
+  otpRelease: string;
+  /** Told each time the script asks for a value that depends on the machine (otp_release), so callers can fork. */
+  onMachineValue?: (what: string, at: Pos) => void;
+}
+
+export interface ScriptLimits {
+  steps: number;
+  /** List cells, tuple elements, map entries and binary bytes built, in total. */
+  cells: number;
+  /** Function calls inside one another (a fun calling itself). */
+  depth: number;
+}
+
+export const DEFAULT_SCRIPT_LIMITS: ScriptLimits = { steps: 2_000_000, cells: 8_000_000, depth: 400 };
+
+/** The script calls something the built-in evaluator does not implement. */
+export class ScriptUnsupported extends Error {
+  constructor(
+    readonly what: string,
+    readonly line: number,
+    readonly col: number,
+  ) {
+    super(what);
+  }
+}
+
+/** The script went over its step or memory budget. */
+export class ScriptLimitError extends HextsError {
+  constructor(file: string, at: Pos, what: string) {
+    super("PROJECT_INVALID", `${file}:${at.line}:${at.col}: ${what}`, { details: { file, line: at.line, column: at.col, reason: "script_limit" } });
+  }
+}
+
+/** An Erlang exception raised inside the script (error, throw, exit). */
+export class ErlangException extends Error {
+  constructor(
+    readonly cls: "error" | "throw" | "exit",
+    readonly reason: Term,
+    readonly at: Pos,
+  ) {
+    super(`${cls}:${formatErlang(reason, "~p")}`);
+  }
+}
+
+const A = (name: string) => new Atom(name);
+const TRUE = A("true");
+const FALSE = A("false");
+const UNDEFINED = A("undefined");
+const bool = (b: boolean) => (b ? TRUE : FALSE);
+const tuple = (...items: V[]) => new Tuple(items as Term[]);
+const isTrue = (v: V) => v instanceof Atom && v.name === "true";
+const isFalse = (v: V) => v instanceof Atom && v.name === "false";
+
+type Env = Map<string, V>;
+
+export class ScriptEvaluator {
+  private steps = 0;
+  private cells = 0;
+  private depth = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly host: ScriptHost,
+    private readonly limits: ScriptLimits = DEFAULT_SCRIPT_LIMITS,
+  ) {}
+
+  /** Runs the script's expressions in order with `bindings`; the value of the last one. */
+  run(nodes: Node[], bindings: Env): V {
+    let last: V = [];
+    for (const n of nodes) last = this.eval(n, bindings);
+    return last;
+  }
+
+  // ---- budgets and errors
+
+  private step(at: Pos): void {
+    if (++this.steps > this.limits.steps) throw new ScriptLimitError(this.file, at, `the script takes more than ${this.limits.steps} evaluation steps; hexts stops it there`);
+  }
+
+  /** Counts `n` cells of memory about to be built. */
+  alloc(n: number, at: Pos): void {
+    this.cells += n;
+    if (this.cells > this.limits.cells) throw new ScriptLimitError(this.file, at, `the script builds more than ${this.limits.cells} list cells, tuple elements or bytes; hexts stops it there`);
+  }
+
+  private error(reason: Term, at: Pos): never {
+    throw new ErlangException("error", reason, at);
+  }
+
+  private badarg(at: Pos): never {
+    this.error(A("badarg"), at);
+  }
+
+  unsupported(what: string, at: Pos): never {
+    throw new ScriptUnsupported(what, at.line, at.col);
+  }
+
+  // ---- expressions
+
+  eval(n: Node, env: Env): V {
+    this.step(n);
+    switch (n.k) {
+      case "lit":
+        return n.v;
+      case "var": {
+        const v = env.get(n.name);
+        if (v === undefined) this.unsupportedVar(n);
+        return v;
+      }
+      case "tuple": {
+        this.alloc(n.items.length, n);
+        return new Tuple(n.items.map((i) => this.eval(i, env)) as Term[]);
+      }
+      case "list": {
+        this.alloc(n.items.length, n);
+        const items = n.items.map((i) => this.eval(i, env));
+        if (!n.tail) return items as Term[];
+        const tail = this.eval(n.tail, env);
+        const rest = listItems(tail as Term);
+        if (rest) {
+          this.alloc(rest.length, n);
+          return [...(items as Term[]), ...rest];
+        }
+        return new ImproperList(items as Term[], tail as Term);
+      }
+      case "lc":
+        return this.comprehension(n, env);
+      case "map": {
+        const entries = n.entries.map((e) => [this.eval(e.key, env), this.eval(e.value, env), e.exact] as const);
+        this.alloc(entries.length, n);
+        if (!n.base) return new ErlMap(entries.map(([k, v]) => [k as Term, v as Term] as const));
+        const base = this.eval(n.base, env);
+        if (!(base instanceof ErlMap)) this.error(tuple(A("badmap"), base), n);
+        for (const [k, , exact] of entries) if (exact && base.get(k as Term) === undefined) this.error(tuple(A("badkey"), k), n);
+        return new ErlMap([...base.entries, ...entries.map(([k, v]) => [k as Term, v as Term] as const)]);
+      }
+      case "bin":
+        return this.binary(n, env);
+      case "match": {
+        const v = this.eval(n.right, env);
+        if (!this.match(n.left, v, env)) this.error(tuple(A("badmatch"), v), n);
+        return v;
+      }
+      case "op":
+        return this.operator(n, env);
+      case "unop":
+        return this.unaryOp(n, env);
+      case "call":
+        return this.call(n, env);
+      case "case": {
+        const v = this.eval(n.expr, env);
+        const r = this.clauses(n.clauses, [v], env);
+        if (r === undefined) this.error(tuple(A("case_clause"), v), n);
+        return r;
+      }
+      case "if": {
+        for (const c of n.clauses) {
+          if (this.guards(c.guards, env)) return this.body(c.body, env);
+        }
+        return this.error(A("if_clause"), n);
+      }
+      case "block":
+        return this.body(n.body, env);
+      case "fun":
+        return this.makeFun(n, env);
+      case "funref":
+        return this.funRef(n, env);
+      case "try":
+        return this.tryExpr(n, env);
+      case "catch":
+        try {
+          return this.eval(n.expr, env);
+        } catch (e) {
+          if (!(e instanceof ErlangException)) throw e;
+          if (e.cls === "throw") return e.reason;
+          if (e.cls === "exit") return tuple(A("EXIT"), e.reason);
+          return tuple(A("EXIT"), tuple(e.reason, []));
+        }
+    }
+  }
+
+  private unsupportedVar(n: Node & { k: "var" }): never {
+    if (n.name === "_") return this.unsupported("_ used as a value", n);
+    return this.error(tuple(A("unbound"), A(n.name)), n);
+  }
+
+  private body(body: Node[], env: Env): V {
+    let last: V = [];
+    for (const e of body) last = this.eval(e, env);
+    return last;
+  }
+
+  /** The first clause whose patterns match and whose guard holds, evaluated; undefined when none does. */
+  private clauses(clauses: Clause[], args: V[], env: Env): V | undefined {
+    for (const c of clauses) {
+      const scope = new Map(env);
+      if (c.pats.length !== args.length) continue;
+      if (!c.pats.every((p, i) => this.match(p, args[i]!, scope))) continue;
+      if (!this.guards(c.guards, scope)) continue;
+      const r = this.body(c.body, scope);
+      for (const [k, v] of scope) if (!env.has(k)) env.set(k, v); // variables bound in a clause stay bound (exported)
+      return r;
+    }
+    return undefined;
+  }
+
+  private guards(seq: Node[][], env: Env): boolean {
+    if (seq.length === 0) return true;
+    for (const alt of seq) {
+      let ok = true;
+      for (const g of alt) {
+        let v: V;
+        try {
+          v = this.eval(g, env);
+        } catch (e) {
+          if (e instanceof ErlangException) {
+            ok = false; // an exception in a guard makes it fail
+            break;
+          }
+          throw e;
+        }
+        if (!isTrue(v)) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return true;
+    }
+    return false;
+  }
+
+  // ---- patterns
+
+  match(p: Node, v: V, env: Env): boolean {
+    this.step(p);
+    switch (p.k) {
+      case "var": {
+        if (p.name === "_") return true;
+        const bound = env.get(p.name);
+        if (bound !== undefined) return equals(bound, v);
+        env.set(p.name, v);
+        return true;
+      }
+      case "lit":
+        return equals(p.v, v);
+      case "tuple":
+        return v instanceof Tuple && v.items.length === p.items.length && p.items.every((x, i) => this.match(x, v.items[i]!, env));
+      case "list": {
+        let items: readonly Term[] | undefined = listItems(v as Term);
+        let tailValue: Term | undefined;
+        if (!items && v instanceof ImproperList) {
+          items = v.items;
+          tailValue = v.tail;
+        }
+        if (!items) return false;
+        if (!p.tail) return tailValue === undefined && items.length === p.items.length && p.items.every((x, i) => this.match(x, items![i]!, env));
+        if (items.length < p.items.length) return false;
+        if (!p.items.every((x, i) => this.match(x, items![i]!, env))) return false;
+        const rest = items.slice(p.items.length);
+        return this.match(p.tail, tailValue === undefined ? rest : rest.length === 0 ? tailValue : new ImproperList(rest, tailValue), env);
+      }
+      case "match":
+        return this.match(p.left, v, env) && this.match(p.right, v, env);
+      case "map": {
+        if (!(v instanceof ErlMap)) return false;
+        for (const e of p.entries) {
+          const key = this.eval(e.key, env);
+          const found = v.get(key as Term);
+          if (found === undefined || !this.match(e.value, found, env)) return false;
+        }
+        return true;
+      }
+      case "op": {
+        // "prefix" ++ Rest
+        if (p.op === "++" && p.left.k === "lit") {
+          const prefix = listItems(p.left.v);
+          const items = listItems(v as Term);
+          if (!prefix || !items || items.length < prefix.length) return false;
+          if (!prefix.every((c, i) => equals(c, items[i]!))) return false;
+          return this.match(p.right, items.slice(prefix.length), env);
+        }
+        // arithmetic on literals is a constant pattern
+        return equals(this.eval(p, new Map()), v);
+      }
+      case "unop":
+        return equals(this.eval(p, new Map()), v);
+      case "bin":
+        if (p.segs.every((s) => s.value.k === "lit" && s.size === undefined)) return equals(this.eval(p, env), v);
+        return this.unsupported("binary patterns", p);
+      default:
+        return this.unsupported("this kind of pattern", p);
+    }
+  }
+
+  // ---- operators
+
+  private operator(n: Node & { k: "op" }, env: Env): V {
+    const { op } = n;
+    if (op === "andalso" || op === "orelse") {
+      const l = this.eval(n.left, env);
+      if (!isTrue(l) && !isFalse(l)) this.error(tuple(A("badarg"), l), n);
+      if (op === "andalso" ? isFalse(l) : isTrue(l)) return l;
+      return this.eval(n.right, env);
+    }
+    const l = this.eval(n.left, env);
+    const r = this.eval(n.right, env);
+    switch (op) {
+      case "==":
+        return bool(compare(l, r) === 0);
+      case "/=":
+        return bool(compare(l, r) !== 0);
+      case "=:=":
+        return bool(equals(l, r));
+      case "=/=":
+        return bool(!equals(l, r));
+      case "<":
+        return bool(compare(l, r) < 0);
+      case "=<":
+        return bool(compare(l, r) <= 0);
+      case ">":
+        return bool(compare(l, r) > 0);
+      case ">=":
+        return bool(compare(l, r) >= 0);
+      case "++": {
+        const a = listItems(l as Term);
+        if (!a) this.error(A("badarg"), n);
+        this.alloc(a.length, n);
+        const b = listItems(r as Term);
+        if (b) {
+          this.alloc(b.length, n);
+          if (l instanceof Charlist && r instanceof Charlist) return new Charlist([...l.codes, ...r.codes]);
+          return [...a, ...b];
+        }
+        return a.length === 0 ? r : new ImproperList(a, r as Term);
+      }
+      case "--": {
+        const a = listItems(l as Term);
+        const b = listItems(r as Term);
+        if (!a || !b) this.error(A("badarg"), n);
+        this.alloc(a.length, n);
+        this.step(n);
+        if (a.length * b.length > this.limits.steps) throw new ScriptLimitError(this.file, n, "-- on lists this long takes too many steps");
+        const out = [...a];
+        for (const x of b) {
+          const i = out.findIndex((y) => equals(y, x));
+          if (i >= 0) out.splice(i, 1);
+        }
+        return out;
+      }
+      case "and":
+      case "or":
+      case "xor": {
+        if (!(isTrue(l) || isFalse(l)) || !(isTrue(r) || isFalse(r))) this.error(tuple(A("badarg"), l), n);
+        const a = isTrue(l);
+        const b = isTrue(r);
+        return bool(op === "and" ? a && b : op === "or" ? a || b : a !== b);
+      }
+    }
+    return this.arith(op, l, r, n);
+  }
+
+  private arith(op: string, l: V, r: V, at: Pos): V {
+    const isNum = (x: V) => isInteger(x) || x instanceof Float;
+    if (!isNum(l) || !isNum(r)) this.error(tuple(A("badarith")), at);
+    const intOp = isInteger(l) && isInteger(r);
+    if (op === "/" || !intOp) {
+      if (["div", "rem", "band", "bor", "bxor", "bsl", "bsr"].includes(op)) this.error(A("badarith"), at);
+      const a = Number(l instanceof Float ? l.value : l);
+      const b = Number(r instanceof Float ? r.value : r);
+      if (op === "/" && b === 0) this.error(A("badarith"), at);
+      const v = op === "+" ? a + b : op === "-" ? a - b : op === "*" ? a * b : a / b;
+      if (!Number.isFinite(v)) this.error(A("badarith"), at);
+      return new Float(v);
+    }
+    const a = BigInt(l as number | bigint);
+    const b = BigInt(r as number | bigint);
+    const big = (x: bigint) => {
+      // A number's size is memory too: about one cell per 64 bits.
+      const bits = x < 0n ? (-x).toString(16).length * 4 : x.toString(16).length * 4;
+      this.alloc(Math.ceil(bits / 64), at);
+      return int(x);
+    };
+    switch (op) {
+      case "+":
+        return big(a + b);
+      case "-":
+        return big(a - b);
+      case "*":
+        return big(a * b);
+      case "div":
+        if (b === 0n) this.error(A("badarith"), at);
+        return int(a / b);
+      case "rem":
+        if (b === 0n) this.error(A("badarith"), at);
+        return int(a % b);
+      case "band":
+        return int(a & b);
+      case "bor":
+        return int(a | b);
+      case "bxor":
+        return int(a ^ b);
+      case "bsl":
+      case "bsr": {
+        const shift = op === "bsl" ? b : -b;
+        if (shift > 1_000_000n) throw new ScriptLimitError(this.file, at, "bsl by more than 1000000 bits");
+        return big(shift >= 0n ? a << shift : a >> -shift);
+      }
+    }
+    return this.unsupported(`operator ${op}`, at);
+  }
+
+  private unaryOp(n: Node & { k: "unop" }, env: Env): V {
+    const v = this.eval(n.arg, env);
+    switch (n.op) {
+      case "not":
+        if (!isTrue(v) && !isFalse(v)) this.error(A("badarg"), n);
+        return bool(isFalse(v));
+      case "-":
+        if (isInteger(v)) return int(-BigInt(v));
+        if (v instanceof Float) return new Float(-v.value);
+        return this.error(A("badarith"), n);
+      case "+":
+        if (isInteger(v) || v instanceof Float) return v;
+        return this.error(A("badarith"), n);
+      case "bnot":
+        if (isInteger(v)) return int(~BigInt(v));
+        return this.error(A("badarith"), n);
+    }
+    return this.unsupported(`operator ${n.op}`, n);
+  }
+
+  // ---- comprehensions, binaries, funs, try
+
+  private comprehension(n: Node & { k: "lc" }, env: Env): V {
+    const out: Term[] = [];
+    const go = (i: number, scope: Env): void => {
+      if (i === n.quals.length) {
+        this.alloc(1, n);
+        out.push(this.eval(n.expr, new Map(scope)) as Term);
+        return;
+      }
+      const q = n.quals[i]!;
+      if (q.k === "filter") {
+        const v = this.eval(q.expr, scope);
+        if (isTrue(v)) go(i + 1, scope);
+        else if (!isFalse(v)) this.error(tuple(A("bad_filter"), v), q);
+        return;
+      }
+      const list = this.eval(q.expr, scope);
+      const items = listItems(list as Term);
+      if (!items) this.error(tuple(A("bad_generator"), list), q);
+      for (const item of items) {
+        const inner = new Map(scope);
+        if (this.match(q.pat, item, inner)) go(i + 1, inner);
+      }
+    };
+    go(0, env);
+    return out;
+  }
+
+  private binary(n: Node & { k: "bin" }, env: Env): V {
+    const bytes: number[] = [];
+    for (const s of n.segs) {
+      const v = this.eval(s.value, env);
+      const types = s.types;
+      const size = s.size ? this.eval(s.size, env) : undefined;
+      if (types.includes("binary") || types.includes("bytes") || v instanceof Uint8Array) {
+        if (!(v instanceof Uint8Array)) this.error(A("badarg"), n);
+        this.alloc(v.length, n);
+        bytes.push(...v);
+        continue;
+      }
+      const codes = v instanceof Charlist ? v.codes : isInteger(v) ? [Number(v)] : undefined;
+      if (!codes) return this.unsupported("this binary segment", s.value);
+      for (const c of codes) {
+        if (types.includes("utf8")) bytes.push(...new TextEncoder().encode(String.fromCodePoint(c)));
+        else {
+          const bits = size === undefined ? 8 : Number(size);
+          if (bits % 8 !== 0 || bits > 64) return this.unsupported("binary segments that are not whole bytes", s.value);
+          for (let k = bits / 8 - 1; k >= 0; k--) bytes.push(Number((BigInt(c) >> BigInt(8 * k)) & 255n));
+        }
+      }
+      this.alloc(codes.length, n);
+    }
+    return Uint8Array.from(bytes);
+  }
+
+  private makeFun(n: Node & { k: "fun" }, env: Env): Fun {
+    const arity = n.clauses[0]!.pats.length;
+    const captured = new Map(env);
+    const fun: Fun = new Fun(
+      arity,
+      (args, at) => {
+        const scope = new Map(captured);
+        if (n.name) scope.set(n.name, fun);
+        const r = this.clauses(n.clauses, args, scope);
+        if (r === undefined) this.error(A("function_clause"), at);
+        return r;
+      },
+      "fun",
+    );
+    return fun;
+  }
+
+  private funRef(n: Node & { k: "funref" }, env: Env): Fun {
+    const mod = n.mod ? this.eval(n.mod, env) : A("erlang");
+    const name = this.eval(n.name, env);
+    const arity = this.eval(n.arity, env);
+    if (!(mod instanceof Atom) || !(name instanceof Atom) || !isInteger(arity)) this.error(A("badarg"), n);
+    if (!n.mod) return this.unsupported(`fun ${name.name}/${arity}: a script defines no named functions`, n);
+    return new Fun(Number(arity), (args, at) => this.callRemote(mod.name, name.name, args, at), `${mod.name}:${name.name}/${arity}`);
+  }
+
+  private tryExpr(n: Node & { k: "try" }, env: Env): V {
+    try {
+      let v: V;
+      try {
+        v = this.body(n.body, env);
+      } catch (e) {
+        if (!(e instanceof ErlangException) || n.catches.length === 0) throw e;
+        for (const c of n.catches) {
+          const scope = new Map(env);
+          if (this.match(c.pats[0]!, A(e.cls), scope) && this.match(c.pats[1]!, e.reason, scope) && this.guards(c.guards, scope)) return this.body(c.body, scope);
+        }
+        throw e;
+      }
+      if (n.of.length === 0) return v;
+      const r = this.clauses(n.of, [v], env);
+      if (r === undefined) this.error(tuple(A("try_clause"), v), n);
+      return r;
+    } finally {
+      if (n.after.length > 0) this.body(n.after, env);
+    }
+  }
+
+  // ---- calls
+
+  private call(n: Node & { k: "call" }, env: Env): V {
+    if (n.mod) {
+      const mod = this.eval(n.mod, env);
+      const fn = this.eval(n.fn, env);
+      if (!(mod instanceof Atom) || !(fn instanceof Atom)) this.error(tuple(A("badfun"), fn), n);
+      const args = n.args.map((a) => this.eval(a, env));
+      return this.callRemote(mod.name, fn.name, args, n);
+    }
+    if (n.fn.k === "lit" && n.fn.v instanceof Atom) {
+      const args = n.args.map((a) => this.eval(a, env));
+      return this.callRemote("erlang", n.fn.v.name, args, n, true);
+    }
+    const f = this.eval(n.fn, env);
+    const args = n.args.map((a) => this.eval(a, env));
+    return this.apply(f, args, n);
+  }
+
+  apply(f: V, args: V[], at: Pos): V {
+    if (!(f instanceof Fun)) this.error(tuple(A("badfun"), f as Term), at);
+    if (f.arity !== args.length) this.error(tuple(A("badarity"), tuple(A(f.name), args as Term[])), at);
+    this.step(at);
+    if (++this.depth > this.limits.depth) throw new ScriptLimitError(this.file, at, `the script nests more than ${this.limits.depth} function calls; hexts stops it there`);
+    try {
+      return f.call(args, at);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  callRemote(mod: string, name: string, args: V[], at: Pos, local = false): V {
+    const impl = LIBRARY.get(`${mod}:${name}/${args.length}`);
+    if (!impl) {
+      if (local) return this.unsupported(`${name}/${args.length} (a script defines no functions, and it is not an Erlang built-in hexts knows)`, at);
+      return this.unsupported(`${mod}:${name}/${args.length}`, at);
+    }
+    return impl(this, args, at);
+  }
+
+  // ---- host access (read-only, inside the project)
+
+  get hostInfo(): ScriptHost {
+    return this.host;
+  }
+
+  /** The absolute path of `p` (relative to the cwd), or an error when it leaves the project. */
+  projectPath(p: V, at: Pos, what: string): string {
+    const text = textOf(p as Term);
+    if (text === undefined) this.badarg(at);
+    const abs = resolve(this.host.cwd, text);
+    const inside = (x: string) => x === this.host.root || x.startsWith(this.host.root + sep);
+    let real = abs;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      real = abs;
+    }
+    if (!inside(abs) || !inside(real)) {
+      throw new HextsError("PROJECT_INVALID", `${this.file}:${at.line}:${at.col}: ${what} ${JSON.stringify(text)} is outside the project; hexts reads only files inside it`, {
+        details: { file: this.file, line: at.line, column: at.col, reason: "outside_project" },
+      });
+    }
+    return abs;
+  }
+
+  relativeToCwd(abs: string): string {
+    return relative(this.host.cwd, abs) || ".";
+  }
+}
+
+// ---------------------------------------------------------------- term helpers
+
+function equals(a: V, b: V): boolean {
+  if (a instanceof Fun || b instanceof Fun) return a === b;
+  return termEquals(a as MetaValue, b as MetaValue);
+}
+
+function compare(a: V, b: V): number {
+  if (a instanceof Fun || b instanceof Fun) return a === b ? 0 : 1;
+  const num = (x: V) => (isInteger(x) ? Number(x) : x instanceof Float ? x.value : undefined);
+  const x = num(a);
+  const y = num(b);
+  if (x !== undefined && y !== undefined && (a instanceof Float || b instanceof Float)) return x < y ? -1 : x > y ? 1 : 0;
+  return compareTerms(a as MetaValue, b as MetaValue);
+}
+
+/** Text of a string-like value (charlist, list of codes, binary, or a deep iolist of those). */
+function flatText(v: V): string | undefined {
+  const t = textOf(v as Term);
+  if (t !== undefined) return t;
+  if (v instanceof Atom) return undefined;
+  const items = listItems(v as Term);
+  if (!items) return undefined;
+  let out = "";
+  for (const x of items) {
+    if (isInteger(x)) out += String.fromCodePoint(Number(x));
+    else {
+      const s = flatText(x);
+      if (s === undefined) return undefined;
+      out += s;
+    }
+  }
+  return out;
+}
+
+const str = (s: string): Charlist => Charlist.of(s);
+const binOf = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+type Impl = (ev: ScriptEvaluator, args: V[], at: Pos) => V;
+const LIBRARY = new Map<string, Impl>();
+
+function def(names: string, impl: Impl): void {
+  for (const n of names.split(" ")) LIBRARY.set(n, impl);
+}
+
+function need<T>(ev: ScriptEvaluator, v: T | undefined, at: Pos): T {
+  if (v === undefined) throw new ErlangException("error", A("badarg"), at);
+  return v;
+}
+const bad = (at: Pos): never => {
+  throw new ErlangException("error", A("badarg"), at);
+};
+const listArg = (ev: ScriptEvaluator, v: V, at: Pos): Term[] => need(ev, listItems(v as Term), at);
+const textArg = (ev: ScriptEvaluator, v: V, at: Pos): string => need(ev, flatText(v), at);
+const intArg = (ev: ScriptEvaluator, v: V, at: Pos): number => {
+  if (!isInteger(v)) throw new ErlangException("error", A("badarg"), at);
+  return Number(v);
+};
+const funArg = (ev: ScriptEvaluator, v: V, arity: number, at: Pos): Fun => {
+  if (!(v instanceof Fun) || v.arity !== arity) throw new ErlangException("error", A("badarg"), at);
+  return v;
+};
+/** A string result in the type of the input: binary in, binary out. */
+const sameKind = (input: V, s: string): Term => (input instanceof Uint8Array ? binOf(s) : str(s));
+
+// ---- erlang (auto-imported BIFs and erlang:*)
+for (const prefix of ["erlang:"]) {
+  def(`${prefix}length/1`, (ev, [l], at) => listArg(ev, l!, at).length);
+  def(`${prefix}hd/1`, (ev, [l], at) => need(ev, listArg(ev, l!, at)[0], at));
+  def(`${prefix}tl/1`, (ev, [l], at) => {
+    const items = listArg(ev, l!, at);
+    if (items.length === 0) ev.alloc(0, at);
+    if (items.length === 0) throw new ErlangException("error", A("badarg"), at);
+    return items.slice(1);
+  });
+  def(`${prefix}element/2`, (ev, [i, t], at) => {
+    if (!(t instanceof Tuple)) throw new ErlangException("error", A("badarg"), at);
+    return need(ev, t.items[intArg(ev, i!, at) - 1], at);
+  });
+  def(`${prefix}setelement/3`, (ev, [i, t, v], at) => {
+    if (!(t instanceof Tuple)) throw new ErlangException("error", A("badarg"), at);
+    const k = intArg(ev, i!, at);
+    if (k < 1 || k > t.items.length) throw new ErlangException("error", A("badarg"), at);
+    ev.alloc(t.items.length, at);
+    return new Tuple(t.items.map((x, j) => (j === k - 1 ? (v as Term) : x)));
+  });
+  def(`${prefix}tuple_size/1 ${prefix}size/1`, (ev, [t], at) => (t instanceof Tuple ? t.items.length : t instanceof Uint8Array ? t.length : bad(at)));
+  def(`${prefix}byte_size/1`, (ev, [t], at) => (t instanceof Uint8Array ? t.length : bad(at)));
+  def(`${prefix}map_size/1`, (ev, [m], at) => (m instanceof ErlMap ? m.size : bad(at)));
+  def(`${prefix}tuple_to_list/1`, (ev, [t], at) => (t instanceof Tuple ? [...t.items] : bad(at)));
+  def(`${prefix}list_to_tuple/1`, (ev, [l], at) => new Tuple(listArg(ev, l!, at)));
+  def(`${prefix}atom_to_list/1`, (ev, [a], at) => (a instanceof Atom ? str(a.name) : bad(at)));
+  def(`${prefix}atom_to_binary/1 ${prefix}atom_to_binary/2`, (ev, [a], at) => (a instanceof Atom ? binOf(a.name) : bad(at)));
+  def(`${prefix}list_to_atom/1 ${prefix}list_to_existing_atom/1`, (ev, [l], at) => A(textArg(ev, l!, at)));
+  def(`${prefix}binary_to_atom/1 ${prefix}binary_to_atom/2 ${prefix}binary_to_existing_atom/2`, (ev, [b], at) => A(textArg(ev, b!, at)));
+  def(`${prefix}list_to_binary/1 ${prefix}iolist_to_binary/1`, (ev, [l], at) => {
+    const bytes = iolistBytes(ev, l!, at);
+    ev.alloc(bytes.length, at);
+    return bytes;
+  });
+  def(`${prefix}binary_to_list/1`, (ev, [b], at) => {
+    if (!(b instanceof Uint8Array)) throw new ErlangException("error", A("badarg"), at);
+    ev.alloc(b.length, at);
+    return [...b];
+  });
+  def(`${prefix}integer_to_list/1`, (ev, [i], at) => (isInteger(i) ? str(String(i)) : bad(at)));
+  def(`${prefix}integer_to_binary/1`, (ev, [i], at) => (isInteger(i) ? binOf(String(i)) : bad(at)));
+  def(`${prefix}list_to_integer/1 ${prefix}binary_to_integer/1`, (ev, [l], at) => {
+    const t = textArg(ev, l!, at);
+    if (!/^[+-]?\d+$/.test(t)) throw new ErlangException("error", A("badarg"), at);
+    return int(BigInt(t));
+  });
+  def(`${prefix}float_to_list/1`, (ev, [f], at) => (f instanceof Float ? str(formatErlang(f, "~p")) : bad(at)));
+  def(`${prefix}abs/1`, (ev, [x], at) => (isInteger(x) ? int(BigInt(x) < 0n ? -BigInt(x) : BigInt(x)) : x instanceof Float ? new Float(Math.abs(x.value)) : bad(at)));
+  def(`${prefix}max/2`, (ev, [a, b]) => (compare(a!, b!) >= 0 ? a! : b!));
+  def(`${prefix}min/2`, (ev, [a, b]) => (compare(a!, b!) <= 0 ? a! : b!));
+  for (const [name, test] of [
+    ["is_atom", (v: V) => v instanceof Atom],
+    ["is_list", (v: V) => listItems(v as Term) !== undefined || v instanceof ImproperList],
+    ["is_binary", (v: V) => v instanceof Uint8Array],
+    ["is_bitstring", (v: V) => v instanceof Uint8Array],
+    ["is_integer", (v: V) => isInteger(v)],
+    ["is_float", (v: V) => v instanceof Float],
+    ["is_number", (v: V) => isInteger(v) || v instanceof Float],
+    ["is_tuple", (v: V) => v instanceof Tuple],
+    ["is_map", (v: V) => v instanceof ErlMap],
+    ["is_function", (v: V) => v instanceof Fun],
+    ["is_boolean", (v: V) => isTrue(v) || isFalse(v)],
+  ] as const) {
+    def(`${prefix}${name}/1`, (_ev, [v]) => bool(test(v!)));
+  }
+  def(`${prefix}is_function/2`, (_ev, [f, n]) => bool(f instanceof Fun && isInteger(n) && f.arity === Number(n)));
+  def(`${prefix}error/1 ${prefix}error/2`, (_ev, [r], at) => {
+    throw new ErlangException("error", r as Term, at);
+  });
+  def(`${prefix}throw/1`, (_ev, [r], at) => {
+    throw new ErlangException("throw", r as Term, at);
+  });
+  def(`${prefix}exit/1`, (_ev, [r], at) => {
+    throw new ErlangException("exit", r as Term, at);
+  });
+  def(`${prefix}apply/2`, (ev, [f, a], at) => ev.apply(f!, listArg(ev, a!, at), at));
+  def(`${prefix}apply/3`, (ev, [m, f, a], at) => {
+    if (!(m instanceof Atom) || !(f instanceof Atom)) throw new ErlangException("error", A("badarg"), at);
+    return ev.callRemote(m.name, f.name, listArg(ev, a!, at), at);
+  });
+  def(`${prefix}system_info/1`, (ev, [what], at) => {
+    if (what instanceof Atom && what.name === "otp_release") {
+      ev.hostInfo.onMachineValue?.("erlang:system_info(otp_release)", at);
+      return str(ev.hostInfo.otpRelease);
+    }
+    return ev.unsupported(`erlang:system_info(${formatErlang(what as Term, "~p")})`, at);
+  });
+  def(`${prefix}function_exported/3`, (ev, [m], at) => {
+    ev.hostInfo.onMachineValue?.(`erlang:function_exported(${formatErlang(m as Term, "~p")}, ...)`, at);
+    return FALSE;
+  });
+}
+for (const name of ["is_atom", "is_list", "is_binary", "is_integer", "is_tuple", "is_map", "is_function", "is_boolean"]) void name;
+
+function iolistBytes(ev: ScriptEvaluator, v: V, at: Pos): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  const out: number[] = [];
+  const walk = (x: V) => {
+    if (x instanceof Uint8Array) out.push(...x);
+    else if (isInteger(x) && Number(x) >= 0 && Number(x) <= 255) out.push(Number(x));
+    else {
+      const items = listItems(x as Term);
+      if (!items) throw new ErlangException("error", A("badarg"), at);
+      items.forEach(walk);
+    }
+  };
+  walk(v);
+  return Uint8Array.from(out);
+}
+
+// ---- os
+def("os:getenv/1", (_ev, [name], at) => {
+  const v = _ev.hostInfo.env[textArg(_ev, name!, at)];
+  return v === undefined ? FALSE : str(v);
+});
+def("os:getenv/2", (_ev, [name, dflt], at) => {
+  const v = _ev.hostInfo.env[textArg(_ev, name!, at)];
+  return v === undefined ? dflt! : str(v);
+});
+def("os:type/0", () => tuple(A("unix"), A(process.platform === "darwin" ? "darwin" : process.platform === "win32" ? "nt" : process.platform)));
+
+// ---- lists
+const L = (names: string, impl: Impl) => def(names.split(" ").map((n) => `lists:${n}`).join(" "), impl);
+L("reverse/1", (ev, [l], at) => [...listArg(ev, l!, at)].reverse());
+L("reverse/2", (ev, [l, t], at) => [...listArg(ev, l!, at)].reverse().concat(listArg(ev, t!, at)));
+L("append/2", (ev, [a, b], at) => {
+  const x = listArg(ev, a!, at);
+  const y = listArg(ev, b!, at);
+  ev.alloc(x.length + y.length, at);
+  return [...x, ...y];
+});
+L("append/1", (ev, [ls], at) => {
+  const out: Term[] = [];
+  for (const l of listArg(ev, ls!, at)) {
+    const items = listArg(ev, l, at);
+    ev.alloc(items.length, at);
+    out.push(...items);
+  }
+  return out;
+});
+L("concat/1", (ev, [ls], at) => str(listArg(ev, ls!, at).map((x) => (x instanceof Atom ? x.name : isInteger(x) ? String(x) : x instanceof Float ? formatErlang(x, "~p") : textArg(ev, x, at))).join("")));
+L("flatten/1", (ev, [l], at) => {
+  const out: Term[] = [];
+  const walk = (x: Term) => {
+    for (const i of listArg(ev, x, at)) {
+      if (listItems(i) !== undefined) walk(i);
+      else {
+        ev.alloc(1, at);
+        out.push(i);
+      }
+    }
+  };
+  walk(l as Term);
+  return out;
+});
+L("member/2", (ev, [x, l], at) => bool(listArg(ev, l!, at).some((y) => equals(x!, y))));
+L("nth/2", (ev, [n, l], at) => need(ev, listArg(ev, l!, at)[intArg(ev, n!, at) - 1], at));
+L("nthtail/2", (ev, [n, l], at) => listArg(ev, l!, at).slice(intArg(ev, n!, at)));
+L("last/1", (ev, [l], at) => need(ev, listArg(ev, l!, at).at(-1), at));
+L("sublist/2", (ev, [l, n], at) => listArg(ev, l!, at).slice(0, intArg(ev, n!, at)));
+L("sublist/3", (ev, [l, s, n], at) => listArg(ev, l!, at).slice(intArg(ev, s!, at) - 1, intArg(ev, s!, at) - 1 + intArg(ev, n!, at)));
+L("seq/2 seq/3", (ev, [a, b, s], at) => {
+  const from = intArg(ev, a!, at);
+  const to = intArg(ev, b!, at);
+  const step = s === undefined ? 1 : intArg(ev, s, at);
+  if (step === 0) throw new ErlangException("error", A("badarg"), at);
+  const n = Math.max(0, Math.floor((to - from) / step) + 1);
+  ev.alloc(n, at);
+  return Array.from({ length: n }, (_, i) => from + i * step);
+});
+L("duplicate/2", (ev, [n, x], at) => {
+  const k = intArg(ev, n!, at);
+  ev.alloc(k, at);
+  return Array.from({ length: k }, () => x as Term);
+});
+L("map/2", (ev, [f, l], at) => listArg(ev, l!, at).map((x) => ev.apply(funArg(ev, f!, 1, at), [x], at) as Term));
+L("flatmap/2", (ev, [f, l], at) => listArg(ev, l!, at).flatMap((x) => listArg(ev, ev.apply(funArg(ev, f!, 1, at), [x], at), at)));
+L("filter/2", (ev, [f, l], at) => listArg(ev, l!, at).filter((x) => isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at))));
+L("filtermap/2", (ev, [f, l], at) =>
+  listArg(ev, l!, at).flatMap((x) => {
+    const r = ev.apply(funArg(ev, f!, 1, at), [x], at);
+    if (isTrue(r)) return [x];
+    if (r instanceof Tuple && r.items.length === 2 && isTrue(r.items[0]!)) return [r.items[1]!];
+    return [];
+  }),
+);
+L("foreach/2", (ev, [f, l], at) => {
+  for (const x of listArg(ev, l!, at)) ev.apply(funArg(ev, f!, 1, at), [x], at);
+  return A("ok");
+});
+L("foldl/3", (ev, [f, acc, l], at) => listArg(ev, l!, at).reduce<V>((a, x) => ev.apply(funArg(ev, f!, 2, at), [x, a], at), acc!));
+L("foldr/3", (ev, [f, acc, l], at) => [...listArg(ev, l!, at)].reverse().reduce<V>((a, x) => ev.apply(funArg(ev, f!, 2, at), [x, a], at), acc!));
+L("any/2", (ev, [f, l], at) => bool(listArg(ev, l!, at).some((x) => isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)))));
+L("all/2", (ev, [f, l], at) => bool(listArg(ev, l!, at).every((x) => isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)))));
+L("partition/2", (ev, [f, l], at) => {
+  const yes: Term[] = [];
+  const no: Term[] = [];
+  for (const x of listArg(ev, l!, at)) (isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)) ? yes : no).push(x);
+  return tuple(yes, no);
+});
+L("takewhile/2", (ev, [f, l], at) => {
+  const items = listArg(ev, l!, at);
+  const i = items.findIndex((x) => !isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)));
+  return i < 0 ? items : items.slice(0, i);
+});
+L("dropwhile/2", (ev, [f, l], at) => {
+  const items = listArg(ev, l!, at);
+  const i = items.findIndex((x) => !isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)));
+  return i < 0 ? [] : items.slice(i);
+});
+L("splitwith/2", (ev, [f, l], at) => {
+  const items = listArg(ev, l!, at);
+  const i = items.findIndex((x) => !isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)));
+  return i < 0 ? tuple(items, []) : tuple(items.slice(0, i), items.slice(i));
+});
+L("split/2", (ev, [n, l], at) => {
+  const k = intArg(ev, n!, at);
+  const items = listArg(ev, l!, at);
+  if (k > items.length) throw new ErlangException("error", A("badarg"), at);
+  return tuple(items.slice(0, k), items.slice(k));
+});
+L("delete/2", (ev, [x, l], at) => {
+  const items = listArg(ev, l!, at);
+  const i = items.findIndex((y) => equals(x!, y));
+  return i < 0 ? items : [...items.slice(0, i), ...items.slice(i + 1)];
+});
+L("subtract/2", (ev, [a, b], at) => ev.callRemote("lists", "_subtract", [a!, b!], at));
+L("_subtract/2", (ev, [a, b], at) => {
+  const out = [...listArg(ev, a!, at)];
+  for (const x of listArg(ev, b!, at)) {
+    const i = out.findIndex((y) => equals(y, x));
+    if (i >= 0) out.splice(i, 1);
+  }
+  return out;
+});
+L("prefix/2", (ev, [a, b], at) => {
+  const x = listArg(ev, a!, at);
+  const y = listArg(ev, b!, at);
+  return bool(x.length <= y.length && x.every((v, i) => equals(v, y[i]!)));
+});
+L("suffix/2", (ev, [a, b], at) => {
+  const x = listArg(ev, a!, at);
+  const y = listArg(ev, b!, at);
+  return bool(x.length <= y.length && x.every((v, i) => equals(v, y[y.length - x.length + i]!)));
+});
+L("sort/1", (ev, [l], at) => [...listArg(ev, l!, at)].sort((a, b) => compare(a, b)));
+L("sort/2", (ev, [f, l], at) => [...listArg(ev, l!, at)].sort((a, b) => (isTrue(ev.apply(funArg(ev, f!, 2, at), [a, b], at)) ? -1 : 1)));
+L("usort/1", (ev, [l], at) => {
+  const sorted = [...listArg(ev, l!, at)].sort((a, b) => compare(a, b));
+  return sorted.filter((x, i) => i === 0 || compare(sorted[i - 1]!, x) !== 0);
+});
+L("umerge/2 merge/2", (ev, [a, b], at) => [...listArg(ev, a!, at), ...listArg(ev, b!, at)].sort((x, y) => compare(x, y)));
+L("zip/2", (ev, [a, b], at) => {
+  const x = listArg(ev, a!, at);
+  const y = listArg(ev, b!, at);
+  if (x.length !== y.length) throw new ErlangException("error", A("function_clause"), at);
+  return x.map((v, i) => tuple(v, y[i]!));
+});
+L("unzip/1", (ev, [l], at) => {
+  const items = listArg(ev, l!, at);
+  return tuple(
+    items.map((t) => (t as Tuple).items[0]!),
+    items.map((t) => (t as Tuple).items[1]!),
+  );
+});
+L("sum/1", (ev, [l], at) => listArg(ev, l!, at).reduce<V>((a, x) => ev.callRemote("erlang", "+", [a, x], at), 0));
+LIBRARY.set("erlang:+/2", (ev, [a, b], at) => {
+  if (isInteger(a) && isInteger(b)) return int(BigInt(a) + BigInt(b));
+  throw new ErlangException("error", A("badarith"), at);
+});
+L("max/1", (ev, [l], at) => need(ev, listArg(ev, l!, at).reduce<Term | undefined>((a, x) => (a === undefined || compare(x, a) > 0 ? x : a), undefined), at));
+L("min/1", (ev, [l], at) => need(ev, listArg(ev, l!, at).reduce<Term | undefined>((a, x) => (a === undefined || compare(x, a) < 0 ? x : a), undefined), at));
+L("join/2", (ev, [sep, l], at) => listArg(ev, l!, at).flatMap((x, i) => (i === 0 ? [x] : [sep as Term, x])));
+L("usort/2 uniq/1", (ev, [l], at) => {
+  const out: Term[] = [];
+  for (const x of listArg(ev, l!, at)) if (!out.some((y) => equals(x, y))) out.push(x);
+  return out;
+});
+const keyAt = (t: Term, n: number): Term | undefined => (t instanceof Tuple ? t.items[n - 1] : undefined);
+L("keyfind/3", (ev, [k, n, l], at) => listArg(ev, l!, at).find((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!)) ?? FALSE);
+L("keymember/3", (ev, [k, n, l], at) => bool(listArg(ev, l!, at).some((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!))));
+L("keysearch/3", (ev, [k, n, l], at) => {
+  const found = listArg(ev, l!, at).find((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!));
+  return found === undefined ? FALSE : tuple(A("value"), found);
+});
+L("keydelete/3", (ev, [k, n, l], at) => {
+  const items = listArg(ev, l!, at);
+  const i = items.findIndex((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!));
+  return i < 0 ? items : [...items.slice(0, i), ...items.slice(i + 1)];
+});
+L("keyreplace/4", (ev, [k, n, l, v], at) => {
+  const items = listArg(ev, l!, at);
+  const i = items.findIndex((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!));
+  return i < 0 ? items : items.map((x, j) => (j === i ? (v as Term) : x));
+});
+L("keystore/4", (ev, [k, n, l, v], at) => {
+  const items = listArg(ev, l!, at);
+  const i = items.findIndex((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!));
+  ev.alloc(items.length + 1, at);
+  return i < 0 ? [...items, v as Term] : items.map((x, j) => (j === i ? (v as Term) : x));
+});
+L("keytake/3", (ev, [k, n, l], at) => {
+  const items = listArg(ev, l!, at);
+  const i = items.findIndex((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!));
+  return i < 0 ? FALSE : tuple(A("value"), items[i]!, [...items.slice(0, i), ...items.slice(i + 1)]);
+});
+L("keysort/2", (ev, [n, l], at) => [...listArg(ev, l!, at)].sort((a, b) => compare(keyAt(a, intArg(ev, n!, at)) ?? [], keyAt(b, intArg(ev, n!, at)) ?? [])));
+L("ukeysort/2", (ev, [n, l], at) => {
+  const k = intArg(ev, n!, at);
+  const sorted = [...listArg(ev, l!, at)].sort((a, b) => compare(keyAt(a, k) ?? [], keyAt(b, k) ?? []));
+  return sorted.filter((x, i) => i === 0 || compare(keyAt(sorted[i - 1]!, k) ?? [], keyAt(x, k) ?? []) !== 0);
+});
+L("keymerge/3", (ev, [n, a, b], at) => [...listArg(ev, a!, at), ...listArg(ev, b!, at)].sort((x, y) => compare(keyAt(x, intArg(ev, n!, at)) ?? [], keyAt(y, intArg(ev, n!, at)) ?? [])));
+
+// ---- proplists
+const P = (names: string, impl: Impl) => def(names.split(" ").map((n) => `proplists:${n}`).join(" "), impl);
+function propLookup(list: Term[], key: V): Term | undefined {
+  for (const p of list) {
+    if (p instanceof Atom && equals(p, key)) return tuple(p, TRUE);
+    if (p instanceof Tuple && p.items.length >= 1 && equals(p.items[0]!, key)) return p;
+  }
+  return undefined;
+}
+P("get_value/2 get_value/3", (ev, [k, l, d], at) => {
+  const found = propLookup(listArg(ev, l!, at), k!);
+  if (found === undefined) return d ?? UNDEFINED;
+  return (found as Tuple).items.length === 2 ? (found as Tuple).items[1]! : (d ?? UNDEFINED);
+});
+P("get_bool/2", (ev, [k, l], at) => {
+  const found = propLookup(listArg(ev, l!, at), k!);
+  return bool(found !== undefined && (found as Tuple).items.length === 2 && isTrue((found as Tuple).items[1]!));
+});
+P("lookup/2", (ev, [k, l], at) => propLookup(listArg(ev, l!, at), k!) ?? A("none"));
+P("is_defined/2", (ev, [k, l], at) => bool(propLookup(listArg(ev, l!, at), k!) !== undefined));
+P("delete/2", (ev, [k, l], at) => listArg(ev, l!, at).filter((p) => !((p instanceof Atom && equals(p, k!)) || (p instanceof Tuple && p.items.length >= 1 && equals(p.items[0]!, k!)))));
+P("get_all_values/2", (ev, [k, l], at) =>
+  listArg(ev, l!, at).flatMap((p) => (p instanceof Tuple && p.items.length === 2 && equals(p.items[0]!, k!) ? [p.items[1]!] : p instanceof Atom && equals(p, k!) ? [TRUE] : [])),
+);
+P("append_values/2", (ev, [k, l], at) =>
+  listArg(ev, l!, at).flatMap((p) => (p instanceof Tuple && p.items.length === 2 && equals(p.items[0]!, k!) ? (listItems(p.items[1]!) ?? [p.items[1]!]) : [])),
+);
+P("get_keys/1", (ev, [l], at) => {
+  const out: Term[] = [];
+  for (const p of listArg(ev, l!, at)) {
+    const key = p instanceof Atom ? p : p instanceof Tuple && p.items.length >= 1 ? p.items[0]! : undefined;
+    if (key !== undefined && !out.some((x) => equals(x, key))) out.push(key);
+  }
+  return out.sort((a, b) => compare(a, b));
+});
+P("unfold/1", (ev, [l], at) => listArg(ev, l!, at).map((p) => (p instanceof Atom ? tuple(p, TRUE) : p)));
+P("compact/1", (ev, [l], at) => listArg(ev, l!, at).map((p) => (p instanceof Tuple && p.items.length === 2 && isTrue(p.items[1]!) && p.items[0] instanceof Atom ? p.items[0] : p)));
+
+// ---- maps
+const M = (names: string, impl: Impl) => def(names.split(" ").map((n) => `maps:${n}`).join(" "), impl);
+const mapArg = (v: V, at: Pos): ErlMap => {
+  if (!(v instanceof ErlMap)) throw new ErlangException("error", tuple(A("badmap"), v as Term), at);
+  return v;
+};
+M("get/2", (ev, [k, m], at) => {
+  const v = mapArg(m!, at).get(k as Term);
+  if (v === undefined) throw new ErlangException("error", tuple(A("badkey"), k as Term), at);
+  return v;
+});
+M("get/3", (_ev, [k, m, d], at) => mapArg(m!, at).get(k as Term) ?? d!);
+M("find/2", (_ev, [k, m], at) => {
+  const v = mapArg(m!, at).get(k as Term);
+  return v === undefined ? A("error") : tuple(A("ok"), v);
+});
+M("is_key/2", (_ev, [k, m], at) => bool(mapArg(m!, at).get(k as Term) !== undefined));
+M("put/3", (ev, [k, v, m], at) => {
+  ev.alloc(mapArg(m!, at).size + 1, at);
+  return new ErlMap([...mapArg(m!, at).entries, [k as Term, v as Term]]);
+});
+M("update/3", (ev, [k, v, m], at) => {
+  if (mapArg(m!, at).get(k as Term) === undefined) throw new ErlangException("error", tuple(A("badkey"), k as Term), at);
+  return new ErlMap([...mapArg(m!, at).entries, [k as Term, v as Term]]);
+});
+M("remove/2", (_ev, [k, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([x]) => !equals(x, k!))));
+M("merge/2", (ev, [a, b], at) => {
+  ev.alloc(mapArg(a!, at).size + mapArg(b!, at).size, at);
+  return new ErlMap([...mapArg(a!, at).entries, ...mapArg(b!, at).entries]);
+});
+M("from_list/1", (ev, [l], at) => {
+  const items = listArg(ev, l!, at);
+  ev.alloc(items.length, at);
+  return new ErlMap(items.map((t) => (t instanceof Tuple && t.items.length === 2 ? ([t.items[0]!, t.items[1]!] as const) : bad(at))));
+});
+M("to_list/1", (_ev, [m], at) => mapArg(m!, at).entries.map(([k, v]) => tuple(k, v)));
+M("keys/1", (_ev, [m], at) => mapArg(m!, at).entries.map(([k]) => k));
+M("values/1", (_ev, [m], at) => mapArg(m!, at).entries.map(([, v]) => v));
+M("size/1", (_ev, [m], at) => mapArg(m!, at).size);
+M("new/0", () => new ErlMap([]));
+M("fold/3", (ev, [f, acc, m], at) => mapArg(m!, at).entries.reduce<V>((a, [k, v]) => ev.apply(funArg(ev, f!, 3, at), [k, v, a], at), acc!));
+M("map/2", (ev, [f, m], at) => new ErlMap(mapArg(m!, at).entries.map(([k, v]) => [k, ev.apply(funArg(ev, f!, 2, at), [k, v], at) as Term] as const)));
+M("filter/2", (ev, [f, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([k, v]) => isTrue(ev.apply(funArg(ev, f!, 2, at), [k, v], at)))));
+M("with/2", (ev, [ks, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([k]) => listArg(ev, ks!, at).some((x) => equals(x, k)))));
+M("without/2", (ev, [ks, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([k]) => !listArg(ev, ks!, at).some((x) => equals(x, k)))));
+
+// ---- string (the list-based and the Unicode API; results keep the input's kind)
+const S = (names: string, impl: Impl) => def(names.split(" ").map((n) => `string:${n}`).join(" "), impl);
+const WS = /^[\s]+|[\s]+$/g;
+S("trim/1 strip/1", (ev, [s], at) => sameKind(s!, textArg(ev, s!, at).replace(WS, "")));
+S("trim/2", (ev, [s, dir], at) => {
+  const t = textArg(ev, s!, at);
+  const d = dir instanceof Atom ? dir.name : "both";
+  return sameKind(s!, d === "leading" ? t.replace(/^\s+/, "") : d === "trailing" ? t.replace(/\s+$/, "") : t.replace(WS, ""));
+});
+S("strip/2", (ev, [s, dir], at) => {
+  const t = textArg(ev, s!, at);
+  const d = dir instanceof Atom ? dir.name : "both";
+  return sameKind(s!, d === "left" ? t.replace(/^ +/, "") : d === "right" ? t.replace(/ +$/, "") : t.replace(/^ +| +$/g, ""));
+});
+S("to_lower/1 lowercase/1", (ev, [s], at) => sameKind(s!, textArg(ev, s!, at).toLowerCase()));
+S("to_upper/1 uppercase/1", (ev, [s], at) => sameKind(s!, textArg(ev, s!, at).toUpperCase()));
+S("length/1 len/1", (ev, [s], at) => [...textArg(ev, s!, at)].length);
+S("is_empty/1", (ev, [s], at) => bool(textArg(ev, s!, at) === ""));
+S("equal/2", (ev, [a, b], at) => bool(textArg(ev, a!, at) === textArg(ev, b!, at)));
+S("concat/2", (ev, [a, b], at) => str(textArg(ev, a!, at) + textArg(ev, b!, at)));
+S("str/2 rstr/2", (ev, [a, b], at) => textArg(ev, a!, at).indexOf(textArg(ev, b!, at)) + 1);
+S("find/2", (ev, [a, b], at) => {
+  const t = textArg(ev, a!, at);
+  const i = t.indexOf(textArg(ev, b!, at));
+  return i < 0 ? A("nomatch") : sameKind(a!, t.slice(i));
+});
+S("prefix/2", (ev, [a, b], at) => {
+  const t = textArg(ev, a!, at);
+  const p = textArg(ev, b!, at);
+  return t.startsWith(p) ? sameKind(a!, t.slice(p.length)) : A("nomatch");
+});
+S("split/2 split/3", (ev, [s, sep, where], at) => {
+  const t = textArg(ev, s!, at);
+  const p = textArg(ev, sep!, at);
+  const all = where instanceof Atom && where.name === "all";
+  const trailing = where instanceof Atom && where.name === "trailing";
+  if (p === "") return [s as Term];
+  if (all) return t.split(p).map((x) => sameKind(s!, x));
+  const i = trailing ? t.lastIndexOf(p) : t.indexOf(p);
+  return i < 0 ? [sameKind(s!, t)] : [sameKind(s!, t.slice(0, i)), sameKind(s!, t.slice(i + p.length))];
+});
+S("tokens/2 lexemes/2", (ev, [s, seps], at) => {
+  const t = textArg(ev, s!, at);
+  const set = new Set([...textArg(ev, seps!, at)]);
+  const out: string[] = [];
+  let cur = "";
+  for (const c of t) {
+    if (set.has(c)) {
+      if (cur) out.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  if (cur) out.push(cur);
+  return out.map((x) => sameKind(s!, x));
+});
+S("join/2", (ev, [l, sep], at) => str(listArg(ev, l!, at).map((x) => textArg(ev, x, at)).join(textArg(ev, sep!, at))));
+S("replace/3 replace/4", (ev, [s, a, b, where], at) => {
+  const t = textArg(ev, s!, at);
+  const from = textArg(ev, a!, at);
+  const to = textArg(ev, b!, at);
+  if (from === "") return s!;
+  return sameKind(s!, where instanceof Atom && where.name === "all" ? t.split(from).join(to) : t.replace(from, to));
+});
+S("slice/2 slice/3 substr/2 substr/3", (ev, [s, start, len], at) => {
+  const cs = [...textArg(ev, s!, at)];
+  // slice is 0-based, substr 1-based: tell them apart by the name is not possible here, so both accept what
+  // real scripts pass: string:substr(S, 1, N) and string:slice(S, 0, N) take the first N characters.
+  const from = intArg(ev, start!, at);
+  return sameKind(s!, cs.slice(from, len === undefined ? undefined : from + intArg(ev, len, at)).join(""));
+});
+LIBRARY.set("string:substr/2", (ev, [s, start], at) => sameKind(s!, [...textArg(ev, s!, at)].slice(intArg(ev, start!, at) - 1).join("")));
+LIBRARY.set("string:substr/3", (ev, [s, start, len], at) => {
+  const from = intArg(ev, start!, at) - 1;
+  return sameKind(s!, [...textArg(ev, s!, at)].slice(from, from + intArg(ev, len!, at)).join(""));
+});
+S("chr/2", (ev, [s, c], at) => [...textArg(ev, s!, at)].indexOf(String.fromCodePoint(intArg(ev, c!, at))) + 1);
+S("to_integer/1", (ev, [s], at) => {
+  const t = textArg(ev, s!, at);
+  const m = /^[+-]?\d+/.exec(t);
+  return m ? tuple(int(BigInt(m[0])), sameKind(s!, t.slice(m[0].length))) : tuple(A("error"), A("no_integer"));
+});
+S("copies/2", (ev, [s, n], at) => {
+  const k = intArg(ev, n!, at);
+  const t = textArg(ev, s!, at);
+  ev.alloc(k * t.length, at);
+  return str(t.repeat(k));
+});
+
+// ---- filename (paths as strings; results are charlists, or binaries for binary input)
+const F = (names: string, impl: Impl) => def(names.split(" ").map((n) => `filename:${n}`).join(" "), impl);
+const posixJoin = (parts: string[]) => {
+  let out = "";
+  for (const p of parts) {
+    if (p.startsWith("/")) out = p;
+    else out = out === "" ? p : out.endsWith("/") ? out + p : `${out}/${p}`;
+  }
+  return out.replace(/\/+/g, "/").replace(/(.)\/$/, "$1").replace(/\/\.(?=\/|$)/g, "") || "/";
+};
+F("join/2", (ev, [a, b], at) => sameKind(a!, posixJoin([textArg(ev, a!, at), textArg(ev, b!, at)])));
+F("join/1", (ev, [l], at) => {
+  const parts = listArg(ev, l!, at);
+  return sameKind(parts[0] ?? [], posixJoin(parts.map((p) => textArg(ev, p, at))));
+});
+const baseName = (p: string) => {
+  const t = p.replace(/\/+$/, "");
+  return t.slice(t.lastIndexOf("/") + 1);
+};
+F("basename/1", (ev, [p], at) => sameKind(p!, baseName(textArg(ev, p!, at))));
+F("basename/2", (ev, [p, ext], at) => {
+  const b = baseName(textArg(ev, p!, at));
+  const e = textArg(ev, ext!, at);
+  return sameKind(p!, b.endsWith(e) ? b.slice(0, b.length - e.length) : b);
+});
+F("dirname/1", (ev, [p], at) => {
+  const t = textArg(ev, p!, at);
+  const i = t.replace(/\/+$/, "").lastIndexOf("/");
+  return sameKind(p!, i < 0 ? "." : i === 0 ? "/" : t.slice(0, i));
+});
+F("extension/1", (ev, [p], at) => {
+  const b = baseName(textArg(ev, p!, at));
+  const i = b.lastIndexOf(".");
+  return sameKind(p!, i <= 0 ? "" : b.slice(i));
+});
+F("rootname/1", (ev, [p], at) => {
+  const t = textArg(ev, p!, at);
+  const b = baseName(t);
+  const i = b.lastIndexOf(".");
+  return sameKind(p!, i <= 0 ? t : t.slice(0, t.length - (b.length - i)));
+});
+F("rootname/2", (ev, [p, ext], at) => {
+  const t = textArg(ev, p!, at);
+  const e = textArg(ev, ext!, at);
+  return sameKind(p!, t.endsWith(e) ? t.slice(0, t.length - e.length) : t);
+});
+F("split/1", (ev, [p], at) => {
+  const t = textArg(ev, p!, at);
+  const parts = t.split("/").filter((x) => x !== "");
+  return (t.startsWith("/") ? ["/", ...parts] : parts).map((x) => sameKind(p!, x));
+});
+F("absname/1", (ev, [p], at) => sameKind(p!, resolve(ev.hostInfo.cwd, textArg(ev, p!, at))));
+F("absname/2", (ev, [p, dir], at) => sameKind(p!, resolve(ev.hostInfo.cwd, textArg(ev, dir!, at), textArg(ev, p!, at))));
+F("pathtype/1", (ev, [p], at) => A(isAbsolute(textArg(ev, p!, at)) ? "absolute" : "relative"));
+
+// ---- filelib and file (read-only, inside the project)
+def("filelib:is_file/1", (ev, [p], at) => bool(existsSync(ev.projectPath(p!, at, "filelib:is_file/1 of"))));
+def("filelib:is_dir/1", (ev, [p], at) => {
+  const abs = ev.projectPath(p!, at, "filelib:is_dir/1 of");
+  return bool(existsSync(abs) && statSync(abs).isDirectory());
+});
+def("filelib:is_regular/1", (ev, [p], at) => {
+  const abs = ev.projectPath(p!, at, "filelib:is_regular/1 of");
+  return bool(existsSync(abs) && statSync(abs).isFile());
+});
+def("filelib:wildcard/1 filelib:wildcard/2", (ev, [pattern, cwd], at) => {
+  const dir = cwd === undefined ? ev.hostInfo.cwd : ev.projectPath(cwd, at, "filelib:wildcard/2 in");
+  const pat = textArg(ev, pattern!, at);
+  if (isAbsolute(pat) || pat.split("/").includes("..")) ev.projectPath(str(pat.split(/[*?[{]/)[0]!.replace(/[^/]*$/, "") || "."), at, "filelib:wildcard/1 of");
+  const matches = wildcard(pat, dir);
+  ev.alloc(matches.length, at);
+  return matches.map((m) => sameKind(pattern!, m));
+});
+def("file:read_file/1", (ev, [p], at) => {
+  const abs = ev.projectPath(p!, at, "file:read_file/1 of");
+  if (!existsSync(abs) || !lstatSync(abs).isFile()) return tuple(A("error"), A("enoent"));
+  const bytes = readFileSync(abs);
+  ev.alloc(bytes.length, at);
+  return tuple(A("ok"), new Uint8Array(bytes));
+});
+def("file:consult/1", (ev, [p], at) => {
+  const abs = ev.projectPath(p!, at, "file:consult/1 of");
+  if (!existsSync(abs) || !lstatSync(abs).isFile()) return tuple(A("error"), A("enoent"));
+  const bytes = readFileSync(abs);
+  ev.alloc(bytes.length, at);
+  try {
+    return tuple(A("ok"), parseTerms(bytes, ev.relativeToCwd(abs)));
+  } catch (e) {
+    if (!(e instanceof HextsError)) throw e;
+    return tuple(A("error"), tuple(A("syntax"), str(e.message)));
+  }
+});
+def("file:get_cwd/0", (ev) => tuple(A("ok"), str(ev.hostInfo.cwd)));
+
+// ---- io_lib
+def("io_lib:format/2", (ev, [f, args], at) => {
+  const text = formatErlang.withArgs(textArg(ev, f!, at), listArg(ev, args!, at), at);
+  ev.alloc(text.length, at);
+  return str(text);
+});
+def("lists:flatten/2", (ev, [l, tail], at) => [...(ev.callRemote("lists", "flatten", [l!], at) as Term[]), ...listArg(ev, tail!, at)]);
+
+void codesToString;

@@ -18,7 +18,7 @@ import { formatErlang } from "./format.js";
 import { ErlangException, Fun, ScriptEvaluator, ScriptLimitError, ScriptUnsupported, type ScriptLimits, type V } from "./eval.js";
 import { parseScript, type Pos } from "./parse.js";
 
-export { ScriptEvaluator, ScriptUnsupported, ScriptLimitError, ErlangException, DEFAULT_SCRIPT_LIMITS } from "./eval.js";
+export { ScriptEvaluator, ScriptUnsupported, ScriptLimitError, ErlangException, DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from "./eval.js";
 export { parseScript, ScriptSyntaxError } from "./parse.js";
 
 /** Named in every "cannot evaluate" error. */

@@ -1,30 +1,14 @@
 // The default transport: undici with proxies, a custom CA and unsafe HTTPS. Loaded on the first request
 // (see lazy.ts), never at import time of the API client, so --help and offline commands never load undici.
-import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
-import type { ConnectionOptions } from "node:tls";
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
-import { HextsError } from "../errors.js";
+import { tlsOptions } from "./tls.js";
 import type { HttpRequest, HttpResponse, HttpTransport, TransportOptions } from "./types.js";
 
 const UPLOAD_CHUNK = 64 * 1024;
 
 export function createDispatcher(o: TransportOptions): Dispatcher {
-  const tls: ConnectionOptions = {};
-  if (o.unsafeHttps) tls.rejectUnauthorized = false;
-  if (o.caCertsPath) {
-    try {
-      tls.ca = readFileSync(o.caCertsPath, "utf8");
-    } catch (e) {
-      throw new HextsError(
-        "CONFIG_INVALID",
-        `Cannot read the CA certificates file ${o.caCertsPath} (HEX_CACERTS_PATH): ${(e as Error).message}`,
-        {
-          cause: e,
-        },
-      );
-    }
-  }
+  const tls = tlsOptions(o);
   const connect = { ...tls, timeout: o.connectTimeoutMs };
   const proxy = o.proxy ?? {};
   if (!proxy.httpProxy && !proxy.httpsProxy) return new Agent({ connect });

@@ -23,6 +23,9 @@ export interface SettingValues {
   unsafe_https: boolean;
   cacerts_path?: string;
   mirror_url?: string;
+  unsafe_registry: boolean;
+  no_verify_repo_origin: boolean;
+  offline: boolean;
   http_proxy?: string;
   https_proxy?: string;
   no_proxy?: string;
@@ -193,6 +196,33 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     user: true,
     secret: false,
     description: "CA bundle (PEM) to trust",
+  },
+  unsafe_registry: {
+    kind: strictBoolean,
+    env: ["HEX_UNSAFE_REGISTRY"],
+    project: true,
+    user: true,
+    secret: false,
+    default: false,
+    description: "skip registry signature verification (audit, outdated, package)",
+  },
+  no_verify_repo_origin: {
+    kind: strictBoolean,
+    env: ["HEX_NO_VERIFY_REPO_ORIGIN"],
+    project: true,
+    user: true,
+    secret: false,
+    default: false,
+    description: "skip the check that registry data names the repository (and package) asked for",
+  },
+  offline: {
+    kind: strictBoolean,
+    env: ["HEX_OFFLINE"],
+    project: true,
+    user: true,
+    secret: false,
+    default: false,
+    description: "registry reads use the on-disk cache only, never the network",
   },
   mirror_url: {
     kind: url,

@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export interface CachedResponse {
+  /** The server's ETag, or "" when it sent none (the body still serves HEX_OFFLINE). */
   etag: string;
   body: Uint8Array;
 }
@@ -25,7 +26,7 @@ export function diskRegistryCache(dir: string): RegistryCache {
       try {
         const [etag, body] = await Promise.all([readFile(`${base}.etag`, "utf8"), readFile(`${base}.body`)]);
         const [storedUrl, tag] = etag.split("\n");
-        return storedUrl === url && tag ? { etag: tag, body } : undefined;
+        return storedUrl === url && tag !== undefined ? { etag: tag, body } : undefined;
       } catch {
         return undefined;
       }

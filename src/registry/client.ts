@@ -38,6 +38,8 @@ export interface RegistryClientOptions {
   /** Check payload repository/package names (default true; HEX_NO_VERIFY_REPO_ORIGIN). */
   verifyOrigin?: boolean;
   signal?: AbortSignal;
+  /** Never touch the network (HEX_OFFLINE): answer from the cache, or fail. */
+  offline?: boolean;
   /** Retries of a failed GET (network error, 5xx, 429). Default 2. */
   retries?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -164,7 +166,11 @@ export class RegistryClient {
   private async get(what: string, path: string, maxSize = REGISTRY_MAX_UNCOMPRESSED): Promise<Uint8Array> {
     const url = this.repository.url + path;
     const cached = await this.o.cache?.get(url);
-    const res = await this.send(url, cached?.etag);
+    if (this.o.offline) {
+      if (cached) return cached.body;
+      throw new HextsError("NETWORK", `${what} of ${this.repository.name} is not in the cache, and HEX_OFFLINE forbids downloading it`);
+    }
+    const res = await this.send(url, cached?.etag || undefined);
     if (res.status === 304 && cached) return cached.body;
     if (res.status >= 200 && res.status < 300) {
       let body = res.body;
@@ -178,8 +184,7 @@ export class RegistryClient {
           // leave it: the resource check reports a damaged body
         }
       }
-      const etag = header(res.headers, "etag");
-      if (etag && this.o.cache) await this.o.cache.set(url, { etag, body });
+      if (this.o.cache) await this.o.cache.set(url, { etag: header(res.headers, "etag") ?? "", body });
       return body;
     }
     throw this.statusError(what, url, res.status);

@@ -64,7 +64,7 @@ async function setup(t: { after(fn: () => unknown): void }, swap = new Map<strin
         })
         .join("\n")}\n}\n`,
     );
-  const run = (args: string[]) => runHexts(args, { cwd: project, env: { ...home.env, HEX_MIRROR: repo.url, HEX_API_URL: "http://127.0.0.1:9/api" } });
+  const run = (args: string[], env: Record<string, string> = {}) => runHexts(args, { cwd: project, env: { ...home.env, HEX_MIRROR: repo.url, HEX_API_URL: "http://127.0.0.1:9/api", ...env } });
   return { repo, home, project, lock, run };
 }
 
@@ -124,4 +124,22 @@ test("tampered resources from hex_core's negative set are refused by every task"
   assert.equal(swapped.code, 1);
   assert.match(swapped.stderr, /does not match the registry's outer checksum/);
   assert.ok(!existsSync(join(s.project, "delta-3.0.0")) && !existsSync(join(s.project, "beta-1.0.0.tar")));
+  // HEX_NO_VERIFY_REPO_ORIGIN accepts another repository's name (as hex_core's no_verify), loudly
+  const lax = await s.run(["audit"], { HEX_NO_VERIFY_REPO_ORIGIN: "1" });
+  assert.equal(lax.code, 0, lax.stderr);
+  assert.match(lax.stderr, /warning: HEX_NO_VERIFY_REPO_ORIGIN is set/);
+});
+
+test("HEX_OFFLINE answers from the verified cache and never touches the network", { skip }, async (t) => {
+  const s = await setup(t);
+  s.lock([["alpha", "alpha", "1.0.0", "hexpm"]]);
+  const empty = await s.run(["audit"], { HEX_OFFLINE: "1" });
+  assert.equal(empty.code, 4);
+  assert.match(empty.stderr, /not in the cache, and HEX_OFFLINE forbids downloading it/);
+  assert.equal(s.repo.paths.length, 0);
+  assert.equal((await s.run(["audit"])).code, 0);
+  const seen = s.repo.paths.length;
+  const offline = await s.run(["audit"], { HEX_OFFLINE: "1" });
+  assert.equal(offline.code, 0, offline.stderr);
+  assert.equal(s.repo.paths.length, seen);
 });

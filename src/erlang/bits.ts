@@ -36,45 +36,56 @@ export function applySegmentType(name: string, spec: SegmentSpec): string | unde
 export type SegmentValue = { codes: number[] } | { bytes: Uint8Array } | { int: bigint } | { float: number };
 
 export class BitWriter {
-  private readonly out: number[] = [];
+  private buf = new Uint8Array(64);
+  private len = 0;
+  /** Bits not yet making a whole byte, most significant first. */
   private cur = 0;
   private curBits = 0;
 
   get bitLength(): number {
-    return this.out.length * 8 + this.curBits;
+    return this.len * 8 + this.curBits;
   }
 
-  /** `n` bits of `value` (two's complement), most significant first; linear in `n`. */
+  private append(bytes: Uint8Array): void {
+    if (this.len + bytes.length > this.buf.length) {
+      const grown = new Uint8Array(Math.max(this.buf.length * 2, this.len + bytes.length));
+      grown.set(this.buf.subarray(0, this.len));
+      this.buf = grown;
+    }
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+  }
+
+  /** `bits` bits of a non-negative value as whole bytes, big-endian (bits is a multiple of 8). */
+  private appendValue(value: bigint, bits: number): void {
+    if (bits === 0) return;
+    this.append(Buffer.from(value.toString(16).padStart(bits / 4, "0"), "hex"));
+  }
+
+  /** `n` bits of `value` (two's complement), most significant first; linear in `n` (a few bigint operations). */
   pushBits(value: bigint, n: number): void {
-    // One conversion to hex digits instead of a shift of the whole bigint per byte or bit.
-    const hex = BigInt.asUintN(n, value).toString(16).padStart(Math.ceil(n / 4), "0");
-    const bit = (k: number): number => (parseInt(hex[hex.length - 1 - (k >> 2)]!, 16) >> (k & 3)) & 1;
-    if (this.curBits === 0 && n % 8 === 0) {
-      for (const byte of Buffer.from(hex, "hex")) this.out.push(byte);
-      return;
-    }
-    for (let k = n - 1; k >= 0; k--) {
-      this.cur = (this.cur << 1) | bit(k);
-      if (++this.curBits === 8) {
-        this.out.push(this.cur);
-        this.cur = 0;
-        this.curBits = 0;
-      }
-    }
+    if (n === 0) return;
+    const total = this.curBits + n;
+    const combined = (BigInt(this.cur) << BigInt(n)) | BigInt.asUintN(n, value);
+    const rest = total % 8;
+    this.appendValue(combined >> BigInt(rest), total - rest);
+    this.cur = Number(combined & ((1n << BigInt(rest)) - 1n));
+    this.curBits = rest;
   }
 
   pushByte(byte: number): void {
-    if (this.curBits === 0) this.out.push(byte);
+    if (this.curBits === 0) this.append(Uint8Array.of(byte));
     else this.pushBits(BigInt(byte), 8);
   }
 
   pushBytes(bytes: Uint8Array): void {
-    if (this.curBits === 0) for (const b of bytes) this.out.push(b);
-    else for (const b of bytes) this.pushBits(BigInt(b), 8);
+    if (bytes.length === 0) return;
+    if (this.curBits === 0) this.append(bytes);
+    else this.pushBits(BigInt(`0x${Buffer.from(bytes).toString("hex")}`), bytes.length * 8);
   }
 
   bytes(): Uint8Array {
-    return Uint8Array.from(this.out);
+    return this.buf.slice(0, this.len);
   }
 }
 

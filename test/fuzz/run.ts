@@ -30,6 +30,10 @@ export interface FuzzReport {
   maxCpuMs: number;
 }
 
+/** The progress value before the worker has started its first input (loading the readers can be slow on a busy machine). */
+const STARTING = -1;
+const STARTUP_MS = 180_000;
+
 const workerUrl = new URL("./worker.ts", import.meta.url).href;
 
 function startWorker(data: Record<string, unknown>): Worker {
@@ -47,18 +51,18 @@ export async function fuzzTarget(target: string, opts: FuzzOptions): Promise<Fuz
   while (start < opts.runs) {
     const progress = new SharedArrayBuffer(4);
     const at = new Int32Array(progress);
-    Atomics.store(at, 0, start);
+    Atomics.store(at, 0, STARTING); // the worker stores each input's index as it starts it
     const scratch = mkdtempSync(join(tmpdir(), `hexts-fuzz-${target}-`));
     const worker = startWorker({ target, runs: opts.runs, seed: opts.seed, start, slowMs, clock: opts.clock ?? "wall", scratch, progress });
     const outcome = await new Promise<{ result?: WorkerResult; hungAt?: number; error?: Error }>((resolve) => {
-      let last = start;
+      let last = STARTING;
       let since = performance.now();
       const timer = setInterval(() => {
         const now = Atomics.load(at, 0);
         if (now !== last) {
           last = now;
           since = performance.now();
-        } else if (performance.now() - since > hangMs) {
+        } else if (performance.now() - since > (now === STARTING ? STARTUP_MS : hangMs)) {
           clearInterval(timer);
           void worker.terminate();
           resolve({ hungAt: now });
@@ -82,6 +86,7 @@ export async function fuzzTarget(target: string, opts: FuzzOptions): Promise<Fuz
       break;
     }
     // A hang or a crash of the whole worker (stack or heap exhausted): name the input and go on after it.
+    if (outcome.hungAt === STARTING) throw new Error(`the ${target} fuzz worker did not start within ${STARTUP_MS / 1000} s`);
     const index = outcome.hungAt!;
     const input = inputAt(target, opts.seed, index);
     if (outcome.error) report.untyped.push({ index, preview: preview(input), error: `worker died: ${outcome.error.message}` });

@@ -58,3 +58,6 @@ export type { ConfigContext, ResolvedSettings, Repository, Credential as StoredC
 
 // The registry client: signed names/versions/packages resources and checksum-verified tarballs.
 export * from "./registry/index.js";
+export { readProjectLocks, parseMixLock, parseRebarLock } from "./project/lockfiles.js";
+export type { LockedPackage, LockedDependency, ProjectLocks } from "./project/lockfiles.js";
+export { matchesRequirement, highestVersion, compareVersions } from "./registry/requirement.js";

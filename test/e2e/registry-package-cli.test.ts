@@ -46,3 +46,20 @@ test("package diff: a unified diff of two releases (exit 1), V1..V2 accepted, id
   assert.equal(same.code, 0);
   assert.equal(same.stdout, "");
 });
+
+test("package fetch -o - writes the verified tarball to stdout and nothing else", async (t) => {
+  const w = await world(t);
+  const { spawn } = await import("node:child_process");
+  const { binPath, baseEnv } = await import("../support/cli.js");
+  const child = spawn(process.execPath, [binPath, "package", "fetch", "alpha", "1.1.0", "-o", "-"], {
+    cwd: w.project,
+    env: baseEnv({ ...w.home.env, HEX_API_URL: w.server.apiUrl }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const chunks: Buffer[] = [];
+  child.stdout.on("data", (c: Buffer) => chunks.push(c));
+  const code = await new Promise<number | null>((r) => child.on("close", r));
+  assert.equal(code, 0);
+  assert.deepEqual(Buffer.concat(chunks), w.release("alpha", "1.1.0").tarball);
+  assert.equal(readdirSync(w.project).length, 0, "nothing written to disk");
+});

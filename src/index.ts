@@ -7,6 +7,9 @@ export { hextsVersion } from "./version.js";
 
 // The typed Hex HTTP API client: transport, resources, OAuth, two-factor.
 export * from "./api/index.js";
+// The transport seam: node:http by default; undici behind the same interface for callers who pass it in.
+export { defaultTransport, undiciTransport } from "./http/index.js";
+export type { HttpHeaders, HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportOptions } from "./http/index.js";
 
 // Package and docs tarballs, byte for byte as hex_core writes them.
 export {

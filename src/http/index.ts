@@ -1,3 +1,3 @@
-// The transport seam: types, and the default (lazily loaded undici) transport.
+// The transport seam: types, the default (lazily loaded node:http) transport, and undici behind the same seam.
 export type { HttpHeaders, HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportOptions } from "./types.js";
-export { defaultTransport } from "./lazy.js";
+export { defaultTransport, undiciTransport } from "./lazy.js";

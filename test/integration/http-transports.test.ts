@@ -1,4 +1,4 @@
-// Both transports of the seam (undici for API calls, node:http for uploads) against real local servers, with
+// Both transports of the seam (node:http, the default; undici, for library callers who pass it in) against real local servers, with
 // the same expectations: bodies and headers, upload progress, the inactivity timeout, cancellation, proxies
 // (CONNECT, proxy credentials, NO_PROXY), HTTPS with a CA file or unsafe HTTPS, and the error codes
 // api/errors.ts maps. HTTPS cases make a throwaway self-signed certificate with `openssl` (skipped without it).
@@ -12,8 +12,7 @@ import { connect as netConnect, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { transportCode, transportKind } from "../../src/api/errors.js";
-import { defaultTransport, type HttpTransport, type TransportOptions } from "../../src/http/index.js";
-import { isUpload } from "../../src/http/lazy.js";
+import { defaultTransport, undiciTransport, type HttpTransport, type TransportOptions } from "../../src/http/index.js";
 import { NodeHttpTransport } from "../../src/http/node.js";
 import { proxyFor } from "../../src/http/tls.js";
 import { UndiciTransport } from "../../src/http/undici.js";
@@ -202,18 +201,10 @@ for (const [name, make] of kinds) {
 }
 
 describe("the default transport", () => {
-  test("uploads (progress, large or streamed bodies) go through node:http, other requests through undici", () => {
-    const req = { method: "POST" as const, url: "http://x/", headers: {}, timeoutMs: 1 };
-    assert.equal(isUpload({ ...req }), false);
-    assert.equal(isUpload({ ...req, body: new Uint8Array(100) }), false);
-    assert.equal(isUpload({ ...req, body: new Uint8Array(100), onProgress: () => undefined }), true);
-    assert.equal(isUpload({ ...req, body: new Uint8Array(64 * 1024) }), true);
-  });
-
-  test("serves both kinds of request and closes both", async () => {
+  for (const [name, lazy] of [["default (node:http)", defaultTransport], ["undiciTransport", undiciTransport]] as const) test(`${name}: loaded on first use, serves small and large requests, closes`, async () => {
     const server = createServer();
     const host = await listen(server, echo);
-    const t = defaultTransport(base);
+    const t = lazy(base);
     try {
       assert.equal((await t.request({ method: "GET", url: `http://${host}/`, headers: {}, timeoutMs: 5_000 })).status, 200);
       const res = await t.request({ method: "POST", url: `http://${host}/`, headers: {}, body: new Uint8Array(70_000), timeoutMs: 5_000 });

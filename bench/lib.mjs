@@ -33,6 +33,7 @@ export const fmtMs = (ms) => `${ms.toFixed(1)} ms`;
 export const fmtMB = (b) => (b === undefined ? "n/a" : `${(b / 1048576).toFixed(1)} MB`);
 
 export function report(title, rows) {
+  if (process.env.BENCH_QUIET) return; // bench/run.mjs prints one summary table instead
   console.log(`\n## ${title}`);
   for (const [label, value] of rows) console.log(`  ${label.padEnd(44)} ${value}`);
 }

@@ -1,7 +1,6 @@
 // API paths: URL joining, segment encoding and the two organization prefixes (HEX_PROTOCOL.md §2.5).
 import { HextsError } from "../errors.js";
-
-const ORG_NAME = /^[a-z0-9_]+$/;
+import { parseOrganization } from "../repository.js";
 
 /**
  * The organization of a repository name: `hexpm` or nothing -> undefined (the public repository),
@@ -9,11 +8,7 @@ const ORG_NAME = /^[a-z0-9_]+$/;
  */
 export function organizationOf(repository: string | undefined): string | undefined {
   if (repository === undefined || repository === "" || repository === "hexpm") return undefined;
-  const org = repository.startsWith("hexpm:") ? repository.slice("hexpm:".length) : repository;
-  if (!ORG_NAME.test(org)) {
-    throw new HextsError("USAGE", `Invalid organization name "${org}": use lowercase letters, digits and underscores (e.g. acme or hexpm:acme).`);
-  }
-  return org;
+  return parseOrganization(repository);
 }
 
 /** Prefix of package-level resources in an organization's repository: `repos/ORG/`, or "" for hexpm. */

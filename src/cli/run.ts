@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { z } from "zod";
 import { HextsError } from "../errors.js";
 import type { TaskModule } from "../commands/task.js";
-import { createContext, type Context, type GlobalFlags } from "../commands/context.js";
+import { createContext, resolveRunSettings, type Context, type GlobalFlags } from "../commands/context.js";
 import { renderError, renderSuccess } from "./exit.js";
 import { helpHint } from "./program.js";
 
@@ -65,6 +65,11 @@ export async function runSubcommand<M extends TaskModule>(
     const raw = { ...(cmd.opts() as Record<string, unknown>), ...args };
     const parsed = spec.input.safeParse(raw);
     if (!parsed.success) throw new HextsError("USAGE", `${usageMessage(cmd, parsed.error.issues[0])} ${helpHint(cmd)}`);
+    // Settings once per run, before any command code (the project layer is the project this command reads).
+    if (!ctxOverride) {
+      const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+      await resolveRunSettings(ctx, flags, { app: text(raw.app), buildTool: text(raw.buildTool) as never, metadataFile: text(raw.metadata) });
+    }
     const result = await spec.run(ctx, parsed.data);
     renderSuccess(result, ctx.out, spec.render, spec.revealsSecret === true);
     code = spec.exitCode ? spec.exitCode(result) : 0;

@@ -85,7 +85,7 @@ export async function locateLocked(ctx: Context, locked: LockedPackage): Promise
 
 async function rebarCandidates(ctx: Context): Promise<string[]> {
   return ctx.memo("audit:rebar-repos", async () => {
-    const first = ctx.flags.repo ?? "hexpm";
+    const first = ctx.repo?.repository ?? "hexpm";
     const { projectHexConfig } = await import("./project-settings.js");
     const repos = (await projectHexConfig(ctx))?.repos;
     const names = Array.isArray(repos) ? repos.flatMap((r) => (r && typeof r === "object" && typeof (r as { name?: unknown }).name === "string" ? [(r as { name: string }).name] : [])) : [];

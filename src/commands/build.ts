@@ -114,7 +114,7 @@ export async function build(ctx: Context, input: BuildInputValue): Promise<Build
             )
         : undefined,
       metadataFile: input.metadata,
-      repo: ctx.flags.repo,
+      repo: ctx.repo?.repository,
       organization: input.organization,
       what,
       stage: "build",

@@ -5,13 +5,11 @@ import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
-import { projectHexConfig } from "./project-settings.js";
 import {
   SETTINGS,
   SETTING_KEYS,
   describeSource,
   isSettingKey,
-  resolveSettings,
   unknownSettingError,
   userConfigStore,
   userSettingValue,
@@ -79,7 +77,7 @@ export async function config(ctx: Context, input: ConfigInput): Promise<ConfigRe
     return { action: "delete", file: store.file, key: k, deleted, overriddenBy: envOverride(ctx, k) };
   }
 
-  const settings = await resolveSettings(ctx, { project: await projectHexConfig(ctx) });
+  const settings = ctx.settings;
   const view = (k: SettingKey): SettingView => {
     const v = settings.values[k];
     const def = SETTINGS[k];

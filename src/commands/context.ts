@@ -1,9 +1,14 @@
-// One Context per run, passed explicitly to every command function.
-// Settings, the API client and other heavy pieces are built on first use by the modules that own them
-// (config/settings.ts, api/client.ts) through `ctx.memo`, so --help and offline commands load none of them.
+// One Context per run, passed explicitly to every command function. The CLI builds it (cli/run.ts) with
+// prepareContext: the run's settings are resolved there once, project layer included, before any command
+// code runs. The API client and other heavy pieces are built on first use through `ctx.memo`.
+import { HextsError } from "../errors.js";
+import type { ResolvedSettings } from "../config/settings.js";
+import { parseRepo, type RepoRef } from "../repository.js";
 import { Output } from "../ui/output.js";
 import { canPrompt, createPrompter, type Prompter } from "../ui/prompt.js";
+import type { ProjectSelection } from "./project-settings.js";
 
+/** The global options as the CLI parsed them; only this module reads them. */
 export interface GlobalFlags {
   repo?: string;
   /** `--otp CODE`, a two-factor code for OAuth writes. */
@@ -17,12 +22,20 @@ export interface GlobalFlags {
 export interface Context {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
-  readonly flags: GlobalFlags;
+  /**
+   * flag > environment > project > user config > default, resolved once per run and frozen. Reading it on a
+   * Context that was not prepared (prepareContext) is a bug, reported as INTERNAL.
+   */
+  readonly settings: ResolvedSettings;
+  /** `--repo`, parsed at the edge; undefined when not given (each command's default applies). */
+  readonly repo?: RepoRef;
+  /** `--yes`: confirmations are answered yes. */
+  readonly yes: boolean;
   readonly out: Output;
   readonly prompt: Prompter;
   readonly stdin: NodeJS.ReadStream;
   readonly signal: AbortSignal;
-  /** Per-run cache for lazily built pieces (settings, api client); key by module name. */
+  /** Per-run cache for lazily built pieces (api client, sessions); key by module name. */
   memo<T>(key: string, build: () => T): T;
   /** Registers cleanup (closing HTTP agents, releasing locks) run once at the end of the run. */
   defer(fn: () => unknown): void;
@@ -39,8 +52,13 @@ export interface ContextOptions {
   signal?: AbortSignal;
   /** Overrides the TTY/CI detection (tests). */
   interactive?: boolean;
+  /** Settings already resolved (tests); otherwise prepareContext resolves them. */
+  settings?: ResolvedSettings;
 }
 
+const setSettings = Symbol("setSettings");
+
+/** A Context without settings yet: enough for the config store and credentials (tests, library callers). */
 export function createContext(opts: ContextOptions): Context {
   const env = opts.env ?? process.env;
   const flags = opts.flags;
@@ -50,10 +68,30 @@ export function createContext(opts: ContextOptions): Context {
   const prompt = opts.prompt ?? createPrompter({ interactive, yes: flags.yes, out, stdin });
   const cache = new Map<string, unknown>();
   const cleanups: (() => unknown)[] = [];
-  return {
+  let settings = opts.settings;
+  // A bad --repo is a usage error of the run, reported when the run starts (resolveRunSettings), not here.
+  let repo: RepoRef | undefined;
+  let repoError: unknown;
+  try {
+    repo = flags.repo === undefined ? undefined : parseRepo(flags.repo);
+  } catch (e) {
+    repoError = e;
+  }
+  const ctx = {
     cwd: opts.cwd ?? process.cwd(),
     env,
-    flags,
+    get settings(): ResolvedSettings {
+      if (!settings) throw new HextsError("INTERNAL", "internal error: the run's settings were read before they were resolved");
+      return settings;
+    },
+    [setSettings](s: ResolvedSettings) {
+      settings = s;
+    },
+    get repo(): RepoRef | undefined {
+      if (repoError) throw repoError;
+      return repo;
+    },
+    yes: flags.yes,
     out,
     prompt,
     stdin,
@@ -62,7 +100,7 @@ export function createContext(opts: ContextOptions): Context {
       if (!cache.has(key)) cache.set(key, build());
       return cache.get(key) as T;
     },
-    defer(fn) {
+    defer(fn: () => unknown) {
       cleanups.push(fn);
     },
     async dispose() {
@@ -75,4 +113,25 @@ export function createContext(opts: ContextOptions): Context {
       }
     },
   };
+  return ctx;
+}
+
+/**
+ * Resolves the run's settings once (flag > env > project > user > default), freezes them and puts them on the
+ * Context. `project` says which project the command works on (`--app`, `--build-tool`, `--metadata`), so the
+ * project layer is the one that command reads. The runner calls this before any command code runs.
+ */
+export async function resolveRunSettings(ctx: Context, flags: Pick<GlobalFlags, "otp" | "color">, project?: ProjectSelection): Promise<ResolvedSettings> {
+  void ctx.repo; // a bad --repo fails here, before any command code
+  const [{ resolveSettings }, { projectHexConfig }] = await Promise.all([import("../config/settings.js"), import("./project-settings.js")]);
+  const settings = await resolveSettings(ctx, { flags: { otp: flags.otp, no_color: flags.color ? undefined : true }, project: await projectHexConfig(ctx, project) });
+  (ctx as unknown as { [setSettings](s: ResolvedSettings): void })[setSettings](settings);
+  return settings;
+}
+
+/** createContext + resolveRunSettings: a ready Context for in-process command tests and library callers. */
+export async function prepareContext(opts: ContextOptions & { project?: ProjectSelection }): Promise<Context> {
+  const ctx = createContext(opts);
+  if (!opts.settings) await resolveRunSettings(ctx, opts.flags, opts.project);
+  return ctx;
 }

@@ -148,7 +148,7 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
     upstream = await git.upstream(branch);
     if (!upstream) throw new HextsError("GIT", `branch ${branch} has no upstream to push to; set one (\`git push -u origin ${branch}\`), or pass --no-push`);
   }
-  if (!dryRun && !ctx.prompt.interactive && !ctx.flags.yes) {
+  if (!dryRun && !ctx.prompt.interactive && !ctx.yes) {
     throw new HextsError("INPUT_REQUIRED", "hexts cut asks before publishing and pushing; this run cannot prompt, so pass --yes (or try it first with --dry-run)");
   }
 
@@ -168,11 +168,11 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
     // The version is known and valid now: run every check before the first change. (With {vsn, git} the version
     // only exists once the tag does; the publish step checks it then, and a failure deletes the tag.)
     const { checkProject } = await import("../package/pipeline.js");
-    await checkProject({ dir: ctx.cwd, cwd: ctx.cwd, app, repo: ctx.flags.repo, organization: input.organization, signal: ctx.signal });
+    await checkProject({ dir: ctx.cwd, cwd: ctx.cwd, app, repo: ctx.repo?.repository, organization: input.organization, signal: ctx.signal });
   }
   const { packageTarget } = await import("../package/checks.js");
   const projectOrg = typeof project.hexConfig.organization === "string" && project.hexConfig.organization !== "hexpm" ? project.hexConfig.organization : undefined;
-  const target = packageTarget({ repo: ctx.flags.repo, organization: input.organization ?? (ctx.flags.repo === undefined ? projectOrg : undefined) });
+  const target = packageTarget({ repo: ctx.repo?.repository, organization: input.organization ?? (ctx.repo === undefined ? projectOrg : undefined) });
   const current = project.version;
   const to = await askVersion(ctx, current, input);
   if (to === current) throw new HextsError("USAGE", `${project.name} is already at version ${to}; choose another version`);
@@ -184,7 +184,7 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
   const pushArgs = upstream && branch ? [["push", upstream.remote, `refs/heads/${branch}:${upstream.ref}`], ["push", upstream.remote, `refs/tags/${tag}`]] : [];
 
   const session = await import("./session.js").then((m) =>
-    m.openSession(ctx, { organization: target.organization, repo: target.organization ? undefined : target.repository, project: project.hexConfig }),
+    m.openSession(ctx, { repo: target }),
   );
   const publishStep = `publish ${project.name} ${to} to ${targetLine(target, session.repository.apiUrl ?? "")}`;
   const steps: string[] = versionFile

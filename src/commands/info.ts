@@ -98,8 +98,8 @@ async function fingerprint(pem: string): Promise<string> {
 async function general(ctx: Context): Promise<GeneralInfo> {
   const config = await import("../config/index.js");
   const { hextsVersion } = await import("../version.js");
-  const settings = await config.resolveSettings(ctx);
-  const repo = await config.resolveRepository(ctx, {});
+  const settings = ctx.settings;
+  const repo = await config.resolveRepository(ctx, { repo: ctx.repo, settings });
   const { join } = await import("node:path");
   const envPaths = (await import("env-paths")).default;
   const cacheDir = settings.sources.home.kind === "env" ? join(settings.values.home, "cache", "registry") : join(envPaths("hexts", { suffix: "" }).cache, "registry");
@@ -210,7 +210,7 @@ async function fromRegistry(ctx: Context, input: z.output<typeof InfoInput>): Pr
 export async function info(ctx: Context, input: z.output<typeof InfoInput>): Promise<InfoResult> {
   if (input.package === undefined) return general(ctx);
   const { resolveRepository } = await import("../config/index.js");
-  const repo = await resolveRepository(ctx, { organization: input.organization });
+  const repo = await resolveRepository(ctx, { repo: ctx.repo, organization: input.organization, settings: ctx.settings });
   return repo.apiUrl ? fromApi(ctx, input) : fromRegistry(ctx, input);
 }
 

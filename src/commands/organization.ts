@@ -6,6 +6,7 @@ import { createKey, isApiError, testAuth } from "../api/index.js";
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
+import { HEXPM, parseOrganization } from "../repository.js";
 import { listOrganizations, organizationRepoName, removeOrganization, storeOrganization, userConfigStore } from "../config/index.js";
 import type { Output } from "../ui/output.js";
 import { openSession } from "./session.js";
@@ -16,7 +17,7 @@ import { readKeyOption } from "./auth/login.js";
 
 /** `acme` or `hexpm:acme` -> `acme` (USAGE for anything else). */
 export function organizationName(raw: string): string {
-  return organizationRepoName(raw.trim()).slice("hexpm:".length);
+  return parseOrganization(raw.trim());
 }
 
 const Org = z.string().trim().min(1).transform((v, ctx) => {
@@ -52,7 +53,7 @@ export interface OrgAuthResult {
 export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Promise<OrgAuthResult> {
   const org = input.org;
   if (input.key !== undefined && input.keyName !== undefined) throw new HextsError("USAGE", "--key-name names a key hexts generates; a key given with --key keeps its own name");
-  const session = await openSession(ctx, { repo: "hexpm" });
+  const session = await openSession(ctx, { repo: HEXPM });
   const sealed = await openVault(ctx);
   let key: string;
   let keyName: string | null;

@@ -33,7 +33,7 @@ export interface FetchResult {
 
 export async function fetchPackage(ctx: Context, input: z.output<typeof FetchInput>): Promise<FetchResult> {
   if (input.output === "-" && input.unpack) throw new HextsError("USAGE", "cannot unpack the package while the output is stdout (-o -)");
-  if (input.output === "-" && ctx.flags.json) throw new HextsError("USAGE", "-o - writes the tarball to stdout, which --json needs for its document");
+  if (input.output === "-" && ctx.out.json) throw new HextsError("USAGE", "-o - writes the tarball to stdout, which --json needs for its document");
   const registry = await openRegistry(ctx, { organization: input.organization });
   const fetched = await registry.getTarball(input.package, input.version);
   const base: Omit<FetchResult, "path" | "unpacked"> = { package: input.package, version: input.version, repository: registry.repository.name, checksum: fetched.outerChecksum };

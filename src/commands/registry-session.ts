@@ -3,18 +3,18 @@
 // none for an untrusted mirror (HEX_MIRROR).
 import { join } from "node:path";
 import type { Context } from "./context.js";
+import { targetRepo, type RepoRef } from "../repository.js";
 import type { RegistryClient } from "../registry/index.js";
 
 export interface RegistryOptions {
   /** `hexpm`, `hexpm:ORG` or a configured repository name; default: the run's `--repo`, then hexpm. */
-  repo?: string;
+  repo?: RepoRef | string;
   organization?: string;
 }
 
 /** The cache directory: HEX_HOME/cache when HEX_HOME is set, else the OS cache dir (env-paths). */
 async function cacheDir(ctx: Context): Promise<string> {
-  const { resolveSettings } = await import("../config/index.js");
-  const settings = await resolveSettings(ctx);
+  const settings = ctx.settings;
   if (settings.sources.home.kind === "env") return join(settings.values.home, "cache", "registry");
   const envPaths = (await import("env-paths")).default;
   return join(envPaths("hexts", { suffix: "" }).cache, "registry");
@@ -22,20 +22,18 @@ async function cacheDir(ctx: Context): Promise<string> {
 
 /** The registry client for one repository, built once per run. */
 export function openRegistry(ctx: Context, opts: RegistryOptions = {}): Promise<RegistryClient> {
-  const key = `registry:${opts.repo ?? ctx.flags.repo ?? ""}:${opts.organization ?? ""}`;
-  return ctx.memo(key, () => buildRegistry(ctx, opts));
+  const target = targetRepo({ repo: opts.repo ?? ctx.repo, organization: opts.organization });
+  return ctx.memo(`registry:${target.repository}`, () => buildRegistry(ctx, target));
 }
 
-async function buildRegistry(ctx: Context, opts: RegistryOptions): Promise<RegistryClient> {
+async function buildRegistry(ctx: Context, target: RepoRef): Promise<RegistryClient> {
   const config = await import("../config/index.js");
   const { RegistryClient, diskRegistryCache } = await import("../registry/index.js");
   const { defaultTransport, userAgent } = await import("../api/index.js");
   const { hextsVersion } = await import("../version.js");
-  const { projectHexConfig } = await import("./project-settings.js");
-  const project = await projectHexConfig(ctx);
-  const settings = await config.resolveSettings(ctx, { project });
+  const settings = ctx.settings;
   const v = settings.values;
-  const repository = await config.resolveRepository(ctx, { repo: opts.repo, organization: opts.organization, project });
+  const repository = await config.resolveRepository(ctx, { repo: target, settings });
   const shared = ctx.memo("registry:shared", () => {
     const transport = defaultTransport({
       proxy: { httpProxy: v.http_proxy, httpsProxy: v.https_proxy, noProxy: v.no_proxy },

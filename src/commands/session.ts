@@ -2,6 +2,7 @@
 // OAuth refresh before expiry (and once after a plain 401), and one two-factor code for the whole command.
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
+import { targetRepo, type RepoRef } from "../repository.js";
 import type { HexClient, Credential as ApiCredential } from "../api/index.js";
 import type { Repository, ResolvedSettings, UsableCredential } from "../config/index.js";
 
@@ -9,12 +10,10 @@ import type { Repository, ResolvedSettings, UsableCredential } from "../config/i
 const REFRESH_MARGIN_S = 300;
 
 export interface SessionOptions {
-  /** `--repo` of the subcommand (defaults to the global flag). */
-  repo?: string;
-  /** `--organization ORG`. */
+  /** The repository (defaults to the run's `--repo`, then hexpm). */
+  repo?: RepoRef;
+  /** `--organization ORG` (rebar3/mix spelling of `--repo hexpm:ORG`). */
   organization?: string;
-  /** Project-level settings (rebar.config `{hex, [...]}`, mix.exs `hex:`). */
-  project?: Record<string, unknown>;
 }
 
 export interface Session {
@@ -48,18 +47,19 @@ function toApiCredential(c: UsableCredential): ApiCredential {
 
 /** Opens (once per run and repository) the session for the current command. */
 export function openSession(ctx: Context, opts: SessionOptions = {}): Promise<Session> {
-  const key = `session:${opts.repo ?? ctx.flags.repo ?? ""}:${opts.organization ?? ""}`;
-  return ctx.memo(key, () => buildSession(ctx, opts));
+  const target = targetRepo({ repo: opts.repo ?? ctx.repo, organization: opts.organization });
+  // The run's settings are fixed, so the repository alone identifies a session.
+  return ctx.memo(`session:${target.repository}`, () => buildSession(ctx, target));
 }
 
-async function buildSession(ctx: Context, opts: SessionOptions): Promise<Session> {
+async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
   const config = await import("../config/index.js");
   const api = await import("../api/index.js");
-  const settings = await config.resolveSettings(ctx, { project: opts.project });
-  const repository = await config.resolveRepository(ctx, { repo: opts.repo, organization: opts.organization, project: opts.project });
+  const settings = ctx.settings;
+  const repository = await config.resolveRepository(ctx, { repo: target, settings });
   const values = settings.values;
   const apiUrl = apiUrlOf(repository);
-  const otpSetting = ctx.flags.otp ?? values.otp;
+  const otpSetting = values.otp;
   if (otpSetting) ctx.out.secrets.add(otpSetting);
 
   const base = new api.HexClient({

@@ -1,5 +1,6 @@
-// The slice of the run's Context that the config layer uses. cli/context.ts's Context satisfies it
-// structurally, so this layer never imports cli or ui.
+// The slice of the run's Context that the config layer uses. commands/context.ts's Context satisfies it
+// structurally, so this layer never imports commands, cli or ui. It carries no command-line flags: callers
+// pass what they mean (a repository, setting flags) explicitly.
 
 export interface ConfigPrompter {
   readonly interactive: boolean;
@@ -10,9 +11,8 @@ export interface ConfigPrompter {
 export interface ConfigContext {
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
-  readonly flags?: { readonly repo?: string; readonly color?: boolean };
   readonly out: { readonly secrets: { add(value: string | undefined | null): void } };
   readonly prompt: ConfigPrompter;
-  /** Per-run cache (see cli/context.ts). */
+  /** Per-run cache (see commands/context.ts). */
   memo<T>(key: string, build: () => T): T;
 }

@@ -4,6 +4,7 @@
 // secret loaded is registered for output redaction.
 import { z } from "zod";
 import { HextsError } from "../errors.js";
+import { organizationRepo } from "../repository.js";
 import type { ConfigContext } from "./context.js";
 import { Keyring, SecretUnreadableError, type KdfParams } from "./secrets.js";
 import type { ConfigFile, RepoEntry, StoredSecret } from "./schema.js";
@@ -53,17 +54,14 @@ export interface RepositoryInput {
   apiUrl?: string;
 }
 
-const ORG_NAME = /^[a-z0-9_]+$/;
-
 /** API URLs are keyed without trailing slashes (`https://hex.pm/api`). */
 export function normalizeApiUrl(apiUrl: string): string {
   return apiUrl.trim().replace(/\/+$/, "");
 }
 
+/** `acme` or `hexpm:acme` -> `hexpm:acme` (the one organization-name rule: repository.ts). */
 export function organizationRepoName(org: string): string {
-  const bare = org.startsWith("hexpm:") ? org.slice("hexpm:".length) : org;
-  if (!ORG_NAME.test(bare)) throw new HextsError("USAGE", `invalid organization name "${org}": use lowercase letters, digits and _`);
-  return `hexpm:${bare}`;
+  return organizationRepo(org).repository;
 }
 
 // ---- the local password, once per run ----

@@ -2,8 +2,9 @@
 // in the order the official clients use (HEX_PROTOCOL §3.6, §8.1).
 import { HextsError } from "../errors.js";
 import type { ConfigContext } from "./context.js";
-import { loadCredential, loadRepositoryKey, normalizeApiUrl, organizationRepoName, vaultState, type Credential } from "./credentials.js";
-import { resolveSettings, userConfigStore, type ResolveOptions, type SettingSource } from "./settings.js";
+import { targetRepo, type RepoRef } from "../repository.js";
+import { loadCredential, loadRepositoryKey, normalizeApiUrl, vaultState, type Credential } from "./credentials.js";
+import { resolveSettings, userConfigStore, type ResolvedSettings, type ResolveOptions, type SettingSource } from "./settings.js";
 
 export const HEXPM_REPO_URL = "https://repo.hex.pm";
 
@@ -47,10 +48,12 @@ export interface Repository {
 }
 
 export interface RepositoryOptions extends ResolveOptions {
-  /** `--repo`: `hexpm`, `hexpm:ORG` or a configured name; defaults to the global `--repo` flag, then `hexpm`. */
-  repo?: string;
+  /** `--repo`: `hexpm`, `hexpm:ORG` or a configured name (parsed, or as written); default `hexpm`. */
+  repo?: RepoRef | string;
   /** `--organization ORG` (rebar3/mix spelling), same as `--repo hexpm:ORG`. */
   organization?: string;
+  /** The run's settings; resolved from `flags`/`project` when omitted. */
+  settings?: ResolvedSettings;
 }
 
 /** The Authorization header value for a credential (HEX_PROTOCOL §3.1). */
@@ -62,23 +65,10 @@ function sourceLabel(source: SettingSource): string {
   return source.kind === "env" || source.kind === "flag" ? source.name : `${source.kind} config api_key`;
 }
 
-function repoNameOf(ctx: ConfigContext, opts: RepositoryOptions): string {
-  const repo = opts.repo ?? ctx.flags?.repo;
-  if (opts.organization !== undefined) {
-    const fromOrg = organizationRepoName(opts.organization);
-    if (repo !== undefined && repo !== "hexpm" && repo !== fromOrg) {
-      throw new HextsError("USAGE", `--organization ${opts.organization} and --repo ${repo} name different repositories; give one`);
-    }
-    return fromOrg;
-  }
-  if (repo === undefined || repo === "" || repo === "hexpm") return "hexpm";
-  return repo.startsWith("hexpm:") ? organizationRepoName(repo) : repo;
-}
-
 /** Resolves the repository this run works with. Throws USAGE for an unknown custom repository name. */
 export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOptions = {}): Promise<Repository> {
-  const name = repoNameOf(ctx, opts);
-  const settings = await resolveSettings(ctx, { flags: opts.flags, project: opts.project });
+  const name = targetRepo({ repo: opts.repo, organization: opts.organization }).repository;
+  const settings = opts.settings ?? (await resolveSettings(ctx, { flags: opts.flags, project: opts.project }));
   const config = await userConfigStore(ctx).read();
   const hexpm = config.repos.hexpm ?? {};
   const mirror = settings.values.mirror_url;

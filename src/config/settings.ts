@@ -430,9 +430,7 @@ export interface ResolveOptions {
  * registered for redaction. Throws USAGE (bad flag/env value), PROJECT_INVALID or CONFIG_INVALID (with the path).
  */
 export function resolveSettings(ctx: ConfigContext, opts: ResolveOptions = {}): Promise<ResolvedSettings> {
-  const flags: Partial<Record<SettingKey, unknown>> = {};
-  if (ctx.flags?.color === false) flags.no_color = true;
-  Object.assign(flags, opts.flags);
+  const flags: Partial<Record<SettingKey, unknown>> = Object.fromEntries(Object.entries(opts.flags ?? {}).filter(([, v]) => v !== undefined));
   const memoKey = `config/settings:${stableJson({ flags, project: opts.project ?? null })}`;
   return ctx.memo(memoKey, async () => {
     const store = userConfigStore(ctx);

@@ -13,51 +13,25 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { encodeMetadataConfig } from "../erlang/metadata-config.js";
 import { HextsError } from "../errors.js";
+import { HEXPM, isHexpmFamily, targetRepo, type RepoRef } from "../repository.js";
 import type { MetadataValue, Problem, ProjectPackage } from "../project/types.js";
 import { licenseHint, isValidLicense } from "./checks-license.js";
 import { parseVersion, requirementIsPrerelease, requirementProblem, versionProblem } from "./checks-version.js";
 import { TARBALL_MAX_UNCOMPRESSED_SIZE, plannedTarSize } from "./contents.js";
 
 /** The repository a package is built for: checks depend on it (hex.pm's public repository is the strictest). */
-export interface PackageTarget {
-  /** `hexpm`, `hexpm:ORG` or the name of a custom repository. */
-  repository: string;
-  /** The organization of `hexpm:ORG`. */
-  organization?: string;
-}
-
-export const HEXPM: PackageTarget = Object.freeze({ repository: "hexpm" });
+export type PackageTarget = RepoRef;
+export { HEXPM };
 
 /** `build` reports hex.pm's server rules as warnings; `publish` enforces them where the server does. */
 export type CheckStage = "build" | "publish";
 
-const ORG_NAME = /^[a-z0-9_]+$/;
-
-/**
- * The target from `--repo` and `--organization` (same rules as the config layer: `--organization acme`
- * is `hexpm:acme`; a different `--repo` alongside it is a usage error).
- */
+/** The target from `--repo` and `--organization` (repository.ts: one rule for every layer). */
 export function packageTarget(opts: { repo?: string; organization?: string } = {}): PackageTarget {
-  const org = (name: string): PackageTarget => {
-    const bare = name.startsWith("hexpm:") ? name.slice("hexpm:".length) : name;
-    if (!ORG_NAME.test(bare)) throw new HextsError("USAGE", `invalid organization name "${name}": use lowercase letters, digits and _`);
-    return { repository: `hexpm:${bare}`, organization: bare };
-  };
-  const repo = opts.repo === "" ? undefined : opts.repo;
-  if (opts.organization !== undefined) {
-    const target = org(opts.organization);
-    if (repo !== undefined && repo !== "hexpm" && repo !== target.repository) {
-      throw new HextsError("USAGE", `--organization ${opts.organization} and --repo ${repo} name different repositories; give one`);
-    }
-    return target;
-  }
-  if (repo === undefined || repo === "hexpm") return HEXPM;
-  if (repo.startsWith("hexpm:")) return org(repo);
-  return { repository: repo };
+  return targetRepo(opts);
 }
 
 export const isPublicHexpm = (target: PackageTarget) => target.repository === "hexpm";
-const isHexpmFamily = (target: PackageTarget) => target.repository === "hexpm" || target.repository.startsWith("hexpm:");
 
 /** hex.pm's reserved package names (Hexpm.Repository.Package). */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(

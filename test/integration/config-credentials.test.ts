@@ -328,7 +328,8 @@ for (const [name, opts, expect] of repoCases) {
     const setup = run(dir);
     await storeRepository(setup.ctx, "myrepo", { url: "https://my.example/repo/", publicKey: HEXPM_PUBLIC_KEY, apiUrl: "https://my.example/api" });
     const { ctx } = run(dir, { env: opts.env, repo: opts.flagRepo });
-    const repo = await resolveRepository(ctx, { organization: opts.organization, repo: opts.repo });
+    // The global -r flag is parsed once into ctx.repo; the config layer takes it explicitly.
+    const repo = await resolveRepository(ctx, { organization: opts.organization, repo: opts.repo ?? ctx.repo });
     for (const [k, v] of Object.entries(expect)) assert.deepEqual(repo[k as keyof typeof repo], v, k);
   });
 }

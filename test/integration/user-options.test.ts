@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { createContext, type Context } from "../../src/commands/context.js";
+import { prepareContext, type Context } from "../../src/commands/context.js";
 import { HextsError } from "../../src/errors.js";
 import { Output } from "../../src/ui/output.js";
 import type { Prompter } from "../../src/ui/prompt.js";
@@ -107,7 +107,7 @@ function scripted(answers: string[], asked: string[]): Prompter {
   };
 }
 
-function contextFor(t: { after(fn: () => unknown): void }, apiUrl: string, o: { prompt?: Prompter; env?: Record<string, string> } = {}): { ctx: Context; stdout: () => string; stderr: () => string } {
+async function contextFor(t: { after(fn: () => unknown): void }, apiUrl: string, o: { prompt?: Prompter; env?: Record<string, string> } = {}): Promise<{ ctx: Context; stdout: () => string; stderr: () => string }> {
   const dir = mkdtempSync(join(tmpdir(), "hexts-user-int-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const env = { HEX_HOME: join(dir, "hex"), HEX_API_URL: apiUrl, BROWSER: "none", ...o.env };
@@ -117,7 +117,7 @@ function contextFor(t: { after(fn: () => unknown): void }, apiUrl: string, o: { 
   const stderr = new PassThrough().on("data", (d) => (err += d));
   const output = new Output({ json: false, verbose: false, env, stdout, stderr });
   const stdin = Object.assign(new PassThrough(), { isTTY: true }) as unknown as NodeJS.ReadStream;
-  const ctx = createContext({ flags: { json: false, yes: false, verbose: false, color: false }, env, cwd: dir, out: output, stdin, prompt: o.prompt, interactive: o.prompt !== undefined });
+  const ctx = await prepareContext({ flags: { json: false, yes: false, verbose: false, color: false }, env, cwd: dir, out: output, stdin, prompt: o.prompt, interactive: o.prompt !== undefined });
   t.after(() => ctx.dispose());
   return { ctx, stdout: () => out, stderr: () => err };
 }
@@ -126,7 +126,7 @@ test("auth --key in-process: the key prompt, then a local password whose confirm
   await using server = await startHexServer();
   const ana = server.addUser({ username: "ana" });
   const asked: string[] = [];
-  const { ctx } = contextFor(t, server.apiUrl, { prompt: scripted([ana.apiKey, "one-local", "two-local", "three-local", "four-local", "five-local", "six-local"], asked) });
+  const { ctx } = await contextFor(t, server.apiUrl, { prompt: scripted([ana.apiKey, "one-local", "two-local", "three-local", "four-local", "five-local", "six-local"], asked) });
   await assert.rejects(
     auth(ctx, { key: true, browser: true, localPassword: true }),
     (e: unknown) => e instanceof HextsError && e.code === "USAGE" && /passwords did not match \(3 tries\)/.test(e.message),
@@ -147,7 +147,7 @@ test("auth --key in-process stores the login; whoami then reads it back through 
   await using server = await startHexServer();
   const ana = server.addUser({ username: "ana" });
   server.addOrganization({ name: "acme", admin: "ana" });
-  const { ctx } = contextFor(t, server.apiUrl, { prompt: scripted(["same-local", "same-local"], []) });
+  const { ctx } = await contextFor(t, server.apiUrl, { prompt: scripted(["same-local", "same-local"], []) });
   const result = await auth(ctx, { key: ana.apiKey, browser: false, localPassword: true });
   assert.equal(result.method, "key");
   assert.equal(result.encrypted, true);

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { createKey, deleteAllKeys, deleteKey, getKey, isApiError, listKeys } from "../../api/index.js";
 import type { Context } from "../context.js";
 import { HextsError } from "../../errors.js";
+import { HEXPM } from "../../repository.js";
 import { deleteCredential } from "../../config/index.js";
 import type { Output } from "../../ui/output.js";
 import { openSession, type Session } from "../session.js";
@@ -62,7 +63,7 @@ export async function keyAction(ctx: Context, input: KeyInput, scope: KeyScope):
 
 async function runKeyAction(ctx: Context, input: KeyInput, scope: KeyScope): Promise<KeyResult> {
   // An organization's keys are managed with the user's login, never with a key stored for that organization.
-  const session = await openSession(ctx, scope.organization ? { repo: "hexpm" } : {});
+  const session = await openSession(ctx, scope.organization ? { repo: HEXPM } : {});
   const org = scope.organization;
   const apiScope = org ? { organization: org } : {};
   const tag = org ? { organization: org } : {};

@@ -126,12 +126,8 @@ export function targetLine(target: PackageTarget, apiUrl: string): string {
   return `repository ${target.repository} at ${apiUrl}`;
 }
 
-function sessionFor(ctx: Context, target: PackageTarget, project: ProjectPackage): Promise<Session> {
-  return openSession(ctx, {
-    repo: target.organization ? undefined : target.repository,
-    organization: target.organization,
-    project: project.hexConfig,
-  });
+function sessionFor(ctx: Context, target: PackageTarget): Promise<Session> {
+  return openSession(ctx, { repo: target });
 }
 
 /** mix's owner prompt: a new public package, published by a member of organizations, may be given to one. */
@@ -173,7 +169,7 @@ async function chooseOwner(ctx: Context, session: Session, ref: ReleaseRef): Pro
  * for every OAuth write), so the tarball is not sent once just to learn that. Only on a terminal.
  */
 async function earlyOtp(ctx: Context, session: Session): Promise<string | undefined> {
-  if (!ctx.prompt.interactive || ctx.flags.otp || session.settings.values.otp) return undefined;
+  if (!ctx.prompt.interactive || session.settings.values.otp) return undefined;
   const info = await session.credentialInfo();
   if (info?.kind !== "oauth") return undefined;
   const code = (await ctx.prompt.secret("Two-factor authentication code:", { supply: "--otp CODE or HEX_OTP" })).trim();
@@ -200,7 +196,7 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
     metadataFile: o.metadata,
     buildTool: o.buildTool,
     stage: "publish" as const,
-    repo: o.repo ?? ctx.flags.repo,
+    repo: o.repo ?? ctx.repo?.repository,
     organization: o.organization,
     signal: ctx.signal,
   };
@@ -223,7 +219,7 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
   const ref: ReleaseRef = { name: summary.name, version: summary.version, organization: target.organization, repository: target.repository };
 
   // 2. What will be published, and where.
-  const session = await sessionFor(ctx, target, project);
+  const session = await sessionFor(ctx, target);
   const apiUrl = session.repository.apiUrl ?? "";
   if (docsOnly) out.info(`Publishing docs for ${summary.name} ${summary.version}`);
   else printSummary(out, summary, `Publishing ${summary.name} ${summary.version}`);
@@ -285,7 +281,7 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
   // 4. Credentials (only now), the owner of a new public package, and the confirmation.
   await session.authed();
   let owner: string | undefined;
-  if (!docsOnly && target.repository === "hexpm" && ctx.prompt.interactive && !ctx.flags.yes) owner = await chooseOwner(ctx, session, ref);
+  if (!docsOnly && target.repository === "hexpm" && ctx.prompt.interactive && !ctx.yes) owner = await chooseOwner(ctx, session, ref);
   const question = `Proceed${hooks.proceedNote ? ` (${hooks.proceedNote})` : ""}?`;
   if (!(await ctx.prompt.confirm(question, { default: true }))) {
     throw new HextsError("CANCELLED", `cancelled: nothing was uploaded`);

@@ -39,7 +39,7 @@ export async function revertFlow(ctx: Context, o: RevertOptions): Promise<Revert
   // Only the package name is needed: the checks a publish runs do not apply to a revert.
   const project = await readProject(ctx.cwd, { app: o.app, metadataFile: o.metadata === undefined ? undefined : resolve(ctx.cwd, o.metadata) });
   const projectOrg = typeof project.hexConfig.organization === "string" && project.hexConfig.organization !== "hexpm" ? project.hexConfig.organization : undefined;
-  const repo = o.repo ?? ctx.flags.repo;
+  const repo = o.repo ?? ctx.repo?.repository;
   const target = packageTarget({ repo, organization: o.organization ?? (repo === undefined ? projectOrg : undefined) });
   const ref: ReleaseRef = { name: project.name, version, organization: target.organization, repository: target.repository };
   const label = `${ref.organization ? `${ref.organization}/` : ""}${ref.name} ${version}`;
@@ -53,7 +53,7 @@ export async function revertFlow(ctx: Context, o: RevertOptions): Promise<Revert
     ...(target.organization ? { organization: target.organization } : {}),
     dryRun: o.dryRun === true,
   };
-  const session = await openSession(ctx, { repo: target.organization ? undefined : target.repository, organization: target.organization, project: project.hexConfig });
+  const session = await openSession(ctx, { repo: target });
   const description = o.docs ? `the docs of ${label} from ${target.repository}` : `${label} from ${target.repository} (reverting its last release removes the package)`;
   if (o.dryRun) {
     ctx.out.info(`Dry run: would revert ${description}`);

@@ -245,12 +245,13 @@ export function errorFromTransport(t: TransportFacts): ApiError {
   if (kind === "timeout") {
     const secs = t.timeoutMs === undefined ? "" : ` after ${Math.round(t.timeoutMs / 1000)} s`;
     const fix = code === "UND_ERR_CONNECT_TIMEOUT" ? "" : " Raise HEX_HTTP_TIMEOUT (seconds) if the server is slow.";
-    return new ApiError("TIMEOUT", `No answer from the server${secs} for ${where}${detail}.${code === "UND_ERR_CONNECT_TIMEOUT" ? "" : unknown}${fix}`, facts, {
+    const what = code === "UND_ERR_CONNECT_TIMEOUT" ? "Timed out connecting to the server" : "Timed out waiting for the server";
+    return new ApiError("TIMEOUT", `${what}${secs} for ${where}${detail}.${code === "UND_ERR_CONNECT_TIMEOUT" ? " Nothing was sent." : unknown}${fix}`, facts, {
       cause: t.cause,
     });
   }
   if (kind === "not-sent") {
-    return new ApiError("NETWORK", `Could not connect to the server for ${where}${detail}. Check the API URL (HEX_API_URL), your network and proxy settings.`, facts, {
+    return new ApiError("NETWORK", `Could not connect to the server for ${where}${detail}; nothing was sent. Check the API URL (HEX_API_URL), your network and proxy settings.`, facts, {
       cause: t.cause,
     });
   }

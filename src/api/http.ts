@@ -40,7 +40,10 @@ export interface HexClientOptions {
   userAgentExtra?: string;
   /** Per-request timeout (connect, headers, body). Default 15 s, mix's `http_timeout`. */
   timeoutMs?: number;
-  /** Timeout for uploads (publish, docs); default max(4 × timeoutMs, 60 s). */
+  /**
+   * Timeout for uploads (publish, docs); default timeoutMs, as mix's `http_timeout` (the wait for the answer starts
+   * once the body is sent, so a slow upload does not count against it).
+   */
   uploadTimeoutMs?: number;
   /** Adds ` (CI)` to the User-Agent. */
   ci?: boolean;
@@ -63,6 +66,8 @@ export interface HexClientOptions {
   transport?: HttpTransport;
   /** Cancels every request of this client (e.g. the run's Ctrl-C signal). */
   signal?: AbortSignal;
+  /** Largest answer accepted (default 16 MiB); a larger one is a PROTOCOL error, read no further. */
+  maxResponseBytes?: number;
   retry?: Partial<RetryPolicy>;
   /** Edges replaceable in tests: waiting, randomness and the clock. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -113,6 +118,8 @@ export interface ApiResponse {
 }
 
 const MAX_REDIRECTS = 3;
+/** API answers are JSON documents of a few kilobytes (a page of 100 packages is well under 1 MB). */
+const MAX_API_RESPONSE_BYTES = 16 * 1024 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 function authorizationOf(c: Credential): string {
@@ -242,7 +249,7 @@ export class HexClient {
 
   private timeoutFor(o: RequestOptions): number {
     if (o.timeoutMs !== undefined) return o.timeoutMs;
-    if (o.body) return this.opts.uploadTimeoutMs ?? Math.max(4 * this.timeoutMs, 60_000);
+    if (o.body) return this.opts.uploadTimeoutMs ?? this.timeoutMs;
     return this.timeoutMs;
   }
 
@@ -284,7 +291,16 @@ export class HexClient {
         headers["content-type"] = "application/json";
         body = Buffer.from(JSON.stringify(o.json));
       }
-      const res = await this.transport().request({ method, url, headers, body, signal, timeoutMs: timeout, onProgress: o.body ? o.onProgress : undefined });
+      const res = await this.transport().request({
+        method,
+        url,
+        headers,
+        body,
+        signal,
+        timeoutMs: timeout,
+        onProgress: o.body ? o.onProgress : undefined,
+        maxResponseBytes: this.opts.maxResponseBytes ?? MAX_API_RESPONSE_BYTES,
+      });
       const decoded = method === "HEAD" ? undefined : decodeBody(header(res.headers, "content-type"), res.body);
       this.warnFrom(res.headers);
       const location = header(res.headers, "location");

@@ -9,7 +9,7 @@ export type { CredentialKind } from "./errors.js";
 export type { HexMessage } from "./headers.js";
 export { proxyFromEnv } from "./proxy.js";
 export type { ProxySettings } from "./proxy.js";
-export { defaultRetryPolicy, retryDecision } from "./retry.js";
+export { defaultRetryPolicy, describeRetry, retryDecision, retryIsNotable } from "./retry.js";
 export type { RetryPolicy } from "./retry.js";
 export { organizationOf, repoPrefix, orgPrefix } from "./paths.js";
 export { userAgent } from "./user-agent.js";

@@ -65,3 +65,21 @@ export function retryDecision(input: RetryInput): RetryDecision {
   if (code && PERMANENT_CODES.has(code)) return { retry: false, reason: code };
   return { retry: true, delayMs: backoffMs(attempt, policy, random), reason: code ?? "connection failed" };
 }
+
+/** Retries worth telling the user about as they happen (not only with --verbose): rate limits and long waits. */
+export function retryIsNotable(info: { reason: string; delayMs: number }): boolean {
+  return info.delayMs >= 1000 || /\b429\b/.test(info.reason);
+}
+
+/** `waiting 30 s before trying GET https://hex.pm/api/users/me again: the server is rate limiting requests (429)` */
+export function describeRetry(info: { method: string; url: string; attempt: number; delayMs: number; reason: string }): string {
+  const secs = info.delayMs < 1000 ? `${Math.max(1, Math.round(info.delayMs / 100)) / 10} s` : `${Math.round(info.delayMs / 1000)} s`;
+  const status = /^status (\d+)/.exec(info.reason)?.[1];
+  const why =
+    status === "429"
+      ? `the server is rate limiting requests (429)${/asked to wait/.test(info.reason) ? " and said when to come back" : ""}`
+      : status
+        ? `the server answered ${status}`
+        : `the connection failed (${info.reason})`;
+  return `waiting ${secs} before trying ${info.method} ${info.url} again (attempt ${info.attempt}): ${why}`;
+}

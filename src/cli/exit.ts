@@ -1,5 +1,6 @@
 // Turns an outcome into what the user sees and the process exit code. The only process.exit is in main.ts.
 import { ExitCode, HextsError, isHextsError } from "../errors.js";
+import { stripTerminalControls } from "../terminal-text.js";
 import type { Output } from "../ui/output.js";
 
 export function toHextsError(e: unknown): HextsError {
@@ -49,8 +50,9 @@ export function renderError(e: unknown, out: Output): number {
     if (err.details !== undefined) error.details = out.secrets.redactDeep(JSON.parse(JSON.stringify(err.details)) as unknown);
     out.stdout.write(JSON.stringify({ ok: false, error }) + "\n");
   } else {
-    out.writeErr(`${out.style("red", "hexts:", "stderr")} ${err.message}\n`);
-    for (const l of err.lines) out.writeErr(`  ${l}\n`);
+    // Messages may quote a server or a project file: no escape sequences or control characters reach the terminal.
+    out.writeErr(`${out.style("red", "hexts:", "stderr")} ${stripTerminalControls(err.message)}\n`);
+    for (const l of err.lines) out.writeErr(`  ${stripTerminalControls(l)}\n`);
   }
   if (out.verbose) {
     const cause = err.code === "INTERNAL" ? err.cause : err;

@@ -71,7 +71,8 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
     caCertsPath: values.cacerts_path,
     signal: ctx.signal,
     onWarning: (w) => (w.level === "fatal" ? ctx.out.warn(`API error: ${w.message}`) : ctx.out.warn(`API warning: ${w.message}`)),
-    onRetry: (r) => ctx.out.debug(`retrying ${r.method} ${r.url} in ${Math.round(r.delayMs)} ms (${r.reason})`),
+    // Rate limits and long waits are said as they happen (stderr, also with --json); short retries only with --verbose.
+    onRetry: (r) => (api.retryIsNotable(r) ? ctx.out.writeErr(`${api.describeRetry(r)}\n`) : ctx.out.debug(api.describeRetry(r))),
   });
   ctx.defer(() => base.close());
 

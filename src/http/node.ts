@@ -8,6 +8,7 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
+import { readBodyCapped } from "./body.js";
 import { proxyFor, tlsOptions } from "./tls.js";
 import type { HttpRequest, HttpResponse, HttpTransport, TransportOptions } from "./types.js";
 
@@ -117,14 +118,15 @@ export class NodeHttpTransport implements HttpTransport {
       });
       r.once("response", (res: IncomingMessage) => {
         answered = true;
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.once("error", fail);
         res.once("aborted", () => fail(coded("The connection closed before the whole answer arrived", "UND_ERR_SOCKET")));
-        res.once("end", () => {
-          clearTimeout(connectTimer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) });
-        });
+        // Read through the shared size cap (http/body.ts), as undici.ts does.
+        readBodyCapped(res, { url: req.url, limit: req.maxResponseBytes, contentLength: res.headers["content-length"], stop: () => res.destroy() }).then(
+          (body) => {
+            clearTimeout(connectTimer);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+          },
+          fail,
+        );
       });
       writeBody(r, req).catch(fail);
     });

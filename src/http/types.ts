@@ -24,6 +24,11 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Upload progress: bytes handed to the socket so far, and the total. */
   onProgress?: (sent: number, total: number) => void;
+  /**
+   * The largest response body accepted (default DEFAULT_MAX_RESPONSE_BYTES, http/body.ts); beyond it the transport
+   * stops reading and fails with PROTOCOL. Every transport reads bodies through readBodyCapped.
+   */
+  maxResponseBytes?: number;
 }
 
 export interface HttpResponse {

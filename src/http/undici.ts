@@ -3,6 +3,7 @@
 import { Readable } from "node:stream";
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
 import { tlsOptions } from "./tls.js";
+import { readBodyCapped } from "./body.js";
 import type { HttpRequest, HttpResponse, HttpTransport, TransportOptions } from "./types.js";
 
 const UPLOAD_CHUNK = 64 * 1024;
@@ -64,7 +65,12 @@ export class UndiciTransport implements HttpTransport {
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
-    const body = new Uint8Array(await res.body.arrayBuffer());
+    const body = await readBodyCapped(res.body, {
+      url: req.url,
+      limit: req.maxResponseBytes,
+      contentLength: res.headers["content-length"],
+      stop: () => res.body.destroy(),
+    });
     return { status: res.statusCode, headers: res.headers, body };
   }
 

@@ -2,6 +2,7 @@
 // With --json, stdout gets exactly one JSON document, written by the runner (cli/run.ts).
 import { styleText } from "node:util";
 import type { Writable } from "node:stream";
+import { stripTerminalControls } from "../terminal-text.js";
 import { SecretRegistry } from "./redact.js";
 
 export type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan";
@@ -52,7 +53,12 @@ export class Output {
   /** A result line on stdout (human mode only; JSON mode prints the result document instead). */
   result(text = ""): void {
     if (this.json) return;
-    this.stdout.write(this.secrets.redact(text) + "\n");
+    this.stdout.write(this.clean(text, "stdout") + "\n");
+  }
+
+  /** Redacted, and without escape sequences or control characters other than hexts's own colours. */
+  private clean(text: string, stream: "stdout" | "stderr"): string {
+    return stripTerminalControls(this.secrets.redact(text), { keepColors: stream === "stdout" ? this.colorOut : this.colorErr });
   }
 
   /** Writes a value to stdout as is, bypassing redaction. Only for a secret the user asked to see once. */
@@ -63,17 +69,17 @@ export class Output {
   /** Informational line on stderr (suppressed in JSON mode). */
   info(text = ""): void {
     if (this.json) return;
-    this.stderr.write(this.secrets.redact(text) + "\n");
+    this.stderr.write(this.clean(text, "stderr") + "\n");
   }
 
   warn(text: string): void {
-    this.stderr.write(this.secrets.redact(`${this.style("yellow", "warning:", "stderr")} ${text}`) + "\n");
+    this.stderr.write(this.clean(`${this.style("yellow", "warning:", "stderr")} ${text}`, "stderr") + "\n");
   }
 
   /** Only with --verbose. */
   debug(text: string): void {
     if (!this.verbose) return;
-    this.stderr.write(this.secrets.redact(`${this.style("dim", "debug:", "stderr")} ${text}`) + "\n");
+    this.stderr.write(this.clean(`${this.style("dim", "debug:", "stderr")} ${text}`, "stderr") + "\n");
   }
 
   /** Raw stderr write for prompts/progress (already-safe text). */

@@ -1,5 +1,6 @@
 // The server's answers to a publish, revert or docs upload, explained in the user's terms with the fix.
 import { getPackage, isApiError, type ApiError, type HexClient } from "../../api/index.js";
+import { transportCode, transportKind } from "../../api/errors.js";
 import { HextsError, isHextsError, type ErrorCode } from "../../errors.js";
 
 export interface ReleaseRef {
@@ -34,13 +35,27 @@ export function packagePageUrl(apiUrl: string, r: ReleaseRef): string {
 }
 
 /** Explains a failed package upload. `client` is used for one read (does the package exist?) after a 403. */
-export async function explainPublishError(e: unknown, r: ReleaseRef, o: { client?: HexClient; apiUrl: string; uploadStarted?: boolean }): Promise<unknown> {
+export async function explainPublishError(e: unknown, r: ReleaseRef, o: { client?: HexClient; apiUrl: string; uploadStarted?: boolean; timeoutMs?: number }): Promise<unknown> {
   const what = label(r);
   if (isHextsError(e) && e.code === "CANCELLED" && o.uploadStarted) {
     return new HextsError("CANCELLED", `cancelled during the upload of ${what}, so whether it was published is unknown. Check ${packagePageUrl(o.apiUrl, r)} or run \`hexts search ${r.name}\` before trying again`, { cause: e });
   }
   if (!isApiError(e)) return e;
-  if (e.code === "NETWORK" || e.code === "TIMEOUT") {
+  const kind = e.code === "NETWORK" || e.code === "TIMEOUT" ? transportKind(transportCode(e.cause)) : undefined;
+  if (kind === "not-sent") {
+    const how = e.code === "TIMEOUT" ? "timed out connecting to" : "could not connect to";
+    return wrap(e, e.code, `${how} ${o.apiUrl} (${transportCode(e.cause)}): nothing was sent, so ${what} was not published. Check the API URL (HEX_API_URL), your network and proxy settings, then publish again`, []);
+  }
+  if (e.code === "TIMEOUT") {
+    const after = o.timeoutMs === undefined ? "" : ` after ${Math.round(o.timeoutMs / 1000)} s`;
+    return wrap(
+      e,
+      e.code,
+      `the upload of ${what} timed out${after} waiting for the server's answer (raise http_timeout or HEX_HTTP_TIMEOUT, in seconds, for a slow server), so whether it was published is unknown. Check ${packagePageUrl(o.apiUrl, r)} or run \`hexts search ${r.name}\` before trying again; if it is there, nothing more is needed (or publish again with --replace)`,
+      [],
+    );
+  }
+  if (e.code === "NETWORK") {
     return wrap(
       e,
       e.code,

@@ -319,7 +319,8 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
         ),
       );
     } catch (e) {
-      throw await explainPublishError(e, ref, { client: await session.authed({ required: false }).catch(() => undefined), apiUrl, uploadStarted: sentBytes > 0 });
+      const client = await session.authed({ required: false }).catch(() => undefined);
+      throw await explainPublishError(e, ref, { client, apiUrl, uploadStarted: sentBytes > 0, timeoutMs: client?.timeoutMs });
     }
     packageOutcome = {
       published: true,

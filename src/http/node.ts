@@ -120,7 +120,13 @@ export class NodeHttpTransport implements HttpTransport {
         answered = true;
         res.once("aborted", () => fail(coded("The connection closed before the whole answer arrived", "UND_ERR_SOCKET")));
         // Read through the shared size cap (http/body.ts), as undici.ts does.
-        readBodyCapped(res, { url: req.url, limit: req.maxResponseBytes, contentLength: res.headers["content-length"], stop: () => res.destroy() }).then(
+        readBodyCapped(res, { url: req.url, limit: req.maxResponseBytes, contentLength: res.headers["content-length"], stop: () => {
+          // The size error is the outcome: the socket errors that destroying the stream causes are not.
+          res.removeAllListeners("aborted");
+          r.removeAllListeners("error");
+          r.on("error", () => {});
+          res.destroy();
+        } }).then(
           (body) => {
             clearTimeout(connectTimer);
             resolve({ status: res.statusCode ?? 0, headers: res.headers, body });

@@ -409,10 +409,11 @@ test("an umbrella needs --app; --metadata FILE describes projects hexts cannot r
   assert.ok(release(w, "beta", "1.2.3"));
   assert.equal(release(w, "alpha", "1.2.3"), undefined);
 
-  const scripted = rebar3Project(join(w.tmp, "scripted"), { name: "scripted", extra: { "rebar.config.script": "CONFIG.\n" } });
-  const refused = await w.hexts(["publish", "package", "--yes"], scripted);
+  // A script the built-in evaluator cannot run, and no Erlang on PATH (node itself is found by absolute path).
+  const scripted = rebar3Project(join(w.tmp, "scripted"), { name: "scripted", extra: { "rebar.config.script": "CONFIG ++ [{n, erlang:phash2(x)}].\n" } });
+  const refused = await w.hexts(["publish", "package", "--yes"], scripted, { PATH: "/nonexistent" });
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /--metadata FILE/);
+  assert.match(refused.stderr, /rebar\.config\.script:1:16: calls erlang:phash2\/1, .*--metadata FILE/);
   writeFiles(scripted, { "meta.json": JSON.stringify({ app: "scripted", version: "0.9.0", description: "From JSON", licenses: ["MIT"], links: { Source: "https://example.com/s" }, files: ["src", "README.md"] }) });
   const viaJson = await w.hexts(["publish", "package", "--yes", "--metadata", "meta.json"], scripted);
   assert.equal(viaJson.code, 0, viaJson.stderr);

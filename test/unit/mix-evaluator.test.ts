@@ -90,17 +90,27 @@ const cases: Array<[string, string]> = [
   ["[h | [2]]", "[(unknown), 2]"],
   ["{:a, 1, only: :dev}", "{:a, 1, [{:only, :dev}]}"],
   ["%{:a => 1, :a => 2}", "%{:a => 2}"],
-  ["Mix.env()", `?${P}: Mix.env() depends on MIX_ENV when mix runs`],
-  ["if Mix.env() == :prod, do: 1", `?${P}: the condition of if cannot be evaluated: Mix.env() depends on MIX_ENV when mix runs`],
-  ['System.get_env("X")', `?${P}: System.get_env/1 reads an environment variable when mix runs`],
-  ['File.read!("VERSION") |> String.trim()', `?${P}: File.read!/1 depends on the file system when mix runs`],
+  ["Mix.env()", ":dev"],
+  ["if Mix.env() == :prod, do: 1", "nil"],
+  ['System.get_env("X")', "nil"],
+  ['System.get_env("X", "dflt")', '"dflt"'],
+  ['File.read!("VERSION") |> String.trim()', `?${P}: File.read!/1: VERSION does not exist`],
+  ['File.read!("../../etc/passwd")', `?${P}: File.read!/1 reads "../../etc/passwd", outside the project; hexts reads only files inside it`],
+  ['Code.ensure_loaded?(Foo)', "false"],
+  ['Version.match?("1.15.0", "~> 1.12")', "true"],
+  ['String.trim("  v1 \n") |> String.upcase()', '"V1"'],
+  ['Path.join(["a", "b"]) <> Path.extname("x.ex")', '"a/b.ex"'],
+  ['Keyword.get([a: 1, a: 2], :a)', "1"],
+  ['Map.get(%{"k" => 1}, "k")', "1"],
+  ['Enum.join(["a", "b"], ",")', '"a,b"'],
+  ["System.version()", `?${P}: System.version/0 is the Elixir version mix runs on`],
   ["Foo.bar()", `?${P}: Foo.bar/0 is a call into another module, which hexts does not run`],
   ["nope()", `?${P}: calls nope/0, which is not defined in this module`],
   ["guarded(:a)", `?${P}: guarded/1 has a guard (when ...), which is not evaluated`],
   ["loop()", "?9: loop/0 recurses too deeply to evaluate"],
   ["branches()", "?21: case is not evaluated statically"],
   ["fn -> 1 end", `?${P}: anonymous functions (fn) are not evaluated statically`],
-  ["@env", "?25: System.get_env/1 reads an environment variable when mix runs"],
+  ["@env", "nil"],
   ["@bad", "?26: a module attribute cannot call bound/0 of the module being defined"],
   ["<<1, 2>>", `?${P}: binaries written as <<...>> are not evaluated statically`],
   ["[x: y]", "[{:x, (unknown)}]"],
@@ -126,9 +136,21 @@ test("functions defined under a module-level if follow its condition, or report 
     "  end",
   ].join("\n");
   assert.equal(run(defs, "v()"), '"yes"');
-  assert.equal(run(defs, "w()"), "?8: w/0 cannot be evaluated: it is defined inside an unless whose condition cannot be evaluated: System.get_env/1 reads an environment variable when mix runs");
-  assert.equal(run("  defp d(:prod), do: 1\n  defp d(_), do: 2", "d(Mix.env())"), "?5: cannot decide which clause of d/1 applies: Mix.env() depends on MIX_ENV when mix runs");
-  assert.equal(run("", "System.version()"), "?4: System.version/0 depends on the system when mix runs");
+  assert.equal(run(defs, "w()"), "1");
+  assert.equal(run("  defp d(:prod), do: 1\n  defp d(_), do: 2", "d(Mix.env())"), "2");
+  const versioned = '  if Version.match?(System.version(), "~> 1.12") do\n    defp x, do: 1\n  end';
+  assert.equal(run(versioned, "x()"), "?3: x/0 cannot be evaluated: it is defined inside an if whose condition cannot be evaluated: System.version/0 is the Elixir version mix runs on");
+});
+
+test("conditions hexts cannot evaluate are decided by the caller, which evaluates every branch", () => {
+  const src = 'defmodule T.MixProject do\n  use Mix.Project\n  def project, do: if(Version.match?(System.version(), "~> 1.12"), do: [:new], else: [:old])\nend\n';
+  const ask = (decisions: boolean[]) => {
+    const decided: Array<{ why: string; line: number; col: number; file: string; t: "unknown" }> = [];
+    const v = MixModule.find(parseElixir(src), "/p", { root: "/p", env: {}, decisions, decided, file: "mix.exs" })!.call("project", [], { line: 0, col: 0 });
+    return [render(v), decided.map((d) => `${d.file}:${d.line}: ${d.why}`)];
+  };
+  assert.deepEqual(ask([]), ["[:new]", ["mix.exs:3: System.version/0 is the Elixir version mix runs on"]]);
+  assert.deepEqual(ask([false]), ["[:old]", ["mix.exs:3: System.version/0 is the Elixir version mix runs on"]]);
 });
 
 test("the module that uses Mix.Project is the one read", () => {

@@ -75,15 +75,14 @@ test("mix-unevaluable: values that need Elixir are reported with their line, nev
   for (const p of pkg.problems) if (p.severity === "error") assert.ok(p.message.endsWith(`; ${METADATA_HINT}`), p.message);
   const shape = (p: Problem) => `${p.severity} ${p.file}:${p.line}: ${p.message.replace(`; ${METADATA_HINT}`, "")}`;
   assert.deepEqual(pkg.problems.map(shape), [
-    "warning mix.exs:22: package: maintainers cannot be evaluated statically (System.get_env/1 reads an environment variable when mix runs); Hex does not publish it, so it is ignored",
-    "error mix.exs:4: version: cannot be evaluated statically: System.get_env/1 reads an environment variable when mix runs",
-    "error mix.exs:11: description: cannot be evaluated statically: File.read!/1 depends on the file system when mix runs",
+    "warning mix.exs:22: package: maintainers cannot be evaluated statically (System.otp_release/0 is the OTP release mix runs on); Hex does not publish it, so it is ignored",
+    "error mix.exs:4: version: cannot be evaluated statically: Application.get_env/2 is a call into another module, which hexts does not run",
     "error mix.exs:30: deps: prod_unknown cannot be evaluated statically: Application.get_env/2 is a call into another module, which hexts does not run",
-    "warning mix.exs:14: hex: api_url cannot be evaluated statically: System.get_env/1 reads an environment variable when mix runs; the setting is ignored",
+    "warning mix.exs:14: hex: api_url cannot be evaluated statically: Application.get_env/2 is a call into another module, which hexts does not run; the setting is ignored",
   ]);
   assert.equal(pkg.version, "");
   assert.equal("version" in pkg.metadata, false);
-  assert.equal("description" in pkg.metadata, false);
+  assert.equal(pkg.metadata.description, "A description read at build time.", "File.read!/1 inside the project is evaluated");
   assert.deepEqual(pkg.requirements.map((r) => r.name), ["known"]);
   assert.deepEqual(pkg.hexConfig, { unsafe_https: false });
 });
@@ -270,13 +269,13 @@ test("metadata checks of mix hex.build", async (t) => {
 
 test("a dependency whose options need Elixir is an error only when it could be a prod dependency", async (t) => {
   const pkg = await readMixProject(
-    inline(t, { "lib/p.ex": "" }, `${meta}], deps: [{:a, "~> 1.0", opts()}, {:b, "~> 1.0", only: :test, path: System.get_env("B")}, {:c, System.get_env("C")}]`),
+    inline(t, { "lib/p.ex": "" }, `${meta}], deps: [{:a, "~> 1.0", opts()}, {:b, "~> 1.0", only: :test, path: Application.get_env(:p, :b)}, {:c, Application.get_env(:p, :c)}]`),
   );
   assert.deepEqual(
     pkg.problems.map((p) => `${p.severity}:${p.line} ${p.message.replace(`; ${METADATA_HINT}`, "")}`),
     [
       "error:5 deps: a cannot be evaluated statically: calls opts/0, which is not defined in this module",
-      "error:5 deps: c cannot be evaluated statically: System.get_env/1 reads an environment variable when mix runs",
+      "error:5 deps: c cannot be evaluated statically: Application.get_env/2 is a call into another module, which hexts does not run",
     ],
   );
 });
@@ -300,4 +299,44 @@ test("--file-order filesystem walks directories in readdir order, as Erlang's fi
   const erl = spawnSync("erl", ["-noshell", "+fnu", "-eval", `io:setopts([{encoding, unicode}]), {ok, L} = file:list_dir("${join(dir, "lib")}"), io:format("~ts", [lists:join("\\n", L)]), halt().`], { encoding: "utf8", env: { ...process.env, LANG: "C.UTF-8" } });
   if (erl.error) return t.skip("erl is not installed: the order is only checked to hold the same files");
   assert.deepEqual(libOf(raw), erl.stdout.split("\n"));
+});
+
+test("mix.exs that compute their metadata: VERSION files, branches on the Elixir version, environment variables", async (t) => {
+  const versionFile = inline(
+    t,
+    { VERSION: "2.4.1\n", "lib/p.ex": "" },
+    `${meta}], version: "VERSION" |> File.read!() |> String.trim(), deps: [{:jason, System.get_env("JASON_REQ", "~> 1.4")}]`,
+  );
+  const pkg = await readMixProject(versionFile, { env: {} });
+  assert.deepEqual(errors(pkg), []);
+  assert.equal(pkg.version, "2.4.1");
+  assert.deepEqual(pkg.requirements.map((r) => `${r.name} ${r.requirement}`), ["jason ~> 1.4"]);
+  const fromEnv = await readMixProject(versionFile, { env: { JASON_REQ: "~> 1.2" } });
+  assert.deepEqual(fromEnv.requirements.map((r) => `${r.name} ${r.requirement}`), ["jason ~> 1.2"], "System.get_env reads the environment, as mix does");
+
+  // A test-only dependency behind the Elixir version: both branches give the same package.
+  const testOnly = inline(t, { "lib/p.ex": "" }, `${meta}], deps: deps()]\n  end\n  defp deps do\n    if Version.match?(System.version(), "~> 1.12") do\n      [{:dep, "~> 1.0"}, {:stream_data, "~> 0.5", only: :test}]\n    else\n      [{:dep, "~> 1.0"}]\n    end\n  end\n  def unused do\n    [`);
+  const built = await readMixProject(testOnly, { env: {} });
+  assert.deepEqual(errors(built), []);
+  assert.deepEqual(built.requirements.map((r) => r.name), ["dep"]);
+
+  // ... but a branch that changes the package is named, with the way out.
+  const differs = inline(t, { "lib/p.ex": "" }, `${meta}], deps: (if Version.match?(System.version(), ">= 1.15.0"), do: [{:new_dep, "~> 2.0"}], else: [{:old_dep, "~> 1.0"}])`);
+  await assert.rejects(readMixProject(differs, { env: {} }), (e: unknown) => {
+    assert.ok(e instanceof HextsError && e.code === "PROJECT_INVALID");
+    assert.match(e.message, /^mix\.exs:5:\d+: the package depends on a condition hexts cannot evaluate \(System\.version\/0 is the Elixir version mix runs on\): its branches give different package metadata; describe the package .*--metadata FILE/);
+    return true;
+  });
+});
+
+test("mix.exs evaluation is bounded: steps, memory, and malformed numbers are typed errors", async (t) => {
+  const cases: [string, RegExp][] = [
+    [`${meta}], description: f(1)]\n  end\n  defp f(x), do: [f(x), f(x)]\n  def unused do\n    [`, /^mix\.exs:\d+:\d+: evaluating it takes more than 1000000 steps/],
+    [`${meta}], description: d(27, ["x"])]\n  end\n  defp d(0, l), do: l\n  defp d(n, l), do: d(n - 1, l ++ l)\n  def unused do\n    [`, /^mix\.exs:\d+:\d+: evaluating it builds more than 8000000 list elements/],
+    [`${meta}], x: 0b0b]`, /^mix\.exs:5:\d+: invalid number$/],
+  ];
+  for (const [body, re] of cases) {
+    const dir = inline(t, { "lib/p.ex": "" }, body);
+    await assert.rejects(readMixProject(dir, { env: {} }), (e: unknown) => e instanceof HextsError && e.code === "PROJECT_INVALID" && re.test(e.message));
+  }
 });

@@ -2,9 +2,13 @@
 // comparisons, `if`/`unless`, and calls to the module's own functions. Anything else (other modules,
 // Mix.env(), System.get_env, File.read!, case/cond/fn...) becomes an `unknown` value that carries the
 // reason and position; nothing is guessed and nothing is executed.
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { posix, resolve as pathResolve, sep as pathSep } from "node:path";
+import { parseVersion } from "../../package/checks-version.js";
+import { matchesRequirement } from "../../registry/requirement.js";
 import type { Node, Part, Pos } from "./parser.js";
 import { EscapeError, unescape } from "./unescape.js";
-import { atom, bin, elixirSplitWords, equal, findUnknown, isNil, kwGet, list, nil, toText, truthy, unknown, type Unknown, type Value } from "./values.js";
+import { atom, bin, elixirSplitWords, elixirTrim, equal, findUnknown, isNil, kwGet, list, nil, toText, truthy, unknown, type Unknown, type Value } from "./values.js";
 
 interface Clause {
   params: Node[];
@@ -24,30 +28,73 @@ interface Env {
 }
 
 const maxDepth = 64;
+
+/** What mix.exs may read: files inside the project, the environment (without hexts's secrets), and how to decide
+ * conditions that depend on what hexts cannot know (the Elixir version...). */
+export interface MixHost {
+  /** The project root: file reads stay inside it. */
+  root: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /**
+   * How to decide the n-th condition that cannot be evaluated (true/false); when undefined for that index the
+   * condition is assumed true and recorded, so the caller can evaluate every branch. No decisions at all: such a
+   * condition is an unknown value, as before.
+   */
+  decisions?: boolean[];
+  /** Filled in: each condition decided through `decisions`, in order, with the file it is in. */
+  decided?: Array<Unknown & { file: string }>;
+  /** The file being evaluated (for `decided`). */
+  file?: string;
+}
+
+/** Budgets of one evaluation of mix.exs: expressions evaluated, and list cells / characters built. */
+export const MIX_LIMITS = { steps: 1_000_000, cells: 8_000_000 };
+
+/** Evaluating mix.exs went over a budget: a located, typed error instead of a hang or an aborted V8. */
+export class MixEvalLimit extends Error {
+  constructor(
+    readonly what: string,
+    readonly line: number,
+    readonly col: number,
+  ) {
+    super(what);
+  }
+}
 const notEvaluated = new Set(["case", "cond", "with", "for", "try", "receive", "quote", "unquote", "raise", "throw", "fn", "send", "spawn", "apply"]);
 
 export class MixModule {
   private readonly functions = new Map<string, Clause[]>();
   /** Attributes as they stand at the end of the module body. */
   readonly attrs = new Map<string, Value>();
+  private steps = 0;
+  private cells = 0;
 
   private constructor(
     readonly name: string,
     readonly dir: string,
+    private readonly host: MixHost,
   ) {}
 
   /** Finds the module that does `use Mix.Project` and records its attributes and functions. */
-  static find(ast: Node, dir: string): MixModule | undefined {
+  static find(ast: Node, dir: string, host: MixHost = { root: dir, env: {} }): MixModule | undefined {
     for (const mod of modules(ast)) {
       const body = doBody(mod.node);
       const exprs = body ? (body.k === "block" ? body.exprs : [body]) : [];
       const usesMix = exprs.some((e) => e.k === "call" && e.name === "use" && e.args[0]?.k === "alias" && e.args[0].name === "Mix.Project");
       if (!usesMix) continue;
-      const m = new MixModule(mod.name, dir);
+      const m = new MixModule(mod.name, dir, host);
       for (const e of exprs) m.define(e);
       return m;
     }
     return undefined;
+  }
+
+  get hostRoot(): string {
+    return this.host.root;
+  }
+
+  get hostEnv(): Readonly<Record<string, string | undefined>> {
+    return this.host.env;
   }
 
   has(name: string, arity: number): boolean {
@@ -68,7 +115,8 @@ export class MixModule {
       // Functions defined conditionally at module level (`if System.get_env(...) do defp ... end`).
       const opts = e.args[1] as Node & { k: "list" };
       const cond = this.eval(e.args[0]!, { vars: new Map(), attrs: this.attrs, depth: 0, inModuleBody: true });
-      const t = truthy(cond);
+      let t = truthy(cond);
+      if (t === undefined && !blocked) t = this.decide(findUnknown(cond)!, e);
       if (t === undefined || blocked) {
         const u = blocked ?? findUnknown(cond)!;
         const why = blocked ?? unknown(`it is defined inside an ${e.name} whose condition cannot be evaluated: ${u.why}`, u);
@@ -130,7 +178,14 @@ export class MixModule {
     return unknown(`no clause of ${name}/${args.length} matches`, at);
   }
 
+  /** Counts `n` list cells or characters about to be built. */
+  alloc(n: number, at: Pos): void {
+    this.cells += n;
+    if (this.cells > MIX_LIMITS.cells) throw new MixEvalLimit(`evaluating it builds more than ${MIX_LIMITS.cells} list elements or characters; hexts stops there`, at.line, at.col);
+  }
+
   eval(n: Node, env: Env): Value {
+    if (++this.steps > MIX_LIMITS.steps) throw new MixEvalLimit(`evaluating it takes more than ${MIX_LIMITS.steps} steps (a function that calls itself without end?); hexts stops there`, n.line, n.col);
     switch (n.k) {
       case "int":
         return { t: "int", v: n.v };
@@ -150,10 +205,14 @@ export class MixModule {
       case "sigil":
         return this.sigil(n, env);
       case "list": {
+        this.alloc(n.items.length, n);
         const items = n.items.map((i) => this.eval(i, env));
         if (!n.tail) return list(items);
         const tail = this.eval(n.tail, env);
-        if (tail.t === "list") return list([...items, ...tail.v]);
+        if (tail.t === "list") {
+          this.alloc(tail.v.length, n);
+          return list([...items, ...tail.v]);
+        }
         return tail.t === "unknown" ? tail : unknown("improper lists are not supported", n);
       }
       case "tuple":
@@ -275,11 +334,22 @@ export class MixModule {
     return this.callLocal(name, args, n, env.depth);
   }
 
+  /** A condition that cannot be evaluated: decided by the host (every branch gets evaluated), or undefined. */
+  private decide(u: Unknown, at: Pos): boolean | undefined {
+    const decisions = this.host.decisions;
+    if (!decisions) return undefined;
+    const decided = (this.host.decided ??= []);
+    const i = decided.length;
+    decided.push({ ...unknown(u.why, { line: at.line, col: at.col }), file: this.host.file ?? "mix.exs" });
+    return decisions[i] ?? true;
+  }
+
   private conditional(n: Node & { k: "call" }, env: Env): Value {
     const opts = n.args[1];
     if (n.args.length !== 2 || !opts || opts.k !== "list") return unknown(`${n.name} without do/else is not supported`, n);
     const condition = this.eval(n.args[0]!, env);
-    const cond = truthy(condition);
+    let cond = truthy(condition);
+    if (cond === undefined) cond = this.decide(findUnknown(condition)!, n);
     if (cond === undefined) {
       const u = findUnknown(condition)!;
       return unknown(`the condition of ${n.name} cannot be evaluated: ${u.why}`, u);
@@ -297,15 +367,18 @@ export class MixModule {
     }
     if (target && target.t === "unknown") return target;
     // An argument that is already unknown is the root cause (`File.read!(p) |> String.trim()`).
-    for (const a of n.args) {
-      const u = findUnknown(this.eval(a, env));
+    const args = n.args.map((a) => this.eval(a, env));
+    for (const a of args) {
+      const u = findUnknown(a);
       if (u) return u;
     }
     const mod = n.target.k === "alias" ? n.target.name : target && target.t === "atom" ? target.v.replace(/^Elixir\./, "") : "(expression)";
     const fun = `${mod}.${n.name}/${n.args.length}`;
-    if (mod === "Mix" && n.name === "env") return unknown("Mix.env() depends on MIX_ENV when mix runs", n);
-    if (mod === "System") return unknown(`${fun} ${/^(get_env|fetch_env!?)$/.test(n.name) ? "reads an environment variable" : "depends on the system"} when mix runs`, n);
-    if (mod === "File" || mod === "Path") return unknown(`${fun} depends on the file system when mix runs`, n);
+    const known = callHelper(this, mod, n.name, args, n);
+    if (known !== undefined) return known;
+    if (mod === "System" && /^(version|otp_release)$/.test(n.name)) return unknown(`${fun} is the ${n.name === "version" ? "Elixir version" : "OTP release"} mix runs on`, n);
+    if (mod === "System") return unknown(`${fun} depends on the system when mix runs`, n);
+    if (mod === "File" || mod === "Path") return unknown(`${fun} is not one of the file helpers hexts evaluates`, n);
     return unknown(`${fun} is a call into another module, which hexts does not run`, n);
   }
 
@@ -347,13 +420,19 @@ export class MixModule {
     if (r.t === "unknown") return r;
     switch (op) {
       case "++":
-        if (l.t === "list" && r.t === "list") return list([...l.v, ...r.v]);
+        if (l.t === "list" && r.t === "list") {
+          this.alloc(l.v.length + r.v.length, n);
+          return list([...l.v, ...r.v]);
+        }
         break;
       case "--":
         if (l.t === "list" && r.t === "list") return listSubtract(l.v, r.v, n);
         break;
       case "<>":
-        if (l.t === "bin" && r.t === "bin") return bin(l.v + r.v);
+        if (l.t === "bin" && r.t === "bin") {
+          this.alloc(l.v.length + r.v.length, n);
+          return bin(l.v + r.v);
+        }
         break;
       case "==":
       case "!=":
@@ -418,6 +497,175 @@ export class MixModule {
     if (r.k === "var") return this.eval({ k: "call", name: r.name, args: [n.left], parens: false, line: r.line, col: r.col }, env);
     return unknown("|> into something that is not a call", n);
   }
+}
+
+// ---------------------------------------------------------------- read-only helpers mix.exs files use
+
+const textOfValue = (v: Value): string | undefined => (v.t === "bin" ? v.v : undefined);
+const boolValue = (b: boolean): Value => atom(b ? "true" : "false");
+
+/** The absolute path of a project file, or an unknown when it leaves the project (symlinks resolved). */
+function projectFile(m: MixModule, p: Value, at: Pos, fun: string): string | Unknown {
+  const text = textOfValue(p);
+  if (text === undefined) return unknown(`${fun} of a value that is not a string`, at);
+  const abs = pathResolve(m.dir, text);
+  const root = m.hostRoot;
+  const inside = (x: string) => x === root || x.startsWith(root + pathSep);
+  let real = abs;
+  try {
+    real = realpathSync(abs);
+  } catch {
+    real = abs;
+  }
+  if (!inside(abs) || !inside(real)) return unknown(`${fun} reads ${JSON.stringify(text)}, outside the project; hexts reads only files inside it`, at);
+  return abs;
+}
+
+/**
+ * The library calls mix.exs files make to compute their metadata, evaluated read-only; undefined when `mod.name`
+ * is not one of them (the caller then reports it as unknown).
+ */
+function callHelper(m: MixModule, mod: string, name: string, args: Value[], at: Pos): Value | undefined {
+  const [a, b, c] = args;
+  const s = (v: Value | undefined) => (v ? textOfValue(v) : undefined);
+  switch (`${mod}.${name}/${args.length}`) {
+    case "Mix.env/0":
+      // mix hex.build runs in the environment it is started in: MIX_ENV, else :dev.
+      return atom(m.hostEnv.MIX_ENV || "dev");
+    case "System.get_env/1":
+    case "System.get_env/2": {
+      const key = s(a);
+      if (key === undefined) return unknown("System.get_env/1 of a value that is not a string", at);
+      const v = m.hostEnv[key];
+      return v !== undefined ? bin(v) : (b ?? nil);
+    }
+    case "Code.ensure_loaded?/1":
+      return boolValue(false); // no module of a dependency is loaded when hexts reads mix.exs
+    case "File.read!/1":
+    case "File.read/1": {
+      const abs = projectFile(m, a!, at, `File.${name}/1`);
+      if (typeof abs !== "string") return abs;
+      let text: string;
+      try {
+        if (!statSync(abs).isFile()) throw new Error("not a file");
+        text = readFileSync(abs, "utf8");
+      } catch {
+        return name === "read" ? { t: "tuple", v: [atom("error"), atom("enoent")] } : unknown(`File.read!/1: ${s(a)} does not exist`, at);
+      }
+      m.alloc(text.length, at);
+      return name === "read" ? { t: "tuple", v: [atom("ok"), bin(text)] } : bin(text);
+    }
+    case "File.exists?/1":
+    case "File.regular?/1":
+    case "File.dir?/1": {
+      const abs = projectFile(m, a!, at, `File.${name}/1`);
+      if (typeof abs !== "string") return abs;
+      if (!existsSync(abs)) return boolValue(false);
+      const st = statSync(abs);
+      return boolValue(name === "exists?" || (name === "dir?" ? st.isDirectory() : st.isFile()));
+    }
+    case "Path.join/2":
+      return s(a) !== undefined && s(b) !== undefined ? bin(posix.join(s(a)!, s(b)!)) : undefined;
+    case "Path.join/1":
+      if (a?.t === "list" && a.v.every((x) => x.t === "bin")) return bin(posix.join(...a.v.map((x) => (x as { v: string }).v)));
+      return undefined;
+    case "Path.expand/1":
+    case "Path.absname/1":
+      return s(a) !== undefined ? bin(pathResolve(m.dir, s(a)!)) : undefined;
+    case "Path.expand/2":
+      return s(a) !== undefined && s(b) !== undefined ? bin(pathResolve(m.dir, s(b)!, s(a)!)) : undefined;
+    case "Path.dirname/1":
+      return s(a) !== undefined ? bin(posix.dirname(s(a)!)) : undefined;
+    case "Path.basename/1":
+      return s(a) !== undefined ? bin(posix.basename(s(a)!)) : undefined;
+    case "Path.basename/2":
+      return s(a) !== undefined && s(b) !== undefined ? bin(posix.basename(s(a)!, s(b)!)) : undefined;
+    case "Path.extname/1":
+      return s(a) !== undefined ? bin(posix.extname(s(a)!)) : undefined;
+    case "Path.rootname/1":
+      return s(a) !== undefined ? bin(s(a)!.slice(0, s(a)!.length - posix.extname(s(a)!).length)) : undefined;
+    case "String.trim/1":
+      return s(a) !== undefined ? bin(elixirTrim(s(a)!)) : undefined;
+    case "String.trim_trailing/1":
+      return s(a) !== undefined ? bin(s(a)!.replace(/[\s\u0085]+$/u, "")) : undefined;
+    case "String.trim_leading/1":
+      return s(a) !== undefined ? bin(s(a)!.replace(/^[\s\u0085]+/u, "")) : undefined;
+    case "String.upcase/1":
+      return s(a) !== undefined ? bin(s(a)!.toUpperCase()) : undefined;
+    case "String.downcase/1":
+      return s(a) !== undefined ? bin(s(a)!.toLowerCase()) : undefined;
+    case "String.split/1":
+      return s(a) !== undefined ? list(elixirSplitWords(s(a)!).map(bin)) : undefined;
+    case "String.split/2":
+      return s(a) !== undefined && s(b) !== undefined ? list(s(a)!.split(s(b)!).map(bin)) : undefined;
+    case "String.replace/3":
+      return s(a) !== undefined && s(b) !== undefined && s(c) !== undefined ? bin(s(a)!.split(s(b)!).join(s(c)!)) : undefined;
+    case "String.starts_with?/2":
+      return s(a) !== undefined && s(b) !== undefined ? boolValue(s(a)!.startsWith(s(b)!)) : undefined;
+    case "String.ends_with?/2":
+      return s(a) !== undefined && s(b) !== undefined ? boolValue(s(a)!.endsWith(s(b)!)) : undefined;
+    case "String.contains?/2":
+      return s(a) !== undefined && s(b) !== undefined ? boolValue(s(a)!.includes(s(b)!)) : undefined;
+    case "String.to_atom/1":
+      return s(a) !== undefined ? atom(s(a)!) : undefined;
+    case "String.to_integer/1":
+      return s(a) !== undefined && /^[+-]?\d+$/.test(s(a)!) ? { t: "int", v: BigInt(s(a)!) } : undefined;
+    case "Version.parse!/1":
+      // Kept as its text: what mix.exs files do with it is interpolate it or pass it on as the version.
+      return s(a) !== undefined && parseVersion(s(a)!) ? bin(s(a)!) : undefined;
+    case "Version.match?/2":
+      return s(a) !== undefined && s(b) !== undefined && parseVersion(s(a)!) ? boolValue(matchesRequirement(s(a)!, s(b)!)) : undefined;
+    case "Enum.join/1":
+    case "Enum.join/2":
+      if (a?.t === "list" && a.v.every((x) => toText(x) !== undefined) && (b === undefined || s(b) !== undefined)) return bin(a.v.map((x) => toText(x)!).join(s(b) ?? ""));
+      return undefined;
+    case "Enum.concat/2":
+      return a?.t === "list" && b?.t === "list" ? (m.alloc(a.v.length + b.v.length, at), list([...a.v, ...b.v])) : undefined;
+    case "Enum.reverse/1":
+      return a?.t === "list" ? list([...a.v].reverse()) : undefined;
+    case "Enum.uniq/1":
+      return a?.t === "list" ? list(a.v.filter((x, i) => a.v.findIndex((y) => equal(x, y, true) === true) === i)) : undefined;
+    case "Enum.member?/2":
+      return a?.t === "list" && b && !findUnknown(a) && !findUnknown(b) ? boolValue(a.v.some((x) => equal(x, b, true) === true)) : undefined;
+    case "List.flatten/1":
+      return a?.t === "list" ? list(flattenList(a.v)) : undefined;
+    case "Keyword.get/2":
+    case "Keyword.get/3":
+    case "Map.get/2":
+    case "Map.get/3": {
+      if (!a || !b || findUnknown(b)) return undefined;
+      if (a.t === "list" || a.t === "map") {
+        const pairs = a.t === "map" ? a.v : a.v.map((x) => (x.t === "tuple" && x.v.length === 2 ? ([x.v[0]!, x.v[1]!] as [Value, Value]) : undefined));
+        if (pairs.some((p) => p === undefined || findUnknown(p[0]))) return undefined;
+        const found = (pairs as [Value, Value][])[mod === "Keyword" ? "findLast" : "find"]?.((p) => equal(p[0], b, true) === true);
+        const hit = mod === "Keyword" ? (pairs as [Value, Value][]).find((p) => equal(p[0], b, true) === true) : found;
+        return hit ? hit[1] : (c ?? nil);
+      }
+      return undefined;
+    }
+    case "Keyword.merge/2":
+    case "Map.merge/2":
+      if (a?.t === "list" && b?.t === "list") {
+        const keys = new Set(b.v.map((x) => (x.t === "tuple" && x.v[0]?.t === "atom" ? x.v[0].v : "\0")));
+        return list([...a.v.filter((x) => !(x.t === "tuple" && x.v[0]?.t === "atom" && keys.has(x.v[0].v))), ...b.v]);
+      }
+      if (a?.t === "map" && b?.t === "map") return { t: "map", v: [...a.v.filter(([k]) => !b.v.some(([k2]) => equal(k, k2, true) === true)), ...b.v] };
+      return undefined;
+    case "Keyword.put/3":
+    case "Map.put/3":
+      if (a?.t === "list" && b?.t === "atom" && c) return list([...a.v.filter((x) => !(x.t === "tuple" && x.v[0]?.t === "atom" && x.v[0].v === b.v)), { t: "tuple", v: [b, c] }]);
+      if (a?.t === "map" && b && c && !findUnknown(b)) return { t: "map", v: [...a.v.filter(([k]) => equal(k, b, true) !== true), [b, c]] };
+      return undefined;
+    case "Map.new/1":
+      if (a?.t === "list" && a.v.every((x) => x.t === "tuple" && x.v.length === 2)) return { t: "map", v: a.v.map((x) => [(x as { v: Value[] }).v[0]!, (x as { v: Value[] }).v[1]!] as [Value, Value]) };
+      if (a?.t === "map") return a;
+      return undefined;
+  }
+  return undefined;
+}
+
+function flattenList(items: Value[]): Value[] {
+  return items.flatMap((x) => (x.t === "list" ? flattenList(x.v) : [x]));
 }
 
 /** Binds clause parameters; false when a literal does not match, undefined when it cannot be decided. */

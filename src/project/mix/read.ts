@@ -8,11 +8,12 @@ import { compilePcre, elixirRegexOptions, PcreError } from "../pcre.js";
 import type { MetadataValue, Problem, ProjectPackage } from "../types.js";
 import { ConvertError, nameText, toMetadata, toPlain } from "./convert.js";
 import { mixRequirements } from "./deps.js";
-import { MixModule } from "./evaluator.js";
+import { childProcessEnv } from "../../config/child-env.js";
+import { MixEvalLimit, MixModule, type MixHost } from "./evaluator.js";
 import { selectFiles, type FileOrder, type PathFilter } from "./files.js";
 import { parseElixir } from "./parser.js";
 import { ElixirSyntaxError } from "./tokenizer.js";
-import { elixirTrim, findUnknown, inspect, isNil, kwGet, toPairs, truthy, type Value } from "./values.js";
+import { elixirTrim, findUnknown, inspect, isNil, kwGet, toPairs, truthy, type Unknown, type Value } from "./values.js";
 
 export interface ReadMixOptions {
   /** In an umbrella project, the app under `apps_path` to read (Hex itself refuses umbrellas). */
@@ -21,6 +22,8 @@ export interface ReadMixOptions {
   organization?: string;
   /** How directories are walked (see FileOrder): "sorted" by default. */
   fileOrder?: FileOrder;
+  /** The environment System.get_env and Mix.env read (hexts's own credentials are left out). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Named in every "cannot be evaluated" error: the way out when hexts cannot read a project. */
@@ -48,9 +51,59 @@ const buildToolFiles: Array<[string, string]> = [
  * values that cannot be evaluated statically, is reported in `problems` — callers must not build when one
  * has severity "error".
  */
+/** How many ways hexts evaluates a mix.exs whose conditions it cannot evaluate (each such condition doubles them). */
+const MAX_BRANCH_RUNS = 16;
+
+/**
+ * Reads `dir/mix.exs` and the files it selects. Throws HextsError for what stops reading altogether (no
+ * mix.exs, a syntax error, no Mix.Project module, an umbrella without `app`); everything else, including
+ * values that cannot be evaluated statically, is reported in `problems` — callers must not build when one
+ * has severity "error".
+ *
+ * A condition hexts cannot evaluate (the Elixir version, say) is decided both ways: when every branch gives the
+ * same package (a test-only dependency), that package is built; otherwise the error names the condition.
+ */
 export async function readMixProject(dir: string, opts: ReadMixOptions = {}): Promise<ProjectPackage> {
   const root = resolve(dir);
-  const top = await loadProject(root, "mix.exs");
+  const env = childProcessEnv(opts.env ?? process.env);
+  const runs: { choices: boolean[]; decided: Array<Unknown & { file: string }>; pkg: ProjectPackage }[] = [];
+  const queue: boolean[][] = [[]];
+  while (queue.length > 0 && runs.length < MAX_BRANCH_RUNS) {
+    const decisions = queue.shift()!;
+    const host: MixHost = { root, env, decisions, decided: [] };
+    const pkg = await readOnce(root, opts, host);
+    const decided = host.decided!;
+    const choices = decided.map((_, i) => decisions[i] ?? true);
+    for (let i = decisions.length; i < decided.length; i++) queue.push([...choices.slice(0, i), false]);
+    runs.push({ choices, decided, pkg });
+  }
+  const first = runs[0]!;
+  for (const p of first.pkg.problems) if (p.severity === "error" && /cannot be evaluated/.test(p.message) && !p.message.includes("--metadata")) p.message += `; ${METADATA_HINT}`;
+  if (runs.length === 1) return first.pkg;
+  const differing = runs.find((r) => packageKey(r.pkg) !== packageKey(first.pkg));
+  if (!differing && queue.length === 0) return first.pkg;
+  const at = differing ? first.decided[first.choices.findIndex((c, i) => differing.choices[i] !== c)] ?? first.decided[0]! : first.decided[MAX_BRANCH_RUNS > 0 ? 0 : 0]!;
+  const why = differing
+    ? `the package depends on a condition hexts cannot evaluate (${at.why}): its branches give different package metadata`
+    : `more than ${Math.log2(MAX_BRANCH_RUNS)} conditions hexts cannot evaluate (the first: ${at.why})`;
+  throw new HextsError("PROJECT_INVALID", `${at.file}:${at.line}:${at.col}: ${why}; ${METADATA_HINT}`, { details: { file: at.file, line: at.line, column: at.col, reason: "undecidable_condition" } });
+}
+
+/** What must be the same for two evaluations to build the same package. */
+function packageKey(pkg: ProjectPackage): string {
+  return JSON.stringify(
+    {
+      metadata: pkg.metadata,
+      requirements: pkg.requirements,
+      files: pkg.files.map((f) => f.path),
+      problems: pkg.problems.filter((p) => p.severity === "error").map((p) => p.message),
+    },
+    (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v),
+  );
+}
+
+async function readOnce(root: string, opts: ReadMixOptions, host: MixHost): Promise<ProjectPackage> {
+  const top = await loadProject(root, "mix.exs", host);
   let appDir = root;
   let project = top;
   const appsPath = kwGet(top.config, "apps_path");
@@ -60,16 +113,14 @@ export async function readMixProject(dir: string, opts: ReadMixOptions = {}): Pr
       throw new HextsError("USAGE", `${root} is an umbrella project and Hex does not publish umbrellas; choose one of its apps with --app <app> (${apps.join(", ") || "no apps found"})`, { details: { apps } });
     if (!apps.includes(opts.app)) throw new HextsError("USAGE", `no app ${JSON.stringify(opts.app)} in this umbrella (apps: ${apps.join(", ") || "none"})`, { details: { apps } });
     appDir = join(root, (appsPath as { v: string }).v, opts.app);
-    project = await loadProject(appDir, relative(root, join(appDir, "mix.exs")).split(sep).join("/"));
+    project = await loadProject(appDir, relative(root, join(appDir, "mix.exs")).split(sep).join("/"), host);
     const nested = kwGet(project.config, "apps_path");
     if (nested !== undefined && !isNil(nested)) throw new HextsError("PROJECT_INVALID", `${project.file} is itself an umbrella project`);
   } else if (opts.app) {
     const app = kwGet(top.config, "app");
     if (app && app.t === "atom" && app.v !== opts.app) throw new HextsError("USAGE", `--app ${opts.app} does not match this project's app (${app.v}); --app is for umbrella projects`);
   }
-  const pkg = buildPackage(project, root, appDir, opts.organization, opts.fileOrder);
-  for (const p of pkg.problems) if (p.severity === "error" && /cannot be evaluated/.test(p.message) && !p.message.includes("--metadata")) p.message += `; ${METADATA_HINT}`;
-  return pkg;
+  return buildPackage(project, root, appDir, opts.organization, opts.fileOrder);
 }
 
 interface Loaded {
@@ -77,7 +128,7 @@ interface Loaded {
   file: string;
 }
 
-async function loadProject(dir: string, file: string): Promise<Loaded> {
+async function loadProject(dir: string, file: string, host: MixHost): Promise<Loaded> {
   let source: string;
   try {
     source = await readFile(join(dir, "mix.exs"), "utf8");
@@ -87,14 +138,20 @@ async function loadProject(dir: string, file: string): Promise<Loaded> {
   }
   let module: MixModule | undefined;
   try {
-    module = MixModule.find(parseElixir(source), dir);
+    module = MixModule.find(parseElixir(source), dir, { ...host, file });
   } catch (e) {
+    if (e instanceof MixEvalLimit) throw new HextsError("PROJECT_INVALID", `${file}:${e.line}:${e.col}: ${e.what}; ${METADATA_HINT}`, { details: { file, line: e.line, column: e.col, reason: "eval_limit" } });
     if (!(e instanceof ElixirSyntaxError)) throw e;
     throw new HextsError("PROJECT_INVALID", `${file}:${e.line}:${e.col}: ${e.message}`, { details: { file, line: e.line, column: e.col } });
   }
   if (!module) throw new HextsError("PROJECT_INVALID", `${file} has no module that does \`use Mix.Project\``, { details: { file } });
   if (!module.has("project", 0)) throw new HextsError("PROJECT_INVALID", `${file} defines no project/0 function`, { details: { file } });
-  return { config: module.call("project", [], { line: 1, col: 1 }), file };
+  try {
+    return { config: module.call("project", [], { line: 1, col: 1 }), file };
+  } catch (e) {
+    if (!(e instanceof MixEvalLimit)) throw e;
+    throw new HextsError("PROJECT_INVALID", `${file}:${e.line}:${e.col}: ${e.what}; ${METADATA_HINT}`, { details: { file, line: e.line, column: e.col, reason: "eval_limit" } });
+  }
 }
 
 async function umbrellaApps(root: string, top: Loaded, appsPath: Value): Promise<string[]> {

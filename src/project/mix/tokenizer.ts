@@ -268,11 +268,13 @@ class Tokenizer {
     const radix = this.peek() === "0" ? { x: 16, o: 8, b: 2 }[this.peek(1) ?? ""] : undefined;
     if (radix) {
       this.advance(2);
+      // Only the radix's own digits (Elixir's tokenizer): `0b0b` or `0o8` is a syntax error, never a crash.
+      const digit = radix === 16 ? /[0-9a-fA-F]/ : radix === 8 ? /[0-7]/ : /[01]/;
       let digits = "";
-      while (/[0-9a-fA-F_]/.test(this.peek() ?? "")) digits += this.advance();
+      while (digit.test(this.peek() ?? "") || (this.peek() === "_" && digit.test(this.peek(1) ?? ""))) digits += this.advance();
       const clean = digits.replace(/_/g, "");
       const prefix = radix === 16 ? "0x" : radix === 8 ? "0o" : "0b";
-      if (!clean || !/^[0-9a-fA-F]+$/.test(clean)) this.fail("invalid number", line, col);
+      if (!clean || /[0-9A-Za-z_]/.test(this.peek() ?? "")) this.fail("invalid number", line, col);
       this.push("int", prefix + digits, line, col, { int: BigInt(prefix + clean) });
       return;
     }

@@ -7,7 +7,7 @@ import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError, isHextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
-import { openRegistry } from "./registry-session.js";
+import { openRegistry, registryCacheDir } from "./registry-session.js";
 import { openSession } from "./session.js";
 
 export const InfoInput = z.object({
@@ -100,9 +100,7 @@ async function general(ctx: Context): Promise<GeneralInfo> {
   const { hextsVersion } = await import("../version.js");
   const settings = ctx.settings;
   const repo = await config.resolveRepository(ctx, { repo: ctx.repo, settings });
-  const { join } = await import("node:path");
-  const envPaths = (await import("env-paths")).default;
-  const cacheDir = settings.sources.home.kind === "env" ? join(settings.values.home, "cache", "registry") : join(envPaths("hexts", { suffix: "" }).cache, "registry");
+  const cacheDir = await registryCacheDir(ctx);
   return {
     kind: "general",
     hexts: hextsVersion(),

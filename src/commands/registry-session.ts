@@ -13,7 +13,7 @@ export interface RegistryOptions {
 }
 
 /** The cache directory: HEX_HOME/cache when HEX_HOME is set, else the OS cache dir (env-paths). */
-async function cacheDir(ctx: Context): Promise<string> {
+export async function registryCacheDir(ctx: Context): Promise<string> {
   const settings = ctx.settings;
   if (settings.sources.home.kind === "env") return join(settings.values.home, "cache", "registry");
   const envPaths = (await import("env-paths")).default;
@@ -44,7 +44,7 @@ async function buildRegistry(ctx: Context, target: RepoRef): Promise<RegistryCli
     ctx.defer(() => transport.close());
     if (v.unsafe_registry) ctx.out.warn("HEX_UNSAFE_REGISTRY is set: registry signatures are not checked, so a mirror or proxy can alter what you see");
     if (v.no_verify_repo_origin) ctx.out.warn("HEX_NO_VERIFY_REPO_ORIGIN is set: registry data is not checked to be for the repository and package asked for");
-    return { transport, cache: cacheDir(ctx).then(diskRegistryCache) };
+    return { transport, cache: registryCacheDir(ctx).then(diskRegistryCache) };
   });
   return new RegistryClient({
     repository: {

@@ -53,6 +53,8 @@ export interface HexClientOptions {
   unsafeHttps?: boolean;
   /** CA bundle PEM file that replaces the default trust store (HEX_CACERTS_PATH). */
   caCertsPath?: string;
+  /** Where unsafeHttps came from, for its warning (`HEX_UNSAFE_HTTPS`, `user config`, `rebar.config`). */
+  unsafeHttpsSource?: string;
   /** Server `x-hex-message` headers and transport warnings. The api layer never prints. */
   onWarning?: (w: HexMessage) => void;
   /** Called before each retry (for a "retrying in N s" line). */
@@ -192,7 +194,8 @@ export class HexClient {
   private transport(): HttpTransport {
     if (this.opts.unsafeHttps && !this.shared.warnedUnsafe) {
       this.shared.warnedUnsafe = true;
-      this.opts.onWarning?.({ level: "warn", message: "HEX_UNSAFE_HTTPS is set: TLS certificates are not verified, so the connection can be intercepted." });
+      const by = this.opts.unsafeHttpsSource ?? "HEX_UNSAFE_HTTPS";
+      this.opts.onWarning?.({ level: "warn", message: `unsafe_https is on (${by}): TLS certificates are not verified, so the connection can be intercepted.` });
     }
     return this.shared.transport;
   }

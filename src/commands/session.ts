@@ -68,6 +68,7 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
     ci: values.ci,
     proxy: { httpProxy: values.http_proxy, httpsProxy: values.https_proxy, noProxy: values.no_proxy },
     unsafeHttps: values.unsafe_https,
+    unsafeHttpsSource: settingOrigin(settings.sources.unsafe_https, ctx.cwd),
     caCertsPath: values.cacerts_path,
     signal: ctx.signal,
     onWarning: (w) => (w.level === "fatal" ? ctx.out.warn(`API error: ${w.message}`) : ctx.out.warn(`API warning: ${w.message}`)),
@@ -165,4 +166,19 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
       return otpSession.run((otp) => withRefreshOn401((client) => fn(client, otp), otp));
     },
   };
+}
+
+/** Where a setting really came from, for warnings: `HEX_UNSAFE_HTTPS`, `--flag`, `user config FILE`, the project file. */
+function settingOrigin(source: import("../config/index.js").SettingSource, cwd: string): string {
+  switch (source.kind) {
+    case "env":
+    case "flag":
+      return source.name;
+    case "user":
+      return `user config ${source.file ?? ""}`.trim();
+    case "project":
+      return `project config in ${cwd} (rebar.config or mix.exs), trusted with trust_project`;
+    default:
+      return source.kind;
+  }
 }

@@ -76,6 +76,7 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
   const hexpmKey = hexpm.public_key ?? HEXPM_PUBLIC_KEY;
   const apiKey = settings.values.api_key;
   const apiKeySource = sourceLabel(settings.sources.api_key);
+  const projectApi = settings.sources.api_url.kind === "project" && !settings.values.trust_project && (name === "hexpm" || name.startsWith("hexpm:"));
 
   let base: Omit<Repository, "credentials">;
   let parent: string | undefined;
@@ -134,6 +135,9 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
     ...base,
     credentials: {
       api: once("api", async () => {
+        // An API URL set by a project file gets only a login stored for that very URL: not HEX_API_KEY, not the
+        // organization or repository keys the user stored for hex.pm (unless project settings are trusted).
+        if (projectApi) return storedLogin();
         if (apiKey !== undefined) return { type: "key", key: apiKey, source: apiKeySource };
         return (await repoKey(name)) ?? (parent ? await repoKey(parent) : undefined) ?? (await storedLogin());
       }),

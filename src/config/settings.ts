@@ -21,6 +21,7 @@ export interface SettingValues {
   oauth_client_id: string;
   http_timeout: number;
   unsafe_https: boolean;
+  trust_project: boolean;
   cacerts_path?: string;
   mirror_url?: string;
   unsafe_registry: boolean;
@@ -179,6 +180,15 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     secret: false,
     default: 15,
     description: "HTTP request timeout in seconds",
+  },
+  trust_project: {
+    kind: strictBoolean,
+    env: ["HEX_TRUST_PROJECT"],
+    project: false,
+    user: true,
+    secret: false,
+    default: false,
+    description: "let project files (rebar.config, mix.exs) set api_key, proxies, unsafe_https and cacerts_path, and send credentials to their api_url",
   },
   unsafe_https: {
     kind: strictBoolean,

@@ -38,6 +38,7 @@ test("hexts config lists every setting with its value and source", async (t) => 
     "local_password: (not set)",
     'oauth_client_id: "hexts" (default)',
     "http_timeout: 15 (default)",
+    "trust_project: false (default)",
     "unsafe_https: false (default)",
     "cacerts_path: (not set)",
     "unsafe_registry: false (default)",

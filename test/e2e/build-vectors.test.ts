@@ -133,11 +133,16 @@ describe("hexts build reproduces every vector project's tarball", { skip: vector
     assert.deepEqual(doc.data.warnings, []);
   });
 
-  it("mix_complex for hex.pm: its test_repo dependencies are refused, and nothing is written", async (t) => {
+  it("mix_complex: its test_repo dependencies warn at build (mix builds it) and are refused at publish to hex.pm, writing nothing", async (t) => {
     const expected = readVectorJson<Expected>("projects", "expected", "mix_complex", "expected.json");
     const dir = copyProject("mix_complex", expected, t);
+    const built = await runHexts(["build", "package", "-o", join(tmpdir(), `hexts-mc-${process.pid}.tar`)], { cwd: dir });
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(built.stderr, /^warning: hex\.pm will refuse this at publish: Dependency foo is from repository "test_repo"/m);
     const before = listing(dir);
-    const r = await runHexts(["build"], { cwd: dir });
+    const home = tempHome();
+    t.after(home.cleanup);
+    const r = await runHexts(["publish", "package", "--dry-run", "--yes"], { cwd: dir, env: { ...home.env, CI: "true", HEX_API_URL: "http://127.0.0.1:9/api" } });
     assert.equal(r.code, 1);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /^hexts: Stopping package build due to errors \(2 errors\); nothing was written$/m);

@@ -1,16 +1,46 @@
 // Decoding a response body by its content-type. Hex servers answer in JSON or in Erlang's term format
-// (application/vnd.hex+erlang); this is the one place that chooses the decoder. Every string a server sends
-// (descriptions, usernames, messages) leaves here without terminal escape sequences or control characters.
+// (application/vnd.hex+erlang): hex.pm when asked, MiniRepo-style servers always, whatever `accept` said.
+// This is the one place that chooses the decoder. Every string a server sends (descriptions, usernames,
+// messages) leaves here without terminal escape sequences or control characters.
+// hexts asks for JSON and sends JSON bodies, except retire's, sent in the term format (retirements.ts).
+import { decodeExternalTerm, externalTermToJson } from "../erlang/etf.js";
 import { stripTerminalControls, stripTerminalControlsDeep } from "../terminal-text.js";
 
+const ERLANG = "application/vnd.hex+erlang";
+/** A reply body in the term format may not inflate past this (compressed terms). */
+const ETF_MAX_INFLATED = 16 * 1024 * 1024;
+
+/** A body whose content-type promised a format it is not in: kept apart so no caller mistakes it for data. */
+export class UnreadableBody {
+  constructor(
+    readonly contentType: string,
+    readonly reason: string,
+  ) {}
+}
+
 /**
- * The body as a value: parsed JSON, the text when it is not JSON, or undefined when empty.
- * JSON only for now; ETF (application/vnd.hex+erlang) decoding goes here.
+ * The body as a value: parsed JSON, the JSON view of an Erlang term (maps become objects, binaries
+ * strings, nil null; see externalTermToJson), the text when it is neither, undefined when empty, or an
+ * UnreadableBody when it is not what its content-type says.
  */
 export function decodeBody(contentType: string | undefined, bytes: Uint8Array): unknown {
   if (bytes.byteLength === 0) return undefined;
+  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  // Without a content-type, a term is recognised by its version byte.
+  if (type === ERLANG || (type === "" && bytes[0] === 131)) {
+    try {
+      return stripTerminalControlsDeep(externalTermToJson(decodeExternalTerm(bytes, { maxInflatedSize: ETF_MAX_INFLATED })));
+    } catch (e) {
+      if (type === "") return textOrJson(bytes, type);
+      return new UnreadableBody(type, (e as Error).message);
+    }
+  }
+  return textOrJson(bytes, type);
+}
+
+function textOrJson(bytes: Uint8Array, type: string): unknown {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-  if ((contentType ?? "").includes("json") || /^\s*[[{]/.test(text)) {
+  if (type.includes("json") || /^\s*[[{]/.test(text)) {
     try {
       return stripTerminalControlsDeep(JSON.parse(text) as unknown);
     } catch {

@@ -20,7 +20,7 @@ export async function publishDocs(client: HexClient, pkg: string, version: strin
     body: tarball,
     contentType: "application/octet-stream",
     onProgress: o.onProgress,
-    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(o.repository)} (publish the package before its docs)`,
+    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(o.repository, client.apiUrl)} (publish the package before its docs)`,
     checkHint: `look at the docs of ${pkg} ${version} to see whether they were published (uploading them again is harmless)`,
     ...call,
   });
@@ -32,7 +32,7 @@ export async function deleteDocs(client: HexClient, pkg: string, version: string
     method: "DELETE",
     path: docsPath(pkg, version, scope),
     idempotent: true,
-    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository)}`,
+    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
     ...call,
   });
 }

@@ -8,6 +8,7 @@ import { HextsError } from "../errors.js";
 import { defaultTransport } from "../http/lazy.js";
 import type { HttpMethod, HttpTransport } from "../http/types.js";
 import { hextsVersion } from "../version.js";
+import { encodeExternalTerm, type EncodableTerm } from "../erlang/etf.js";
 import { decodeBody } from "./body.js";
 import type { ProxySettings } from "./proxy.js";
 import { ApiError, errorFromResponse, errorFromTransport, redactUrl, transportCode, type CredentialKind } from "./errors.js";
@@ -84,6 +85,11 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   /** A JSON request body. */
   json?: unknown;
+  /**
+   * A request body in Erlang's term format (`application/vnd.hex+erlang`), for the writes a server reads only in
+   * that format (MiniRepo's retire). hex.pm reads it too: it is what the official clients send.
+   */
+  erlang?: EncodableTerm;
   /** A raw upload body (tarball), sent with Content-Length and no Expect header. */
   body?: Uint8Array;
   contentType?: string;
@@ -293,6 +299,9 @@ export class HexClient {
       } else if (o.json !== undefined) {
         headers["content-type"] = "application/json";
         body = Buffer.from(JSON.stringify(o.json));
+      } else if (o.erlang !== undefined) {
+        headers["content-type"] = "application/vnd.hex+erlang";
+        body = encodeExternalTerm(o.erlang);
       }
       const res = await this.transport().request({
         method,

@@ -1,5 +1,6 @@
 // API keys of the user (`keys`) or of an organization (`orgs/ORG/keys`) (HEX_PROTOCOL.md §4.2).
 import { z } from "zod";
+import { HextsError } from "../errors.js";
 import { parseBody, type CallOptions, type HexClient } from "./http.js";
 import { orgPrefix, seg } from "./paths.js";
 import { Timestamp } from "./schemas.js";
@@ -31,7 +32,21 @@ export type Key = z.output<typeof KeySchema>;
 
 /** A key just created: the only time the server shows its secret. */
 export const CreatedKeySchema = KeySchema.extend({ secret: z.string().min(1) });
-export type CreatedKey = z.output<typeof CreatedKeySchema>;
+/** What a creation reply must give (the secret) and what is taken from it when readable, else from the request. */
+export interface CreatedKey {
+  name: string;
+  secret: string;
+  permissions: KeyPermission[];
+  revoke_at?: string | null;
+}
+
+/** A key just revoked; `authing_key` is unknown when the server's reply could not be read. */
+export interface RevokedKey {
+  name: string;
+  authing_key?: boolean;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export interface KeyScope {
   /** Keys owned by this organization (`orgs/ORG/keys`); omitted: the caller's own keys. */
@@ -66,28 +81,45 @@ export function getKey(client: HexClient, name: string, scope: KeyScope = {}, ca
  * Creates a key and returns it with its secret. Never repeated automatically; if the name is taken the server
  * stores NAME-2 (check the returned name). Basic auth is allowed here only: pass it as `call.credential`.
  */
-export function createKey(client: HexClient, k: NewKey, call: CallOptions = {}): Promise<CreatedKey> {
+export async function createKey(client: HexClient, k: NewKey, call: CallOptions = {}): Promise<CreatedKey> {
   const json: Record<string, unknown> = { name: k.name };
   if (k.permissions) json.permissions = k.permissions.map((p) => ({ domain: p.domain, resource: p.resource ?? null }));
   if (k.revokeAt) json.revoke_at = k.revokeAt;
-  return client.json(CreatedKeySchema, {
+  const res = await client.request({
     method: "POST",
     path: keysPath(k),
     json,
     checkHint: `run \`${keysCommand(k)}\` to see whether the key "${k.name}" was created`,
     ...call,
   });
+  // A 2xx is a created key; only the secret is needed from the reply (and the name, which may be NAME-2).
+  const body = isRecord(res.body) ? res.body : {};
+  const name = typeof body.name === "string" && body.name !== "" ? body.name : k.name;
+  if (typeof body.secret !== "string" || body.secret === "") {
+    throw new HextsError("PROTOCOL", `the key was created but its secret could not be read: revoke ${name} (\`${keysCommand(k).replace(/ list$/, ` revoke ${name}`)}\`)`, {
+      status: res.status,
+    });
+  }
+  const permissions = z.array(KeyPermissionSchema).safeParse(body.permissions);
+  const fallback = (k.permissions ?? [{ domain: "api" }]).map((p) => ({ domain: p.domain, resource: p.resource ?? null }));
+  const revokeAt = typeof body.revoke_at === "string" ? body.revoke_at : (k.revokeAt ?? null);
+  return { name, secret: body.secret, permissions: permissions.success ? permissions.data : fallback, revoke_at: revokeAt };
 }
 
-/** Revokes one key and returns it. */
-export function deleteKey(client: HexClient, name: string, scope: KeyScope = {}, call: CallOptions = {}): Promise<Key> {
-  return client.json(KeySchema, {
+/** Revokes one key. A 2xx is done; the reply tells whether it was the key making the call, when it can be read. */
+export async function deleteKey(client: HexClient, name: string, scope: KeyScope = {}, call: CallOptions = {}): Promise<RevokedKey> {
+  const res = await client.request({
     method: "DELETE",
     path: `${keysPath(scope)}/${seg(name)}`,
     notFound: `there is no key named "${name}"`,
     checkHint: `run \`${keysCommand(scope)}\` to see whether it is still there`,
     ...call,
   });
+  const body = isRecord(res.body) ? res.body : {};
+  return {
+    name: typeof body.name === "string" && body.name !== "" ? body.name : name,
+    ...(typeof body.authing_key === "boolean" ? { authing_key: body.authing_key } : {}),
+  };
 }
 
 /**

@@ -27,7 +27,7 @@ function ownersPath(pkg: string, scope: RepositoryScope): string {
 export function listOwners(client: HexClient, pkg: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<Owner[]> {
   return client.json(z.array(OwnerSchema), {
     path: ownersPath(pkg, scope),
-    notFound: `package "${pkg}" does not exist in ${repositoryLabel(scope.repository)}`,
+    notFound: `package "${pkg}" does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
     ...call,
   });
 }

@@ -57,10 +57,17 @@ export interface PackageQuery extends RepositoryScope {
   perPage?: number;
 }
 
-export function repositoryLabel(repository: string | undefined): string {
+/**
+ * How messages name where a package lives: `hexpm` or `hexpm:ORG` on hex.pm's API, else the server itself
+ * (`the server at URL`): a self-hosted server is not hexpm, whatever repository name it uses inside.
+ */
+export function repositoryLabel(repository: string | undefined, apiUrl?: string): string {
   const org = organizationOf(repository);
+  if (apiUrl !== undefined && !isHexpmApi(apiUrl)) return org ? `repository ${org} of the server at ${apiUrl}` : `the server at ${apiUrl}`;
   return org ? `hexpm:${org}` : "hexpm";
 }
+
+const isHexpmApi = (apiUrl: string): boolean => /^https:\/\/hex\.pm\/api\/?$/.test(apiUrl);
 
 /** One page of packages; a page shorter than the page size is the last. */
 export function searchPackages(client: HexClient, q: PackageQuery = {}, call: CallOptions = {}): Promise<Package[]> {
@@ -74,7 +81,7 @@ export function searchPackages(client: HexClient, q: PackageQuery = {}, call: Ca
 export function getPackage(client: HexClient, name: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<Package> {
   return client.json(PackageSchema, {
     path: `${repoPrefix(scope.repository)}packages/${seg(name)}`,
-    notFound: `package "${name}" does not exist in ${repositoryLabel(scope.repository)} (or is not visible to you)`,
+    notFound: `package "${name}" does not exist in ${repositoryLabel(scope.repository, client.apiUrl)} (or is not visible to you)`,
     ...call,
   });
 }

@@ -1,6 +1,8 @@
 // Releases: read one, publish a tarball, revert (HEX_PROTOCOL.md §4.4-4.6).
 import { z } from "zod";
-import { parseBody, type CallOptions, type HexClient } from "./http.js";
+import { UnreadableBody } from "./body.js";
+import { ApiError } from "./errors.js";
+import type { CallOptions, HexClient } from "./http.js";
 import { repositoryLabel, type RepositoryScope } from "./packages.js";
 import { repoPrefix, seg } from "./paths.js";
 import { RetirementSchema, Timestamp, UserRefSchema } from "./schemas.js";
@@ -42,7 +44,7 @@ function releasePath(name: string, version: string, scope: RepositoryScope): str
 export function getRelease(client: HexClient, name: string, version: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<Release> {
   return client.json(ReleaseSchema, {
     path: releasePath(name, version, scope),
-    notFound: `release ${name} ${version} does not exist in ${repositoryLabel(scope.repository)}`,
+    notFound: `release ${name} ${version} does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
     ...call,
   });
 }
@@ -55,37 +57,73 @@ export interface PublishOptions extends RepositoryScope {
   onProgress?: (sent: number, total: number) => void;
 }
 
-export interface PublishResult {
-  release: Release;
-  /** 201: a new release; false: an existing one was replaced (200). */
-  created: boolean;
+/** What a publish reply said, as far as it could be read. */
+export interface PublishedRelease {
+  version?: string;
+  /** The outer checksum the server computed (hex.pm: 64 lowercase hex characters). */
+  checksum?: string;
+  /** The release's API URL (hex.pm), or whatever `url` a smaller server answers (MiniRepo: its own URL). */
+  url?: string;
+  html_url?: string;
 }
 
-/** Uploads a package tarball. Never re-sent automatically: a broken connection reports an unknown outcome. */
+export interface PublishResult {
+  release: PublishedRelease;
+  /** 201: a new release; false: an existing one was replaced (200), or a server that does not say (other 2xx). */
+  created: boolean;
+  /** False when the 2xx reply was not a map hexts could read (empty, text, broken): the release is published anyway. */
+  replyReadable: boolean;
+}
+
+/**
+ * Uploads a package tarball. A 2xx answer is a success whatever its body: only the fields a caller shows are
+ * read, each on its own (hex.pm answers the release, MiniRepo only `{url}`). POSTs to `packages/NAME/releases`
+ * (what hex_core does) and, when that path is a 404, once more to `publish` (the only path MiniRepo has; hex.pm
+ * has both). Never re-sent otherwise: a broken connection reports an unknown outcome.
+ */
 export async function publishRelease(client: HexClient, tarball: Uint8Array, o: PublishOptions, call: CallOptions = {}): Promise<PublishResult> {
   const prefix = repoPrefix(o.repository);
-  const path = o.name ? `${prefix}packages/${seg(o.name)}/releases` : `${prefix}publish`;
-  const res = await client.request({
-    method: "POST",
-    path,
-    query: { replace: o.replace },
-    body: tarball,
-    contentType: "application/octet-stream",
-    onProgress: o.onProgress,
-    checkHint: o.name
-      ? `look at the package page or run \`hexts search ${o.name}\` to see whether the release is there before publishing again (add --replace if it is)`
-      : "look at the package page to see whether the release is there before publishing again (add --replace if it is)",
-    ...call,
-  });
-  return { release: parseBody(ReleaseSchema, res, "POST"), created: res.status === 201 };
+  const send = (path: string) =>
+    client.request({
+      method: "POST",
+      path,
+      query: { replace: o.replace },
+      body: tarball,
+      contentType: "application/octet-stream",
+      onProgress: o.onProgress,
+      checkHint: o.name
+        ? `look at the package page or run \`hexts search ${o.name}\` to see whether the release is there before publishing again (add --replace if it is)`
+        : "look at the package page to see whether the release is there before publishing again (add --replace if it is)",
+      ...call,
+    });
+  let res;
+  if (o.name) {
+    try {
+      res = await send(`${prefix}packages/${seg(o.name)}/releases`);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 404) throw e;
+      res = await send(`${prefix}publish`);
+    }
+  } else {
+    res = await send(`${prefix}publish`);
+  }
+  const body = isRecord(res.body) ? res.body : undefined;
+  const release: PublishedRelease = {};
+  for (const field of ["version", "checksum", "url", "html_url"] as const) {
+    const value = body?.[field];
+    if (typeof value === "string" && value !== "") release[field] = value;
+  }
+  return { release, created: res.status === 201, replyReadable: body !== undefined };
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof UnreadableBody);
 
 /** Reverts (deletes) a release; reverting the last one deletes the package. */
 export async function deleteRelease(client: HexClient, name: string, version: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
   await client.request({
     method: "DELETE",
     path: releasePath(name, version, scope),
-    notFound: `release ${name} ${version} does not exist in ${repositoryLabel(scope.repository)}`,
+    notFound: `release ${name} ${version} does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
     checkHint: `look up ${name} ${version} to see whether it is still there`,
     ...call,
   });

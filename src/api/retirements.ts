@@ -16,7 +16,11 @@ function retirePath(pkg: string, version: string, scope: RepositoryScope): strin
   return `${repoPrefix(scope.repository)}packages/${seg(pkg)}/releases/${seg(version)}/retire`;
 }
 
-function retireBody(r: Retire): Record<string, unknown> {
+/**
+ * The retirement as a map. Sent in Erlang's term format: MiniRepo reads retire bodies only in that format
+ * (a JSON body reaches it empty), hex.pm reads both, and the official clients send it so.
+ */
+function retireBody(r: Retire): Record<string, string | boolean> {
   return r.message === undefined ? { reason: r.reason } : { reason: r.reason, message: r.message };
 }
 
@@ -25,8 +29,8 @@ export async function retireRelease(client: HexClient, pkg: string, version: str
   await client.request({
     method: "POST",
     path: retirePath(pkg, version, scope),
-    json: retireBody(r),
-    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository)}`,
+    erlang: retireBody(r),
+    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
     checkHint: `look up ${pkg} ${version} to see whether it is retired`,
     ...call,
   });
@@ -36,7 +40,7 @@ export async function unretireRelease(client: HexClient, pkg: string, version: s
   await client.request({
     method: "DELETE",
     path: retirePath(pkg, version, scope),
-    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository)}`,
+    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
     checkHint: `look up ${pkg} ${version} to see whether it is still retired`,
     ...call,
   });
@@ -49,8 +53,8 @@ export async function retireAllReleases(client: HexClient, pkg: string, r: Retir
   await client.request({
     method: "POST",
     path: `${repoPrefix(scope.repository)}packages/${seg(pkg)}/retire`,
-    json,
-    notFound: `package "${pkg}" does not exist in ${repositoryLabel(scope.repository)}`,
+    erlang: json,
+    notFound: `package "${pkg}" does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
     checkHint: `look up ${pkg} to see which releases are retired`,
     ...call,
   });

@@ -17,7 +17,7 @@ import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
-import { openSession, type Session } from "./session.js";
+import { openSession, serverLabel, type Session } from "./session.js";
 
 /** The server's limits on a retirement message (Ecto counts graphemes). */
 export const MESSAGE_MIN = 3;
@@ -123,39 +123,52 @@ function fromApi(e: ApiError, code: HextsError["code"], message: string): HextsE
 
 const describe = (r: { reason: string; message?: string | null }) => (r.message ? `${r.reason}: "${r.message}"` : r.reason);
 
-/** Reads the package; a missing one becomes a clear NOT_FOUND. */
-async function readPackage(s: Session, pkg: string) {
-  try {
-    return await getPackage(await s.authed(), pkg, scopeOf(s));
-  } catch (e) {
-    if (isApiError(e, "NOT_FOUND")) throw fromApi(e, "NOT_FOUND", `package ${labelOf(s, pkg)} does not exist in ${s.repository.name} (or you cannot see it)`);
-    throw e;
-  }
-}
-
-/** Reads the release; a missing package or version becomes a clear NOT_FOUND naming the versions there are. */
-async function readRelease(s: Session, pkg: string, version: string) {
+/**
+ * The release as the server describes it, for the checks that save a needless write (already retired, not
+ * retired). Optional: a server without that endpoint (MiniRepo has no package reads), or a 404, leaves it
+ * undefined and the write itself decides.
+ */
+async function peekRelease(ctx: Context, s: Session, pkg: string, version: string) {
   try {
     return await getRelease(await s.authed(), pkg, version, scopeOf(s));
   } catch (e) {
-    if (!isApiError(e, "NOT_FOUND")) throw e;
-    const found = await readPackage(s, pkg);
-    const versions = (found.releases ?? []).map((r) => r.version);
-    const known = versions.length ? ` (its releases: ${versions.slice(0, 10).join(", ")}${versions.length > 10 ? ", ..." : ""})` : "";
-    throw fromApi(e, "NOT_FOUND", `version ${version} of ${labelOf(s, pkg)} does not exist${known}`);
+    if (!isApiError(e) || e.code === "CANCELLED") throw e;
+    ctx.out.debug(`could not read ${labelOf(s, pkg)} ${version} before writing (${e.message}); going on`);
+    return undefined;
+  }
+}
+
+/** The package's releases and retirements, when the server can say (see peekRelease). */
+async function peekPackage(ctx: Context, s: Session, pkg: string) {
+  try {
+    return await getPackage(await s.authed(), pkg, scopeOf(s));
+  } catch (e) {
+    if (!isApiError(e) || e.code === "CANCELLED") throw e;
+    ctx.out.debug(`could not read ${labelOf(s, pkg)} before writing (${e.message}); going on`);
+    return undefined;
   }
 }
 
 /** Maps the server's refusals of a retirement write to one clear line. */
-async function retireWrite(s: Session, pkg: string, fn: Parameters<Session["write"]>[0]): Promise<void> {
+async function retireWrite(s: Session, pkg: string, fn: Parameters<Session["write"]>[0], ctx?: Context, version?: string): Promise<void> {
   try {
     await s.write(fn);
   } catch (e) {
     if (!isApiError(e)) throw e;
+    if (e.status === 404 && ctx) {
+      // Which versions there are, when the server can say: the message then names them.
+      const found = await peekPackage(ctx, s, pkg);
+      if (!found) throw fromApi(e, "NOT_FOUND", `package ${labelOf(s, pkg)} does not exist in ${serverLabel(s.repository)} (or you cannot see it)`);
+      if (version) {
+        const versions = (found.releases ?? []).map((r) => r.version);
+        const known = versions.length ? ` (its releases: ${versions.slice(0, 10).join(", ")}${versions.length > 10 ? ", ..." : ""})` : "";
+        throw fromApi(e, "NOT_FOUND", `version ${version} of ${labelOf(s, pkg)} does not exist${known}`);
+      }
+    }
     if (e.status === 403 && /not authorized for this action/i.test(e.serverMessage ?? "")) {
       throw fromApi(e, "FORBIDDEN", `you are not an owner of ${labelOf(s, pkg)}, so you cannot retire or unretire its releases`);
     }
-    if (e.status === 404) throw fromApi(e, "NOT_FOUND", `${labelOf(s, pkg)} or that release does not exist in ${s.repository.name} (or you cannot see it)`);
+    if (e.status === 404) throw fromApi(e, "NOT_FOUND", `${labelOf(s, pkg)} or that release does not exist in ${serverLabel(s.repository)} (or you cannot see it)`);
     throw e;
   }
 }
@@ -167,24 +180,29 @@ export async function retire(ctx: Context, input: RetireInputValue): Promise<Ret
   const base = { package: plan.package, repository: s.repository.name };
 
   if (plan.kind === "unretire") {
-    const release = await readRelease(s, plan.package, plan.version);
-    if (!release.retirement) return { ...base, action: "unretire", versions: [plan.version], changed: false };
-    await retireWrite(s, plan.package, (client) => unretireRelease(client, plan.package, plan.version, scopeOf(s)));
-    return { ...base, action: "unretire", versions: [plan.version], changed: true, replaced: { [plan.version]: release.retirement } };
+    const release = await peekRelease(ctx, s, plan.package, plan.version);
+    if (release && !release.retirement) return { ...base, action: "unretire", versions: [plan.version], changed: false };
+    await retireWrite(s, plan.package, (client) => unretireRelease(client, plan.package, plan.version, scopeOf(s)), ctx, plan.version);
+    return { ...base, action: "unretire", versions: [plan.version], changed: true, ...(release?.retirement ? { replaced: { [plan.version]: release.retirement } } : {}) };
   }
 
   const retirement = { reason: plan.reason, message: plan.message };
   if (plan.kind === "retire") {
-    const release = await readRelease(s, plan.package, plan.version);
-    const previous = release.retirement;
+    const release = await peekRelease(ctx, s, plan.package, plan.version);
+    const previous = release?.retirement;
     if (previous && !plan.replace) {
       throw new HextsError("CONFLICT", `${pkg} ${plan.version} is already retired (${describe(previous)}); pass --replace to change its reason and message`);
     }
-    await retireWrite(s, plan.package, (client) => retireRelease(client, plan.package, plan.version, retirement, scopeOf(s)));
+    await retireWrite(s, plan.package, (client) => retireRelease(client, plan.package, plan.version, retirement, scopeOf(s)), ctx, plan.version);
     return { ...base, action: "retire", versions: [plan.version], ...retirement, changed: true, ...(previous ? { replaced: { [plan.version]: previous } } : {}) };
   }
 
-  const found = await readPackage(s, plan.package);
+  const found = await peekPackage(ctx, s, plan.package);
+  if (!found) {
+    // Nothing to compare with: the server retires what it has (and says if the package does not exist).
+    await retireWrite(s, plan.package, (client) => retireAllReleases(client, plan.package, { ...retirement, replace: plan.replace }, scopeOf(s)), ctx);
+    return { ...base, action: "retire", versions: [], ...retirement, changed: true };
+  }
   const retired = found.retirements ?? {};
   const versions = (found.releases ?? []).map((r) => r.version);
   if (versions.length === 0) throw new HextsError("NOT_FOUND", `${pkg} has no releases to retire`);
@@ -204,7 +222,8 @@ function render(r: RetireResult, out: Output): void {
     return;
   }
   const why = describe({ reason: r.reason ?? "", message: r.message });
-  if (r.versions.length === 1) out.result(`${pkg} ${r.versions[0]} has been retired (${why})`);
+  if (r.versions.length === 0) out.result(`The releases of ${pkg} have been retired (${why})`);
+  else if (r.versions.length === 1) out.result(`${pkg} ${r.versions[0]} has been retired (${why})`);
   else out.result(`Retired ${r.versions.length} releases of ${pkg}: ${r.versions.join(", ")} (${why})`);
 }
 

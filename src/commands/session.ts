@@ -34,6 +34,19 @@ export interface Session {
   write<T>(fn: (client: HexClient, otp: string | undefined) => Promise<T>): Promise<T>;
 }
 
+/**
+ * How messages name the server a run talks to: the configured repository name (`hexpm`, `hexpm:acme`,
+ * `mycompany`), except that hexpm's name is only used for hex.pm's own API: with HEX_API_URL pointing at
+ * another server, it is `the server at URL`.
+ */
+export function serverLabel(repo: Pick<Repository, "name" | "organization" | "apiUrl">): string {
+  const hexpmFamily = repo.name === "hexpm" || repo.name.startsWith("hexpm:");
+  if (hexpmFamily && repo.apiUrl !== undefined && !/^https:\/\/hex\.pm\/api\/?$/.test(repo.apiUrl)) {
+    return repo.organization ? `repository ${repo.organization} of the server at ${repo.apiUrl}` : `the server at ${repo.apiUrl}`;
+  }
+  return repo.name;
+}
+
 function apiUrlOf(repo: Repository): string {
   if (!repo.apiUrl) {
     throw new HextsError("USAGE", `repository ${repo.name} has no API configured; set its api_url or use --repo hexpm`);

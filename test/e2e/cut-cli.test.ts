@@ -70,7 +70,7 @@ test("--dry-run prints every git command and publish step, and changes nothing a
     "Dry run: nothing was changed. hexts cut would, for demo 1.2.3 -> 1.3.0:",
     '  1. rewrite the version in src/demo.app.src: "1.2.3" -> "1.3.0"',
     "  2. git commit --only -m v1.3.0 -- src/demo.app.src",
-    `  3. publish demo 1.3.0 to public repository hexpm at ${w.server.apiUrl}`,
+    `  3. publish demo 1.3.0 to the server at ${w.server.apiUrl}`,
     "  4. git tag -a v1.3.0 -m v1.3.0",
     "  5. git push origin refs/heads/main:refs/heads/main",
     "  6. git push origin refs/tags/v1.3.0",
@@ -84,7 +84,7 @@ test("--dry-run prints every git command and publish step, and changes nothing a
   assert.equal(json.ok, true);
   assert.equal(json.data.to, "2.0.0");
   assert.equal(json.data.tag, "2.0.0");
-  assert.deepEqual(json.data.steps, ['rewrite the version in src/demo.app.src: "1.2.3" -> "2.0.0"', "git commit --only -m 2.0.0 -- src/demo.app.src", `publish demo 2.0.0 to public repository hexpm at ${w.server.apiUrl}`, "git tag -a 2.0.0 -m 2.0.0"]);
+  assert.deepEqual(json.data.steps, ['rewrite the version in src/demo.app.src: "1.2.3" -> "2.0.0"', "git commit --only -m 2.0.0 -- src/demo.app.src", `publish demo 2.0.0 to the server at ${w.server.apiUrl}`, "git tag -a 2.0.0 -m 2.0.0"]);
   assert.deepEqual(gitState(w, dir, origin), state);
 });
 

@@ -48,7 +48,7 @@ test("publish --yes: package then docs, replace=false sent, URLs and the outer c
   assert.equal(stored.hasDocs, true);
   assert.equal(r.stdout, `Package published to ${w.server.url}/packages/demo/1.2.3 (${stored.outerChecksum})\nDocs published, available soon at ${w.server.url}/docs/demo/1.2.3/\n`);
   // The summary, the target and the progress go to stderr, in that order.
-  const order = ["Publishing demo 1.2.3", "  Files:", "    src/demo.app.src", "  Licenses: Apache-2.0", `Publishing to public repository hexpm at ${w.server.apiUrl}`, "Uploading demo 1.2.3:", "Uploading docs for demo 1.2.3:"];
+  const order = ["Publishing demo 1.2.3", "  Files:", "    src/demo.app.src", "  Licenses: Apache-2.0", `Publishing to the server at ${w.server.apiUrl}`, "Uploading demo 1.2.3:", "Uploading docs for demo 1.2.3:"];
   let at = -1;
   for (const line of order) {
     const next = r.stderr.indexOf(line, at + 1);
@@ -71,7 +71,7 @@ test("--dry-run runs every local step, asks for no credential and sends nothing"
   const r = await runHexts(["publish", "--dry-run", "--doc-dir", "doc"], { cwd: dir, env: w.env });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Dry run: demo 1\.2\.3 was not published \(package checksum [0-9a-f]{64}, [\d.]+ KB\)\nDocs would be published \(checksum [0-9a-f]{64}, \d+ B\)\n$/);
-  assert.match(r.stderr, /Publishing to public repository hexpm at .* \(dry run: nothing will be uploaded\)/);
+  assert.match(r.stderr, /Publishing to the server at .* \(dry run: nothing will be uploaded\)/);
   assert.equal(w.server.requests.length, 0, "no request at all");
 
   const json = PublishDoc.parse(jsonDoc(await runHexts(["publish", "--dry-run", "--json"], { cwd: dir, env: w.env })));
@@ -172,7 +172,7 @@ test("a name someone else owns: explained, with how to get access", async (t) =>
   const dir = project(w);
   const r = await w.hexts(["publish", "package", "--yes"], dir);
   assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stderr, /the package demo already exists in hexpm and you are not allowed to publish it: ask one of its owners to add you/);
+  assert.match(r.stderr, /the package demo already exists in the server at http:\/\/127\.0\.0\.1:\d+\/api and you are not allowed to publish it: ask one of its owners to add you/);
 });
 
 test("a connection cut mid-upload: outcome unknown, how to check, and no second upload", async (t) => {
@@ -222,7 +222,7 @@ test("publish package skips the docs; publish docs needs the release and sends o
   const dir = project(w);
   const docsFirst = await w.hexts(["publish", "docs", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(docsFirst.code, 1, docsFirst.stderr);
-  assert.match(docsFirst.stderr, /release demo 1\.2\.3 does not exist in hexpm \(publish the package before its docs\)/i);
+  assert.match(docsFirst.stderr, /release demo 1\.2\.3 does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api \(publish the package before its docs\)/i);
 
   const pkg = await w.hexts(["publish", "package", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(pkg.code, 0, pkg.stderr);
@@ -319,7 +319,7 @@ test("--revert VERSION and docs --revert VERSION; the window applies to releases
 
   const missing = await w.hexts(["publish", "--revert", "9.9.9", "--yes"], dir);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /demo 9\.9\.9 does not exist in hexpm, so there is nothing to revert/);
+  assert.match(missing.stderr, /demo 9\.9\.9 does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api, so there is nothing to revert/);
   assert.equal((await w.hexts(["publish", "--revert", "not-a-version"], dir)).code, 2);
 
   const dry = await w.hexts(["publish", "--revert", "1.2.3", "--dry-run"], dir);

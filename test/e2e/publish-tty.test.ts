@@ -22,7 +22,7 @@ test("Proceed? answered no: nothing is uploaded; answered yes: progress with byt
   const env = { ...w.env, HEX_API_KEY: w.ana.apiKey };
   const no = spawnPty(["publish", "--doc-dir", "doc"], { cwd: dir, env });
   t.after(() => no.kill());
-  await no.waitFor(/Publishing to public repository hexpm at [^\n]+\n/);
+  await no.waitFor(/Publishing to the server at [^\n]+\n/);
   await no.waitFor("Proceed?");
   no.line("n");
   const cancelled = await no.exited;

@@ -103,7 +103,7 @@ test("checked before any request: reason, message length (3-140 characters), ver
 
 test("retire errors: unknown package, unknown version, not an owner, not logged in, already retired", async (t) => {
   const w = await world(t);
-  fails(await w.hexts(["retire", "nope", "1.0.0", "security", "-m", "old stuff"]), 1, /package nope does not exist in hexpm/);
+  fails(await w.hexts(["retire", "nope", "1.0.0", "security", "-m", "old stuff"]), 1, /package nope does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api \(or you cannot see it\)/);
   fails(await w.hexts(["retire", "foo", "9.9.9", "security", "-m", "old stuff"]), 1, /version 9\.9\.9 of foo does not exist \(its releases: 2\.0\.0-rc\.1, 1\.1\.0, 1\.0\.0\)/);
   fails(await w.hexts(["retire", "foo", "9.9.9", "--unretire"]), 1, /version 9\.9\.9 of foo does not exist/);
   fails(await w.asBob(["retire", "foo", "1.0.0", "security", "-m", "old stuff"]), 3, /you are not an owner of foo, so you cannot retire or unretire its releases/);
@@ -175,7 +175,7 @@ test("--all: one POST to the package's retire endpoint; only releases not yet re
   assert.deepEqual(all.data.versions, ["2.0.0-rc.1", "1.1.0", "1.0.0"]);
   assert.deepEqual(Object.keys(all.data.replaced ?? {}).sort(), ["1.0.0", "1.1.0", "2.0.0-rc.1"]);
   for (const v of ["1.0.0", "1.1.0", "2.0.0-rc.1"]) assert.deepEqual(w.retirement("foo", v), { reason: "renamed", message: "now bar" });
-  fails(await w.hexts(["retire", "nope", "--all", "other", "-m", "gone now"]), 1, /package nope does not exist in hexpm/);
+  fails(await w.hexts(["retire", "nope", "--all", "other", "-m", "gone now"]), 1, /package nope does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api \(or you cannot see it\)/);
   fails(await w.asBob(["retire", "foo", "--all", "other", "-m", "gone now", "--replace"]), 3, /you are not an owner of foo/);
 });
 
@@ -189,7 +189,7 @@ test("--organization / --repo hexpm:ORG retire in the organization's repository"
   const doc = json(RetireDoc, await w.hexts(["retire", "secret", "0.1.0", "--unretire", "--repo", "hexpm:acme", "--json"]));
   assert.deepEqual([doc.data.repository, doc.data.changed], ["hexpm:acme", true]);
   // Outsiders cannot see the package at all.
-  fails(await w.asBob(["retire", "secret", "0.1.0", "security", "-m", "leaked key", "--organization", "acme"]), 1, /package acme\/secret does not exist in hexpm:acme \(or you cannot see it\)/);
+  fails(await w.asBob(["retire", "secret", "0.1.0", "security", "-m", "leaked key", "--organization", "acme"]), 1, /package acme\/secret does not exist in repository acme of the server at http:\/\/127\.0\.0\.1:\d+\/api \(or you cannot see it\)/);
 });
 
 // ---- two-factor codes for OAuth logins ----

@@ -116,7 +116,7 @@ async function forgetIfStoredLogin(ctx: Context, session: Session, revokedAuthin
 async function revokeOne(ctx: Context, session: Session, name: string, org: string | undefined): Promise<KeyResult> {
   ctx.out.info(`Revoking key ${name}...`);
   const key = await session.write((client) => deleteKey(client, name, org ? { organization: org } : {}, { signal: ctx.signal }));
-  const loggedOut = org ? false : await forgetIfStoredLogin(ctx, session, key.authing_key);
+  const loggedOut = org ? false : await forgetIfStoredLogin(ctx, session, key.authing_key === true);
   return { action: "revoke", revoked: [key.name], all: false, logged_out: loggedOut, ...(org ? { organization: org } : {}) };
 }
 

@@ -10,7 +10,7 @@ import { HextsError, isHextsError } from "../../errors.js";
 import type { BuiltPackage, PackageSummary, PackageTarget } from "../../package/pipeline.js";
 import type { ProjectPackage } from "../../project/types.js";
 import type { Output } from "../../ui/output.js";
-import { openSession, type Session } from "../session.js";
+import { openSession, serverLabel, type Session } from "../session.js";
 import { DOCS_HOW, docsSource, runDocsGenerator } from "./docs.js";
 import { explainPublishError, type ReleaseRef } from "./errors.js";
 import { formatBytes, uploadProgress } from "./progress.js";
@@ -42,6 +42,8 @@ export interface PackageOutcome {
   /** The release's page, and its API URL. */
   htmlUrl?: string;
   url?: string;
+  /** The server answered 2xx with a body hexts could not read: published, nothing more is known. */
+  replyUnreadable?: boolean;
 }
 
 export type DocsOutcome =
@@ -119,12 +121,15 @@ export function printSummary(out: Output, s: PackageSummary, heading: string): v
   if (s.elixir !== undefined) say(`  Elixir: ${s.elixir}`);
 }
 
-/** "public repository hexpm at URL", the organization's private repository, or a custom one. */
+/** "public repository hexpm at URL", the organization's private repository, a custom one, or another server. */
 export function targetLine(target: PackageTarget, apiUrl: string): string {
   if (target.organization) return `the private repository of organization ${target.organization} (${target.repository}) at ${apiUrl}`;
-  if (target.repository === "hexpm") return `public repository hexpm at ${apiUrl}`;
+  if (target.repository === "hexpm") return isHexpmApi(apiUrl) ? `public repository hexpm at ${apiUrl}` : `the server at ${apiUrl}`;
   return `repository ${target.repository} at ${apiUrl}`;
 }
+
+/** hex.pm's own API (its code of conduct, its public repository), as opposed to a self-hosted server. */
+const isHexpmApi = (apiUrl: string): boolean => /^https:\/\/hex\.pm\/api\/?$/.test(apiUrl);
 
 function sessionFor(ctx: Context, target: PackageTarget): Promise<Session> {
   return openSession(ctx, { repo: target });
@@ -320,15 +325,16 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
       );
     } catch (e) {
       const client = await session.authed({ required: false }).catch(() => undefined);
-      throw await explainPublishError(e, ref, { client, apiUrl, uploadStarted: sentBytes > 0, timeoutMs: client?.timeoutMs });
+      throw await explainPublishError(e, { ...ref, repository: serverLabel(session.repository) }, { client, apiUrl, uploadStarted: sentBytes > 0, timeoutMs: client?.timeoutMs });
     }
     packageOutcome = {
       published: true,
-      replaced: !result.created,
+      replaced: !result.created && result.replyReadable && result.release.version !== undefined,
       checksum: pkg.outerChecksum,
       size: pkg.size,
       ...(result.release.html_url ? { htmlUrl: result.release.html_url } : {}),
-      url: result.release.url,
+      ...(result.release.url ? { url: result.release.url } : {}),
+      ...(result.replyReadable ? {} : { replyUnreadable: true }),
     };
     if (result.release.checksum && result.release.checksum.toLowerCase() !== pkg.outerChecksum) {
       out.warn(`the server reports checksum ${result.release.checksum} for ${summary.name} ${summary.version}, not ${pkg.outerChecksum}`);
@@ -399,7 +405,8 @@ export function renderPublish(r: PublishResult, out: Output): void {
     if (r.package) out.result(`Dry run: ${who} was not published (package checksum ${r.package.checksum}, ${formatBytes(r.package.size)})`);
     else out.result(`Dry run: the docs of ${who} were not published`);
   } else if (r.package) {
-    out.result(`Package ${r.package.replaced ? "replaced at" : "published to"} ${r.package.htmlUrl ?? r.package.url ?? r.apiUrl} (${r.package.checksum})`);
+    if (r.package.replyUnreadable) out.result(`Package published (the server's reply could not be read) (${r.package.checksum})`);
+    else out.result(`Package ${r.package.replaced ? "replaced at" : "published to"} ${r.package.htmlUrl ?? r.package.url ?? r.apiUrl} (${r.package.checksum})`);
   }
   switch (r.docs.status) {
     case "published":

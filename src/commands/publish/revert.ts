@@ -3,7 +3,7 @@
 import type { Context } from "../context.js";
 import { HextsError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
-import { openSession } from "../session.js";
+import { openSession, serverLabel } from "../session.js";
 import { explainRevertError, type ReleaseRef } from "./errors.js";
 import { assertVersion } from "./next-version.js";
 
@@ -54,7 +54,8 @@ export async function revertFlow(ctx: Context, o: RevertOptions): Promise<Revert
     dryRun: o.dryRun === true,
   };
   const session = await openSession(ctx, { repo: target });
-  const description = o.docs ? `the docs of ${label} from ${target.repository}` : `${label} from ${target.repository} (reverting its last release removes the package)`;
+  const where = serverLabel(session.repository);
+  const description = o.docs ? `the docs of ${label} from ${where}` : `${label} from ${where} (reverting its last release removes the package)`;
   if (o.dryRun) {
     ctx.out.info(`Dry run: would revert ${description}`);
     return result;
@@ -66,18 +67,26 @@ export async function revertFlow(ctx: Context, o: RevertOptions): Promise<Revert
   }
   const api = await import("../../api/index.js");
   const scope = target.organization ? { repository: target.organization } : {};
+  // Whether this is the package's last release, when the server can say (an optional read: MiniRepo has none).
+  let lastRelease: boolean | undefined;
+  if (!o.docs) {
+    try {
+      const found = await api.getPackage(await session.authed(), ref.name, scope);
+      const versions = (found.releases ?? []).map((r) => r.version);
+      lastRelease = versions.length === 1 && versions[0] === version;
+    } catch (e) {
+      if (!api.isApiError(e) || e.code === "CANCELLED") throw e;
+      ctx.out.debug(`could not read ${ref.name} before reverting (${e.message}); going on`);
+    }
+  }
   try {
     if (o.docs) await session.write((client, otp) => api.deleteDocs(client, ref.name, version, scope, { otp }));
     else await session.write((client, otp) => api.deleteRelease(client, ref.name, version, scope, { otp }));
   } catch (e) {
-    throw explainRevertError(e, ref, o.docs);
+    throw explainRevertError(e, { ...ref, repository: where }, o.docs);
   }
   if (!o.docs) {
-    try {
-      await api.getPackage(await session.authed(), ref.name, scope);
-    } catch (e) {
-      if (api.isApiError(e, "NOT_FOUND")) result.packageRemoved = true;
-    }
+    if (lastRelease) result.packageRemoved = true;
     const tag = await offerTagDeletion(ctx, version);
     if (tag) result.tagDeleted = tag;
   }

@@ -5,7 +5,8 @@
 //   - POST /api/repos/REPO/publish stores the tarball and answers 200 `#{<<"url">> => URL}` in the term
 //     format (always: whatever `accept` says), or 400 `{error, Reason}`;
 //   - POST|DELETE .../packages/NAME/releases/VERSION/retire answer 201 with an empty body, DELETE
-//     .../releases/VERSION 204, POST .../docs 201; request bodies are read only in the term format;
+//     .../releases/VERSION 204, POST .../docs 201; request bodies are read only in the term format (a retire
+//     whose body lacks reason or message, e.g. a JSON one, crashes MiniRepo: 500);
 //   - nothing else: no package or release GET, no /users/me, no owners, no keys (404 "not found");
 //   - the repository is served at `/repos/REPO/` (names, versions, packages/NAME, tarballs), signed with
 //     the repository's own name, and its public key at `/repos/REPO/public_key`.
@@ -49,6 +50,7 @@ export interface MiniRepo {
 }
 
 const ERLANG = "application/vnd.hex+erlang";
+const REASONS = ["other", "invalid", "security", "deprecated", "renamed"];
 const UPLOAD_LIMIT = 20 * 1024 * 1024;
 
 export async function startMiniRepo(opts: MiniRepoOptions = {}): Promise<MiniRepo> {
@@ -132,10 +134,14 @@ export async function startMiniRepo(opts: MiniRepoOptions = {}): Promise<MiniRep
     text(res, 204, "");
   }
 
+  /** MiniRepo's Server.retire: `Map.fetch!` of reason and message, `Map.update!` of the package: any miss crashes (500). */
   function retire(res: ServerResponse, name: string, version: string, retirement: Record<string, unknown> | null): void {
-    const { release } = releaseOf(name, version);
-    if (!release) return text(res, 400, "{:error, :not_found}");
-    release.retirement = retirement && { reason: String(retirement.reason ?? "other"), message: typeof retirement.message === "string" ? retirement.message : null };
+    const { pkg, release } = releaseOf(name, version);
+    if (!pkg) return text(res, 500, "internal error: KeyError");
+    if (retirement && (!("reason" in retirement) || !("message" in retirement) || !REASONS.includes(retirement.reason as string))) {
+      return text(res, 500, "internal error: KeyError");
+    }
+    if (release) release.retirement = retirement && { reason: retirement.reason as string, message: typeof retirement.message === "string" ? retirement.message : null };
     text(res, 201, "");
   }
 

@@ -204,7 +204,8 @@ test("the /oauth/device page lets a person approve a code with a username and pa
     fetch(device.verification_uri, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ user_code: device.user_code, username: "ana", password, action: "approve" }),
+      // As a browser posts the form: the page ticks every requested scope.
+      body: new URLSearchParams({ user_code: device.user_code, username: "ana", password, scope: "api:read", action: "approve" }),
     }).then((r) => r.text());
   assert.match(await post("wrong"), /Wrong username or password/);
   assert.equal((await poll(server, device.device_code)).body.error, "authorization_pending");

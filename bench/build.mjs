@@ -26,11 +26,16 @@ function run(cmd, args, cwd) {
  * Each gives `{ ms, ratio? }` (median wall time) or `{ absent: reason }`.
  */
 export function officialClients() {
-  const probe = (cmd, args) => spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000, env: { ...process.env, MIX_ENV: "prod" } });
+  const probe = (cmd, args) =>
+    spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000, env: { ...process.env, MIX_ENV: "prod" } });
   const rebar = probe("rebar3", ["help", "hex"]);
   const mix = probe("mix", ["help", "hex.build"]);
   return {
-    rebar3: rebar.error ? "not installed" : rebar.status === 0 && /hex/.test(rebar.stdout) && !/not found|Unknown/i.test(rebar.stdout + rebar.stderr) ? "installed" : "not installed (no rebar3_hex plugin)",
+    rebar3: rebar.error
+      ? "not installed"
+      : rebar.status === 0 && /hex/.test(rebar.stdout) && !/not found|Unknown/i.test(rebar.stdout + rebar.stderr)
+        ? "installed"
+        : "not installed (no rebar3_hex plugin)",
     mix: mix.error ? "not installed" : mix.status === 0 ? "installed" : "not installed (no Hex archive)",
   };
 }
@@ -43,7 +48,10 @@ function officialBuilds(dir, out, runs) {
     const cmd = ["rebar3", ["hex", "build", "--output", join(out, "rebar3")]];
     try {
       run(...cmd, dir);
-      result.rebar3 = { ms: median(Array.from({ length: runs }, () => run(...cmd, dir))), rss: peakRss(...cmd, { cwd: dir }) };
+      result.rebar3 = {
+        ms: median(Array.from({ length: runs }, () => run(...cmd, dir))),
+        rss: peakRss(...cmd, { cwd: dir }),
+      };
     } catch (e) {
       result.rebar3 = { absent: `failed: ${String(e.message).split("\n")[0]}` };
     }
@@ -66,7 +74,10 @@ export function benchBuild() {
       const { paths, total } = generate(dir, p);
       const runs = Number(process.env.BENCH_RUNS ?? (p.files >= 2000 ? 5 : 9));
       const hexts = [process.execPath, [bin, "build", "package", "-o", join(out, "pkg.tar")]];
-      const floor = ["sh", ["-c", `tar --no-recursion -cf - -T .files | gzip -6 > ${JSON.stringify(join(out, "floor.tar.gz"))}`]];
+      const floor = [
+        "sh",
+        ["-c", `tar --no-recursion -cf - -T .files | gzip -6 > ${JSON.stringify(join(out, "floor.tar.gz"))}`],
+      ];
       // warm the page cache and check both work, then alternate timed runs
       run(...hexts, dir);
       run(...floor, dir);
@@ -82,11 +93,26 @@ export function benchBuild() {
       const f = median(times.floor);
       const official = officialBuilds(dir, out, runs);
       const memGoal = 2 * tarball + 60 * 1048576;
-      results[p.key] = { files: paths.length, bytes: total, tarball, hextsMs: h, floorMs: f, ratio: h / f, rssHexts, rssFloor, memGoal, runs, official };
+      results[p.key] = {
+        files: paths.length,
+        bytes: total,
+        tarball,
+        hextsMs: h,
+        floorMs: f,
+        ratio: h / f,
+        rssHexts,
+        rssFloor,
+        memGoal,
+        runs,
+        official,
+      };
       report(`hexts build package: ${p.name} (median of ${runs} runs)`, [
         ["project", `${paths.length} files, ${fmtMB(total)} → tarball ${fmtMB(tarball)}`],
         ["tar -cf - FILES | gzip -6 (floor)", fmtMs(f)],
-        ["hexts build package", `${fmtMs(h)}  (${(h / f).toFixed(2)}x floor; goal ≤ ${p.files >= 2000 ? "1.20" : p.files >= 300 ? "2.00" : "—"}x)`],
+        [
+          "hexts build package",
+          `${fmtMs(h)}  (${(h / f).toFixed(2)}x floor; goal ≤ ${p.files >= 2000 ? "1.20" : p.files >= 300 ? "2.00" : "—"}x)`,
+        ],
         ["  of which hexts --version (start-up)", fmtMs(startup)],
         ["peak RSS floor", fmtMB(rssFloor)],
         ["peak RSS hexts", `${fmtMB(rssHexts)}  (goal ≤ ${fmtMB(memGoal)}: 2× tarball + 60 MB)`],

@@ -13,7 +13,12 @@ export function timeCommand(cmd, args, { runs = 15, warmup = 2, env = process.en
   const times = [];
   for (let i = 0; i < warmup + runs; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { env, cwd, input, stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"] });
+    const r = spawnSync(cmd, args, {
+      env,
+      cwd,
+      input,
+      stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"],
+    });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
     if (i >= warmup) times.push(ms);
@@ -41,7 +46,10 @@ export function report(title, rows) {
 /** Starts `npm run hex-server` (seeded) in its own process; resolves with its API URL, seeded user and API key. */
 export async function startLocalHexServer() {
   const repo = fileURLToPath(new URL("..", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", "test/support/hex-server/main.ts", "--port", "0"], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "test/support/hex-server/main.ts", "--port", "0"], {
+    cwd: repo,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   const info = await new Promise((resolve, reject) => {
     child.stdout.setEncoding("utf8").on("data", (d) => {

@@ -11,7 +11,10 @@ export function noise(size, seed) {
   return out;
 }
 
-const WORDS = "case of end when receive after fun try catch begin if let module export record spawn send self lists maps binary atom tuple".split(" ");
+const WORDS =
+  "case of end when receive after fun try catch begin if let module export record spawn send self lists maps binary atom tuple".split(
+    " ",
+  );
 const seedBytes = noise(8192, "templates");
 /** Erlang-looking lines with varying names and numbers: compresses about like real source (4-6×). */
 const TEMPLATES = Array.from({ length: 512 }, (_, i) => {
@@ -25,7 +28,7 @@ function source(size, seed) {
   const lines = [];
   let length = 0;
   for (let i = 0; length < size; i++) {
-    const line = `${TEMPLATES[(rnd[i % rnd.length] << 1 | rnd[(i + 7) % rnd.length] & 1) % 512]}X${rnd[(i + 1) % rnd.length] % 64}, ${(rnd[(i + 2) % rnd.length] * 37) % 1000}),\n`;
+    const line = `${TEMPLATES[((rnd[i % rnd.length] << 1) | (rnd[(i + 7) % rnd.length] & 1)) % 512]}X${rnd[(i + 1) % rnd.length] % 64}, ${(rnd[(i + 2) % rnd.length] * 37) % 1000}),\n`;
     lines.push(line);
     length += line.length;
   }
@@ -51,7 +54,10 @@ export function generate(dir, { files, textSize, binaryEvery, binarySize, largeE
   put("rebar.config", "{erl_opts, [debug_info]}.\n{deps, []}.\n");
   put("rebar.lock", "[].\n");
   put("README.md", `# ${app}\n\nGenerated for the hexts benchmarks.\n`);
-  put(`src/${app}.app.src`, `{application, ${app}, [{description, "Generated benchmark package"}, {vsn, "1.0.0"}, {licenses, ["Apache-2.0"]}, {links, [{"Source", "https://example.test/${app}"}]}, {applications, [kernel, stdlib]}]}.\n`);
+  put(
+    `src/${app}.app.src`,
+    `{application, ${app}, [{description, "Generated benchmark package"}, {vsn, "1.0.0"}, {licenses, ["Apache-2.0"]}, {links, [{"Source", "https://example.test/${app}"}]}, {applications, [kernel, stdlib]}]}.\n`,
+  );
   for (let i = paths.length; i < files; i++) {
     const kind = binaryEvery && i % binaryEvery === 0 ? "bin" : largeEvery && i % largeEvery === 1 ? "large" : "src";
     const jitter = (i * 7919) % 1000;
@@ -68,5 +74,14 @@ export function generate(dir, { files, textSize, binaryEvery, binarySize, largeE
 export const PROJECTS = [
   { name: "small (12 files)", key: "small", files: 12, textSize: 3_000 },
   { name: "300 files", key: "files300", files: 300, textSize: 12_000, binaryEvery: 30, binarySize: 8_000 },
-  { name: "2,000 files, ~60 MB", key: "files2000", files: 2000, textSize: 25_000, binaryEvery: 100, binarySize: 120_000, largeEvery: 50, largeSize: 180_000 },
+  {
+    name: "2,000 files, ~60 MB",
+    key: "files2000",
+    files: 2000,
+    textSize: 25_000,
+    binaryEvery: 100,
+    binarySize: 120_000,
+    largeEvery: 50,
+    largeSize: 180_000,
+  },
 ];

@@ -19,13 +19,29 @@ const bin = join(repo, "bin", "hexts.js");
 // ---- the projects: bench/build.mjs's, under their own app names ----
 
 const PUBLISHED = [
-  { ...PROJECTS.find((x) => x.key === "files300"), app: "benchpubm", memGoal: () => 75 * 1048576, memGoalText: "75 MB" },
-  { ...PROJECTS.find((x) => x.key === "files2000"), app: "benchpub", memGoal: (size) => 2 * size + 60 * 1048576, memGoalText: "2× tarball + 60 MB" },
+  {
+    ...PROJECTS.find((x) => x.key === "files300"),
+    app: "benchpubm",
+    memGoal: () => 75 * 1048576,
+    memGoalText: "75 MB",
+  },
+  {
+    ...PROJECTS.find((x) => x.key === "files2000"),
+    app: "benchpub",
+    memGoal: (size) => 2 * size + 60 * 1048576,
+    memGoalText: "2× tarball + 60 MB",
+  },
 ];
 
 function run(cmd, args, { cwd, env }) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", maxBuffer: 16 << 20 });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+    maxBuffer: 16 << 20,
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}\n${r.stdout}`);
   return { ms, stdout: r.stdout };
@@ -42,13 +58,37 @@ export async function benchPublish() {
       const dir = join(tmpdir(), "hexts-bench-publish", project.key);
       const { paths, total } = generate(dir, project);
       const files = paths.length;
-      const env = { PATH: process.env.PATH, HOME: home, HEX_HOME: join(home, "hex"), XDG_CONFIG_HOME: join(home, ".config"), HEX_API_URL: server.api, HEX_API_KEY: server.key };
+      const env = {
+        PATH: process.env.PATH,
+        HOME: home,
+        HEX_HOME: join(home, "hex"),
+        XDG_CONFIG_HOME: join(home, ".config"),
+        HEX_API_URL: server.api,
+        HEX_API_KEY: server.key,
+      };
       const tarball = join(out, `${project.app}.tar`);
       const build = [process.execPath, [bin, "build", "package", "-o", tarball]];
       const publish = [process.execPath, [bin, "publish", "package", "--yes", "--replace", "--no-progress"]];
       const upload = [
         "curl",
-        ["--silent", "--show-error", "--fail", "--output", "/dev/null", "--data-binary", `@${tarball}`, "-H", "content-type: application/octet-stream", "-H", `authorization: ${server.key}`, "-H", "user-agent: bench-curl", "-H", "expect:", `${server.api}/packages/${project.app}/releases?replace=true`],
+        [
+          "--silent",
+          "--show-error",
+          "--fail",
+          "--output",
+          "/dev/null",
+          "--data-binary",
+          `@${tarball}`,
+          "-H",
+          "content-type: application/octet-stream",
+          "-H",
+          `authorization: ${server.key}`,
+          "-H",
+          "user-agent: bench-curl",
+          "-H",
+          "expect:",
+          `${server.api}/packages/${project.app}/releases?replace=true`,
+        ],
       ];
       // warm-up: page cache, the first (creating) publish, and a check that each command works
       run(...build, { cwd: dir, env });
@@ -68,7 +108,20 @@ export async function benchPublish() {
       const u = median(t.upload);
       const p = median(t.publish);
       const memGoal = project.memGoal(size);
-      results[project.key] = { files, bytes: total, tarball: size, buildMs: b, uploadMs: u, publishMs: p, ratio: p / (b + u), rssPublish, rssBuild, memGoal, memGoalText: project.memGoalText, runs };
+      results[project.key] = {
+        files,
+        bytes: total,
+        tarball: size,
+        buildMs: b,
+        uploadMs: u,
+        publishMs: p,
+        ratio: p / (b + u),
+        rssPublish,
+        rssBuild,
+        memGoal,
+        memGoalText: project.memGoalText,
+        runs,
+      };
       report(`hexts publish package: ${files} files (median of ${runs} runs, local Hex server)`, [
         ["project", `${files} files, ${fmtMB(total)} → tarball ${fmtMB(size)}`],
         ["hexts build package", fmtMs(b)],
@@ -77,7 +130,10 @@ export async function benchPublish() {
         ["hexts publish package", `${fmtMs(p)}  (${(p / (b + u)).toFixed(2)}x build + upload; goal ≤ 1.10x)`],
         ["peak RSS hexts build", fmtMB(rssBuild)],
         ["peak RSS hexts publish", `${fmtMB(rssPublish)}  (goal ≤ ${fmtMB(memGoal)}: ${project.memGoalText})`],
-        ["all runs (ms) build | upload | publish", `${t.build.map((x) => x.toFixed(0)).join(" ")} | ${t.upload.map((x) => x.toFixed(0)).join(" ")} | ${t.publish.map((x) => x.toFixed(0)).join(" ")}`],
+        [
+          "all runs (ms) build | upload | publish",
+          `${t.build.map((x) => x.toFixed(0)).join(" ")} | ${t.upload.map((x) => x.toFixed(0)).join(" ")} | ${t.publish.map((x) => x.toFixed(0)).join(" ")}`,
+        ],
       ]);
     }
     return results;

@@ -21,7 +21,10 @@ function noise(size, seed) {
   return out;
 }
 
-const WORDS = "def end do fn case when module import alias require use struct map list binary integer atom tuple pipe with else cond receive send spawn".split(" ");
+const WORDS =
+  "def end do fn case when module import alias require use struct map list binary integer atom tuple pipe with else cond receive send spawn".split(
+    " ",
+  );
 const rnd0 = noise(4096, "templates");
 /** 256 template lines; files repeat them with small changes, which compresses about like real code (~4-5x). */
 const TEMPLATES = Array.from({ length: 256 }, (_, i) => {
@@ -34,7 +37,8 @@ const TEMPLATES = Array.from({ length: 256 }, (_, i) => {
 function text(size, seed) {
   const rnd = noise(Math.ceil(size / 8) + 64, seed);
   let s = "";
-  for (let i = 0; s.length < size; i++) s += `${TEMPLATES[rnd[i % rnd.length]]}arg${rnd[(i + 1) % rnd.length] % 16}, ${i % 100})\n`;
+  for (let i = 0; s.length < size; i++)
+    s += `${TEMPLATES[rnd[i % rnd.length]]}arg${rnd[(i + 1) % rnd.length] % 16}, ${i % 100})\n`;
   return Buffer.from(s.slice(0, size));
 }
 
@@ -47,7 +51,12 @@ function generate(dir) {
   let total = 0;
   for (let i = 0; i < FILES; i++) {
     const kind = i % 50 === 0 ? "large" : i % 20 === 1 ? "bin" : "src";
-    const size = kind === "large" ? 150_000 + ((i * 7919) % 100_000) : kind === "bin" ? 20_000 + ((i * 104729) % 40_000) : 10_000 + ((i * 31337) % 32_000);
+    const size =
+      kind === "large"
+        ? 150_000 + ((i * 7919) % 100_000)
+        : kind === "bin"
+          ? 20_000 + ((i * 104729) % 40_000)
+          : 10_000 + ((i * 31337) % 32_000);
     const path = `${kind === "bin" ? "priv/data" : "lib"}/m${i % 40}/f${i}.${kind === "bin" ? "bin" : "ex"}`;
     mkdirSync(join(dir, path, ".."), { recursive: true });
     writeFileSync(join(dir, path), kind === "bin" ? noise(size, `b${i}`) : text(size, `t${i}`));
@@ -79,7 +88,15 @@ process.stdout.write(JSON.stringify({ size: result.tarball.length, checksum: res
   );
   const out = join(outDir, "runner.mjs");
   // Everything (the zlib wasm module included) is bundled in, so the runner works from a temp dir.
-  await build({ entryPoints: [entry], outfile: out, bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "warning" });
+  await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+  });
   return out;
 }
 
@@ -122,15 +139,39 @@ export async function benchTarball({ runs = 3, keep = false } = {}) {
   const floorCpu = median(floor.map((r) => r.cpuMs));
   const rssGoal = 2 * result.size + 60 * 1024 * 1024;
   const mb = (n) => (n / 1024 / 1024).toFixed(1);
-  console.log(`tarball build: ${FILES} files, ${mb(total)} MB -> tarball ${mb(result.size)} MB (median of ${runs} runs)`);
-  console.log(`  hexts buildPackageTarball  wall ${oursMs.toFixed(0)} ms  cpu ${oursCpu.toFixed(0)} ms  peak RSS ${mb(oursRss)} MB`);
-  console.log(`  tar -cf - | gzip -6 floor  wall ${floorMs.toFixed(0)} ms  cpu ${floorCpu.toFixed(0)} ms  peak RSS ${mb(median(floor.map((r) => r.rss)))} MB`);
-  console.log(`  wall ratio ${(oursMs / floorMs).toFixed(2)}x (goal <= 1.5x), cpu ratio ${(oursCpu / floorCpu).toFixed(2)}x; RSS ${mb(oursRss)} MB (goal <= ${mb(rssGoal)} MB)`);
-  console.log(`  all runs (ms): hexts ${ours.map((r) => r.ms.toFixed(0)).join(" ")} | floor ${floor.map((r) => r.ms.toFixed(0)).join(" ")}`);
-  return { files: FILES, bytes: total, tarballSize: result.size, oursMs, floorMs, ratio: oursMs / floorMs, oursCpu, floorCpu, oursRss, rssGoal };
+  console.log(
+    `tarball build: ${FILES} files, ${mb(total)} MB -> tarball ${mb(result.size)} MB (median of ${runs} runs)`,
+  );
+  console.log(
+    `  hexts buildPackageTarball  wall ${oursMs.toFixed(0)} ms  cpu ${oursCpu.toFixed(0)} ms  peak RSS ${mb(oursRss)} MB`,
+  );
+  console.log(
+    `  tar -cf - | gzip -6 floor  wall ${floorMs.toFixed(0)} ms  cpu ${floorCpu.toFixed(0)} ms  peak RSS ${mb(median(floor.map((r) => r.rss)))} MB`,
+  );
+  console.log(
+    `  wall ratio ${(oursMs / floorMs).toFixed(2)}x (goal <= 1.5x), cpu ratio ${(oursCpu / floorCpu).toFixed(2)}x; RSS ${mb(oursRss)} MB (goal <= ${mb(rssGoal)} MB)`,
+  );
+  console.log(
+    `  all runs (ms): hexts ${ours.map((r) => r.ms.toFixed(0)).join(" ")} | floor ${floor.map((r) => r.ms.toFixed(0)).join(" ")}`,
+  );
+  return {
+    files: FILES,
+    bytes: total,
+    tarballSize: result.size,
+    oursMs,
+    floorMs,
+    ratio: oursMs / floorMs,
+    oursCpu,
+    floorCpu,
+    oursRss,
+    rssGoal,
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const runsAt = process.argv.indexOf("--runs");
-  await benchTarball({ runs: runsAt > 0 ? Number(process.argv[runsAt + 1]) : 3, keep: process.argv.includes("--keep") });
+  await benchTarball({
+    runs: runsAt > 0 ? Number(process.argv[runsAt + 1]) : 3,
+    keep: process.argv.includes("--keep"),
+  });
 }

@@ -22,7 +22,9 @@ await build({
   // separate files costs over 100 ms each at start-up. node-pty is a test-only native module.
   external: ["node-pty"],
   // Bundled CommonJS dependencies call require() for Node's built-ins.
-  banner: { js: 'import { createRequire as __hextsCreateRequire } from "node:module"; const require = __hextsCreateRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __hextsCreateRequire } from "node:module"; const require = __hextsCreateRequire(import.meta.url);',
+  },
   sourcemap: false,
   chunkNames: "chunks/[name]-[hash]",
   define: { __HEXTS_VERSION__: JSON.stringify(pkg.version) },
@@ -38,5 +40,7 @@ renameSync(staging, dist);
 rmSync(retired, { recursive: true, force: true });
 
 if (!process.argv.includes("--no-types")) {
-  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
+    stdio: "inherit",
+  });
 }

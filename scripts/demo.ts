@@ -15,14 +15,21 @@ const bin = join(root, "bin/hexts.js");
 /** Runs the CLI as a separate process (asynchronously: the local server lives in this one). */
 function hexts(args: string[], env: Record<string, string>, cwd: string, shown = args): Promise<number> {
   console.log(`\n$ hexts ${shown.join(" ")}`);
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   return new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1)));
 }
 
 async function hexpmReachable(): Promise<boolean> {
   if (process.env.HEXTS_DEMO_HEXPM === "0") return false;
   try {
-    const res = await fetch("https://hex.pm/api/packages?search=cowboy", { method: "HEAD", signal: AbortSignal.timeout(3000) });
+    const res = await fetch("https://hex.pm/api/packages?search=cowboy", {
+      method: "HEAD",
+      signal: AbortSignal.timeout(3000),
+    });
     return res.status < 500;
   } catch {
     return false;
@@ -48,7 +55,10 @@ try {
   console.log(`\n== local Hex test server at ${server.apiUrl}; project copied to ${project} ==`);
 
   const steps: { args: string[]; shown?: string[] }[] = [
-    { args: ["user", "auth", "--key", ana.apiKey, "--no-local-password"], shown: ["user", "auth", "--key", "***", "--no-local-password"] },
+    {
+      args: ["user", "auth", "--key", ana.apiKey, "--no-local-password"],
+      shown: ["user", "auth", "--key", "***", "--no-local-password"],
+    },
     { args: ["user", "whoami"] },
     { args: ["build", "package"] },
     { args: ["publish", "package", "--yes"] },
@@ -65,7 +75,9 @@ try {
       console.log(`(exit ${code})`);
     }
   }
-  console.log(failed === 0 ? "\n== demo finished: every step succeeded ==" : `\n== demo finished: ${failed} step(s) failed ==`);
+  console.log(
+    failed === 0 ? "\n== demo finished: every step succeeded ==" : `\n== demo finished: ${failed} step(s) failed ==`,
+  );
   process.exitCode = failed === 0 ? 0 : 1;
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -9,7 +9,14 @@ export { hextsVersion } from "./version.js";
 export * from "./api/index.js";
 // The transport seam: node:http by default; undici behind the same interface for callers who pass it in.
 export { defaultTransport, undiciTransport } from "./http/index.js";
-export type { HttpHeaders, HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportOptions } from "./http/index.js";
+export type {
+  HttpHeaders,
+  HttpMethod,
+  HttpRequest,
+  HttpResponse,
+  HttpTransport,
+  TransportOptions,
+} from "./http/index.js";
 
 // Package and docs tarballs, byte for byte as hex_core writes them.
 export {
@@ -20,7 +27,16 @@ export {
   TARBALL_MAX_SIZE,
   TARBALL_MAX_UNCOMPRESSED_SIZE,
 } from "./package/tarball.js";
-export type { MetadataInput, TarballInputFile, PackageTarball, UnpackOptions, UnpackedEntry, UnpackedPackage, BuildProgress, BuildTarballOptions } from "./package/tarball.js";
+export type {
+  MetadataInput,
+  TarballInputFile,
+  PackageTarball,
+  UnpackOptions,
+  UnpackedEntry,
+  UnpackedPackage,
+  BuildProgress,
+  BuildTarballOptions,
+} from "./package/tarball.js";
 export { buildDocsTarball, unpackDocsTarball } from "./package/docs-tarball.js";
 export type { DocsTarball, UnpackedDocs } from "./package/docs-tarball.js";
 

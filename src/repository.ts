@@ -19,7 +19,10 @@ export const HEXPM: RepoRef = Object.freeze({ repository: "hexpm" });
 export function parseOrganization(raw: string): string {
   const bare = raw.startsWith("hexpm:") ? raw.slice("hexpm:".length) : raw;
   if (!ORGANIZATION_NAME.test(bare)) {
-    throw new HextsError("USAGE", `invalid organization name "${raw}": use lowercase letters, digits and _ (e.g. acme or hexpm:acme)`);
+    throw new HextsError(
+      "USAGE",
+      `invalid organization name "${raw}": use lowercase letters, digits and _ (e.g. acme or hexpm:acme)`,
+    );
   }
   return bare;
 }
@@ -42,11 +45,19 @@ export function parseRepo(raw: string | undefined): RepoRef {
  * is `hexpm:acme`; a different `--repo` alongside it is a usage error.
  */
 export function targetRepo(o: { repo?: RepoRef | string; organization?: string }): RepoRef {
-  const repo = typeof o.repo === "string" || o.repo === undefined ? (o.repo === undefined || o.repo === "" ? undefined : parseRepo(o.repo)) : o.repo;
+  const repo =
+    typeof o.repo === "string" || o.repo === undefined
+      ? o.repo === undefined || o.repo === ""
+        ? undefined
+        : parseRepo(o.repo)
+      : o.repo;
   if (o.organization === undefined) return repo ?? HEXPM;
   const target = organizationRepo(o.organization);
   if (repo !== undefined && repo.repository !== "hexpm" && repo.repository !== target.repository) {
-    throw new HextsError("USAGE", `--organization ${o.organization} and --repo ${repo.repository} name different repositories; give one`);
+    throw new HextsError(
+      "USAGE",
+      `--organization ${o.organization} and --repo ${repo.repository} name different repositories; give one`,
+    );
   }
   return target;
 }

@@ -3,7 +3,8 @@
 // screen) and control characters (carriage returns that overwrite a line, bells, backspaces) are removed.
 
 /** ESC sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and two-character escapes. */
-const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]?|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?|\u009b[0-?]*[ -/]*[@-~]?/g;
+const ESCAPES =
+  /\u001b\[[0-?]*[ -/]*[@-~]?|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?|\u009b[0-?]*[ -/]*[@-~]?/g;
 /** Select Graphic Rendition (colours, bold): the only sequences hexts itself writes. */
 const SGR = /^\u001b\[[0-9;]*m$/;
 /** C0 and C1 controls except tab and line feed; DEL. */

@@ -19,7 +19,11 @@ export type AuthCheck =
  * Checks that the credential grants `domain`/`resource` (e.g. `repository`/`acme`). A missing permission throws
  * FORBIDDEN ("key not authorized"), an owner without access FORBIDDEN (403).
  */
-export async function testAuth(client: HexClient, p: { domain: string; resource?: string }, call: CallOptions = {}): Promise<AuthCheck> {
+export async function testAuth(
+  client: HexClient,
+  p: { domain: string; resource?: string },
+  call: CallOptions = {},
+): Promise<AuthCheck> {
   const res = await client.request({ path: "auth", query: { domain: p.domain, resource: p.resource }, ...call });
   if (res.status === 204 || res.body === undefined) return { kind: "oauth" };
   const { key } = parseBody(AuthKeySchema, res, "GET");

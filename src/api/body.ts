@@ -29,7 +29,9 @@ export function decodeBody(contentType: string | undefined, bytes: Uint8Array): 
   // Without a content-type, a term is recognised by its version byte.
   if (type === ERLANG || (type === "" && bytes[0] === 131)) {
     try {
-      return stripTerminalControlsDeep(externalTermToJson(decodeExternalTerm(bytes, { maxInflatedSize: ETF_MAX_INFLATED })));
+      return stripTerminalControlsDeep(
+        externalTermToJson(decodeExternalTerm(bytes, { maxInflatedSize: ETF_MAX_INFLATED })),
+      );
     } catch (e) {
       if (type === "") return textOrJson(bytes, type);
       return new UnreadableBody(type, (e as Error).message);

@@ -13,7 +13,14 @@ export interface PublishDocsOptions extends RepositoryScope {
 }
 
 /** Uploads a docs tarball for an existing release; returns where the repository serves it (`location`). */
-export async function publishDocs(client: HexClient, pkg: string, version: string, tarball: Uint8Array, o: PublishDocsOptions = {}, call: CallOptions = {}): Promise<{ location?: string }> {
+export async function publishDocs(
+  client: HexClient,
+  pkg: string,
+  version: string,
+  tarball: Uint8Array,
+  o: PublishDocsOptions = {},
+  call: CallOptions = {},
+): Promise<{ location?: string }> {
   const res = await client.request({
     method: "POST",
     path: docsPath(pkg, version, o),
@@ -27,7 +34,13 @@ export async function publishDocs(client: HexClient, pkg: string, version: strin
   return { location: header(res.headers, "location") };
 }
 
-export async function deleteDocs(client: HexClient, pkg: string, version: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
+export async function deleteDocs(
+  client: HexClient,
+  pkg: string,
+  version: string,
+  scope: RepositoryScope = {},
+  call: CallOptions = {},
+): Promise<void> {
   await client.request({
     method: "DELETE",
     path: docsPath(pkg, version, scope),
@@ -38,7 +51,13 @@ export async function deleteDocs(client: HexClient, pkg: string, version: string
 }
 
 /** The URL of the release's docs tarball on the repository, or undefined on a 404 (no docs, or no such release). */
-export async function docsTarballUrl(client: HexClient, pkg: string, version: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<string | undefined> {
+export async function docsTarballUrl(
+  client: HexClient,
+  pkg: string,
+  version: string,
+  scope: RepositoryScope = {},
+  call: CallOptions = {},
+): Promise<string | undefined> {
   const res = await client.request({
     path: docsPath(pkg, version, scope),
     followRedirects: false,

@@ -21,12 +21,22 @@ export class ApiError extends HextsError {
   readonly serverMessage?: string;
   readonly errors?: unknown;
 
-  constructor(code: ErrorCode, message: string, facts: ApiErrorFacts, options: { lines?: string[]; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    facts: ApiErrorFacts,
+    options: { lines?: string[]; cause?: unknown } = {},
+  ) {
     super(code, message, {
       status: facts.status,
       lines: options.lines,
       cause: options.cause,
-      details: compact({ method: facts.method, url: facts.url, serverMessage: facts.serverMessage, errors: facts.errors }),
+      details: compact({
+        method: facts.method,
+        url: facts.url,
+        serverMessage: facts.serverMessage,
+        errors: facts.errors,
+      }),
     });
     this.name = "ApiError";
     this.method = facts.method;
@@ -72,7 +82,9 @@ export function flattenFieldErrors(errors: unknown, prefix = ""): string[] {
   if (typeof errors === "number" || typeof errors === "boolean") return [at(String(errors))];
   if (Array.isArray(errors)) return errors.flatMap((e) => flattenFieldErrors(e, prefix));
   if (typeof errors === "object") {
-    return Object.entries(errors as Record<string, unknown>).flatMap(([k, v]) => flattenFieldErrors(v, prefix ? `${prefix}.${k}` : k));
+    return Object.entries(errors as Record<string, unknown>).flatMap(([k, v]) =>
+      flattenFieldErrors(v, prefix ? `${prefix}.${k}` : k),
+    );
   }
   return [];
 }
@@ -123,12 +135,21 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
       const challenge = parseWwwAuthenticate(header(r.headers, "www-authenticate"));
       const error = challenge?.params.error;
       if (error === "totp_required") {
-        return make("OTP_REQUIRED", "This action needs a two-factor authentication code: pass `--otp CODE` or set HEX_OTP.");
+        return make(
+          "OTP_REQUIRED",
+          "This action needs a two-factor authentication code: pass `--otp CODE` or set HEX_OTP.",
+        );
       }
       if (error === "invalid_totp") {
-        return make("OTP_INVALID", "The two-factor authentication code was not accepted: pass a current code with `--otp CODE` or HEX_OTP.");
+        return make(
+          "OTP_INVALID",
+          "The two-factor authentication code was not accepted: pass a current code with `--otp CODE` or HEX_OTP.",
+        );
       }
-      if (r.credential === "basic" && ((challenge?.scheme === "bearer" && !error) || msg.includes("basic authentication is disabled"))) {
+      if (
+        r.credential === "basic" &&
+        ((challenge?.scheme === "bearer" && !error) || msg.includes("basic authentication is disabled"))
+      ) {
         return make(
           "BASIC_AUTH_DISABLED",
           `This server no longer accepts a username and password${said}. Log in with \`hexts user auth --oauth\`, or use an API key (\`hexts user auth --key\` or HEX_API_KEY).`,
@@ -142,7 +163,10 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
       }
       if (!r.credential) return make("NOT_AUTHENTICATED", `You need to be logged in for ${where}: ${LOGIN_FIX}.`);
       if (r.credential === "basic") {
-        return make("NOT_AUTHENTICATED", `The server rejected the username and password${said}. Check them, or ${LOGIN_FIX}.`);
+        return make(
+          "NOT_AUTHENTICATED",
+          `The server rejected the username and password${said}. Check them, or ${LOGIN_FIX}.`,
+        );
       }
       if (r.credential === "bearer") {
         return make("NOT_AUTHENTICATED", `Your login has expired or was revoked${said}. Log in again: ${LOGIN_FIX}.`);
@@ -157,7 +181,10 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
         );
       }
       if (msg.includes("email not verified")) {
-        return make("FORBIDDEN", "Your email address is not verified yet: confirm it with the link the server emailed you, then try again.");
+        return make(
+          "FORBIDDEN",
+          "Your email address is not verified yet: confirm it with the link the server emailed you, then try again.",
+        );
       }
       return make("FORBIDDEN", `Not allowed: ${where}${said}.`);
     }
@@ -172,11 +199,17 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
     case 429: {
       const wait = serverWaitMs(r.headers, r.now ?? Date.now());
       const when = wait === undefined ? "later" : `in ${Math.max(1, Math.ceil(wait / 1000))} s`;
-      return make("RATE_LIMITED", `The Hex API refused ${where} because of too many requests${said}. Try again ${when}.`);
+      return make(
+        "RATE_LIMITED",
+        `The Hex API refused ${where} because of too many requests${said}. Try again ${when}.`,
+      );
     }
   }
   if (r.status >= 500) {
-    return make("SERVER_ERROR", `The Hex server failed on ${where} (HTTP ${r.status}${said ? ` ${serverMessage}` : ""}). Try again later.`);
+    return make(
+      "SERVER_ERROR",
+      `The Hex server failed on ${where} (HTTP ${r.status}${said ? ` ${serverMessage}` : ""}). Try again later.`,
+    );
   }
   if (r.status === 413) {
     return make("SERVER_REFUSED", `The server refused ${where}: the request body is too large${said}.`);
@@ -188,14 +221,30 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
 }
 
 const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|UNABLE_TO_VERIFY)/;
-const TIMEOUT_CODES = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);
+const TIMEOUT_CODES = new Set([
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "ETIMEDOUT",
+]);
 /** Failures before any byte of the request left: safe to retry, even for writes nothing was sent. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 
 /** The errno-style code of a transport failure, preferring a specific cause over undici's generic socket error. */
 export function transportCode(e: unknown): string | undefined {
   let fallback: string | undefined;
-  for (let c: unknown = e, depth = 0; c && typeof c === "object" && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+  for (
+    let c: unknown = e, depth = 0;
+    c && typeof c === "object" && depth < 5;
+    c = (c as { cause?: unknown }).cause, depth++
+  ) {
     const code = (c as { code?: unknown }).code;
     if (typeof code !== "string" || code === "UND_ERR") continue;
     if (code !== "UND_ERR_SOCKET") return code;
@@ -245,15 +294,28 @@ export function errorFromTransport(t: TransportFacts): ApiError {
   if (kind === "timeout") {
     const secs = t.timeoutMs === undefined ? "" : ` after ${Math.round(t.timeoutMs / 1000)} s`;
     const fix = code === "UND_ERR_CONNECT_TIMEOUT" ? "" : " Raise HEX_HTTP_TIMEOUT (seconds) if the server is slow.";
-    const what = code === "UND_ERR_CONNECT_TIMEOUT" ? "Timed out connecting to the server" : "Timed out waiting for the server";
-    return new ApiError("TIMEOUT", `${what}${secs} for ${where}${detail}.${code === "UND_ERR_CONNECT_TIMEOUT" ? " Nothing was sent." : unknown}${fix}`, facts, {
-      cause: t.cause,
-    });
+    const what =
+      code === "UND_ERR_CONNECT_TIMEOUT" ? "Timed out connecting to the server" : "Timed out waiting for the server";
+    return new ApiError(
+      "TIMEOUT",
+      `${what}${secs} for ${where}${detail}.${code === "UND_ERR_CONNECT_TIMEOUT" ? " Nothing was sent." : unknown}${fix}`,
+      facts,
+      {
+        cause: t.cause,
+      },
+    );
   }
   if (kind === "not-sent") {
-    return new ApiError("NETWORK", `Could not connect to the server for ${where}${detail}; nothing was sent. Check the API URL (HEX_API_URL), your network and proxy settings.`, facts, {
-      cause: t.cause,
-    });
+    return new ApiError(
+      "NETWORK",
+      `Could not connect to the server for ${where}${detail}; nothing was sent. Check the API URL (HEX_API_URL), your network and proxy settings.`,
+      facts,
+      {
+        cause: t.cause,
+      },
+    );
   }
-  return new ApiError("NETWORK", `The connection failed during ${where}${detail}.${unknown}`, facts, { cause: t.cause });
+  return new ApiError("NETWORK", `The connection failed during ${where}${detail}.${unknown}`, facts, {
+    cause: t.cause,
+  });
 }

@@ -11,7 +11,14 @@ import { hextsVersion } from "../version.js";
 import { encodeExternalTerm, type EncodableTerm } from "../erlang/etf.js";
 import { decodeBody } from "./body.js";
 import type { ProxySettings } from "./proxy.js";
-import { ApiError, errorFromResponse, errorFromTransport, redactUrl, transportCode, type CredentialKind } from "./errors.js";
+import {
+  ApiError,
+  errorFromResponse,
+  errorFromTransport,
+  redactUrl,
+  transportCode,
+  type CredentialKind,
+} from "./errors.js";
 import { header, parseHexMessage, type HeaderMap, type HexMessage } from "./headers.js";
 import { isOAuthPath, joinUrl } from "./paths.js";
 import { defaultRetryPolicy, retryDecision, type RetryPolicy } from "./retry.js";
@@ -131,9 +138,18 @@ const MAX_API_RESPONSE_BYTES = 16 * 1024 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 function authorizationOf(c: Credential): string {
-  const value = c.kind === "key" ? c.key : c.kind === "bearer" ? `Bearer ${c.token}` : `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
+  const value =
+    c.kind === "key"
+      ? c.key
+      : c.kind === "bearer"
+        ? `Bearer ${c.token}`
+        : `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
   // A line break would split the header; say so without echoing the secret.
-  if (/[\r\n\0]/.test(value)) throw new HextsError("USAGE", "The credential contains a line break or NUL character; check the API key or password.");
+  if (/[\r\n\0]/.test(value))
+    throw new HextsError(
+      "USAGE",
+      "The credential contains a line break or NUL character; check the API key or password.",
+    );
   return value;
 }
 
@@ -164,18 +180,32 @@ export class HexClient {
     try {
       base = new URL(opts.apiUrl);
     } catch {
-      throw new HextsError("CONFIG_INVALID", `The API URL "${redactUrl(opts.apiUrl)}" is not a valid URL (HEX_API_URL).`);
+      throw new HextsError(
+        "CONFIG_INVALID",
+        `The API URL "${redactUrl(opts.apiUrl)}" is not a valid URL (HEX_API_URL).`,
+      );
     }
     if (base.protocol !== "https:" && base.protocol !== "http:") {
       throw new HextsError("CONFIG_INVALID", `The API URL must use http or https, not ${base.protocol} (HEX_API_URL).`);
     }
     this.apiUrl = opts.apiUrl.replace(/\/+$/, "");
     this.opts = opts;
-    this.userAgent = userAgent({ version: hextsVersion(), nodeVersion: process.versions.node, platform: process.platform, ci: opts.ci, extra: opts.userAgentExtra });
+    this.userAgent = userAgent({
+      version: hextsVersion(),
+      nodeVersion: process.versions.node,
+      platform: process.platform,
+      ci: opts.ci,
+      extra: opts.userAgentExtra,
+    });
     this.shared = shared ?? {
       transport:
         opts.transport ??
-        defaultTransport({ proxy: opts.proxy, unsafeHttps: opts.unsafeHttps, caCertsPath: opts.caCertsPath, connectTimeoutMs: opts.timeoutMs ?? 15_000 }),
+        defaultTransport({
+          proxy: opts.proxy,
+          unsafeHttps: opts.unsafeHttps,
+          caCertsPath: opts.caCertsPath,
+          connectTimeoutMs: opts.timeoutMs ?? 15_000,
+        }),
       owned: !opts.transport,
       warnedUnsafe: false,
     };
@@ -201,7 +231,10 @@ export class HexClient {
     if (this.opts.unsafeHttps && !this.shared.warnedUnsafe) {
       this.shared.warnedUnsafe = true;
       const by = this.opts.unsafeHttpsSource ?? "HEX_UNSAFE_HTTPS";
-      this.opts.onWarning?.({ level: "warn", message: `unsafe_https is on (${by}): TLS certificates are not verified, so the connection can be intercepted.` });
+      this.opts.onWarning?.({
+        level: "warn",
+        message: `unsafe_https is on (${by}): TLS certificates are not verified, so the connection can be intercepted.`,
+      });
     }
     return this.shared.transport;
   }
@@ -220,20 +253,50 @@ export class HexClient {
       } catch (e) {
         if (signal?.aborted) throw cancelled(e);
         if (e instanceof HextsError) throw e;
-        const decision = retryDecision({ attempt, idempotent, outcome: { transportCode: transportCode(e) }, policy: this.policy, now: now(), random: this.rand() });
+        const decision = retryDecision({
+          attempt,
+          idempotent,
+          outcome: { transportCode: transportCode(e) },
+          policy: this.policy,
+          now: now(),
+          random: this.rand(),
+        });
         if (decision.retry) {
           await this.wait(method, startUrl, attempt + 1, decision.delayMs, decision.reason, signal);
           continue;
         }
-        throw errorFromTransport({ method, url: redactUrl(startUrl), cause: e, write: !idempotent, checkHint: o.checkHint, timeoutMs: this.timeoutFor(o) });
+        throw errorFromTransport({
+          method,
+          url: redactUrl(startUrl),
+          cause: e,
+          write: !idempotent,
+          checkHint: o.checkHint,
+          timeoutMs: this.timeoutFor(o),
+        });
       }
       if ((res.status >= 200 && res.status < 300) || o.okStatuses?.includes(res.status)) return stripInternal(res);
-      const decision = retryDecision({ attempt, idempotent, outcome: { status: res.status, headers: res.headers }, policy: this.policy, now: now(), random: this.rand() });
+      const decision = retryDecision({
+        attempt,
+        idempotent,
+        outcome: { status: res.status, headers: res.headers },
+        policy: this.policy,
+        now: now(),
+        random: this.rand(),
+      });
       if (decision.retry) {
         await this.wait(method, startUrl, attempt + 1, decision.delayMs, decision.reason, signal);
         continue;
       }
-      throw errorFromResponse({ method, url: res.url, status: res.status, headers: res.headers, body: res.body, credential: res.credentialSent, now: now(), notFound: o.notFound });
+      throw errorFromResponse({
+        method,
+        url: res.url,
+        status: res.status,
+        headers: res.headers,
+        body: res.body,
+        credential: res.credentialSent,
+        now: now(),
+        notFound: o.notFound,
+      });
     }
   }
 
@@ -267,7 +330,14 @@ export class HexClient {
     return signals.length <= 1 ? signals[0] : AbortSignal.any(signals);
   }
 
-  private async wait(method: string, url: string, attempt: number, delayMs: number, reason: string, signal?: AbortSignal): Promise<void> {
+  private async wait(
+    method: string,
+    url: string,
+    attempt: number,
+    delayMs: number,
+    reason: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     this.opts.onRetry?.({ method, url: redactUrl(url), attempt, delayMs, reason });
     try {
       await (this.opts.sleep ?? defaultSleep)(delayMs, signal);
@@ -278,9 +348,18 @@ export class HexClient {
   }
 
   /** One attempt, following GET/HEAD redirects; credentials and OTP only go to the API's own origin. */
-  private async send(method: HttpMethod, startUrl: string, o: RequestOptions, signal?: AbortSignal): Promise<ApiResponse & { credentialSent?: CredentialKind }> {
+  private async send(
+    method: HttpMethod,
+    startUrl: string,
+    o: RequestOptions,
+    signal?: AbortSignal,
+  ): Promise<ApiResponse & { credentialSent?: CredentialKind }> {
     const home = new URL(this.apiUrl).origin;
-    const credential = isOAuthPath(o.path) ? undefined : o.credential === undefined ? this.opts.credential : (o.credential ?? undefined);
+    const credential = isOAuthPath(o.path)
+      ? undefined
+      : o.credential === undefined
+        ? this.opts.credential
+        : (o.credential ?? undefined);
     const otp = o.otp ?? this.opts.otp;
     const timeout = this.timeoutFor(o);
     const follow = (method === "GET" || method === "HEAD") && o.followRedirects !== false;
@@ -318,12 +397,22 @@ export class HexClient {
       const location = header(res.headers, "location");
       if (follow && REDIRECT_STATUSES.has(res.status) && location) {
         if (hops >= MAX_REDIRECTS) {
-          throw new ApiError("PROTOCOL", `Too many redirects for ${method} ${redactUrl(startUrl)}.`, { method, url: redactUrl(startUrl), status: res.status });
+          throw new ApiError("PROTOCOL", `Too many redirects for ${method} ${redactUrl(startUrl)}.`, {
+            method,
+            url: redactUrl(startUrl),
+            status: res.status,
+          });
         }
         url = new URL(location, url).toString();
         continue;
       }
-      return { status: res.status, headers: res.headers, body: decoded, url: redactUrl(url), credentialSent: sendCredential ? credential.kind : undefined };
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: decoded,
+        url: redactUrl(url),
+        credentialSent: sendCredential ? credential.kind : undefined,
+      };
     }
   }
 
@@ -344,6 +433,13 @@ function stripInternal(r: ApiResponse & { credentialSent?: CredentialKind }): Ap
 export function parseBody<S extends z.ZodType>(schema: S, res: ApiResponse, method: string): z.output<S> {
   const parsed = schema.safeParse(res.body);
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join(".") : "(body)"}: ${i.message}`);
-  throw new ApiError("PROTOCOL", `The server's answer to ${method} ${res.url} is not what hexts understands (is HEX_API_URL a Hex API?).`, { method, url: res.url, status: res.status }, { lines });
+  const lines = parsed.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(body)"}: ${i.message}`);
+  throw new ApiError(
+    "PROTOCOL",
+    `The server's answer to ${method} ${res.url} is not what hexts understands (is HEX_API_URL a Hex API?).`,
+    { method, url: res.url, status: res.status },
+    { lines },
+  );
 }

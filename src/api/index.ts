@@ -1,10 +1,25 @@
 // The typed Hex HTTP API client: the transport (HexClient) and one module per resource.
 export { HexClient, parseBody } from "./http.js";
-export type { ApiResponse, CallOptions, Credential, HexClientOptions, HttpMethod, RequestOptions, RetryInfo } from "./http.js";
+export type {
+  ApiResponse,
+  CallOptions,
+  Credential,
+  HexClientOptions,
+  HttpMethod,
+  RequestOptions,
+  RetryInfo,
+} from "./http.js";
 export { decodeBody, UnreadableBody } from "./body.js";
 export { defaultTransport } from "../http/index.js";
 export type { HttpTransport, HttpRequest, HttpResponse, HttpHeaders, TransportOptions } from "../http/index.js";
-export { ApiError, isApiError, flattenFieldErrors, errorFromResponse, errorFromTransport, redactUrl } from "./errors.js";
+export {
+  ApiError,
+  isApiError,
+  flattenFieldErrors,
+  errorFromResponse,
+  errorFromTransport,
+  redactUrl,
+} from "./errors.js";
 export type { CredentialKind } from "./errors.js";
 export type { HexMessage } from "./headers.js";
 export { proxyFromEnv } from "./proxy.js";

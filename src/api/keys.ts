@@ -74,7 +74,11 @@ export function listKeys(client: HexClient, scope: KeyScope = {}, call: CallOpti
 }
 
 export function getKey(client: HexClient, name: string, scope: KeyScope = {}, call: CallOptions = {}): Promise<Key> {
-  return client.json(KeySchema, { path: `${keysPath(scope)}/${seg(name)}`, notFound: `there is no key named "${name}"`, ...call });
+  return client.json(KeySchema, {
+    path: `${keysPath(scope)}/${seg(name)}`,
+    notFound: `there is no key named "${name}"`,
+    ...call,
+  });
 }
 
 /**
@@ -96,18 +100,35 @@ export async function createKey(client: HexClient, k: NewKey, call: CallOptions 
   const body = isRecord(res.body) ? res.body : {};
   const name = typeof body.name === "string" && body.name !== "" ? body.name : k.name;
   if (typeof body.secret !== "string" || body.secret === "") {
-    throw new HextsError("PROTOCOL", `the key was created but its secret could not be read: revoke ${name} (\`${keysCommand(k).replace(/ list$/, ` revoke ${name}`)}\`)`, {
-      status: res.status,
-    });
+    throw new HextsError(
+      "PROTOCOL",
+      `the key was created but its secret could not be read: revoke ${name} (\`${keysCommand(k).replace(/ list$/, ` revoke ${name}`)}\`)`,
+      {
+        status: res.status,
+      },
+    );
   }
   const permissions = z.array(KeyPermissionSchema).safeParse(body.permissions);
-  const fallback = (k.permissions ?? [{ domain: "api" }]).map((p) => ({ domain: p.domain, resource: p.resource ?? null }));
+  const fallback = (k.permissions ?? [{ domain: "api" }]).map((p) => ({
+    domain: p.domain,
+    resource: p.resource ?? null,
+  }));
   const revokeAt = typeof body.revoke_at === "string" ? body.revoke_at : (k.revokeAt ?? null);
-  return { name, secret: body.secret, permissions: permissions.success ? permissions.data : fallback, revoke_at: revokeAt };
+  return {
+    name,
+    secret: body.secret,
+    permissions: permissions.success ? permissions.data : fallback,
+    revoke_at: revokeAt,
+  };
 }
 
 /** Revokes one key. A 2xx is done; the reply tells whether it was the key making the call, when it can be read. */
-export async function deleteKey(client: HexClient, name: string, scope: KeyScope = {}, call: CallOptions = {}): Promise<RevokedKey> {
+export async function deleteKey(
+  client: HexClient,
+  name: string,
+  scope: KeyScope = {},
+  call: CallOptions = {},
+): Promise<RevokedKey> {
   const res = await client.request({
     method: "DELETE",
     path: `${keysPath(scope)}/${seg(name)}`,
@@ -126,7 +147,11 @@ export async function deleteKey(client: HexClient, name: string, scope: KeyScope
  * Revokes every key (including the one making the call). The body is the authenticating key, except with an
  * OAuth token, where the server's answer is ill-defined (HEX_PROTOCOL.md §11.9): then it is undefined.
  */
-export async function deleteAllKeys(client: HexClient, scope: KeyScope = {}, call: CallOptions = {}): Promise<Key | undefined> {
+export async function deleteAllKeys(
+  client: HexClient,
+  scope: KeyScope = {},
+  call: CallOptions = {},
+): Promise<Key | undefined> {
   const res = await client.request({
     method: "DELETE",
     path: keysPath(scope),

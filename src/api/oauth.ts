@@ -68,15 +68,31 @@ function oauthFailure(res: ApiResponse, what: string, fix?: string): OAuthError 
   const code = oauthErrorCode(res) ?? `http_${res.status}`;
   const description = serverMessageOf(res.body);
   const said = description && description !== code ? `${code}: ${description}` : code;
-  return new OAuthError(code, `${what} (${said})${fix ? `; ${fix}` : ""}.`, { method: "POST", url: res.url, status: res.status, serverMessage: description });
+  return new OAuthError(code, `${what} (${said})${fix ? `; ${fix}` : ""}.`, {
+    method: "POST",
+    url: res.url,
+    status: res.status,
+    serverMessage: description,
+  });
 }
 
 function withExpiry(t: z.output<typeof OAuthTokenSchema>, now: number): OAuthToken {
   return { ...t, expires_at: Math.floor(now / 1000) + t.expires_in };
 }
 
-async function tokenRequest(client: HexClient, params: Record<string, string>, signal?: AbortSignal): Promise<ApiResponse> {
-  return client.request({ method: "POST", path: "oauth/token", json: params, okStatuses: OAUTH_ERROR_STATUSES, credential: null, signal });
+async function tokenRequest(
+  client: HexClient,
+  params: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<ApiResponse> {
+  return client.request({
+    method: "POST",
+    path: "oauth/token",
+    json: params,
+    okStatuses: OAUTH_ERROR_STATUSES,
+    credential: null,
+    signal,
+  });
 }
 
 export interface DeviceAuthorizationRequest {
@@ -89,7 +105,10 @@ export interface DeviceAuthorizationRequest {
 }
 
 /** Step 1 of the device login: get the code the user types at `verification_uri`. */
-export async function startDeviceAuthorization(client: HexClient, r: DeviceAuthorizationRequest): Promise<DeviceAuthorization> {
+export async function startDeviceAuthorization(
+  client: HexClient,
+  r: DeviceAuthorizationRequest,
+): Promise<DeviceAuthorization> {
   const json: Record<string, string> = { client_id: r.clientId, scope: scopeString(r.scope) };
   if (r.name) json.name = r.name;
   const res = await client.request({
@@ -107,14 +126,28 @@ export async function startDeviceAuthorization(client: HexClient, r: DeviceAutho
 export type DevicePoll = { status: "token"; token: OAuthToken } | { status: "pending" } | { status: "slow_down" };
 
 /** One poll of the token endpoint. Pending and slow_down are answers; denial, expiry and the rest throw OAuthError. */
-export async function pollDeviceToken(client: HexClient, p: { clientId: string; deviceCode: string; signal?: AbortSignal; now?: () => number }): Promise<DevicePoll> {
-  const res = await tokenRequest(client, { grant_type: DEVICE_CODE_GRANT, device_code: p.deviceCode, client_id: p.clientId }, p.signal);
-  if (res.status === 200) return { status: "token", token: withExpiry(parseBody(OAuthTokenSchema, res, "POST"), (p.now ?? Date.now)()) };
+export async function pollDeviceToken(
+  client: HexClient,
+  p: { clientId: string; deviceCode: string; signal?: AbortSignal; now?: () => number },
+): Promise<DevicePoll> {
+  const res = await tokenRequest(
+    client,
+    { grant_type: DEVICE_CODE_GRANT, device_code: p.deviceCode, client_id: p.clientId },
+    p.signal,
+  );
+  if (res.status === 200)
+    return { status: "token", token: withExpiry(parseBody(OAuthTokenSchema, res, "POST"), (p.now ?? Date.now)()) };
   const code = oauthErrorCode(res);
   if (code === "authorization_pending") return { status: "pending" };
   if (code === "slow_down") return { status: "slow_down" };
-  if (code === "expired_token") throw oauthFailure(res, "The login code expired before it was approved", "run `hexts user auth` again and approve it sooner");
-  if (code === "access_denied") throw oauthFailure(res, "The login was denied in the browser", "run `hexts user auth` again to retry");
+  if (code === "expired_token")
+    throw oauthFailure(
+      res,
+      "The login code expired before it was approved",
+      "run `hexts user auth` again and approve it sooner",
+    );
+  if (code === "access_denied")
+    throw oauthFailure(res, "The login was denied in the browser", "run `hexts user auth` again to retry");
   throw oauthFailure(res, "The login failed", "run `hexts user auth` again");
 }
 
@@ -148,14 +181,23 @@ export async function waitForDeviceToken(client: HexClient, o: WaitForDeviceToke
     }
     if (o.signal?.aborted) throw new HextsError("CANCELLED", "Cancelled.");
     if (now() >= deadline) {
-      throw new OAuthError("expired_token", "The login code expired before it was approved; run `hexts user auth` again and approve it sooner.", {
-        method: "POST",
-        url: `${client.apiUrl}/oauth/token`,
-      });
+      throw new OAuthError(
+        "expired_token",
+        "The login code expired before it was approved; run `hexts user auth` again and approve it sooner.",
+        {
+          method: "POST",
+          url: `${client.apiUrl}/oauth/token`,
+        },
+      );
     }
     let poll: DevicePoll;
     try {
-      poll = await pollDeviceToken(client, { clientId: o.clientId, deviceCode: o.device.device_code, signal: o.signal, now });
+      poll = await pollDeviceToken(client, {
+        clientId: o.clientId,
+        deviceCode: o.device.device_code,
+        signal: o.signal,
+        now,
+      });
       failures = 0;
     } catch (e) {
       if (e instanceof ApiError && TRANSIENT.has(e.code) && ++failures < MAX_POLL_FAILURES) {
@@ -174,8 +216,15 @@ export async function waitForDeviceToken(client: HexClient, o: WaitForDeviceToke
  * Exchanges a refresh token for a new pair; the old pair is revoked, so store the new one atomically.
  * Never retried: a lost answer would leave the stored refresh token revoked.
  */
-export async function refreshToken(client: HexClient, r: { clientId: string; refreshToken: string; signal?: AbortSignal; now?: () => number }): Promise<OAuthToken> {
-  const res = await tokenRequest(client, { grant_type: "refresh_token", refresh_token: r.refreshToken, client_id: r.clientId }, r.signal);
+export async function refreshToken(
+  client: HexClient,
+  r: { clientId: string; refreshToken: string; signal?: AbortSignal; now?: () => number },
+): Promise<OAuthToken> {
+  const res = await tokenRequest(
+    client,
+    { grant_type: "refresh_token", refresh_token: r.refreshToken, client_id: r.clientId },
+    r.signal,
+  );
   if (res.status !== 200) throw oauthFailure(res, "Your login session could not be renewed", RELOGIN);
   return withExpiry(parseBody(OAuthTokenSchema, res, "POST"), (r.now ?? Date.now)());
 }
@@ -186,21 +235,52 @@ export async function refreshToken(client: HexClient, r: { clientId: string; ref
  */
 export async function exchangeApiKey(
   client: HexClient,
-  r: { clientId: string; apiKey: string; scope: string | string[]; name?: string; signal?: AbortSignal; now?: () => number },
+  r: {
+    clientId: string;
+    apiKey: string;
+    scope: string | string[];
+    name?: string;
+    signal?: AbortSignal;
+    now?: () => number;
+  },
 ): Promise<OAuthToken> {
-  const params: Record<string, string> = { grant_type: "client_credentials", client_id: r.clientId, client_secret: r.apiKey, scope: scopeString(r.scope) };
+  const params: Record<string, string> = {
+    grant_type: "client_credentials",
+    client_id: r.clientId,
+    client_secret: r.apiKey,
+    scope: scopeString(r.scope),
+  };
   if (r.name) params.name = r.name;
   const res = await tokenRequest(client, params, r.signal);
-  if (res.status !== 200) throw oauthFailure(res, "The API key could not be exchanged for a token", "check the key and the scopes it grants");
+  if (res.status !== 200)
+    throw oauthFailure(res, "The API key could not be exchanged for a token", "check the key and the scopes it grants");
   return withExpiry(parseBody(OAuthTokenSchema, res, "POST"), (r.now ?? Date.now)());
 }
 
 /** Revokes an access or refresh token (the server always answers 200). */
-export async function revokeToken(client: HexClient, r: { clientId: string; token: string; signal?: AbortSignal }): Promise<void> {
-  await client.request({ method: "POST", path: "oauth/revoke", json: { token: r.token, client_id: r.clientId }, credential: null, signal: r.signal });
+export async function revokeToken(
+  client: HexClient,
+  r: { clientId: string; token: string; signal?: AbortSignal },
+): Promise<void> {
+  await client.request({
+    method: "POST",
+    path: "oauth/revoke",
+    json: { token: r.token, client_id: r.clientId },
+    credential: null,
+    signal: r.signal,
+  });
 }
 
 /** Revokes a whole session given the SHA-256 (hex) of its refresh token. */
-export async function revokeTokenByHash(client: HexClient, r: { tokenHash: string; signal?: AbortSignal }): Promise<void> {
-  await client.request({ method: "POST", path: "oauth/revoke_by_hash", json: { token_hash: r.tokenHash }, credential: null, signal: r.signal });
+export async function revokeTokenByHash(
+  client: HexClient,
+  r: { tokenHash: string; signal?: AbortSignal },
+): Promise<void> {
+  await client.request({
+    method: "POST",
+    path: "oauth/revoke_by_hash",
+    json: { token_hash: r.tokenHash },
+    credential: null,
+    signal: r.signal,
+  });
 }

@@ -45,19 +45,38 @@ export function listOrganizations(client: HexClient, call: CallOptions = {}): Pr
 }
 
 export function getOrganization(client: HexClient, name: string, call: CallOptions = {}): Promise<Organization> {
-  return client.json(OrganizationSchema, { path: org(name).slice(0, -1), notFound: `organization "${name}" does not exist or you are not a member`, ...call });
+  return client.json(OrganizationSchema, {
+    path: org(name).slice(0, -1),
+    notFound: `organization "${name}" does not exist or you are not a member`,
+    ...call,
+  });
 }
 
 /** Changes the number of seats (422 below the member count). */
-export function updateOrganization(client: HexClient, name: string, update: { seats: number }, call: CallOptions = {}): Promise<Organization> {
-  return client.json(OrganizationSchema, { method: "POST", path: org(name).slice(0, -1), json: { seats: update.seats }, ...call });
+export function updateOrganization(
+  client: HexClient,
+  name: string,
+  update: { seats: number },
+  call: CallOptions = {},
+): Promise<Organization> {
+  return client.json(OrganizationSchema, {
+    method: "POST",
+    path: org(name).slice(0, -1),
+    json: { seats: update.seats },
+    ...call,
+  });
 }
 
 export function listMembers(client: HexClient, organization: string, call: CallOptions = {}): Promise<Member[]> {
   return client.json(z.array(MemberSchema), { path: `${org(organization)}members`, ...call });
 }
 
-export function getMember(client: HexClient, organization: string, username: string, call: CallOptions = {}): Promise<Member> {
+export function getMember(
+  client: HexClient,
+  organization: string,
+  username: string,
+  call: CallOptions = {},
+): Promise<Member> {
   return client.json(MemberSchema, {
     path: `${org(organization)}members/${seg(username)}`,
     notFound: `"${username}" is not a member of ${organization}`,
@@ -66,7 +85,12 @@ export function getMember(client: HexClient, organization: string, username: str
 }
 
 /** Adds a user (name or email) to the organization with a role. */
-export function addMember(client: HexClient, organization: string, m: { name: string; role: MemberRole }, call: CallOptions = {}): Promise<Member> {
+export function addMember(
+  client: HexClient,
+  organization: string,
+  m: { name: string; role: MemberRole },
+  call: CallOptions = {},
+): Promise<Member> {
   return client.json(MemberSchema, {
     method: "POST",
     path: `${org(organization)}members`,
@@ -76,7 +100,13 @@ export function addMember(client: HexClient, organization: string, m: { name: st
   });
 }
 
-export function updateMember(client: HexClient, organization: string, username: string, u: { role: MemberRole }, call: CallOptions = {}): Promise<Member> {
+export function updateMember(
+  client: HexClient,
+  organization: string,
+  username: string,
+  u: { role: MemberRole },
+  call: CallOptions = {},
+): Promise<Member> {
   return client.json(MemberSchema, {
     method: "POST",
     path: `${org(organization)}members/${seg(username)}`,
@@ -86,7 +116,12 @@ export function updateMember(client: HexClient, organization: string, username: 
   });
 }
 
-export async function removeMember(client: HexClient, organization: string, username: string, call: CallOptions = {}): Promise<void> {
+export async function removeMember(
+  client: HexClient,
+  organization: string,
+  username: string,
+  call: CallOptions = {},
+): Promise<void> {
   await client.request({
     method: "DELETE",
     path: `${org(organization)}members/${seg(username)}`,
@@ -96,8 +131,17 @@ export async function removeMember(client: HexClient, organization: string, user
   });
 }
 
-export function listOrganizationAuditLogs(client: HexClient, organization: string, opts: { page?: number } = {}, call: CallOptions = {}): Promise<AuditLog[]> {
-  return client.json(z.array(AuditLogSchema), { path: `${org(organization)}audit-logs`, query: { page: opts.page }, ...call });
+export function listOrganizationAuditLogs(
+  client: HexClient,
+  organization: string,
+  opts: { page?: number } = {},
+  call: CallOptions = {},
+): Promise<AuditLog[]> {
+  return client.json(z.array(AuditLogSchema), {
+    path: `${org(organization)}audit-logs`,
+    query: { page: opts.page },
+    ...call,
+  });
 }
 
 /** The public repository plus the caller's organization repositories. */
@@ -107,5 +151,9 @@ export function listRepositories(client: HexClient, call: CallOptions = {}): Pro
 
 export function getRepository(client: HexClient, name: string, call: CallOptions = {}): Promise<Repository> {
   const repo = organizationOf(name) ?? "hexpm";
-  return client.json(RepositorySchema, { path: `repos/${seg(repo)}`, notFound: `repository "${name}" does not exist or is not visible to you`, ...call });
+  return client.json(RepositorySchema, {
+    path: `repos/${seg(repo)}`,
+    notFound: `repository "${name}" does not exist or is not visible to you`,
+    ...call,
+  });
 }

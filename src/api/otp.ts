@@ -27,7 +27,7 @@ export class OtpSession {
 
   /** Runs `fn` with the current code; on OTP_REQUIRED / OTP_INVALID asks for a new one and runs it again. */
   async run<T>(fn: (otp: string | undefined) => Promise<T>): Promise<T> {
-    for (let prompts = 0; ; ) {
+    for (let prompts = 0; ;) {
       try {
         return await fn(this.code);
       } catch (e) {
@@ -44,7 +44,8 @@ export class OtpSession {
         }
         prompts++;
         this.code = undefined;
-        this.code = (await this.askOtp(prompts, e.code === "OTP_REQUIRED" ? "required" : "invalid")).trim() || undefined;
+        this.code =
+          (await this.askOtp(prompts, e.code === "OTP_REQUIRED" ? "required" : "invalid")).trim() || undefined;
       }
     }
   }

@@ -24,7 +24,12 @@ function ownersPath(pkg: string, scope: RepositoryScope): string {
   return `${repoPrefix(scope.repository)}packages/${seg(pkg)}/owners`;
 }
 
-export function listOwners(client: HexClient, pkg: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<Owner[]> {
+export function listOwners(
+  client: HexClient,
+  pkg: string,
+  scope: RepositoryScope = {},
+  call: CallOptions = {},
+): Promise<Owner[]> {
   return client.json(z.array(OwnerSchema), {
     path: ownersPath(pkg, scope),
     notFound: `package "${pkg}" does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
@@ -32,7 +37,13 @@ export function listOwners(client: HexClient, pkg: string, scope: RepositoryScop
   });
 }
 
-export function getOwner(client: HexClient, pkg: string, user: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<Owner> {
+export function getOwner(
+  client: HexClient,
+  pkg: string,
+  user: string,
+  scope: RepositoryScope = {},
+  call: CallOptions = {},
+): Promise<Owner> {
   return client.json(OwnerSchema, {
     path: `${ownersPath(pkg, scope)}/${formSeg(user)}`,
     notFound: `"${user}" is not an owner of ${pkg}`,
@@ -48,7 +59,13 @@ export interface AddOwnerOptions extends RepositoryScope {
 }
 
 /** Adds (or re-levels) an owner. Repeating it gives the same state, so it is retried like a read. */
-export async function addOwner(client: HexClient, pkg: string, user: string, o: AddOwnerOptions = {}, call: CallOptions = {}): Promise<void> {
+export async function addOwner(
+  client: HexClient,
+  pkg: string,
+  user: string,
+  o: AddOwnerOptions = {},
+  call: CallOptions = {},
+): Promise<void> {
   await client.request({
     method: "PUT",
     path: `${ownersPath(pkg, o)}/${formSeg(user)}`,
@@ -59,7 +76,13 @@ export async function addOwner(client: HexClient, pkg: string, user: string, o: 
   });
 }
 
-export async function removeOwner(client: HexClient, pkg: string, user: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
+export async function removeOwner(
+  client: HexClient,
+  pkg: string,
+  user: string,
+  scope: RepositoryScope = {},
+  call: CallOptions = {},
+): Promise<void> {
   await client.request({
     method: "DELETE",
     path: `${ownersPath(pkg, scope)}/${formSeg(user)}`,

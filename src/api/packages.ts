@@ -63,7 +63,8 @@ export interface PackageQuery extends RepositoryScope {
  */
 export function repositoryLabel(repository: string | undefined, apiUrl?: string): string {
   const org = organizationOf(repository);
-  if (apiUrl !== undefined && !isHexpmApi(apiUrl)) return org ? `repository ${org} of the server at ${apiUrl}` : `the server at ${apiUrl}`;
+  if (apiUrl !== undefined && !isHexpmApi(apiUrl))
+    return org ? `repository ${org} of the server at ${apiUrl}` : `the server at ${apiUrl}`;
   return org ? `hexpm:${org}` : "hexpm";
 }
 
@@ -78,7 +79,12 @@ export function searchPackages(client: HexClient, q: PackageQuery = {}, call: Ca
   });
 }
 
-export function getPackage(client: HexClient, name: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<Package> {
+export function getPackage(
+  client: HexClient,
+  name: string,
+  scope: RepositoryScope = {},
+  call: CallOptions = {},
+): Promise<Package> {
   return client.json(PackageSchema, {
     path: `${repoPrefix(scope.repository)}packages/${seg(name)}`,
     notFound: `package "${name}" does not exist in ${repositoryLabel(scope.repository, client.apiUrl)} (or is not visible to you)`,
@@ -86,7 +92,12 @@ export function getPackage(client: HexClient, name: string, scope: RepositorySco
   });
 }
 
-export function listPackageAuditLogs(client: HexClient, name: string, opts: RepositoryScope & { page?: number } = {}, call: CallOptions = {}): Promise<AuditLog[]> {
+export function listPackageAuditLogs(
+  client: HexClient,
+  name: string,
+  opts: RepositoryScope & { page?: number } = {},
+  call: CallOptions = {},
+): Promise<AuditLog[]> {
   return client.json(z.array(AuditLogSchema), {
     path: `${repoPrefix(opts.repository)}packages/${seg(name)}/audit-logs`,
     query: { page: opts.page },

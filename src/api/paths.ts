@@ -42,7 +42,11 @@ export function formSeg(value: string): string {
 }
 
 /** Joins the API base and a relative path (`packages/foo`), with one slash and no trailing slash on the base. */
-export function joinUrl(apiUrl: string, path: string, query?: Record<string, string | number | boolean | undefined>): string {
+export function joinUrl(
+  apiUrl: string,
+  path: string,
+  query?: Record<string, string | number | boolean | undefined>,
+): string {
   const base = apiUrl.replace(/\/+$/, "");
   const url = new URL(`${base}/${path.replace(/^\/+/, "")}`);
   for (const [k, v] of Object.entries(query ?? {})) {

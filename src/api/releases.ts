@@ -23,7 +23,11 @@ export const ReleaseSchema = z.looseObject({
   html_url: z.string().nullish(),
   docs_html_url: z.string().nullish(),
   meta: z
-    .looseObject({ app: z.string().nullish(), build_tools: z.array(z.string()).nullish(), elixir: z.string().nullish() })
+    .looseObject({
+      app: z.string().nullish(),
+      build_tools: z.array(z.string()).nullish(),
+      elixir: z.string().nullish(),
+    })
     .nullish(),
   /** Dependency name -> requirement. */
   requirements: z.record(z.string(), RequirementSchema).nullish(),
@@ -41,7 +45,13 @@ function releasePath(name: string, version: string, scope: RepositoryScope): str
   return `${repoPrefix(scope.repository)}packages/${seg(name)}/releases/${seg(version)}`;
 }
 
-export function getRelease(client: HexClient, name: string, version: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<Release> {
+export function getRelease(
+  client: HexClient,
+  name: string,
+  version: string,
+  scope: RepositoryScope = {},
+  call: CallOptions = {},
+): Promise<Release> {
   return client.json(ReleaseSchema, {
     path: releasePath(name, version, scope),
     notFound: `release ${name} ${version} does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
@@ -81,7 +91,12 @@ export interface PublishResult {
  * (what hex_core does) and, when that path is a 404, once more to `publish` (the only path MiniRepo has; hex.pm
  * has both). Never re-sent otherwise: a broken connection reports an unknown outcome.
  */
-export async function publishRelease(client: HexClient, tarball: Uint8Array, o: PublishOptions, call: CallOptions = {}): Promise<PublishResult> {
+export async function publishRelease(
+  client: HexClient,
+  tarball: Uint8Array,
+  o: PublishOptions,
+  call: CallOptions = {},
+): Promise<PublishResult> {
   const prefix = repoPrefix(o.repository);
   const send = (path: string) =>
     client.request({
@@ -116,10 +131,17 @@ export async function publishRelease(client: HexClient, tarball: Uint8Array, o: 
   return { release, created: res.status === 201, replyReadable: body !== undefined };
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof UnreadableBody);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof UnreadableBody);
 
 /** Reverts (deletes) a release; reverting the last one deletes the package. */
-export async function deleteRelease(client: HexClient, name: string, version: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
+export async function deleteRelease(
+  client: HexClient,
+  name: string,
+  version: string,
+  scope: RepositoryScope = {},
+  call: CallOptions = {},
+): Promise<void> {
   await client.request({
     method: "DELETE",
     path: releasePath(name, version, scope),

@@ -25,7 +25,14 @@ function retireBody(r: Retire): Record<string, string | boolean> {
 }
 
 /** Marks a release retired (or changes its retirement). */
-export async function retireRelease(client: HexClient, pkg: string, version: string, r: Retire, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
+export async function retireRelease(
+  client: HexClient,
+  pkg: string,
+  version: string,
+  r: Retire,
+  scope: RepositoryScope = {},
+  call: CallOptions = {},
+): Promise<void> {
   await client.request({
     method: "POST",
     path: retirePath(pkg, version, scope),
@@ -36,7 +43,13 @@ export async function retireRelease(client: HexClient, pkg: string, version: str
   });
 }
 
-export async function unretireRelease(client: HexClient, pkg: string, version: string, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
+export async function unretireRelease(
+  client: HexClient,
+  pkg: string,
+  version: string,
+  scope: RepositoryScope = {},
+  call: CallOptions = {},
+): Promise<void> {
   await client.request({
     method: "DELETE",
     path: retirePath(pkg, version, scope),
@@ -47,7 +60,13 @@ export async function unretireRelease(client: HexClient, pkg: string, version: s
 }
 
 /** Retires every release not yet retired (all of them with `replace`). */
-export async function retireAllReleases(client: HexClient, pkg: string, r: Retire & { replace?: boolean }, scope: RepositoryScope = {}, call: CallOptions = {}): Promise<void> {
+export async function retireAllReleases(
+  client: HexClient,
+  pkg: string,
+  r: Retire & { replace?: boolean },
+  scope: RepositoryScope = {},
+  call: CallOptions = {},
+): Promise<void> {
   const json = retireBody(r);
   if (r.replace !== undefined) json.replace = r.replace;
   await client.request({

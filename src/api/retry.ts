@@ -13,7 +13,12 @@ export interface RetryPolicy {
   maxWaitMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 300, maxDelayMs: 5_000, maxWaitMs: 60_000 };
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 3,
+  baseDelayMs: 300,
+  maxDelayMs: 5_000,
+  maxWaitMs: 60_000,
+};
 
 export type AttemptOutcome = { status: number; headers: HeaderMap } | { transportCode: string | undefined };
 
@@ -52,7 +57,11 @@ export function retryDecision(input: RetryInput): RetryDecision {
     if (wait !== undefined) {
       if (wait > policy.maxWaitMs) return { retry: false, reason: `server asks to wait ${Math.ceil(wait / 1000)} s` };
       // A little jitter so parallel clients do not return in the same millisecond.
-      return { retry: true, delayMs: Math.round(wait + 250 * random), reason: `status ${outcome.status}, server asked to wait` };
+      return {
+        retry: true,
+        delayMs: Math.round(wait + 250 * random),
+        reason: `status ${outcome.status}, server asked to wait`,
+      };
     }
     return { retry: true, delayMs: backoffMs(attempt, policy, random), reason: `status ${outcome.status}` };
   }
@@ -72,8 +81,17 @@ export function retryIsNotable(info: { reason: string; delayMs: number }): boole
 }
 
 /** `waiting 30 s before trying GET https://hex.pm/api/users/me again: the server is rate limiting requests (429)` */
-export function describeRetry(info: { method: string; url: string; attempt: number; delayMs: number; reason: string }): string {
-  const secs = info.delayMs < 1000 ? `${Math.max(1, Math.round(info.delayMs / 100)) / 10} s` : `${Math.round(info.delayMs / 1000)} s`;
+export function describeRetry(info: {
+  method: string;
+  url: string;
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}): string {
+  const secs =
+    info.delayMs < 1000
+      ? `${Math.max(1, Math.round(info.delayMs / 100)) / 10} s`
+      : `${Math.round(info.delayMs / 1000)} s`;
   const status = /^status (\d+)/.exec(info.reason)?.[1];
   const why =
     status === "429"

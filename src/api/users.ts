@@ -58,9 +58,17 @@ export function getMe(client: HexClient, call: CallOptions = {}): Promise<User> 
 }
 
 export function getUser(client: HexClient, nameOrEmail: string, call: CallOptions = {}): Promise<User> {
-  return client.json(UserSchema, { path: `users/${seg(nameOrEmail)}`, notFound: `user "${nameOrEmail}" does not exist`, ...call });
+  return client.json(UserSchema, {
+    path: `users/${seg(nameOrEmail)}`,
+    notFound: `user "${nameOrEmail}" does not exist`,
+    ...call,
+  });
 }
 
-export function listMyAuditLogs(client: HexClient, opts: { page?: number } = {}, call: CallOptions = {}): Promise<AuditLog[]> {
+export function listMyAuditLogs(
+  client: HexClient,
+  opts: { page?: number } = {},
+  call: CallOptions = {},
+): Promise<AuditLog[]> {
   return client.json(z.array(AuditLogSchema), { path: "users/me/audit-logs", query: { page: opts.page }, ...call });
 }

@@ -11,7 +11,11 @@ export function toHextsError(e: unknown): HextsError {
   const fsError = fileSystemError(e);
   if (fsError) return fsError;
   const message = e instanceof Error ? e.message : String(e);
-  return new HextsError("INTERNAL", `internal error: ${message} (please report it at https://github.com/hexts/hexts/issues; run with --verbose for details)`, { cause: e });
+  return new HextsError(
+    "INTERNAL",
+    `internal error: ${message} (please report it at https://github.com/hexts/hexts/issues; run with --verbose for details)`,
+    { cause: e },
+  );
 }
 
 const FS_REASONS: Record<string, string> = {
@@ -47,7 +51,8 @@ export function renderError(e: unknown, out: Output): number {
     const error: Record<string, unknown> = { code: err.code, message: out.secrets.redact(err.message) };
     if (err.status !== undefined) error.status = err.status;
     if (err.lines.length) error.lines = err.lines.map((l) => out.secrets.redact(l));
-    if (err.details !== undefined) error.details = out.secrets.redactDeep(JSON.parse(JSON.stringify(err.details)) as unknown);
+    if (err.details !== undefined)
+      error.details = out.secrets.redactDeep(JSON.parse(JSON.stringify(err.details)) as unknown);
     out.stdout.write(JSON.stringify({ ok: false, error }) + "\n");
   } else {
     // Messages may quote a server or a project file: no escape sequences or control characters reach the terminal.
@@ -67,7 +72,12 @@ export function renderError(e: unknown, out: Output): number {
   return err.exitCode ?? ExitCode.FAILED;
 }
 
-export function renderSuccess(data: unknown, out: Output, render?: (d: any, out: Output) => void, revealsSecret = false): void {
+export function renderSuccess(
+  data: unknown,
+  out: Output,
+  render?: (d: any, out: Output) => void,
+  revealsSecret = false,
+): void {
   if (out.json) {
     const plain = JSON.parse(JSON.stringify({ ok: true, data: data ?? null })) as unknown;
     out.stdout.write(JSON.stringify(revealsSecret ? plain : out.secrets.redactDeep(plain)) + "\n");

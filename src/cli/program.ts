@@ -38,7 +38,9 @@ const GLOBAL_VALUE_OPTIONS = new Set(["-r", "--repo", "--otp"]);
 
 export function buildProgram(act: Act): Command {
   const program = new Command("hexts")
-    .description("Hex package manager client for Node.js: accounts, keys, building and publishing Erlang/Elixir/Gleam packages")
+    .description(
+      "Hex package manager client for Node.js: accounts, keys, building and publishing Erlang/Elixir/Gleam packages",
+    )
     .version(hextsVersion(), "-v, --version", "print the hexts version")
     .option("-r, --repo <repo>", "repository to work with: hexpm, hexpm:ORG or a configured repository name")
     .option("--json", "print exactly one JSON document on stdout (never prompts)")
@@ -108,7 +110,8 @@ export async function runCli(argv: string[]): Promise<number> {
   argv = normaliseArgv(argv);
   const json = argv.includes("--json");
   let code = 0;
-  const act: Act = (load, sub, mapArgs) =>
+  const act: Act =
+    (load, sub, mapArgs) =>
     async (...args: any[]) => {
       const cmd = args[args.length - 1] as Command;
       const positional = args.slice(0, -2);
@@ -137,7 +140,11 @@ export async function runCli(argv: string[]): Promise<number> {
         const word = cmd.args[0];
         if (word !== undefined) throw new CommanderError(2, "commander.unknownCommand", `unknown command '${word}'`);
         const subs = cmd.commands.map((c) => c.name()).join(", ");
-        throw new CommanderError(2, "hexts.missingSubcommand", `\`${pathOf(cmd)}\` needs a ${cmd === program ? "command" : "subcommand"}: ${subs}`);
+        throw new CommanderError(
+          2,
+          "hexts.missingSubcommand",
+          `\`${pathOf(cmd)}\` needs a ${cmd === program ? "command" : "subcommand"}: ${subs}`,
+        );
       });
     }
     for (const sub of cmd.commands) applyTo(sub);
@@ -167,7 +174,13 @@ export function normaliseArgv(argv: string[]): string[] {
   const task = commandWords(argv)[0];
   if (task !== "cut") return argv;
   const at = argv.indexOf("cut");
-  return argv.map((a, i) => (i > at && a === "--version" ? "--set-version" : i > at && a.startsWith("--version=") ? a.replace("--version=", "--set-version=") : a));
+  return argv.map((a, i) =>
+    i > at && a === "--version"
+      ? "--set-version"
+      : i > at && a.startsWith("--version=")
+        ? a.replace("--version=", "--set-version=")
+        : a,
+  );
 }
 
 export { Option };

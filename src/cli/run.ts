@@ -44,7 +44,11 @@ export function usageMessage(cmd: Command, issue: z.core.$ZodIssue | undefined):
       return `${field} must be one of: ${issue.values.map(String).join(", ")}`;
     default:
       // Messages the schemas write themselves ("--page must be a whole number") are already for people.
-      return /^(Invalid|Too|Expected)\b/.test(issue.message) ? `${field} is not valid` : issue.message.startsWith("-") ? issue.message : `${field}: ${issue.message}`;
+      return /^(Invalid|Too|Expected)\b/.test(issue.message)
+        ? `${field} is not valid`
+        : issue.message.startsWith("-")
+          ? issue.message
+          : `${field}: ${issue.message}`;
   }
 }
 
@@ -68,7 +72,11 @@ export async function runSubcommand<M extends TaskModule>(
     // Settings once per run, before any command code (the project layer is the project this command reads).
     if (!ctxOverride) {
       const text = (v: unknown) => (typeof v === "string" ? v : undefined);
-      await resolveRunSettings(ctx, flags, { app: text(raw.app), buildTool: text(raw.buildTool) as never, metadataFile: text(raw.metadata) });
+      await resolveRunSettings(ctx, flags, {
+        app: text(raw.app),
+        buildTool: text(raw.buildTool) as never,
+        metadataFile: text(raw.metadata),
+      });
     }
     const result = await spec.run(ctx, parsed.data);
     renderSuccess(result, ctx.out, spec.render, spec.revealsSecret === true);

@@ -59,7 +59,10 @@ export interface AuditResult {
  * hexpm), then those; the first that has the locked version with the locked checksum wins, else the first
  * that has the version (its checksums are then compared), else the first that has the package.
  */
-export async function locateLocked(ctx: Context, locked: LockedPackage): Promise<{ repository: string; pkg?: RegistryPackage; problem?: string }> {
+export async function locateLocked(
+  ctx: Context,
+  locked: LockedPackage,
+): Promise<{ repository: string; pkg?: RegistryPackage; problem?: string }> {
   const candidates = locked.repository !== undefined ? [locked.repository] : await rebarCandidates(ctx);
   let firstWithVersion: { repository: string; pkg: RegistryPackage } | undefined;
   let firstWithPackage: { repository: string; pkg: RegistryPackage } | undefined;
@@ -69,7 +72,14 @@ export async function locateLocked(ctx: Context, locked: LockedPackage): Promise
       pkg = await (await openRegistry(ctx, { repo: repository })).getPackage(locked.package);
     } catch (e) {
       // an organization that is only a candidate (rebar.lock) may refuse us: try the next one
-      if (isHextsError(e) && (e.code === "NOT_FOUND" || (candidates.length > 1 && repository !== candidates[0] && ["NOT_AUTHENTICATED", "FORBIDDEN"].includes(e.code)))) continue;
+      if (
+        isHextsError(e) &&
+        (e.code === "NOT_FOUND" ||
+          (candidates.length > 1 &&
+            repository !== candidates[0] &&
+            ["NOT_AUTHENTICATED", "FORBIDDEN"].includes(e.code)))
+      )
+        continue;
       throw e;
     }
     firstWithPackage ??= { repository, pkg };
@@ -88,7 +98,13 @@ async function rebarCandidates(ctx: Context): Promise<string[]> {
     const first = ctx.repo?.repository ?? "hexpm";
     const { projectHexConfig } = await import("./project-settings.js");
     const repos = (await projectHexConfig(ctx))?.repos;
-    const names = Array.isArray(repos) ? repos.flatMap((r) => (r && typeof r === "object" && typeof (r as { name?: unknown }).name === "string" ? [(r as { name: string }).name] : [])) : [];
+    const names = Array.isArray(repos)
+      ? repos.flatMap((r) =>
+          r && typeof r === "object" && typeof (r as { name?: unknown }).name === "string"
+            ? [(r as { name: string }).name]
+            : [],
+        )
+      : [];
     return [...new Set([first, ...names])];
   });
 }
@@ -97,7 +113,10 @@ export async function readLocks(ctx: Context): Promise<{ files: string[]; packag
   const { readProjectLocks } = await import("../project/lockfiles.js");
   const locks = await readProjectLocks(ctx.cwd);
   if (locks.files.length === 0) {
-    throw new HextsError("NOT_FOUND", `no mix.lock or rebar.lock in ${ctx.cwd}; run \`mix deps.get\` or \`rebar3 lock\` first`);
+    throw new HextsError(
+      "NOT_FOUND",
+      `no mix.lock or rebar.lock in ${ctx.cwd}; run \`mix deps.get\` or \`rebar3 lock\` first`,
+    );
   }
   return locks;
 }
@@ -106,47 +125,97 @@ const severityName = (s: RegistryAdvisory["severity"]) => s ?? null;
 
 export async function audit(ctx: Context, _input: z.output<typeof AuditInput>): Promise<AuditResult> {
   const locks = await readLocks(ctx);
-  const result: AuditResult = { lockFiles: locks.files, checked: locks.packages.length, retired: [], advisories: [], checksumMismatches: [], missing: [] };
-  const checks = await mapLimit(locks.packages, 8, async (locked) => ({ locked, ...(await locateLocked(ctx, locked)) }));
+  const result: AuditResult = {
+    lockFiles: locks.files,
+    checked: locks.packages.length,
+    retired: [],
+    advisories: [],
+    checksumMismatches: [],
+    missing: [],
+  };
+  const checks = await mapLimit(locks.packages, 8, async (locked) => ({
+    locked,
+    ...(await locateLocked(ctx, locked)),
+  }));
   for (const { locked, repository, pkg, problem } of checks) {
-    const base: AuditedPackage = { app: locked.app, package: locked.package, version: locked.version, repository, lockFile: locked.file };
+    const base: AuditedPackage = {
+      app: locked.app,
+      package: locked.package,
+      version: locked.version,
+      repository,
+      lockFile: locked.file,
+    };
     const release = pkg?.releases.find((r) => r.version === locked.version);
     if (!release) {
-      result.missing.push({ ...base, problem: problem ?? `${locked.package} has no release ${locked.version} in ${repository}` });
+      result.missing.push({
+        ...base,
+        problem: problem ?? `${locked.package} has no release ${locked.version} in ${repository}`,
+      });
       continue;
     }
-    if (release.retired) result.retired.push({ ...base, reason: release.retired.reason, message: release.retired.message ?? null });
+    if (release.retired)
+      result.retired.push({ ...base, reason: release.retired.reason, message: release.retired.message ?? null });
     if (release.advisories.length > 0) {
       result.advisories.push({
         ...base,
-        advisories: release.advisories.map((a) => ({ id: a.id, summary: a.summary, severity: severityName(a.severity), url: a.htmlUrl, aliases: a.aliases })),
+        advisories: release.advisories.map((a) => ({
+          id: a.id,
+          summary: a.summary,
+          severity: severityName(a.severity),
+          url: a.htmlUrl,
+          aliases: a.aliases,
+        })),
       });
     }
     if (locked.innerChecksum && locked.innerChecksum !== release.innerChecksum) {
-      result.checksumMismatches.push({ ...base, checksum: "inner", locked: locked.innerChecksum, registry: release.innerChecksum });
+      result.checksumMismatches.push({
+        ...base,
+        checksum: "inner",
+        locked: locked.innerChecksum,
+        registry: release.innerChecksum,
+      });
     }
     if (locked.outerChecksum && release.outerChecksum && locked.outerChecksum !== release.outerChecksum) {
-      result.checksumMismatches.push({ ...base, checksum: "outer", locked: locked.outerChecksum, registry: release.outerChecksum });
+      result.checksumMismatches.push({
+        ...base,
+        checksum: "outer",
+        locked: locked.outerChecksum,
+        registry: release.outerChecksum,
+      });
     }
   }
   return result;
 }
 
-const findings = (r: AuditResult) => r.retired.length + r.advisories.length + r.checksumMismatches.length + r.missing.length;
+const findings = (r: AuditResult) =>
+  r.retired.length + r.advisories.length + r.checksumMismatches.length + r.missing.length;
 
 const label = (p: AuditedPackage) => (p.repository === "hexpm" ? p.package : `${p.repository}/${p.package}`);
 
 function render(r: AuditResult, out: Output): void {
   if (findings(r) === 0) {
-    out.result(`No retired or security advisory packages found (${r.checked} locked in ${r.lockFiles.join(", ")}); locked checksums match the registry`);
+    out.result(
+      `No retired or security advisory packages found (${r.checked} locked in ${r.lockFiles.join(", ")}); locked checksums match the registry`,
+    );
     return;
   }
   const sections: string[] = [];
   if (r.checksumMismatches.length > 0) {
-    out.result(out.style("red", "Checksum mismatches (the lock and the signed registry disagree: do not fetch until you know why):"));
+    out.result(
+      out.style(
+        "red",
+        "Checksum mismatches (the lock and the signed registry disagree: do not fetch until you know why):",
+      ),
+    );
     out.table(
       ["Dependency", "Version", "Checksum", "Locked", "Registry"],
-      r.checksumMismatches.map((m) => [label(m), m.version, m.checksum, m.locked.slice(0, 16), m.registry.slice(0, 16)]),
+      r.checksumMismatches.map((m) => [
+        label(m),
+        m.version,
+        m.checksum,
+        m.locked.slice(0, 16),
+        m.registry.slice(0, 16),
+      ]),
     );
     out.result();
     sections.push("locked checksums that differ from the registry");
@@ -164,14 +233,19 @@ function render(r: AuditResult, out: Output): void {
     out.result("Advisories:");
     out.table(
       ["Dependency", "Version", "Advisory", "Severity", "Summary"],
-      r.advisories.flatMap((f) => f.advisories.map((a) => [label(f), f.version, a.id, String(a.severity ?? ""), a.summary])),
+      r.advisories.flatMap((f) =>
+        f.advisories.map((a) => [label(f), f.version, a.id, String(a.severity ?? ""), a.summary]),
+      ),
     );
     out.result();
     sections.push("packages with security advisories");
   }
   if (r.missing.length > 0) {
     out.result("Not in the registry:");
-    out.table(["Dependency", "Version", "Problem"], r.missing.map((m) => [label(m), m.version, m.problem]));
+    out.table(
+      ["Dependency", "Version", "Problem"],
+      r.missing.map((m) => [label(m), m.version, m.problem]),
+    );
     out.result();
     sections.push("locked releases missing from the registry");
   }

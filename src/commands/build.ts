@@ -59,7 +59,8 @@ function outputsFor(plan: BuildPlan, what: BuildWhat, input: BuildInputValue, cw
   const out: Outputs = {};
   const given = input.output === undefined ? undefined : resolve(cwd, input.output);
   const asDir = given !== undefined && isDirectoryLike(given, input.output!);
-  if (what !== "docs") out.package = given === undefined ? join(base, pkgName) : asDir && !input.unpack ? join(given, pkgName) : given;
+  if (what !== "docs")
+    out.package = given === undefined ? join(base, pkgName) : asDir && !input.unpack ? join(given, pkgName) : given;
   if (what !== "package" && plan.docs.status === "built") {
     if (given === undefined) out.docs = join(base, docsName);
     else if (what === "docs") out.docs = asDir && !input.unpack ? join(given, docsName) : given;
@@ -87,7 +88,9 @@ function progressReporter(out: Output) {
       last = now;
       drawn = true;
       const mb = (n: number) => (n / 1048576).toFixed(1);
-      out.writeErr(`\r\x1b[2KBuilding ${e.step}: ${p.files}/${p.totalFiles} files, ${mb(p.bytes)}/${mb(p.totalBytes)} MB`);
+      out.writeErr(
+        `\r\x1b[2KBuilding ${e.step}: ${p.files}/${p.totalFiles} files, ${mb(p.bytes)}/${mb(p.totalBytes)} MB`,
+      );
     },
     done() {
       if (drawn) out.writeErr("\r\x1b[2K");
@@ -147,7 +150,12 @@ export async function build(ctx: Context, input: BuildInputValue): Promise<Build
   return {
     ...plan.summary,
     ...(plan.package
-      ? { outerChecksum: plan.package.outerChecksum, innerChecksum: plan.package.innerChecksum, output: outputs.package, size: plan.package.size }
+      ? {
+          outerChecksum: plan.package.outerChecksum,
+          innerChecksum: plan.package.innerChecksum,
+          output: outputs.package,
+          size: plan.package.size,
+        }
       : {}),
     unpacked,
     warnings: plan.warnings,
@@ -203,7 +211,9 @@ export function renderBuild(r: BuildResult, out: Output): void {
   }
   if (r.docs.status === "built") {
     out.result(`Docs checksum: ${r.docs.checksum}`);
-    out.result(`${r.docs.unpacked ? "Docs unpacked to" : "Docs saved to"} ${shown(r.docs.output)} (${r.docs.files.length} files from ${shown(r.docs.dir)})`);
+    out.result(
+      `${r.docs.unpacked ? "Docs unpacked to" : "Docs saved to"} ${shown(r.docs.output)} (${r.docs.files.length} files from ${shown(r.docs.dir)})`,
+    );
   }
 }
 

@@ -49,14 +49,16 @@ function envOverride(ctx: Context, key: SettingKey): string | undefined {
 function settableKey(key: string): SettingKey {
   if (!isSettingKey(key)) throw unknownSettingError(key);
   const def = SETTINGS[key];
-  if (!def.user) throw new HextsError("USAGE", `${key} is not stored in the config file: ${def.notStored ?? "it cannot be set"}`);
+  if (!def.user)
+    throw new HextsError("USAGE", `${key} is not stored in the config file: ${def.notStored ?? "it cannot be set"}`);
   return key;
 }
 
 export async function config(ctx: Context, input: ConfigInput): Promise<ConfigResult> {
   const { key, value } = input;
   if (input.delete && key === undefined) throw new HextsError("USAGE", "--delete needs the KEY to remove");
-  if (input.delete && value !== undefined) throw new HextsError("USAGE", "give either KEY VALUE to set, or KEY --delete to remove, not both");
+  if (input.delete && value !== undefined)
+    throw new HextsError("USAGE", "give either KEY VALUE to set, or KEY --delete to remove, not both");
   if (key !== undefined && !isSettingKey(key)) throw unknownSettingError(key);
   const store = userConfigStore(ctx);
 
@@ -113,10 +115,13 @@ export function render(result: ConfigResult, out: Output): void {
       break;
     case "set":
       out.result(`${result.key} = ${JSON.stringify(result.value)} (saved in ${result.file})`);
-      if (result.overriddenBy) out.warn(`${result.overriddenBy} is set in the environment and takes precedence over this value`);
+      if (result.overriddenBy)
+        out.warn(`${result.overriddenBy} is set in the environment and takes precedence over this value`);
       break;
     case "delete":
-      out.result(result.deleted ? `removed ${result.key} from ${result.file}` : `${result.key} was not set in ${result.file}`);
+      out.result(
+        result.deleted ? `removed ${result.key} from ${result.file}` : `${result.key} was not set in ${result.file}`,
+      );
       if (result.overriddenBy) out.warn(`${result.overriddenBy} is still set in the environment`);
       break;
   }

@@ -81,7 +81,8 @@ export function createContext(opts: ContextOptions): Context {
     cwd: opts.cwd ?? process.cwd(),
     env,
     get settings(): ResolvedSettings {
-      if (!settings) throw new HextsError("INTERNAL", "internal error: the run's settings were read before they were resolved");
+      if (!settings)
+        throw new HextsError("INTERNAL", "internal error: the run's settings were read before they were resolved");
       return settings;
     },
     [setSettings](s: ResolvedSettings) {
@@ -121,10 +122,20 @@ export function createContext(opts: ContextOptions): Context {
  * Context. `project` says which project the command works on (`--app`, `--build-tool`, `--metadata`), so the
  * project layer is the one that command reads. The runner calls this before any command code runs.
  */
-export async function resolveRunSettings(ctx: Context, flags: Pick<GlobalFlags, "otp" | "color">, project?: ProjectSelection): Promise<ResolvedSettings> {
+export async function resolveRunSettings(
+  ctx: Context,
+  flags: Pick<GlobalFlags, "otp" | "color">,
+  project?: ProjectSelection,
+): Promise<ResolvedSettings> {
   void ctx.repo; // a bad --repo fails here, before any command code
-  const [{ resolveSettings }, { projectHexConfig }] = await Promise.all([import("../config/settings.js"), import("./project-settings.js")]);
-  const settings = await resolveSettings(ctx, { flags: { otp: flags.otp, no_color: flags.color ? undefined : true }, project: await projectHexConfig(ctx, project) });
+  const [{ resolveSettings }, { projectHexConfig }] = await Promise.all([
+    import("../config/settings.js"),
+    import("./project-settings.js"),
+  ]);
+  const settings = await resolveSettings(ctx, {
+    flags: { otp: flags.otp, no_color: flags.color ? undefined : true },
+    project: await projectHexConfig(ctx, project),
+  });
   (ctx as unknown as { [setSettings](s: ResolvedSettings): void })[setSettings](settings);
   return settings;
 }

@@ -65,7 +65,9 @@ interface Done {
 }
 
 function errorInfo(e: unknown): { code: string; message: string } {
-  return isHextsError(e) ? { code: e.code, message: [e.message, ...e.lines].join(" ") } : { code: "INTERNAL", message: e instanceof Error ? e.message : String(e) };
+  return isHextsError(e)
+    ? { code: e.code, message: [e.message, ...e.lines].join(" ") }
+    : { code: "INTERNAL", message: e instanceof Error ? e.message : String(e) };
 }
 
 /** The file that holds the version: src/APP.app.src of the app (rebar3), or its mix.exs. */
@@ -75,9 +77,13 @@ async function versionFileOf(project: ProjectPackage): Promise<{ path: string; k
     const { listRebar3Apps } = await import("../project/rebar3/index.js");
     const apps = (await listRebar3Apps(project.root)).filter((a) => a.dir === project.appDir);
     const app = apps.find((a) => a.name === project.app) ?? apps[0];
-    if (!app) throw new HextsError("PROJECT_INVALID", `cannot find the .app.src of ${project.app} in ${project.appDir}`);
+    if (!app)
+      throw new HextsError("PROJECT_INVALID", `cannot find the .app.src of ${project.app} in ${project.appDir}`);
     if (app.appSrc.endsWith(".script")) {
-      throw new HextsError("PROJECT_INVALID", `${app.appSrc} is an Erlang script; hexts cut cannot change the version it computes (change it by hand, commit, and run \`hexts publish\`)`);
+      throw new HextsError(
+        "PROJECT_INVALID",
+        `${app.appSrc} is an Erlang script; hexts cut cannot change the version it computes (change it by hand, commit, and run \`hexts publish\`)`,
+      );
     }
     return { path: join(app.dir, app.appSrc), kind: "app.src" };
   }
@@ -96,7 +102,10 @@ async function askVersion(ctx: Context, current: string, input: CutInputValue): 
   const OTHER = "other";
   const picked = await ctx.prompt.select<Increment | typeof OTHER>(
     `Select the version increment (current ${current}):`,
-    [...choices.map((c) => ({ name: c.increment, message: `${c.increment} (${c.version})` })), { name: OTHER, message: "other (type a version)" }],
+    [
+      ...choices.map((c) => ({ name: c.increment, message: `${c.increment} (${c.version})` })),
+      { name: OTHER, message: "other (type a version)" },
+    ],
     { supply },
   );
   if (picked !== OTHER) return nextVersion(current, { increment: picked });
@@ -137,19 +146,34 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
   if (dirty.length > 0) {
     const shown = dirty.slice(0, 10).map((l) => `  ${l}`);
     if (dirty.length > 10) shown.push(`  ... and ${dirty.length - 10} more`);
-    throw new HextsError("GIT", `the git work tree is not clean; commit, stash or remove these changes first (hexts cut commits only the version change):`, { lines: shown });
+    throw new HextsError(
+      "GIT",
+      `the git work tree is not clean; commit, stash or remove these changes first (hexts cut commits only the version change):`,
+      { lines: shown },
+    );
   }
   const head = await git.head();
   if (!head) throw new HextsError("GIT", "the repository has no commit yet; commit the project first");
   const branch = await git.branch();
   let upstream: { remote: string; ref: string } | undefined;
   if (wantPush) {
-    if (!branch) throw new HextsError("GIT", "HEAD is detached, so there is no branch to push; check out a branch, or pass --no-push");
+    if (!branch)
+      throw new HextsError(
+        "GIT",
+        "HEAD is detached, so there is no branch to push; check out a branch, or pass --no-push",
+      );
     upstream = await git.upstream(branch);
-    if (!upstream) throw new HextsError("GIT", `branch ${branch} has no upstream to push to; set one (\`git push -u origin ${branch}\`), or pass --no-push`);
+    if (!upstream)
+      throw new HextsError(
+        "GIT",
+        `branch ${branch} has no upstream to push to; set one (\`git push -u origin ${branch}\`), or pass --no-push`,
+      );
   }
   if (!dryRun && !ctx.prompt.interactive && !ctx.yes) {
-    throw new HextsError("INPUT_REQUIRED", "hexts cut asks before publishing and pushing; this run cannot prompt, so pass --yes (or try it first with --dry-run)");
+    throw new HextsError(
+      "INPUT_REQUIRED",
+      "hexts cut asks before publishing and pushing; this run cannot prompt, so pass --yes (or try it first with --dry-run)",
+    );
   }
 
   const { project, app } = await readForCut(ctx, input);
@@ -160,35 +184,66 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
   let versionFile: VersionFile | undefined;
   if (!("site" in located)) {
     if (!/^"?(git|semver)"?$/.test(located.text)) {
-      throw new HextsError("PROJECT_INVALID", `${fileRel} has {vsn, ${located.text}}; hexts cut handles a plain version string or {vsn, git}`);
+      throw new HextsError(
+        "PROJECT_INVALID",
+        `${fileRel} has {vsn, ${located.text}}; hexts cut handles a plain version string or {vsn, git}`,
+      );
     }
   } else {
     versionFile = located;
-    if (!(await git.tracked(where.path))) throw new HextsError("GIT", `${fileRel} is not tracked by git, so hexts cut cannot commit the version change`);
+    if (!(await git.tracked(where.path)))
+      throw new HextsError("GIT", `${fileRel} is not tracked by git, so hexts cut cannot commit the version change`);
     // The version is known and valid now: run every check before the first change. (With {vsn, git} the version
     // only exists once the tag does; the publish step checks it then, and a failure deletes the tag.)
     const { checkProject } = await import("../package/pipeline.js");
-    await checkProject({ dir: ctx.cwd, cwd: ctx.cwd, app, repo: ctx.repo?.repository, organization: input.organization, signal: ctx.signal });
+    await checkProject({
+      dir: ctx.cwd,
+      cwd: ctx.cwd,
+      app,
+      repo: ctx.repo?.repository,
+      organization: input.organization,
+      signal: ctx.signal,
+    });
   }
   const { packageTarget } = await import("../package/checks.js");
-  const projectOrg = typeof project.hexConfig.organization === "string" && project.hexConfig.organization !== "hexpm" ? project.hexConfig.organization : undefined;
-  const target = packageTarget({ repo: ctx.repo?.repository, organization: input.organization ?? (ctx.repo === undefined ? projectOrg : undefined) });
+  const projectOrg =
+    typeof project.hexConfig.organization === "string" && project.hexConfig.organization !== "hexpm"
+      ? project.hexConfig.organization
+      : undefined;
+  const target = packageTarget({
+    repo: ctx.repo?.repository,
+    organization: input.organization ?? (ctx.repo === undefined ? projectOrg : undefined),
+  });
   const current = project.version;
   const to = await askVersion(ctx, current, input);
-  if (to === current) throw new HextsError("USAGE", `${project.name} is already at version ${to}; choose another version`);
+  if (to === current)
+    throw new HextsError("USAGE", `${project.name} is already at version ${to}; choose another version`);
   const tag = input.prefixTag === "false" ? to : `v${to}`;
-  if (await git.tagExists(tag)) throw new HextsError("GIT", `the git tag ${tag} already exists; delete it (\`git tag -d ${tag}\`) or choose another version`);
+  if (await git.tagExists(tag))
+    throw new HextsError(
+      "GIT",
+      `the git tag ${tag} already exists; delete it (\`git tag -d ${tag}\`) or choose another version`,
+    );
 
   const commitArgs = ["commit", "--only", "-m", tag, "--", fileRel];
   const tagArgs = ["tag", "-a", tag, "-m", tag];
-  const pushArgs = upstream && branch ? [["push", upstream.remote, `refs/heads/${branch}:${upstream.ref}`], ["push", upstream.remote, `refs/tags/${tag}`]] : [];
+  const pushArgs =
+    upstream && branch
+      ? [
+          ["push", upstream.remote, `refs/heads/${branch}:${upstream.ref}`],
+          ["push", upstream.remote, `refs/tags/${tag}`],
+        ]
+      : [];
 
-  const session = await import("./session.js").then((m) =>
-    m.openSession(ctx, { repo: target }),
-  );
+  const session = await import("./session.js").then((m) => m.openSession(ctx, { repo: target }));
   const publishStep = `publish ${project.name} ${to} to ${targetLine(target, session.repository.apiUrl ?? "")}`;
   const steps: string[] = versionFile
-    ? [`rewrite the version in ${fileRel}: "${current}" -> "${to}"`, formatGitCommand(commitArgs), publishStep, formatGitCommand(tagArgs)]
+    ? [
+        `rewrite the version in ${fileRel}: "${current}" -> "${to}"`,
+        formatGitCommand(commitArgs),
+        publishStep,
+        formatGitCommand(tagArgs),
+      ]
     : [formatGitCommand(tagArgs), publishStep];
   steps.push(...pushArgs.map(formatGitCommand));
   out.info(`Cutting ${project.name} ${current} -> ${to} (tag ${tag})${dryRun ? ": dry run, nothing will change" : ""}`);
@@ -204,10 +259,20 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
     organization: target.organization,
     repo: target.organization ? undefined : target.repository,
   };
-  const base = { name: project.name, from: current, to, tag, source: versionFile ? ("file" as const) : ("git" as const), ...(versionFile ? { file: fileRel } : {}) };
+  const base = {
+    name: project.name,
+    from: current,
+    to,
+    tag,
+    source: versionFile ? ("file" as const) : ("git" as const),
+    ...(versionFile ? { file: fileRel } : {}),
+  };
 
   if (dryRun) {
-    if (versionFile) out.info(`Dry run: the checks below read the files as they are now (version ${current}); the release would be ${to}`);
+    if (versionFile)
+      out.info(
+        `Dry run: the checks below read the files as they are now (version ${current}); the release would be ${to}`,
+      );
     const publish = await publishFlow(ctx, publishOptions);
     return { ...base, tagged: false, push: { status: "skipped", reason: "dry run" }, dryRun: true, steps, publish };
   }
@@ -285,7 +350,16 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
       }
     }
   }
-  return { ...base, ...(commit ? { commit } : {}), tagged, ...(tagError ? { tagError } : {}), push, dryRun: false, steps, publish };
+  return {
+    ...base,
+    ...(commit ? { commit } : {}),
+    tagged,
+    ...(tagError ? { tagError } : {}),
+    push,
+    dryRun: false,
+    steps,
+    publish,
+  };
 }
 
 /** Undoes `done` in reverse order and returns the original error with what was undone (or could not be). */
@@ -303,7 +377,9 @@ async function undoAll(e: unknown, done: Done[]): Promise<unknown> {
       lines.push(`could not undo ${step.what}: ${u instanceof Error ? u.message : String(u)}`);
     }
   }
-  const err = isHextsError(e) ? e : new HextsError("INTERNAL", e instanceof Error ? e.message : String(e), { cause: e });
+  const err = isHextsError(e)
+    ? e
+    : new HextsError("INTERNAL", e instanceof Error ? e.message : String(e), { cause: e });
   return new HextsError(err.code, `${err.message} (hexts cut undid its changes, see below)`, {
     status: err.status,
     details: err.details,
@@ -329,7 +405,9 @@ export function renderCut(r: CutResult, out: Output): void {
   renderPublish(r.publish, out);
   if (r.tagged) out.result(`Tagged ${r.tag}`);
   else if (r.tagError) {
-    out.writeErr(`${out.style("red", "hexts:", "stderr")} ${r.name} ${r.to} is published, but the tag could not be created: ${r.tagError.message}\n`);
+    out.writeErr(
+      `${out.style("red", "hexts:", "stderr")} ${r.name} ${r.to} is published, but the tag could not be created: ${r.tagError.message}\n`,
+    );
     out.writeErr(`  Create and push it yourself: ${r.tagError.command}\n`);
   }
   switch (r.push.status) {
@@ -340,7 +418,9 @@ export function renderCut(r: CutResult, out: Output): void {
       if (r.tagged) out.result(`Not pushed (${r.push.reason}): the commit and the tag ${r.tag} are local`);
       break;
     case "failed":
-      out.writeErr(`${out.style("red", "hexts:", "stderr")} ${r.name} ${r.to} is published and tagged ${r.tag} locally, but pushing failed (nothing was undone): ${r.push.error.message}\n`);
+      out.writeErr(
+        `${out.style("red", "hexts:", "stderr")} ${r.name} ${r.to} is published and tagged ${r.tag} locally, but pushing failed (nothing was undone): ${r.push.error.message}\n`,
+      );
       out.writeErr(`  Push them yourself: ${r.push.commands.join(" && ")}\n`);
       break;
   }

@@ -77,10 +77,18 @@ function approximate(version: string): string {
 }
 
 /** `{:name, "~> 1.2"}` / `{name, "~> 1.2"}`, with `hex:`/`organization:` when needed (mix hex.info's snippet). */
-export function configSnippet(name: string, app: string, version: string | null, organization?: string): { mix: string; rebar3: string } {
+export function configSnippet(
+  name: string,
+  app: string,
+  version: string | null,
+  organization?: string,
+): { mix: string; rebar3: string } {
   const req = version ? approximate(version) : ">= 0.0.0";
   const atom = (a: string) => (/^[a-z_][a-zA-Z0-9_]*$/.test(a) ? `:${a}` : `:"${a}"`);
-  const extras = [app !== name ? `hex: ${atom(name)}` : "", organization ? `organization: "${organization}"` : ""].filter(Boolean);
+  const extras = [
+    app !== name ? `hex: ${atom(name)}` : "",
+    organization ? `organization: "${organization}"` : "",
+  ].filter(Boolean);
   const mix = `{${atom(app)}, "${req}"${extras.map((e) => `, ${e}`).join("")}}`;
   const rebar3 = app !== name ? `{${app}, "${req}", {pkg, ${name}}}` : `{${name}, "${req}"}`;
   return { mix, rebar3 };
@@ -108,13 +116,19 @@ async function general(ctx: Context): Promise<GeneralInfo> {
     platform: `${process.platform}-${process.arch}`,
     configFile: config.configFilePath(ctx.env, ctx.cwd),
     apiUrl: settings.values.api_url,
-    repository: { name: repo.name, url: repo.repoUrl, trusted: repo.trusted, publicKeyFingerprint: await fingerprint(repo.publicKey) },
+    repository: {
+      name: repo.name,
+      url: repo.repoUrl,
+      trusted: repo.trusted,
+      publicKeyFingerprint: await fingerprint(repo.publicKey),
+    },
     mirror: settings.values.mirror_url ?? null,
     cacheDir,
   };
 }
 
-const retirementOf = (r: { reason: string; message?: string | null } | null | undefined): InfoRetirement | null => (r ? { reason: r.reason, message: r.message ?? null } : null);
+const retirementOf = (r: { reason: string; message?: string | null } | null | undefined): InfoRetirement | null =>
+  r ? { reason: r.reason, message: r.message ?? null } : null;
 
 async function fromApi(ctx: Context, input: z.output<typeof InfoInput>): Promise<InfoResult> {
   const api = await import("../api/index.js");
@@ -132,7 +146,12 @@ async function fromApi(ctx: Context, input: z.output<typeof InfoInput>): Promise
         version: r.version,
         repository: s.repository.name,
         retired: retirementOf(r.retirement),
-        dependencies: Object.entries(r.requirements ?? {}).map(([dep, q]) => ({ name: dep, requirement: q.requirement, app: q.app ?? dep, optional: q.optional })),
+        dependencies: Object.entries(r.requirements ?? {}).map(([dep, q]) => ({
+          name: dep,
+          requirement: q.requirement,
+          app: q.app ?? dep,
+          optional: q.optional,
+        })),
         checksum: r.checksum,
         publisher: r.publisher ? `${r.publisher.username}${r.publisher.email ? ` (${r.publisher.email})` : ""}` : null,
         docsUrl: r.has_docs ? (r.docs_html_url ?? null) : null,
@@ -142,7 +161,10 @@ async function fromApi(ctx: Context, input: z.output<typeof InfoInput>): Promise
     }
     const p = await api.getPackage(client, name, scope);
     const retirements = p.retirements ?? {};
-    const versions = (p.releases ?? []).map((r) => ({ version: r.version, retired: retirementOf(retirements[r.version]) }));
+    const versions = (p.releases ?? []).map((r) => ({
+      version: r.version,
+      retired: retirementOf(retirements[r.version]),
+    }));
     const stable = versions.find((v) => !v.retired && !v.version.includes("-"));
     const latest = stable?.version ?? versions[0]?.version ?? null;
     return {
@@ -161,7 +183,11 @@ async function fromApi(ctx: Context, input: z.output<typeof InfoInput>): Promise
     };
   } catch (e) {
     if (isHextsError(e) && e.code === "NOT_FOUND") {
-      throw new HextsError("NOT_FOUND", input.version ? `No release with name ${name} ${input.version}` : `No package with name ${name}`, { status: e.status, cause: e });
+      throw new HextsError(
+        "NOT_FOUND",
+        input.version ? `No release with name ${name} ${input.version}` : `No package with name ${name}`,
+        { status: e.status, cause: e },
+      );
     }
     throw e;
   }
@@ -179,7 +205,12 @@ async function fromRegistry(ctx: Context, input: z.output<typeof InfoInput>): Pr
       version: r.version,
       repository: registry.repository.name,
       retired: r.retired ? { reason: String(r.retired.reason), message: r.retired.message ?? null } : null,
-      dependencies: r.dependencies.map((d) => ({ name: d.package, requirement: d.requirement, app: d.app, optional: d.optional })),
+      dependencies: r.dependencies.map((d) => ({
+        name: d.package,
+        requirement: d.requirement,
+        app: d.app,
+        optional: d.optional,
+      })),
       checksum: r.outerChecksum ?? null,
       publisher: null,
       docsUrl: null,
@@ -187,7 +218,12 @@ async function fromRegistry(ctx: Context, input: z.output<typeof InfoInput>): Pr
       source: "registry",
     };
   }
-  const versions = [...pkg.releases].reverse().map((r) => ({ version: r.version, retired: r.retired ? { reason: String(r.retired.reason), message: r.retired.message ?? null } : null }));
+  const versions = [...pkg.releases]
+    .reverse()
+    .map((r) => ({
+      version: r.version,
+      retired: r.retired ? { reason: String(r.retired.reason), message: r.retired.message ?? null } : null,
+    }));
   const latest = versions.find((v) => !v.retired && !v.version.includes("-"))?.version ?? versions[0]?.version ?? null;
   return {
     kind: "package",
@@ -208,7 +244,11 @@ async function fromRegistry(ctx: Context, input: z.output<typeof InfoInput>): Pr
 export async function info(ctx: Context, input: z.output<typeof InfoInput>): Promise<InfoResult> {
   if (input.package === undefined) return general(ctx);
   const { resolveRepository } = await import("../config/index.js");
-  const repo = await resolveRepository(ctx, { repo: ctx.repo, organization: input.organization, settings: ctx.settings });
+  const repo = await resolveRepository(ctx, {
+    repo: ctx.repo,
+    organization: input.organization,
+    settings: ctx.settings,
+  });
   return repo.apiUrl ? fromApi(ctx, input) : fromRegistry(ctx, input);
 }
 
@@ -222,7 +262,9 @@ function render(r: InfoResult, out: Output): void {
     out.result(`Node.js:     ${r.node} (${r.platform})`);
     out.result(`Config file: ${r.configFile}`);
     out.result(`API:         ${r.apiUrl}`);
-    out.result(`Repository:  ${r.repository.name} ${r.repository.url}${r.repository.trusted ? "" : " (untrusted mirror: no credentials sent)"}`);
+    out.result(
+      `Repository:  ${r.repository.name} ${r.repository.url}${r.repository.trusted ? "" : " (untrusted mirror: no credentials sent)"}`,
+    );
     out.result(`Public key:  ${r.repository.publicKeyFingerprint}`);
     if (r.mirror) out.result(`Mirror:      ${r.mirror}`);
     out.result(`Cache:       ${r.cacheDir}`);
@@ -236,7 +278,10 @@ function render(r: InfoResult, out: Output): void {
     if (r.docsUrl) out.result(`Documentation at: ${r.docsUrl}`);
     if (r.dependencies.length > 0) {
       out.result("Dependencies:");
-      for (const d of r.dependencies) out.result(`  ${d.name} ${d.requirement}${d.app !== d.name ? ` (app: ${d.app})` : ""}${d.optional ? " (optional)" : ""}`);
+      for (const d of r.dependencies)
+        out.result(
+          `  ${d.name} ${d.requirement}${d.app !== d.name ? ` (app: ${d.app})` : ""}${d.optional ? " (optional)" : ""}`,
+        );
     }
     if (r.checksum) out.result(`Checksum: ${r.checksum}`);
     if (r.publisher) out.result(`Published by: ${r.publisher}`);
@@ -245,7 +290,9 @@ function render(r: InfoResult, out: Output): void {
   out.result(`${r.description ?? "No description provided"}\n`);
   out.result(`Config: ${r.config.mix}`);
   out.result(`        ${r.config.rebar3} (rebar3)`);
-  const shown = r.versions.slice(0, 8).map((v) => (v.retired ? out.style("yellow", `${v.version} (retired)`) : v.version));
+  const shown = r.versions
+    .slice(0, 8)
+    .map((v) => (v.retired ? out.style("yellow", `${v.version} (retired)`) : v.version));
   out.result(`Releases: ${shown.join(", ")}${r.versions.length > 8 ? ", ..." : ""}\n`);
   const retired = r.versions.filter((v) => v.retired);
   if (retired.length > 0) {

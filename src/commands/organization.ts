@@ -7,11 +7,23 @@ import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import { HEXPM, parseOrganization } from "../repository.js";
-import { listOrganizations, organizationRepoName, removeOrganization, storeOrganization, userConfigStore } from "../config/index.js";
+import {
+  listOrganizations,
+  organizationRepoName,
+  removeOrganization,
+  storeOrganization,
+  userConfigStore,
+} from "../config/index.js";
 import type { Output } from "../ui/output.js";
 import { openSession } from "./session.js";
 import { defaultKeyName } from "./auth/keys.js";
-import { keyAction, KeyInput as UserKeyInput, organizationNotFound, renderKey, type KeyResult } from "./auth/key-actions.js";
+import {
+  keyAction,
+  KeyInput as UserKeyInput,
+  organizationNotFound,
+  renderKey,
+  type KeyResult,
+} from "./auth/key-actions.js";
 import { openVault, prepareVault } from "./auth/local-password.js";
 import { readKeyOption } from "./auth/login.js";
 
@@ -20,14 +32,18 @@ export function organizationName(raw: string): string {
   return parseOrganization(raw.trim());
 }
 
-const Org = z.string().trim().min(1).transform((v, ctx) => {
-  try {
-    return organizationName(v);
-  } catch (e) {
-    ctx.addIssue({ code: "custom", message: e instanceof Error ? e.message : String(e) });
-    return z.NEVER;
-  }
-});
+const Org = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((v, ctx) => {
+    try {
+      return organizationName(v);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: e instanceof Error ? e.message : String(e) });
+      return z.NEVER;
+    }
+  });
 
 // ---- auth ----
 
@@ -52,7 +68,8 @@ export interface OrgAuthResult {
 
 export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Promise<OrgAuthResult> {
   const org = input.org;
-  if (input.key !== undefined && input.keyName !== undefined) throw new HextsError("USAGE", "--key-name names a key hexts generates; a key given with --key keeps its own name");
+  if (input.key !== undefined && input.keyName !== undefined)
+    throw new HextsError("USAGE", "--key-name names a key hexts generates; a key given with --key keeps its own name");
   const session = await openSession(ctx, { repo: HEXPM });
   const sealed = await openVault(ctx);
   let key: string;
@@ -67,17 +84,35 @@ export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Pro
       owner = check.kind === "key" ? check.owner.type : null;
     } catch (e) {
       if (isApiError(e, "NOT_AUTHENTICATED", "FORBIDDEN")) {
-        const why = e.code === "NOT_AUTHENTICATED" ? "the server rejected it" : e.status === 401 ? `it has no permission for the repository of ${org}` : `its owner has no access to ${org}`;
-        throw new HextsError(e.code, `this key cannot fetch from the organization ${org}: ${why}${e.serverMessage ? ` (${e.serverMessage})` : ""}`, { status: e.status, cause: e });
+        const why =
+          e.code === "NOT_AUTHENTICATED"
+            ? "the server rejected it"
+            : e.status === 401
+              ? `it has no permission for the repository of ${org}`
+              : `its owner has no access to ${org}`;
+        throw new HextsError(
+          e.code,
+          `this key cannot fetch from the organization ${org}: ${why}${e.serverMessage ? ` (${e.serverMessage})` : ""}`,
+          { status: e.status, cause: e },
+        );
       }
       throw e;
     }
-    if (owner === "user") ctx.out.warn(`this key belongs to a user, not to ${org}; for CI, an organization key (\`hexts organization key ${org} generate\`) keeps working whoever leaves the organization`);
+    if (owner === "user")
+      ctx.out.warn(
+        `this key belongs to a user, not to ${org}; for CI, an organization key (\`hexts organization key ${org} generate\`) keeps working whoever leaves the organization`,
+      );
   } else {
     const name = input.keyName ?? defaultKeyName();
     ctx.out.info(`Generating key ${name} for ${org}...`);
     const created = await session
-      .write((client) => createKey(client, { organization: org, name, permissions: [{ domain: "repository", resource: org }] }, { signal: ctx.signal }))
+      .write((client) =>
+        createKey(
+          client,
+          { organization: org, name, permissions: [{ domain: "repository", resource: org }] },
+          { signal: ctx.signal },
+        ),
+      )
       .catch((e: unknown) => {
         throw organizationNotFound(e, org);
       });
@@ -86,14 +121,28 @@ export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Pro
     keyName = created.name;
     owner = "organization";
   }
-  const vault = sealed ? { encrypted: true, file: userConfigStore(ctx).file } : await prepareVault(ctx, { skip: false, fromStdin: false });
+  const vault = sealed
+    ? { encrypted: true, file: userConfigStore(ctx).file }
+    : await prepareVault(ctx, { skip: false, fromStdin: false });
   await storeOrganization(ctx, org, key);
-  return { organization: org, repository: `hexpm:${org}`, key_name: keyName, key_owner: owner, generated: input.key === undefined, encrypted: vault.encrypted, config_file: vault.file };
+  return {
+    organization: org,
+    repository: `hexpm:${org}`,
+    key_name: keyName,
+    key_owner: owner,
+    generated: input.key === undefined,
+    encrypted: vault.encrypted,
+    config_file: vault.file,
+  };
 }
 
 function renderAuth(r: OrgAuthResult, out: Output): void {
-  out.result(`Authorized ${r.repository}${r.key_name ? ` with key ${r.key_name}` : ""}${r.generated ? " (generated)" : ""}.`);
-  out.info(r.encrypted ? `Stored encrypted with your local password in ${r.config_file}.` : `Stored in ${r.config_file}.`);
+  out.result(
+    `Authorized ${r.repository}${r.key_name ? ` with key ${r.key_name}` : ""}${r.generated ? " (generated)" : ""}.`,
+  );
+  out.info(
+    r.encrypted ? `Stored encrypted with your local password in ${r.config_file}.` : `Stored in ${r.config_file}.`,
+  );
 }
 
 // ---- deauth ----
@@ -112,7 +161,11 @@ export async function deauth(ctx: Context, input: z.output<typeof DeauthInput>):
 }
 
 function renderDeauth(r: OrgDeauthResult, out: Output): void {
-  out.result(r.removed ? `Removed ${r.repository} from this machine.` : `${r.repository} was not authorized on this machine; nothing to remove.`);
+  out.result(
+    r.removed
+      ? `Removed ${r.repository} from this machine.`
+      : `${r.repository} was not authorized on this machine; nothing to remove.`,
+  );
 }
 
 // ---- list ----
@@ -130,7 +183,9 @@ export async function list(ctx: Context): Promise<OrgListResult> {
 
 function renderList(r: OrgListResult, out: Output): void {
   if (r.organizations.length === 0) {
-    out.info("No organization is authorized on this machine (`hexts organization auth ORG` adds one; your login already reaches the organizations you belong to).");
+    out.info(
+      "No organization is authorized on this machine (`hexts organization auth ORG` adds one; your login already reaches the organizations you belong to).",
+    );
     return;
   }
   for (const o of r.organizations) out.result(o.has_key ? o.organization : `${o.organization} (no key stored)`);

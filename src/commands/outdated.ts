@@ -56,7 +56,10 @@ async function projectRequirements(ctx: Context): Promise<{ file: string; byApp:
   try {
     const { readProject } = await import("../project/index.js");
     const project = await readProject(ctx.cwd);
-    return { file: project.tool === "mix" ? "mix.exs" : "rebar.config", byApp: new Map(project.requirements.map((r) => [r.app, r.requirement])) };
+    return {
+      file: project.tool === "mix" ? "mix.exs" : "rebar.config",
+      byApp: new Map(project.requirements.map((r) => [r.app, r.requirement])),
+    };
   } catch (e) {
     if (!isHextsError(e)) throw e;
     ctx.out.debug(`reading the project for its requirements failed: ${e.message}`);
@@ -64,19 +67,21 @@ async function projectRequirements(ctx: Context): Promise<{ file: string; byApp:
   }
 }
 
-const compare = async () => (await import("../registry/requirement.js"));
+const compare = async () => await import("../registry/requirement.js");
 
 export async function outdated(ctx: Context, input: z.output<typeof OutdatedInput>): Promise<OutdatedResult> {
   const { compareVersions, highestVersion, isPrerelease, matchesRequirement } = await compare();
   const locks = await readLocks(ctx);
   const project = await projectRequirements(ctx);
   const byApp = new Map(locks.packages.map((l) => [l.app, l]));
-  if (input.app !== undefined && !byApp.has(input.app)) throw new HextsError("NOT_FOUND", `dependency ${input.app} is not locked as a Hex package`);
+  if (input.app !== undefined && !byApp.has(input.app))
+    throw new HextsError("NOT_FOUND", `dependency ${input.app} is not locked as a Hex package`);
 
   // Every locked package's registry entry: versions, and the requirements locked releases put on others.
   const located = await mapLimit(locks.packages, 8, async (l) => {
     const where = await locateLocked(ctx, l);
-    if (!where.pkg) throw new HextsError("NOT_FOUND", where.problem ?? `${l.package} was not found in ${where.repository}`);
+    if (!where.pkg)
+      throw new HextsError("NOT_FOUND", where.problem ?? `${l.package} was not found in ${where.repository}`);
     return [l.app, where] as const;
   });
   const registryOf = new Map(located.map(([app, w]) => [app, w.pkg!] as [string, RegistryPackage]));
@@ -90,14 +95,19 @@ export async function outdated(ctx: Context, input: z.output<typeof OutdatedInpu
       if (parent === target) continue;
       const deps =
         parent.dependencies?.map((d) => ({ app: d.app, requirement: d.requirement })) ??
-        registryOf.get(parent.app)?.releases.find((r) => r.version === parent.version)?.dependencies.map((d) => ({ app: d.app, requirement: d.requirement })) ??
+        registryOf
+          .get(parent.app)
+          ?.releases.find((r) => r.version === parent.version)
+          ?.dependencies.map((d) => ({ app: d.app, requirement: d.requirement })) ??
         [];
-      for (const d of deps) if (d.app === target.app && d.requirement) out.push({ source: parent.app, requirement: d.requirement });
+      for (const d of deps)
+        if (d.app === target.app && d.requirement) out.push({ source: parent.app, requirement: d.requirement });
     }
     return out;
   };
 
-  const isTopLevel = (l: LockedPackage) => (project ? project.byApp.has(l.app) : l.level === undefined || l.level === 0);
+  const isTopLevel = (l: LockedPackage) =>
+    project ? project.byApp.has(l.app) : l.level === undefined || l.level === 0;
   const shown = locks.packages
     .filter((l) => (input.app !== undefined ? l.app === input.app : input.all || isTopLevel(l)))
     .sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
@@ -150,7 +160,11 @@ function render(r: OutdatedResult, out: Output): void {
     else {
       out.table(
         ["Source", "Requirement", "Up-to-date"],
-        p.requirements.map((q) => [q.source, q.requirement, q.latestMeets ? out.style("green", "Yes") : out.style("red", "No")]),
+        p.requirements.map((q) => [
+          q.source,
+          q.requirement,
+          q.latestMeets ? out.style("green", "Yes") : out.style("red", "No"),
+        ]),
       );
       out.result();
       out.result("Up-to-date says whether the requirement accepts the latest version.");

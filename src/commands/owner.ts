@@ -1,7 +1,17 @@
 // `hexts owner`: add, transfer, remove and list package owners, and list the packages you own
 // (HEX_PROTOCOL.md §4.9; mix hex.owner and rebar3 hex owner).
 import { z } from "zod";
-import { addOwner, getMe, getPackage, isApiError, listOwners, removeOwner, type ApiError, type Owner, type OwnerLevel } from "../api/index.js";
+import {
+  addOwner,
+  getMe,
+  getPackage,
+  isApiError,
+  listOwners,
+  removeOwner,
+  type ApiError,
+  type Owner,
+  type OwnerLevel,
+} from "../api/index.js";
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
@@ -82,7 +92,13 @@ export function findOwner(owners: OwnerEntry[], user: string): OwnerEntry | unde
 }
 
 function entryOf(o: Owner): OwnerEntry {
-  return { username: o.username, email: o.email ?? null, level: o.level, full_name: o.full_name ?? null, url: o.url ?? null };
+  return {
+    username: o.username,
+    email: o.email ?? null,
+    level: o.level,
+    full_name: o.full_name ?? null,
+    url: o.url ?? null,
+  };
 }
 
 function fromApi(e: ApiError, code: HextsError["code"], message: string): HextsError {
@@ -100,7 +116,11 @@ async function packageVisible(s: Session, pkg: string): Promise<boolean> {
 }
 
 function missingPackage(s: Session, pkg: string, e: ApiError): HextsError {
-  return fromApi(e, "NOT_FOUND", `package ${labelOf(s, pkg)} does not exist in ${s.repository.name} (or you cannot see it)`);
+  return fromApi(
+    e,
+    "NOT_FOUND",
+    `package ${labelOf(s, pkg)} does not exist in ${s.repository.name} (or you cannot see it)`,
+  );
 }
 
 /** The server's 422 text for the owner change, field by field. */
@@ -112,39 +132,79 @@ function validationTexts(e: ApiError): string[] {
 }
 
 /** Turns the server's answer to an owner change into one clear line. */
-async function explainOwnerError(s: Session, change: { action: OwnerChange["action"]; pkg: string; user: string }, e: unknown): Promise<unknown> {
+async function explainOwnerError(
+  s: Session,
+  change: { action: OwnerChange["action"]; pkg: string; user: string },
+  e: unknown,
+): Promise<unknown> {
   if (!isApiError(e)) return e;
   const pkg = labelOf(s, change.pkg);
   const user = `"${change.user}"`;
   if (e.status === 404) {
     if (!(await packageVisible(s, change.pkg))) return missingPackage(s, change.pkg, e);
-    return fromApi(e, "NOT_FOUND", `no Hex user or organization is called ${user} (give a username or an account's email)`);
+    return fromApi(
+      e,
+      "NOT_FOUND",
+      `no Hex user or organization is called ${user} (give a username or an account's email)`,
+    );
   }
   if (e.status === 403 && /not authorized for this action/i.test(e.serverMessage ?? "")) {
-    return fromApi(e, "FORBIDDEN", `you are not a full owner of ${pkg}: only full owners can add, transfer or remove owners`);
+    return fromApi(
+      e,
+      "FORBIDDEN",
+      `you are not a full owner of ${pkg}: only full owners can add, transfer or remove owners`,
+    );
   }
   if (e.status === 422) {
     const texts = validationTexts(e);
     const said = texts.join("; ").toLowerCase();
     const known: [RegExp, string][] = [
-      [/not a member of the organization/, `${user} is not a member of the organization ${s.organization ?? ""}, so it cannot own ${pkg}; add them to the organization first`],
-      [/can only be transferred/, `${user} is an organization: a package can only be transferred to it (\`hexts owner transfer ${change.pkg} ${change.user}\`), which removes every other owner`],
+      [
+        /not a member of the organization/,
+        `${user} is not a member of the organization ${s.organization ?? ""}, so it cannot own ${pkg}; add them to the organization first`,
+      ],
+      [
+        /can only be transferred/,
+        `${user} is an organization: a package can only be transferred to it (\`hexts owner transfer ${change.pkg} ${change.user}\`), which removes every other owner`,
+      ],
       [/required to be "full" for organization/, `an organization can only own ${pkg} at level full`],
-      [/demote the last full owner/, `${user} is the last full owner of ${pkg} and cannot become a maintainer; make another owner full first`],
+      [
+        /demote the last full owner/,
+        `${user} is the last full owner of ${pkg} and cannot become a maintainer; make another owner full first`,
+      ],
       [/is not an owner of package/, `${user} is not an owner of ${pkg}`],
-      [/remove last owner/, `${user} is the only owner of ${pkg} and cannot be removed; add another owner first, or transfer the package`],
-      [/remove the last full owner/, `${user} is the last full owner of ${pkg} and cannot be removed; make another owner full first (\`hexts owner add ${change.pkg} USER --level full\`)`],
+      [
+        /remove last owner/,
+        `${user} is the only owner of ${pkg} and cannot be removed; add another owner first, or transfer the package`,
+      ],
+      [
+        /remove the last full owner/,
+        `${user} is the last full owner of ${pkg} and cannot be removed; make another owner full first (\`hexts owner add ${change.pkg} USER --level full\`)`,
+      ],
     ];
     const hit = known.find(([re]) => re.test(said));
     if (hit) return fromApi(e, "VALIDATION_FAILED", hit[1]);
-    const verb = change.action === "remove" ? `remove ${user} from the owners of` : change.action === "transfer" ? `transfer ${pkg} to` : `add ${user} as an owner of`;
+    const verb =
+      change.action === "remove"
+        ? `remove ${user} from the owners of`
+        : change.action === "transfer"
+          ? `transfer ${pkg} to`
+          : `add ${user} as an owner of`;
     const target = change.action === "transfer" ? user : pkg;
-    return fromApi(e, "VALIDATION_FAILED", `could not ${verb} ${target}: ${texts.join("; ") || "the server rejected it"}`);
+    return fromApi(
+      e,
+      "VALIDATION_FAILED",
+      `could not ${verb} ${target}: ${texts.join("; ") || "the server rejected it"}`,
+    );
   }
   return e;
 }
 
-async function ownerWrite(s: Session, change: { action: OwnerChange["action"]; pkg: string; user: string }, fn: Parameters<Session["write"]>[0]): Promise<void> {
+async function ownerWrite(
+  s: Session,
+  change: { action: OwnerChange["action"]; pkg: string; user: string },
+  fn: Parameters<Session["write"]>[0],
+): Promise<void> {
   try {
     await s.write(fn);
   } catch (e) {
@@ -167,7 +227,10 @@ async function readOwners(s: Session, pkg: string, required = false): Promise<Ow
 export async function addPackageOwner(ctx: Context, input: z.output<typeof AddInput>): Promise<OwnerChange> {
   if (input.transfer) {
     if (input.level !== "full") {
-      throw new HextsError("USAGE", "--transfer makes the user the only owner, so the level must be full (drop --level maintainer)");
+      throw new HextsError(
+        "USAGE",
+        "--transfer makes the user the only owner, so the level must be full (drop --level maintainer)",
+      );
     }
     return transferPackage(ctx, input);
   }
@@ -175,7 +238,14 @@ export async function addPackageOwner(ctx: Context, input: z.output<typeof AddIn
   await ownerWrite(s, { action: "add", pkg: input.package, user: input.user }, (client) =>
     addOwner(client, input.package, input.user, { ...scopeOf(s), level: input.level, transfer: false }),
   );
-  return { action: "add", package: input.package, repository: s.repository.name, user: input.user, level: input.level, changed: true };
+  return {
+    action: "add",
+    package: input.package,
+    repository: s.repository.name,
+    user: input.user,
+    level: input.level,
+    changed: true,
+  };
 }
 
 export async function transferPackage(ctx: Context, input: z.output<typeof TransferInput>): Promise<OwnerChange> {
@@ -184,9 +254,17 @@ export async function transferPackage(ctx: Context, input: z.output<typeof Trans
   const owners = await readOwners(s, input.package, true);
   const target = findOwner(owners, input.user);
   const others = owners.filter((o) => o !== target).map((o) => o.username);
-  const base = { action: "transfer" as const, package: input.package, repository: s.repository.name, user: input.user, level: "full" as const };
+  const base = {
+    action: "transfer" as const,
+    package: input.package,
+    repository: s.repository.name,
+    user: input.user,
+    level: "full" as const,
+  };
   if (target?.level === "full" && others.length === 0) return { ...base, changed: false, removed: [] };
-  const removing = others.length ? ` This removes ${others.join(", ")} as ${others.length === 1 ? "owner" : "owners"}.` : "";
+  const removing = others.length
+    ? ` This removes ${others.join(", ")} as ${others.length === 1 ? "owner" : "owners"}.`
+    : "";
   if (!(await ctx.prompt.confirm(`Transfer ${pkg} to ${input.user}?${removing}`, { default: false }))) {
     throw new HextsError("CANCELLED", `cancelled: ${pkg} was not transferred`);
   }
@@ -203,12 +281,17 @@ export async function removePackageOwner(ctx: Context, input: z.output<typeof Re
   // An email may be hidden from the owner list; only a username that matches nobody is surely not an owner.
   if (!findOwner(owners, input.user) && !input.user.includes("@")) {
     const list = owners.map((o) => o.username).join(", ");
-    throw new HextsError("VALIDATION_FAILED", `"${input.user}" is not an owner of ${pkg}${list ? ` (owners: ${list})` : ""}`);
+    throw new HextsError(
+      "VALIDATION_FAILED",
+      `"${input.user}" is not an owner of ${pkg}${list ? ` (owners: ${list})` : ""}`,
+    );
   }
   if (!(await ctx.prompt.confirm(`Remove ${input.user} from the owners of ${pkg}?`, { default: false }))) {
     throw new HextsError("CANCELLED", `cancelled: ${input.user} is still an owner of ${pkg}`);
   }
-  await ownerWrite(s, { action: "remove", pkg: input.package, user: input.user }, (client) => removeOwner(client, input.package, input.user, scopeOf(s)));
+  await ownerWrite(s, { action: "remove", pkg: input.package, user: input.user }, (client) =>
+    removeOwner(client, input.package, input.user, scopeOf(s)),
+  );
   return { action: "remove", package: input.package, repository: s.repository.name, user: input.user, changed: true };
 }
 
@@ -223,7 +306,12 @@ export async function listOwnedPackages(ctx: Context, input: z.output<typeof Pac
   try {
     me = await getMe(await s.authed());
   } catch (e) {
-    if (isApiError(e, "NOT_FOUND")) throw fromApi(e, "FORBIDDEN", "the credential in use does not belong to a user (an organization key?); log in as a user with `hexts user auth`");
+    if (isApiError(e, "NOT_FOUND"))
+      throw fromApi(
+        e,
+        "FORBIDDEN",
+        "the credential in use does not belong to a user (an organization key?); log in as a user with `hexts user auth`",
+      );
     throw e;
   }
   const packages = (me.packages ?? [])
@@ -280,7 +368,9 @@ export const subcommands = {
   list: defineSubcommand({
     input: ListInput,
     run: (ctx, input): Promise<OwnerList | OwnedPackages> =>
-      input.package === "packages" ? listOwnedPackages(ctx, { organization: input.organization }) : listPackageOwners(ctx, input),
+      input.package === "packages"
+        ? listOwnedPackages(ctx, { organization: input.organization })
+        : listPackageOwners(ctx, input),
     render: (r: OwnerList | OwnedPackages, out) => ("owners" in r ? renderOwners(r, out) : renderPackages(r, out)),
   }),
   packages: packagesCommand,

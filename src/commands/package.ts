@@ -32,13 +32,22 @@ export interface FetchResult {
 }
 
 export async function fetchPackage(ctx: Context, input: z.output<typeof FetchInput>): Promise<FetchResult> {
-  if (input.output === "-" && input.unpack) throw new HextsError("USAGE", "cannot unpack the package while the output is stdout (-o -)");
-  if (input.output === "-" && ctx.out.json) throw new HextsError("USAGE", "-o - writes the tarball to stdout, which --json needs for its document");
+  if (input.output === "-" && input.unpack)
+    throw new HextsError("USAGE", "cannot unpack the package while the output is stdout (-o -)");
+  if (input.output === "-" && ctx.out.json)
+    throw new HextsError("USAGE", "-o - writes the tarball to stdout, which --json needs for its document");
   const registry = await openRegistry(ctx, { organization: input.organization });
   const fetched = await registry.getTarball(input.package, input.version);
-  const base: Omit<FetchResult, "path" | "unpacked"> = { package: input.package, version: input.version, repository: registry.repository.name, checksum: fetched.outerChecksum };
+  const base: Omit<FetchResult, "path" | "unpacked"> = {
+    package: input.package,
+    version: input.version,
+    repository: registry.repository.name,
+    checksum: fetched.outerChecksum,
+  };
   if (input.output === "-") {
-    await new Promise<void>((resolve, reject) => ctx.out.stdout.write(fetched.tarball, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      ctx.out.stdout.write(fetched.tarball, (e) => (e ? reject(e) : resolve())),
+    );
     return { ...base, path: null, unpacked: false };
   }
   const { mkdir } = await import("node:fs/promises");
@@ -60,7 +69,11 @@ export async function fetchPackage(ctx: Context, input: z.output<typeof FetchInp
 
 function renderFetch(r: FetchResult, out: Output): void {
   if (r.path === null) return;
-  out.result(r.unpacked ? `${r.package} v${r.version} extracted to ${r.path}` : `${r.package} v${r.version} downloaded to ${r.path}`);
+  out.result(
+    r.unpacked
+      ? `${r.package} v${r.version} extracted to ${r.path}`
+      : `${r.package} v${r.version} downloaded to ${r.path}`,
+  );
   out.info(`checksum ${r.checksum} (matches the registry)`);
 }
 
@@ -73,7 +86,10 @@ export const DiffInput = z
   .transform((v, ctx) => {
     const pair = v.versions.length === 2 ? v.versions : v.versions[0]!.split("..");
     if (pair.length !== 2 || !pair[0] || !pair[1]) {
-      ctx.addIssue({ code: "custom", message: `give two versions (\`hexts package diff ${v.package} 1.0.0 1.1.0\` or 1.0.0..1.1.0)` });
+      ctx.addIssue({
+        code: "custom",
+        message: `give two versions (\`hexts package diff ${v.package} 1.0.0 1.1.0\` or 1.0.0..1.1.0)`,
+      });
       return z.NEVER;
     }
     return { package: v.package, from: pair[0], to: pair[1], organization: v.organization };
@@ -128,20 +144,39 @@ export async function diffPackage(ctx: Context, input: z.output<typeof DiffInput
     changed.push({ path, change: !x ? "added" : !y ? "removed" : "modified" });
     const header = `diff --git a/${path} b/${path}\n`;
     if ((x && !isText(x)) || (y && !isText(y))) {
-      parts.push(`${header}Binary files ${x ? `a/${path}` : "/dev/null"} and ${y ? `b/${path}` : "/dev/null"} differ\n`);
+      parts.push(
+        `${header}Binary files ${x ? `a/${path}` : "/dev/null"} and ${y ? `b/${path}` : "/dev/null"} differ\n`,
+      );
       continue;
     }
     const oldText = x ? decoder.decode(x) : "";
     const newText = y ? decoder.decode(y) : "";
     if (oldText.split("\n").length + newText.split("\n").length > MAX_DIFF_LINES) {
-      parts.push(`${header}Files ${x ? `a/${path}` : "/dev/null"} and ${y ? `b/${path}` : "/dev/null"} differ (too large to show)\n`);
+      parts.push(
+        `${header}Files ${x ? `a/${path}` : "/dev/null"} and ${y ? `b/${path}` : "/dev/null"} differ (too large to show)\n`,
+      );
       continue;
     }
-    const patch = createTwoFilesPatch(x ? `a/${path}` : "/dev/null", y ? `b/${path}` : "/dev/null", oldText, newText, undefined, undefined, { context: 3 });
+    const patch = createTwoFilesPatch(
+      x ? `a/${path}` : "/dev/null",
+      y ? `b/${path}` : "/dev/null",
+      oldText,
+      newText,
+      undefined,
+      undefined,
+      { context: 3 },
+    );
     // drop jsdiff's "Index"/"====" preamble; keep the ---/+++ headers and hunks
     parts.push(header + patch.replace(/^(Index:[^\n]*\n)?=+\n/, ""));
   }
-  return { package: input.package, from: input.from, to: input.to, repository: registry.repository.name, changed, diff: parts.join("") };
+  return {
+    package: input.package,
+    from: input.from,
+    to: input.to,
+    repository: registry.repository.name,
+    changed,
+    diff: parts.join(""),
+  };
 }
 
 function renderDiff(r: DiffResult, out: Output): void {
@@ -154,5 +189,10 @@ function renderDiff(r: DiffResult, out: Output): void {
 
 export const subcommands = {
   fetch: defineSubcommand({ input: FetchInput, run: fetchPackage, render: renderFetch }),
-  diff: defineSubcommand({ input: DiffInput, run: diffPackage, render: renderDiff, exitCode: (r) => (r.changed.length > 0 ? 1 : 0) }),
+  diff: defineSubcommand({
+    input: DiffInput,
+    run: diffPackage,
+    render: renderDiff,
+    exitCode: (r) => (r.changed.length > 0 ? 1 : 0),
+  }),
 } satisfies Subcommands;

@@ -23,7 +23,9 @@ async function trusted(ctx: Pick<Context, "cwd" | "env">): Promise<boolean> {
   if (fromEnv) return fromEnv.value;
   const store = userConfigStore(ctx as never);
   const raw = (await store.read()).settings.trust_project;
-  return raw === undefined ? false : coerceSetting("trust_project", raw, { layer: "user", name: `config file ${store.file}: settings.trust_project` });
+  return raw === undefined
+    ? false
+    : coerceSetting("trust_project", raw, { layer: "user", name: `config file ${store.file}: settings.trust_project` });
 }
 
 /**
@@ -32,8 +34,13 @@ async function trusted(ctx: Pick<Context, "cwd" | "env">): Promise<boolean> {
  * unless the user trusts project settings. (The api_url a project sets is used, but no credential except a login
  * stored for that very URL is sent to it: see config/repos.ts.)
  */
-async function guardProjectSettings(ctx: Pick<Context, "cwd" | "env" | "out" | "memo">, config: Record<string, unknown>, file: string): Promise<Record<string, unknown>> {
-  const present = (k: string) => config[k] !== undefined && !(k === "unsafe_https" && (config[k] === false || config[k] === "false"));
+async function guardProjectSettings(
+  ctx: Pick<Context, "cwd" | "env" | "out" | "memo">,
+  config: Record<string, unknown>,
+  file: string,
+): Promise<Record<string, unknown>> {
+  const present = (k: string) =>
+    config[k] !== undefined && !(k === "unsafe_https" && (config[k] === false || config[k] === "false"));
   const risky = Object.keys(NEEDS_TRUST).filter(present);
   const shown = SHOWN.filter(present);
   if (risky.length === 0 && shown.length === 0) return config;
@@ -60,7 +67,10 @@ export interface ProjectSelection {
   metadataFile?: string;
 }
 
-export function projectHexConfig(ctx: Pick<Context, "cwd" | "env" | "out" | "memo">, selection: ProjectSelection = {}): Promise<Record<string, unknown> | undefined> {
+export function projectHexConfig(
+  ctx: Pick<Context, "cwd" | "env" | "out" | "memo">,
+  selection: ProjectSelection = {},
+): Promise<Record<string, unknown> | undefined> {
   return ctx.memo("project-hex-config", async () => {
     if (selection.metadataFile !== undefined) return undefined;
     const { detectProject, readProject } = await import("../project/index.js");

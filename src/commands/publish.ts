@@ -38,7 +38,8 @@ export async function publish(ctx: Context, input: PublishInputValue): Promise<P
       organization: input.organization,
     });
   }
-  if (input.what === "docs" && input.replace) throw new HextsError("USAGE", "--replace applies to the package; docs can always be published again");
+  if (input.what === "docs" && input.replace)
+    throw new HextsError("USAGE", "--replace applies to the package; docs can always be published again");
   return publishFlow(ctx, {
     what: input.what,
     dryRun: input.dryRun,

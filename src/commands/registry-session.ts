@@ -42,8 +42,14 @@ async function buildRegistry(ctx: Context, target: RepoRef): Promise<RegistryCli
       connectTimeoutMs: v.http_timeout * 1000,
     });
     ctx.defer(() => transport.close());
-    if (v.unsafe_registry) ctx.out.warn("HEX_UNSAFE_REGISTRY is set: registry signatures are not checked, so a mirror or proxy can alter what you see");
-    if (v.no_verify_repo_origin) ctx.out.warn("HEX_NO_VERIFY_REPO_ORIGIN is set: registry data is not checked to be for the repository and package asked for");
+    if (v.unsafe_registry)
+      ctx.out.warn(
+        "HEX_UNSAFE_REGISTRY is set: registry signatures are not checked, so a mirror or proxy can alter what you see",
+      );
+    if (v.no_verify_repo_origin)
+      ctx.out.warn(
+        "HEX_NO_VERIFY_REPO_ORIGIN is set: registry data is not checked to be for the repository and package asked for",
+      );
     return { transport, cache: registryCacheDir(ctx).then(diskRegistryCache) };
   });
   return new RegistryClient({
@@ -63,14 +69,20 @@ async function buildRegistry(ctx: Context, target: RepoRef): Promise<RegistryCli
       },
     },
     transport: shared.transport,
-    userAgent: userAgent({ version: hextsVersion(), nodeVersion: process.versions.node, platform: process.platform, ci: v.ci }),
+    userAgent: userAgent({
+      version: hextsVersion(),
+      nodeVersion: process.versions.node,
+      platform: process.platform,
+      ci: v.ci,
+    }),
     timeoutMs: v.http_timeout * 1000,
     cache: await shared.cache,
     verify: !v.unsafe_registry,
     verifyOrigin: !v.no_verify_repo_origin,
     offline: v.offline,
     signal: ctx.signal,
-    onRequest: (r) => ctx.out.debug(`GET ${r.url}${r.conditional ? " (if-none-match)" : ""}${r.authorized ? " (authorized)" : ""}`),
+    onRequest: (r) =>
+      ctx.out.debug(`GET ${r.url}${r.conditional ? " (if-none-match)" : ""}${r.authorized ? " (authorized)" : ""}`),
   });
 }
 

@@ -55,7 +55,8 @@ export interface RetireResult {
 }
 
 const usage = (message: string) => new HextsError("USAGE", message);
-const SYNOPSIS = "expected `retire PACKAGE VERSION REASON --message MSG`, `retire PACKAGE VERSION --unretire` or `retire PACKAGE --all REASON --message MSG`";
+const SYNOPSIS =
+  "expected `retire PACKAGE VERSION REASON --message MSG`, `retire PACKAGE VERSION --unretire` or `retire PACKAGE --all REASON --message MSG`";
 
 function graphemes(text: string): number {
   let n = 0;
@@ -64,10 +65,12 @@ function graphemes(text: string): number {
 }
 
 /** SemVer 2.0 as Hex parses versions (no leading `v`, no missing parts, no leading zeros). */
-const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const VERSION =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 function checkVersion(version: string): string {
-  if (!VERSION.test(version)) throw usage(`"${version}" is not a valid version (expected MAJOR.MINOR.PATCH, e.g. 1.0.2)`);
+  if (!VERSION.test(version))
+    throw usage(`"${version}" is not a valid version (expected MAJOR.MINOR.PATCH, e.g. 1.0.2)`);
   return version;
 }
 
@@ -75,16 +78,18 @@ function checkReason(word: string | undefined): RetireReason {
   const choices = "renamed, deprecated, security, invalid, other";
   if (word === undefined) throw usage(`a retirement reason is required: one of ${choices}`);
   const reason = word.toLowerCase();
-  if (!(RETIRE_REASONS as readonly string[]).includes(reason)) throw usage(`"${word}" is not a retirement reason: use one of ${choices}`);
+  if (!(RETIRE_REASONS as readonly string[]).includes(reason))
+    throw usage(`"${word}" is not a retirement reason: use one of ${choices}`);
   return reason as RetireReason;
 }
 
 function checkMessage(message: string | undefined): string {
   if (message === undefined || message.trim() === "") {
-    throw usage("a message is required to retire: --message \"why, and what to use instead\" (3 to 140 characters)");
+    throw usage('a message is required to retire: --message "why, and what to use instead" (3 to 140 characters)');
   }
   const n = graphemes(message);
-  if (n < MESSAGE_MIN || n > MESSAGE_MAX) throw usage(`the message must be ${MESSAGE_MIN} to ${MESSAGE_MAX} characters long (it has ${n})`);
+  if (n < MESSAGE_MIN || n > MESSAGE_MAX)
+    throw usage(`the message must be ${MESSAGE_MIN} to ${MESSAGE_MAX} characters long (it has ${n})`);
   return message;
 }
 
@@ -95,16 +100,32 @@ export function planRetire(input: RetireInputValue): RetirePlan {
     if (input.all) throw usage("--unretire works on one release: give its version instead of --all");
     if (input.message !== undefined) throw usage("--message is only for retiring, not with --unretire");
     if (input.replace) throw usage("--replace is only for retiring, not with --unretire");
-    if (args.length !== 1) throw usage(args.length === 0 ? "--unretire needs the version to unretire: `retire PACKAGE VERSION --unretire`" : SYNOPSIS);
+    if (args.length !== 1)
+      throw usage(
+        args.length === 0 ? "--unretire needs the version to unretire: `retire PACKAGE VERSION --unretire`" : SYNOPSIS,
+      );
     return { kind: "unretire", package: pkg, version: checkVersion(args[0]!) };
   }
   if (input.all) {
     if (args.length > 1) throw usage(`--all retires every release, so give no version: ${SYNOPSIS}`);
-    return { kind: "retire-all", package: pkg, reason: checkReason(args[0]), message: checkMessage(input.message), replace: input.replace === true };
+    return {
+      kind: "retire-all",
+      package: pkg,
+      reason: checkReason(args[0]),
+      message: checkMessage(input.message),
+      replace: input.replace === true,
+    };
   }
   if (args.length === 0) throw usage(`the version to retire is missing: ${SYNOPSIS}`);
   const version = checkVersion(args[0]!);
-  return { kind: "retire", package: pkg, version, reason: checkReason(args[1]), message: checkMessage(input.message), replace: input.replace === true };
+  return {
+    kind: "retire",
+    package: pkg,
+    version,
+    reason: checkReason(args[1]),
+    message: checkMessage(input.message),
+    replace: input.replace === true,
+  };
 }
 
 // ---- running a plan ----
@@ -121,7 +142,8 @@ function fromApi(e: ApiError, code: HextsError["code"], message: string): HextsE
   return new HextsError(code, message, { status: e.status, details: e.details, cause: e });
 }
 
-const describe = (r: { reason: string; message?: string | null }) => (r.message ? `${r.reason}: "${r.message}"` : r.reason);
+const describe = (r: { reason: string; message?: string | null }) =>
+  r.message ? `${r.reason}: "${r.message}"` : r.reason;
 
 /**
  * The release as the server describes it, for the checks that save a needless write (already retired, not
@@ -150,7 +172,13 @@ async function peekPackage(ctx: Context, s: Session, pkg: string) {
 }
 
 /** Maps the server's refusals of a retirement write to one clear line. */
-async function retireWrite(s: Session, pkg: string, fn: Parameters<Session["write"]>[0], ctx?: Context, version?: string): Promise<void> {
+async function retireWrite(
+  s: Session,
+  pkg: string,
+  fn: Parameters<Session["write"]>[0],
+  ctx?: Context,
+  version?: string,
+): Promise<void> {
   try {
     await s.write(fn);
   } catch (e) {
@@ -158,17 +186,33 @@ async function retireWrite(s: Session, pkg: string, fn: Parameters<Session["writ
     if (e.status === 404 && ctx) {
       // Which versions there are, when the server can say: the message then names them.
       const found = await peekPackage(ctx, s, pkg);
-      if (!found) throw fromApi(e, "NOT_FOUND", `package ${labelOf(s, pkg)} does not exist in ${serverLabel(s.repository)} (or you cannot see it)`);
+      if (!found)
+        throw fromApi(
+          e,
+          "NOT_FOUND",
+          `package ${labelOf(s, pkg)} does not exist in ${serverLabel(s.repository)} (or you cannot see it)`,
+        );
       if (version) {
         const versions = (found.releases ?? []).map((r) => r.version);
-        const known = versions.length ? ` (its releases: ${versions.slice(0, 10).join(", ")}${versions.length > 10 ? ", ..." : ""})` : "";
+        const known = versions.length
+          ? ` (its releases: ${versions.slice(0, 10).join(", ")}${versions.length > 10 ? ", ..." : ""})`
+          : "";
         throw fromApi(e, "NOT_FOUND", `version ${version} of ${labelOf(s, pkg)} does not exist${known}`);
       }
     }
     if (e.status === 403 && /not authorized for this action/i.test(e.serverMessage ?? "")) {
-      throw fromApi(e, "FORBIDDEN", `you are not an owner of ${labelOf(s, pkg)}, so you cannot retire or unretire its releases`);
+      throw fromApi(
+        e,
+        "FORBIDDEN",
+        `you are not an owner of ${labelOf(s, pkg)}, so you cannot retire or unretire its releases`,
+      );
     }
-    if (e.status === 404) throw fromApi(e, "NOT_FOUND", `${labelOf(s, pkg)} or that release does not exist in ${serverLabel(s.repository)} (or you cannot see it)`);
+    if (e.status === 404)
+      throw fromApi(
+        e,
+        "NOT_FOUND",
+        `${labelOf(s, pkg)} or that release does not exist in ${serverLabel(s.repository)} (or you cannot see it)`,
+      );
     throw e;
   }
 }
@@ -181,9 +225,22 @@ export async function retire(ctx: Context, input: RetireInputValue): Promise<Ret
 
   if (plan.kind === "unretire") {
     const release = await peekRelease(ctx, s, plan.package, plan.version);
-    if (release && !release.retirement) return { ...base, action: "unretire", versions: [plan.version], changed: false };
-    await retireWrite(s, plan.package, (client) => unretireRelease(client, plan.package, plan.version, scopeOf(s)), ctx, plan.version);
-    return { ...base, action: "unretire", versions: [plan.version], changed: true, ...(release?.retirement ? { replaced: { [plan.version]: release.retirement } } : {}) };
+    if (release && !release.retirement)
+      return { ...base, action: "unretire", versions: [plan.version], changed: false };
+    await retireWrite(
+      s,
+      plan.package,
+      (client) => unretireRelease(client, plan.package, plan.version, scopeOf(s)),
+      ctx,
+      plan.version,
+    );
+    return {
+      ...base,
+      action: "unretire",
+      versions: [plan.version],
+      changed: true,
+      ...(release?.retirement ? { replaced: { [plan.version]: release.retirement } } : {}),
+    };
   }
 
   const retirement = { reason: plan.reason, message: plan.message };
@@ -191,16 +248,37 @@ export async function retire(ctx: Context, input: RetireInputValue): Promise<Ret
     const release = await peekRelease(ctx, s, plan.package, plan.version);
     const previous = release?.retirement;
     if (previous && !plan.replace) {
-      throw new HextsError("CONFLICT", `${pkg} ${plan.version} is already retired (${describe(previous)}); pass --replace to change its reason and message`);
+      throw new HextsError(
+        "CONFLICT",
+        `${pkg} ${plan.version} is already retired (${describe(previous)}); pass --replace to change its reason and message`,
+      );
     }
-    await retireWrite(s, plan.package, (client) => retireRelease(client, plan.package, plan.version, retirement, scopeOf(s)), ctx, plan.version);
-    return { ...base, action: "retire", versions: [plan.version], ...retirement, changed: true, ...(previous ? { replaced: { [plan.version]: previous } } : {}) };
+    await retireWrite(
+      s,
+      plan.package,
+      (client) => retireRelease(client, plan.package, plan.version, retirement, scopeOf(s)),
+      ctx,
+      plan.version,
+    );
+    return {
+      ...base,
+      action: "retire",
+      versions: [plan.version],
+      ...retirement,
+      changed: true,
+      ...(previous ? { replaced: { [plan.version]: previous } } : {}),
+    };
   }
 
   const found = await peekPackage(ctx, s, plan.package);
   if (!found) {
     // Nothing to compare with: the server retires what it has (and says if the package does not exist).
-    await retireWrite(s, plan.package, (client) => retireAllReleases(client, plan.package, { ...retirement, replace: plan.replace }, scopeOf(s)), ctx);
+    await retireWrite(
+      s,
+      plan.package,
+      (client) => retireAllReleases(client, plan.package, { ...retirement, replace: plan.replace }, scopeOf(s)),
+      ctx,
+    );
     return { ...base, action: "retire", versions: [], ...retirement, changed: true };
   }
   const retired = found.retirements ?? {};
@@ -208,17 +286,33 @@ export async function retire(ctx: Context, input: RetireInputValue): Promise<Ret
   if (versions.length === 0) throw new HextsError("NOT_FOUND", `${pkg} has no releases to retire`);
   const targets = plan.replace ? versions : versions.filter((v) => !retired[v]);
   if (targets.length === 0) {
-    throw new HextsError("CONFLICT", `every release of ${pkg} is already retired; pass --replace to change their reason and message`);
+    throw new HextsError(
+      "CONFLICT",
+      `every release of ${pkg} is already retired; pass --replace to change their reason and message`,
+    );
   }
-  await retireWrite(s, plan.package, (client) => retireAllReleases(client, plan.package, { ...retirement, replace: plan.replace }, scopeOf(s)));
+  await retireWrite(s, plan.package, (client) =>
+    retireAllReleases(client, plan.package, { ...retirement, replace: plan.replace }, scopeOf(s)),
+  );
   const replaced = Object.fromEntries(targets.filter((v) => retired[v]).map((v) => [v, retired[v]!]));
-  return { ...base, action: "retire", versions: targets, ...retirement, changed: true, ...(Object.keys(replaced).length ? { replaced } : {}) };
+  return {
+    ...base,
+    action: "retire",
+    versions: targets,
+    ...retirement,
+    changed: true,
+    ...(Object.keys(replaced).length ? { replaced } : {}),
+  };
 }
 
 function render(r: RetireResult, out: Output): void {
   const pkg = r.repository.startsWith("hexpm:") ? `${r.repository.slice("hexpm:".length)}/${r.package}` : r.package;
   if (r.action === "unretire") {
-    out.result(r.changed ? `${pkg} ${r.versions[0]} has been unretired` : `${pkg} ${r.versions[0]} is not retired; nothing to do`);
+    out.result(
+      r.changed
+        ? `${pkg} ${r.versions[0]} has been unretired`
+        : `${pkg} ${r.versions[0]} is not retired; nothing to do`,
+    );
     return;
   }
   const why = describe({ reason: r.reason ?? "", message: r.message });

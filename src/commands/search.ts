@@ -57,7 +57,11 @@ async function searchClient(ctx: Context, s: Session): Promise<{ client: HexClie
 
 /** Collapses a (heredoc) description into one line. */
 function oneLine(text: string | null | undefined): string {
-  return (text ?? "").split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
+  return (text ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(" ");
 }
 
 function found(p: Package): FoundPackage {
@@ -77,11 +81,23 @@ export async function search(ctx: Context, input: z.output<typeof SearchInput>):
   const { client, authenticated } = await searchClient(ctx, s);
   let packages: Package[];
   try {
-    packages = await searchPackages(client, { repository: s.organization, search: input.term, sort: input.sort as PackageSort, page: input.page, perPage: PAGE_SIZE });
+    packages = await searchPackages(client, {
+      repository: s.organization,
+      search: input.term,
+      sort: input.sort as PackageSort,
+      page: input.page,
+      perPage: PAGE_SIZE,
+    });
   } catch (e) {
     if (s.organization && isApiError(e, "NOT_FOUND")) {
-      const hint = authenticated ? "" : "; log in with `hexts user auth` (or set HEX_API_KEY) to search a private repository";
-      throw new HextsError("NOT_FOUND", `organization ${s.organization} does not exist or you cannot read its repository${hint}`, { status: e.status, details: e.details, cause: e });
+      const hint = authenticated
+        ? ""
+        : "; log in with `hexts user auth` (or set HEX_API_KEY) to search a private repository";
+      throw new HextsError(
+        "NOT_FOUND",
+        `organization ${s.organization} does not exist or you cannot read its repository${hint}`,
+        { status: e.status, details: e.details, cause: e },
+      );
     }
     throw e;
   }
@@ -102,7 +118,12 @@ export async function search(ctx: Context, input: z.output<typeof SearchInput>):
 export function shorten(text: string, max: number): string {
   const chars = [...text];
   if (chars.length <= max) return text;
-  return chars.slice(0, Math.max(0, max - 3)).join("").trimEnd() + "...";
+  return (
+    chars
+      .slice(0, Math.max(0, max - 3))
+      .join("")
+      .trimEnd() + "..."
+  );
 }
 
 /** mix and rebar3 cut descriptions at 50 characters; on a terminal the description takes the room that is left. */
@@ -120,10 +141,19 @@ function render(r: SearchResult, out: Output): void {
     out.result(r.page > 1 ? `No packages found on page ${r.page}` : "No packages found");
     return;
   }
-  const rows = r.packages.map((p) => [p.repository === "hexpm" ? p.name : `${p.repository}/${p.name}`, p.version ?? "", p.description, p.url ?? ""]);
+  const rows = r.packages.map((p) => [
+    p.repository === "hexpm" ? p.name : `${p.repository}/${p.name}`,
+    p.version ?? "",
+    p.description,
+    p.url ?? "",
+  ]);
   const width = (i: number, header: string) => Math.max(header.length, ...rows.map((row) => row[i]!.length));
   const columns = (out.stdout as { columns?: number }).columns;
-  const max = descriptionWidth(out.stdout.isTTY ? columns : undefined, [width(0, "Name"), width(1, "Version"), width(3, "URL")]);
+  const max = descriptionWidth(out.stdout.isTTY ? columns : undefined, [
+    width(0, "Name"),
+    width(1, "Version"),
+    width(3, "URL"),
+  ]);
   out.table(
     ["Name", "Version", "Description", "URL"],
     rows.map(([name, version, description, url]) => [name!, version!, shorten(description!, max), url!]),

@@ -42,7 +42,9 @@ export interface Session {
 export function serverLabel(repo: Pick<Repository, "name" | "organization" | "apiUrl">): string {
   const hexpmFamily = repo.name === "hexpm" || repo.name.startsWith("hexpm:");
   if (hexpmFamily && repo.apiUrl !== undefined && !/^https:\/\/hex\.pm\/api\/?$/.test(repo.apiUrl)) {
-    return repo.organization ? `repository ${repo.organization} of the server at ${repo.apiUrl}` : `the server at ${repo.apiUrl}`;
+    return repo.organization
+      ? `repository ${repo.organization} of the server at ${repo.apiUrl}`
+      : `the server at ${repo.apiUrl}`;
   }
   return repo.name;
 }
@@ -84,9 +86,11 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
     unsafeHttpsSource: settingOrigin(settings.sources.unsafe_https, ctx.cwd),
     caCertsPath: values.cacerts_path,
     signal: ctx.signal,
-    onWarning: (w) => (w.level === "fatal" ? ctx.out.warn(`API error: ${w.message}`) : ctx.out.warn(`API warning: ${w.message}`)),
+    onWarning: (w) =>
+      w.level === "fatal" ? ctx.out.warn(`API error: ${w.message}`) : ctx.out.warn(`API warning: ${w.message}`),
     // Rate limits and long waits are said as they happen (stderr, also with --json); short retries only with --verbose.
-    onRetry: (r) => (api.retryIsNotable(r) ? ctx.out.writeErr(`${api.describeRetry(r)}\n`) : ctx.out.debug(api.describeRetry(r))),
+    onRetry: (r) =>
+      api.retryIsNotable(r) ? ctx.out.writeErr(`${api.describeRetry(r)}\n`) : ctx.out.debug(api.describeRetry(r)),
   });
   ctx.defer(() => base.close());
 
@@ -105,7 +109,11 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
   async function refresh(c: Extract<UsableCredential, { type: "oauth" }>): Promise<UsableCredential | undefined> {
     if (!c.refreshToken) return undefined;
     try {
-      const token = await api.refreshToken(base.with({ credential: undefined }), { clientId: values.oauth_client_id, refreshToken: c.refreshToken, signal: ctx.signal });
+      const token = await api.refreshToken(base.with({ credential: undefined }), {
+        clientId: values.oauth_client_id,
+        refreshToken: c.refreshToken,
+        signal: ctx.signal,
+      });
       ctx.out.secrets.add(token.access_token);
       ctx.out.secrets.add(token.refresh_token);
       const next = {
@@ -119,7 +127,9 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
       ctx.out.debug("renewed the OAuth access token");
       return { ...next, source: c.source };
     } catch (e) {
-      ctx.out.warn(`your login could not be renewed (${e instanceof Error ? e.message : String(e)}); run \`hexts user auth\` to log in again`);
+      ctx.out.warn(
+        `your login could not be renewed (${e instanceof Error ? e.message : String(e)}); run \`hexts user auth\` to log in again`,
+      );
       return undefined;
     }
   }
@@ -147,7 +157,10 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
     askOtp: ctx.prompt.interactive
       ? async (attempt, reason) => {
           if (reason === "invalid") ctx.out.warn("that two-factor code was not accepted");
-          const code = await ctx.prompt.secret(attempt === 1 ? "Two-factor authentication code:" : "Two-factor authentication code (try again):", { supply: "--otp CODE or HEX_OTP" });
+          const code = await ctx.prompt.secret(
+            attempt === 1 ? "Two-factor authentication code:" : "Two-factor authentication code (try again):",
+            { supply: "--otp CODE or HEX_OTP" },
+          );
           ctx.out.secrets.add(code);
           return code;
         }

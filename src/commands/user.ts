@@ -20,7 +20,14 @@ import type { Output } from "../ui/output.js";
 import { openSession, type Session } from "./session.js";
 import { KeyInput, keyAction, renderKey } from "./auth/key-actions.js";
 import { askNewPassword, openVault, prepareVault } from "./auth/local-password.js";
-import { loginWithKey, loginWithOAuth, loginWithPassword, revokeCreatedKey, type CreatedKeyInfo, type Login } from "./auth/login.js";
+import {
+  loginWithKey,
+  loginWithOAuth,
+  loginWithPassword,
+  revokeCreatedKey,
+  type CreatedKeyInfo,
+  type Login,
+} from "./auth/login.js";
 import { claimStdin, readStdinSecret } from "./auth/stdin.js";
 
 export const TERMS_URL = "https://hex.pm/policies/termsofservice";
@@ -53,10 +60,18 @@ export async function register(ctx: Context, input: z.output<typeof RegisterInpu
   if (email === "") throw new HextsError("INPUT_REQUIRED", "an email address is required (--email EMAIL)");
   const password = input.passwordStdin
     ? await readStdinSecret(ctx, { what: "account password", flag: "--password-stdin" })
-    : await askNewPassword(ctx, { first: "Account password:", confirm: "Account password (confirm):", supply: "--password-stdin" }, false);
+    : await askNewPassword(
+        ctx,
+        { first: "Account password:", confirm: "Account password (confirm):", supply: "--password-stdin" },
+        false,
+      );
   const client = await session.anonymous();
   ctx.out.info("Registering...");
-  const user = await createUser(client, { username, email, password, fullName: input.fullName }, { signal: ctx.signal });
+  const user = await createUser(
+    client,
+    { username, email, password, fullName: input.fullName },
+    { signal: ctx.signal },
+  );
   return { username: user.username, email, api_url: client.apiUrl, terms_of_service: TERMS_URL };
 }
 
@@ -88,7 +103,11 @@ export async function whoami(ctx: Context): Promise<WhoamiResult> {
     me = await getMe(client, { signal: ctx.signal });
   } catch (e) {
     if (isApiError(e, "NOT_FOUND")) {
-      throw new HextsError("FORBIDDEN", `the credential in use (${info?.source ?? "unknown"}) belongs to an organization, not to a user`, { status: e.status, cause: e });
+      throw new HextsError(
+        "FORBIDDEN",
+        `the credential in use (${info?.source ?? "unknown"}) belongs to an organization, not to a user`,
+        { status: e.status, cause: e },
+      );
     }
     throw e;
   }
@@ -104,8 +123,12 @@ export async function whoami(ctx: Context): Promise<WhoamiResult> {
 
 function renderWhoami(r: WhoamiResult, out: Output): void {
   out.result(r.username);
-  if (r.organizations.length) out.result(`organizations: ${r.organizations.map((o) => `${o.name} (${o.role})`).join(", ")}`);
-  if (r.credential) out.debug(`authenticated with ${r.credential.kind === "oauth" ? "an OAuth token" : "an API key"} from ${r.credential.source}`);
+  if (r.organizations.length)
+    out.result(`organizations: ${r.organizations.map((o) => `${o.name} (${o.role})`).join(", ")}`);
+  if (r.credential)
+    out.debug(
+      `authenticated with ${r.credential.kind === "oauth" ? "an OAuth token" : "an API key"} from ${r.credential.source}`,
+    );
 }
 
 // ---- auth ----
@@ -141,19 +164,25 @@ export interface AuthResult {
 
 function checkAuthFlags(input: AuthInput): "oauth" | "key" | "password" | undefined {
   const chosen = (["oauth", "key", "password"] as const).filter((m) => input[m] !== undefined && input[m] !== false);
-  if (chosen.length > 1) throw new HextsError("USAGE", `choose one way to log in: ${chosen.map((m) => `--${m}`).join(" or ")}`);
+  if (chosen.length > 1)
+    throw new HextsError("USAGE", `choose one way to log in: ${chosen.map((m) => `--${m}`).join(" or ")}`);
   const method = chosen[0];
   if (method !== "password" && (input.username !== undefined || input.passwordStdin)) {
-    throw new HextsError("USAGE", `${input.username !== undefined ? "--username" : "--password-stdin"} goes with --password (username and password login)`);
+    throw new HextsError(
+      "USAGE",
+      `${input.username !== undefined ? "--username" : "--password-stdin"} goes with --password (username and password login)`,
+    );
   }
-  if (method === "key" && input.keyName !== undefined) throw new HextsError("USAGE", "--key-name names keys hexts creates; a key given with --key keeps its own name");
+  if (method === "key" && input.keyName !== undefined)
+    throw new HextsError("USAGE", "--key-name names keys hexts creates; a key given with --key keeps its own name");
   const keyFromStdin = method === "key" && (input.key === "-" || input.key === true);
   claimStdin([
     ["--key", keyFromStdin && input.localPasswordStdin === true],
     ["--password-stdin", input.passwordStdin === true],
     ["--local-password-stdin", input.localPasswordStdin === true],
   ]);
-  if (input.localPasswordStdin && !input.localPassword) throw new HextsError("USAGE", "--local-password-stdin and --no-local-password contradict each other");
+  if (input.localPasswordStdin && !input.localPassword)
+    throw new HextsError("USAGE", "--local-password-stdin and --no-local-password contradict each other");
   return method;
 }
 
@@ -163,12 +192,17 @@ export async function auth(ctx: Context, input: AuthInput): Promise<AuthResult> 
   const apiUrl = normalizeApiUrl(session.repository.apiUrl!);
   if (method === undefined) {
     if (session.settings.values.ci) {
-      throw new HextsError("INPUT_REQUIRED", "in CI, log in with an API key: `hexts user auth --key -` with the key on stdin (or set HEX_API_KEY and skip logging in); pass --oauth to run the browser login anyway");
+      throw new HextsError(
+        "INPUT_REQUIRED",
+        "in CI, log in with an API key: `hexts user auth --key -` with the key on stdin (or set HEX_API_KEY and skip logging in); pass --oauth to run the browser login anyway",
+      );
     }
     method = "oauth";
   }
   if (session.settings.values.api_key !== undefined) {
-    ctx.out.warn(`${session.settings.sources.api_key.kind === "env" ? "HEX_API_KEY is set: it" : "an api_key setting"} takes precedence over the login stored now`);
+    ctx.out.warn(
+      `${session.settings.sources.api_key.kind === "env" ? "HEX_API_KEY is set: it" : "an api_key setting"} takes precedence over the login stored now`,
+    );
   }
   // A local password already in place is opened now, not after the user has approved a login in the browser.
   const sealed = await openVault(ctx);
@@ -179,23 +213,38 @@ export async function auth(ctx: Context, input: AuthInput): Promise<AuthResult> 
       ? await loginWithOAuth(ctx, session, { browser: input.browser, label: input.keyName })
       : method === "key"
         ? await loginWithKey(ctx, session, { key: input.key as string | true })
-        : await loginWithPassword(ctx, session, { username: input.username, passwordStdin: input.passwordStdin === true, keyName: input.keyName });
+        : await loginWithPassword(ctx, session, {
+            username: input.username,
+            passwordStdin: input.passwordStdin === true,
+            keyName: input.keyName,
+          });
 
   let vault: { encrypted: boolean; file: string };
   try {
-    vault = sealed ? { encrypted: true, file: userConfigStore(ctx).file } : await prepareVault(ctx, { skip: !input.localPassword, fromStdin: input.localPasswordStdin === true });
+    vault = sealed
+      ? { encrypted: true, file: userConfigStore(ctx).file }
+      : await prepareVault(ctx, { skip: !input.localPassword, fromStdin: input.localPasswordStdin === true });
     await storeCredential(ctx, apiUrl, login.credential);
   } catch (e) {
     // A key made for this login and not stored would stay live and unused: revoke it.
-    if (login.credential.type === "key" && login.credential.generated) await revokeCreatedKey(ctx, session, login.credential);
+    if (login.credential.type === "key" && login.credential.generated)
+      await revokeCreatedKey(ctx, session, login.credential);
     throw e;
   }
-  if (previous?.type === "oauth" && previous.accessToken !== (login.credential.type === "oauth" ? login.credential.accessToken : undefined)) {
+  if (
+    previous?.type === "oauth" &&
+    previous.accessToken !== (login.credential.type === "oauth" ? login.credential.accessToken : undefined)
+  ) {
     await revokeQuietly(ctx, session, previous);
   }
-  if (previous?.type === "key" && previous.generated && previous.key !== (login.credential.type === "key" ? login.credential.key : undefined)) {
+  if (
+    previous?.type === "key" &&
+    previous.generated &&
+    previous.key !== (login.credential.type === "key" ? login.credential.key : undefined)
+  ) {
     // The key hexts made for the previous login is replaced: nothing uses it any more.
-    if (await revokeCreatedKey(ctx, session, previous)) ctx.out.info(`Revoked ${previous.keyName ?? "the key"} hexts had created for the previous login.`);
+    if (await revokeCreatedKey(ctx, session, previous))
+      ctx.out.info(`Revoked ${previous.keyName ?? "the key"} hexts had created for the previous login.`);
   }
   const c = login.credential;
   return {
@@ -213,7 +262,11 @@ export async function auth(ctx: Context, input: AuthInput): Promise<AuthResult> 
 /** The previous OAuth session is replaced by the new login: revoke it, quietly (mix does the same). */
 async function revokeQuietly(ctx: Context, session: Session, c: Extract<Credential, { type: "oauth" }>): Promise<void> {
   try {
-    await revokeToken(await session.anonymous(), { clientId: session.settings.values.oauth_client_id, token: c.accessToken, signal: ctx.signal });
+    await revokeToken(await session.anonymous(), {
+      clientId: session.settings.values.oauth_client_id,
+      token: c.accessToken,
+      signal: ctx.signal,
+    });
   } catch (e) {
     ctx.out.debug(`could not revoke the previous OAuth login: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -221,9 +274,16 @@ async function revokeQuietly(ctx: Context, session: Session, c: Extract<Credenti
 
 function renderAuth(r: AuthResult, out: Output): void {
   const who = r.username ? ` as ${r.username}` : "";
-  const how = r.method === "oauth" ? "OAuth login, renewed automatically" : r.method === "key" ? `API key ${r.key_name ?? ""}`.trim() : `new API key ${r.key_name ?? ""}`.trim();
+  const how =
+    r.method === "oauth"
+      ? "OAuth login, renewed automatically"
+      : r.method === "key"
+        ? `API key ${r.key_name ?? ""}`.trim()
+        : `new API key ${r.key_name ?? ""}`.trim();
   out.result(`Logged in${who} on ${r.api_url} (${how}).`);
-  out.info(r.encrypted ? `Stored encrypted with your local password in ${r.config_file}.` : `Stored in ${r.config_file}.`);
+  out.info(
+    r.encrypted ? `Stored encrypted with your local password in ${r.config_file}.` : `Stored in ${r.config_file}.`,
+  );
 }
 
 // ---- deauth ----
@@ -248,7 +308,11 @@ export interface DeauthResult {
 async function revokeStored(ctx: Context, session: Session, c: Credential): Promise<"oauth" | "key"> {
   const anonymous = await session.anonymous();
   if (c.type === "oauth") {
-    await revokeToken(anonymous, { clientId: session.settings.values.oauth_client_id, token: c.accessToken, signal: ctx.signal });
+    await revokeToken(anonymous, {
+      clientId: session.settings.values.oauth_client_id,
+      token: c.accessToken,
+      signal: ctx.signal,
+    });
     return "oauth";
   }
   const withKey = anonymous.with({ credential: { kind: "key", key: c.key } });
@@ -267,8 +331,19 @@ export async function deauth(ctx: Context): Promise<DeauthResult> {
   const apiUrl = normalizeApiUrl(session.repository.apiUrl!);
   const stored = (await listCredentials(ctx)).find((c) => c.apiUrl === apiUrl);
   const apiKey = session.settings.values.api_key;
-  const stillUsing = apiKey === undefined ? undefined : session.settings.sources.api_key.kind === "env" ? (session.settings.sources.api_key as { name: string }).name : "the api_key setting";
-  const result: DeauthResult = { api_url: apiUrl, username: stored?.username ?? null, forgotten: false, revoked: null, ...(stillUsing ? { still_using: stillUsing } : {}) };
+  const stillUsing =
+    apiKey === undefined
+      ? undefined
+      : session.settings.sources.api_key.kind === "env"
+        ? (session.settings.sources.api_key as { name: string }).name
+        : "the api_key setting";
+  const result: DeauthResult = {
+    api_url: apiUrl,
+    username: stored?.username ?? null,
+    forgotten: false,
+    revoked: null,
+    ...(stillUsing ? { still_using: stillUsing } : {}),
+  };
   if (!stored) return result;
   if (stored.type === "key" && !stored.generated) {
     // hexts did not make this key, so it may be in use elsewhere (CI, another machine): only forget it here.
@@ -282,7 +357,9 @@ export async function deauth(ctx: Context): Promise<DeauthResult> {
   } catch (e) {
     if (e instanceof HextsError && e.code === "CANCELLED") throw e;
     result.revoke_error = e instanceof Error ? e.message : String(e);
-    ctx.out.warn(`could not revoke the login on the server (${result.revoke_error}); forgetting it on this machine anyway`);
+    ctx.out.warn(
+      `could not revoke the login on the server (${result.revoke_error}); forgetting it on this machine anyway`,
+    );
   }
   result.forgotten = await deleteCredential(ctx, apiUrl);
   return result;
@@ -291,8 +368,15 @@ export async function deauth(ctx: Context): Promise<DeauthResult> {
 function renderDeauth(r: DeauthResult, out: Output): void {
   if (!r.forgotten) out.result(`Not logged in on ${r.api_url}; nothing to forget.`);
   else {
-    const what = r.revoked === "oauth" ? "revoked the OAuth session and " : r.revoked === "key" ? "revoked the stored API key and " : "";
-    out.result(`Logged out${r.username ? ` ${r.username}` : ""} from ${r.api_url}: ${what}removed the stored credentials.`);
+    const what =
+      r.revoked === "oauth"
+        ? "revoked the OAuth session and "
+        : r.revoked === "key"
+          ? "revoked the stored API key and "
+          : "";
+    out.result(
+      `Logged out${r.username ? ` ${r.username}` : ""} from ${r.api_url}: ${what}removed the stored credentials.`,
+    );
   }
   if (r.kept_on_server !== undefined) {
     const key = r.kept_on_server === null ? "The API key" : `The API key ${r.kept_on_server}`;
@@ -324,7 +408,8 @@ async function resetAccount(ctx: Context, input: z.output<typeof ResetInput>): P
   const session = await openSession(ctx);
   const apiUrl = normalizeApiUrl(session.repository.apiUrl!);
   const stored = (await listCredentials(ctx)).find((c) => c.apiUrl === apiUrl)?.username;
-  const name = input.username ?? stored ?? (await ctx.prompt.input("Username or email:", { supply: "--username NAME" })).trim();
+  const name =
+    input.username ?? stored ?? (await ctx.prompt.input("Username or email:", { supply: "--username NAME" })).trim();
   if (name === "") throw new HextsError("INPUT_REQUIRED", "a username or email is required (--username NAME)");
   const client = await session.anonymous();
   try {
@@ -337,7 +422,11 @@ async function resetAccount(ctx: Context, input: z.output<typeof ResetInput>): P
     });
   } catch (e) {
     if (isApiError(e, "NOT_FOUND")) {
-      throw new HextsError("NOT_FOUND", `the server no longer resets passwords through its API; reset yours in a browser at ${passwordPage(apiUrl)}`, { status: 404, cause: e });
+      throw new HextsError(
+        "NOT_FOUND",
+        `the server no longer resets passwords through its API; reset yours in a browser at ${passwordPage(apiUrl)}`,
+        { status: 404, cause: e },
+      );
     }
     throw e;
   }
@@ -355,7 +444,9 @@ async function resetLocal(ctx: Context, input: z.output<typeof ResetInput>): Pro
     : await askNewPassword(
         ctx,
         {
-          first: had ? "New local password (empty: remove it and store credentials unencrypted):" : "New local password:",
+          first: had
+            ? "New local password (empty: remove it and store credentials unencrypted):"
+            : "New local password:",
           confirm: "New local password (confirm):",
           supply: "--local-password-stdin",
         },
@@ -366,13 +457,16 @@ async function resetLocal(ctx: Context, input: z.output<typeof ResetInput>): Pro
 }
 
 export async function resetPassword(ctx: Context, input: z.output<typeof ResetInput>): Promise<ResetResult> {
-  if (input.which === "account" && input.localPasswordStdin) throw new HextsError("USAGE", "--local-password-stdin goes with `reset_password local`");
+  if (input.which === "account" && input.localPasswordStdin)
+    throw new HextsError("USAGE", "--local-password-stdin goes with `reset_password local`");
   return input.which === "account" ? resetAccount(ctx, input) : resetLocal(ctx, input);
 }
 
 function renderReset(r: ResetResult, out: Output): void {
   if (r.which === "account") {
-    out.result(`A password reset email was sent for ${r.username}; its link works for 24 hours (check your spam folder if it does not arrive).`);
+    out.result(
+      `A password reset email was sent for ${r.username}; its link works for 24 hours (check your spam folder if it does not arrive).`,
+    );
     return;
   }
   const n = `${r.secrets} stored secret${r.secrets === 1 ? "" : "s"}`;
@@ -388,6 +482,11 @@ export const subcommands = {
   whoami: defineSubcommand({ input: WhoamiInput, run: whoami, render: renderWhoami }),
   auth: defineSubcommand({ input: AuthInput, run: auth, render: renderAuth }),
   deauth: defineSubcommand({ input: DeauthInput, run: deauth, render: renderDeauth }),
-  key: defineSubcommand({ input: KeyInput, run: (ctx, input) => keyAction(ctx, input, {}), render: renderKey, revealsSecret: true }),
+  key: defineSubcommand({
+    input: KeyInput,
+    run: (ctx, input) => keyAction(ctx, input, {}),
+    render: renderKey,
+    revealsSecret: true,
+  }),
   reset_password: defineSubcommand({ input: ResetInput, run: resetPassword, render: renderReset }),
 } satisfies Subcommands;

@@ -6,7 +6,8 @@ import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pidAlive } from "./lock.js";
 
-const tempPattern = (base: string) => new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
+const tempPattern = (base: string) =>
+  new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(path);
@@ -36,7 +37,8 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
       return;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (process.platform !== "win32" || attempt >= 5 || !(code === "EPERM" || code === "EACCES" || code === "EBUSY")) throw e;
+      if (process.platform !== "win32" || attempt >= 5 || !(code === "EPERM" || code === "EACCES" || code === "EBUSY"))
+        throw e;
       await sleep(20 * (attempt + 1));
     }
   }

@@ -6,7 +6,8 @@ import { SETTINGS, SETTING_KEYS } from "./settings.js";
 /** The environment variable names that carry hexts secrets, upper-cased. */
 export function secretEnvNames(): Set<string> {
   const names = new Set<string>();
-  for (const key of SETTING_KEYS) if (SETTINGS[key].secret) for (const name of SETTINGS[key].env) names.add(name.toUpperCase());
+  for (const key of SETTING_KEYS)
+    if (SETTINGS[key].secret) for (const name of SETTINGS[key].env) names.add(name.toUpperCase());
   return names;
 }
 

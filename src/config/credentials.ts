@@ -13,11 +13,23 @@ import { SETTINGS, envSetting, userConfigStore } from "./settings.js";
 export type Credential =
   /** `generated`: hexts created this key (password login), so `user deauth` revokes it; a pasted key is only forgotten. */
   | { type: "key"; key: string; username?: string; keyName?: string; generated?: boolean }
-  | { type: "oauth"; accessToken: string; refreshToken?: string; /** Unix seconds. */ expiresAt: number; username?: string };
+  | {
+      type: "oauth";
+      accessToken: string;
+      refreshToken?: string;
+      /** Unix seconds. */ expiresAt: number;
+      username?: string;
+    };
 
 const nonEmpty = z.string().min(1);
 const CredentialInputSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("key"), key: nonEmpty, username: nonEmpty.optional(), keyName: nonEmpty.optional(), generated: z.boolean().optional() }),
+  z.object({
+    type: z.literal("key"),
+    key: nonEmpty,
+    username: nonEmpty.optional(),
+    keyName: nonEmpty.optional(),
+    generated: z.boolean().optional(),
+  }),
   z.object({
     type: z.literal("oauth"),
     accessToken: nonEmpty,
@@ -89,7 +101,10 @@ export function provideLocalPassword(ctx: ConfigContext, password: string): void
 
 const passwordEnv = () => SETTINGS.local_password.env[0] ?? "HEX_LOCAL_PASSWORD";
 
-async function askPassword(ctx: ConfigContext, check: NonNullable<ConfigFile["local_password"]>["check"]): Promise<Keyring> {
+async function askPassword(
+  ctx: ConfigContext,
+  check: NonNullable<ConfigFile["local_password"]>["check"],
+): Promise<Keyring> {
   const st = vaultState(ctx);
   if (st.password !== undefined) {
     const ring = await Keyring.unlock(st.password, check);
@@ -115,7 +130,10 @@ async function askPassword(ctx: ConfigContext, check: NonNullable<ConfigFile["lo
       return ring;
     }
   }
-  throw new HextsError("LOCAL_PASSWORD_INVALID", `wrong local password (${tries} tries); the stored credentials stay encrypted`);
+  throw new HextsError(
+    "LOCAL_PASSWORD_INVALID",
+    `wrong local password (${tries} tries); the stored credentials stay encrypted`,
+  );
 }
 
 /** The keyring that opens `config`'s secrets, asking for the password if this run has not yet; undefined when none is set. */
@@ -139,8 +157,14 @@ async function ringInLock(ctx: ConfigContext, config: ConfigFile): Promise<Keyri
   const check = config.local_password?.check;
   if (!check) return undefined;
   const st = vaultState(ctx);
-  const ring = (await st.ring?.rebind(check)) ?? (st.password !== undefined ? await Keyring.unlock(st.password, check) : undefined);
-  if (!ring) throw new HextsError("LOCAL_PASSWORD_INVALID", "the local password was changed by another hexts process meanwhile; run the command again");
+  const ring =
+    (await st.ring?.rebind(check)) ??
+    (st.password !== undefined ? await Keyring.unlock(st.password, check) : undefined);
+  if (!ring)
+    throw new HextsError(
+      "LOCAL_PASSWORD_INVALID",
+      "the local password was changed by another hexts process meanwhile; run the command again",
+    );
   return (st.ring = ring);
 }
 
@@ -149,27 +173,44 @@ async function sealWith(ring: Keyring | undefined, plain: string, aad: readonly 
 }
 
 /** Opens one stored secret, asking for the local password if needed, and registers it for redaction. */
-async function reveal(ctx: ConfigContext, config: ConfigFile, file: string, secret: StoredSecret, aad: readonly string[]): Promise<string> {
+async function reveal(
+  ctx: ConfigContext,
+  config: ConfigFile,
+  file: string,
+  secret: StoredSecret,
+  aad: readonly string[],
+): Promise<string> {
   let plain: string;
   if (typeof secret === "string") {
     plain = secret;
   } else {
     if (!config.local_password) {
-      throw new HextsError("CONFIG_INVALID", `the config file ${file} holds an encrypted secret but no local password check; fix it or move it away`);
+      throw new HextsError(
+        "CONFIG_INVALID",
+        `the config file ${file} holds an encrypted secret but no local password check; fix it or move it away`,
+      );
     }
     const ring = (await unlock(ctx, config))!;
     try {
       plain = await ring.open(secret, aad);
     } catch (e) {
       if (!(e instanceof SecretUnreadableError)) throw e;
-      throw new HextsError("CONFIG_INVALID", `a stored secret in ${file} cannot be decrypted with the local password (was the file edited by hand?)`);
+      throw new HextsError(
+        "CONFIG_INVALID",
+        `a stored secret in ${file} cannot be decrypted with the local password (was the file edited by hand?)`,
+      );
     }
   }
   ctx.out.secrets.add(plain);
   return plain;
 }
 
-const credentialAad = (apiUrl: string, username: string | undefined, field: string) => ["credential", apiUrl, username ?? "", field];
+const credentialAad = (apiUrl: string, username: string | undefined, field: string) => [
+  "credential",
+  apiUrl,
+  username ?? "",
+  field,
+];
 const repoAad = (name: string) => ["repo", name, "auth_key"];
 
 /** Every secret slot in the file, for re-encryption. */
@@ -179,9 +220,18 @@ function secretSlots(config: ConfigFile): { aad: string[]; value: StoredSecret; 
     if (cred.type === "key") {
       slots.push({ aad: credentialAad(apiUrl, cred.username, "key"), value: cred.key, set: (v) => (cred.key = v) });
     } else {
-      slots.push({ aad: credentialAad(apiUrl, cred.username, "access_token"), value: cred.access_token, set: (v) => (cred.access_token = v) });
+      slots.push({
+        aad: credentialAad(apiUrl, cred.username, "access_token"),
+        value: cred.access_token,
+        set: (v) => (cred.access_token = v),
+      });
       const refresh = cred.refresh_token;
-      if (refresh !== undefined) slots.push({ aad: credentialAad(apiUrl, cred.username, "refresh_token"), value: refresh, set: (v) => (cred.refresh_token = v) });
+      if (refresh !== undefined)
+        slots.push({
+          aad: credentialAad(apiUrl, cred.username, "refresh_token"),
+          value: refresh,
+          set: (v) => (cred.refresh_token = v),
+        });
     }
   }
   for (const [name, repo] of Object.entries(config.repos)) {
@@ -209,7 +259,11 @@ export async function hasLocalPassword(ctx: ConfigContext): Promise<boolean> {
  * Sets, changes (password) or removes (null) the local password, re-encrypting every stored secret.
  * Asks for the current password first when one is set. Backs `hexts user reset_password local`.
  */
-export async function setLocalPassword(ctx: ConfigContext, password: string | null, opts: { kdf?: KdfParams } = {}): Promise<{ secrets: number }> {
+export async function setLocalPassword(
+  ctx: ConfigContext,
+  password: string | null,
+  opts: { kdf?: KdfParams } = {},
+): Promise<{ secrets: number }> {
   const next = password === null ? undefined : Keyring.fresh(password, opts.kdf);
   if (password !== null) ctx.out.secrets.add(password);
   const store = await prepareWrite(ctx);
@@ -219,7 +273,8 @@ export async function setLocalPassword(ctx: ConfigContext, password: string | nu
     const ring = await ringInLock(ctx, config);
     const slots = secretSlots(config);
     for (const slot of slots) {
-      const plain = typeof slot.value === "string" ? slot.value : await openInLock(ring, slot.value, slot.aad, store.file);
+      const plain =
+        typeof slot.value === "string" ? slot.value : await openInLock(ring, slot.value, slot.aad, store.file);
       slot.set(await sealWith(next, plain, slot.aad));
     }
     count = slots.length;
@@ -232,13 +287,25 @@ export async function setLocalPassword(ctx: ConfigContext, password: string | nu
   return { secrets: count };
 }
 
-async function openInLock(ring: Keyring | undefined, sealed: Exclude<StoredSecret, string>, aad: readonly string[], file: string): Promise<string> {
-  if (!ring) throw new HextsError("CONFIG_INVALID", `the config file ${file} holds an encrypted secret but no local password check; fix it or move it away`);
+async function openInLock(
+  ring: Keyring | undefined,
+  sealed: Exclude<StoredSecret, string>,
+  aad: readonly string[],
+  file: string,
+): Promise<string> {
+  if (!ring)
+    throw new HextsError(
+      "CONFIG_INVALID",
+      `the config file ${file} holds an encrypted secret but no local password check; fix it or move it away`,
+    );
   try {
     return await ring.open(sealed, aad);
   } catch (e) {
     if (!(e instanceof SecretUnreadableError)) throw e;
-    throw new HextsError("CONFIG_INVALID", `a stored secret in ${file} cannot be decrypted with the local password (was the file edited by hand?)`);
+    throw new HextsError(
+      "CONFIG_INVALID",
+      `a stored secret in ${file} cannot be decrypted with the local password (was the file edited by hand?)`,
+    );
   }
 }
 
@@ -270,7 +337,8 @@ export async function forgetStoredSecrets(ctx: ConfigContext): Promise<{ secrets
 /** Stores (replacing) the credential for an API URL, sealed when a local password is set. */
 export async function storeCredential(ctx: ConfigContext, apiUrl: string, credential: Credential): Promise<void> {
   const parsed = CredentialInputSchema.safeParse(credential);
-  if (!parsed.success) throw new HextsError("INTERNAL", `invalid credential to store: ${parsed.error.issues[0]?.path.join(".")}`);
+  if (!parsed.success)
+    throw new HextsError("INTERNAL", `invalid credential to store: ${parsed.error.issues[0]?.path.join(".")}`);
   const url = normalizeApiUrl(apiUrl);
   const c = parsed.data;
   if (c.type === "key") ctx.out.secrets.add(c.key);
@@ -284,11 +352,18 @@ export async function storeCredential(ctx: ConfigContext, apiUrl: string, creden
     const aad = (field: string) => credentialAad(url, c.username, field);
     config.credentials[url] =
       c.type === "key"
-        ? { type: "key", key: await sealWith(ring, c.key, aad("key")), username: c.username, key_name: c.keyName, ...(c.generated ? { generated: true } : {}) }
+        ? {
+            type: "key",
+            key: await sealWith(ring, c.key, aad("key")),
+            username: c.username,
+            key_name: c.keyName,
+            ...(c.generated ? { generated: true } : {}),
+          }
         : {
             type: "oauth",
             access_token: await sealWith(ring, c.accessToken, aad("access_token")),
-            refresh_token: c.refreshToken === undefined ? undefined : await sealWith(ring, c.refreshToken, aad("refresh_token")),
+            refresh_token:
+              c.refreshToken === undefined ? undefined : await sealWith(ring, c.refreshToken, aad("refresh_token")),
             expires_at: c.expiresAt,
             username: c.username,
           };
@@ -304,11 +379,31 @@ export async function loadCredential(ctx: ConfigContext, apiUrl: string): Promis
   if (!stored) return undefined;
   if (stored.type === "key") {
     const key = await reveal(ctx, config, store.file, stored.key, credentialAad(url, stored.username, "key"));
-    return { type: "key", key, username: stored.username, keyName: stored.key_name, ...(stored.generated ? { generated: true } : {}) };
+    return {
+      type: "key",
+      key,
+      username: stored.username,
+      keyName: stored.key_name,
+      ...(stored.generated ? { generated: true } : {}),
+    };
   }
-  const accessToken = await reveal(ctx, config, store.file, stored.access_token, credentialAad(url, stored.username, "access_token"));
+  const accessToken = await reveal(
+    ctx,
+    config,
+    store.file,
+    stored.access_token,
+    credentialAad(url, stored.username, "access_token"),
+  );
   const refreshToken =
-    stored.refresh_token === undefined ? undefined : await reveal(ctx, config, store.file, stored.refresh_token, credentialAad(url, stored.username, "refresh_token"));
+    stored.refresh_token === undefined
+      ? undefined
+      : await reveal(
+          ctx,
+          config,
+          store.file,
+          stored.refresh_token,
+          credentialAad(url, stored.username, "refresh_token"),
+        );
   return { type: "oauth", accessToken, refreshToken, expiresAt: stored.expires_at, username: stored.username };
 }
 
@@ -329,8 +424,21 @@ export async function listCredentials(ctx: ConfigContext): Promise<CredentialSum
   const config = await userConfigStore(ctx).read();
   return Object.entries(config.credentials).map(([apiUrl, c]) =>
     c.type === "key"
-      ? { apiUrl, type: "key", username: c.username, keyName: c.key_name, ...(c.generated ? { generated: true } : {}), encrypted: typeof c.key !== "string" }
-      : { apiUrl, type: "oauth", username: c.username, expiresAt: c.expires_at, encrypted: typeof c.access_token !== "string" },
+      ? {
+          apiUrl,
+          type: "key",
+          username: c.username,
+          keyName: c.key_name,
+          ...(c.generated ? { generated: true } : {}),
+          encrypted: typeof c.key !== "string",
+        }
+      : {
+          apiUrl,
+          type: "oauth",
+          username: c.username,
+          expiresAt: c.expires_at,
+          encrypted: typeof c.access_token !== "string",
+        },
   );
 }
 
@@ -384,7 +492,10 @@ export async function loadOrganizationKey(ctx: ConfigContext, org: string): Prom
 
 function customRepoName(name: string): string {
   if (name === "hexpm" || name.includes(":") || !/^[A-Za-z0-9_.-]+$/.test(name)) {
-    throw new HextsError("USAGE", `invalid repository name "${name}": use letters, digits, _ . - (hexpm and hexpm:ORG are built in)`);
+    throw new HextsError(
+      "USAGE",
+      `invalid repository name "${name}": use letters, digits, _ . - (hexpm and hexpm:ORG are built in)`,
+    );
   }
   return name;
 }
@@ -392,8 +503,10 @@ function customRepoName(name: string): string {
 /** Adds or replaces a custom repository (URL, PEM public key, optional auth key and API URL). */
 export async function storeRepository(ctx: ConfigContext, name: string, repo: RepositoryInput): Promise<void> {
   const repoName = customRepoName(name);
-  if (!/^https?:\/\//.test(repo.url)) throw new HextsError("USAGE", `repository URL must be http:// or https:// (got ${JSON.stringify(repo.url)})`);
-  if (!repo.publicKey.includes("BEGIN PUBLIC KEY")) throw new HextsError("USAGE", "the repository public key must be a PEM public key");
+  if (!/^https?:\/\//.test(repo.url))
+    throw new HextsError("USAGE", `repository URL must be http:// or https:// (got ${JSON.stringify(repo.url)})`);
+  if (!repo.publicKey.includes("BEGIN PUBLIC KEY"))
+    throw new HextsError("USAGE", "the repository public key must be a PEM public key");
   ctx.out.secrets.add(repo.authKey);
   const store = await prepareWrite(ctx);
   await store.update(async (config) => {

@@ -13,7 +13,15 @@ export {
   userConfigStore,
   isSettingKey,
 } from "./settings.js";
-export type { SettingKey, SettingValues, SettingSource, SettingDef, ResolvedSettings, ResolveOptions, SettingLayers } from "./settings.js";
+export type {
+  SettingKey,
+  SettingValues,
+  SettingSource,
+  SettingDef,
+  ResolvedSettings,
+  ResolveOptions,
+  SettingLayers,
+} from "./settings.js";
 export { ConfigStore, CONFIG_FILE_MODE } from "./store.js";
 export type { ConfigUpdate, ConfigStoreOptions } from "./store.js";
 export type { ConfigFile, StoredCredential, RepoEntry, Sealed } from "./schema.js";

@@ -141,7 +141,9 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
     if (seen === undefined) continue; // released meanwhile: try again at once
     if (isStale(seen, staleMs) && (await breakStale(path, seen, staleMs))) continue;
     if (Date.now() >= deadline) {
-      const holder = seen.info ? ` (held by process ${seen.info.pid} since ${new Date(seen.info.time).toISOString()})` : "";
+      const holder = seen.info
+        ? ` (held by process ${seen.info.pid} since ${new Date(seen.info.time).toISOString()})`
+        : "";
       throw new HextsError(
         "CONFIG_LOCKED",
         `could not lock the config file: ${path} exists${holder}; if no other hexts is running, delete it and retry`,

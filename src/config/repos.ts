@@ -4,7 +4,13 @@ import { HextsError } from "../errors.js";
 import type { ConfigContext } from "./context.js";
 import { targetRepo, type RepoRef } from "../repository.js";
 import { loadCredential, loadRepositoryKey, normalizeApiUrl, vaultState, type Credential } from "./credentials.js";
-import { resolveSettings, userConfigStore, type ResolvedSettings, type ResolveOptions, type SettingSource } from "./settings.js";
+import {
+  resolveSettings,
+  userConfigStore,
+  type ResolvedSettings,
+  type ResolveOptions,
+  type SettingSource,
+} from "./settings.js";
 
 export const HEXPM_REPO_URL = "https://repo.hex.pm";
 
@@ -76,7 +82,10 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
   const hexpmKey = hexpm.public_key ?? HEXPM_PUBLIC_KEY;
   const apiKey = settings.values.api_key;
   const apiKeySource = sourceLabel(settings.sources.api_key);
-  const projectApi = settings.sources.api_url.kind === "project" && !settings.values.trust_project && (name === "hexpm" || name.startsWith("hexpm:"));
+  const projectApi =
+    settings.sources.api_url.kind === "project" &&
+    !settings.values.trust_project &&
+    (name === "hexpm" || name.startsWith("hexpm:"));
 
   let base: Omit<Repository, "credentials">;
   let parent: string | undefined;
@@ -97,7 +106,10 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
     if (!entry?.url || !entry.public_key) {
       const known = Object.keys(config.repos).filter((n) => n !== "hexpm" && !n.startsWith("hexpm:"));
       const hint = /^[a-z0-9_]+$/.test(name) ? ` (for the organization, use hexpm:${name})` : "";
-      throw new HextsError("USAGE", `unknown repository "${name}"${hint}; known: ${["hexpm", "hexpm:ORG", ...known].join(", ")}`);
+      throw new HextsError(
+        "USAGE",
+        `unknown repository "${name}"${hint}; known: ${["hexpm", "hexpm:ORG", ...known].join(", ")}`,
+      );
     }
     base = {
       name,
@@ -143,13 +155,20 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
       }),
       repository: once("repository", async () => {
         if (!base.trusted) return undefined;
-        return (await repoKey(name)) ?? (parent ? await repoKey(parent) : undefined) ?? (hexpmFamily ? await storedLogin() : undefined);
+        return (
+          (await repoKey(name)) ??
+          (parent ? await repoKey(parent) : undefined) ??
+          (hexpmFamily ? await storedLogin() : undefined)
+        );
       }),
     },
   };
 }
 
 /** Shorthand: the API credential for the run's repository (undefined: offer `hexts user auth`). */
-export async function apiCredential(ctx: ConfigContext, opts: RepositoryOptions = {}): Promise<UsableCredential | undefined> {
+export async function apiCredential(
+  ctx: ConfigContext,
+  opts: RepositoryOptions = {},
+): Promise<UsableCredential | undefined> {
   return (await resolveRepository(ctx, opts)).credentials.api();
 }

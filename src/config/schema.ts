@@ -9,7 +9,11 @@ export const SealedSchema = z.object({
   v: z.literal(1),
   kdf: z.literal("scrypt"),
   // Bounded so an edited file cannot make scrypt allocate without limit.
-  n: z.number().int().min(2).max(2 ** 20),
+  n: z
+    .number()
+    .int()
+    .min(2)
+    .max(2 ** 20),
   r: z.number().int().min(1).max(32),
   p: z.number().int().min(1).max(16),
   salt: z.string(),
@@ -51,7 +55,10 @@ export const StoredOAuthCredentialSchema = z.looseObject({
 });
 
 /** One credential per API URL. */
-export const StoredCredentialSchema = z.discriminatedUnion("type", [StoredKeyCredentialSchema, StoredOAuthCredentialSchema]);
+export const StoredCredentialSchema = z.discriminatedUnion("type", [
+  StoredKeyCredentialSchema,
+  StoredOAuthCredentialSchema,
+]);
 export type StoredCredential = z.infer<typeof StoredCredentialSchema>;
 
 export const ConfigFileSchema = z.looseObject({

@@ -76,7 +76,10 @@ const url: Kind<string> = {
 };
 /** Proxy URLs: any scheme (http, https, socks...). */
 const proxyUrl: Kind<string> = {
-  schema: z.string({ error: "expected a URL" }).trim().refine((v) => safeUrl(v) !== undefined, "expected a URL"),
+  schema: z
+    .string({ error: "expected a URL" })
+    .trim()
+    .refine((v) => safeUrl(v) !== undefined, "expected a URL"),
   emptyIsUnset: true,
 };
 const strictBoolean: Kind<boolean> = {
@@ -94,14 +97,28 @@ const presence: Kind<boolean> = {
 };
 const seconds: Kind<number> = {
   schema: z
-    .union([z.number(), z.bigint().transform(Number), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)], {
-      error: "expected a number of seconds",
-    })
+    .union(
+      [
+        z.number(),
+        z.bigint().transform(Number),
+        z
+          .string()
+          .trim()
+          .regex(/^\d+(\.\d+)?$/)
+          .transform(Number),
+      ],
+      {
+        error: "expected a number of seconds",
+      },
+    )
     .pipe(z.number().finite().positive("expected a number of seconds greater than 0")),
   emptyIsUnset: true,
 };
 const otpCode: Kind<string> = {
-  schema: z.string({ error: "expected a code" }).trim().regex(/^\d{6,8}$/, "expected the 6-digit code from your authenticator app"),
+  schema: z
+    .string({ error: "expected a code" })
+    .trim()
+    .regex(/^\d{6,8}$/, "expected the 6-digit code from your authenticator app"),
   emptyIsUnset: true,
 };
 const directory: Kind<string> = { schema: text.schema, emptyIsUnset: true };
@@ -188,7 +205,8 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     user: true,
     secret: false,
     default: false,
-    description: "let project files (rebar.config, mix.exs) set api_key, proxies, unsafe_https and cacerts_path, and send credentials to their api_url",
+    description:
+      "let project files (rebar.config, mix.exs) set api_key, proxies, unsafe_https and cacerts_path, and send credentials to their api_url",
   },
   unsafe_https: {
     kind: strictBoolean,
@@ -342,10 +360,19 @@ export interface SettingLayers {
 
 type Layer = "flag" | "env" | "project" | "user";
 
-const errorCodeOf: Record<Layer, ErrorCode> = { flag: "USAGE", env: "USAGE", project: "PROJECT_INVALID", user: "CONFIG_INVALID" };
+const errorCodeOf: Record<Layer, ErrorCode> = {
+  flag: "USAGE",
+  env: "USAGE",
+  project: "PROJECT_INVALID",
+  user: "CONFIG_INVALID",
+};
 
 /** Coerces one raw value for a setting; throws a HextsError naming where the value came from. */
-export function coerceSetting<K extends SettingKey>(key: K, raw: unknown, where: { layer: Layer; name: string }): NonNullable<SettingValues[K]> {
+export function coerceSetting<K extends SettingKey>(
+  key: K,
+  raw: unknown,
+  where: { layer: Layer; name: string },
+): NonNullable<SettingValues[K]> {
   const def = SETTINGS[key] as SettingDef<NonNullable<SettingValues[K]>>;
   const parsed = def.kind.schema.safeParse(raw);
   if (parsed.success) return key === "home" ? (expandHome(parsed.data as string) as never) : parsed.data;
@@ -368,7 +395,10 @@ function envValue(env: NodeJS.ProcessEnv, def: SettingDef<unknown>): { name: str
 }
 
 /** A setting's value from the environment alone (for the few readers that need no other layer). */
-export function envSetting<K extends SettingKey>(env: NodeJS.ProcessEnv, key: K): { name: string; value: NonNullable<SettingValues[K]> } | undefined {
+export function envSetting<K extends SettingKey>(
+  env: NodeJS.ProcessEnv,
+  key: K,
+): { name: string; value: NonNullable<SettingValues[K]> } | undefined {
   const found = envValue(env, SETTINGS[key] as SettingDef<unknown>);
   return found && { name: found.name, value: coerceSetting(key, found.raw, { layer: "env", name: found.name }) };
 }
@@ -378,7 +408,10 @@ function flagName(key: SettingKey): string {
 }
 
 /** Resolves every setting from explicit layers. Pure: no file or process access beyond the defaults. */
-export function resolveLayers(layers: SettingLayers): { values: SettingValues; sources: Record<SettingKey, SettingSource> } {
+export function resolveLayers(layers: SettingLayers): {
+  values: SettingValues;
+  sources: Record<SettingKey, SettingSource>;
+} {
   const values: Record<string, unknown> = {};
   const sources = {} as Record<SettingKey, SettingSource>;
   for (const key of SETTING_KEYS) {
@@ -392,17 +425,29 @@ export function resolveLayers(layers: SettingLayers): { values: SettingValues; s
     }
     const fromEnv = found ? undefined : envValue(layers.env, def);
     if (fromEnv) {
-      found = { value: coerceSetting(key, fromEnv.raw, { layer: "env", name: fromEnv.name }), source: { kind: "env", name: fromEnv.name } };
+      found = {
+        value: coerceSetting(key, fromEnv.raw, { layer: "env", name: fromEnv.name }),
+        source: { kind: "env", name: fromEnv.name },
+      };
     }
     if (!found && def.project && layers.project && layers.project[key] !== undefined) {
-      found = { value: coerceSetting(key, layers.project[key], { layer: "project", name: `project config ${key}` }), source: { kind: "project" } };
+      found = {
+        value: coerceSetting(key, layers.project[key], { layer: "project", name: `project config ${key}` }),
+        source: { kind: "project" },
+      };
     }
     if (!found && def.user && layers.user && layers.user[key] !== undefined) {
       const name = `config file ${layers.userFile ?? CONFIG_FILE_NAME}: settings.${key}`;
-      found = { value: coerceSetting(key, layers.user[key], { layer: "user", name }), source: { kind: "user", file: layers.userFile } };
+      found = {
+        value: coerceSetting(key, layers.user[key], { layer: "user", name }),
+        source: { kind: "user", file: layers.userFile },
+      };
     }
     if (!found && def.default !== undefined) {
-      const value = typeof def.default === "function" ? (def.default as (env: NodeJS.ProcessEnv, cwd: string) => unknown)(layers.env, layers.cwd) : def.default;
+      const value =
+        typeof def.default === "function"
+          ? (def.default as (env: NodeJS.ProcessEnv, cwd: string) => unknown)(layers.env, layers.cwd)
+          : def.default;
       found = { value, source: { kind: "default" } };
     }
     if (key === "home" && found) found.value = resolve(layers.cwd, found.value as string);
@@ -440,12 +485,21 @@ export interface ResolveOptions {
  * registered for redaction. Throws USAGE (bad flag/env value), PROJECT_INVALID or CONFIG_INVALID (with the path).
  */
 export function resolveSettings(ctx: ConfigContext, opts: ResolveOptions = {}): Promise<ResolvedSettings> {
-  const flags: Partial<Record<SettingKey, unknown>> = Object.fromEntries(Object.entries(opts.flags ?? {}).filter(([, v]) => v !== undefined));
+  const flags: Partial<Record<SettingKey, unknown>> = Object.fromEntries(
+    Object.entries(opts.flags ?? {}).filter(([, v]) => v !== undefined),
+  );
   const memoKey = `config/settings:${stableJson({ flags, project: opts.project ?? null })}`;
   return ctx.memo(memoKey, async () => {
     const store = userConfigStore(ctx);
     const config = await store.read();
-    const { values, sources } = resolveLayers({ flags, env: ctx.env, project: opts.project, user: config.settings, userFile: store.file, cwd: ctx.cwd });
+    const { values, sources } = resolveLayers({
+      flags,
+      env: ctx.env,
+      project: opts.project,
+      user: config.settings,
+      userFile: store.file,
+      cwd: ctx.cwd,
+    });
     for (const key of SETTING_KEYS) if (SETTINGS[key].secret) ctx.out.secrets.add(values[key] as string | undefined);
     return Object.freeze({ values: Object.freeze(values), sources: Object.freeze(sources), file: store.file });
   });
@@ -454,7 +508,9 @@ export function resolveSettings(ctx: ConfigContext, opts: ResolveOptions = {}): 
 function stableJson(v: unknown): string {
   return JSON.stringify(v, (_k, val: unknown) => {
     if (typeof val === "bigint") return `${val}n`; // project terms may carry Erlang integers as bigint
-    return val && typeof val === "object" && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b))) : val;
+    return val && typeof val === "object" && !Array.isArray(val)
+      ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b)))
+      : val;
   });
 }
 
@@ -467,6 +523,7 @@ export function unknownSettingError(key: string): HextsError {
 export function userSettingValue(key: string, raw: string): { key: SettingKey; value: unknown } {
   if (!isSettingKey(key)) throw unknownSettingError(key);
   const def = SETTINGS[key];
-  if (!def.user) throw new HextsError("USAGE", `${key} cannot be set in the config file: ${def.notStored ?? "it is not stored"}`);
+  if (!def.user)
+    throw new HextsError("USAGE", `${key} cannot be set in the config file: ${def.notStored ?? "it is not stored"}`);
   return { key, value: coerceSetting(key, raw, { layer: "flag", name: key }) };
 }

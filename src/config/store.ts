@@ -41,7 +41,9 @@ export class ConfigStore {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "ENOENT") return { config: emptyConfig() };
-      throw new HextsError("CONFIG_INVALID", `cannot read the config file ${this.file}: ${describeFsError(code)}`, { cause: e });
+      throw new HextsError("CONFIG_INVALID", `cannot read the config file ${this.file}: ${describeFsError(code)}`, {
+        cause: e,
+      });
     }
     return { config: parseConfig(text, this.file), text };
   }
@@ -56,7 +58,11 @@ export class ConfigStore {
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (e) {
-      throw new HextsError("CONFIG_INVALID", `cannot create the config directory ${dir}: ${describeFsError((e as NodeJS.ErrnoException).code)}`, { cause: e });
+      throw new HextsError(
+        "CONFIG_INVALID",
+        `cannot create the config directory ${dir}: ${describeFsError((e as NodeJS.ErrnoException).code)}`,
+        { cause: e },
+      );
     }
     let lock;
     try {
@@ -64,7 +70,11 @@ export class ConfigStore {
     } catch (e) {
       if (e instanceof HextsError) throw e;
       // The lock file could not be created: the directory is not writable (permissions, read-only file system...).
-      throw new HextsError("IO", `cannot write the config file ${this.file}: ${describeFsError((e as NodeJS.ErrnoException).code)} in ${dir}`, { cause: e });
+      throw new HextsError(
+        "IO",
+        `cannot write the config file ${this.file}: ${describeFsError((e as NodeJS.ErrnoException).code)} in ${dir}`,
+        { cause: e },
+      );
     }
     try {
       await removeStaleTemps(this.file);
@@ -76,7 +86,11 @@ export class ConfigStore {
         try {
           await writeFileAtomic(this.file, out, CONFIG_FILE_MODE);
         } catch (e) {
-          throw new HextsError("IO", `cannot write the config file ${this.file}: ${describeFsError((e as NodeJS.ErrnoException).code)}`, { cause: e });
+          throw new HextsError(
+            "IO",
+            `cannot write the config file ${this.file}: ${describeFsError((e as NodeJS.ErrnoException).code)}`,
+            { cause: e },
+          );
         }
       } else {
         await chmod(this.file, CONFIG_FILE_MODE).catch(() => {});
@@ -98,17 +112,26 @@ export function parseConfig(text: string, file: string): ConfigFile {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new HextsError("CONFIG_INVALID", `the config file ${file} is not valid JSON${jsonErrorWhere(e, text)}; fix it or move it away (hexts left it untouched)`);
+    throw new HextsError(
+      "CONFIG_INVALID",
+      `the config file ${file} is not valid JSON${jsonErrorWhere(e, text)}; fix it or move it away (hexts left it untouched)`,
+    );
   }
   const version = (raw as { version?: unknown } | null)?.version;
   if (typeof version === "number" && version > CONFIG_VERSION) {
-    throw new HextsError("CONFIG_INVALID", `the config file ${file} was written by a newer hexts (format version ${version}); upgrade hexts to use it`);
+    throw new HextsError(
+      "CONFIG_INVALID",
+      `the config file ${file} was written by a newer hexts (format version ${version}); upgrade hexts to use it`,
+    );
   }
   const parsed = ConfigFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? ` at ${issue.path.map(String).join(".")}` : "";
-    throw new HextsError("CONFIG_INVALID", `the config file ${file} is invalid${where}: ${issue?.message ?? "unexpected content"}; fix it or move it away (hexts left it untouched)`);
+    throw new HextsError(
+      "CONFIG_INVALID",
+      `the config file ${file} is invalid${where}: ${issue?.message ?? "unexpected content"}; fix it or move it away (hexts left it untouched)`,
+    );
   }
   return parsed.data;
 }

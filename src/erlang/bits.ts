@@ -7,8 +7,15 @@ export const MAX_BINARY_BITS = 8 * 1024 * 1024;
 
 export type SegmentType = "integer" | "float" | "binary" | "bitstring" | "utf8" | "utf16" | "utf32";
 const TYPE_ALIASES: Record<string, SegmentType | undefined> = {
-  integer: "integer", float: "float", binary: "binary", bytes: "binary", bitstring: "bitstring", bits: "bitstring",
-  utf8: "utf8", utf16: "utf16", utf32: "utf32",
+  integer: "integer",
+  float: "float",
+  binary: "binary",
+  bytes: "binary",
+  bitstring: "bitstring",
+  bits: "bitstring",
+  utf8: "utf8",
+  utf16: "utf16",
+  utf32: "utf32",
 };
 /** What follows `/` in a segment: `integer`, `utf8`, `little`, `unit:N`, ... */
 export interface SegmentSpec {
@@ -90,7 +97,12 @@ export class BitWriter {
 }
 
 /** Appends one segment (a string segment is one segment per character). Returns a problem, or undefined. */
-export function writeSegment(out: BitWriter, value: SegmentValue, size: bigint | undefined, spec: SegmentSpec): string | undefined {
+export function writeSegment(
+  out: BitWriter,
+  value: SegmentValue,
+  size: bigint | undefined,
+  spec: SegmentSpec,
+): string | undefined {
   if (size !== undefined && size * BigInt(spec.unit ?? 1) > BigInt(MAX_BINARY_BITS)) {
     return `segment size ${size} is too large (a binary may hold at most ${MAX_BINARY_BITS / 8 / 1024} KiB)`;
   }
@@ -112,7 +124,8 @@ export function writeSegment(out: BitWriter, value: SegmentValue, size: bigint |
     if (size !== undefined || spec.unit !== undefined) return `a ${type} segment cannot have a size`;
     if (!("int" in value)) return `a ${type} segment must be an integer or a string`;
     const c = Number(value.int);
-    if (value.int < 0n || value.int > 0x10ffffn || (c >= 0xd800 && c <= 0xdfff)) return `${value.int} is not a Unicode code point`;
+    if (value.int < 0n || value.int > 0x10ffffn || (c >= 0xd800 && c <= 0xdfff))
+      return `${value.int} is not a Unicode code point`;
     out.pushBytes(encodeCodePoint(c, type, spec.little));
     return undefined;
   }
@@ -143,7 +156,10 @@ export function writeSegment(out: BitWriter, value: SegmentValue, size: bigint |
     out.pushBytes(new Uint8Array(view.buffer));
     return undefined;
   }
-  if (!("int" in value)) return "float" in value ? "a float segment needs the /float type" : "a binary inside a binary needs the /binary type";
+  if (!("int" in value))
+    return "float" in value
+      ? "a float segment needs the /float type"
+      : "a binary inside a binary needs the /binary type";
   if (bits === 0) return undefined;
   const masked = BigInt.asUintN(bits, value.int);
   if (spec.little) {
@@ -155,7 +171,8 @@ export function writeSegment(out: BitWriter, value: SegmentValue, size: bigint |
 
 function encodeCodePoint(c: number, type: "utf8" | "utf16" | "utf32", little: boolean): Uint8Array {
   if (type === "utf8") return new TextEncoder().encode(String.fromCodePoint(c));
-  const units = type === "utf32" ? [c] : c < 0x10000 ? [c] : [0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 0x3ff)];
+  const units =
+    type === "utf32" ? [c] : c < 0x10000 ? [c] : [0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 0x3ff)];
   const width = type === "utf32" ? 4 : 2;
   const view = new DataView(new ArrayBuffer(units.length * width));
   units.forEach((u, k) => (width === 4 ? view.setUint32(k * 4, u, little) : view.setUint16(k * 2, u, little)));

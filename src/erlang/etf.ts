@@ -76,9 +76,13 @@ export class ExternalTermError extends HextsError {
     message: string,
     readonly offset?: number,
   ) {
-    super("TERM_SYNTAX", `not a valid Erlang external term: ${message}${offset === undefined ? "" : ` (at byte ${offset})`}`, {
-      details: { reason, offset },
-    });
+    super(
+      "TERM_SYNTAX",
+      `not a valid Erlang external term: ${message}${offset === undefined ? "" : ` (at byte ${offset})`}`,
+      {
+        details: { reason, offset },
+      },
+    );
     this.name = "ExternalTermError";
   }
 }
@@ -121,10 +125,20 @@ function inflateTerm(bytes: Uint8Array, maxSize: number): Uint8Array {
     inner = inflateSync(bytes.subarray(6), { maxOutputLength: size + 1 });
   } catch (e) {
     const tooLong = (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";
-    throw new ExternalTermError("invalid", tooLong ? `compressed term inflates to more than its declared ${size} bytes` : "compressed term is not valid zlib data", 6);
+    throw new ExternalTermError(
+      "invalid",
+      tooLong
+        ? `compressed term inflates to more than its declared ${size} bytes`
+        : "compressed term is not valid zlib data",
+      6,
+    );
   }
   if (inner.length !== size) {
-    throw new ExternalTermError("invalid", `compressed term inflates to ${inner.length} bytes, not the declared ${size}`, 6);
+    throw new ExternalTermError(
+      "invalid",
+      `compressed term inflates to ${inner.length} bytes, not the declared ${size}`,
+      6,
+    );
   }
   return new Uint8Array(inner.buffer, inner.byteOffset, inner.length);
 }
@@ -147,7 +161,11 @@ class Decoder {
   whole(): Term {
     const term = this.term(0);
     if (this.pos !== this.bytes.length) {
-      throw new ExternalTermError("trailing", `${this.bytes.length - this.pos} bytes after the term`, this.base + this.pos);
+      throw new ExternalTermError(
+        "trailing",
+        `${this.bytes.length - this.pos} bytes after the term`,
+        this.base + this.pos,
+      );
     }
     return term;
   }
@@ -190,7 +208,8 @@ class Decoder {
 
   /** A count of elements, each at least `minBytes` long, must fit in what is left. */
   private count(n: number, minBytes: number, what: string): number {
-    if (n * minBytes > this.left()) this.fail("truncated", `${what} claims ${n} elements, only ${this.left()} bytes left`);
+    if (n * minBytes > this.left())
+      this.fail("truncated", `${what} claims ${n} elements, only ${this.left()} bytes left`);
     return n;
   }
 
@@ -232,7 +251,8 @@ class Decoder {
       case TAG.BIT_BINARY: {
         const length = this.u32("a bitstring's length");
         const bits = this.u8("a bitstring's last-byte bits");
-        if (length === 0 ? bits !== 0 : bits < 1 || bits > 8) this.fail("invalid", `a bitstring with ${bits} bits in its last byte`, at);
+        if (length === 0 ? bits !== 0 : bits < 1 || bits > 8)
+          this.fail("invalid", `a bitstring with ${bits} bits in its last byte`, at);
         const data = this.take(length, "a bitstring");
         return bits === 8 || length === 0 ? data : new Bitstring(data, bits);
       }
@@ -340,9 +360,13 @@ function toEncodable(v: EncodableTerm): Term {
     const utf8 = new TextEncoder();
     return new ErlMap(Object.entries(v).map(([k, x]) => [utf8.encode(k), toEncodable(x as EncodableTerm)] as const));
   }
-  if (v instanceof ErlMap) return new ErlMap((v.entries as [EncodableTerm, EncodableTerm][]).map(([k, x]) => [toEncodable(k), toEncodable(x)] as const));
+  if (v instanceof ErlMap)
+    return new ErlMap(
+      (v.entries as [EncodableTerm, EncodableTerm][]).map(([k, x]) => [toEncodable(k), toEncodable(x)] as const),
+    );
   if (v instanceof Tuple) return new Tuple((v.items as EncodableTerm[]).map(toEncodable));
-  if (v instanceof ImproperList) return new ImproperList((v.items as EncodableTerm[]).map(toEncodable), toEncodable(v.tail as EncodableTerm));
+  if (v instanceof ImproperList)
+    return new ImproperList((v.items as EncodableTerm[]).map(toEncodable), toEncodable(v.tail as EncodableTerm));
   return toTerm(v as MetaValue);
 }
 
@@ -506,12 +530,17 @@ function encodeAtom(out: ByteWriter, name: string): void {
 }
 
 function encodeList(out: ByteWriter, items: readonly Term[], tail: Term): void {
-  const properEmpty = (Array.isArray(tail) && tail.length === 0) || (tail instanceof Charlist && tail.codes.length === 0);
+  const properEmpty =
+    (Array.isArray(tail) && tail.length === 0) || (tail instanceof Charlist && tail.codes.length === 0);
   if (items.length === 0 && properEmpty) {
     out.u8(TAG.NIL);
     return;
   }
-  if (properEmpty && items.length < 65536 && items.every((i) => typeof i === "number" && Number.isInteger(i) && i >= 0 && i <= 255)) {
+  if (
+    properEmpty &&
+    items.length < 65536 &&
+    items.every((i) => typeof i === "number" && Number.isInteger(i) && i >= 0 && i <= 255)
+  ) {
     out.u8(TAG.STRING);
     out.u16(items.length);
     out.raw(Uint8Array.from(items as number[]));
@@ -550,10 +579,13 @@ export function externalTermToJson(t: Term): JsonValue {
   }
   if (t instanceof Charlist) return [...t.codes];
   if (Array.isArray(t)) return t.map(externalTermToJson);
-  if (t instanceof ImproperList) return { $improper_list: t.items.map(externalTermToJson), tail: externalTermToJson(t.tail) };
+  if (t instanceof ImproperList)
+    return { $improper_list: t.items.map(externalTermToJson), tail: externalTermToJson(t.tail) };
   if (t instanceof Tuple) return { $tuple: t.items.map(externalTermToJson) };
   if (t instanceof ErlMap) {
-    const keys = t.entries.map(([k]) => (k instanceof Atom ? k.name : k instanceof Uint8Array ? utf8Text(k) : undefined));
+    const keys = t.entries.map(([k]) =>
+      k instanceof Atom ? k.name : k instanceof Uint8Array ? utf8Text(k) : undefined,
+    );
     if (keys.every((k) => k !== undefined) && new Set(keys).size === keys.length) {
       // Object.fromEntries defines own properties, so a "__proto__" key stays data.
       return Object.fromEntries(t.entries.map(([, v], i) => [keys[i]!, externalTermToJson(v)]));

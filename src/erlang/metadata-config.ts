@@ -81,7 +81,9 @@ export class MetadataConfigError extends HextsError {
     readonly erlang: string,
     message: string,
   ) {
-    super("TARBALL_INVALID", `error reading package metadata: ${message}`, { details: { reason: `metadata.${reason}`, erlang } });
+    super("TARBALL_INVALID", `error reading package metadata: ${message}`, {
+      details: { reason: `metadata.${reason}`, erlang },
+    });
     this.name = "MetadataConfigError";
   }
   /** The vectors' `reason_tag`, e.g. `metadata.invalid_terms`. */
@@ -91,14 +93,38 @@ export class MetadataConfigError extends HextsError {
 }
 
 const invalidTerms = () => new MetadataConfigError("invalid_terms", "{metadata,invalid_terms}", "invalid terms");
-const notKeyValue = () => new MetadataConfigError("not_key_value", "{metadata,not_key_value}", "not in key-value format");
+const notKeyValue = () =>
+  new MetadataConfigError("not_key_value", "{metadata,not_key_value}", "not in key-value format");
 const crash = (what: string) =>
   new MetadataConfigError("crash", `{metadata,crash}`, `${what} (hex_core itself crashes on this metadata)`);
 
 export const DEFAULT_KNOWN_ATOMS: ReadonlySet<string> = new Set([
-  "true", "false", "undefined", "nil", "ok", "error", "name", "value", "infinity", "none", "all",
-  "integer", "float", "binary", "bytes", "bitstring", "bits", "utf8", "utf16", "utf32",
-  "signed", "unsigned", "big", "little", "native", "unit",
+  "true",
+  "false",
+  "undefined",
+  "nil",
+  "ok",
+  "error",
+  "name",
+  "value",
+  "infinity",
+  "none",
+  "all",
+  "integer",
+  "float",
+  "binary",
+  "bytes",
+  "bitstring",
+  "bits",
+  "utf8",
+  "utf16",
+  "utf32",
+  "signed",
+  "unsigned",
+  "big",
+  "little",
+  "native",
+  "unit",
 ]);
 
 /**
@@ -107,7 +133,10 @@ export const DEFAULT_KNOWN_ATOMS: ReadonlySet<string> = new Set([
  * The result is JSON-like (see MetaValue): a plain object when every key is a UTF-8 binary.
  * Throws MetadataConfigError with hex_core's verdict.
  */
-export function decodeMetadataConfig(bytes: Uint8Array, options: DecodeMetadataOptions = {}): MetaObject | ErlMap<MetaValue> {
+export function decodeMetadataConfig(
+  bytes: Uint8Array,
+  options: DecodeMetadataOptions = {},
+): MetaObject | ErlMap<MetaValue> {
   const known = options.knownAtoms ?? DEFAULT_KNOWN_ATOMS;
   const read = (source: Source) =>
     options.fields ? readFields(new MetaLexer(source, known), options.fields) : readAll(new MetaLexer(source, known));
@@ -191,7 +220,8 @@ type Scan =
 
 const EOF = -1;
 const isLowerAscii = (c: number): boolean => c >= 97 && c <= 122;
-const isAtomChar = (c: number): boolean => isLowerAscii(c) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 64;
+const isAtomChar = (c: number): boolean =>
+  isLowerAscii(c) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 64;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const SINGLE = new Set(["#", "[", "]", "}", "{", ",", "+", "-", "/"]);
 const DOUBLE: Record<string, string> = { "<": "<<", ">": ">>", "=": "=>" };
@@ -260,7 +290,11 @@ class MetaLexer {
     // Erlang atoms hold at most 255 characters; a longer one is never a known atom (and is only shown cut).
     const name = codesToString(codes.length > 255 ? codes.slice(0, 255) : codes) + (codes.length > 255 ? "..." : "");
     if (this.known.has(name)) return { kind: "token", tok: { t: "atom", atom: new Atom(name) }, end };
-    const reason = new MetadataConfigError("user", `{metadata,{user,${erlString(`illegal atom ${name}`)}}}`, `illegal atom ${name}`);
+    const reason = new MetadataConfigError(
+      "user",
+      `{metadata,{user,${erlString(`illegal atom ${name}`)}}}`,
+      `illegal atom ${name}`,
+    );
     return { kind: "error", reason, end };
   }
 
@@ -323,19 +357,33 @@ function unescape(cs: number[]): number[] {
 }
 
 const ESCAPE_CHARS = new Map<number, number>([
-  [110, 10], [114, 13], [116, 9], [118, 11], [98, 8], [102, 12], [101, 27], [115, 32], [100, 127],
+  [110, 10],
+  [114, 13],
+  [116, 9],
+  [118, 11],
+  [98, 8],
+  [102, 12],
+  [101, 27],
+  [115, 32],
+  [100, 127],
 ]);
 
 function illegal(chars: number[]): MetadataConfigError {
   const text = codesToString(chars.length > 200 ? chars.slice(0, 200) : chars) + (chars.length > 200 ? "..." : "");
-  return new MetadataConfigError("illegal", `{metadata,{illegal,${erlString(text)}}}`, `illegal characters ${JSON.stringify(text)}`);
+  return new MetadataConfigError(
+    "illegal",
+    `{metadata,{illegal,${erlString(text)}}}`,
+    `illegal characters ${JSON.stringify(text)}`,
+  );
 }
 
 /** Limits that keep a hostile metadata.config from exhausting the stack or the CPU (hex_core has none). */
 export const MAX_TERM_DEPTH = 1000;
 export const MAX_NUMBER_DIGITS = 10_000;
 const tooBig = (what: string) =>
-  new HextsError("TERM_SYNTAX", `metadata.config holds ${what}, over hexts' limit`, { details: { file: "metadata.config", reason: "limit" } });
+  new HextsError("TERM_SYNTAX", `metadata.config holds ${what}, over hexts' limit`, {
+    details: { file: "metadata.config", reason: "limit" },
+  });
 
 const erlString = (s: string): string => `"${s.replace(/[\\"]/g, (m) => `\\${m}`)}"`;
 
@@ -370,7 +418,7 @@ function readAll(lexer: MetaLexer): ErlMap {
 
 // leex skips the rest of a form after an error; reading on can still trigger the Latin-1 restart.
 function skipToDot(lexer: MetaLexer, from: number): void {
-  for (let p = from; ; ) {
+  for (let p = from; ;) {
     const s = lexer.scan(p);
     if (s.kind === "eof" || (s.kind === "token" && s.tok.t === "dot")) return;
     p = s.end;
@@ -453,7 +501,7 @@ function readFields(lexer: MetaLexer, fields: readonly string[]): ErlMap {
     if (state.s === "between") return forms.length === 0 ? new ErlMap([]) : finalize(forms);
     throw invalidTerms();
   };
-  for (let p = 0; ; ) {
+  for (let p = 0; ;) {
     const s = lexer.scan(p);
     if (s.kind === "eof") return finish();
     if (s.kind === "error") throw s.reason;
@@ -628,7 +676,10 @@ function hasMapShape(t: Term): t is Term[] | Charlist {
   return items !== undefined && items.every((e) => e instanceof Tuple && e.items.length === 2);
 }
 
-function tryIntoMap(t: Term, fn: (pair: Tuple) => readonly [Term, Term] = (pair) => [pair.items[0]!, pair.items[1]!]): Term {
+function tryIntoMap(
+  t: Term,
+  fn: (pair: Tuple) => readonly [Term, Term] = (pair) => [pair.items[0]!, pair.items[1]!],
+): Term {
   if (!hasMapShape(t)) return t;
   return new ErlMap((listItems(t) as Tuple[]).map(fn));
 }
@@ -646,7 +697,10 @@ function normalizeRequirements(reqs: Term): Term {
         const fields = fromList(req, "a legacy requirement is not a list of pairs");
         const name = fields.get(key("name"));
         if (name === undefined) throw crash("a legacy requirement has no name");
-        return [name, new ErlMap(fields.entries.filter(([k]) => !(k instanceof Uint8Array && compareBytes(k, key("name")) === 0)))] as const;
+        return [
+          name,
+          new ErlMap(fields.entries.filter(([k]) => !(k instanceof Uint8Array && compareBytes(k, key("name")) === 0))),
+        ] as const;
       }),
     );
   }

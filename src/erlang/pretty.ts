@@ -35,12 +35,19 @@ export function formatAppSrc(term: Term): string {
 // ---------------------------------------------------------------- atomic renderings
 
 const RESERVED = new Set(
-  "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse receive rem try when xor".split(" "),
+  "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse receive rem try when xor".split(
+    " ",
+  ),
 );
 
 const isLowerStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff && c !== 0xf7);
 const isNameChar = (c: number): boolean =>
-  isLowerStart(c) || (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde && c !== 0xd7) || (c >= 48 && c <= 57) || c === 95 || c === 64;
+  isLowerStart(c) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 0xc0 && c <= 0xde && c !== 0xd7) ||
+  (c >= 48 && c <= 57) ||
+  c === 95 ||
+  c === 64;
 
 /** An atom as Erlang writes it: bare when it can be, else in single quotes. */
 export function writeAtom(name: string): string {
@@ -50,7 +57,14 @@ export function writeAtom(name: string): string {
 }
 
 const ESCAPES = new Map<number, string>([
-  [10, "\\n"], [13, "\\r"], [9, "\\t"], [11, "\\v"], [8, "\\b"], [12, "\\f"], [27, "\\e"], [127, "\\d"],
+  [10, "\\n"],
+  [13, "\\r"],
+  [9, "\\t"],
+  [11, "\\v"],
+  [8, "\\b"],
+  [12, "\\f"],
+  [27, "\\e"],
+  [127, "\\d"],
 ]);
 
 /** io_lib:write_string with unicode output: quotes and backslashes escaped, controls as escapes. */
@@ -226,7 +240,7 @@ function utf8At(b: Uint8Array, i: number): { code: number; size: number } | unde
 
 function decodeUtf8(b: Uint8Array): number[] {
   const out: number[] = [];
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const d = utf8At(b, i)!;
     out.push(d.code);
     i += d.size;
@@ -297,7 +311,16 @@ function pp(n: Node, col: number, ll: number, m: number, tind: number, ind: stri
 }
 
 // A tuple starting with an atom: the other elements are indented after the tag.
-function ppTagTuple(items: readonly Node[], col: number, ll: number, m: number, tind: number, ind: string, ld: number, w: number): string {
+function ppTagTuple(
+  items: readonly Node[],
+  col: number,
+  ll: number,
+  m: number,
+  tind: number,
+  ind: string,
+  ld: number,
+  w: number,
+): string {
   const tag = items[0]!;
   const tagInd = tag.len + 2;
   const tcol = col + tagInd;
@@ -308,7 +331,17 @@ function ppTagTuple(items: readonly Node[], col: number, ll: number, m: number, 
   return `${write(tag)},${ppList(rest, tcol, ll, m, tind, " ".repeat(tagInd) + ind, ld, ",", w + tag.len + 1)}`;
 }
 
-function ppList(r: Rest, col0: number, ll: number, m: number, tind: number, ind: string, ld: number, sep: string, w: number): string {
+function ppList(
+  r: Rest,
+  col0: number,
+  ll: number,
+  m: number,
+  tind: number,
+  ind: string,
+  ld: number,
+  sep: string,
+  w: number,
+): string {
   const e = r.items[r.at]!;
   const next = { ...r, at: r.at + 1 };
   const [s, we] = ppElement(e, col0, ll, m, tind, ind, lastDepth(next, ld), w);
@@ -316,7 +349,18 @@ function ppList(r: Rest, col0: number, ll: number, m: number, tind: number, ind:
 }
 
 // Loops rather than recursing per element, so that long lists (thousands of files) are fine.
-function ppTail(r: Rest, col0: number, col: number, ll: number, m: number, tind: number, ind: string, ld: number, sep: string, w: number): string {
+function ppTail(
+  r: Rest,
+  col0: number,
+  col: number,
+  ll: number,
+  m: number,
+  tind: number,
+  ind: string,
+  ld: number,
+  sep: string,
+  w: number,
+): string {
   let out = "";
   for (let at = r.at; at < r.items.length; at++) {
     const e = r.items[at]!;
@@ -334,23 +378,53 @@ function ppTail(r: Rest, col0: number, col: number, ll: number, m: number, tind:
   }
   const tail = r.tail;
   if (!tail) return out;
-  if (isAtomic(tail) && tail.len + 1 < ll - col - (ld + 1) && tail.len + 1 + w + (ld + 1) <= m) return out + sep + write(tail);
+  if (isAtomic(tail) && tail.len + 1 < ll - col - (ld + 1) && tail.len + 1 + w + (ld + 1) <= m)
+    return out + sep + write(tail);
   return `${out}${sep}\n${ind}${pp(tail, col0, ll, m, tind, ind, ld + 1, 0)}`;
 }
 
 /** [text, width]; a width of ll forces the next element onto a new line. */
-function ppElement(e: Node, col: number, ll: number, m: number, tind: number, ind: string, ld: number, w: number): [string, number] {
+function ppElement(
+  e: Node,
+  col: number,
+  ll: number,
+  m: number,
+  tind: number,
+  ind: string,
+  ld: number,
+  w: number,
+): [string, number] {
   if (isAtomic(e) && fits(e, col, ll, m, ld, w)) return [write(e), e.len];
   return [pp(e, col, ll, m, tind, ind, ld, w), ll];
 }
 
-function ppMap(pairs: readonly Pair[], col: number, ll: number, m: number, tind: number, ind: string, ld: number, w: number): string {
+function ppMap(
+  pairs: readonly Pair[],
+  col: number,
+  ll: number,
+  m: number,
+  tind: number,
+  ind: string,
+  ld: number,
+  w: number,
+): string {
   const ld0 = pairs.length > 1 ? 0 : ld + 1;
   const [s, pw] = ppPair(pairs[0]!, col, ll, m, tind, ind, ld0, w);
   return s + ppPairsTail(pairs, 1, col, col + pw, ll, m, tind, ind, ld, pw);
 }
 
-function ppPairsTail(pairs: readonly Pair[], from: number, col0: number, col: number, ll: number, m: number, tind: number, ind: string, ld: number, w: number): string {
+function ppPairsTail(
+  pairs: readonly Pair[],
+  from: number,
+  col0: number,
+  col: number,
+  ll: number,
+  m: number,
+  tind: number,
+  ind: string,
+  ld: number,
+  w: number,
+): string {
   let out = "";
   for (let at = from; at < pairs.length; at++) {
     const p = pairs[at]!;
@@ -371,15 +445,35 @@ function ppPairsTail(pairs: readonly Pair[], from: number, col0: number, col: nu
 
 const mapValueIndent = (tind: number): number => (tind > 0 ? tind : 4);
 
-function ppPair(p: Pair, col: number, ll: number, m: number, tind: number, ind: string, ld: number, w: number): [string, number] {
+function ppPair(
+  p: Pair,
+  col: number,
+  ll: number,
+  m: number,
+  tind: number,
+  ind: string,
+  ld: number,
+  w: number,
+): [string, number] {
   if (fits(p, col, ll, m, ld, w)) return [writePair(p), isAtomicPair(p) ? p.len : ll];
   const i = mapValueIndent(tind);
   const valueInd = " ".repeat(i) + ind;
-  return [`${pp(p.key, col, ll, m, tind, ind, ld, w)} =>\n${valueInd}${pp(p.value, col + i, ll, m, tind, valueInd, ld, 0)}`, ll];
+  return [
+    `${pp(p.key, col, ll, m, tind, ind, ld, w)} =>\n${valueInd}${pp(p.value, col + i, ll, m, tind, valueInd, ld, 0)}`,
+    ll,
+  ];
 }
 
 // A byte-list binary: as many numbers per line as fit, continuation lines indented.
-function ppBinary(parts: readonly string[], col: number, ll: number, m: number, ind: string, ld: number, w: number): string {
+function ppBinary(
+  parts: readonly string[],
+  col: number,
+  ll: number,
+  m: number,
+  ind: string,
+  ld: number,
+  w: number,
+): string {
   const n0 = Math.max(8, Math.min(ll - col, m - 4 - w) - ld);
   let n = n0;
   let out = "<<";
@@ -430,7 +524,15 @@ function cind(n: Node, col: number, ll: number, m: number, ind: number, ld: numb
   }
 }
 
-function cindTagTuple(items: readonly Node[], col: number, ll: number, m: number, ind: number, ld: number, w: number): void {
+function cindTagTuple(
+  items: readonly Node[],
+  col: number,
+  ll: number,
+  m: number,
+  ind: number,
+  ld: number,
+  w: number,
+): void {
   const tag = items[0]!;
   const tagInd = tag.len + 2;
   const tcol = col + tagInd;
@@ -481,7 +583,17 @@ function cindMap(pairs: readonly Pair[], col: number, ll: number, m: number, ind
   cindPairsTail(pairs, 1, col, col + pw, ll, m, ind, ld, w + pw);
 }
 
-function cindPairsTail(pairs: readonly Pair[], from: number, col0: number, col: number, ll: number, m: number, ind: number, ld: number, w: number): void {
+function cindPairsTail(
+  pairs: readonly Pair[],
+  from: number,
+  col0: number,
+  col: number,
+  ll: number,
+  m: number,
+  ind: number,
+  ld: number,
+  w: number,
+): void {
   for (let at = from; at < pairs.length; at++) {
     const p = pairs[at]!;
     const ld1 = at + 1 < pairs.length ? 0 : ld + 1;

@@ -3,7 +3,14 @@
 // accepts) and never evaluates anything: no variables, calls, operators or records.
 // hex_core's own, stricter metadata.config reader is in metadata-config.ts.
 import { HextsError } from "../errors.js";
-import { BitWriter, applySegmentType, newSegmentSpec, writeSegment, type SegmentSpec, type SegmentValue } from "./bits.js";
+import {
+  BitWriter,
+  applySegmentType,
+  newSegmentSpec,
+  writeSegment,
+  type SegmentSpec,
+  type SegmentValue,
+} from "./bits.js";
 import { Atom, Charlist, ErlMap, Float, Tuple, codesToString, improper, int, type Term } from "./terms.js";
 
 /**
@@ -59,13 +66,54 @@ interface Tok {
 
 // Reserved words (OTP 25, no experimental features): bare, they are not atoms.
 const KEYWORDS = new Set(
-  "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse receive rem try when xor".split(" "),
+  "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse receive rem try when xor".split(
+    " ",
+  ),
 );
 
 // Longest first, so that the first match is the longest.
 const PUNCT = [
-  "...", "=:=", "=/=", "<<", ">>", "||", "::", ":=", "=>", "=<", ">=", "==", "/=", "->", "<-", "<=", "--", "++", "?=", "..",
-  "{", "}", "[", "]", "(", ")", ",", ";", "|", ":", "#", "=", "<", ">", "-", "+", "*", "/", "!", "?", ".",
+  "...",
+  "=:=",
+  "=/=",
+  "<<",
+  ">>",
+  "||",
+  "::",
+  ":=",
+  "=>",
+  "=<",
+  ">=",
+  "==",
+  "/=",
+  "->",
+  "<-",
+  "<=",
+  "--",
+  "++",
+  "?=",
+  "..",
+  "{",
+  "}",
+  "[",
+  "]",
+  "(",
+  ")",
+  ",",
+  ";",
+  "|",
+  ":",
+  "#",
+  "=",
+  "<",
+  ">",
+  "-",
+  "+",
+  "*",
+  "/",
+  "!",
+  "?",
+  ".",
 ];
 
 const PUNCT_CODES = PUNCT.map((p) => [p, Array.from(p, (ch) => ch.charCodeAt(0))] as const);
@@ -139,7 +187,8 @@ class Lexer {
     if (c === 34 /* " */) return { kind: "string", text: '"', codes: this.quoted(34, line, col), line, col };
     if (c === 39 /* ' */) {
       const name = this.quoted(39, line, col);
-      if (name.length > TERM_LIMITS.atomLength) this.fail(line, col, `atom too long (more than ${TERM_LIMITS.atomLength} characters)`);
+      if (name.length > TERM_LIMITS.atomLength)
+        this.fail(line, col, `atom too long (more than ${TERM_LIMITS.atomLength} characters)`);
       return { kind: "atom", text: codesToString(name), line, col };
     }
     if (c === 46 /* . */) {
@@ -161,7 +210,8 @@ class Lexer {
   private name(line: number, col: number): string {
     const start = this.i;
     while (isNameChar(this.peek())) this.take();
-    if (this.i - start > TERM_LIMITS.atomLength) this.fail(line, col, `name too long (more than ${TERM_LIMITS.atomLength} characters)`);
+    if (this.i - start > TERM_LIMITS.atomLength)
+      this.fail(line, col, `name too long (more than ${TERM_LIMITS.atomLength} characters)`);
     return codesToString(this.cs.slice(start, this.i));
   }
 
@@ -171,7 +221,8 @@ class Lexer {
     while (digitValue(this.peek()) < base || (this.peek() === 95 && out !== "" && digitValue(this.peek(1)) < base)) {
       const c = this.take();
       if (c !== 95) out += String.fromCodePoint(c);
-      if (out.length > TERM_LIMITS.numberDigits) this.fail(line, col, `number too long (more than ${TERM_LIMITS.numberDigits} digits)`);
+      if (out.length > TERM_LIMITS.numberDigits)
+        this.fail(line, col, `number too long (more than ${TERM_LIMITS.numberDigits} digits)`);
     }
     return out;
   }
@@ -213,7 +264,8 @@ class Lexer {
       this.take();
       if (c === quote) return out;
       out.push(c === 92 ? this.escape(line, col) : c);
-      if (out.length > TERM_LIMITS.stringLength) this.fail(line, col, `string too long (more than ${TERM_LIMITS.stringLength} characters)`);
+      if (out.length > TERM_LIMITS.stringLength)
+        this.fail(line, col, `string too long (more than ${TERM_LIMITS.stringLength} characters)`);
     }
   }
 
@@ -267,7 +319,15 @@ function radixValue(ds: string, base: number): bigint {
 }
 
 const SIMPLE_ESCAPES = new Map<number, number>([
-  [110, 10], [114, 13], [116, 9], [118, 11], [98, 8], [102, 12], [101, 27], [115, 32], [100, 127],
+  [110, 10],
+  [114, 13],
+  [116, 9],
+  [118, 11],
+  [98, 8],
+  [102, 12],
+  [101, 27],
+  [115, 32],
+  [100, 127],
 ]);
 
 function describeChar(c: number): string {
@@ -298,7 +358,9 @@ function describe(t: Tok): string {
 
 export function syntaxError(file: string | undefined, line: number, col: number, message: string): HextsError {
   const where = `${file ?? "<input>"}:${line}:${col}`;
-  return new HextsError("TERM_SYNTAX", `${where}: ${message}`, { details: { file, line, column: col, reason: message } });
+  return new HextsError("TERM_SYNTAX", `${where}: ${message}`, {
+    details: { file, line, column: col, reason: message },
+  });
 }
 
 // ---------------------------------------------------------------- parser
@@ -421,7 +483,8 @@ class Parser {
     const codes: number[] = [];
     while (this.tok.kind === "string") {
       for (const c of this.advance().codes!) codes.push(c);
-      if (codes.length > TERM_LIMITS.stringLength) this.fail(start, `string too long (more than ${TERM_LIMITS.stringLength} characters)`);
+      if (codes.length > TERM_LIMITS.stringLength)
+        this.fail(start, `string too long (more than ${TERM_LIMITS.stringLength} characters)`);
     }
     return codes;
   }
@@ -430,7 +493,8 @@ class Parser {
 
   /** Runs `fn` one nesting level deeper, refusing more than TERM_LIMITS.depth levels. */
   private nested<T>(open: Tok, fn: () => T): T {
-    if (++this.depth > TERM_LIMITS.depth) this.fail(open, `terms nested too deeply (more than ${TERM_LIMITS.depth} levels)`);
+    if (++this.depth > TERM_LIMITS.depth)
+      this.fail(open, `terms nested too deeply (more than ${TERM_LIMITS.depth} levels)`);
     const out = fn();
     this.depth--;
     return out;
@@ -515,7 +579,8 @@ class Parser {
         break;
       } else this.afterTerm("',' or '>>'");
     }
-    if (out.bitLength % 8 !== 0) this.fail(open, "bitstrings (binaries that are not a whole number of bytes) are not supported");
+    if (out.bitLength % 8 !== 0)
+      this.fail(open, "bitstrings (binaries that are not a whole number of bytes) are not supported");
     return out.bytes();
   }
 
@@ -555,7 +620,8 @@ class Parser {
     if (t.text === "unit") {
       this.expect(":", "':' after unit");
       const n = this.advance();
-      if (n.kind !== "int" || BigInt(n.int!) < 1n || BigInt(n.int!) > 256n) this.fail(n, "unit must be an integer from 1 to 256");
+      if (n.kind !== "int" || BigInt(n.int!) < 1n || BigInt(n.int!) > 256n)
+        this.fail(n, "unit must be an integer from 1 to 256");
       spec.unit = Number(n.int);
       return;
     }

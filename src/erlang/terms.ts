@@ -104,7 +104,11 @@ export const tuple = (...items: Term[]): Tuple => new Tuple(items);
 export const float = (value: number): Float => new Float(value);
 export const charlist = (text: string): Charlist => Charlist.of(text);
 export const improper = (items: Term[], tail: Term): Term =>
-  Array.isArray(tail) ? [...items, ...tail] : tail instanceof Charlist ? [...items, ...tail.codes] : new ImproperList(items, tail);
+  Array.isArray(tail)
+    ? [...items, ...tail]
+    : tail instanceof Charlist
+      ? [...items, ...tail.codes]
+      : new ImproperList(items, tail);
 export const erlMap = (entries: Iterable<readonly [Term, Term]>): ErlMap => new ErlMap(entries);
 
 /** An integer term: a number when it is a safe integer, a bigint otherwise. */
@@ -142,7 +146,8 @@ export function codesToString(codes: readonly number[]): string {
 
 // ---------------------------------------------------------------- guards
 
-export const isAtom = (t: unknown, name?: string): t is Atom => t instanceof Atom && (name === undefined || t.name === name);
+export const isAtom = (t: unknown, name?: string): t is Atom =>
+  t instanceof Atom && (name === undefined || t.name === name);
 export const isInteger = (t: unknown): t is number | bigint =>
   typeof t === "bigint" || (typeof t === "number" && Number.isInteger(t));
 export const isFloat = (t: unknown): t is Float => t instanceof Float;
@@ -271,12 +276,27 @@ export function compareTerms(a: MetaValue, b: MetaValue, mapKeyOrder = false): n
       const x = mapEntries(a);
       const y = mapEntries(b);
       if (x.length !== y.length) return x.length < y.length ? -1 : 1;
-      return compareSeq(x.map((e) => e[0]), y.map((e) => e[0]), true) || compareSeq(x.map((e) => e[1]), y.map((e) => e[1]), mapKeyOrder);
+      return (
+        compareSeq(
+          x.map((e) => e[0]),
+          y.map((e) => e[0]),
+          true,
+        ) ||
+        compareSeq(
+          x.map((e) => e[1]),
+          y.map((e) => e[1]),
+          mapKeyOrder,
+        )
+      );
     }
     case 9:
       return 0;
     case 10:
-      return compareLists(a as MetaValue[] | Charlist | ImproperList<MetaValue>, b as MetaValue[] | Charlist | ImproperList<MetaValue>, mapKeyOrder);
+      return compareLists(
+        a as MetaValue[] | Charlist | ImproperList<MetaValue>,
+        b as MetaValue[] | Charlist | ImproperList<MetaValue>,
+        mapKeyOrder,
+      );
     case 11:
       return compareBytes(bytesOf(a as Uint8Array | string | Bitstring), bytesOf(b as Uint8Array | string | Bitstring));
   }
@@ -403,8 +423,16 @@ export function toTerm(v: MetaValue): Term {
   if (v instanceof Tuple) return new Tuple(v.items.map(toTerm));
   if (v instanceof ImproperList) return improper(v.items.map(toTerm), toTerm(v.tail));
   if (v instanceof ErlMap) return new ErlMap(v.entries.map(([k, x]) => [toTerm(k), toTerm(x)] as const));
-  if (v instanceof Atom || v instanceof Float || v instanceof Uint8Array || v instanceof Charlist || v instanceof Bitstring) return v;
-  if (isPlainObject(v)) return new ErlMap(Object.entries(v).map(([k, x]) => [utf8Encoder.encode(k), toTerm(x)] as const));
+  if (
+    v instanceof Atom ||
+    v instanceof Float ||
+    v instanceof Uint8Array ||
+    v instanceof Charlist ||
+    v instanceof Bitstring
+  )
+    return v;
+  if (isPlainObject(v))
+    return new ErlMap(Object.entries(v).map(([k, x]) => [utf8Encoder.encode(k), toTerm(x)] as const));
   throw new TypeError(`not an Erlang term: ${String(v)}`);
 }
 

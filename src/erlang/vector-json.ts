@@ -42,10 +42,12 @@ export function fromVectorJson(json: unknown): MetaValue {
         return new Tuple(value.map(fromVectorJson));
       case "$map":
         if (!Array.isArray(value)) throw invalid("$map needs an array of [key, value]");
-        return new ErlMap(value.map((pair: unknown) => {
-          if (!Array.isArray(pair) || pair.length !== 2) throw invalid("$map entries are [key, value]");
-          return [fromVectorJson(pair[0]), fromVectorJson(pair[1])] as const;
-        }));
+        return new ErlMap(
+          value.map((pair: unknown) => {
+            if (!Array.isArray(pair) || pair.length !== 2) throw invalid("$map entries are [key, value]");
+            return [fromVectorJson(pair[0]), fromVectorJson(pair[1])] as const;
+          }),
+        );
     }
   }
   return Object.fromEntries(keys.map((k) => [k, fromVectorJson(json[k])]));
@@ -62,14 +64,17 @@ export function toVectorJson(value: MetaValue): unknown {
     const text = utf8Text(value);
     return text ?? { $binary_base64: Buffer.from(value).toString("base64") };
   }
-  if (value instanceof Atom) return value.name === "true" ? true : value.name === "false" ? false : { $atom: value.name };
+  if (value instanceof Atom)
+    return value.name === "true" ? true : value.name === "false" ? false : { $atom: value.name };
   if (value instanceof Float) return { $float: formatFloat(value.value) };
   if (value instanceof Charlist) return [...value.codes];
   if (Array.isArray(value)) return value.map(toVectorJson);
   if (value instanceof Tuple) return { $tuple: value.items.map(toVectorJson) };
   if (value instanceof ImproperList) throw invalid("improper lists have no vector JSON form");
   if (value instanceof ErlMap) {
-    const keys = value.entries.map(([k]) => (typeof k === "string" ? k : k instanceof Uint8Array ? utf8Text(k) : undefined));
+    const keys = value.entries.map(([k]) =>
+      typeof k === "string" ? k : k instanceof Uint8Array ? utf8Text(k) : undefined,
+    );
     if (keys.every((k) => k !== undefined)) {
       return Object.fromEntries(value.entries.map(([, v], i) => [keys[i]!, toVectorJson(v)]));
     }

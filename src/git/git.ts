@@ -50,16 +50,26 @@ export class Git {
     const env: NodeJS.ProcessEnv = { ...childProcessEnv(this.opts.env ?? process.env), LC_ALL: "C" };
     if (!this.opts.terminalPrompt) env.GIT_TERMINAL_PROMPT = "0";
     return new Promise((resolve, reject) => {
-      execFile("git", [...args], { cwd: this.cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, signal: this.opts.signal }, (error, stdout, stderr) => {
-        if (error && typeof (error as NodeJS.ErrnoException).code === "string") {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === "ABORT_ERR") return reject(new HextsError("CANCELLED", "cancelled", { cause: error }));
-          if (code === "ENOENT") return reject(new HextsError("GIT", "git is not installed (or not on PATH); hexts cut needs it", { cause: error }));
-          return reject(new HextsError("GIT", `could not run ${formatGitCommand(args)}: ${error.message}`, { cause: error }));
-        }
-        const exit = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
-        resolve({ code: Number.isInteger(exit) ? exit : 1, stdout, stderr });
-      });
+      execFile(
+        "git",
+        [...args],
+        { cwd: this.cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, signal: this.opts.signal },
+        (error, stdout, stderr) => {
+          if (error && typeof (error as NodeJS.ErrnoException).code === "string") {
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === "ABORT_ERR") return reject(new HextsError("CANCELLED", "cancelled", { cause: error }));
+            if (code === "ENOENT")
+              return reject(
+                new HextsError("GIT", "git is not installed (or not on PATH); hexts cut needs it", { cause: error }),
+              );
+            return reject(
+              new HextsError("GIT", `could not run ${formatGitCommand(args)}: ${error.message}`, { cause: error }),
+            );
+          }
+          const exit = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
+          resolve({ code: Number.isInteger(exit) ? exit : 1, stdout, stderr });
+        },
+      );
     });
   }
 
@@ -68,7 +78,9 @@ export class Git {
     const r = await this.exec(args);
     if (r.code !== 0) {
       const reason = reasonOf(r.stderr) || reasonOf(r.stdout) || `exit code ${r.code}`;
-      throw new HextsError("GIT", `\`${formatGitCommand(args)}\` failed: ${reason}`, { details: { command: ["git", ...args], exitCode: r.code } });
+      throw new HextsError("GIT", `\`${formatGitCommand(args)}\` failed: ${reason}`, {
+        details: { command: ["git", ...args], exitCode: r.code },
+      });
     }
     return r.stdout;
   }
@@ -76,7 +88,11 @@ export class Git {
   /** The top directory of the work tree; a GIT error when `cwd` is not inside one. */
   async topLevel(): Promise<string> {
     const r = await this.exec(["rev-parse", "--show-toplevel"]);
-    if (r.code !== 0) throw new HextsError("GIT", `${this.cwd} is not inside a git work tree; hexts cut commits, tags and pushes with git`);
+    if (r.code !== 0)
+      throw new HextsError(
+        "GIT",
+        `${this.cwd} is not inside a git work tree; hexts cut commits, tags and pushes with git`,
+      );
     return r.stdout.trim();
   }
 

@@ -14,7 +14,8 @@ import type { HttpRequest, HttpResponse, HttpTransport, TransportOptions } from 
 
 const UPLOAD_CHUNK = 64 * 1024;
 
-const coded = (message: string, code: string, cause?: unknown) => Object.assign(new Error(message, { cause }), { code });
+const coded = (message: string, code: string, cause?: unknown) =>
+  Object.assign(new Error(message, { cause }), { code });
 
 export class NodeHttpTransport implements HttpTransport {
   #opts: TransportOptions;
@@ -35,7 +36,11 @@ export class NodeHttpTransport implements HttpTransport {
     const proxy = proxyFor(url, this.#opts.proxy);
     const socket = proxy ? await this.#tunnel(new URL(proxy), url, req) : undefined;
     const base = { method: req.method, headers: req.headers, signal: req.signal };
-    const target = { host: url.hostname.replace(/^\[|\]$/g, ""), port: url.port || (secure ? 443 : 80), path: `${url.pathname}${url.search}` };
+    const target = {
+      host: url.hostname.replace(/^\[|\]$/g, ""),
+      port: url.port || (secure ? 443 : 80),
+      path: `${url.pathname}${url.search}`,
+    };
     let r: ClientRequest;
     if (socket) {
       r = (secure ? httpsRequest : httpRequest)({ ...target, ...base, agent: false, createConnection: () => socket });
@@ -77,7 +82,10 @@ export class NodeHttpTransport implements HttpTransport {
       ...(proxy.protocol === "https:" ? this.#tls : {}),
     });
     const raw = await new Promise<Socket>((resolve, reject) => {
-      const timer = setTimeout(() => connect.destroy(coded(`Connecting to the proxy ${proxy.host} timed out`, "UND_ERR_CONNECT_TIMEOUT")), this.#opts.connectTimeoutMs);
+      const timer = setTimeout(
+        () => connect.destroy(coded(`Connecting to the proxy ${proxy.host} timed out`, "UND_ERR_CONNECT_TIMEOUT")),
+        this.#opts.connectTimeoutMs,
+      );
       connect.once("connect", (res: IncomingMessage, socket: Socket) => {
         clearTimeout(timer);
         if (res.statusCode === 200) return resolve(socket);
@@ -90,7 +98,8 @@ export class NodeHttpTransport implements HttpTransport {
       });
       connect.end();
     });
-    const socket = url.protocol === "https:" ? tlsConnect({ socket: raw, servername: url.hostname, ...this.#tls }) : raw;
+    const socket =
+      url.protocol === "https:" ? tlsConnect({ socket: raw, servername: url.hostname, ...this.#tls }) : raw;
     this.#tunnels.add(socket);
     socket.once("close", () => this.#tunnels.delete(socket));
     return socket;
@@ -113,26 +122,33 @@ export class NodeHttpTransport implements HttpTransport {
       );
       r.once("socket", (socket: Socket) => {
         if (tunnelled || !socket.connecting) return;
-        connectTimer = setTimeout(() => fail(coded(`Connecting to ${r.host} timed out`, "UND_ERR_CONNECT_TIMEOUT")), this.#opts.connectTimeoutMs);
+        connectTimer = setTimeout(
+          () => fail(coded(`Connecting to ${r.host} timed out`, "UND_ERR_CONNECT_TIMEOUT")),
+          this.#opts.connectTimeoutMs,
+        );
         socket.once("connect", () => clearTimeout(connectTimer));
       });
       r.once("response", (res: IncomingMessage) => {
         answered = true;
-        res.once("aborted", () => fail(coded("The connection closed before the whole answer arrived", "UND_ERR_SOCKET")));
-        // Read through the shared size cap (http/body.ts), as undici.ts does.
-        readBodyCapped(res, { url: req.url, limit: req.maxResponseBytes, contentLength: res.headers["content-length"], stop: () => {
-          // The size error is the outcome: the socket errors that destroying the stream causes are not.
-          res.removeAllListeners("aborted");
-          r.removeAllListeners("error");
-          r.on("error", () => {});
-          res.destroy();
-        } }).then(
-          (body) => {
-            clearTimeout(connectTimer);
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-          },
-          fail,
+        res.once("aborted", () =>
+          fail(coded("The connection closed before the whole answer arrived", "UND_ERR_SOCKET")),
         );
+        // Read through the shared size cap (http/body.ts), as undici.ts does.
+        readBodyCapped(res, {
+          url: req.url,
+          limit: req.maxResponseBytes,
+          contentLength: res.headers["content-length"],
+          stop: () => {
+            // The size error is the outcome: the socket errors that destroying the stream causes are not.
+            res.removeAllListeners("aborted");
+            r.removeAllListeners("error");
+            r.on("error", () => {});
+            res.destroy();
+          },
+        }).then((body) => {
+          clearTimeout(connectTimer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        }, fail);
       });
       writeBody(r, req).catch(fail);
     });
@@ -143,7 +159,8 @@ export class NodeHttpTransport implements HttpTransport {
 async function writeBody(r: ClientRequest, req: HttpRequest): Promise<void> {
   const body = req.body;
   if (body === undefined) return void r.end();
-  if (body instanceof Uint8Array && !req.onProgress) return void r.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  if (body instanceof Uint8Array && !req.onProgress)
+    return void r.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   const total = body instanceof Uint8Array ? body.byteLength : Number.NaN;
   let sent = 0;
   req.onProgress?.(0, total);

@@ -12,9 +12,13 @@ export function tlsOptions(o: TransportOptions): ConnectionOptions {
     try {
       tls.ca = readFileSync(o.caCertsPath, "utf8");
     } catch (e) {
-      throw new HextsError("CONFIG_INVALID", `Cannot read the CA certificates file ${o.caCertsPath} (HEX_CACERTS_PATH): ${(e as Error).message}`, {
-        cause: e,
-      });
+      throw new HextsError(
+        "CONFIG_INVALID",
+        `Cannot read the CA certificates file ${o.caCertsPath} (HEX_CACERTS_PATH): ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
     }
   }
   return tls;

@@ -27,7 +27,8 @@ export function licenseHint(id: string): string | undefined {
   if (!byLowerCase) byLowerCase = new Map([...spdxIds()].map((l) => [l.toLowerCase(), l]));
   const trimmed = id.trim();
   const sameIgnoringCase = byLowerCase.get(trimmed.toLowerCase());
-  if (sameIgnoringCase !== undefined && sameIgnoringCase !== id) return `did you mean ${JSON.stringify(sameIgnoringCase)}?`;
+  if (sameIgnoringCase !== undefined && sameIgnoringCase !== id)
+    return `did you mean ${JSON.stringify(sameIgnoringCase)}?`;
   if (/\s(OR|AND|WITH)\s|[()]/i.test(trimmed)) {
     return "an SPDX expression is not accepted: list each license id as its own entry";
   }

@@ -69,9 +69,11 @@ export function versionProblem(text: string): string | undefined {
   if (!v) return "is not a valid semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.0 or 1.0.0-rc.1)";
   if (v.build.length > 0) return "has +build metadata, which hex.pm does not allow in a release version";
   const numeric = [v.major, v.minor, v.patch!, ...v.pre.filter((p): p is bigint => typeof p === "bigint")];
-  if (numeric.some((n) => n > MAX_NUMERIC_COMPONENT)) return `has a numeric part above ${MAX_NUMERIC_COMPONENT} (hex.pm's limit)`;
+  if (numeric.some((n) => n > MAX_NUMERIC_COMPONENT))
+    return `has a numeric part above ${MAX_NUMERIC_COMPONENT} (hex.pm's limit)`;
   const preLength = Buffer.byteLength(v.pre.map(String).join("."));
-  if (preLength > MAX_PRERELEASE_LENGTH) return `has a pre-release part longer than ${MAX_PRERELEASE_LENGTH} characters (hex.pm's limit)`;
+  if (preLength > MAX_PRERELEASE_LENGTH)
+    return `has a pre-release part longer than ${MAX_PRERELEASE_LENGTH} characters (hex.pm's limit)`;
   return undefined;
 }
 
@@ -155,8 +157,10 @@ export function parseRequirement(source: string): RequirementClause[] | undefine
 
 /** hex.pm's validate_requirement: why it refuses a requirement string, or undefined when it accepts it. */
 export function requirementProblem(requirement: string): string | undefined {
-  if (!parseRequirement(requirement)) return `invalid requirement ${JSON.stringify(requirement)} (use e.g. "~> 1.2", ">= 1.0.0 and < 2.0.0")`;
-  if (requirement.includes("!=")) return `invalid requirement ${JSON.stringify(requirement)}: != is not allowed in requirements`;
+  if (!parseRequirement(requirement))
+    return `invalid requirement ${JSON.stringify(requirement)} (use e.g. "~> 1.2", ">= 1.0.0 and < 2.0.0")`;
+  if (requirement.includes("!="))
+    return `invalid requirement ${JSON.stringify(requirement)}: != is not allowed in requirements`;
   return undefined;
 }
 

@@ -55,7 +55,8 @@ export const METADATA_MAX_SIZE = 1024 * 1024;
 const RESERVED_FILE = "hex_metadata.config";
 
 const isString = (v: MetadataValue | undefined): v is string => typeof v === "string";
-const isStringList = (v: MetadataValue | undefined): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+const isStringList = (v: MetadataValue | undefined): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === "string");
 const isObject = (v: MetadataValue | undefined): v is { [key: string]: MetadataValue } =>
   typeof v === "object" && v !== null && !Array.isArray(v) && typeof v !== "bigint";
 const quote = (s: string) => JSON.stringify(s);
@@ -117,10 +118,15 @@ function checkName(c: Collector, meta: ProjectPackage["metadata"]): void {
   const name = meta.name;
   if (name === undefined) return; // reported with the missing fields
   if (!isString(name)) return c.error(`name must be a string, got ${typeof name}`);
-  if ([...name].length < 2) c.server("hexpm", `Package name ${quote(name)} is too short: hex.pm requires at least 2 characters`);
+  if ([...name].length < 2)
+    c.server("hexpm", `Package name ${quote(name)} is too short: hex.pm requires at least 2 characters`);
   else if (!/^[a-z][a-z0-9_]*$/.test(name)) {
-    c.server("hexpm", `Package name ${quote(name)} is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _`);
-  } else if (RESERVED_NAMES.has(name)) c.server("hexpm", `Package name ${quote(name)} is reserved by hex.pm; publish under another name`);
+    c.server(
+      "hexpm",
+      `Package name ${quote(name)} is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _`,
+    );
+  } else if (RESERVED_NAMES.has(name))
+    c.server("hexpm", `Package name ${quote(name)} is reserved by hex.pm; publish under another name`);
 }
 
 function checkVersion(c: Collector, meta: ProjectPackage["metadata"]): void {
@@ -149,16 +155,27 @@ function checkFields(c: Collector, pkg: ProjectPackage): void {
     const missing = ["app", "name", "files", "version", "build_tools"].filter((f) => !present(meta[f]));
     if (missing.length > 0) c.error(`Missing metadata fields: ${missing.join(", ")}`);
     const soft = ["description", "licenses"].filter((f) => !present(meta[f]));
-    if (soft.length > 0) c.server("public", `Missing metadata fields: ${soft.join(", ")}${c.enforced("public") ? " (hex.pm requires them)" : ""}`);
+    if (soft.length > 0)
+      c.server(
+        "public",
+        `Missing metadata fields: ${soft.join(", ")}${c.enforced("public") ? " (hex.pm requires them)" : ""}`,
+      );
     if (!present(meta.links)) c.warn("Missing metadata fields: links (mix hex.build requires them for hex.pm)");
     // (a string of at most 300 UTF-16 units has at most 300 graphemes: no need to load the segmenter)
-    if (isString(meta.description) && meta.description.length > DESCRIPTION_MAX_LENGTH && graphemes(meta.description) > DESCRIPTION_MAX_LENGTH) {
+    if (
+      isString(meta.description) &&
+      meta.description.length > DESCRIPTION_MAX_LENGTH &&
+      graphemes(meta.description) > DESCRIPTION_MAX_LENGTH
+    ) {
       // mix hex.build's own limit; rebar3_hex and hex.pm do not check it.
-      c.warn(`Package description is too long (exceeds ${DESCRIPTION_MAX_LENGTH} characters); mix hex.build would refuse it`);
+      c.warn(
+        `Package description is too long (exceeds ${DESCRIPTION_MAX_LENGTH} characters); mix hex.build would refuse it`,
+      );
     }
     if (Array.isArray(meta.licenses) && meta.licenses.length === 0) c.warn("You have not included any licenses");
     if (pkg.files.some((f) => f.path === RESERVED_FILE)) c.error(`Do not include this file: ${RESERVED_FILE}`);
-    if (pkg.files.length === 0 && present(meta.files)) c.server("hexpm", "No files to package: the file list is empty (hex.pm: package can't be empty)");
+    if (pkg.files.length === 0 && present(meta.files))
+      c.server("hexpm", "No files to package: the file list is empty (hex.pm: package can't be empty)");
   }
   if (meta.description !== undefined && !isString(meta.description)) c.error("description must be a string");
   if (meta.app !== undefined && !isString(meta.app)) c.error("app must be a string");
@@ -179,7 +196,10 @@ function checkLicenses(c: Collector, meta: ProjectPackage["metadata"]): void {
     return hint ? `${quote(l)} (${hint})` : quote(l);
   });
   // mix hex.build and rebar3 hex publish only warn; hex.pm's public repository refuses them.
-  c.server("public", `The following licenses are not recognized by SPDX: ${listed.join(", ")}; Valid license identifiers are available from https://spdx.org/licenses`);
+  c.server(
+    "public",
+    `The following licenses are not recognized by SPDX: ${listed.join(", ")}; Valid license identifiers are available from https://spdx.org/licenses`,
+  );
 }
 
 function checkLinks(c: Collector, meta: ProjectPackage["metadata"]): void {
@@ -189,7 +209,8 @@ function checkLinks(c: Collector, meta: ProjectPackage["metadata"]): void {
   if (!isObject(links)) return c.error("links must be a map of names to URLs");
   for (const [label, url] of Object.entries(links)) {
     if (!isString(url)) c.error(`Link ${quote(label)} must be a URL string`);
-    else if (!isValidLink(url)) c.server("hexpm", `Link ${quote(label)} is not an http(s) URL with a host: ${quote(url)} (hex.pm: invalid link)`);
+    else if (!isValidLink(url))
+      c.server("hexpm", `Link ${quote(label)} is not an http(s) URL with a host: ${quote(url)} (hex.pm: invalid link)`);
   }
 }
 
@@ -203,7 +224,10 @@ function checkRequirements(c: Collector, pkg: ProjectPackage): void {
     const repo = r.repository ?? "hexpm";
     if (isHexpmFamily(target) && repo !== "hexpm" && repo !== target.organization) {
       const allowed = target.organization ? `"hexpm" or ${quote(target.organization)}` : `"hexpm"`;
-      c.server("hexpm", `Dependency ${r.name} is from repository ${quote(repo)}, but a package in ${target.repository} can only depend on packages in ${allowed}`);
+      c.server(
+        "hexpm",
+        `Dependency ${r.name} is from repository ${quote(repo)}, but a package in ${target.repository} can only depend on packages in ${allowed}`,
+      );
     }
   }
   if (prerelease.length > 0) {
@@ -238,14 +262,17 @@ function checkSizes(c: Collector, pkg: ProjectPackage): void {
   try {
     const size = encodeMetadataConfig(pkg.metadata).length;
     // hex_core refuses to create such a tarball (too_big_metadata), so the official clients stop here too.
-    if (size > METADATA_MAX_SIZE) c.error(`metadata.config is ${size} bytes, above hex.pm's limit of ${METADATA_MAX_SIZE} bytes`);
+    if (size > METADATA_MAX_SIZE)
+      c.error(`metadata.config is ${size} bytes, above hex.pm's limit of ${METADATA_MAX_SIZE} bytes`);
   } catch (e) {
     if (!(e instanceof HextsError)) throw e;
     c.error(`The metadata cannot be written as metadata.config: ${e.message}`);
   }
   const planned = roughTarSize(pkg.files) > TARBALL_MAX_UNCOMPRESSED_SIZE ? plannedTarSize(pkg.files) : 0;
   if (planned > TARBALL_MAX_UNCOMPRESSED_SIZE) {
-    c.error(`The package contents are ${planned} bytes uncompressed, above hex.pm's limit of ${TARBALL_MAX_UNCOMPRESSED_SIZE} bytes`);
+    c.error(
+      `The package contents are ${planned} bytes uncompressed, above hex.pm's limit of ${TARBALL_MAX_UNCOMPRESSED_SIZE} bytes`,
+    );
   }
 }
 
@@ -254,7 +281,11 @@ function checkSizes(c: Collector, pkg: ProjectPackage): void {
  * then the checks. The package must not be built (`build`) or published (`publish`) when any has severity
  * "error". The stage decides how hex.pm's server rules count (see the top of this file).
  */
-export function checkPackage(pkg: ProjectPackage, target: PackageTarget = HEXPM, stage: CheckStage = "publish"): Problem[] {
+export function checkPackage(
+  pkg: ProjectPackage,
+  target: PackageTarget = HEXPM,
+  stage: CheckStage = "publish",
+): Problem[] {
   const c = new Collector(target, stage);
   checkFields(c, pkg);
   checkName(c, pkg.metadata);

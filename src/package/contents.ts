@@ -40,7 +40,11 @@ export function checkEntryPath(path: string): void {
 
 export function checkEntrySymlink(path: string, target: string): void {
   if (symlinkEscapes(path, target)) {
-    throw packageInvalid("unsafe_symlink", `Symlink ${JSON.stringify(path)} points outside (${JSON.stringify(target)})`, { path, target });
+    throw packageInvalid(
+      "unsafe_symlink",
+      `Symlink ${JSON.stringify(path)} points outside (${JSON.stringify(target)})`,
+      { path, target },
+    );
   }
 }
 
@@ -96,13 +100,19 @@ export class CompressedTar {
   }
 
   tooBig(): never {
-    throw packageInvalid("too_big_compressed", `The ${this.#what} is larger than ${this.maxSize} bytes`, { limit: this.maxSize });
+    throw packageInvalid("too_big_compressed", `The ${this.#what} is larger than ${this.maxSize} bytes`, {
+      limit: this.maxSize,
+    });
   }
 
   #tooBigUncompressed(): never {
-    throw packageInvalid("too_big_uncompressed", `The ${this.#what} contents are larger than ${this.maxUncompressed} bytes uncompressed`, {
-      limit: this.maxUncompressed,
-    });
+    throw packageInvalid(
+      "too_big_uncompressed",
+      `The ${this.#what} contents are larger than ${this.maxUncompressed} bytes uncompressed`,
+      {
+        limit: this.maxUncompressed,
+      },
+    );
   }
 
   /**
@@ -150,7 +160,10 @@ export function plannedTarSize(files: readonly PackageFile[]): number {
     const dataSize = dataSizeOf(f);
     const type = f.kind === "dir" ? "dir" : f.kind === "symlink" ? "symlink" : "file";
     const linkTarget = f.kind === "symlink" ? f.target : undefined;
-    size += encodeHeader({ path: f.path, type, mode: 0, size: dataSize, linkTarget }).length + dataSize + paddingSize(dataSize);
+    size +=
+      encodeHeader({ path: f.path, type, mode: 0, size: dataSize, linkTarget }).length +
+      dataSize +
+      paddingSize(dataSize);
   }
   return size;
 }
@@ -200,7 +213,9 @@ type DiskFile = Extract<PackageFile, { kind: "file" }>;
 type Opened = { size: number; data: Uint8Array } | { size: number; handle: FileHandle };
 
 const ioError = (path: string, e: unknown) =>
-  e instanceof HextsError ? e : new HextsError("IO", `Could not read ${path}: ${(e as Error).message}`, { cause: e, details: { path } });
+  e instanceof HextsError
+    ? e
+    : new HextsError("IO", `Could not read ${path}: ${(e as Error).message}`, { cause: e, details: { path } });
 
 async function openDiskFile(file: DiskFile, pool: BufferPool): Promise<Opened> {
   let handle: FileHandle | undefined;
@@ -232,7 +247,8 @@ async function readExactly(handle: FileHandle, into: Uint8Array, position: numbe
   let done = 0;
   while (done < into.length) {
     const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
-    if (bytesRead === 0) throw packageInvalid("file_changed", `${path} changed while the tarball was being built`, { path });
+    if (bytesRead === 0)
+      throw packageInvalid("file_changed", `${path} changed while the tarball was being built`, { path });
     done += bytesRead;
   }
 }
@@ -255,7 +271,7 @@ async function streamLargeFile(
       return buf;
     };
     let next: Promise<Uint8Array> | undefined = readAt(0);
-    for (let position = 0; position < size; ) {
+    for (let position = 0; position < size;) {
       const chunk: Uint8Array = await next!;
       position += chunk.length;
       next = position < size ? readAt(position) : undefined;
@@ -279,7 +295,11 @@ async function streamLargeFile(
  * a bounded read-ahead; large ones in 1 MiB chunks), empty directories, symlinks. A non-empty directory
  * entry is skipped, as hex_core does.
  */
-export async function writeEntries(contents: CompressedTar, files: readonly PackageFile[], opts: BuildTarballOptions = {}): Promise<void> {
+export async function writeEntries(
+  contents: CompressedTar,
+  files: readonly PackageFile[],
+  opts: BuildTarballOptions = {},
+): Promise<void> {
   try {
     await writeEntriesTo(contents, files, opts);
   } catch (e) {
@@ -288,7 +308,11 @@ export async function writeEntries(contents: CompressedTar, files: readonly Pack
   }
 }
 
-async function writeEntriesTo(contents: CompressedTar, files: readonly PackageFile[], opts: BuildTarballOptions): Promise<void> {
+async function writeEntriesTo(
+  contents: CompressedTar,
+  files: readonly PackageFile[],
+  opts: BuildTarballOptions,
+): Promise<void> {
   const tar = contents.tar;
   const entries = files.filter((f) => f.kind !== "dir" || f.empty);
   const totalBytes = entries.reduce((n, f) => n + dataSizeOf(f), 0);
@@ -341,6 +365,7 @@ async function writeEntriesTo(contents: CompressedTar, files: readonly PackageFi
       await contents.ready();
     }
   } finally {
-    for (const p of pending.values()) p.then((o) => ("handle" in o ? o.handle.close() : undefined)).catch(() => undefined);
+    for (const p of pending.values())
+      p.then((o) => ("handle" in o ? o.handle.close() : undefined)).catch(() => undefined);
   }
 }

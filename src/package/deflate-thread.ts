@@ -45,8 +45,14 @@ function deflateWorkerMain(): void {
     hz_done(s: number, flush: number): number;
     hz_free(s: number): void;
   };
-  const wasm = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: object } } })
-    .WebAssembly;
+  const wasm = (
+    globalThis as unknown as {
+      WebAssembly: {
+        Module: new (b: Uint8Array) => object;
+        Instance: new (m: object, i: object) => { exports: object };
+      };
+    }
+  ).WebAssembly;
   const z = new wasm.Instance(new wasm.Module(Buffer.from(shared.wasm, "base64")), {}).exports as Exports;
   const stream = z.hz_new();
   if (stream === 0) throw new Error("zlib: deflateInit2 failed (out of memory)");
@@ -58,7 +64,7 @@ function deflateWorkerMain(): void {
   const free = new Int32Array(shared.outputFree);
   let writeAt = 0;
   const emit = (n: number) => {
-    for (let have; (have = Atomics.load(free, 0)) < n; ) Atomics.wait(free, 0, have);
+    for (let have; (have = Atomics.load(free, 0)) < n;) Atomics.wait(free, 0, have);
     const bytes = new Uint8Array(z.memory.buffer, outPtr, n);
     const first = Math.min(n, ring.length - writeAt);
     ring.set(bytes.subarray(0, first), writeAt);
@@ -127,7 +133,13 @@ export class DeflateThread {
   constructor(onData: (view: Uint8Array) => void) {
     this.#onData = onData;
     this.#ringFree[0] = OUTPUT_RING_SIZE;
-    const shared: Shared = { wasm: ZLIB_WASM_BASE64, slotSize: SLOT_SIZE, input: this.#input, output: this.#ring, outputFree: this.#ringFree.buffer as SharedArrayBuffer };
+    const shared: Shared = {
+      wasm: ZLIB_WASM_BASE64,
+      slotSize: SLOT_SIZE,
+      input: this.#input,
+      output: this.#ring,
+      outputFree: this.#ringFree.buffer as SharedArrayBuffer,
+    };
     // `__name`: the helper tsx/esbuild's keepNames wraps named functions in (under the tests); a no-op here.
     this.#worker = new Worker(`const __name = (f) => f; (${deflateWorkerMain.toString()})()`, {
       eval: true,
@@ -180,7 +192,7 @@ export class DeflateThread {
       this.#overflow.push(data.slice());
       return;
     }
-    for (let at = 0; at < data.length; ) {
+    for (let at = 0; at < data.length;) {
       this.#slot ??= this.#freeSlots.pop();
       if (this.#slot === undefined) {
         this.#overflow.push(data.slice(at));

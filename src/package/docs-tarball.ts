@@ -54,7 +54,9 @@ async function listDocsFiles(dir: string): Promise<PackageFile[]> {
         const target = await realpath(path);
         if (target !== root && !target.startsWith(root + sep)) {
           const rel = relative(dir, path).split(sep).join("/");
-          throw packageInvalid("unsafe_symlink", `Docs symlink ${rel} points outside the docs directory`, { path: rel });
+          throw packageInvalid("unsafe_symlink", `Docs symlink ${rel} points outside the docs directory`, {
+            path: rel,
+          });
         }
       }
       if (st.isDirectory()) {
@@ -78,9 +80,13 @@ function checkDocsLayout(paths: readonly string[]): void {
   for (const path of paths) {
     const top = path.split("/")[0]!;
     if (isSemverName(top)) {
-      throw packageInvalid("docs_version_name", `Top-level docs entry ${JSON.stringify(top)} looks like a version; hexdocs reserves those names`, {
-        path: top,
-      });
+      throw packageInvalid(
+        "docs_version_name",
+        `Top-level docs entry ${JSON.stringify(top)} looks like a version; hexdocs reserves those names`,
+        {
+          path: top,
+        },
+      );
     }
   }
 }
@@ -109,7 +115,10 @@ const docsInvalid = (reason: string, message: string, cause?: unknown) =>
   new HextsError("TARBALL_INVALID", message, { details: { reason }, cause });
 
 /** Reads back a docs tarball and checks what `buildDocsTarball` guarantees (for tests and `--dry-run`). */
-export function unpackDocsTarball(bytes: Uint8Array, opts: { maxSize?: number; maxUncompressedSize?: number } = {}): UnpackedDocs {
+export function unpackDocsTarball(
+  bytes: Uint8Array,
+  opts: { maxSize?: number; maxUncompressedSize?: number } = {},
+): UnpackedDocs {
   const maxSize = opts.maxSize ?? TARBALL_MAX_SIZE;
   const maxUncompressed = opts.maxUncompressedSize ?? TARBALL_MAX_UNCOMPRESSED_SIZE;
   if (bytes.length > maxSize) throw docsInvalid("too_big", `The docs tarball is larger than ${maxSize} bytes`);
@@ -117,7 +126,14 @@ export function unpackDocsTarball(bytes: Uint8Array, opts: { maxSize?: number; m
   try {
     tar = gunzip(bytes, maxUncompressed);
   } catch (e) {
-    const reason = e instanceof GunzipError ? (e.reason === "too_big" ? "too_big_uncompressed" : e.reason === "not_gzip" ? "not_gzip" : "corrupt") : "corrupt";
+    const reason =
+      e instanceof GunzipError
+        ? e.reason === "too_big"
+          ? "too_big_uncompressed"
+          : e.reason === "not_gzip"
+            ? "not_gzip"
+            : "corrupt"
+        : "corrupt";
     throw docsInvalid(reason, `Invalid docs tarball: ${(e as Error).message}`, e);
   }
   let members;
@@ -131,7 +147,8 @@ export function unpackDocsTarball(bytes: Uint8Array, opts: { maxSize?: number; m
   const tree = new EntryTree();
   for (const m of members) {
     const problem = safePathProblem(m.path);
-    if (problem) throw docsInvalid("unsafe_path", `Unsafe path in docs tarball: ${JSON.stringify(m.path)} (${problem})`);
+    if (problem)
+      throw docsInvalid("unsafe_path", `Unsafe path in docs tarball: ${JSON.stringify(m.path)} (${problem})`);
     // rebar3_hex's docs tarballs may hold empty directories; symlinks are never needed in docs.
     if (m.type === "symlink") throw docsInvalid("unexpected_entry", `Docs tarball entry ${m.path} is a symlink`);
     // Two names for one path (a//b and a/b, NFC), or a file below a file, as in package tarballs.

@@ -128,7 +128,8 @@ export function gunzip(bytes: Uint8Array, maxSize: number): Uint8Array {
     return gunzipSync(bytes, { maxOutputLength: Math.max(1, maxSize) });
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === "ERR_BUFFER_TOO_LARGE") throw new GunzipError("too_big", `data inflates to more than ${maxSize} bytes`);
+    if (code === "ERR_BUFFER_TOO_LARGE")
+      throw new GunzipError("too_big", `data inflates to more than ${maxSize} bytes`);
     throw new GunzipError("corrupt", `gzip data is corrupt: ${(e as Error).message}`);
   }
 }

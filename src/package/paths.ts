@@ -172,7 +172,11 @@ export class EntryTree {
     const name = where[where.length - 1]!;
     const existing = node.children.get(name);
     if (existing && !(existing.type === "implicit" && entry.type === "dir")) {
-      return { reason: "duplicate_entry", path: entry.path, message: `${shown} names a path already in the package (${where.join("/")})` };
+      return {
+        reason: "duplicate_entry",
+        path: entry.path,
+        message: `${shown} names a path already in the package (${where.join("/")})`,
+      };
     }
     if (existing) existing.type = "dir";
     else node.children.set(name, newNode(entry.type, entry.linkTarget));
@@ -186,10 +190,18 @@ export class EntryTree {
 
   #checkLink(link: { path: string; parent: string[]; target: string }): TreeProblem | undefined {
     const shown = `Symlink ${JSON.stringify(link.path)} -> ${JSON.stringify(link.target)}`;
-    const unsafe = (why: string): TreeProblem => ({ reason: "unsafe_symlink", path: link.path, message: `${shown} ${why}` });
+    const unsafe = (why: string): TreeProblem => ({
+      reason: "unsafe_symlink",
+      path: link.path,
+      message: `${shown} ${why}`,
+    });
     if (link.target === "" || link.target.includes("\0")) return unsafe("has no valid target");
     if (/^[/\\]/.test(link.target) || /^[A-Za-z]:/.test(link.target)) return unsafe("points outside the package");
-    const to = this.#resolve(link.parent, segments(link.target).map((p) => p.normalize("NFC")), true);
+    const to = this.#resolve(
+      link.parent,
+      segments(link.target).map((p) => p.normalize("NFC")),
+      true,
+    );
     if (to === "outside") return unsafe("points outside the package");
     if (to === "loop") return unsafe("is part of a symlink loop");
     return undefined; // "below_file" only dangles

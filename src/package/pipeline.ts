@@ -9,7 +9,15 @@ import { HextsError, isHextsError } from "../errors.js";
 import { listApps, readProject, type AppChoice, type BuildToolChoice } from "../project/index.js";
 import { chooseApp } from "../project/rebar3/choose-app.js";
 import type { Problem, ProjectPackage } from "../project/types.js";
-import { checkPackage, formatProblem, hasErrors, packageTarget, problemsError, type CheckStage, type PackageTarget } from "./checks.js";
+import {
+  checkPackage,
+  formatProblem,
+  hasErrors,
+  packageTarget,
+  problemsError,
+  type CheckStage,
+  type PackageTarget,
+} from "./checks.js";
 import type { BuildProgress } from "./contents.js";
 import { buildDocsTarball, unpackDocsTarball } from "./docs-tarball.js";
 import { buildPackageTarball, unpackPackageTarball } from "./tarball.js";
@@ -97,7 +105,15 @@ export interface BuiltPackage {
 }
 
 export type DocsResult =
-  | { status: "built"; dir: string; tarball: Uint8Array; checksum: string; size: number; files: string[]; defaultOutput: string }
+  | {
+      status: "built";
+      dir: string;
+      tarball: Uint8Array;
+      checksum: string;
+      size: number;
+      files: string[];
+      defaultOutput: string;
+    }
   | { status: "missing"; dir?: string; reason: string }
   | { status: "skipped" };
 
@@ -129,9 +145,20 @@ async function pickApp(root: string, opts: PipelineOptions): Promise<string | un
   return apps.length > 1 ? opts.chooseApp(apps) : undefined;
 }
 
-async function read(root: string, app: string | undefined, opts: PipelineOptions, target: PackageTarget | undefined): Promise<ProjectPackage> {
-  if (opts.metadataFile !== undefined) return readProject(root, { metadataFile: resolve(opts.cwd ?? root, opts.metadataFile) });
-  return readProject(root, { app, organization: target?.organization, buildTool: opts.buildTool, fileOrder: opts.fileOrder });
+async function read(
+  root: string,
+  app: string | undefined,
+  opts: PipelineOptions,
+  target: PackageTarget | undefined,
+): Promise<ProjectPackage> {
+  if (opts.metadataFile !== undefined)
+    return readProject(root, { metadataFile: resolve(opts.cwd ?? root, opts.metadataFile) });
+  return readProject(root, {
+    app,
+    organization: target?.organization,
+    buildTool: opts.buildTool,
+    fileOrder: opts.fileOrder,
+  });
 }
 
 function summarize(pkg: ProjectPackage, target: PackageTarget): PackageSummary {
@@ -178,7 +205,11 @@ export async function checkProject(opts: PipelineOptions): Promise<CheckedProjec
   const project = await read(root, app, opts, target);
   // mix's `package: [organization: "acme"]` names the repository when no flag does.
   const projectOrg = project.hexConfig.organization;
-  if (!target) target = typeof projectOrg === "string" && projectOrg !== "hexpm" ? packageTarget({ organization: projectOrg }) : packageTarget();
+  if (!target)
+    target =
+      typeof projectOrg === "string" && projectOrg !== "hexpm"
+        ? packageTarget({ organization: projectOrg })
+        : packageTarget();
   const problems = checkPackage(project, target, opts.stage ?? "publish");
   opts.onProgress?.({ step: "checked", problems });
   if (hasErrors(problems)) throw problemsError(problems);
@@ -191,7 +222,10 @@ export function docsDirNames(tool: ProjectPackage["tool"]): string[] {
 }
 
 /** Where the docs are: `--doc-dir`, else the tool's default directories in the app directory. */
-export function findDocsDir(project: ProjectPackage, opts: Pick<PipelineOptions, "docDir" | "cwd" | "dir">): { dir: string; found: boolean } {
+export function findDocsDir(
+  project: ProjectPackage,
+  opts: Pick<PipelineOptions, "docDir" | "cwd" | "dir">,
+): { dir: string; found: boolean } {
   if (opts.docDir !== undefined) {
     const dir = resolve(opts.cwd ?? opts.dir, opts.docDir);
     return { dir, found: existsSync(dir) && statSync(dir).isDirectory() };
@@ -214,16 +248,39 @@ async function buildDocs(checked: CheckedProject, opts: PipelineOptions, require
   const { dir, found } = findDocsDir(project, opts);
   const shown = relative(opts.cwd ?? project.root, dir) || ".";
   if (!found) {
-    const names = docsDirNames(project.tool).map((n) => `${n}/`).join(" or ");
-    const where = opts.docDir !== undefined ? `the docs directory ${shown} does not exist` : `no ${names} directory in ${relative(opts.cwd ?? project.root, project.appDir) || "."}`;
+    const names = docsDirNames(project.tool)
+      .map((n) => `${n}/`)
+      .join(" or ");
+    const where =
+      opts.docDir !== undefined
+        ? `the docs directory ${shown} does not exist`
+        : `no ${names} directory in ${relative(opts.cwd ?? project.root, project.appDir) || "."}`;
     const reason = `Docs not built: ${where}; ${DOCS_HINT}`;
-    if (required) throw new HextsError("PACKAGE_INVALID", `Documentation could not be found: ${where}; ${DOCS_HINT}`, { details: { reason: "docs_dir_missing", dir } });
+    if (required)
+      throw new HextsError("PACKAGE_INVALID", `Documentation could not be found: ${where}; ${DOCS_HINT}`, {
+        details: { reason: "docs_dir_missing", dir },
+      });
     return { status: "missing", dir, reason };
   }
   try {
-    const docs = await buildDocsTarball(dir, { signal: opts.signal, onProgress: (progress) => opts.onProgress?.({ step: "docs", dir, progress }) });
-    const defaultOutput = join(project.root, dirname(project.defaultOutput), `${summary.name}-${summary.version}-docs.tar`);
-    return { status: "built", dir, tarball: docs.tarball, checksum: docs.checksum, size: docs.tarball.length, files: docs.files, defaultOutput };
+    const docs = await buildDocsTarball(dir, {
+      signal: opts.signal,
+      onProgress: (progress) => opts.onProgress?.({ step: "docs", dir, progress }),
+    });
+    const defaultOutput = join(
+      project.root,
+      dirname(project.defaultOutput),
+      `${summary.name}-${summary.version}-docs.tar`,
+    );
+    return {
+      status: "built",
+      dir,
+      tarball: docs.tarball,
+      checksum: docs.checksum,
+      size: docs.tarball.length,
+      files: docs.files,
+      defaultOutput,
+    };
   } catch (e) {
     const reason = isHextsError(e) ? (e.details as { reason?: string } | undefined)?.reason : undefined;
     if (!isHextsError(e) || e.code !== "PACKAGE_INVALID") throw e;
@@ -231,7 +288,10 @@ async function buildDocs(checked: CheckedProject, opts: PipelineOptions, require
     if (!required && reason !== undefined && SOFT_DOCS_REASONS.has(reason)) {
       return { status: "missing", dir, reason: `Docs not built from ${shown}: ${what}; ${DOCS_HINT}` };
     }
-    throw new HextsError("PACKAGE_INVALID", `Docs in ${shown} cannot be packaged: ${what}`, { details: e.details, cause: e });
+    throw new HextsError("PACKAGE_INVALID", `Docs in ${shown} cannot be packaged: ${what}`, {
+      details: e.details,
+      cause: e,
+    });
   }
 }
 
@@ -263,7 +323,8 @@ export async function buildPlan(opts: PipelineOptions): Promise<BuildPlan> {
         defaultOutput: join(project.root, project.defaultOutput),
       };
     } catch (e) {
-      if (isHextsError(e) && e.code === "PACKAGE_INVALID") throw problemsError([...problems, { severity: "error", message: e.message }]);
+      if (isHextsError(e) && e.code === "PACKAGE_INVALID")
+        throw problemsError([...problems, { severity: "error", message: e.message }]);
       throw e;
     }
   }
@@ -315,13 +376,21 @@ async function existingRealPath(path: string): Promise<string> {
   for (let p = path; ; p = dirname(p)) {
     const real = await realpath(p).catch(() => undefined);
     if (real !== undefined) return real;
-    if (await lstat(p).then(() => true, () => false)) return ""; // exists, but does not resolve
+    if (
+      await lstat(p).then(
+        () => true,
+        () => false,
+      )
+    )
+      return ""; // exists, but does not resolve
     if (p === dirname(p)) return p;
   }
 }
 
 const refuse = (entry: string, why: string) =>
-  new HextsError("IO", `Refusing to write ${JSON.stringify(entry)}: ${why}`, { details: { reason: "unsafe_path", path: entry } });
+  new HextsError("IO", `Refusing to write ${JSON.stringify(entry)}: ${why}`, {
+    details: { reason: "unsafe_path", path: entry },
+  });
 
 /** The absolute path of `entry` inside `root`, refusing anything that would land outside it. */
 async function insidePath(root: string, entry: string): Promise<string> {
@@ -363,7 +432,10 @@ async function writeEntries(dir: string, entries: readonly UnpackEntry[]): Promi
  */
 export async function unpackPackageTo(tarball: Uint8Array, dir: string): Promise<string[]> {
   const unpacked = await unpackPackageTarball(tarball);
-  const entries: UnpackEntry[] = [...unpacked.files, { path: "hex_metadata.config", type: "file", mode: 0o644, contents: unpacked.metadataConfig }];
+  const entries: UnpackEntry[] = [
+    ...unpacked.files,
+    { path: "hex_metadata.config", type: "file", mode: 0o644, contents: unpacked.metadataConfig },
+  ];
   await writeEntries(resolve(dir), entries);
   return entries.map((e) => e.path);
 }

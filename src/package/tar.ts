@@ -271,7 +271,9 @@ function cString(block: Uint8Array, offset: number, width: number): string {
 }
 
 function parseOctal(block: Uint8Array, offset: number, width: number): number {
-  const text = String.fromCharCode(...block.subarray(offset, offset + width)).replace(/[\0 ]+/g, " ").trim();
+  const text = String.fromCharCode(...block.subarray(offset, offset + width))
+    .replace(/[\0 ]+/g, " ")
+    .trim();
   if (text === "") return 0;
   if (!/^[0-7]+$/.test(text)) throw new TarReadError("bad_header", "tar header has a non-octal number field");
   return parseInt(text, 8);
@@ -296,7 +298,8 @@ export function parsePaxRecords(data: Uint8Array): Record<string, string> {
     if (!m) throw new TarReadError("bad_pax", "malformed PAX record");
     const actual = encoder.encode(m[0]).length;
     const declared = Number(m[1]);
-    if (declared !== actual && declared !== actual - 1) throw new TarReadError("bad_pax", "PAX record length does not match");
+    if (declared !== actual && declared !== actual - 1)
+      throw new TarReadError("bad_pax", "PAX record length does not match");
     out[m[2]!] = m[3]!;
     rest = rest.slice(m[0].length);
   }
@@ -323,7 +326,8 @@ export function readTar(bytes: Uint8Array, opts: ReadTarOptions = {}): TarMember
     const block = bytes.subarray(at, at + BLOCK_SIZE);
     if (block.every((b) => b === 0)) {
       const next = bytes.subarray(at + BLOCK_SIZE, at + 2 * BLOCK_SIZE);
-      if (next.length === BLOCK_SIZE && !next.every((b) => b === 0)) throw new TarReadError("bad_end", "tar has data after an end block");
+      if (next.length === BLOCK_SIZE && !next.every((b) => b === 0))
+        throw new TarReadError("bad_end", "tar has data after an end block");
       if (next.length < BLOCK_SIZE) throw new TarReadError("truncated", "tar archive ends after one zero block");
       // Zero padding to a record size is fine; anything else after the end blocks is a second archive or junk.
       for (let k = at + 2 * BLOCK_SIZE; k < bytes.length; k++) {
@@ -332,7 +336,8 @@ export function readTar(bytes: Uint8Array, opts: ReadTarOptions = {}): TarMember
       return members;
     }
     const stored = parseOctal(block, 148, 8);
-    if (stored !== checksumOf(block)) throw new TarReadError("bad_header", `tar header checksum mismatch at offset ${at}`);
+    if (stored !== checksumOf(block))
+      throw new TarReadError("bad_header", `tar header checksum mismatch at offset ${at}`);
     const typeflag = String.fromCharCode(block[156]!);
     const size = parseOctal(block, 124, 12);
     const dataStart = at + BLOCK_SIZE;
@@ -345,8 +350,18 @@ export function readTar(bytes: Uint8Array, opts: ReadTarOptions = {}): TarMember
       continue;
     }
     const type: TarEntryType | undefined =
-      typeflag === "0" || typeflag === "\0" ? "file" : typeflag === "5" ? "dir" : typeflag === "2" ? "symlink" : undefined;
-    if (!type) throw new TarReadError("unsupported_entry", `tar member of type '${typeflag.replace("\0", "\\0")}' is not allowed`);
+      typeflag === "0" || typeflag === "\0"
+        ? "file"
+        : typeflag === "5"
+          ? "dir"
+          : typeflag === "2"
+            ? "symlink"
+            : undefined;
+    if (!type)
+      throw new TarReadError(
+        "unsupported_entry",
+        `tar member of type '${typeflag.replace("\0", "\\0")}' is not allowed`,
+      );
     const magic = cString(block, 257, 6);
     const prefix = magic === "ustar" ? cString(block, 345, 155) : "";
     const name = cString(block, 0, 100);
@@ -360,7 +375,8 @@ export function readTar(bytes: Uint8Array, opts: ReadTarOptions = {}): TarMember
       data: type === "file" ? data : new Uint8Array(0),
     };
     if (type === "symlink") member.linkTarget = pax.linkpath ?? cString(block, 157, 100);
-    if (pax.size !== undefined && type === "file") throw new TarReadError("unsupported_entry", "PAX size records are not supported");
+    if (pax.size !== undefined && type === "file")
+      throw new TarReadError("unsupported_entry", "PAX size records are not supported");
     total += member.size;
     if (opts.maxDataSize !== undefined && total > opts.maxDataSize) {
       throw opts.onTooBig?.() ?? new TarReadError("unsupported_entry", "tar data too big");

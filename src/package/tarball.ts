@@ -21,7 +21,12 @@ import {
 import { EntryTree, safePathProblem, normalizeTarPath, type TreeProblem } from "./paths.js";
 import { BLOCK_SIZE, MODE_FILE, TarReadError, TarWriter, paddingSize, readTar } from "./tar.js";
 
-export { TARBALL_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE, type BuildProgress, type BuildTarballOptions } from "./contents.js";
+export {
+  TARBALL_MAX_SIZE,
+  TARBALL_MAX_UNCOMPRESSED_SIZE,
+  type BuildProgress,
+  type BuildTarballOptions,
+} from "./contents.js";
 export const METADATA_MAX_SIZE = 1024 * 1024;
 const VERSION_MAX_SIZE = 32;
 const CHECKSUM_MAX_SIZE = 128;
@@ -60,14 +65,19 @@ export interface PackageTarball {
 function encodeMetadata(metadata: MetadataInput): Uint8Array {
   const bytes = metadata instanceof Uint8Array ? metadata : encodeMetadataConfig(metadata);
   if (bytes.length > METADATA_MAX_SIZE) {
-    throw packageInvalid("metadata_too_big", `metadata.config is larger than ${METADATA_MAX_SIZE} bytes`, { limit: METADATA_MAX_SIZE });
+    throw packageInvalid("metadata_too_big", `metadata.config is larger than ${METADATA_MAX_SIZE} bytes`, {
+      limit: METADATA_MAX_SIZE,
+    });
   }
   return bytes;
 }
 
 /** Bytes in front of contents.tar.gz's data: VERSION, CHECKSUM and metadata.config members, then its header. */
 function outerReserve(metadataConfig: Uint8Array): number {
-  return [TARBALL_VERSION.length, 64, metadataConfig.length].reduce((sum, n) => sum + BLOCK_SIZE + n + paddingSize(n), 0) + BLOCK_SIZE;
+  return (
+    [TARBALL_VERSION.length, 64, metadataConfig.length].reduce((sum, n) => sum + BLOCK_SIZE + n + paddingSize(n), 0) +
+    BLOCK_SIZE
+  );
 }
 
 /**
@@ -95,7 +105,8 @@ async function assemble(contents: CompressedTar, metadataConfig: Uint8Array): Pr
   return { tarball, innerChecksum: inner, outerChecksum: sha256Hex(tarball), metadataConfig, contentsSize };
 }
 
-const fileData = (contents: Uint8Array | string) => (typeof contents === "string" ? new TextEncoder().encode(contents) : contents);
+const fileData = (contents: Uint8Array | string) =>
+  typeof contents === "string" ? new TextEncoder().encode(contents) : contents;
 
 /**
  * Builds a package tarball from metadata and in-memory entries, written in the given order, exactly as
@@ -110,7 +121,13 @@ export async function createPackageTarball(
     checkEntryPath(f.path);
     if (f.type === "symlink") checkEntrySymlink(f.path, f.linkTarget);
   }
-  checkEntryTree(files.map((f) => ({ path: f.path, type: f.type ?? "file", linkTarget: f.type === "symlink" ? f.linkTarget : undefined })));
+  checkEntryTree(
+    files.map((f) => ({
+      path: f.path,
+      type: f.type ?? "file",
+      linkTarget: f.type === "symlink" ? f.linkTarget : undefined,
+    })),
+  );
   const metadataConfig = encodeMetadata(metadata);
   const contents = new CompressedTar("package tarball", opts, outerReserve(metadataConfig));
   const parents = parentDirs(files);
@@ -118,8 +135,7 @@ export async function createPackageTarball(
     if (f.type === "dir") {
       // As hex_core does on disk: a directory is written only when empty (here: no entry lies under it).
       if (!parents.has(f.path.replace(/\/+$/, ""))) contents.tar.addDirectory(f.path, f.mode ?? 0o40755);
-    }
-    else if (f.type === "symlink") contents.tar.addSymlink(f.path, f.linkTarget, f.mode ?? 0o120777);
+    } else if (f.type === "symlink") contents.tar.addSymlink(f.path, f.linkTarget, f.mode ?? 0o120777);
     else contents.tar.addFile(f.path, fileData(f.contents), f.mode ?? MODE_FILE);
   }
   return assemble(contents, metadataConfig);
@@ -152,7 +168,13 @@ export async function buildPackageTarball(
     checkEntryPath(f.path);
     if (f.kind === "symlink") checkEntrySymlink(f.path, f.target);
   }
-  checkEntryTree(files.map((f) => ({ path: f.path, type: f.kind === "memory" ? "file" : f.kind, linkTarget: f.kind === "symlink" ? f.target : undefined })));
+  checkEntryTree(
+    files.map((f) => ({
+      path: f.path,
+      type: f.kind === "memory" ? "file" : f.kind,
+      linkTarget: f.kind === "symlink" ? f.target : undefined,
+    })),
+  );
   const metadataConfig = encodeMetadata(metadata);
   const contents = new CompressedTar("package tarball", opts, outerReserve(metadataConfig));
   contents.checkPlanned(files);
@@ -170,7 +192,8 @@ const GZIP_FLAGS = { FHCRC: 2, FEXTRA: 4, FNAME: 8, FCOMMENT: 16, RESERVED: 0xe0
  * (CRC-32, size) checked; anything after the trailer is refused.
  */
 function gunzipOneMember(gz: Uint8Array, maxSize: number): Uint8Array {
-  const corrupt = (why: string, cause?: unknown) => tarballInvalid("contents_corrupt", `contents.tar.gz cannot be decompressed: ${why}`, {}, cause);
+  const corrupt = (why: string, cause?: unknown) =>
+    tarballInvalid("contents_corrupt", `contents.tar.gz cannot be decompressed: ${why}`, {}, cause);
   if (gz.length < 18 || gz[2] !== 8) throw corrupt("not a deflate gzip member");
   const flags = gz[3]!;
   if (flags & GZIP_FLAGS.RESERVED) throw corrupt("reserved gzip header flags are set");
@@ -186,7 +209,10 @@ function gunzipOneMember(gz: Uint8Array, maxSize: number): Uint8Array {
   let data: Buffer;
   let consumed: number;
   try {
-    const { buffer, engine } = inflateRawSync(gz.subarray(at), { maxOutputLength: Math.max(1, maxSize), info: true }) as unknown as {
+    const { buffer, engine } = inflateRawSync(gz.subarray(at), {
+      maxOutputLength: Math.max(1, maxSize),
+      info: true,
+    }) as unknown as {
       buffer: Buffer;
       engine: { bytesWritten: number };
     };
@@ -194,7 +220,12 @@ function gunzipOneMember(gz: Uint8Array, maxSize: number): Uint8Array {
     consumed = engine.bytesWritten;
   } catch (e) {
     if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
-      throw tarballInvalid("too_big_uncompressed", `The package contents are larger than ${maxSize} bytes uncompressed`, { limit: maxSize }, e);
+      throw tarballInvalid(
+        "too_big_uncompressed",
+        `The package contents are larger than ${maxSize} bytes uncompressed`,
+        { limit: maxSize },
+        e,
+      );
     }
     throw corrupt((e as Error).message, e);
   }
@@ -249,17 +280,27 @@ function readOuter(bytes: Uint8Array): Map<string, Uint8Array> {
   const found = new Map<string, Uint8Array>();
   for (const m of members) {
     if (!(OUTER_NAMES as readonly string[]).includes(m.path)) {
-      throw tarballInvalid("unexpected_entry", `Unexpected entry in the package tarball: ${JSON.stringify(m.path)}`, { path: m.path });
+      throw tarballInvalid("unexpected_entry", `Unexpected entry in the package tarball: ${JSON.stringify(m.path)}`, {
+        path: m.path,
+      });
     }
-    if (found.has(m.path)) throw tarballInvalid("duplicate_entry", `Duplicate entry in the package tarball: ${m.path}`, { path: m.path });
-    if (m.type !== "file") throw tarballInvalid("unexpected_entry", `${m.path} is not a regular file`, { path: m.path });
+    if (found.has(m.path))
+      throw tarballInvalid("duplicate_entry", `Duplicate entry in the package tarball: ${m.path}`, { path: m.path });
+    if (m.type !== "file")
+      throw tarballInvalid("unexpected_entry", `${m.path} is not a regular file`, { path: m.path });
     found.set(m.path, m.data);
   }
   const missing = OUTER_NAMES.filter((n) => !found.has(n));
-  if (missing.length > 0) throw tarballInvalid("missing_files", `The package tarball lacks ${missing.join(", ")}`, { files: missing });
-  const limits: Record<string, number> = { VERSION: VERSION_MAX_SIZE, CHECKSUM: CHECKSUM_MAX_SIZE, "metadata.config": METADATA_MAX_SIZE };
+  if (missing.length > 0)
+    throw tarballInvalid("missing_files", `The package tarball lacks ${missing.join(", ")}`, { files: missing });
+  const limits: Record<string, number> = {
+    VERSION: VERSION_MAX_SIZE,
+    CHECKSUM: CHECKSUM_MAX_SIZE,
+    "metadata.config": METADATA_MAX_SIZE,
+  };
   for (const [name, limit] of Object.entries(limits)) {
-    if (found.get(name)!.length > limit) throw tarballInvalid("file_too_big", `${name} is larger than ${limit} bytes`, { file: name, limit });
+    if (found.get(name)!.length > limit)
+      throw tarballInvalid("file_too_big", `${name} is larger than ${limit} bytes`, { file: name, limit });
   }
   return found;
 }
@@ -270,7 +311,8 @@ function decodeMetadata(bytes: Uint8Array): MetaObject | ErlMap<MetaValue> {
   } catch (e) {
     // The decoder reports bad input as a HextsError; anything else (or "not implemented") is a bug, not bad data.
     // A hostile file that still got past the reader's limits (stack or string length) is bad data too.
-    if (e instanceof RangeError) throw tarballInvalid("metadata_invalid", `metadata.config cannot be read: ${e.message}`, {}, e);
+    if (e instanceof RangeError)
+      throw tarballInvalid("metadata_invalid", `metadata.config cannot be read: ${e.message}`, {}, e);
     if (!(e instanceof HextsError) || e.code === "NOT_IMPLEMENTED" || e.code === "INTERNAL") throw e;
     // Keep hex_core's verdict (e.g. `metadata.invalid_terms`, `{metadata,not_key_value}`) for callers and JSON output.
     const verdict = e instanceof MetadataConfigError ? { reasonTag: e.reasonTag, erlang: e.erlang } : {};
@@ -285,7 +327,10 @@ function checkContents(members: ReturnType<typeof readTar>): UnpackedEntry[] {
   const tree = new EntryTree();
   const entries = members.map((m) => {
     const problem = safePathProblem(m.path);
-    if (problem) throw tarballInvalid("unsafe_path", `Unsafe path in package contents: ${JSON.stringify(m.path)} (${problem})`, { path: m.path });
+    if (problem)
+      throw tarballInvalid("unsafe_path", `Unsafe path in package contents: ${JSON.stringify(m.path)} (${problem})`, {
+        path: m.path,
+      });
     const path = normalizeTarPath(m.path);
     const entry: UnpackedEntry = { path, type: m.type, mode: m.mode & ~SPECIAL_MODE_BITS, contents: m.data };
     if (m.type === "symlink") entry.linkTarget = m.linkTarget ?? "";
@@ -311,7 +356,8 @@ const treeInvalid = (problem: TreeProblem) =>
 export async function unpackPackageTarball(bytes: Uint8Array, opts: UnpackOptions = {}): Promise<UnpackedPackage> {
   const maxSize = opts.maxSize ?? TARBALL_MAX_SIZE;
   const maxUncompressed = opts.maxUncompressedSize ?? TARBALL_MAX_UNCOMPRESSED_SIZE;
-  if (bytes.length > maxSize) throw tarballInvalid("too_big", `The package tarball is larger than ${maxSize} bytes`, { limit: maxSize });
+  if (bytes.length > maxSize)
+    throw tarballInvalid("too_big", `The package tarball is larger than ${maxSize} bytes`, { limit: maxSize });
   const outerChecksum = sha256Hex(bytes);
   if (opts.expectedOuterChecksum !== undefined) {
     const expected = parseChecksumHex(opts.expectedOuterChecksum);
@@ -326,14 +372,20 @@ export async function unpackPackageTarball(bytes: Uint8Array, opts: UnpackOption
   const outer = readOuter(bytes);
   const version = outer.get("VERSION")!;
   const versionText = new TextDecoder().decode(version);
-  if (versionText !== "3") throw tarballInvalid("bad_version", `Unsupported package tarball version ${JSON.stringify(versionText)}`, { version: versionText });
+  if (versionText !== "3")
+    throw tarballInvalid("bad_version", `Unsupported package tarball version ${JSON.stringify(versionText)}`, {
+      version: versionText,
+    });
   const declared = parseChecksumHex(new TextDecoder().decode(outer.get("CHECKSUM")!));
   if (!declared) throw tarballInvalid("invalid_inner_checksum", "The CHECKSUM entry is not a 64-digit hex SHA-256");
   const metadataConfig = outer.get("metadata.config")!;
   const contentsGz = outer.get("contents.tar.gz")!;
   const inner = computeInnerChecksum(version, metadataConfig, contentsGz);
   if (inner !== declared) {
-    throw tarballInvalid("inner_checksum_mismatch", "The package contents do not match its CHECKSUM", { expected: declared, actual: inner });
+    throw tarballInvalid("inner_checksum_mismatch", "The package contents do not match its CHECKSUM", {
+      expected: declared,
+      actual: inner,
+    });
   }
   const metadata = decodeMetadata(metadataConfig);
 
@@ -343,7 +395,13 @@ export async function unpackPackageTarball(bytes: Uint8Array, opts: UnpackOption
   try {
     members = readTar(contentsTar);
   } catch (e) {
-    if (e instanceof TarReadError) throw tarballInvalid(e.reason === "truncated" ? "contents_corrupt" : e.reason, `contents.tar.gz holds an invalid tar: ${e.message}`, {}, e);
+    if (e instanceof TarReadError)
+      throw tarballInvalid(
+        e.reason === "truncated" ? "contents_corrupt" : e.reason,
+        `contents.tar.gz holds an invalid tar: ${e.message}`,
+        {},
+        e,
+      );
     throw e;
   }
   return { metadata, metadataConfig, files: checkContents(members), innerChecksum: inner, outerChecksum };

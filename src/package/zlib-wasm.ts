@@ -76,7 +76,7 @@ export class RawDeflate {
 
   write(data: Uint8Array): void {
     if (this.#stream === 0) throw new Error("zlib: stream already ended");
-    for (let at = 0; at < data.length; ) {
+    for (let at = 0; at < data.length;) {
       const n = Math.min(data.length - at, this.#inSize - this.#filled);
       bytes(this.#z).set(data.subarray(at, at + n), this.#in + this.#filled);
       this.#filled += n;

@@ -43,7 +43,10 @@ export function parseMakefileVars(text: string): Map<string, MakeVar> {
           const value = defining.body.join("\n");
           const prev = vars.get(defining.name);
           if (!(defining.op === "?=" && prev)) {
-            vars.set(defining.name, { value: defining.op === "+=" && prev ? `${prev.value} ${value}` : value, line: defining.line });
+            vars.set(defining.name, {
+              value: defining.op === "+=" && prev ? `${prev.value} ${value}` : value,
+              line: defining.line,
+            });
           }
           defining = undefined;
           continue;
@@ -52,7 +55,8 @@ export function parseMakefileVars(text: string): Map<string, MakeVar> {
       defining.body.push(line);
       continue;
     }
-    while (line.endsWith("\\") && i + 1 < lines.length) line = `${line.slice(0, -1).trimEnd()} ${lines[++i]!.trimStart()}`;
+    while (line.endsWith("\\") && i + 1 < lines.length)
+      line = `${line.slice(0, -1).trimEnd()} ${lines[++i]!.trimStart()}`;
     if (line.startsWith("\t")) continue; // a recipe line
     const code = stripComment(line).replace(/\\#/g, "#").trim();
     const def = /^(?:(?:override|export)\s+)*define\s+([A-Za-z0-9_.\-]+)\s*(=|:=|::=|\?=|\+=)?\s*$/.exec(code);
@@ -82,7 +86,11 @@ function stripComment(line: string): string {
 }
 
 /** Expands `$(VAR)` / `${VAR}` references; undefined when a function call or unknown construct remains. */
-export function expandMakeVar(name: string, vars: Map<string, MakeVar>, seen: Set<string> = new Set()): string | undefined {
+export function expandMakeVar(
+  name: string,
+  vars: Map<string, MakeVar>,
+  seen: Set<string> = new Set(),
+): string | undefined {
   const v = vars.get(name);
   if (!v) return "";
   if (seen.has(name)) return undefined;
@@ -169,7 +177,8 @@ export async function readErlangMkProject(dir: string): Promise<ProjectPackage> 
   const root = resolve(dir);
   const problems: Problem[] = [];
   const makefile = join(root, "Makefile");
-  if (!existsSync(makefile)) throw new HextsError("PROJECT_INVALID", `No Makefile in ${root}; this is not an Erlang.mk project`);
+  if (!existsSync(makefile))
+    throw new HextsError("PROJECT_INVALID", `No Makefile in ${root}; this is not an Erlang.mk project`);
   const vars = parseMakefileVars(await readFile(makefile, "utf8"));
   const known = (name: string): string | undefined => {
     const value = expandMakeVar(name, vars);
@@ -189,28 +198,58 @@ export async function readErlangMkProject(dir: string): Promise<ProjectPackage> 
   let project = known("PROJECT");
   if (!project && apps.length === 1) project = basename(apps[0]!, ".app");
   if (!project) {
-    throw new HextsError("PROJECT_INVALID", `Cannot tell the application of the Erlang.mk project in ${root}: set PROJECT in the Makefile`);
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `Cannot tell the application of the Erlang.mk project in ${root}: set PROJECT in the Makefile`,
+    );
   }
   const appFile = `ebin/${project}.app`;
   if (!existsSync(join(root, appFile))) {
-    throw new HextsError("PROJECT_INVALID", `${appFile} is missing: run \`make app\` first (erlang.mk packages the compiled .app file)`, {
-      details: { file: appFile },
-    });
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `${appFile} is missing: run \`make app\` first (erlang.mk packages the compiled .app file)`,
+      {
+        details: { file: appFile },
+      },
+    );
   }
   const terms = parseTerms(await readFile(join(root, appFile)), appFile);
   const appTerm = terms[0];
-  if (terms.length !== 1 || !(appTerm instanceof Tuple) || appTerm.items.length !== 3 || !(appTerm.items[0] instanceof Atom) || appTerm.items[0].name !== "application" || !listItems(appTerm.items[2])) {
-    throw new HextsError("PROJECT_INVALID", `${appFile} must hold exactly one {application, Name, [...]} term`, { details: { file: appFile } });
+  if (
+    terms.length !== 1 ||
+    !(appTerm instanceof Tuple) ||
+    appTerm.items.length !== 3 ||
+    !(appTerm.items[0] instanceof Atom) ||
+    appTerm.items[0].name !== "application" ||
+    !listItems(appTerm.items[2])
+  ) {
+    throw new HextsError("PROJECT_INVALID", `${appFile} must hold exactly one {application, Name, [...]} term`, {
+      details: { file: appFile },
+    });
   }
   const details = listItems(appTerm.items[2])!;
   const appName = nameOf(appTerm.items[1]);
-  if (appName !== project) problems.push({ severity: "error", file: appFile, message: `${appFile} defines application ${appName}, but PROJECT is ${project}` });
+  if (appName !== project)
+    problems.push({
+      severity: "error",
+      file: appFile,
+      message: `${appFile} defines application ${appName}, but PROJECT is ${project}`,
+    });
 
   const appVsn = nameOf(proplistGet(details, "vsn"));
   const version = known("PROJECT_VERSION") ?? appVsn ?? "";
-  if (!version) problems.push({ severity: "error", file: "Makefile", message: "No version: set PROJECT_VERSION in the Makefile (and run `make app`)" });
+  if (!version)
+    problems.push({
+      severity: "error",
+      file: "Makefile",
+      message: "No version: set PROJECT_VERSION in the Makefile (and run `make app`)",
+    });
   else if (appVsn !== undefined && appVsn !== version) {
-    problems.push({ severity: "warning", file: appFile, message: `${appFile} has vsn ${appVsn} but PROJECT_VERSION is ${version}; run \`make app\`` });
+    problems.push({
+      severity: "warning",
+      file: appFile,
+      message: `${appFile} has vsn ${appVsn} but PROJECT_VERSION is ${version}; run \`make app\``,
+    });
   }
   const description = known("PROJECT_DESCRIPTION") ?? nameOf(proplistGet(details, "description")) ?? "";
 
@@ -219,8 +258,14 @@ export async function readErlangMkProject(dir: string): Promise<ProjectPackage> 
   const notHex: string[] = [];
   for (const dep of words(known("DEPS") ?? "")) {
     const spec = words(expandMakeVar(`dep_${dep}`, vars) ?? "");
-    if (spec[0] === "hex" && spec[1]) requirements.push({ name: spec[2] ?? dep, app: dep, optional: false, requirement: spec[1] });
-    else notHex.push(spec.length === 0 ? `${dep} (no dep_${dep} line: erlang.mk would take it from its package index)` : `${dep} (${spec[0]})`);
+    if (spec[0] === "hex" && spec[1])
+      requirements.push({ name: spec[2] ?? dep, app: dep, optional: false, requirement: spec[1] });
+    else
+      notHex.push(
+        spec.length === 0
+          ? `${dep} (no dep_${dep} line: erlang.mk would take it from its package index)`
+          : `${dep} (${spec[0]})`,
+      );
   }
   if (notHex.length > 0) {
     problems.push({
@@ -236,18 +281,33 @@ export async function readErlangMkProject(dir: string): Promise<ProjectPackage> 
     const value = known("HEX_TARBALL_FILES");
     fileList = value === undefined ? [] : words(value);
     for (const f of fileList) {
-      if (!existsSync(join(root, f)) && !(f === `ebin/${project}.appup` && existsSync(join(root, `src/${project}.appup`)))) problems.push({ severity: "error", file: "Makefile", message: `HEX_TARBALL_FILES names ${f}, which does not exist` });
+      if (
+        !existsSync(join(root, f)) &&
+        !(f === `ebin/${project}.appup` && existsSync(join(root, `src/${project}.appup`)))
+      )
+        problems.push({
+          severity: "error",
+          file: "Makefile",
+          message: `HEX_TARBALL_FILES names ${f}, which does not exist`,
+        });
     }
   } else fileList = erlangMkDefaultFiles(root, project);
   // `make app` (which hex-tarball-create runs first) copies src/APP.appup to ebin/; from a clean checkout the
   // copy does not exist yet, so package the source under the name the copy would have.
   const appup = `ebin/${project}.appup`;
-  const appupSource = existsSync(join(root, appup)) ? undefined : existsSync(join(root, `src/${project}.appup`)) ? join(root, `src/${project}.appup`) : undefined;
+  const appupSource = existsSync(join(root, appup))
+    ? undefined
+    : existsSync(join(root, `src/${project}.appup`))
+      ? join(root, `src/${project}.appup`)
+      : undefined;
   if (appupSource && !vars.has("HEX_TARBALL_FILES") && !fileList.includes(appup)) {
     const at = fileList.indexOf(appFile);
     fileList.splice(at < 0 ? 0 : at + 1, 0, appup);
   }
-  const entries: PathEntry[] = fileList.map((rel) => ({ rel, abs: rel === appup && appupSource ? appupSource : join(root, rel) }));
+  const entries: PathEntry[] = fileList.map((rel) => ({
+    rel,
+    abs: rel === appup && appupSource ? appupSource : join(root, rel),
+  }));
   const files = toPackageFiles(entries, root, problems);
 
   const metadata: { [key: string]: MetadataValue } = {
@@ -256,7 +316,9 @@ export async function readErlangMkProject(dir: string): Promise<ProjectPackage> 
     description,
     files: files.map((f) => f.path),
     name: project,
-    requirements: Object.fromEntries(requirements.map((r) => [r.name, { app: r.app, optional: false, requirement: r.requirement }])),
+    requirements: Object.fromEntries(
+      requirements.map((r) => [r.name, { app: r.app, optional: false, requirement: r.requirement }]),
+    ),
     version,
   };
   // Licenses and links: from the .app when given there (rebar3 style), or HEX_TARBALL_EXTRA_METADATA.
@@ -268,7 +330,11 @@ export async function readErlangMkProject(dir: string): Promise<ProjectPackage> 
       return convert(t);
     } catch (e) {
       if (!(e instanceof Unrepresentable)) throw e;
-      problems.push({ severity: "error", file: appFile, message: `${key} in ${appFile} cannot be written to the package metadata: it contains ${e.message}` });
+      problems.push({
+        severity: "error",
+        file: appFile,
+        message: `${key} in ${appFile} cannot be written to the package metadata: it contains ${e.message}`,
+      });
       return undefined;
     }
   };
@@ -307,6 +373,11 @@ function extraMetadata(vars: Map<string, MakeVar>, problems: Problem[]): { [key:
   } catch (e) {
     if (!(e instanceof HextsError) && !(e instanceof Unrepresentable)) throw e;
   }
-  problems.push({ severity: "error", file: "Makefile", line, message: "HEX_TARBALL_EXTRA_METADATA is not a plain #{...} map that hexts can read; pass --metadata FILE" });
+  problems.push({
+    severity: "error",
+    file: "Makefile",
+    line,
+    message: "HEX_TARBALL_EXTRA_METADATA is not a plain #{...} map that hexts can read; pass --metadata FILE",
+  });
   return {};
 }

@@ -210,7 +210,12 @@ function matchOps(ops: Op[], name: string[]): boolean {
     for (const pc of current) {
       const op = ops[pc]!;
       if (op.op === "star") add(next, pc);
-      else if (op.op === "any" || (op.op === "char" && op.c === ch) || (op.op === "set" && op.set.has(ch.codePointAt(0)!))) add(next, pc + 1);
+      else if (
+        op.op === "any" ||
+        (op.op === "char" && op.c === ch) ||
+        (op.op === "set" && op.set.has(ch.codePointAt(0)!))
+      )
+        add(next, pc + 1);
     }
     if (next.size === 0) return false;
     current = next;
@@ -314,7 +319,10 @@ export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {
   // Lexically first (a `..` after a wildcard counts against the depth reached), then through symlinks.
   const fixed = resolve(root, prefix === "" ? "." : prefix);
   if (!within(fixed, root)) throw outside();
-  let depth = fixed.slice(root.length).split(sep).filter((p) => p !== "").length;
+  let depth = fixed
+    .slice(root.length)
+    .split(sep)
+    .filter((p) => p !== "").length;
   for (const comp of comps.slice(k)) {
     const lit = literalOf(comp);
     depth += lit === ".." ? -1 : lit === "." ? 0 : 1;
@@ -345,7 +353,8 @@ export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {
       return;
     }
     if (!listable(base)) {
-      if (strict && isDir(onDisk(base))) throw new GlobError(`the pattern reaches outside ${root} through the symlink ${base}`);
+      if (strict && isDir(onDisk(base)))
+        throw new GlobError(`the pattern reaches outside ${root} through the symlink ${base}`);
       return;
     }
     for (const name of listDir(onDisk(base), matchDot)) {
@@ -358,7 +367,8 @@ export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {
     const real = realKey(onDisk(dir));
     if (seen.has(real)) return; // filelib would go round until the path is too long
     if (!listable(dir)) {
-      if (strict && isDir(onDisk(dir))) throw new GlobError(`the pattern reaches outside ${root} through the symlink ${dir}`);
+      if (strict && isDir(onDisk(dir)))
+        throw new GlobError(`the pattern reaches outside ${root} through the symlink ${dir}`);
       return;
     }
     const inner = new Set(seen).add(real);

@@ -54,7 +54,12 @@ export function detectProjects(dir: string): ProjectKind[] {
   if (has("mix.exs")) out.push("mix");
   const appSrc = ["src/*.app.src", "src/*.app.src.script", "apps/*/src/*.app.src", "lib/*/src/*.app.src"];
   const erlangMk = has("Makefile") && has("erlang.mk");
-  if (has("rebar.config") || has("rebar.config.script") || (!erlangMk && appSrc.some((p) => wildcard(p, root).length > 0))) out.push("rebar3");
+  if (
+    has("rebar.config") ||
+    has("rebar.config.script") ||
+    (!erlangMk && appSrc.some((p) => wildcard(p, root).length > 0))
+  )
+    out.push("rebar3");
   if (erlangMk || (!out.includes("rebar3") && isErlangMkProject(root))) out.push("erlang.mk");
   return out;
 }
@@ -113,7 +118,10 @@ export async function readProject(dir: string, opts: ReadProjectOptions = {}): P
   if (opts.buildTool !== undefined) {
     const kind = KIND_OF_TOOL[opts.buildTool];
     if (!found.includes(kind)) {
-      throw new HextsError("USAGE", `--build-tool ${opts.buildTool} was given, but ${root} has no ${kind === "mix" ? "mix.exs" : kind === "rebar3" ? "rebar.config or src/*.app.src" : "Erlang.mk Makefile"}`);
+      throw new HextsError(
+        "USAGE",
+        `--build-tool ${opts.buildTool} was given, but ${root} has no ${kind === "mix" ? "mix.exs" : kind === "rebar3" ? "rebar.config or src/*.app.src" : "Erlang.mk Makefile"}`,
+      );
     }
     return readKind(kind, root, opts);
   }
@@ -132,7 +140,11 @@ export async function readProject(dir: string, opts: ReadProjectOptions = {}): P
  * tool whose configuration describes a complete package — it reads, and nothing in it stops a build — is used,
  * and a note says which. When none does, the first one's problems are reported.
  */
-async function readFirstComplete(found: ProjectKind[], root: string, opts: ReadProjectOptions): Promise<ProjectPackage> {
+async function readFirstComplete(
+  found: ProjectKind[],
+  root: string,
+  opts: ReadProjectOptions,
+): Promise<ProjectPackage> {
   const { checkPackage, hasErrors, formatProblem } = await import("../package/checks.js");
   const failures: { kind: ProjectKind; why: string }[] = [];
   let first: ProjectPackage | undefined;
@@ -157,7 +169,10 @@ async function readFirstComplete(found: ProjectKind[], root: string, opts: ReadP
       return { ...pkg, notes: [...(pkg.notes ?? []), note] };
     }
     if (!first && failures.length === 0) first = pkg;
-    failures.push({ kind, why: `does not describe a complete package: ${formatProblem(problems.find((p) => p.severity === "error")!).replace(/^error: /, "")}` });
+    failures.push({
+      kind,
+      why: `does not describe a complete package: ${formatProblem(problems.find((p) => p.severity === "error")!).replace(/^error: /, "")}`,
+    });
   }
   if (first) return first;
   throw firstError;

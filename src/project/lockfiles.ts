@@ -42,7 +42,8 @@ export interface ProjectLocks {
   packages: LockedPackage[];
 }
 
-const invalid = (file: string, what: string) => new HextsError("PROJECT_INVALID", `${file}: ${what}`, { details: { file } });
+const invalid = (file: string, what: string) =>
+  new HextsError("PROJECT_INVALID", `${file}: ${what}`, { details: { file } });
 
 async function readIfPresent(path: string): Promise<string | undefined> {
   let size: number;
@@ -125,8 +126,15 @@ export function parseMixLock(text: string): LockedPackage[] {
     const [, pkgNode, versionNode, innerNode, , depsNode, repoNode, outerNode] = value.items;
     const pkg = literalText(pkgNode);
     const version = literalText(versionNode);
-    if (pkg === undefined || version === undefined) throw invalid("mix.lock", `the entry of ${app} has no package name or version`);
-    const locked: LockedPackage = { app, package: pkg, version, repository: literalText(repoNode) ?? "hexpm", file: "mix.lock" };
+    if (pkg === undefined || version === undefined)
+      throw invalid("mix.lock", `the entry of ${app} has no package name or version`);
+    const locked: LockedPackage = {
+      app,
+      package: pkg,
+      version,
+      repository: literalText(repoNode) ?? "hexpm",
+      file: "mix.lock",
+    };
     const inner = checksumOf(innerNode);
     const outer = checksumOf(outerNode);
     if (inner) locked.innerChecksum = inner;
@@ -180,20 +188,23 @@ export function parseRebarLock(text: string): LockedPackage[] {
       if (!(pair instanceof Tuple) || pair.items.length !== 2) continue;
       const name = textOf(pair.items[0]);
       const hash = textOf(pair.items[1]);
-      if (name !== undefined && hash !== undefined && /^[0-9a-fA-F]{64}$/.test(hash)) table.set(name, hash.toLowerCase());
+      if (name !== undefined && hash !== undefined && /^[0-9a-fA-F]{64}$/.test(hash))
+        table.set(name, hash.toLowerCase());
     }
     hashes.set(kind, table);
   }
   const out: LockedPackage[] = [];
   for (const entry of locks) {
-    if (!(entry instanceof Tuple) || entry.items.length !== 3) throw invalid("rebar.lock", "a lock entry is not {Name, Source, Level}");
+    if (!(entry instanceof Tuple) || entry.items.length !== 3)
+      throw invalid("rebar.lock", "a lock entry is not {Name, Source, Level}");
     const [nameT, source, levelT] = entry.items as [Term, Term, Term];
     const app = textOf(nameT);
     if (app === undefined) throw invalid("rebar.lock", "a lock entry has no name");
     if (!(source instanceof Tuple) || atomName(source.items[0]) !== "pkg") continue;
     const pkg = textOf(source.items[1]);
     const version = textOf(source.items[2]);
-    if (pkg === undefined || version === undefined) throw invalid("rebar.lock", `the pkg source of ${app} has no name or version`);
+    if (pkg === undefined || version === undefined)
+      throw invalid("rebar.lock", `the pkg source of ${app} has no name or version`);
     const locked: LockedPackage = { app, package: pkg, version, file: "rebar.lock" };
     const inner = hashes.get("pkg_hash")?.get(app);
     const outer = hashes.get("pkg_hash_ext")?.get(app);

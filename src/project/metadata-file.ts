@@ -70,7 +70,9 @@ export const MetadataFileSchema = z.strictObject({
   include_paths: z.array(text).optional(),
   exclude_paths: z.array(text).optional(),
   exclude_patterns: z.array(text).optional(),
-  requirements: z.union([z.record(z.string(), z.union([text, RequirementDetails])), z.array(NamedRequirement)]).optional(),
+  requirements: z
+    .union([z.record(z.string(), z.union([text, RequirementDetails])), z.array(NamedRequirement)])
+    .optional(),
   build_tools: z.array(text).min(1).optional(),
   elixir: text.optional(),
   extra: z.record(z.string(), JsonValue).optional(),
@@ -102,7 +104,10 @@ export async function parseMetadataFile(file: string): Promise<MetadataFile> {
   try {
     raw = await readFile(file, "utf8");
   } catch (e) {
-    throw new HextsError("IO", `Cannot read the metadata file ${file}: ${(e as Error).message}`, { cause: e, details: { file } });
+    throw new HextsError("IO", `Cannot read the metadata file ${file}: ${(e as Error).message}`, {
+      cause: e,
+      details: { file },
+    });
   }
   let json: unknown;
   try {
@@ -112,7 +117,9 @@ export async function parseMetadataFile(file: string): Promise<MetadataFile> {
   }
   const parsed = MetadataFileSchema.safeParse(json);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "(top level)"}: ${i.message}`);
+    const lines = parsed.error.issues.map(
+      (i) => `${i.path.length > 0 ? i.path.join(".") : "(top level)"}: ${i.message}`,
+    );
     throw invalid(file, "not a valid package description", lines);
   }
   return parsed.data;
@@ -133,19 +140,30 @@ function requirementsOf(spec: MetadataFile["requirements"]): Requirement[] {
 }
 
 /** `src/APP.app.src` re-printed with `vsn` set to the version (rebar3_hex's rewrite), or undefined. */
-async function reprintAppSrc(dir: string, app: string, version: string, problems: Problem[]): Promise<Uint8Array | undefined> {
+async function reprintAppSrc(
+  dir: string,
+  app: string,
+  version: string,
+  problems: Problem[],
+): Promise<Uint8Array | undefined> {
   const path = `src/${app}.app.src`;
   let terms: Term[];
   try {
     terms = parseTerms(await readFile(join(dir, path)), path);
   } catch (e) {
-    problems.push({ severity: "warning", file: path, message: `${path} is packaged as it is: it could not be read as a term (${(e as Error).message})` });
+    problems.push({
+      severity: "warning",
+      file: path,
+      message: `${path} is packaged as it is: it could not be read as a term (${(e as Error).message})`,
+    });
     return undefined;
   }
   const t = terms[0];
   if (terms.length !== 1 || !(t instanceof Tuple) || t.items.length !== 3 || !listItems(t.items[2])) return undefined;
   const details = listItems(t.items[2])!.map((p) =>
-    p instanceof Tuple && p.items.length === 2 && p.items[0] instanceof Atom && p.items[0].name === "vsn" ? new Tuple([p.items[0], Charlist.of(version)]) : p,
+    p instanceof Tuple && p.items.length === 2 && p.items[0] instanceof Atom && p.items[0].name === "vsn"
+      ? new Tuple([p.items[0], Charlist.of(version)])
+      : p,
   );
   return new TextEncoder().encode(formatAppSrc(new Tuple([t.items[0]!, t.items[1]!, details])));
 }
@@ -158,7 +176,11 @@ export async function readMetadataFileProject(dir: string, file: string): Promis
   const name = spec.name ?? spec.app;
   const buildTools = spec.build_tools ?? guessBuildTools(root);
   if (buildTools.length === 0) {
-    problems.push({ severity: "error", file, message: "build_tools is not given and cannot be guessed (no mix.exs, rebar.config or Makefile)" });
+    problems.push({
+      severity: "error",
+      file,
+      message: "build_tools is not given and cannot be guessed (no mix.exs, rebar.config or Makefile)",
+    });
   }
 
   const expand = (patterns: readonly string[]) => expandPaths(patterns, root, problems, { file });
@@ -169,7 +191,11 @@ export async function readMetadataFileProject(dir: string, file: string): Promis
     try {
       regexes.push(new RegExp(source));
     } catch (e) {
-      problems.push({ severity: "error", file, message: `exclude_patterns entry ${JSON.stringify(source)} is not a valid regular expression: ${(e as Error).message}` });
+      problems.push({
+        severity: "error",
+        file,
+        message: `exclude_patterns entry ${JSON.stringify(source)} is not a valid regular expression: ${(e as Error).message}`,
+      });
     }
   }
   const kept = selected.filter((e) => !excluded.has(e.abs) && !regexes.some((re) => re.test(e.rel)));
@@ -193,7 +219,12 @@ export async function readMetadataFileProject(dir: string, file: string): Promis
     requirements: Object.fromEntries(
       requirements.map((r) => [
         r.name,
-        { app: r.app, optional: r.optional, requirement: r.requirement, ...(r.repository === undefined ? {} : { repository: r.repository }) },
+        {
+          app: r.app,
+          optional: r.optional,
+          requirement: r.requirement,
+          ...(r.repository === undefined ? {} : { repository: r.repository }),
+        },
       ]),
     ),
     build_tools: buildTools,

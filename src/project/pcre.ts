@@ -41,7 +41,10 @@ export function compilePcre(pattern: string, opts: PcreOptions = {}): PcreRegex 
   const toBytes = opts.bytes === "utf8" ? (s: string) => Buffer.from(s, "utf8").toString("latin1") : (s: string) => s;
   if (!unicode && opts.bytes !== "utf8") {
     const wide = [...pattern].find((c) => c.codePointAt(0)! > 0xff);
-    if (wide) throw new PcreError(`${JSON.stringify(wide)} is not a Latin-1 character, which Erlang's re requires without the unicode option`);
+    if (wide)
+      throw new PcreError(
+        `${JSON.stringify(wide)} is not a Latin-1 character, which Erlang's re requires without the unicode option`,
+      );
   }
   const t = new Translator(unicode ? pattern : toBytes(pattern), opts);
   const { source, reversed } = t.run();
@@ -100,20 +103,47 @@ const UCP_SETS: Record<string, string> = {
 };
 
 const POSIX: Record<string, Range[]> = {
-  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
-  alpha: [[0x41, 0x5a], [0x61, 0x7a]],
+  alnum: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
+  alpha: [
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
   ascii: [[0x00, 0x7f]],
-  blank: [[0x09, 0x09], [0x20, 0x20]],
-  cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
+  blank: [
+    [0x09, 0x09],
+    [0x20, 0x20],
+  ],
+  cntrl: [
+    [0x00, 0x1f],
+    [0x7f, 0x7f],
+  ],
   digit: [[0x30, 0x39]],
   graph: [[0x21, 0x7e]],
   lower: [[0x61, 0x7a]],
   print: [[0x20, 0x7e]],
-  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
+  punct: [
+    [0x21, 0x2f],
+    [0x3a, 0x40],
+    [0x5b, 0x60],
+    [0x7b, 0x7e],
+  ],
   space: singles(WS),
   upper: [[0x41, 0x5a]],
-  word: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]],
-  xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
+  word: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x5f, 0x5f],
+    [0x61, 0x7a],
+  ],
+  xdigit: [
+    [0x30, 0x39],
+    [0x41, 0x46],
+    [0x61, 0x66],
+  ],
 };
 
 /**
@@ -145,10 +175,14 @@ function write(items: readonly Item[], reversed: boolean): string {
   let out = "";
   for (const item of order) {
     if (item.k === "atom") out += (reversed && item.reversed !== undefined ? item.reversed : item.text) + item.quant;
-    else if (item.k === "anchor") out += (reversed ? ANCHORS[item.anchor].reversed : ANCHORS[item.anchor].forward!) + item.quant;
+    else if (item.k === "anchor")
+      out += (reversed ? ANCHORS[item.anchor].reversed : ANCHORS[item.anchor].forward!) + item.quant;
     else {
       // Lookaheads become lookbehinds on the reversed subject (and the other way round).
-      const open = !reversed ? item.open : ({ "(?=": "(?<=", "(?!": "(?<!", "(?<=": "(?=", "(?<!": "(?!" } as Record<string, string>)[item.open] ?? item.open;
+      const open = !reversed
+        ? item.open
+        : (({ "(?=": "(?<=", "(?!": "(?<!", "(?<=": "(?=", "(?<!": "(?!" } as Record<string, string>)[item.open] ??
+          item.open);
       out += `${open}${item.alts.map((alt) => write(alt, reversed)).join("|")})${item.quant}`;
     }
   }
@@ -156,7 +190,10 @@ function write(items: readonly Item[], reversed: boolean): string {
 }
 
 /** Whether the items need a lookahead forwards ("ahead") or a lookbehind reversed ("behind"). */
-function directions(items: readonly Item[], found = { ahead: false, behind: false }): { ahead: boolean; behind: boolean } {
+function directions(
+  items: readonly Item[],
+  found = { ahead: false, behind: false },
+): { ahead: boolean; behind: boolean } {
   for (const item of items) {
     if (item.k === "anchor" && ANCHORS[item.anchor].forward === undefined) found.ahead = true;
     if (item.k !== "group") continue;
@@ -185,7 +222,8 @@ function complement(ranges: Range[], max: number): Range[] {
   return out;
 }
 
-const rangesSource = (ranges: Range[]) => ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join("");
+const rangesSource = (ranges: Range[]) =>
+  ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join("");
 
 /** ASCII case counterparts of the letters in a range (PCRE's default tables fold ASCII only). */
 function caseVariants(lo: number, hi: number): Range[] {
@@ -255,7 +293,12 @@ class Translator {
     this.totalGroups = countGroups(src);
     this.unicode = opts.unicode === true;
     this.maxChar = this.unicode ? 0x10ffff : 0xffff;
-    this.flags = { caseless: !!opts.caseless, multiline: !!opts.multiline, dotall: !!opts.dotall, extended: !!opts.extended };
+    this.flags = {
+      caseless: !!opts.caseless,
+      multiline: !!opts.multiline,
+      dotall: !!opts.dotall,
+      extended: !!opts.extended,
+    };
     this.caselessAll = this.unicode && this.flags.caseless;
   }
 
@@ -267,7 +310,9 @@ class Translator {
     const needs = { ahead: false, behind: false };
     for (const alt of top) directions(alt, needs);
     if (needs.ahead && needs.behind) {
-      this.refuse("lookbehind together with lookahead, $ or multiline ^ is not supported (matching runs in linear time)");
+      this.refuse(
+        "lookbehind together with lookahead, $ or multiline ^ is not supported (matching runs in linear time)",
+      );
     }
     return { source: top.map((alt) => write(alt, needs.ahead)).join("|"), reversed: needs.ahead };
   }
@@ -389,7 +434,8 @@ class Translator {
       this.i++;
     }
     const m = /^\{(\d+)(?:,(\d*))?\}/.exec(q);
-    if (m && (Number(m[1]) > 1000 || (m[2] !== undefined && m[2] !== "" && Number(m[2]) > 1000))) this.refuse("repeat counts above 1000 are not supported");
+    if (m && (Number(m[1]) > 1000 || (m[2] !== undefined && m[2] !== "" && Number(m[2]) > 1000)))
+      this.refuse("repeat counts above 1000 are not supported");
     const last = this.items[this.items.length - 1]!;
     // A quantified quantifier (`a**` is an error in PCRE; `(?:a*)*` is written with a group) never reaches here.
     last.quant += text;
@@ -466,7 +512,9 @@ class Translator {
     this.flags = { ...this.flags };
     this.i += len;
     // Captures are never read (there are no back references), so every group is a plain one.
-    this.openLevel(text === "(" || text.startsWith("(?<") && !text.startsWith("(?<=") && !text.startsWith("(?<!") ? "(?:" : text);
+    this.openLevel(
+      text === "(" || (text.startsWith("(?<") && !text.startsWith("(?<=") && !text.startsWith("(?<!")) ? "(?:" : text,
+    );
   }
 
   /** An escape that denotes one character (in a class and outside), or undefined. */
@@ -518,8 +566,10 @@ class Translator {
   }
 
   private checkChar(c: number): number {
-    if (!this.unicode && c > 0xff) this.refuse("character values above \\xff are not allowed without the u modifier (non-UTF mode)");
-    if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) this.refuse(`\\x{${c.toString(16)}} is not a valid Unicode code point`);
+    if (!this.unicode && c > 0xff)
+      this.refuse("character values above \\xff are not allowed without the u modifier (non-UTF mode)");
+    if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+      this.refuse(`\\x{${c.toString(16)}} is not a valid Unicode code point`);
     return c;
   }
 
@@ -558,7 +608,8 @@ class Translator {
     switch (c) {
       case "b":
       case "B": {
-        if (this.unicode) this.refuse(`\\${c} with the u modifier is not supported (Unicode word boundaries need a lookahead)`);
+        if (this.unicode)
+          this.refuse(`\\${c} with the u modifier is not supported (Unicode word boundaries need a lookahead)`);
         return anchor(c === "b" ? "wordBoundary" : "notWordBoundary");
       }
       case "R": {
@@ -615,7 +666,8 @@ class Translator {
     const name = m[2] ?? m[3]!;
     if (!/^(?:[LMNPSZC][a-z]?|L&|Any)$/.test(name)) this.refuse(`the Unicode property \\p{${name}} is not supported`);
     // PCRE1 ignores caseless matching for these, PCRE2 and JS do not.
-    if (this.flags.caseless && /^L[ult&]$/.test(name)) this.refuse(`\\p{${name}} under caseless matching is not supported`);
+    if (this.flags.caseless && /^L[ult&]$/.test(name))
+      this.refuse(`\\p{${name}} under caseless matching is not supported`);
     this.i += 2 + m[0].length;
     const negate = negatedLetter !== (m[1] === "^");
     const body = name === "L&" ? "\\p{Lu}\\p{Ll}\\p{Lt}" : name === "Any" ? "\\s\\S" : `\\p{${name}}`;
@@ -686,7 +738,8 @@ class Translator {
           const set = POSIX[posix[2]!];
           if (!set) this.refuse(`unknown POSIX class [:${posix[2]}:]`);
           // With UCP most POSIX classes become Unicode properties; only these two stay ASCII.
-          if (this.unicode && posix[2] !== "ascii" && posix[2] !== "xdigit") this.refuse(`POSIX class [:${posix[2]}:] with the u modifier is not supported`);
+          if (this.unicode && posix[2] !== "ascii" && posix[2] !== "xdigit")
+            this.refuse(`POSIX class [:${posix[2]}:] with the u modifier is not supported`);
           ranges.push(...(posix[1] ? complement(set, this.maxChar) : set));
           this.i += posix[0].length;
           prev = undefined;

@@ -37,7 +37,10 @@ export function diskRegistryCache(dir: string): RegistryCache {
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
         // body first, then the etag that makes it usable; each by write-then-rename
-        for (const [suffix, data] of [[".body", entry.body], [".etag", `${url}\n${entry.etag}`]] as const) {
+        for (const [suffix, data] of [
+          [".body", entry.body],
+          [".etag", `${url}\n${entry.etag}`],
+        ] as const) {
           const tmp = `${base}${suffix}.${randomBytes(6).toString("hex")}.tmp`;
           try {
             await writeFile(tmp, data, { mode: 0o600 });

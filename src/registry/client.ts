@@ -6,7 +6,16 @@ import { gunzipSync } from "node:zlib";
 import { HextsError } from "../errors.js";
 import { redactUrl, transportCode, transportKind } from "../api/errors.js";
 import type { RegistryCache } from "./cache.js";
-import { unpackNames, unpackPackage, unpackVersions, REGISTRY_MAX_UNCOMPRESSED, type RegistryNames, type RegistryPackage, type RegistryRelease, type RegistryVersions } from "./resources.js";
+import {
+  unpackNames,
+  unpackPackage,
+  unpackVersions,
+  REGISTRY_MAX_UNCOMPRESSED,
+  type RegistryNames,
+  type RegistryPackage,
+  type RegistryRelease,
+  type RegistryVersions,
+} from "./resources.js";
 import type { HttpHeaders, HttpResponse, HttpTransport } from "../http/index.js";
 
 /** hex.pm's largest accepted package tarball. */
@@ -80,10 +89,16 @@ export class RegistryClient {
     try {
       base = new URL(opts.repository.url);
     } catch {
-      throw new HextsError("CONFIG_INVALID", `The repository URL "${redactUrl(opts.repository.url)}" of ${opts.repository.name} is not a valid URL`);
+      throw new HextsError(
+        "CONFIG_INVALID",
+        `The repository URL "${redactUrl(opts.repository.url)}" of ${opts.repository.name} is not a valid URL`,
+      );
     }
     if (base.protocol !== "https:" && base.protocol !== "http:") {
-      throw new HextsError("CONFIG_INVALID", `The repository URL of ${opts.repository.name} must use http or https, not ${base.protocol}`);
+      throw new HextsError(
+        "CONFIG_INVALID",
+        `The repository URL of ${opts.repository.name} must use http or https, not ${base.protocol}`,
+      );
     }
     this.repository = { ...opts.repository, url: opts.repository.url.replace(/\/+$/, "") };
     this.o = opts;
@@ -117,9 +132,13 @@ export class RegistryClient {
     const release = pkg.releases.find((r) => r.version === version);
     if (!release) {
       const known = pkg.releases.map((r) => r.version);
-      throw new HextsError("NOT_FOUND", `${name} has no release ${version} in ${this.repository.name}${known.length ? ` (it has ${shortList(known)})` : ""}`, {
-        details: { package: name, version, repository: this.repository.name },
-      });
+      throw new HextsError(
+        "NOT_FOUND",
+        `${name} has no release ${version} in ${this.repository.name}${known.length ? ` (it has ${shortList(known)})` : ""}`,
+        {
+          details: { package: name, version, repository: this.repository.name },
+        },
+      );
     }
     return release;
   }
@@ -135,9 +154,13 @@ export class RegistryClient {
     const tarball = await this.get(`the tarball of ${name} ${version}`, path, REGISTRY_TARBALL_MAX_SIZE);
     const outerChecksum = createHash("sha256").update(tarball).digest("hex");
     const mismatch = (expected: string, actual: string, kind: string) =>
-      new HextsError("TARBALL_INVALID", `The tarball of ${name} ${version} from ${redactUrl(this.repository.url)} does not match the registry's ${kind} checksum: it was altered or corrupted`, {
-        details: { reason: "outer_checksum_mismatch", package: name, version, expected, actual },
-      });
+      new HextsError(
+        "TARBALL_INVALID",
+        `The tarball of ${name} ${version} from ${redactUrl(this.repository.url)} does not match the registry's ${kind} checksum: it was altered or corrupted`,
+        {
+          details: { reason: "outer_checksum_mismatch", package: name, version, expected, actual },
+        },
+      );
     if (release.outerChecksum !== undefined) {
       if (release.outerChecksum !== outerChecksum) throw mismatch(release.outerChecksum, outerChecksum, "outer");
     } else {
@@ -168,13 +191,17 @@ export class RegistryClient {
     const cached = await this.o.cache?.get(url);
     if (this.o.offline) {
       if (cached) return cached.body;
-      throw new HextsError("NETWORK", `${what} of ${this.repository.name} is not in the cache, and HEX_OFFLINE forbids downloading it`);
+      throw new HextsError(
+        "NETWORK",
+        `${what} of ${this.repository.name} is not in the cache, and HEX_OFFLINE forbids downloading it`,
+      );
     }
     const res = await this.send(url, cached?.etag || undefined);
     if (res.status === 304 && cached) return cached.body;
     if (res.status >= 200 && res.status < 300) {
       let body = res.body;
-      if (body.length > maxSize) throw new HextsError("PROTOCOL", `${what} from ${redactUrl(url)} is larger than ${maxSize} bytes`);
+      if (body.length > maxSize)
+        throw new HextsError("PROTOCOL", `${what} from ${redactUrl(url)} is larger than ${maxSize} bytes`);
       // A server (or proxy) that added its own Content-Encoding: gzip on top of the registry's gzip.
       if (/\bgzip\b/i.test(header(res.headers, "content-encoding") ?? "") && isGzip(body)) {
         try {
@@ -194,7 +221,10 @@ export class RegistryClient {
     const where = `${this.repository.name} (${redactUrl(url)})`;
     const org = this.repository.name.startsWith("hexpm:") ? this.repository.name.slice(6) : undefined;
     if (status === 404) {
-      return new HextsError("NOT_FOUND", `${what} was not found in ${where}`, { status, details: { repository: this.repository.name } });
+      return new HextsError("NOT_FOUND", `${what} was not found in ${where}`, {
+        status,
+        details: { repository: this.repository.name },
+      });
     }
     if (status === 401 || status === 403) {
       const hint = !this.repository.trusted
@@ -202,9 +232,15 @@ export class RegistryClient {
         : org
           ? `; run \`hexts organization auth ${org}\` or \`hexts user auth\`, or set HEX_API_KEY to a key that can read it`
           : "";
-      return new HextsError(status === 401 ? "NOT_AUTHENTICATED" : "FORBIDDEN", `${where} refused to serve ${what} (HTTP ${status})${hint}`, { status });
+      return new HextsError(
+        status === 401 ? "NOT_AUTHENTICATED" : "FORBIDDEN",
+        `${where} refused to serve ${what} (HTTP ${status})${hint}`,
+        { status },
+      );
     }
-    return new HextsError(status >= 500 ? "SERVER_ERROR" : "PROTOCOL", `${where} answered HTTP ${status} for ${what}`, { status });
+    return new HextsError(status >= 500 ? "SERVER_ERROR" : "PROTOCOL", `${where} answered HTTP ${status} for ${what}`, {
+      status,
+    });
   }
 
   private async send(startUrl: string, etag: string | undefined): Promise<HttpResponse> {
@@ -237,12 +273,26 @@ export class RegistryClient {
       const own = new URL(url).origin === home;
       const authorization = own ? await this.authorization() : undefined;
       if (authorization !== undefined) {
-        if (/[\r\n\0]/.test(authorization)) throw new HextsError("USAGE", `The credential for ${this.repository.name} contains a line break or NUL character`);
+        if (/[\r\n\0]/.test(authorization))
+          throw new HextsError(
+            "USAGE",
+            `The credential for ${this.repository.name} contains a line break or NUL character`,
+          );
         headers.authorization = authorization;
       }
       if (etag !== undefined && hops === 0) headers["if-none-match"] = etag;
-      this.o.onRequest?.({ url: redactUrl(url), authorized: authorization !== undefined, conditional: headers["if-none-match"] !== undefined });
-      const res = await this.o.transport.request({ method: "GET", url, headers, signal: this.o.signal, timeoutMs: this.o.timeoutMs ?? 15_000 });
+      this.o.onRequest?.({
+        url: redactUrl(url),
+        authorized: authorization !== undefined,
+        conditional: headers["if-none-match"] !== undefined,
+      });
+      const res = await this.o.transport.request({
+        method: "GET",
+        url,
+        headers,
+        signal: this.o.signal,
+        timeoutMs: this.o.timeoutMs ?? 15_000,
+      });
       const location = header(res.headers, "location");
       if ([301, 302, 303, 307, 308].includes(res.status) && location) {
         if (hops >= MAX_REDIRECTS) throw new HextsError("PROTOCOL", `Too many redirects for ${redactUrl(startUrl)}`);
@@ -259,9 +309,23 @@ export class RegistryClient {
     const kind = transportKind(code);
     const detail = code ? ` (${code})` : "";
     const where = `${this.repository.name} at ${redactUrl(url)}`;
-    if (kind === "timeout") return new HextsError("TIMEOUT", `No answer from ${where}${detail}; raise HEX_HTTP_TIMEOUT (seconds) if it is slow`, { cause });
-    if (kind === "tls") return new HextsError("TLS", `Secure connection to ${where} failed${detail}; a proxy that re-signs HTTPS needs HEX_CACERTS_PATH`, { cause });
-    return new HextsError("NETWORK", `Could not reach ${where}${detail}; check the repository URL, your network and proxy settings`, { cause });
+    if (kind === "timeout")
+      return new HextsError(
+        "TIMEOUT",
+        `No answer from ${where}${detail}; raise HEX_HTTP_TIMEOUT (seconds) if it is slow`,
+        { cause },
+      );
+    if (kind === "tls")
+      return new HextsError(
+        "TLS",
+        `Secure connection to ${where} failed${detail}; a proxy that re-signs HTTPS needs HEX_CACERTS_PATH`,
+        { cause },
+      );
+    return new HextsError(
+      "NETWORK",
+      `Could not reach ${where}${detail}; check the repository URL, your network and proxy settings`,
+      { cause },
+    );
   }
 }
 

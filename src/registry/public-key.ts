@@ -31,14 +31,29 @@ export async function fetchRepositoryPublicKey(
   opts: { transport: HttpTransport; userAgent: string; timeoutMs?: number; signal?: AbortSignal },
 ): Promise<string> {
   const url = `${repoUrl.replace(/\/+$/, "")}/public_key`;
-  const res = await opts.transport.request({ method: "GET", url, headers: { "user-agent": opts.userAgent }, timeoutMs: opts.timeoutMs ?? 15_000, signal: opts.signal });
-  if (res.status !== 200) throw new HextsError(res.status === 404 ? "NOT_FOUND" : "PROTOCOL", `${url} answered HTTP ${res.status}; the repository publishes no public key there`, { status: res.status });
+  const res = await opts.transport.request({
+    method: "GET",
+    url,
+    headers: { "user-agent": opts.userAgent },
+    timeoutMs: opts.timeoutMs ?? 15_000,
+    signal: opts.signal,
+  });
+  if (res.status !== 200)
+    throw new HextsError(
+      res.status === 404 ? "NOT_FOUND" : "PROTOCOL",
+      `${url} answered HTTP ${res.status}; the repository publishes no public key there`,
+      { status: res.status },
+    );
   const pem = new TextDecoder().decode(res.body);
   const actual = publicKeyFingerprint(pem);
   if (actual !== fingerprint.trim()) {
-    throw new HextsError("REGISTRY_INVALID", `The public key at ${url} has fingerprint ${actual}, not ${fingerprint.trim()}: refusing it`, {
-      details: { reason: "bad_public_key", expected: fingerprint.trim(), actual },
-    });
+    throw new HextsError(
+      "REGISTRY_INVALID",
+      `The public key at ${url} has fingerprint ${actual}, not ${fingerprint.trim()}: refusing it`,
+      {
+        details: { reason: "bad_public_key", expected: fingerprint.trim(), actual },
+      },
+    );
   }
   return pem;
 }

@@ -89,7 +89,10 @@ export function matchesRequirement(version: string, requirement: string): boolea
 }
 
 /** Highest of `versions` (optionally only those meeting every requirement), skipping pre-releases unless `pre`. */
-export function highestVersion(versions: readonly string[], opts: { pre?: boolean; requirements?: readonly string[] } = {}): string | undefined {
+export function highestVersion(
+  versions: readonly string[],
+  opts: { pre?: boolean; requirements?: readonly string[] } = {},
+): string | undefined {
   let best: string | undefined;
   for (const v of versions) {
     const parsed = parseVersion(v);

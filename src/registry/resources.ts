@@ -4,7 +4,14 @@
 import { createPublicKey, verify, type KeyObject } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { HextsError } from "../errors.js";
-import { ADVISORY_SEVERITIES, RETIREMENT_REASONS, decodeMessage, has, type MessageName, type RawMessage } from "./proto.js";
+import {
+  ADVISORY_SEVERITIES,
+  RETIREMENT_REASONS,
+  decodeMessage,
+  has,
+  type MessageName,
+  type RawMessage,
+} from "./proto.js";
 
 /** Upper bound for an uncompressed registry resource (hex.pm's /versions is a few MiB). */
 export const REGISTRY_MAX_UNCOMPRESSED = 256 * 1024 * 1024;
@@ -93,7 +100,12 @@ export type RegistryProblem =
   | "bad_public_key";
 
 /** A registry resource that is damaged, unsigned, mis-signed or for another repository/package. */
-export function registryInvalid(reason: RegistryProblem, message: string, details: Record<string, unknown> = {}, cause?: unknown): HextsError {
+export function registryInvalid(
+  reason: RegistryProblem,
+  message: string,
+  details: Record<string, unknown> = {},
+  cause?: unknown,
+): HextsError {
   return new HextsError("REGISTRY_INVALID", message, { details: { reason, ...details }, cause });
 }
 
@@ -123,7 +135,8 @@ export function registryPublicKey(key: string | KeyObject): KeyObject {
     } catch (e) {
       throw registryInvalid("bad_public_key", "The repository's public key is not a PEM RSA public key", {}, e);
     }
-    if (parsed.asymmetricKeyType !== "rsa") throw registryInvalid("bad_public_key", "The repository's public key is not an RSA key");
+    if (parsed.asymmetricKeyType !== "rsa")
+      throw registryInvalid("bad_public_key", "The repository's public key is not an RSA key");
     pemCache.set(key, parsed);
   }
   return parsed;
@@ -133,7 +146,12 @@ function decode(name: MessageName, bytes: Uint8Array, label: string): RawMessage
   try {
     return decodeMessage(name, bytes);
   } catch (e) {
-    throw registryInvalid("bad_protobuf", `${label} is not a valid registry ${name} message: ${(e as Error).message}`, {}, e);
+    throw registryInvalid(
+      "bad_protobuf",
+      `${label} is not a valid registry ${name} message: ${(e as Error).message}`,
+      {},
+      e,
+    );
   }
 }
 
@@ -148,7 +166,8 @@ export function verifiedPayload(body: Uint8Array, opts: UnpackRegistryOptions): 
   try {
     signedBytes = gunzipSync(body, { maxOutputLength: max });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw registryInvalid("too_big", `${label} is larger than ${max} bytes uncompressed`, { limit: max }, e);
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      throw registryInvalid("too_big", `${label} is larger than ${max} bytes uncompressed`, { limit: max }, e);
     throw registryInvalid("corrupt_gzip", `${label} cannot be decompressed: ${(e as Error).message}`, {}, e);
   }
   const signed = decode("Signed", signedBytes, label);
@@ -162,22 +181,31 @@ export function verifiedPayload(body: Uint8Array, opts: UnpackRegistryOptions): 
   } catch {
     ok = false;
   }
-  if (!ok) throw registryInvalid("bad_signature", `${label} has a bad signature: it was altered, or signed with another key than the repository's`);
+  if (!ok)
+    throw registryInvalid(
+      "bad_signature",
+      `${label} has a bad signature: it was altered, or signed with another key than the repository's`,
+    );
   return payload;
 }
 
 function checkOrigin(opts: UnpackRegistryOptions, label: string, found: string, expected: string, what: string): void {
   if (opts.verifyOrigin === false || found === expected) return;
-  throw registryInvalid("bad_repo_name", `${label} is for ${what} ${JSON.stringify(found)}, not ${JSON.stringify(expected)}: a mirror or proxy served another ${what}'s data`, {
-    expected,
-    found,
-  });
+  throw registryInvalid(
+    "bad_repo_name",
+    `${label} is for ${what} ${JSON.stringify(found)}, not ${JSON.stringify(expected)}: a mirror or proxy served another ${what}'s data`,
+    {
+      expected,
+      found,
+    },
+  );
 }
 
 const list = (m: RawMessage, field: string): RawMessage[] => (m[field] as RawMessage[] | undefined) ?? [];
 const text = (m: RawMessage, field: string): string | undefined => (has(m, field) ? (m[field] as string) : undefined);
 function checksum(bytes: Uint8Array, label: string): string {
-  if (bytes.length !== 32) throw registryInvalid("bad_protobuf", `${label} carries a checksum of ${bytes.length} bytes instead of 32`);
+  if (bytes.length !== 32)
+    throw registryInvalid("bad_protobuf", `${label} carries a checksum of ${bytes.length} bytes instead of 32`);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 }
 
@@ -195,7 +223,8 @@ function enumName<T extends string>(names: readonly T[], value: number): T | num
 function pick<T>(items: readonly T[], indexes: readonly number[], label: string): T[] {
   return indexes.map((i) => {
     const item = items[i];
-    if (item === undefined) throw registryInvalid("bad_protobuf", `${label} refers to entry ${i}, which does not exist`);
+    if (item === undefined)
+      throw registryInvalid("bad_protobuf", `${label} refers to entry ${i}, which does not exist`);
     return item;
   });
 }
@@ -221,7 +250,8 @@ export function unpackVersions(body: Uint8Array, opts: UnpackRegistryOptions): R
     repository: m.repository as string,
     packages: list(m, "packages").map((p) => {
       const versions = (p.versions as string[] | undefined) ?? [];
-      const of = (field: string) => pick(versions, (p[field] as number[] | undefined) ?? [], `${label} (${p.name as string})`);
+      const of = (field: string) =>
+        pick(versions, (p[field] as number[] | undefined) ?? [], `${label} (${p.name as string})`);
       return { name: p.name as string, versions, retired: of("retired"), withAdvisories: of("with_advisories") };
     }),
   };
@@ -258,9 +288,14 @@ export function unpackPackage(body: Uint8Array, name: string, opts: UnpackRegist
         app: text(d, "app") ?? (d.package as string),
         repository: text(d, "repository") ?? repository,
       })),
-      advisories: pick(advisories, (r.advisory_indexes as number[] | undefined) ?? [], `${label} (${r.version as string})`),
+      advisories: pick(
+        advisories,
+        (r.advisory_indexes as number[] | undefined) ?? [],
+        `${label} (${r.version as string})`,
+      ),
     };
-    if (has(r, "outer_checksum")) release.outerChecksum = checksum(r.outer_checksum as Uint8Array, `${label} (${r.version as string})`);
+    if (has(r, "outer_checksum"))
+      release.outerChecksum = checksum(r.outer_checksum as Uint8Array, `${label} (${r.version as string})`);
     if (has(r, "retired")) {
       const s = r.retired as RawMessage;
       release.retired = { reason: enumName(RETIREMENT_REASONS, s.reason as number) };

@@ -58,7 +58,9 @@ export class Output {
 
   /** Redacted, and without escape sequences or control characters other than hexts's own colours. */
   private clean(text: string, stream: "stdout" | "stderr"): string {
-    return stripTerminalControls(this.secrets.redact(text), { keepColors: stream === "stdout" ? this.colorOut : this.colorErr });
+    return stripTerminalControls(this.secrets.redact(text), {
+      keepColors: stream === "stdout" ? this.colorOut : this.colorErr,
+    });
   }
 
   /** Writes a value to stdout as is, bypassing redaction. Only for a secret the user asked to see once. */

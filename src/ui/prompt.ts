@@ -102,7 +102,11 @@ export function createPrompter(opts: PrompterOptions): Prompter {
 
     async select(message, choices, o) {
       if (!opts.interactive) throw inputRequired(message, o.supply);
-      return ask({ type: "select", message, choices: choices.map((c) => ({ name: c.name, message: c.message ?? c.name })) });
+      return ask({
+        type: "select",
+        message,
+        choices: choices.map((c) => ({ name: c.name, message: c.message ?? c.name })),
+      });
     },
   };
 }

@@ -62,7 +62,12 @@ export class SecretRegistry {
       if (typeof v === "string") return this.redact(v);
       if (Array.isArray(v)) return v.map(walk);
       if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.redact(k), typeof x === "string" && SECRET_FIELDS.test(k) ? MASK : walk(x)]));
+        return Object.fromEntries(
+          Object.entries(v).map(([k, x]) => [
+            this.redact(k),
+            typeof x === "string" && SECRET_FIELDS.test(k) ? MASK : walk(x),
+          ]),
+        );
       }
       return v;
     };

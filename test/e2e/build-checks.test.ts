@@ -4,7 +4,19 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { closeSync, cpSync, ftruncateSync, lstatSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  cpSync,
+  ftruncateSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { z } from "zod";
@@ -48,15 +60,35 @@ interface Case {
 }
 
 const CASES: Record<string, Case> = {
-  "required fields": { rule: "server", fixture: "checks-missing-fields", lines: ["error: Missing metadata fields: description, licenses (hex.pm requires them)"] },
+  "required fields": {
+    rule: "server",
+    fixture: "checks-missing-fields",
+    lines: ["error: Missing metadata fields: description, licenses (hex.pm requires them)"],
+  },
   "name format": {
     rule: "server",
     fixture: "checks-name-invalid",
-    lines: ['error: Package name "MyPkg" is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _'],
+    lines: [
+      'error: Package name "MyPkg" is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _',
+    ],
   },
-  "name length": { rule: "server", fixture: "checks-metadata", args: ["--metadata", "variants/name-short.json"], lines: ['error: Package name "m" is too short: hex.pm requires at least 2 characters'] },
-  "reserved name": { rule: "server", fixture: "checks-metadata", args: ["--metadata", "variants/name-reserved.json"], lines: ['error: Package name "mix" is reserved by hex.pm; publish under another name'] },
-  "build metadata": { rule: "server", fixture: "checks-version-build", lines: ['error: Version "1.0.0+build.7" has +build metadata, which hex.pm does not allow in a release version'] },
+  "name length": {
+    rule: "server",
+    fixture: "checks-metadata",
+    args: ["--metadata", "variants/name-short.json"],
+    lines: ['error: Package name "m" is too short: hex.pm requires at least 2 characters'],
+  },
+  "reserved name": {
+    rule: "server",
+    fixture: "checks-metadata",
+    args: ["--metadata", "variants/name-reserved.json"],
+    lines: ['error: Package name "mix" is reserved by hex.pm; publish under another name'],
+  },
+  "build metadata": {
+    rule: "server",
+    fixture: "checks-version-build",
+    lines: ['error: Version "1.0.0+build.7" has +build metadata, which hex.pm does not allow in a release version'],
+  },
   "SPDX ids on hex.pm": {
     rule: "server",
     fixture: "checks-license",
@@ -75,11 +107,26 @@ const CASES: Record<string, Case> = {
   "non-Hex dependencies": {
     rule: "client",
     fixture: "checks-non-hex-deps",
-    lines: ["error: mix.exs: Dependencies excluded from the package (only Hex packages can be dependencies): local, tool"],
+    lines: [
+      "error: mix.exs: Dependencies excluded from the package (only Hex packages can be dependencies): local, tool",
+    ],
   },
-  "missing files": { rule: "client", fixture: "checks-missing-files", lines: ["error: mix.exs: Missing files: NOTES.md"] },
-  "empty file list": { rule: "client", fixture: "checks-empty-files", lines: ["error: mix.exs: Creating tarball failed: File list was empty."] },
-  "reserved file": { rule: "client", fixture: "checks-metadata", args: ["--metadata", "variants/hex-metadata-file.json"], lines: ["error: Do not include this file: hex_metadata.config"] },
+  "missing files": {
+    rule: "client",
+    fixture: "checks-missing-files",
+    lines: ["error: mix.exs: Missing files: NOTES.md"],
+  },
+  "empty file list": {
+    rule: "client",
+    fixture: "checks-empty-files",
+    lines: ["error: mix.exs: Creating tarball failed: File list was empty."],
+  },
+  "reserved file": {
+    rule: "client",
+    fixture: "checks-metadata",
+    args: ["--metadata", "variants/hex-metadata-file.json"],
+    lines: ["error: Do not include this file: hex_metadata.config"],
+  },
   "requirement syntax, != and the elixir requirement": {
     rule: "server",
     fixture: "checks-requirement",
@@ -92,13 +139,17 @@ const CASES: Record<string, Case> = {
   "dependency repository": {
     rule: "server",
     fixture: "checks-dep-repository",
-    lines: ['error: Dependency secret_sauce is from repository "acme", but a package in hexpm can only depend on packages in "hexpm"'],
+    lines: [
+      'error: Dependency secret_sauce is from repository "acme", but a package in hexpm can only depend on packages in "hexpm"',
+    ],
   },
   "organization dependency outside its organization": {
     rule: "server",
     fixture: "checks-metadata",
     args: ["--metadata", "variants/org-dependency.json", "--repo", "hexpm:other"],
-    lines: ['error: Dependency acme_util is from repository "acme", but a package in hexpm:other can only depend on packages in "hexpm" or "other"'],
+    lines: [
+      'error: Dependency acme_util is from repository "acme", but a package in hexpm:other can only depend on packages in "hexpm" or "other"',
+    ],
   },
   "reader problems with file and line": {
     rule: "client",
@@ -122,7 +173,9 @@ function assertRefused(r: { code: number | null; stdout: string; stderr: string 
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stdout, "");
   const [head, ...rest] = r.stderr.trimEnd().split("\n");
-  const errors = lines.filter((l) => (typeof l === "string" ? l.startsWith("error:") : l.source.startsWith("^error:"))).length;
+  const errors = lines.filter((l) =>
+    typeof l === "string" ? l.startsWith("error:") : l.source.startsWith("^error:"),
+  ).length;
   const warnings = lines.length - errors;
   const counts = `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`;
   assert.equal(head, `hexts: Stopping package build due to errors (${counts}); nothing was written`);
@@ -139,7 +192,10 @@ function assertRefused(r: { code: number | null; stdout: string; stderr: string 
 async function publishDryRun(dir: string, args: string[], t: { after(fn: () => void): void }) {
   const home = tempHome();
   t.after(home.cleanup);
-  return runHexts(["publish", "package", "--dry-run", "--yes", ...args], { cwd: dir, env: { ...home.env, CI: "true", HEX_API_URL: "http://127.0.0.1:9/api" } });
+  return runHexts(["publish", "package", "--dry-run", "--yes", ...args], {
+    cwd: dir,
+    env: { ...home.env, CI: "true", HEX_API_URL: "http://127.0.0.1:9/api" },
+  });
 }
 
 describe("hexts build stops where the official client stops, and writes nothing", () => {
@@ -163,9 +219,13 @@ describe("hex.pm's rules: warnings at build, errors at publish before any creden
       assert.match(built.stdout, /^Package checksum: [0-9a-f]{64}$/m);
       const warnings = built.stderr.split("\n");
       for (const expected of c.lines) {
-        const text = typeof expected === "string" ? expected.replace(/^error: /, "") : expected.source.replace(/^\^error: /, "");
+        const text =
+          typeof expected === "string" ? expected.replace(/^error: /, "") : expected.source.replace(/^\^error: /, "");
         assert.ok(
-          warnings.some((w) => w.startsWith("warning: ") && (typeof expected === "string" ? w.includes(text) : new RegExp(text).test(w))),
+          warnings.some(
+            (w) =>
+              w.startsWith("warning: ") && (typeof expected === "string" ? w.includes(text) : new RegExp(text).test(w)),
+          ),
           `${text}\n---\n${built.stderr}`,
         );
       }
@@ -181,7 +241,10 @@ describe("hex.pm's rules: warnings at build, errors at publish before any creden
     const dir = copyFixture("checks-version-build", t);
     const r = await runHexts(["build", "package"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stderr, 'warning: hex.pm will refuse this at publish: Version "1.0.0+build.7" has +build metadata, which hex.pm does not allow in a release version\n');
+    assert.equal(
+      r.stderr,
+      'warning: hex.pm will refuse this at publish: Version "1.0.0+build.7" has +build metadata, which hex.pm does not allow in a release version\n',
+    );
   });
 
   it("a version that is not SemVer: a warning at build, refused at publish to any server (rebar3 hex publish does)", async (t) => {
@@ -198,7 +261,10 @@ describe("hex.pm's rules: warnings at build, errors at publish before any creden
     const dir = copyFixture("checks-metadata", t);
     const r = await runHexts(["build", "package", "--metadata", "variants/description-long.json"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^warning: Package description is too long \(exceeds 300 characters\); mix hex\.build would refuse it$/m);
+    assert.match(
+      r.stderr,
+      /^warning: Package description is too long \(exceeds 300 characters\); mix hex\.build would refuse it$/m,
+    );
   });
 });
 
@@ -223,7 +289,9 @@ describe("size limits", () => {
     closeSync(fd);
     const before = snapshot(dir);
     const r = await runHexts(okArgs, { cwd: dir });
-    assertRefused(r, [/^error: The package contents are \d+ bytes uncompressed, above hex\.pm's limit of 134217728 bytes$/]);
+    assertRefused(r, [
+      /^error: The package contents are \d+ bytes uncompressed, above hex\.pm's limit of 134217728 bytes$/,
+    ]);
     assert.deepEqual(snapshot(dir), before);
   });
 
@@ -244,7 +312,10 @@ describe("warnings and the target repository", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Building lic_demo 0\.2\.0 for hexpm:acme$/m);
     assert.match(r.stdout, /^ {2}Organization: acme$/m);
-    assert.match(r.stderr, /^warning: The following licenses are not recognized by SPDX: "MIT OR Apache-2\.0" .*Valid license identifiers are available from https:\/\/spdx\.org\/licenses$/m);
+    assert.match(
+      r.stderr,
+      /^warning: The following licenses are not recognized by SPDX: "MIT OR Apache-2\.0" .*Valid license identifiers are available from https:\/\/spdx\.org\/licenses$/m,
+    );
     assert.ok(statSync(join(dir, "_build/default/lib/lic_demo/hex/lic_demo-0.2.0.tar")).size > 0);
   });
 
@@ -275,12 +346,19 @@ describe("warnings and the target repository", () => {
           code: z.literal("PACKAGE_INVALID"),
           message: z.string(),
           lines: z.array(z.string()),
-          details: z.object({ problems: z.array(z.object({ severity: z.enum(["error", "warning"]), message: z.string(), text: z.string() })) }),
+          details: z.object({
+            problems: z.array(
+              z.object({ severity: z.enum(["error", "warning"]), message: z.string(), text: z.string() }),
+            ),
+          }),
         }),
       })
       .parse(JSON.parse(r.stdout));
     assert.equal(doc.error.lines.length, 5);
-    assert.deepEqual(doc.error.details.problems.map((p) => p.text), doc.error.lines);
+    assert.deepEqual(
+      doc.error.details.problems.map((p) => p.text),
+      doc.error.lines,
+    );
     assert.ok(doc.error.details.problems.every((p) => p.severity === "error"));
   });
 });

@@ -5,7 +5,19 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -87,7 +99,10 @@ describe("Erlang.mk and --metadata projects", () => {
     assert.deepEqual(meta.licenses, ["Apache-2.0", "LicenseRef-Fixture-1.0"]);
     assert.deepEqual(meta.extra, { maintained: true });
     assert.deepEqual(meta.files, ["LICENSE", "README.md", "priv", "priv/seed.txt", "src", "src/meta_demo.erl"]);
-    assert.deepEqual(pkg.files.map((f) => f.path), ["LICENSE", "README.md", "priv/seed.txt", "src/meta_demo.erl"]);
+    assert.deepEqual(
+      pkg.files.map((f) => f.path),
+      ["LICENSE", "README.md", "priv/seed.txt", "src/meta_demo.erl"],
+    );
     assert.match(r.stdout, /^ {2}Licenses: Apache-2\.0, LicenseRef-Fixture-1\.0$/m);
     assert.match(r.stdout, /^ {4}jsx ~> 3\.1$/m);
   });
@@ -119,7 +134,10 @@ describe("docs", () => {
         ["index.html", 0o100644],
       ],
     );
-    assert.equal(text(readTar(gunzipSync(docs)).find((m) => m.path === "index.html")!.data), readFileSync(join(dir, "doc", "index.html"), "utf8"));
+    assert.equal(
+      text(readTar(gunzipSync(docs)).find((m) => m.path === "index.html")!.data),
+      readFileSync(join(dir, "doc", "index.html"), "utf8"),
+    );
     assert.ok(existsSync(join(dir, pkgPath)));
   });
 
@@ -144,7 +162,10 @@ describe("docs", () => {
     const dir = copyFixture("checks-docs", t);
     const both = await runHexts(["build", "--doc-dir", "noindex"], { cwd: dir });
     assert.equal(both.code, 0, both.stderr);
-    assert.match(both.stderr, /^warning: Docs not built from noindex: they have no index\.html at the top level; generate them first/m);
+    assert.match(
+      both.stderr,
+      /^warning: Docs not built from noindex: they have no index\.html at the top level; generate them first/m,
+    );
     assert.ok(existsSync(join(dir, pkgPath)));
     assert.equal(existsSync(join(dir, docsPath)), false);
 
@@ -159,7 +180,10 @@ describe("docs", () => {
     const before = listing(dir);
     const r = await runHexts(["build", "docs"], { cwd: dir });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^hexts: Documentation could not be found: no doc\/ directory in \.; generate them first \(mix docs, rebar3 ex_doc or rebar3 edoc\) or point to them with --doc-dir DIR/);
+    assert.match(
+      r.stderr,
+      /^hexts: Documentation could not be found: no doc\/ directory in \.; generate them first \(mix docs, rebar3 ex_doc or rebar3 edoc\) or point to them with --doc-dir DIR/,
+    );
     assert.deepEqual(listing(dir), before);
     const missing = await runHexts(["build", "docs", "--doc-dir", "gone"], { cwd: dir });
     assert.match(missing.stderr, /^hexts: Documentation could not be found: the docs directory gone does not exist;/);
@@ -171,7 +195,12 @@ describe("choosing the app of an umbrella", { skip: vectorsSkip }, () => {
     const dir = mkdtempSync(join(tmpdir(), "hexts-umbrella-"));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     cpSync(vectorPath("projects", "rebar3_umbrella"), dir, { recursive: true });
-    const expected = readVectorJson<{ project_files: { path: string; mode: string }[] }>("projects", "expected", "rebar3_umbrella", "expected.json");
+    const expected = readVectorJson<{ project_files: { path: string; mode: string }[] }>(
+      "projects",
+      "expected",
+      "rebar3_umbrella",
+      "expected.json",
+    );
     for (const f of expected.project_files) chmodSync(join(dir, f.path), parseInt(f.mode, 8));
     return dir;
   };
@@ -180,7 +209,10 @@ describe("choosing the app of an umbrella", { skip: vectorsSkip }, () => {
     const dir = copyUmbrella(t);
     const r = await runHexts(["build"], { cwd: dir });
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, "hexts: This project has several apps (alpha, beta); choose the one to package with --app\n");
+    assert.equal(
+      r.stderr,
+      "hexts: This project has several apps (alpha, beta); choose the one to package with --app\n",
+    );
     const json = await runHexts(["build", "--json"], { cwd: dir });
     assert.deepEqual(JSON.parse(json.stdout).error.details, { apps: ["alpha", "beta"] });
   });
@@ -195,7 +227,12 @@ describe("choosing the app of an umbrella", { skip: vectorsSkip }, () => {
     term.write("\r");
     await term.waitFor(/Saved to _build\/default\/lib\/beta\/hex\/beta-0\.9\.0\.tar/);
     assert.equal((await term.exited).exitCode, 0);
-    const build = readVectorJson<{ builds: { id: string; outer_checksum: string }[] }>("projects", "expected", "rebar3_umbrella", "expected.json").builds.find((b) => b.id === "beta")!;
+    const build = readVectorJson<{ builds: { id: string; outer_checksum: string }[] }>(
+      "projects",
+      "expected",
+      "rebar3_umbrella",
+      "expected.json",
+    ).builds.find((b) => b.id === "beta")!;
     assert.equal(sha256(readFileSync(join(dir, "_build/default/lib/beta/hex/beta-0.9.0.tar"))), build.outer_checksum);
   });
 });
@@ -209,7 +246,10 @@ describe("--unpack stays inside its directory", () => {
     symlinkSync(outside, join(dir, "inspect", "src"));
     const r = await runHexts(["build", "package", "--unpack", "-o", "inspect"], { cwd: dir });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^hexts: Refusing to write "src\/docs_demo\.app\.src": .*inspect\/src leads outside .* through a symlink$/m);
+    assert.match(
+      r.stderr,
+      /^hexts: Refusing to write "src\/docs_demo\.app\.src": .*inspect\/src leads outside .* through a symlink$/m,
+    );
     assert.deepEqual(readdirSync(outside), []);
     assert.deepEqual(listing(join(dir, "inspect")), ["src"]);
   });

@@ -4,7 +4,17 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { z } from "zod";
@@ -28,7 +38,15 @@ interface Expected {
   builds: Build[];
 }
 
-const CASES = ["rebar3_basic", "rebar3_files", "rebar3_deps", "rebar3_umbrella", "mix_basic", "mix_complex", "mix_unicode"];
+const CASES = [
+  "rebar3_basic",
+  "rebar3_files",
+  "rebar3_deps",
+  "rebar3_umbrella",
+  "mix_basic",
+  "mix_complex",
+  "mix_unicode",
+];
 
 /** `hexts build --json` data (checked against this schema, as every JSON output is). */
 const BuildDoc = z.object({
@@ -45,7 +63,15 @@ const BuildDoc = z.object({
     links: z.record(z.string(), z.string()),
     buildTools: z.array(z.string()),
     elixir: z.string().optional(),
-    requirements: z.array(z.object({ name: z.string(), app: z.string(), requirement: z.string(), optional: z.boolean(), repository: z.string().optional() })),
+    requirements: z.array(
+      z.object({
+        name: z.string(),
+        app: z.string(),
+        requirement: z.string(),
+        optional: z.boolean(),
+        repository: z.string().optional(),
+      }),
+    ),
     files: z.array(z.string()),
     outerChecksum: z.string().regex(/^[0-9a-f]{64}$/),
     innerChecksum: z.string().regex(/^[0-9a-f]{64}$/),
@@ -54,7 +80,15 @@ const BuildDoc = z.object({
     unpacked: z.boolean(),
     warnings: z.array(z.string()),
     docs: z.discriminatedUnion("status", [
-      z.object({ status: z.literal("built"), dir: z.string(), checksum: z.string(), size: z.number(), files: z.array(z.string()), output: z.string(), unpacked: z.boolean() }),
+      z.object({
+        status: z.literal("built"),
+        dir: z.string(),
+        checksum: z.string(),
+        size: z.number(),
+        files: z.array(z.string()),
+        output: z.string(),
+        unpacked: z.boolean(),
+      }),
       z.object({ status: z.literal("missing"), dir: z.string().optional(), reason: z.string() }),
       z.object({ status: z.literal("skipped") }),
     ]),
@@ -66,7 +100,8 @@ function copyProject(name: string, expected: Expected, t: { after(fn: () => void
   const dir = mkdtempSync(join(tmpdir(), `hexts-build-${name}-`));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(vectorPath("projects", name), dir, { recursive: true });
-  for (const f of expected.project_files) if (existsSync(join(dir, f.path))) chmodSync(join(dir, f.path), parseInt(f.mode, 8));
+  for (const f of expected.project_files)
+    if (existsSync(join(dir, f.path))) chmodSync(join(dir, f.path), parseInt(f.mode, 8));
   return dir;
 }
 
@@ -106,12 +141,22 @@ describe("hexts build reproduces every vector project's tarball", { skip: vector
         assert.equal(r.code, 0, r.stderr);
         const tarball = readFileSync(join(dir, build.output_path));
         assert.equal(sha256(tarball), build.outer_checksum);
-        assert.match(r.stdout, new RegExp(`^Building ${build.package_name} ${build.version.replace(/\./g, "\\.")}`, "m"));
+        assert.match(
+          r.stdout,
+          new RegExp(`^Building ${build.package_name} ${build.version.replace(/\./g, "\\.")}`, "m"),
+        );
         assert.match(r.stdout, new RegExp(`^Package checksum: ${build.outer_checksum}$`, "m"));
         assert.match(r.stdout, new RegExp(`^Saved to ${build.output_path.replace(/\./g, "\\.")}$`, "m"));
-        for (const f of build.metadata_files) assert.match(r.stdout, new RegExp(`^    ${f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
+        for (const f of build.metadata_files)
+          assert.match(r.stdout, new RegExp(`^    ${f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
         // No docs directory in these projects: a warning that says how to provide them, not an error.
-        assert.match(r.stderr, new RegExp(`^warning: Docs not built: no doc/${name.startsWith("mix") ? " or docs/" : ""} directory in [^;]+; generate them first .*--doc-dir DIR`, "m"));
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `^warning: Docs not built: no doc/${name.startsWith("mix") ? " or docs/" : ""} directory in [^;]+; generate them first .*--doc-dir DIR`,
+            "m",
+          ),
+        );
       });
     }
   }
@@ -128,7 +173,9 @@ describe("hexts build reproduces every vector project's tarball", { skip: vector
     assert.equal(doc.data.innerChecksum, build.inner_checksum.toLowerCase());
     assert.equal(doc.data.output, join(dir, build.output_path));
     assert.deepEqual(doc.data.files, build.metadata_files);
-    assert.deepEqual(doc.data.requirements, [{ name: "erltest", app: "erltest", requirement: "~> 0.2", optional: false }]);
+    assert.deepEqual(doc.data.requirements, [
+      { name: "erltest", app: "erltest", requirement: "~> 0.2", optional: false },
+    ]);
     assert.deepEqual(doc.data.docs, { status: "skipped" });
     assert.deepEqual(doc.data.warnings, []);
   });
@@ -136,17 +183,28 @@ describe("hexts build reproduces every vector project's tarball", { skip: vector
   it("mix_complex: its test_repo dependencies warn at build (mix builds it) and are refused at publish to hex.pm, writing nothing", async (t) => {
     const expected = readVectorJson<Expected>("projects", "expected", "mix_complex", "expected.json");
     const dir = copyProject("mix_complex", expected, t);
-    const built = await runHexts(["build", "package", "-o", join(tmpdir(), `hexts-mc-${process.pid}.tar`)], { cwd: dir });
+    const built = await runHexts(["build", "package", "-o", join(tmpdir(), `hexts-mc-${process.pid}.tar`)], {
+      cwd: dir,
+    });
     assert.equal(built.code, 0, built.stderr);
-    assert.match(built.stderr, /^warning: hex\.pm will refuse this at publish: Dependency foo is from repository "test_repo"/m);
+    assert.match(
+      built.stderr,
+      /^warning: hex\.pm will refuse this at publish: Dependency foo is from repository "test_repo"/m,
+    );
     const before = listing(dir);
     const home = tempHome();
     t.after(home.cleanup);
-    const r = await runHexts(["publish", "package", "--dry-run", "--yes"], { cwd: dir, env: { ...home.env, CI: "true", HEX_API_URL: "http://127.0.0.1:9/api" } });
+    const r = await runHexts(["publish", "package", "--dry-run", "--yes"], {
+      cwd: dir,
+      env: { ...home.env, CI: "true", HEX_API_URL: "http://127.0.0.1:9/api" },
+    });
     assert.equal(r.code, 1);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /^hexts: Stopping package build due to errors \(2 errors\); nothing was written$/m);
-    assert.match(r.stderr, /^ {2}error: Dependency foo is from repository "test_repo", but a package in hexpm can only depend on packages in "hexpm"$/m);
+    assert.match(
+      r.stderr,
+      /^ {2}error: Dependency foo is from repository "test_repo", but a package in hexpm can only depend on packages in "hexpm"$/m,
+    );
     assert.match(r.stderr, /^ {2}error: Dependency erltest is from repository "test_repo"/m);
     assert.deepEqual(listing(dir), before);
   });
@@ -168,7 +226,11 @@ describe("hexts build reproduces every vector project's tarball", { skip: vector
     assert.equal(readFileSync(join(out, "hex_metadata.config"), "utf8"), build.metadata_config);
     const files = listing(out).filter((p) => statSync(join(out, p)).isFile());
     assert.deepEqual(files.sort(), [...build.contents.map((c) => c.name), "hex_metadata.config"].sort());
-    assert.equal(existsSync(join(dir, `${build.package_name}-${build.version}.tar`)), false, "--unpack writes no tarball");
+    assert.equal(
+      existsSync(join(dir, `${build.package_name}-${build.version}.tar`)),
+      false,
+      "--unpack writes no tarball",
+    );
   });
 
   it("--unpack -o DIR into the directory given, for rebar3 too", async (t) => {

@@ -18,7 +18,8 @@ test("SIGINT during a slow request cancels it: one line, exit 130, well before t
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
     // Wait until the request reached the server, then press Ctrl-C.
-    for (let i = 0; i < 200 && !server.requests.some((r) => r.path === "/api/users/me"); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !server.requests.some((r) => r.path === "/api/users/me"); i++)
+      await new Promise((r) => setTimeout(r, 25));
     const started = Date.now();
     child.kill("SIGINT");
     const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));

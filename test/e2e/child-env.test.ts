@@ -19,9 +19,17 @@ function assertNoSecrets(dump: string, secrets: string[]): void {
 test("the docs generator gets the environment without HEX_API_KEY, HEXPM_API_KEY, HEX_OTP, HEX_LOCAL_PASSWORD", async (t) => {
   const w = await world(t);
   const dump = join(w.tmp, "generator-env.txt");
-  const bin = fakeTool(join(w.tmp, "bin"), "rebar3", `env > '${dump}'\nmkdir -p doc\necho "<h1>docs</h1>" > doc/index.html`);
+  const bin = fakeTool(
+    join(w.tmp, "bin"),
+    "rebar3",
+    `env > '${dump}'\nmkdir -p doc\necho "<h1>docs</h1>" > doc/index.html`,
+  );
   const dir = rebar3Project(join(w.tmp, "gen"), { name: "gen", hexConfig: "{doc, edoc}" });
-  const extra = { HEXPM_API_KEY: "hexpm-api-key-value-1", HEX_OTP: "123456", HEX_LOCAL_PASSWORD: "local-password-value" };
+  const extra = {
+    HEXPM_API_KEY: "hexpm-api-key-value-1",
+    HEX_OTP: "123456",
+    HEX_LOCAL_PASSWORD: "local-password-value",
+  };
   const r = await w.hexts(["publish", "--yes"], dir, { PATH: `${bin}:${toolsPath()}`, ...extra });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(release(w, "gen", "1.2.3")?.hasDocs, true);

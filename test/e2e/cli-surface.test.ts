@@ -29,18 +29,66 @@ test("top-level help lists every task and the global flags", async () => {
 // One line per subcommand: its help must mention each flag users know from rebar3 hex / mix hex.
 const surface: [string[], string[]][] = [
   [["user"], ["register", "whoami", "auth", "deauth", "key", "reset_password"]],
-  [["user", "auth"], ["--key-name", "--key", "-k", "--oauth", "--password", "--no-browser"]],
-  [["user", "key"], ["generate | list | revoke | fetch", "--key-name", "--permission", "--all", "--expires"]],
+  [
+    ["user", "auth"],
+    ["--key-name", "--key", "-k", "--oauth", "--password", "--no-browser"],
+  ],
+  [
+    ["user", "key"],
+    ["generate | list | revoke | fetch", "--key-name", "--permission", "--all", "--expires"],
+  ],
   [["user", "reset_password"], ["account | local"]],
   [["organization"], ["auth", "deauth", "list", "key"]],
-  [["organization", "auth"], ["--key", "--key-name"]],
-  [["organization", "key"], ["generate | list | revoke", "--key-name", "--permission", "--all"]],
+  [
+    ["organization", "auth"],
+    ["--key", "--key-name"],
+  ],
+  [
+    ["organization", "key"],
+    ["generate | list | revoke", "--key-name", "--permission", "--all"],
+  ],
   [["owner"], ["add", "remove", "transfer", "list", "packages"]],
-  [["owner", "add"], ["--level", "full", "maintainer", "--transfer", "--organization"]],
-  [["publish"], ["package", "docs", "--dry-run", "--replace", "--revert", "--organization", "-a, --app", "--doc-dir", "--no-progress", "-y, --yes", "-r, --repo", "--otp"]],
+  [
+    ["owner", "add"],
+    ["--level", "full", "maintainer", "--transfer", "--organization"],
+  ],
+  [
+    ["publish"],
+    [
+      "package",
+      "docs",
+      "--dry-run",
+      "--replace",
+      "--revert",
+      "--organization",
+      "-a, --app",
+      "--doc-dir",
+      "--no-progress",
+      "-y, --yes",
+      "-r, --repo",
+      "--otp",
+    ],
+  ],
   [["build"], ["package", "docs", "-o, --output", "-u, --unpack", "-a, --app", "--metadata", "--doc-dir"]],
-  [["cut"], ["-i, --increment", "major", "minor", "patch", "--pre", "--set-version", "--prefix-tag", "-a, --app", "--dry-run", "--no-push"]],
-  [["retire"], ["renamed", "deprecated", "security", "invalid", "other", "-m, --message", "--unretire", "--all", "--organization"]],
+  [
+    ["cut"],
+    [
+      "-i, --increment",
+      "major",
+      "minor",
+      "patch",
+      "--pre",
+      "--set-version",
+      "--prefix-tag",
+      "-a, --app",
+      "--dry-run",
+      "--no-push",
+    ],
+  ],
+  [
+    ["retire"],
+    ["renamed", "deprecated", "security", "invalid", "other", "-m, --message", "--unretire", "--all", "--organization"],
+  ],
   [["search"], ["--sort", "--page", "--organization"]],
   [["config"], ["--delete"]],
 ];
@@ -89,29 +137,45 @@ test("`hexts cut --version X` means the release version, not the program's", asy
 // comment), so what a run loaded is read from the files it loaded: no heavy library may be among them.
 const heavy = ["undici", "enquirer", "semver", "zod", "pako", "env-paths"];
 const loadedCode = (urls: string[]) =>
-  urls.filter((u) => u.startsWith("file://") && u.includes("/dist/")).map((u) => readFileSync(new URL(u), "utf8")).join("\n");
+  urls
+    .filter((u) => u.startsWith("file://") && u.includes("/dist/"))
+    .map((u) => readFileSync(new URL(u), "utf8"))
+    .join("\n");
 
 test("--help and --version load no HTTP, tar, prompt, semver or schema code", () => {
   const dir = mkdtempSync(join(tmpdir(), "hexts-imports-"));
   const record = (args: string[]) => {
     const file = join(dir, `${args.join("_")}.txt`);
-    const r = spawnSync(process.execPath, ["--import", join(repoRoot, "test/support/record-imports.mjs"), binPath, ...args], {
-      env: { ...process.env, HEXTS_RECORD_IMPORTS: file },
-      encoding: "utf8",
-    });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", join(repoRoot, "test/support/record-imports.mjs"), binPath, ...args],
+      {
+        env: { ...process.env, HEXTS_RECORD_IMPORTS: file },
+        encoding: "utf8",
+      },
+    );
     assert.equal(r.status, 0, r.stderr);
     return readFileSync(file, "utf8").split("\n").filter(Boolean);
   };
   // The probe can see a heavy library when one is loaded: a networked command's code does contain undici and zod.
-  const all = readdirSync(join(repoRoot, "dist/chunks")).map((f) => readFileSync(join(repoRoot, "dist/chunks", f), "utf8")).join("\n");
-  for (const lib of ["undici", "zod", "enquirer"]) assert.ok(all.includes(`node_modules/${lib}/`), `${lib} is bundled and recognisable`);
+  const all = readdirSync(join(repoRoot, "dist/chunks"))
+    .map((f) => readFileSync(join(repoRoot, "dist/chunks", f), "utf8"))
+    .join("\n");
+  for (const lib of ["undici", "zod", "enquirer"])
+    assert.ok(all.includes(`node_modules/${lib}/`), `${lib} is bundled and recognisable`);
 
   for (const args of [["--help"], ["--version"], ["publish", "--help"], ["user", "key", "--help"]]) {
     const urls = record(args);
-    assert.ok(urls.some((u) => u.includes("dist/cli/main.js")), "the recorder works (the entry is recorded)");
+    assert.ok(
+      urls.some((u) => u.includes("dist/cli/main.js")),
+      "the recorder works (the entry is recorded)",
+    );
     const code = loadedCode(urls);
     for (const lib of heavy) {
-      assert.ok(!urls.some((u) => u.includes(`node_modules/${lib}/`)), `${lib} loaded from node_modules by hexts ${args.join(" ")}`);
+      assert.ok(
+        !urls.some((u) => u.includes(`node_modules/${lib}/`)),
+        `${lib} loaded from node_modules by hexts ${args.join(" ")}`,
+      );
       assert.ok(!code.includes(`node_modules/${lib}/`), `${lib} (bundled) loaded by hexts ${args.join(" ")}`);
     }
   }
@@ -122,13 +186,15 @@ test("no colour when stdout is not a TTY", async () => {
   assert.doesNotMatch(r.stdout + r.stderr, /\x1b\[/);
 });
 
-
 test("global options with values go before the task: the task's own --version is still the release version", async () => {
   const home = tempHome();
   try {
     const version = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).version;
     for (const pre of [["-r", "hexpm"], ["--otp", "123456"], ["--repo=hexpm"]]) {
-      const r = await runHexts([...pre, "--json", "cut", "--version", "9.9.9", "--yes"], { env: home.env, cwd: home.dir });
+      const r = await runHexts([...pre, "--json", "cut", "--version", "9.9.9", "--yes"], {
+        env: home.env,
+        cwd: home.dir,
+      });
       assert.notEqual(r.stdout.trim(), version, `${pre.join(" ")}: hexts's own version was printed`);
       assert.equal(r.code, 1, r.stderr);
       assert.equal(JSON.parse(r.stdout).ok, false, "one JSON failure document (no project here)");
@@ -144,7 +210,10 @@ test("a task without its subcommand, an unknown command and `help bogus` are one
     [["user", "bogus"], /^hexts: unknown command 'bogus' \(see `hexts user --help`\)$/],
     [["help", "bogus"], /^hexts: unknown command 'bogus' \(see `hexts --help`\)$/],
     [["search", "x", "--page", "abc"], /^hexts: --page must be a number \(see `hexts search --help`\)$/],
-    [["user", "key", "generate", "--key-name", ""], /^hexts: --key-name must not be empty \(see `hexts user key --help`\)$/],
+    [
+      ["user", "key", "generate", "--key-name", ""],
+      /^hexts: --key-name must not be empty \(see `hexts user key --help`\)$/,
+    ],
   ];
   for (const [args, pattern] of cases) {
     const r = await runHexts(args);
@@ -163,7 +232,11 @@ test("a task without its subcommand, an unknown command and `help bogus` are one
 });
 
 test("global options go anywhere on the line", async () => {
-  for (const args of [["user", "--json", "whoami", "--bogus"], ["--json", "user", "whoami", "--bogus"], ["user", "whoami", "--bogus", "--json"]]) {
+  for (const args of [
+    ["user", "--json", "whoami", "--bogus"],
+    ["--json", "user", "whoami", "--bogus"],
+    ["user", "whoami", "--bogus", "--json"],
+  ]) {
     const r = await runHexts(args);
     assert.equal(r.code, 2);
     assert.equal(JSON.parse(r.stdout).error.code, "USAGE", args.join(" "));

@@ -57,7 +57,14 @@ test("hexts config lists every setting with its value and source", async (t) => 
 
 test("environment values show which variable they came from; secrets show as ***", async (t) => {
   const { hexts } = setup(t);
-  const env = { HEX_API_KEY: API_KEY, HEX_OTP: OTP, HEX_API: "http://127.0.0.1:9/api/", HEX_LOCAL_PASSWORD: "local-pass-word", https_proxy: "http://proxy.example:3128", CI: "true" };
+  const env = {
+    HEX_API_KEY: API_KEY,
+    HEX_OTP: OTP,
+    HEX_API: "http://127.0.0.1:9/api/",
+    HEX_LOCAL_PASSWORD: "local-pass-word",
+    https_proxy: "http://proxy.example:3128",
+    CI: "true",
+  };
   const r = await hexts(["config", "--verbose"], env);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^api_key: \*\*\* \(using HEX_API_KEY\)$/m);
@@ -78,7 +85,10 @@ test("environment values show which variable they came from; secrets show as ***
   const doc = JSON.parse(json.stdout);
   assert.equal(doc.ok, true);
   const apiKey = doc.data.settings.find((s: { key: string }) => s.key === "api_key");
-  assert.deepEqual({ value: apiKey.value, source: apiKey.source, secret: apiKey.secret }, { value: "***", source: { kind: "env", name: "HEX_API_KEY" }, secret: true });
+  assert.deepEqual(
+    { value: apiKey.value, source: apiKey.source, secret: apiKey.secret },
+    { value: "***", source: { kind: "env", name: "HEX_API_KEY" }, secret: true },
+  );
   assertNoSecrets(json);
 });
 
@@ -138,15 +148,50 @@ test("--json output is the data", async (t) => {
 
 type Usage = [name: string, args: string[], env: Record<string, string>, message: RegExp];
 const usage: Usage[] = [
-  ["unknown key", ["config", "bogus"], {}, /^hexts: unknown config key "bogus" \(known keys: api_key, api_url, home, otp, .*no_color\)$/],
+  [
+    "unknown key",
+    ["config", "bogus"],
+    {},
+    /^hexts: unknown config key "bogus" \(known keys: api_key, api_url, home, otp, .*no_color\)$/,
+  ],
   ["unknown key to set", ["config", "bogus", "1"], {}, /^hexts: unknown config key "bogus"/],
-  ["invalid value", ["config", "http_timeout", "soon"], {}, /^hexts: http_timeout: expected a number of seconds \(got "soon"\)$/],
-  ["invalid boolean", ["config", "unsafe_https", "yes"], {}, /^hexts: unsafe_https: expected 1, 0, true or false \(got "yes"\)$/],
-  ["secret key cannot be set", ["config", "api_key", API_KEY], {}, /^hexts: api_key cannot be set in the config file: store a key with `hexts user auth --key`, or set HEX_API_KEY$/],
-  ["env-only key cannot be deleted", ["config", "home", "--delete"], {}, /^hexts: home is not stored in the config file/],
+  [
+    "invalid value",
+    ["config", "http_timeout", "soon"],
+    {},
+    /^hexts: http_timeout: expected a number of seconds \(got "soon"\)$/,
+  ],
+  [
+    "invalid boolean",
+    ["config", "unsafe_https", "yes"],
+    {},
+    /^hexts: unsafe_https: expected 1, 0, true or false \(got "yes"\)$/,
+  ],
+  [
+    "secret key cannot be set",
+    ["config", "api_key", API_KEY],
+    {},
+    /^hexts: api_key cannot be set in the config file: store a key with `hexts user auth --key`, or set HEX_API_KEY$/,
+  ],
+  [
+    "env-only key cannot be deleted",
+    ["config", "home", "--delete"],
+    {},
+    /^hexts: home is not stored in the config file/,
+  ],
   ["--delete needs a key", ["config", "--delete"], {}, /^hexts: --delete needs the KEY to remove$/],
-  ["--delete with a value", ["config", "http_timeout", "3", "--delete"], {}, /^hexts: give either KEY VALUE to set, or KEY --delete to remove, not both$/],
-  ["bad environment value", ["config"], { HEX_HTTP_TIMEOUT: "abc" }, /^hexts: HEX_HTTP_TIMEOUT: expected a number of seconds \(got "abc"\)$/],
+  [
+    "--delete with a value",
+    ["config", "http_timeout", "3", "--delete"],
+    {},
+    /^hexts: give either KEY VALUE to set, or KEY --delete to remove, not both$/,
+  ],
+  [
+    "bad environment value",
+    ["config"],
+    { HEX_HTTP_TIMEOUT: "abc" },
+    /^hexts: HEX_HTTP_TIMEOUT: expected a number of seconds \(got "abc"\)$/,
+  ],
 ];
 for (const [name, args, env, message] of usage) {
   test(`usage error (exit 2, one line): ${name}`, async (t) => {
@@ -169,10 +214,18 @@ test("a corrupt config is a clear error with its path (exit 1), and neither read
   mkdirSync(home.env.HEX_HOME, { recursive: true });
   const garbage = `{"version": 1, "credentials": {"https://hex.pm/api": {"type": "key", "key": "${API_KEY}"`;
   writeFileSync(file, garbage, { mode: 0o600 });
-  for (const args of [["config"], ["config", "api_url"], ["config", "http_timeout", "30"], ["config", "http_timeout", "--delete"]]) {
+  for (const args of [
+    ["config"],
+    ["config", "api_url"],
+    ["config", "http_timeout", "30"],
+    ["config", "http_timeout", "--delete"],
+  ]) {
     const r = await hexts(args);
     assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
-    assert.equal(r.stderr, `hexts: the config file ${file} is not valid JSON (line 1, column ${garbage.length + 1}); fix it or move it away (hexts left it untouched)\n`);
+    assert.equal(
+      r.stderr,
+      `hexts: the config file ${file} is not valid JSON (line 1, column ${garbage.length + 1}); fix it or move it away (hexts left it untouched)\n`,
+    );
     assertNoSecrets(r);
     assert.equal(readFileSync(file, "utf8"), garbage);
   }
@@ -187,5 +240,10 @@ test("a config file of the wrong shape is reported with where it is wrong", asyn
   writeFileSync(file, JSON.stringify({ version: 1, settings: { http_timeout: "later" } }));
   const r = await hexts(["config", "http_timeout"]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, new RegExp(`^hexts: config file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: settings\\.http_timeout: expected a number of seconds`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^hexts: config file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: settings\\.http_timeout: expected a number of seconds`,
+    ),
+  );
 });

@@ -40,7 +40,13 @@ async function sealedHome(t: { after(fn: () => void): void }): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "hexts-pty-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const env = { HEX_HOME: join(dir, "hex") };
-  const ctx = createContext({ flags: { json: false, yes: false, verbose: false, color: false }, env, cwd: dir, interactive: false, out: new Output({ json: false, verbose: false, env }) });
+  const ctx = createContext({
+    flags: { json: false, yes: false, verbose: false, color: false },
+    env,
+    cwd: dir,
+    interactive: false,
+    out: new Output({ json: false, verbose: false, env }),
+  });
   await storeCredential(ctx, API, { type: "key", key: KEY, username: "alice" });
   await setLocalPassword(ctx, PASSWORD, { kdf: { n: 2 ** 12, r: 8, p: 1 } });
   return dir;
@@ -52,7 +58,13 @@ function session(dir: string) {
     cols: 120,
     rows: 40,
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, HEX_HOME: join(dir, "hex"), TERM: "xterm-256color", LANG: "C.UTF-8" },
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: dir,
+      HEX_HOME: join(dir, "hex"),
+      TERM: "xterm-256color",
+      LANG: "C.UTF-8",
+    },
   });
   let raw = "";
   let consumed = 0;
@@ -104,7 +116,8 @@ test("a wrong local password is asked 3 times on a TTY, then exit 3; nothing sec
   s.line("wrong-three");
   assert.equal(await s.exited, 3);
   assert.match(s.screen, /hexts: wrong local password \(3 tries\); the stored credentials stay encrypted/);
-  for (const secret of ["wrong-one", "wrong-two", "wrong-three", KEY]) assert.ok(!s.screen.includes(secret), `${secret} on screen:\n${s.screen}`);
+  for (const secret of ["wrong-one", "wrong-two", "wrong-three", KEY])
+    assert.ok(!s.screen.includes(secret), `${secret} on screen:\n${s.screen}`);
 });
 
 test("the right local password on a later try opens the credential; the password is never echoed", async (t) => {
@@ -117,5 +130,6 @@ test("the right local password on a later try opens the credential; the password
   assert.equal(await s.exited, 0);
   // the program prints the key on purpose: output redaction must mask it, since loading registered it
   assert.match(s.screen, /loaded key credential for alice: \*\*\*/);
-  for (const secret of ["not-it", PASSWORD, KEY]) assert.ok(!s.screen.includes(secret), `${secret} on screen:\n${s.screen}`);
+  for (const secret of ["not-it", PASSWORD, KEY])
+    assert.ok(!s.screen.includes(secret), `${secret} on screen:\n${s.screen}`);
 });

@@ -24,7 +24,10 @@ test("rebar.config {hex, [{api_url, ...}]} is the project layer; HEX_API_URL bea
     assert.equal(setting.value, "http://127.0.0.1:9/api");
     assert.equal(setting.source.kind, "project");
 
-    const env = await runHexts(["config", "api_url"], { cwd, env: { ...home.env, HEX_API_URL: "http://127.0.0.1:8/api" } });
+    const env = await runHexts(["config", "api_url"], {
+      cwd,
+      env: { ...home.env, HEX_API_URL: "http://127.0.0.1:8/api" },
+    });
     assert.equal(env.stdout.trim(), "http://127.0.0.1:8/api");
   } finally {
     home.cleanup();
@@ -59,17 +62,31 @@ test("every task uses the project's api_url: `owner list` goes to the project's 
     writeFileSync(join(cwd, "rebar.config"), `{hex, [{api_url, "${server.apiUrl}"}]}.\n`);
     const r = await runHexts(["--json", "owner", "list", "foo"], { cwd, env: home.env });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).data.owners.map((o: { username: string }) => o.username), ["ana"]);
+    assert.deepEqual(
+      JSON.parse(r.stdout).data.owners.map((o: { username: string }) => o.username),
+      ["ana"],
+    );
     assert.equal(server.requests.filter((q) => q.path === "/api/packages/foo/owners").length, 1);
 
     // In process, with a real Context: the settings the command sees were resolved with the project layer.
-    const ctx = await prepareContext({ flags: { json: true, yes: false, verbose: false, color: false }, env: home.env, cwd, interactive: false });
+    const ctx = await prepareContext({
+      flags: { json: true, yes: false, verbose: false, color: false },
+      env: home.env,
+      cwd,
+      interactive: false,
+    });
     try {
       assert.equal(ctx.settings.values.api_url, server.apiUrl);
       assert.equal(ctx.settings.sources.api_url.kind, "project");
-      assert.throws(() => (ctx.settings as { values: { api_url: string } }).values.api_url = "x", "the settings are frozen");
+      assert.throws(
+        () => ((ctx.settings as { values: { api_url: string } }).values.api_url = "x"),
+        "the settings are frozen",
+      );
       const list = await listPackageOwners(ctx, { package: "foo" });
-      assert.deepEqual(list.owners.map((o) => o.username), ["ana"]);
+      assert.deepEqual(
+        list.owners.map((o) => o.username),
+        ["ana"],
+      );
     } finally {
       await ctx.dispose();
     }

@@ -7,9 +7,26 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildTarball } from "../support/hex-server/index.js";
-import { docsDir, git, gitRepo, isWrite, jsonDoc, mixProject, publishes, rebar3Project, release, world, writeFiles, type World } from "./publish-support.js";
+import {
+  docsDir,
+  git,
+  gitRepo,
+  isWrite,
+  jsonDoc,
+  mixProject,
+  publishes,
+  rebar3Project,
+  release,
+  world,
+  writeFiles,
+  type World,
+} from "./publish-support.js";
 
-function repo(w: World, name = "demo", o: Parameters<typeof rebar3Project>[1] = {}): { dir: string; origin: string; appSrc: string } {
+function repo(
+  w: World,
+  name = "demo",
+  o: Parameters<typeof rebar3Project>[1] = {},
+): { dir: string; origin: string; appSrc: string } {
   const dir = rebar3Project(join(w.tmp, name), { name, ...o });
   const { origin } = gitRepo(dir, w.env);
   return { dir, origin, appSrc: join(dir, "src", `${name}.app.src`) };
@@ -51,7 +68,10 @@ test("cut -i patch --yes: only the version literal changes, one-file commit, pub
 
   // The release carries the new .app.src.
   assert.ok(release(w, "demo", "1.2.4"));
-  assert.deepEqual(publishes(w.server).map((p) => p.query.replace), ["false"]);
+  assert.deepEqual(
+    publishes(w.server).map((p) => p.query.replace),
+    ["false"],
+  );
   const lines = r.stdout.trimEnd().split("\n");
   assert.match(lines[0]!, /^Committed src\/demo\.app\.src as v1\.2\.4 \([0-9a-f]{12}\)$/);
   assert.match(lines[1]!, /^Package published to .*\/packages\/demo\/1\.2\.4 \([0-9a-f]{64}\)$/);
@@ -80,11 +100,18 @@ test("--dry-run prints every git command and publish step, and changes nothing a
   assert.deepEqual(readFileSync(appSrc), before);
   assert.equal(w.server.requests.length, 0);
 
-  const json = jsonDoc(await w.hexts(["cut", "--version", "2.0.0", "--prefix-tag", "false", "--no-push", "--dry-run", "--json"], dir));
+  const json = jsonDoc(
+    await w.hexts(["cut", "--version", "2.0.0", "--prefix-tag", "false", "--no-push", "--dry-run", "--json"], dir),
+  );
   assert.equal(json.ok, true);
   assert.equal(json.data.to, "2.0.0");
   assert.equal(json.data.tag, "2.0.0");
-  assert.deepEqual(json.data.steps, ['rewrite the version in src/demo.app.src: "1.2.3" -> "2.0.0"', "git commit --only -m 2.0.0 -- src/demo.app.src", `publish demo 2.0.0 to the server at ${w.server.apiUrl}`, "git tag -a 2.0.0 -m 2.0.0"]);
+  assert.deepEqual(json.data.steps, [
+    'rewrite the version in src/demo.app.src: "1.2.3" -> "2.0.0"',
+    "git commit --only -m 2.0.0 -- src/demo.app.src",
+    `publish demo 2.0.0 to the server at ${w.server.apiUrl}`,
+    "git tag -a 2.0.0 -m 2.0.0",
+  ]);
   assert.deepEqual(gitState(w, dir, origin), state);
 });
 
@@ -150,7 +177,10 @@ test("a dirty work tree, a missing upstream, a detached HEAD or an existing tag:
   git(dir, w.env, "branch", "--unset-upstream");
   const noUpstream = await w.hexts(["cut", "-i", "patch", "--yes"], dir);
   assert.equal(noUpstream.code, 1);
-  assert.match(noUpstream.stderr, /branch main has no upstream to push to; set one \(`git push -u origin main`\), or pass --no-push/);
+  assert.match(
+    noUpstream.stderr,
+    /branch main has no upstream to push to; set one \(`git push -u origin main`\), or pass --no-push/,
+  );
 
   git(dir, w.env, "checkout", "-q", "--detach");
   const detached = await w.hexts(["cut", "-i", "patch", "--yes"], dir);
@@ -176,13 +206,20 @@ test("publishing fails (version already taken): the commit is undone and the fil
   const state = gitState(w, dir, origin);
   const r = await w.hexts(["cut", "-i", "patch", "--yes"], dir);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /demo 1\.2\.4 is already published; to overwrite it, publish again with --replace\. .* \(hexts cut undid its changes, see below\)/);
+  assert.match(
+    r.stderr,
+    /demo 1\.2\.4 is already published; to overwrite it, publish again with --replace\. .* \(hexts cut undid its changes, see below\)/,
+  );
   assert.match(r.stderr, /\n  undid: removed the commit v1\.2\.4 \(git reset --keep [0-9a-f]{40}\)\n/);
   assert.deepEqual(gitState(w, dir, origin), state);
   assert.deepEqual(readFileSync(appSrc), before);
 
   // Failing checks after the rewrite (a broken dependency) are undone the same way; --json keeps the lines.
-  writeFiles(dir, { "rebar.config": "{deps, [nosuch]}.\n", "rebar.lock": '{"1.2.0",\n[{<<"nosuch">>,{pkg,<<"nosuch">>,<<"1.0.0">>},0}]}.\n[\n{pkg_hash,[]},\n{pkg_hash_ext,[]}\n].\n' });
+  writeFiles(dir, {
+    "rebar.config": "{deps, [nosuch]}.\n",
+    "rebar.lock":
+      '{"1.2.0",\n[{<<"nosuch">>,{pkg,<<"nosuch">>,<<"1.0.0">>},0}]}.\n[\n{pkg_hash,[]},\n{pkg_hash_ext,[]}\n].\n',
+  });
   git(dir, w.env, "commit", "-q", "-am", "dep");
   const state2 = gitState(w, dir, origin);
   const json = await w.hexts(["cut", "-i", "minor", "--yes", "--json"], dir);
@@ -214,7 +251,10 @@ test("{vsn, git}: the tag comes first (the version is read from it); a failed pu
   git(dir, w.env, "commit", "-q", "--allow-empty", "-m", "work");
   const r = await w.hexts(["cut", "-i", "minor", "--yes"], dir);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /Cutting gitvsn 0\.3\.0\+build\.\d+\.ref[0-9a-f]+ -> 0\.4\.0 \(tag v0\.4\.0\)\n  1\. git tag -a v0\.4\.0 -m v0\.4\.0\n  2\. publish gitvsn 0\.4\.0/);
+  assert.match(
+    r.stderr,
+    /Cutting gitvsn 0\.3\.0\+build\.\d+\.ref[0-9a-f]+ -> 0\.4\.0 \(tag v0\.4\.0\)\n  1\. git tag -a v0\.4\.0 -m v0\.4\.0\n  2\. publish gitvsn 0\.4\.0/,
+  );
   assert.ok(release(w, "gitvsn", "0.4.0"));
   assert.match(git(origin, w.env, "tag", "--list"), /v0\.4\.0/);
   assert.equal(git(dir, w.env, "log", "-1", "--format=%s").trim(), "work", "no commit for {vsn, git}");
@@ -243,17 +283,30 @@ test("git push refused: the release stays published and tagged, nothing is undon
   assert.equal(r.code, 1, r.stderr);
   assert.ok(release(w, "demo", "1.2.4"));
   assert.match(r.stdout, /Tagged v1\.2\.4/);
-  assert.match(r.stderr, /demo 1\.2\.4 is published and tagged v1\.2\.4 locally, but pushing failed \(nothing was undone\): `git push origin refs\/heads\/main:refs\/heads\/main` failed: .*rejected/s);
-  assert.match(r.stderr, /Push them yourself: git push origin refs\/heads\/main:refs\/heads\/main && git push origin refs\/tags\/v1\.2\.4/);
+  assert.match(
+    r.stderr,
+    /demo 1\.2\.4 is published and tagged v1\.2\.4 locally, but pushing failed \(nothing was undone\): `git push origin refs\/heads\/main:refs\/heads\/main` failed: .*rejected/s,
+  );
+  assert.match(
+    r.stderr,
+    /Push them yourself: git push origin refs\/heads\/main:refs\/heads\/main && git push origin refs\/tags\/v1\.2\.4/,
+  );
   assert.equal(git(dir, w.env, "log", "-1", "--format=%s").trim(), "v1.2.4");
-  assert.doesNotMatch(git(origin, w.env, "tag", "--list"), /v1\.2\.4/, "the tag is not pushed when the branch was refused");
-
+  assert.doesNotMatch(
+    git(origin, w.env, "tag", "--list"),
+    /v1\.2\.4/,
+    "the tag is not pushed when the branch was refused",
+  );
 });
 
 test("docs failing during cut: exit 5, yet the tag and the push happen (the release is public)", async (t) => {
   const w = await world(t);
   const { dir, origin } = repo(w, "withdocs", { extra: { "doc/index.html": "<h1>docs</h1>\n" } });
-  w.server.fault({ method: "POST", path: "/api/packages/withdocs/releases/1.2.4/docs", fault: { kind: "status", status: 500 } });
+  w.server.fault({
+    method: "POST",
+    path: "/api/packages/withdocs/releases/1.2.4/docs",
+    fault: { kind: "status", status: 500 },
+  });
   const r = await w.hexts(["cut", "-i", "patch", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(r.code, 5, r.stderr);
   assert.match(r.stderr, /Publish the docs alone with: hexts publish docs --doc-dir doc/);

@@ -36,7 +36,7 @@ test("no --increment: the prompt offers patch/minor/major with the versions; the
   assert.match(git(origin, w.env, "tag", "--list"), /v1\.3\.0/);
 });
 
-test("\"other\" asks for the version; declining the push keeps the commit and tag local", async (t) => {
+test('"other" asks for the version; declining the push keeps the commit and tag local', async (t) => {
   const w = await world(t);
   const { dir, origin } = repo(w);
   const remoteBefore = git(origin, w.env, "for-each-ref");
@@ -84,7 +84,10 @@ test("Ctrl-C during the upload: the commit is undone and the outcome is said to 
   const { dir } = repo(w);
   const head = git(dir, w.env, "rev-parse", "HEAD").trim();
   w.server.fault({ method: "POST", path: "/api/packages/demo/releases", fault: { kind: "slow", delayMs: 5000 } });
-  const term = spawnPty(["cut", "-i", "patch", "--no-push"], { cwd: dir, env: { ...w.env, HEX_API_KEY: w.ana.apiKey } });
+  const term = spawnPty(["cut", "-i", "patch", "--no-push"], {
+    cwd: dir,
+    env: { ...w.env, HEX_API_KEY: w.ana.apiKey },
+  });
   t.after(() => term.kill());
   await term.waitFor("Proceed?");
   term.line("y");

@@ -9,10 +9,27 @@ const lib = await import("hexts" as string);
 
 test("the entry exports the client, tarball, project, term and config pieces", () => {
   for (const name of [
-    "HexClient", "getMe", "createKey", "publishRelease", "OtpSession", "startDeviceAuthorization",
-    "createPackageTarball", "buildPackageTarball", "unpackPackageTarball", "buildDocsTarball",
-    "readProject", "listApps", "parseTerms", "encodeMetadataConfig", "decodeMetadataConfig", "formatAppSrc",
-    "resolveSettings", "storeCredential", "HextsError", "ExitCode", "hextsVersion",
+    "HexClient",
+    "getMe",
+    "createKey",
+    "publishRelease",
+    "OtpSession",
+    "startDeviceAuthorization",
+    "createPackageTarball",
+    "buildPackageTarball",
+    "unpackPackageTarball",
+    "buildDocsTarball",
+    "readProject",
+    "listApps",
+    "parseTerms",
+    "encodeMetadataConfig",
+    "decodeMetadataConfig",
+    "formatAppSrc",
+    "resolveSettings",
+    "storeCredential",
+    "HextsError",
+    "ExitCode",
+    "hextsVersion",
   ]) {
     assert.ok(name in lib, `${name} is not exported`);
   }
@@ -38,7 +55,10 @@ test("HexClient talks to a Hex server and returns typed data", async () => {
   try {
     const me = await lib.getMe(client);
     assert.equal(me.username, "ana");
-    await assert.rejects(lib.getMe(client.with({ credential: { kind: "key", key: "0".repeat(32) } })), (e: any) => e instanceof lib.HextsError && e.code === "NOT_AUTHENTICATED");
+    await assert.rejects(
+      lib.getMe(client.with({ credential: { kind: "key", key: "0".repeat(32) } })),
+      (e: any) => e instanceof lib.HextsError && e.code === "NOT_AUTHENTICATED",
+    );
   } finally {
     await client.close();
   }

@@ -31,7 +31,11 @@ test("publish, retire, unretire and revert against a MiniRepo-like server", { ti
   assert.equal(retired.stdout, 'demo 1.2.3 has been retired (security: "leaks a key")\n');
   assert.deepEqual(mini.releases(), ["demo 1.2.3 (retired: security)"]);
   const retireRequest = mini.requests.find((r) => r.method === "POST" && r.path.endsWith("/retire"))!;
-  assert.equal(retireRequest.headers["content-type"], "application/vnd.hex+erlang", "MiniRepo reads retire bodies only in the term format");
+  assert.equal(
+    retireRequest.headers["content-type"],
+    "application/vnd.hex+erlang",
+    "MiniRepo reads retire bodies only in the term format",
+  );
 
   const unretired = await hexts(["retire", "demo", "1.2.3", "--unretire"]);
   assert.equal(unretired.code, 0, unretired.stderr);
@@ -40,13 +44,22 @@ test("publish, retire, unretire and revert against a MiniRepo-like server", { ti
 
   const reverted = await hexts(["publish", "--revert", "1.2.3", "--yes"]);
   assert.equal(reverted.code, 0, reverted.stderr);
-  assert.equal(reverted.stdout, "Reverted demo 1.2.3\n", "no claim about the package being removed: the server cannot say");
+  assert.equal(
+    reverted.stdout,
+    "Reverted demo 1.2.3\n",
+    "no claim about the package being removed: the server cannot say",
+  );
   assert.deepEqual(mini.releases(), []);
 
-  for (const r of [published, retired, unretired, reverted]) assert.doesNotMatch(r.stdout + r.stderr, /hexpm\b(?!:)/, "never named hexpm");
+  for (const r of [published, retired, unretired, reverted])
+    assert.doesNotMatch(r.stdout + r.stderr, /hexpm\b(?!:)/, "never named hexpm");
 
   // A wrong token: MiniRepo's 401 is the bare term <<"unauthorized">>.
-  const refused = await runHexts(["retire", "demo", "1.2.3", "other", "--message", "nope nope"], { cwd: dir, env: { ...env, HEX_API_KEY: "wrong" }, timeoutMs: 60_000 });
+  const refused = await runHexts(["retire", "demo", "1.2.3", "other", "--message", "nope nope"], {
+    cwd: dir,
+    env: { ...env, HEX_API_KEY: "wrong" },
+    timeoutMs: 60_000,
+  });
   assert.equal(refused.code, 3, refused.stderr);
   assert.match(refused.stderr, /unauthorized/);
 });

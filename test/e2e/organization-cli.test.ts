@@ -24,7 +24,9 @@ const AuthDoc = z.object({
 });
 const ListDoc = z.object({
   ok: z.literal(true),
-  data: z.object({ organizations: z.array(z.object({ organization: z.string(), repository: z.string(), has_key: z.boolean() })) }),
+  data: z.object({
+    organizations: z.array(z.object({ organization: z.string(), repository: z.string(), has_key: z.boolean() })),
+  }),
 });
 
 async function orgWorld(t: { after(fn: () => unknown): void }) {
@@ -33,19 +35,32 @@ async function orgWorld(t: { after(fn: () => unknown): void }) {
   const bob = w.server.addUser({ username: "bob" });
   w.server.addUser({ username: "cid" });
   w.server.addOrganization({ name: "acme", admin: "ana", members: [{ username: "bob", role: "read" }] });
-  const orgKeys = (org = "acme") => [...w.state.keys.values()].filter((k) => k.organizationId === w.state.findOrganization(org)!.id && (k.revokeAt === null || k.revokeAt > Date.now()));
-  const as = (key: string) => (args: string[], o: { env?: Record<string, string | undefined>; input?: string } = {}) => w.hexts(args, { ...o, env: { HEX_API_KEY: key, ...o.env } });
+  const orgKeys = (org = "acme") =>
+    [...w.state.keys.values()].filter(
+      (k) => k.organizationId === w.state.findOrganization(org)!.id && (k.revokeAt === null || k.revokeAt > Date.now()),
+    );
+  const as =
+    (key: string) =>
+    (args: string[], o: { env?: Record<string, string | undefined>; input?: string } = {}) =>
+      w.hexts(args, { ...o, env: { HEX_API_KEY: key, ...o.env } });
   return { w, ana, bob, orgKeys, asAna: as(ana.apiKey), asBob: as(bob.apiKey) };
 }
 
 test("auth ORG --key stores an organization key after checking it against the organization's repository", async (t) => {
   const { w } = await orgWorld(t);
-  const key = w.server.addKey({ owner: { organization: "acme" }, name: "ci", permissions: [{ domain: "repository", resource: "acme" }] });
+  const key = w.server.addKey({
+    owner: { organization: "acme" },
+    name: "ci",
+    permissions: [{ domain: "repository", resource: "acme" }],
+  });
   const r = await w.hexts(["organization", "auth", "acme", "--key", key]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "Authorized hexpm:acme with key ci.\n");
   const check = requests(w.server, { path: "/api/auth" });
-  assert.deepEqual(check.map((c) => c.query), [{ domain: "repository", resource: "acme" }]);
+  assert.deepEqual(
+    check.map((c) => c.query),
+    [{ domain: "repository", resource: "acme" }],
+  );
   assert.equal(check[0]!.headers.authorization, key);
   assert.deepEqual(w.config().repos, { "hexpm:acme": { auth_key: key } });
   assert.equal(w.configMode(), 0o600);
@@ -53,7 +68,9 @@ test("auth ORG --key stores an organization key after checking it against the or
 
   const list = await w.hexts(["org", "list"]);
   assert.equal(list.stdout, "acme\n");
-  assert.deepEqual(json(ListDoc, await w.hexts(["--json", "organization", "list"])).data.organizations, [{ organization: "acme", repository: "hexpm:acme", has_key: true }]);
+  assert.deepEqual(json(ListDoc, await w.hexts(["--json", "organization", "list"])).data.organizations, [
+    { organization: "acme", repository: "hexpm:acme", has_key: true },
+  ]);
 });
 
 test("auth hexpm:ORG --key with a user's key (from stdin) works and warns that an organization key suits CI better", async (t) => {
@@ -61,23 +78,57 @@ test("auth hexpm:ORG --key with a user's key (from stdin) works and warns that a
   const key = w.server.addKey({ owner: { user: "bob" }, name: "bob-fetch", permissions: [{ domain: "repositories" }] });
   const r = await w.hexts(["--json", "organization", "auth", "hexpm:acme", "--key", "-"], { input: `${key}\n` });
   const doc = json(AuthDoc, r);
-  assert.deepEqual({ ...doc.data, config_file: "" }, { organization: "acme", repository: "hexpm:acme", key_name: "bob-fetch", key_owner: "user", generated: false, encrypted: false, config_file: "" });
+  assert.deepEqual(
+    { ...doc.data, config_file: "" },
+    {
+      organization: "acme",
+      repository: "hexpm:acme",
+      key_name: "bob-fetch",
+      key_owner: "user",
+      generated: false,
+      encrypted: false,
+      config_file: "",
+    },
+  );
   assert.match(r.stderr, /warning: this key belongs to a user, not to acme/);
   noSecrets(r.stdout + r.stderr, [key]);
 });
 
 test("auth ORG --key refuses keys that cannot fetch from ORG, each with the reason, and stores nothing", async (t) => {
   const { w, ana } = await orgWorld(t);
-  const apiOnly = w.server.addKey({ owner: { user: "ana" }, name: "api-read", permissions: [{ domain: "api", resource: "read" }] });
-  const outsider = w.server.addKey({ owner: { user: "cid" }, name: "cid-all", permissions: [{ domain: "repositories" }] });
-  fails(await w.hexts(["organization", "auth", "acme", "--key", apiOnly]), 3, /this key cannot fetch from the organization acme: it has no permission for the repository of acme/);
-  fails(await w.hexts(["organization", "auth", "acme", "--key", outsider]), 3, /cannot fetch from the organization acme: its owner has no access to acme/);
+  const apiOnly = w.server.addKey({
+    owner: { user: "ana" },
+    name: "api-read",
+    permissions: [{ domain: "api", resource: "read" }],
+  });
+  const outsider = w.server.addKey({
+    owner: { user: "cid" },
+    name: "cid-all",
+    permissions: [{ domain: "repositories" }],
+  });
+  fails(
+    await w.hexts(["organization", "auth", "acme", "--key", apiOnly]),
+    3,
+    /this key cannot fetch from the organization acme: it has no permission for the repository of acme/,
+  );
+  fails(
+    await w.hexts(["organization", "auth", "acme", "--key", outsider]),
+    3,
+    /cannot fetch from the organization acme: its owner has no access to acme/,
+  );
   const bad = await w.hexts(["--json", "organization", "auth", "acme", "--key", "ffffffffffffffffffffffffffffffff"]);
   failsJson(bad, 3, "NOT_AUTHENTICATED");
   fails(await w.hexts(["organization", "auth", "Acme!", "--key", ana.apiKey]), 2, /invalid organization name "Acme!"/);
-  fails(await w.hexts(["organization", "auth", "acme", "--key", ana.apiKey, "--key-name", "x"]), 2, /--key-name names a key hexts generates/);
+  fails(
+    await w.hexts(["organization", "auth", "acme", "--key", ana.apiKey, "--key-name", "x"]),
+    2,
+    /--key-name names a key hexts generates/,
+  );
   noSecrets(bad.stdout + bad.stderr, [apiOnly, outsider, "ffffffffffffffffffffffffffffffff"]);
-  assert.equal(requests(w.server).some((q) => q.headers.authorization === ana.apiKey), false);
+  assert.equal(
+    requests(w.server).some((q) => q.headers.authorization === ana.apiKey),
+    false,
+  );
 });
 
 test("auth ORG without --key generates an organization-owned repository key with the user's login", async (t) => {
@@ -88,7 +139,10 @@ test("auth ORG without --key generates an organization-owned repository key with
   assert.equal(doc.data.key_name, hostname());
   assert.equal(doc.data.key_owner, "organization");
   const posts = requests(w.server, { method: "POST" });
-  assert.deepEqual(posts.map((p) => p.path), ["/api/orgs/acme/keys"]);
+  assert.deepEqual(
+    posts.map((p) => p.path),
+    ["/api/orgs/acme/keys"],
+  );
   const [key] = orgKeys();
   assert.deepEqual(key!.permissions, [{ domain: "repository", resource: "acme" }]);
   const stored = w.config().repos["hexpm:acme"].auth_key;
@@ -102,7 +156,11 @@ test("auth ORG without --key generates an organization-owned repository key with
 
 test("auth ORG without --key: a read-only member, an unknown organization and no login are each explained", async (t) => {
   const { w, asBob, asAna } = await orgWorld(t);
-  fails(await asBob(["organization", "auth", "acme"]), 1, /the organization acme does not exist or your account lacks the role for this/);
+  fails(
+    await asBob(["organization", "auth", "acme"]),
+    1,
+    /the organization acme does not exist or your account lacks the role for this/,
+  );
   fails(await asAna(["organization", "auth", "nope"]), 1, /the organization nope does not exist/);
   fails(await w.hexts(["organization", "auth", "acme"]), 3, /not logged in to .*: run `hexts user auth`/);
 });
@@ -120,18 +178,28 @@ test("auth ORG with an OAuth login asks for the two-factor code on a terminal, h
   assert.equal(await exitOf(s), 0, s.screen);
   assert.match(s.screen, /Authorized hexpm:acme with key pty-box \(generated\)\./);
   assert.ok(!s.screen.includes(code));
-  assert.deepEqual(orgKeys().map((k) => k.name), ["pty-box"]);
+  assert.deepEqual(
+    orgKeys().map((k) => k.name),
+    ["pty-box"],
+  );
 });
 
 test("deauth ORG forgets the organization locally (server keys untouched); unknown is a calm no-op", async (t) => {
   const { w, orgKeys } = await orgWorld(t);
-  const key = w.server.addKey({ owner: { organization: "acme" }, name: "ci", permissions: [{ domain: "repository", resource: "acme" }] });
+  const key = w.server.addKey({
+    owner: { organization: "acme" },
+    name: "ci",
+    permissions: [{ domain: "repository", resource: "acme" }],
+  });
   assert.equal((await w.hexts(["organization", "auth", "acme", "--key", key])).code, 0);
   const r = await w.hexts(["organization", "deauth", "hexpm:acme"]);
   assert.equal(r.stdout, "Removed hexpm:acme from this machine.\n");
   assert.deepEqual(w.config().repos, {});
   assert.equal(orgKeys().length, 1);
-  assert.equal((await w.hexts(["organization", "deauth", "acme"])).stdout, "hexpm:acme was not authorized on this machine; nothing to remove.\n");
+  assert.equal(
+    (await w.hexts(["organization", "deauth", "acme"])).stdout,
+    "hexpm:acme was not authorized on this machine; nothing to remove.\n",
+  );
   const empty = await w.hexts(["organization", "list"]);
   assert.equal(empty.code, 0);
   assert.equal(empty.stdout, "");
@@ -147,33 +215,82 @@ test("key ORG generate|list|revoke manage the organization's own keys; default p
   assert.deepEqual(orgKeys()[0]!.permissions, [{ domain: "repository", resource: "acme" }]);
 
   const doc = json(
-    z.object({ ok: z.literal(true), data: z.object({ name: z.string(), permissions: z.array(z.string()), secret: z.string(), organization: z.string() }) }),
-    await asAna(["--json", "org", "key", "hexpm:acme", "generate", "--key-name", "docs", "--permission", "repository", "--permission", "docs"]),
+    z.object({
+      ok: z.literal(true),
+      data: z.object({
+        name: z.string(),
+        permissions: z.array(z.string()),
+        secret: z.string(),
+        organization: z.string(),
+      }),
+    }),
+    await asAna([
+      "--json",
+      "org",
+      "key",
+      "hexpm:acme",
+      "generate",
+      "--key-name",
+      "docs",
+      "--permission",
+      "repository",
+      "--permission",
+      "docs",
+    ]),
   );
-  assert.deepEqual([doc.data.name, doc.data.permissions, doc.data.organization], ["docs", ["repository:acme", "docs:acme"], "acme"]);
+  assert.deepEqual(
+    [doc.data.name, doc.data.permissions, doc.data.organization],
+    ["docs", ["repository:acme", "docs:acme"], "acme"],
+  );
 
   const list = await asAna(["organization", "key", "acme", "list"]);
-  assert.match(list.stdout, /^Name\s+Permissions\s+Last use\s+Revoke at\nci\s+repository:acme\s+never\ndocs\s+repository:acme, docs:acme\s+never\n$/);
+  assert.match(
+    list.stdout,
+    /^Name\s+Permissions\s+Last use\s+Revoke at\nci\s+repository:acme\s+never\ndocs\s+repository:acme, docs:acme\s+never\n$/,
+  );
   assert.ok(requests(w.server, { method: "GET", path: "/api/orgs/acme/keys" }).length >= 1);
 
   const rev = await asAna(["organization", "key", "acme", "revoke", "ci"]);
   assert.equal(rev.stdout, "Revoked key ci.\n");
-  fails(await asAna(["organization", "key", "acme", "revoke", "ci"]), 1, /there is no key named "ci" in the organization acme/);
+  fails(
+    await asAna(["organization", "key", "acme", "revoke", "ci"]),
+    1,
+    /there is no key named "ci" in the organization acme/,
+  );
 
-  fails(await asAna(["organization", "key", "acme", "revoke", "--all"]), 2, /confirmation required \(Revoke the only key of the organization acme \(docs\)\).*--yes/);
+  fails(
+    await asAna(["organization", "key", "acme", "revoke", "--all"]),
+    2,
+    /confirmation required \(Revoke the only key of the organization acme \(docs\)\).*--yes/,
+  );
   const all = await asAna(["--yes", "organization", "key", "acme", "revoke", "--all"]);
   assert.equal(all.stdout, "Revoked the only key of the organization acme.\n");
-  assert.deepEqual(requests(w.server, { method: "DELETE" }).map((q) => q.path), ["/api/orgs/acme/keys/ci", "/api/orgs/acme/keys/ci", "/api/orgs/acme/keys"]);
+  assert.deepEqual(
+    requests(w.server, { method: "DELETE" }).map((q) => q.path),
+    ["/api/orgs/acme/keys/ci", "/api/orgs/acme/keys/ci", "/api/orgs/acme/keys"],
+  );
   assert.equal(orgKeys().length, 0);
   noSecrets(list.stdout + rev.stdout + all.stdout + all.stderr, [gen.stdout.trim(), doc.data.secret]);
 });
 
 test("key ORG usage errors and access refusals", async (t) => {
   const { asAna, asBob } = await orgWorld(t);
-  fails(await asAna(["organization", "key", "acme", "fetch", "x"]), 2, /<action> must be one of: generate, list, revoke \(see `hexts organization key --help`\)$/);
-  fails(await asAna(["organization", "key", "acme", "generate", "--permission", "bogus"]), 2, /unknown permission domain "bogus"/);
+  fails(
+    await asAna(["organization", "key", "acme", "fetch", "x"]),
+    2,
+    /<action> must be one of: generate, list, revoke \(see `hexts organization key --help`\)$/,
+  );
+  fails(
+    await asAna(["organization", "key", "acme", "generate", "--permission", "bogus"]),
+    2,
+    /unknown permission domain "bogus"/,
+  );
   fails(await asAna(["organization", "key", "hexpm:", "list"]), 2, /invalid organization name/);
-  fails(await asBob(["organization", "key", "acme", "generate"]), 1, /does not exist or your account lacks the role for this \(read to list keys, write to change them\)/);
+  fails(
+    await asBob(["organization", "key", "acme", "generate"]),
+    1,
+    /does not exist or your account lacks the role for this \(read to list keys, write to change them\)/,
+  );
   const list = await asBob(["organization", "key", "acme", "list"]);
   assert.equal(list.code, 0, "a read member lists keys");
   failsJson(await asAna(["--json", "organization", "key", "nope", "list"]), 1, "NOT_FOUND");

@@ -29,14 +29,30 @@ const OwnersDoc = z.object({
   data: z.object({
     package: z.string(),
     repository: z.string(),
-    owners: z.array(z.object({ username: z.string(), email: z.string().nullable(), level: z.string(), full_name: z.string().nullable(), url: z.string().nullable() })),
+    owners: z.array(
+      z.object({
+        username: z.string(),
+        email: z.string().nullable(),
+        level: z.string(),
+        full_name: z.string().nullable(),
+        url: z.string().nullable(),
+      }),
+    ),
   }),
 });
 const PackagesDoc = z.object({
   ok: z.literal(true),
   data: z.object({
     username: z.string(),
-    packages: z.array(z.object({ name: z.string(), repository: z.string(), display: z.string(), html_url: z.string().nullable(), url: z.string().nullable() })),
+    packages: z.array(
+      z.object({
+        name: z.string(),
+        repository: z.string(),
+        display: z.string(),
+        html_url: z.string().nullable(),
+        url: z.string().nullable(),
+      }),
+    ),
   }),
 });
 
@@ -58,33 +74,52 @@ async function world(t: { after(fn: () => unknown): void }) {
   const state = server.state as State;
   state.findPackage("hexpm", "bar")!.owners.set(state.findUser("bob")!.id, "maintainer");
   const env = { ...home.env, HEX_API_URL: server.apiUrl };
-  const as = (key: string | undefined) => (args: string[], extra: Record<string, string | undefined> = {}) =>
-    runHexts(args, { env: { ...env, HEX_API_KEY: key, ...extra }, cwd: home.dir });
+  const as =
+    (key: string | undefined) =>
+    (args: string[], extra: Record<string, string | undefined> = {}) =>
+      runHexts(args, { env: { ...env, HEX_API_KEY: key, ...extra }, cwd: home.dir });
   const owners = (pkg: string, repository = "hexpm") =>
-    [...state.findPackage(repository, pkg)!.owners].map(([id, level]) => `${state.users.get(id)!.username}:${level}`).sort();
-  return { server, home, env, state, ana, bob, cid, owners, hexts: as(ana.apiKey), asBob: as(bob.apiKey), anonymous: as(undefined) };
+    [...state.findPackage(repository, pkg)!.owners]
+      .map(([id, level]) => `${state.users.get(id)!.username}:${level}`)
+      .sort();
+  return {
+    server,
+    home,
+    env,
+    state,
+    ana,
+    bob,
+    cid,
+    owners,
+    hexts: as(ana.apiKey),
+    asBob: as(bob.apiKey),
+    anonymous: as(undefined),
+  };
 }
-
-
-
 
 test("owner list: a table of username, email and level; --json has every owner", async (t) => {
   const w = await world(t);
   const human = await w.hexts(["owner", "list", "bar"]);
   assert.equal(human.code, 0, human.stderr);
-  assert.deepEqual(human.stdout.split("\n").map((l) => l.trimEnd()), [
-    "Username  Email            Level",
-    "ana       ana@example.com  full",
-    "bob       bob@example.com  maintainer",
-    "",
-  ]);
+  assert.deepEqual(
+    human.stdout.split("\n").map((l) => l.trimEnd()),
+    [
+      "Username  Email            Level",
+      "ana       ana@example.com  full",
+      "bob       bob@example.com  maintainer",
+      "",
+    ],
+  );
   const doc = json(OwnersDoc, await w.hexts(["owner", "list", "bar", "--json"]));
   assert.equal(doc.data.package, "bar");
   assert.equal(doc.data.repository, "hexpm");
-  assert.deepEqual(doc.data.owners.map((o) => [o.username, o.email, o.level, o.full_name]), [
-    ["ana", "ana@example.com", "full", "Ana"],
-    ["bob", "bob@example.com", "maintainer", null],
-  ]);
+  assert.deepEqual(
+    doc.data.owners.map((o) => [o.username, o.email, o.level, o.full_name]),
+    [
+      ["ana", "ana@example.com", "full", "Ana"],
+      ["bob", "bob@example.com", "maintainer", null],
+    ],
+  );
   // A public package's owners are readable without logging in.
   const anon = await w.anonymous(["owner", "list", "foo"]);
   assert.equal(anon.code, 0, anon.stderr);
@@ -108,8 +143,18 @@ test("owner add: default level full, --level maintainer, the PUT body, and re-le
   const put = writes(w.server).at(-1)!;
   assert.deepEqual([put.method, put.path, put.status], ["PUT", "/api/packages/foo/owners/bob", 204]);
 
-  const doc = json(ChangeDoc, await w.hexts(["owner", "add", "foo", "bob@example.com", "--level", "maintainer", "--json"]));
-  assert.deepEqual(doc.data, { action: "add", package: "foo", repository: "hexpm", user: "bob@example.com", level: "maintainer", changed: true });
+  const doc = json(
+    ChangeDoc,
+    await w.hexts(["owner", "add", "foo", "bob@example.com", "--level", "maintainer", "--json"]),
+  );
+  assert.deepEqual(doc.data, {
+    action: "add",
+    package: "foo",
+    repository: "hexpm",
+    user: "bob@example.com",
+    level: "maintainer",
+    changed: true,
+  });
   assert.deepEqual(w.owners("foo"), ["ana:full", "bob:maintainer"]);
   assert.equal(writes(w.server).at(-1)!.path, "/api/packages/foo/owners/bob%2540example.com");
 });
@@ -126,12 +171,20 @@ test("owner add errors: unknown package, unknown user, not a full owner, bad lev
   const w = await world(t);
   fails(await w.hexts(["owner", "add", "nope", "bob"]), 1, /package nope does not exist in hexpm/);
   fails(await w.hexts(["owner", "add", "foo", "zed"]), 1, /no Hex user or organization is called "zed"/);
-  fails(await w.asBob(["owner", "add", "bar", "cid"]), 3, /you are not a full owner of bar: only full owners can add, transfer or remove owners/);
+  fails(
+    await w.asBob(["owner", "add", "bar", "cid"]),
+    3,
+    /you are not a full owner of bar: only full owners can add, transfer or remove owners/,
+  );
   fails(await w.asBob(["owner", "add", "foo", "cid"]), 3, /you are not a full owner of foo/);
   const level = await w.hexts(["owner", "add", "foo", "bob", "--level", "boss"]);
   assert.equal(level.code, 2);
   assert.match(level.stderr, /Allowed choices are full, maintainer/);
-  fails(await w.anonymous(["owner", "add", "foo", "bob"]), 3, /not logged in to .*: run `hexts user auth`, or set HEX_API_KEY/);
+  fails(
+    await w.anonymous(["owner", "add", "foo", "bob"]),
+    3,
+    /not logged in to .*: run `hexts user auth`, or set HEX_API_KEY/,
+  );
   // Not logged in is said before any confirmation is asked.
   fails(await w.anonymous(["owner", "transfer", "foo", "bob"]), 3, /not logged in/);
   fails(await w.anonymous(["owner", "remove", "foo", "ana"]), 3, /not logged in/);
@@ -141,18 +194,25 @@ test("owner add errors: unknown package, unknown user, not a full owner, bad lev
     w.asBob(["owner", "add", "bar", "cid", "--json"]),
     w.anonymous(["owner", "add", "foo", "bob", "--json"]),
   ]);
-  assert.deepEqual(codes.map((r) => [r.code, json(ErrorDoc, r).error.code]), [
-    [1, "NOT_FOUND"],
-    [1, "NOT_FOUND"],
-    [3, "FORBIDDEN"],
-    [3, "NOT_AUTHENTICATED"],
-  ]);
+  assert.deepEqual(
+    codes.map((r) => [r.code, json(ErrorDoc, r).error.code]),
+    [
+      [1, "NOT_FOUND"],
+      [1, "NOT_FOUND"],
+      [3, "FORBIDDEN"],
+      [3, "NOT_AUTHENTICATED"],
+    ],
+  );
   assert.deepEqual(w.owners("foo"), ["ana:full"], "nothing changed");
 });
 
 test("owner add of an organization without --transfer says to transfer; --transfer with maintainer is refused locally", async (t) => {
   const w = await world(t);
-  fails(await w.hexts(["owner", "add", "foo", "acme"]), 1, /"acme" is an organization: a package can only be transferred to it \(`hexts owner transfer foo acme`\)/);
+  fails(
+    await w.hexts(["owner", "add", "foo", "acme"]),
+    1,
+    /"acme" is an organization: a package can only be transferred to it \(`hexts owner transfer foo acme`\)/,
+  );
   const before = w.server.requests.length;
   const r = await w.hexts(["owner", "add", "foo", "bob", "--transfer", "--level", "maintainer"]);
   assert.equal(r.code, 2);
@@ -164,7 +224,10 @@ test("owner transfer: refused without --yes when it cannot ask, done with --yes,
   const w = await world(t);
   const noYes = await w.hexts(["owner", "transfer", "bar", "cid"]);
   assert.equal(noYes.code, 2, noYes.stderr);
-  assert.match(noYes.stderr, /^hexts: confirmation required \(Transfer bar to cid\? This removes ana, bob as owners\.\); this run cannot prompt, so pass --yes\n$/);
+  assert.match(
+    noYes.stderr,
+    /^hexts: confirmation required \(Transfer bar to cid\? This removes ana, bob as owners\.\); this run cannot prompt, so pass --yes\n$/,
+  );
   const jsonNoYes = json(ErrorDoc, await w.hexts(["owner", "transfer", "bar", "cid", "--json"]));
   assert.equal(jsonNoYes.error.code, "INPUT_REQUIRED");
   assert.match(jsonNoYes.error.message, /--yes/);
@@ -177,15 +240,36 @@ test("owner transfer: refused without --yes when it cannot ask, done with --yes,
   const put = writes(w.server).at(-1)!;
   assert.deepEqual([put.method, put.path], ["PUT", "/api/packages/bar/owners/cid"]);
 
-  const again = json(ChangeDoc, await runHexts(["owner", "transfer", "bar", "cid", "--json", "--yes"], { env: { ...w.env, HEX_API_KEY: w.cid.apiKey } }));
-  assert.deepEqual(again.data, { action: "transfer", package: "bar", repository: "hexpm", user: "cid", level: "full", changed: false, removed: [] });
+  const again = json(
+    ChangeDoc,
+    await runHexts(["owner", "transfer", "bar", "cid", "--json", "--yes"], {
+      env: { ...w.env, HEX_API_KEY: w.cid.apiKey },
+    }),
+  );
+  assert.deepEqual(again.data, {
+    action: "transfer",
+    package: "bar",
+    repository: "hexpm",
+    user: "cid",
+    level: "full",
+    changed: false,
+    removed: [],
+  });
 });
 
 test("owner add --transfer is a transfer (same confirmation), and transferring to an organization works", async (t) => {
   const w = await world(t);
   const r = await w.hexts(["owner", "add", "foo", "acme", "--transfer", "-y", "--json"]);
   const doc = json(ChangeDoc, r);
-  assert.deepEqual(doc.data, { action: "transfer", package: "foo", repository: "hexpm", user: "acme", level: "full", changed: true, removed: ["ana"] });
+  assert.deepEqual(doc.data, {
+    action: "transfer",
+    package: "foo",
+    repository: "hexpm",
+    user: "acme",
+    level: "full",
+    changed: true,
+    removed: ["ana"],
+  });
   assert.deepEqual(w.owners("foo"), ["acme:full"]);
   const put = writes(w.server).at(-1)!;
   assert.equal(put.path, "/api/packages/foo/owners/acme");
@@ -202,12 +286,23 @@ test("owner remove: asks (or needs --yes), removes, and maps not-an-owner and la
   assert.equal(removed.code, 0, removed.stderr);
   assert.equal(removed.stdout, "Removed bob from the owners of bar\n");
   assert.deepEqual(w.owners("bar"), ["ana:full"]);
-  assert.deepEqual([writes(w.server).at(-1)!.method, writes(w.server).at(-1)!.path], ["DELETE", "/api/packages/bar/owners/bob"]);
+  assert.deepEqual(
+    [writes(w.server).at(-1)!.method, writes(w.server).at(-1)!.path],
+    ["DELETE", "/api/packages/bar/owners/bob"],
+  );
 
   fails(await w.hexts(["owner", "remove", "bar", "bob", "--yes"]), 1, /"bob" is not an owner of bar \(owners: ana\)/);
   // An email may be hidden from the owner list, so the server decides; its 422 is mapped.
-  fails(await w.hexts(["owner", "remove", "bar", "cid+hex@example.com", "--yes"]), 1, /"cid\+hex@example\.com" is not an owner of bar$/);
-  fails(await w.hexts(["owner", "remove", "bar", "ana", "--yes"]), 1, /"ana" is the only owner of bar and cannot be removed; add another owner first, or transfer the package/);
+  fails(
+    await w.hexts(["owner", "remove", "bar", "cid+hex@example.com", "--yes"]),
+    1,
+    /"cid\+hex@example\.com" is not an owner of bar$/,
+  );
+  fails(
+    await w.hexts(["owner", "remove", "bar", "ana", "--yes"]),
+    1,
+    /"ana" is the only owner of bar and cannot be removed; add another owner first, or transfer the package/,
+  );
   fails(await w.hexts(["owner", "remove", "nope", "ana", "--yes"]), 1, /package nope does not exist in hexpm/);
   fails(await w.asBob(["owner", "remove", "foo", "ana", "--yes"]), 3, /you are not a full owner of foo/);
 
@@ -223,26 +318,38 @@ test("owner remove: asks (or needs --yes), removes, and maps not-an-owner and la
 test("owner packages and `owner list packages`: what I own, REPO/NAME outside hexpm, --json", async (t) => {
   const w = await world(t);
   w.state.findPackage("acme", "secret")!.owners.set(w.state.findUser("ana")!.id, "full");
-  for (const args of [["owner", "packages"], ["owner", "list", "packages"]]) {
+  for (const args of [
+    ["owner", "packages"],
+    ["owner", "list", "packages"],
+  ]) {
     const r = await w.hexts(args);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.split("\n").map((l) => l.trimEnd()), [
-      "Package      URL",
-      `bar          ${w.server.url}/packages/bar`,
-      `foo          ${w.server.url}/packages/foo`,
-      `acme/secret  ${w.server.url}/packages/acme/secret`,
-      "",
-    ]);
+    assert.deepEqual(
+      r.stdout.split("\n").map((l) => l.trimEnd()),
+      [
+        "Package      URL",
+        `bar          ${w.server.url}/packages/bar`,
+        `foo          ${w.server.url}/packages/foo`,
+        `acme/secret  ${w.server.url}/packages/acme/secret`,
+        "",
+      ],
+    );
   }
   const doc = json(PackagesDoc, await w.hexts(["owner", "list", "packages", "--json"]));
   assert.equal(doc.data.username, "ana");
-  assert.deepEqual(doc.data.packages.map((p) => [p.name, p.repository, p.display]), [
-    ["bar", "hexpm", "bar"],
-    ["foo", "hexpm", "foo"],
-    ["secret", "acme", "acme/secret"],
-  ]);
+  assert.deepEqual(
+    doc.data.packages.map((p) => [p.name, p.repository, p.display]),
+    [
+      ["bar", "hexpm", "bar"],
+      ["foo", "hexpm", "foo"],
+      ["secret", "acme", "acme/secret"],
+    ],
+  );
   const onlyAcme = json(PackagesDoc, await w.hexts(["owner", "packages", "--organization", "acme", "--json"]));
-  assert.deepEqual(onlyAcme.data.packages.map((p) => p.display), ["acme/secret"]);
+  assert.deepEqual(
+    onlyAcme.data.packages.map((p) => p.display),
+    ["acme/secret"],
+  );
   const cid = await runHexts(["owner", "packages"], { env: { ...w.env, HEX_API_KEY: w.cid.apiKey } });
   assert.deepEqual([cid.code, cid.stdout], [0, "cid does not own any packages\n"]);
   fails(await w.anonymous(["owner", "packages"]), 3, /not logged in/);
@@ -261,9 +368,19 @@ test("--organization and --repo hexpm:ORG work on the organization's repository"
   assert.equal(writes(w.server).at(-1)!.path, "/api/repos/acme/packages/secret/owners/bob");
   assert.deepEqual(w.owners("secret", "acme"), ["bob:maintainer"]);
 
-  fails(await w.hexts(["owner", "add", "secret", "cid", "--organization", "acme"]), 1, /"cid" is not a member of the organization acme, so it cannot own acme\/secret/);
+  fails(
+    await w.hexts(["owner", "add", "secret", "cid", "--organization", "acme"]),
+    1,
+    /"cid" is not a member of the organization acme, so it cannot own acme\/secret/,
+  );
   // Outsiders cannot even see the package.
-  fails(await runHexts(["owner", "list", "secret", "--organization", "acme"], { env: { ...w.env, HEX_API_KEY: w.cid.apiKey } }), 1, /package acme\/secret does not exist in hexpm:acme \(or you cannot see it\)/);
+  fails(
+    await runHexts(["owner", "list", "secret", "--organization", "acme"], {
+      env: { ...w.env, HEX_API_KEY: w.cid.apiKey },
+    }),
+    1,
+    /package acme\/secret does not exist in hexpm:acme \(or you cannot see it\)/,
+  );
   const clash = await w.hexts(["owner", "list", "secret", "--organization", "acme", "--repo", "hexpm:other"]);
   assert.equal(clash.code, 2);
 });
@@ -276,8 +393,14 @@ const DEVICE = "urn:ietf:params:oauth:grant-type:device_code";
 async function oauthLogin(server: HexServer, username: string, env: Record<string, string>): Promise<void> {
   const device = (await form(server, "/oauth/device_authorization", { client_id: "hexts", scope: "api" })).body;
   server.approveDevice(device.user_code, username);
-  const token = (await form(server, "/oauth/token", { grant_type: DEVICE, device_code: device.device_code, client_id: "hexts" })).body;
-  const ctx = createContext({ flags: { json: false, yes: false, verbose: false, color: false }, env, interactive: false });
+  const token = (
+    await form(server, "/oauth/token", { grant_type: DEVICE, device_code: device.device_code, client_id: "hexts" })
+  ).body;
+  const ctx = createContext({
+    flags: { json: false, yes: false, verbose: false, color: false },
+    env,
+    interactive: false,
+  });
   await storeCredential(ctx, server.apiUrl, {
     type: "oauth",
     accessToken: token.access_token,
@@ -301,13 +424,17 @@ async function twoFactorWorld(t: { after(fn: () => unknown): void }) {
   const env = { ...home.env, HEX_API_URL: server.apiUrl };
   await oauthLogin(server, "tia", env);
   const state = server.state as State;
-  const owners = (pkg: string) => [...state.findPackage("hexpm", pkg)!.owners].map(([id, level]) => `${state.users.get(id)!.username}:${level}`).sort();
+  const owners = (pkg: string) =>
+    [...state.findPackage("hexpm", pkg)!.owners]
+      .map(([id, level]) => `${state.users.get(id)!.username}:${level}`)
+      .sort();
   return { server, home, env, owners };
 }
 
 test("OAuth writes: the code from --otp or HEX_OTP; without one a non-interactive run fails naming --otp", async (t) => {
   const w = await twoFactorWorld(t);
-  const run = (args: string[], extra: Record<string, string> = {}) => runHexts(args, { env: { ...w.env, ...extra }, cwd: w.home.dir });
+  const run = (args: string[], extra: Record<string, string> = {}) =>
+    runHexts(args, { env: { ...w.env, ...extra }, cwd: w.home.dir });
 
   const missing = await run(["owner", "add", "foo", "bob"]);
   assert.equal(missing.code, 3, missing.stderr);
@@ -380,7 +507,10 @@ test("on a terminal: a wrong code is asked again, up to 3 times, then OTP_INVALI
 
 test("on a terminal: declining the removal cancels with exit 130 and changes nothing", async (t) => {
   const w = await world(t);
-  const term = spawnPty(["owner", "remove", "bar", "bob"], { env: { ...w.env, HEX_API_KEY: w.ana.apiKey }, cwd: w.home.dir });
+  const term = spawnPty(["owner", "remove", "bar", "bob"], {
+    env: { ...w.env, HEX_API_KEY: w.ana.apiKey },
+    cwd: w.home.dir,
+  });
   t.after(() => term.kill());
   await term.waitFor("Remove bob from the owners of bar?");
   term.line("n");

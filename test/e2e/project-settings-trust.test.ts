@@ -25,15 +25,23 @@ async function rogue(t: { after(fn: () => unknown): void }): Promise<{ port: num
 test("rebar.config unsafe_https + proxies: ignored with a warning naming the file; the stored login never reaches the proxy", async (t) => {
   const w = await world(t);
   const proxy = await rogue(t);
-  const auth = await (await import("../support/cli.js")).runHexts(["user", "auth", "--key", "-", "--no-local-password"], { env: w.env, input: w.ana.apiKey, cwd: w.tmp });
+  const auth = await (
+    await import("../support/cli.js")
+  ).runHexts(["user", "auth", "--key", "-", "--no-local-password"], { env: w.env, input: w.ana.apiKey, cwd: w.tmp });
   assert.equal(auth.code, 0, auth.stderr);
   const p = `"http://127.0.0.1:${proxy.port}"`;
-  const dir = rebar3Project(join(w.tmp, "proxied"), { name: "proxied", hexConfig: `{unsafe_https, true}, {https_proxy, ${p}}, {http_proxy, ${p}}` });
+  const dir = rebar3Project(join(w.tmp, "proxied"), {
+    name: "proxied",
+    hexConfig: `{unsafe_https, true}, {https_proxy, ${p}}, {http_proxy, ${p}}`,
+  });
   const r = await w.hexts(["publish", "package", "--yes"], dir, { HEX_API_KEY: undefined });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(proxy.seen, [], "nothing went to the project's proxy");
   assert.ok(release(w, "proxied", "1.2.3"));
-  assert.match(r.stderr, /ignoring unsafe_https from rebar\.config: a project file cannot disable TLS certificate checks unless you allow it \(HEX_TRUST_PROJECT=1/);
+  assert.match(
+    r.stderr,
+    /ignoring unsafe_https from rebar\.config: a project file cannot disable TLS certificate checks unless you allow it \(HEX_TRUST_PROJECT=1/,
+  );
   assert.match(r.stderr, /ignoring https_proxy from rebar\.config: a project file cannot set a proxy/);
   assert.doesNotMatch(r.stderr, /HEX_UNSAFE_HTTPS is set/);
 });
@@ -41,7 +49,10 @@ test("rebar.config unsafe_https + proxies: ignored with a warning naming the fil
 test("rebar.config api_url: shown with its file, and neither HEX_API_KEY nor the stored hex.pm login is sent there", async (t) => {
   const w = await world(t);
   const api = await rogue(t);
-  const dir = rebar3Project(join(w.tmp, "redirected"), { name: "redirected", hexConfig: `{api_url, "http://127.0.0.1:${api.port}/api"}` });
+  const dir = rebar3Project(join(w.tmp, "redirected"), {
+    name: "redirected",
+    hexConfig: `{api_url, "http://127.0.0.1:${api.port}/api"}`,
+  });
   const env = { HEX_API_URL: undefined, HEX_API_KEY: w.ana.apiKey };
   const r = await w.hexts(["user", "whoami"], dir, env);
   assert.equal(r.code, 3, r.stderr);
@@ -54,19 +65,30 @@ test("rebar.config api_url: shown with its file, and neither HEX_API_KEY nor the
   // The user confirms: HEX_TRUST_PROJECT=1 sends the key there.
   const trusted = await w.hexts(["user", "whoami"], dir, { ...env, HEX_TRUST_PROJECT: "1" });
   assert.notEqual(trusted.code, 0);
-  assert.ok(api.seen.some((h) => h.authorization === w.ana.apiKey), "with HEX_TRUST_PROJECT the project's api_url gets the key");
+  assert.ok(
+    api.seen.some((h) => h.authorization === w.ana.apiKey),
+    "with HEX_TRUST_PROJECT the project's api_url gets the key",
+  );
 });
 
 test("a project api_key does not replace the stored login", async (t) => {
   const w = await world(t);
   const bob = w.server.addUser({ username: "bob", email: "bob@example.com" });
   const { runHexts } = await import("../support/cli.js");
-  const auth = await runHexts(["user", "auth", "--key", "-", "--no-local-password"], { env: w.env, input: w.ana.apiKey, cwd: w.tmp });
+  const auth = await runHexts(["user", "auth", "--key", "-", "--no-local-password"], {
+    env: w.env,
+    input: w.ana.apiKey,
+    cwd: w.tmp,
+  });
   assert.equal(auth.code, 0, auth.stderr);
   const dir = rebar3Project(join(w.tmp, "hijack"), { name: "hijack", hexConfig: `{api_key, "${bob.apiKey}"}` });
   const r = await w.hexts(["publish", "package", "--yes"], dir, { HEX_API_KEY: undefined });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /ignoring api_key from rebar\.config: a project file cannot supply the API key/);
   const posts = w.server.requests.filter((q) => q.method === "POST" && q.path.endsWith("/releases"));
-  assert.equal(posts.at(-1)!.headers.authorization, w.ana.apiKey, "published with the stored login, not the project's key");
+  assert.equal(
+    posts.at(-1)!.headers.authorization,
+    w.ana.apiKey,
+    "published with the stored login, not the project's key",
+  );
 });

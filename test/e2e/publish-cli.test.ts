@@ -7,7 +7,21 @@ import { join } from "node:path";
 import { z } from "zod";
 import { buildTarball } from "../support/hex-server/index.js";
 import { runHexts, toolsPath } from "../support/cli.js";
-import { docsDir, fakeTool, isDocsUpload, isWrite, jsonDoc, mixProject, oauthLogin, publishes, rebar3Project, release, world, writeFiles, type World } from "./publish-support.js";
+import {
+  docsDir,
+  fakeTool,
+  isDocsUpload,
+  isWrite,
+  jsonDoc,
+  mixProject,
+  oauthLogin,
+  publishes,
+  rebar3Project,
+  release,
+  world,
+  writeFiles,
+  type World,
+} from "./publish-support.js";
 
 const PublishDoc = z.object({
   ok: z.literal(true),
@@ -19,18 +33,46 @@ const PublishDoc = z.object({
     organization: z.string().optional(),
     apiUrl: z.string(),
     dryRun: z.boolean(),
-    package: z.object({ published: z.boolean(), replaced: z.boolean().optional(), checksum: z.string().regex(/^[0-9a-f]{64}$/), size: z.number(), htmlUrl: z.string().optional(), url: z.string().optional() }).optional(),
+    package: z
+      .object({
+        published: z.boolean(),
+        replaced: z.boolean().optional(),
+        checksum: z.string().regex(/^[0-9a-f]{64}$/),
+        size: z.number(),
+        htmlUrl: z.string().optional(),
+        url: z.string().optional(),
+      })
+      .optional(),
     docs: z.discriminatedUnion("status", [
-      z.object({ status: z.literal("published"), url: z.string().optional(), checksum: z.string(), size: z.number(), dir: z.string() }),
+      z.object({
+        status: z.literal("published"),
+        url: z.string().optional(),
+        checksum: z.string(),
+        size: z.number(),
+        dir: z.string(),
+      }),
       z.object({ status: z.literal("built"), checksum: z.string(), size: z.number(), dir: z.string() }),
       z.object({ status: z.literal("skipped") }),
       z.object({ status: z.literal("none"), reason: z.string() }),
-      z.object({ status: z.literal("failed"), code: z.literal("DOCS_FAILED"), error: z.object({ code: z.string(), message: z.string() }), retry: z.string() }),
+      z.object({
+        status: z.literal("failed"),
+        code: z.literal("DOCS_FAILED"),
+        error: z.object({ code: z.string(), message: z.string() }),
+        retry: z.string(),
+      }),
     ]),
     warnings: z.array(z.string()),
   }),
 });
-const ErrorDoc = z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), status: z.number().optional(), lines: z.array(z.string()).optional() }) });
+const ErrorDoc = z.object({
+  ok: z.literal(false),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    status: z.number().optional(),
+    lines: z.array(z.string()).optional(),
+  }),
+});
 
 function project(w: World, name = "demo", o: Parameters<typeof rebar3Project>[1] = {}): string {
   const dir = rebar3Project(join(w.tmp, name), { name, ...o });
@@ -46,9 +88,20 @@ test("publish --yes: package then docs, replace=false sent, URLs and the outer c
   const stored = release(w, "demo", "1.2.3")!;
   assert.ok(stored, "the release is on the server");
   assert.equal(stored.hasDocs, true);
-  assert.equal(r.stdout, `Package published to ${w.server.url}/packages/demo/1.2.3 (${stored.outerChecksum})\nDocs published, available soon at ${w.server.url}/docs/demo/1.2.3/\n`);
+  assert.equal(
+    r.stdout,
+    `Package published to ${w.server.url}/packages/demo/1.2.3 (${stored.outerChecksum})\nDocs published, available soon at ${w.server.url}/docs/demo/1.2.3/\n`,
+  );
   // The summary, the target and the progress go to stderr, in that order.
-  const order = ["Publishing demo 1.2.3", "  Files:", "    src/demo.app.src", "  Licenses: Apache-2.0", `Publishing to the server at ${w.server.apiUrl}`, "Uploading demo 1.2.3:", "Uploading docs for demo 1.2.3:"];
+  const order = [
+    "Publishing demo 1.2.3",
+    "  Files:",
+    "    src/demo.app.src",
+    "  Licenses: Apache-2.0",
+    `Publishing to the server at ${w.server.apiUrl}`,
+    "Uploading demo 1.2.3:",
+    "Uploading docs for demo 1.2.3:",
+  ];
   let at = -1;
   for (const line of order) {
     const next = r.stderr.indexOf(line, at + 1);
@@ -58,7 +111,11 @@ test("publish --yes: package then docs, replace=false sent, URLs and the outer c
   const posts = publishes(w.server);
   assert.equal(posts.length, 1);
   assert.equal(posts[0]!.path, "/api/packages/demo/releases");
-  assert.deepEqual(posts[0]!.query, { replace: "false" }, "replace=false is sent explicitly (the server's default is true)");
+  assert.deepEqual(
+    posts[0]!.query,
+    { replace: "false" },
+    "replace=false is sent explicitly (the server's default is true)",
+  );
   assert.equal(posts[0]!.headers["content-type"], "application/octet-stream");
   assert.equal(posts[0]!.headers.expect, undefined);
   assert.equal(w.server.requests.filter(isDocsUpload).length, 1);
@@ -70,7 +127,10 @@ test("--dry-run runs every local step, asks for no credential and sends nothing"
   const dir = project(w);
   const r = await runHexts(["publish", "--dry-run", "--doc-dir", "doc"], { cwd: dir, env: w.env });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^Dry run: demo 1\.2\.3 was not published \(package checksum [0-9a-f]{64}, [\d.]+ KB\)\nDocs would be published \(checksum [0-9a-f]{64}, \d+ B\)\n$/);
+  assert.match(
+    r.stdout,
+    /^Dry run: demo 1\.2\.3 was not published \(package checksum [0-9a-f]{64}, [\d.]+ KB\)\nDocs would be published \(checksum [0-9a-f]{64}, \d+ B\)\n$/,
+  );
   assert.match(r.stderr, /Publishing to the server at .* \(dry run: nothing will be uploaded\)/);
   assert.equal(w.server.requests.length, 0, "no request at all");
 
@@ -109,7 +169,11 @@ test("without credentials, a bad key or a key without write permission: exit 3 a
   assert.equal(bad.code, 3, bad.stderr);
   assert.match(bad.stderr, /rejected your API key/);
 
-  const readOnly = w.server.addKey({ owner: { user: "ana" }, name: "read-only", permissions: [{ domain: "api", resource: "read" }] });
+  const readOnly = w.server.addKey({
+    owner: { user: "ana" },
+    name: "read-only",
+    permissions: [{ domain: "api", resource: "read" }],
+  });
   const ro = await w.hexts(["publish", "--yes", "--json"], dir, { HEX_API_KEY: readOnly });
   assert.equal(ro.code, 3);
   const doc = ErrorDoc.parse(jsonDoc(ro));
@@ -141,7 +205,14 @@ test("an existing release: refused without --replace, replaced with it, then the
   const replaced = await w.hexts(["publish", "package", "--yes", "--replace"], dir);
   assert.equal(replaced.code, 0, replaced.stderr);
   assert.match(replaced.stdout, /^Package replaced at .*\/packages\/demo\/1\.2\.3 \([0-9a-f]{64}\)$/m);
-  assert.deepEqual(publishes(w.server).map((p) => [p.query.replace, p.status]), [["false", 201], ["false", 422], ["true", 200]]);
+  assert.deepEqual(
+    publishes(w.server).map((p) => [p.query.replace, p.status]),
+    [
+      ["false", 201],
+      ["false", 422],
+      ["true", 200],
+    ],
+  );
 
   w.server.advanceClock(25 * 3600 * 1000);
   const late = await w.hexts(["publish", "package", "--yes", "--replace", "--json"], dir);
@@ -157,11 +228,15 @@ test("422 field errors are listed one per line", async (t) => {
   const dir = project(w);
   writeFiles(dir, {
     "rebar.config": "{deps, [nosuch]}.\n",
-    "rebar.lock": '{"1.2.0",\n[{<<"nosuch">>,{pkg,<<"nosuch">>,<<"1.0.0">>},0}]}.\n[\n{pkg_hash,[]},\n{pkg_hash_ext,[]}\n].\n',
+    "rebar.lock":
+      '{"1.2.0",\n[{<<"nosuch">>,{pkg,<<"nosuch">>,<<"1.0.0">>},0}]}.\n[\n{pkg_hash,[]},\n{pkg_hash_ext,[]}\n].\n',
   });
   const r = await w.hexts(["publish", "package", "--yes"], dir);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /hexts: the server rejected demo 1\.2\.3 \(Validation error\(s\)\):\n  requirements\.nosuch: .+/);
+  assert.match(
+    r.stderr,
+    /hexts: the server rejected demo 1\.2\.3 \(Validation error\(s\)\):\n  requirements\.nosuch: .+/,
+  );
   assert.equal(release(w, "demo", "1.2.3"), undefined);
 });
 
@@ -172,7 +247,10 @@ test("a name someone else owns: explained, with how to get access", async (t) =>
   const dir = project(w);
   const r = await w.hexts(["publish", "package", "--yes"], dir);
   assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stderr, /the package demo already exists in the server at http:\/\/127\.0\.0\.1:\d+\/api and you are not allowed to publish it: ask one of its owners to add you/);
+  assert.match(
+    r.stderr,
+    /the package demo already exists in the server at http:\/\/127\.0\.0\.1:\d+\/api and you are not allowed to publish it: ask one of its owners to add you/,
+  );
 });
 
 test("a connection cut mid-upload: outcome unknown, how to check, and no second upload", async (t) => {
@@ -181,7 +259,10 @@ test("a connection cut mid-upload: outcome unknown, how to check, and no second 
   w.server.fault({ method: "POST", path: "/api/packages/demo/releases", fault: { kind: "reset-mid-body" } });
   const r = await w.hexts(["publish", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(r.code, 4, r.stderr);
-  assert.match(r.stderr, /the upload of demo 1\.2\.3 was interrupted, so whether it was published is unknown\. Check http:\/\/127\.0\.0\.1:\d+\/packages\/demo\/1\.2\.3 or run `hexts search demo` before trying again/);
+  assert.match(
+    r.stderr,
+    /the upload of demo 1\.2\.3 was interrupted, so whether it was published is unknown\. Check http:\/\/127\.0\.0\.1:\d+\/packages\/demo\/1\.2\.3 or run `hexts search demo` before trying again/,
+  );
   assert.equal(publishes(w.server).length, 1, "the upload is never repeated by hexts");
   assert.equal(w.server.requests.filter(isDocsUpload).length, 0, "no docs for a package in doubt");
 });
@@ -189,7 +270,11 @@ test("a connection cut mid-upload: outcome unknown, how to check, and no second 
 test("docs failing after the package: exit 5, the package URL, and `publish docs` retries them alone", async (t) => {
   const w = await world(t);
   const dir = project(w);
-  w.server.fault({ method: "POST", path: "/api/packages/demo/releases/1.2.3/docs", fault: { kind: "status", status: 500 } });
+  w.server.fault({
+    method: "POST",
+    path: "/api/packages/demo/releases/1.2.3/docs",
+    fault: { kind: "status", status: 500 },
+  });
   const r = await w.hexts(["publish", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(r.code, 5, r.stderr);
   assert.match(r.stdout, /^Package published to .*\/packages\/demo\/1\.2\.3 \([0-9a-f]{64}\)\n$/);
@@ -205,7 +290,15 @@ test("docs failing after the package: exit 5, the package URL, and `publish docs
 
   // --json: ok with the docs failure inside, exit 5.
   const dir2 = project(w, "other");
-  w.server.fault({ method: "POST", path: "/api/packages/other/releases/1.2.3/docs", fault: { kind: "status", status: 422, body: { status: 422, message: "Validation error(s)", errors: { tar: "too big" } } } });
+  w.server.fault({
+    method: "POST",
+    path: "/api/packages/other/releases/1.2.3/docs",
+    fault: {
+      kind: "status",
+      status: 422,
+      body: { status: 422, message: "Validation error(s)", errors: { tar: "too big" } },
+    },
+  });
   const json = await w.hexts(["publish", "--yes", "--doc-dir", "doc", "--json"], dir2);
   assert.equal(json.code, 5);
   const doc = PublishDoc.parse(jsonDoc(json));
@@ -222,7 +315,10 @@ test("publish package skips the docs; publish docs needs the release and sends o
   const dir = project(w);
   const docsFirst = await w.hexts(["publish", "docs", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(docsFirst.code, 1, docsFirst.stderr);
-  assert.match(docsFirst.stderr, /release demo 1\.2\.3 does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api \(publish the package before its docs\)/i);
+  assert.match(
+    docsFirst.stderr,
+    /release demo 1\.2\.3 does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api \(publish the package before its docs\)/i,
+  );
 
   const pkg = await w.hexts(["publish", "package", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(pkg.code, 0, pkg.stderr);
@@ -241,7 +337,10 @@ test("publish package skips the docs; publish docs needs the release and sends o
   const noIndex = project(w, "noindex");
   const bad = await w.hexts(["publish", "--yes", "--doc-dir", "src"], noIndex);
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /the docs in src cannot be published: The docs have no index\.html at the top level; nothing was uploaded/);
+  assert.match(
+    bad.stderr,
+    /the docs in src cannot be published: The docs have no index\.html at the top level; nothing was uploaded/,
+  );
   assert.equal(release(w, "noindex", "1.2.3"), undefined, "docs are checked before the package is uploaded");
 });
 
@@ -261,7 +360,10 @@ test("the configured doc generator runs when installed (rebar3 edoc), and a fail
   const dir2 = rebar3Project(join(w.tmp, "gen2"), { name: "gen2", hexConfig: "{doc, ex_doc}" });
   const missing = await w.hexts(["publish", "--yes"], dir2, { PATH: toolsPath() });
   assert.equal(missing.code, 0, missing.stderr);
-  assert.match(missing.stderr, /This project's docs are made with `rebar3 ex_doc`, but rebar3 is not on PATH, so the package will be published WITHOUT docs/);
+  assert.match(
+    missing.stderr,
+    /This project's docs are made with `rebar3 ex_doc`, but rebar3 is not on PATH, so the package will be published WITHOUT docs/,
+  );
   assert.match(missing.stdout, /Published without docs/);
 
   fakeTool(bin, "rebar3", 'echo "ex_doc: compile error" >&2\nexit 3');
@@ -269,7 +371,10 @@ test("the configured doc generator runs when installed (rebar3 edoc), and a fail
   const failed = await w.hexts(["publish", "--yes"], dir3, { PATH: path });
   assert.equal(failed.code, 1);
   assert.match(failed.stderr, /ex_doc: compile error/);
-  assert.match(failed.stderr, /`rebar3 ex_doc` failed \(exit code 3\), so there are no docs to publish and nothing was uploaded/);
+  assert.match(
+    failed.stderr,
+    /`rebar3 ex_doc` failed \(exit code 3\), so there are no docs to publish and nothing was uploaded/,
+  );
   assert.equal(release(w, "gen3", "1.2.3"), undefined);
 });
 
@@ -295,14 +400,25 @@ test("--revert VERSION and docs --revert VERSION; the window applies to releases
   const w = await world(t);
   const dir = project(w);
   assert.equal((await w.hexts(["publish", "--yes", "--doc-dir", "doc"], dir)).code, 0);
-  writeFiles(dir, { [`src/demo.app.src`]: (await import("node:fs")).readFileSync(join(dir, "src/demo.app.src"), "utf8").replace('"1.2.3"', '"1.2.4"') });
+  writeFiles(dir, {
+    [`src/demo.app.src`]: (await import("node:fs"))
+      .readFileSync(join(dir, "src/demo.app.src"), "utf8")
+      .replace('"1.2.3"', '"1.2.4"'),
+  });
   assert.equal((await w.hexts(["publish", "--yes", "--doc-dir", "doc"], dir)).code, 0);
 
   // Destructive: without a terminal, nothing is reverted unless --yes is given.
-  for (const args of [["publish", "docs", "--revert", "1.2.4"], ["publish", "--revert", "1.2.4"], ["publish", "--revert", "1.2.4", "--json"]]) {
+  for (const args of [
+    ["publish", "docs", "--revert", "1.2.4"],
+    ["publish", "--revert", "1.2.4"],
+    ["publish", "--revert", "1.2.4", "--json"],
+  ]) {
     const unconfirmed = await w.hexts(args, dir);
     assert.equal(unconfirmed.code, 2, unconfirmed.stderr);
-    assert.match(args.includes("--json") ? unconfirmed.stdout : unconfirmed.stderr, /confirmation required \(Revert .*demo 1\.2\.4.*pass --yes/);
+    assert.match(
+      args.includes("--json") ? unconfirmed.stdout : unconfirmed.stderr,
+      /confirmation required \(Revert .*demo 1\.2\.4.*pass --yes/,
+    );
   }
   assert.equal(w.server.requests.filter((r) => r.method === "DELETE").length, 0, "nothing was deleted");
   assert.equal(release(w, "demo", "1.2.4")!.hasDocs, true);
@@ -319,7 +435,10 @@ test("--revert VERSION and docs --revert VERSION; the window applies to releases
 
   const missing = await w.hexts(["publish", "--revert", "9.9.9", "--yes"], dir);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /demo 9\.9\.9 does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api, so there is nothing to revert/);
+  assert.match(
+    missing.stderr,
+    /demo 9\.9\.9 does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api, so there is nothing to revert/,
+  );
   assert.equal((await w.hexts(["publish", "--revert", "not-a-version"], dir)).code, 2);
 
   const dry = await w.hexts(["publish", "--revert", "1.2.3", "--dry-run"], dir);
@@ -327,14 +446,25 @@ test("--revert VERSION and docs --revert VERSION; the window applies to releases
 
   const last = await w.hexts(["publish", "--revert", "1.2.3", "--json", "--yes"], dir);
   assert.equal(last.code, 0, last.stderr);
-  assert.deepEqual(jsonDoc(last).data, { action: "revert", what: "release", name: "demo", version: "1.2.3", repository: "hexpm", dryRun: false, packageRemoved: true });
+  assert.deepEqual(jsonDoc(last).data, {
+    action: "revert",
+    what: "release",
+    name: "demo",
+    version: "1.2.3",
+    repository: "hexpm",
+    dryRun: false,
+    packageRemoved: true,
+  });
 
   const old = project(w, "old");
   assert.equal((await w.hexts(["publish", "--yes", "--doc-dir", "doc"], old)).code, 0);
   w.server.advanceClock(25 * 3600 * 1000);
   const late = await w.hexts(["publish", "--revert", "1.2.3", "--yes"], old);
   assert.equal(late.code, 1);
-  assert.match(late.stderr, /old 1\.2\.3 can no longer be reverted: it was published too long ago\..*Retire it instead/);
+  assert.match(
+    late.stderr,
+    /old 1\.2\.3 can no longer be reverted: it was published too long ago\..*Retire it instead/,
+  );
   const lateDocs = await w.hexts(["publish", "docs", "--revert", "1.2.3", "--yes"], old);
   assert.equal(lateDocs.code, 0, "docs can be removed at any time");
 });
@@ -345,7 +475,12 @@ test("x-hex-message from the server is shown; the error keeps its own exit code"
   w.server.fault({
     method: "POST",
     path: "/api/packages/demo/releases",
-    fault: { kind: "status", status: 503, body: { status: 503, message: "Maintenance" }, headers: { "x-hex-message": '"Publishing is paused for maintenance until 12:00 UTC"; level=warn' } },
+    fault: {
+      kind: "status",
+      status: 503,
+      body: { status: 503, message: "Maintenance" },
+      headers: { "x-hex-message": '"Publishing is paused for maintenance until 12:00 UTC"; level=warn' },
+    },
   });
   const r = await w.hexts(["publish", "package", "--yes"], dir);
   assert.equal(r.code, 4, r.stderr);
@@ -373,7 +508,11 @@ test("--json success document, --no-progress, and stdout carrying only results",
 
 test("mix projects run `mix docs` when mix is installed; the docs land in doc/", async (t) => {
   const w = await world(t);
-  const bin = fakeTool(join(w.tmp, "bin"), "mix", 'echo "mix $*" >&2\nmkdir -p doc\necho "<h1>mix docs</h1>" > doc/index.html');
+  const bin = fakeTool(
+    join(w.tmp, "bin"),
+    "mix",
+    'echo "mix $*" >&2\nmkdir -p doc\necho "<h1>mix docs</h1>" > doc/index.html',
+  );
   const dir = mixProject(join(w.tmp, "mixdocs"), { name: "mixdocs" });
   const r = await w.hexts(["publish", "--yes"], dir, { PATH: `${bin}:${toolsPath()}` });
   assert.equal(r.code, 0, r.stderr);
@@ -410,11 +549,23 @@ test("an umbrella needs --app; --metadata FILE describes projects hexts cannot r
   assert.equal(release(w, "alpha", "1.2.3"), undefined);
 
   // A script the built-in evaluator cannot run, and no Erlang on PATH (node itself is found by absolute path).
-  const scripted = rebar3Project(join(w.tmp, "scripted"), { name: "scripted", extra: { "rebar.config.script": "CONFIG ++ [{n, erlang:phash2(x)}].\n" } });
+  const scripted = rebar3Project(join(w.tmp, "scripted"), {
+    name: "scripted",
+    extra: { "rebar.config.script": "CONFIG ++ [{n, erlang:phash2(x)}].\n" },
+  });
   const refused = await w.hexts(["publish", "package", "--yes"], scripted, { PATH: "/nonexistent" });
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /rebar\.config\.script:1:16: calls erlang:phash2\/1, .*--metadata FILE/);
-  writeFiles(scripted, { "meta.json": JSON.stringify({ app: "scripted", version: "0.9.0", description: "From JSON", licenses: ["MIT"], links: { Source: "https://example.com/s" }, files: ["src", "README.md"] }) });
+  writeFiles(scripted, {
+    "meta.json": JSON.stringify({
+      app: "scripted",
+      version: "0.9.0",
+      description: "From JSON",
+      licenses: ["MIT"],
+      links: { Source: "https://example.com/s" },
+      files: ["src", "README.md"],
+    }),
+  });
   const viaJson = await w.hexts(["publish", "package", "--yes", "--metadata", "meta.json"], scripted);
   assert.equal(viaJson.code, 0, viaJson.stderr);
   assert.ok(release(w, "scripted", "0.9.0"));

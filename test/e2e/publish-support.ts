@@ -7,7 +7,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import assert from "node:assert/strict";
 import { runHexts, tempHome, type RunResult } from "../support/cli.js";
-import { startHexServer, type HexServer, type HexServerOptions, type RecordedRequest } from "../support/hex-server/index.js";
+import {
+  startHexServer,
+  type HexServer,
+  type HexServerOptions,
+  type RecordedRequest,
+} from "../support/hex-server/index.js";
 import { form } from "../support/hex-server/test-client.js";
 import type { State } from "../support/hex-server/state.js";
 import { createContext } from "../../src/commands/context.js";
@@ -39,8 +44,16 @@ export async function world(t: Cleanup, opts: HexServerOptions = {}): Promise<Wo
     rmSync(tmp, { recursive: true, force: true });
   });
   const ana = server.addUser({ username: "ana", email: "ana@example.com" });
-  const env = { ...home.env, HEX_API_URL: server.apiUrl, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: join(home.dir, ".gitconfig") };
-  writeFileSync(join(home.dir, ".gitconfig"), "[user]\n\tname = Ana\n\temail = ana@example.com\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n");
+  const env = {
+    ...home.env,
+    HEX_API_URL: server.apiUrl,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: join(home.dir, ".gitconfig"),
+  };
+  writeFileSync(
+    join(home.dir, ".gitconfig"),
+    "[user]\n\tname = Ana\n\temail = ana@example.com\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n",
+  );
   return {
     server,
     state: server.state as State,
@@ -48,7 +61,8 @@ export async function world(t: Cleanup, opts: HexServerOptions = {}): Promise<Wo
     tmp,
     env,
     ana: { username: ana.username, apiKey: ana.apiKey },
-    hexts: (args, cwd, extra = {}) => runHexts(args, { cwd, env: { ...env, HEX_API_KEY: ana.apiKey, ...extra }, timeoutMs: 60_000 }),
+    hexts: (args, cwd, extra = {}) =>
+      runHexts(args, { cwd, env: { ...env, HEX_API_KEY: ana.apiKey, ...extra }, timeoutMs: 60_000 }),
   };
 }
 
@@ -85,7 +99,7 @@ export function rebar3Project(dir: string, o: Rebar3ProjectOptions = {}): string
       `  {vsn,   ${vsn}}, % bumped by hexts cut`,
       "  {registered, []},",
       "  {applications, [kernel, stdlib]},",
-      "  {env, [{vsn, \"not this one\"}]},",
+      '  {env, [{vsn, "not this one"}]},',
       `  {licenses, [${o.licenses ?? '"Apache-2.0"'}]},`,
       `  {links, [{"Source", "https://example.com/${name}"}]}`,
       " ]}.",
@@ -93,7 +107,7 @@ export function rebar3Project(dir: string, o: Rebar3ProjectOptions = {}): string
     ].join("\n"),
     [`src/${name}.erl`]: `-module(${name}).\n-export([hello/0]).\n\nhello() -> world.\n`,
     "README.md": `# ${name}\n`,
-    "LICENSE": "Apache License 2.0\n",
+    LICENSE: "Apache License 2.0\n",
     ...o.extra,
   });
   return dir;
@@ -129,18 +143,25 @@ export function mixProject(dir: string, o: { name?: string; version?: string; at
     ].join("\n"),
     [`lib/${name}.ex`]: `defmodule ${name[0]!.toUpperCase()}${name.slice(1)} do\n  def hello, do: :world\nend\n`,
     "README.md": `# ${name}\n`,
-    "LICENSE": "MIT\n",
+    LICENSE: "MIT\n",
   });
   return dir;
 }
 
-export function docsDir(dir: string, files: Record<string, string> = { "index.html": "<h1>docs</h1>\n", "dist/app.js": "console.log(1)\n" }): string {
+export function docsDir(
+  dir: string,
+  files: Record<string, string> = { "index.html": "<h1>docs</h1>\n", "dist/app.js": "console.log(1)\n" },
+): string {
   writeFiles(dir, files);
   return dir;
 }
 
 export function git(cwd: string, env: Record<string, string>, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env, LC_ALL: "C" }, encoding: "utf8" });
+  return execFileSync("git", args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env, LC_ALL: "C" },
+    encoding: "utf8",
+  });
 }
 
 /** Turns `dir` into a git repository with one commit, pushed to a new bare repository set as its upstream. */
@@ -166,9 +187,11 @@ export function fakeTool(binDir: string, name: string, script: string): string {
 
 // ---- the server's log ----
 
-export const isPublish = (r: RecordedRequest) => r.method === "POST" && /\/packages\/[^/]+\/releases$|\/publish$/.test(r.path);
+export const isPublish = (r: RecordedRequest) =>
+  r.method === "POST" && /\/packages\/[^/]+\/releases$|\/publish$/.test(r.path);
 export const isDocsUpload = (r: RecordedRequest) => r.method === "POST" && /\/docs$/.test(r.path);
-export const isWrite = (r: RecordedRequest) => r.method !== "GET" && r.method !== "HEAD" && !/(^|\/)oauth\//.test(r.path);
+export const isWrite = (r: RecordedRequest) =>
+  r.method !== "GET" && r.method !== "HEAD" && !/(^|\/)oauth\//.test(r.path);
 
 export function publishes(server: HexServer): RecordedRequest[] {
   return server.requests.filter(isPublish);
@@ -186,8 +209,14 @@ const DEVICE = "urn:ietf:params:oauth:grant-type:device_code";
 export async function oauthLogin(w: World, username: string): Promise<void> {
   const device = (await form(w.server, "/oauth/device_authorization", { client_id: "hexts", scope: "api" })).body;
   w.server.approveDevice(device.user_code, username);
-  const token = (await form(w.server, "/oauth/token", { grant_type: DEVICE, device_code: device.device_code, client_id: "hexts" })).body;
-  const ctx = createContext({ flags: { json: false, yes: false, verbose: false, color: false }, env: w.env, interactive: false });
+  const token = (
+    await form(w.server, "/oauth/token", { grant_type: DEVICE, device_code: device.device_code, client_id: "hexts" })
+  ).body;
+  const ctx = createContext({
+    flags: { json: false, yes: false, verbose: false, color: false },
+    env: w.env,
+    interactive: false,
+  });
   await storeCredential(ctx, w.server.apiUrl, {
     type: "oauth",
     accessToken: token.access_token,

@@ -6,7 +6,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { spawnPty } from "../support/pty.js";
 import { runHexts } from "../support/cli.js";
-import { docsDir, isWrite, oauthLogin, publishes, rebar3Project, release, world, type World } from "./publish-support.js";
+import {
+  docsDir,
+  isWrite,
+  oauthLogin,
+  publishes,
+  rebar3Project,
+  release,
+  world,
+  type World,
+} from "./publish-support.js";
 
 const DOWN = "\x1b[B";
 
@@ -59,10 +68,13 @@ test("an OAuth login: the two-factor code is asked once, before the upload, and 
   assert.equal(done.exitCode, 0, term.screen);
   assert.ok(!term.screen.includes(code), "the code is not echoed");
   const writes = w.server.requests.filter(isWrite);
-  assert.deepEqual(writes.map((r) => [r.method, r.path, r.status]), [
-    ["POST", "/api/packages/demo/releases", 201],
-    ["POST", "/api/packages/demo/releases/1.2.3/docs", 201],
-  ]);
+  assert.deepEqual(
+    writes.map((r) => [r.method, r.path, r.status]),
+    [
+      ["POST", "/api/packages/demo/releases", 201],
+      ["POST", "/api/packages/demo/releases/1.2.3/docs", 201],
+    ],
+  );
   assert.ok(writes.every((r) => r.headers["x-hex-otp"] === code));
   assert.ok(release(w, "demo", "1.2.3")?.hasDocs);
 });
@@ -75,7 +87,11 @@ test("OAuth without a terminal: no code fails with OTP_REQUIRED naming --otp; --
   const none = await runHexts(["publish", "package", "--yes"], { cwd: dir, env: w.env });
   assert.equal(none.code, 3, none.stderr);
   assert.match(none.stderr, /two-factor authentication code: pass `--otp CODE` or set HEX_OTP/);
-  assert.deepEqual(publishes(w.server).map((r) => r.status), [401], "refused before anything was stored");
+  assert.deepEqual(
+    publishes(w.server).map((r) => r.status),
+    [401],
+    "refused before anything was stored",
+  );
 
   const wrong = await runHexts(["publish", "package", "--yes", "--otp", "000000"], { cwd: dir, env: w.env });
   assert.equal(wrong.code, 3);
@@ -83,7 +99,10 @@ test("OAuth without a terminal: no code fails with OTP_REQUIRED naming --otp; --
 
   const ok = await runHexts(["publish", "package", "--yes", "--otp", w.server.totp("tia")], { cwd: dir, env: w.env });
   assert.equal(ok.code, 0, ok.stderr);
-  assert.deepEqual(publishes(w.server).map((r) => r.status), [401, 401, 201]);
+  assert.deepEqual(
+    publishes(w.server).map((r) => r.status),
+    [401, 401, 201],
+  );
   assert.equal(release(w, "demo", "1.2.3")?.publisherId, w.state.findUser("tia")!.id);
 });
 
@@ -103,8 +122,16 @@ test("a wrong code typed on the terminal is asked again; only the accepted uploa
   term.line(w.server.totp("tia"));
   const done = await term.exited;
   assert.equal(done.exitCode, 0, term.screen);
-  assert.deepEqual(publishes(w.server).map((r) => r.status), [401, 201], "the refused upload stored nothing; the second is the only release");
-  assert.match(term.screen, /\(100%\)[^\n]*\nwarning: that two-factor code was not accepted/, "the refused attempt's progress line is ended first");
+  assert.deepEqual(
+    publishes(w.server).map((r) => r.status),
+    [401, 201],
+    "the refused upload stored nothing; the second is the only release",
+  );
+  assert.match(
+    term.screen,
+    /\(100%\)[^\n]*\nwarning: that two-factor code was not accepted/,
+    "the refused attempt's progress line is ended first",
+  );
 });
 
 test("a new public package by a member of organizations: the owner choice, then the transfer", async (t) => {
@@ -126,7 +153,9 @@ test("a new public package by a member of organizations: the owner choice, then 
   assert.match(term.screen, /Ownership of fresh transferred to acme/);
   const put = w.server.requests.find((r) => r.method === "PUT")!;
   assert.equal(put.path, "/api/packages/fresh/owners/acme");
-  const owners = [...w.state.findPackage("hexpm", "fresh")!.owners].map(([id, level]) => `${w.state.users.get(id)!.username}:${level}`);
+  const owners = [...w.state.findPackage("hexpm", "fresh")!.owners].map(
+    ([id, level]) => `${w.state.users.get(id)!.username}:${level}`,
+  );
   assert.deepEqual(owners, ["acme:full"]);
 
   // An existing package: no question about the owner.

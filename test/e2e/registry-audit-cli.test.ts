@@ -11,7 +11,14 @@ import { AuditDoc, BETA_DEPS, mixLock, world } from "./registry-support.js";
 
 test("audit: a retired locked release (and an organization package read with its key) exits 1", async (t) => {
   const w = await world(t);
-  writeFileSync(join(w.project, "mix.lock"), mixLock(w, [["alpha", "1.0.0"], ["beta", "1.0.0", "hexpm", BETA_DEPS], ["secret", "1.0.0", "hexpm:acme"]]));
+  writeFileSync(
+    join(w.project, "mix.lock"),
+    mixLock(w, [
+      ["alpha", "1.0.0"],
+      ["beta", "1.0.0", "hexpm", BETA_DEPS],
+      ["secret", "1.0.0", "hexpm:acme"],
+    ]),
+  );
   const human = await w.run(["audit"]);
   assert.equal(human.code, 1, human.stderr);
   assert.match(human.stdout, /Retired:/);
@@ -19,7 +26,10 @@ test("audit: a retired locked release (and an organization package read with its
   assert.match(human.stderr, /found retired packages/);
   const doc = json(AuditDoc, await w.run(["audit", "--json"]));
   assert.equal(doc.data.checked, 3);
-  assert.deepEqual(doc.data.retired.map((r) => [r.package, r.version, r.reason]), [["alpha", "1.0.0", "security"]]);
+  assert.deepEqual(
+    doc.data.retired.map((r) => [r.package, r.version, r.reason]),
+    [["alpha", "1.0.0", "security"]],
+  );
   assert.deepEqual(doc.data.checksumMismatches, []);
   const orgReads = w.server.requests.filter((r) => r.path === "/repo/repos/acme/packages/secret");
   assert.ok(orgReads.length > 0 && orgReads.every((r) => r.headers.authorization === w.repoKey && r.status !== 401));
@@ -53,12 +63,17 @@ test("audit: a locked checksum that differs from the signed registry is a securi
   assert.equal(res.code, 1);
   assert.match(res.stdout, /Checksum mismatches/);
   const doc = json(AuditDoc, await w.run(["audit", "--json"]));
-  assert.deepEqual(doc.data.checksumMismatches.map((m) => [m.package, m.checksum, m.locked, m.registry]), [["alpha", "outer", forged.toLowerCase(), r.outerChecksum]]);
+  assert.deepEqual(
+    doc.data.checksumMismatches.map((m) => [m.package, m.checksum, m.locked, m.registry]),
+    [["alpha", "outer", forged.toLowerCase(), r.outerChecksum]],
+  );
 });
 
 test("audit: a registry signed with another key is refused, never trusted", async (t) => {
   const w = await world(t);
-  const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+  const other = generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .publicKey.export({ type: "spki", format: "pem" })
+    .toString();
   w.writeConfig({ hexpm: { url: w.server.repoUrl, public_key: other } });
   writeFileSync(join(w.project, "mix.lock"), mixLock(w, [["beta", "1.0.0", "hexpm", BETA_DEPS]]));
   const res = await w.run(["audit"]);
@@ -75,8 +90,14 @@ test("audit: a registry signed with another key is refused, never trusted", asyn
 test("audit: rebar.lock packages are looked up in the organizations rebar.config declares", async (t) => {
   const w = await world(t);
   mkdirSync(join(w.project, "src"));
-  writeFileSync(join(w.project, "src", "myapp.app.src"), `{application, myapp, [{vsn, "0.1.0"}, {description, "My app"}, {applications, [kernel, stdlib]}, {licenses, ["MIT"]}]}.\n`);
-  writeFileSync(join(w.project, "rebar.config"), `{deps, [secret, alpha]}.\n{hex, [{repos, [#{name => <<"hexpm:acme">>}]}]}.\n`);
+  writeFileSync(
+    join(w.project, "src", "myapp.app.src"),
+    `{application, myapp, [{vsn, "0.1.0"}, {description, "My app"}, {applications, [kernel, stdlib]}, {licenses, ["MIT"]}]}.\n`,
+  );
+  writeFileSync(
+    join(w.project, "rebar.config"),
+    `{deps, [secret, alpha]}.\n{hex, [{repos, [#{name => <<"hexpm:acme">>}]}]}.\n`,
+  );
   const secret = w.release("secret", "1.0.0", "acme");
   const alpha = w.release("alpha", "1.1.0");
   writeFileSync(
@@ -93,7 +114,13 @@ test("audit: rebar.lock packages are looked up in the organizations rebar.config
 test("a mirror (HEX_MIRROR) is read with the hex.pm key rules and never receives credentials", async (t) => {
   const w = await world(t);
   w.writeConfig({ hexpm: { public_key: w.server.registryPublicKey!() } });
-  writeFileSync(join(w.project, "mix.lock"), mixLock(w, [["beta", "1.0.0", "hexpm", BETA_DEPS], ["secret", "1.0.0", "hexpm:acme"]]));
+  writeFileSync(
+    join(w.project, "mix.lock"),
+    mixLock(w, [
+      ["beta", "1.0.0", "hexpm", BETA_DEPS],
+      ["secret", "1.0.0", "hexpm:acme"],
+    ]),
+  );
   const res = await w.run(["audit", "--json"], { HEX_MIRROR: w.server.repoUrl, HEX_API_KEY: "some-api-key" });
   assert.equal(res.code, 3, "exit 3: authentication");
   const doc = json(ErrorDoc, res);
@@ -101,5 +128,8 @@ test("a mirror (HEX_MIRROR) is read with the hex.pm key rules and never receives
   assert.match(doc.error.message, /untrusted mirror/);
   const repoReads = w.server.requests.filter((r) => r.path.startsWith("/repo/"));
   assert.ok(repoReads.length >= 2);
-  assert.ok(repoReads.every((r) => r.headers.authorization === undefined), "no credential went to the mirror");
+  assert.ok(
+    repoReads.every((r) => r.headers.authorization === undefined),
+    "no credential went to the mirror",
+  );
 });

@@ -10,13 +10,28 @@ import { BETA_DEPS, mixLock, world } from "./registry-support.js";
 const OutdatedDoc = z.object({
   ok: z.literal(true),
   data: z.object({
-    packages: z.array(z.object({ app: z.string(), current: z.string(), latestMatching: z.string().nullable(), latest: z.string(), status: z.string(), requirements: z.array(z.object({ source: z.string(), requirement: z.string(), latestMeets: z.boolean() })) })),
+    packages: z.array(
+      z.object({
+        app: z.string(),
+        current: z.string(),
+        latestMatching: z.string().nullable(),
+        latest: z.string(),
+        status: z.string(),
+        requirements: z.array(z.object({ source: z.string(), requirement: z.string(), latestMeets: z.boolean() })),
+      }),
+    ),
   }),
 });
 
 test("outdated: locked, latest matching the requirements, latest; --pre; one app's requirements; exit 1 when outdated", async (t) => {
   const w = await world(t);
-  writeFileSync(join(w.project, "mix.lock"), mixLock(w, [["alpha", "1.0.0"], ["beta", "1.0.0", "hexpm", BETA_DEPS]]));
+  writeFileSync(
+    join(w.project, "mix.lock"),
+    mixLock(w, [
+      ["alpha", "1.0.0"],
+      ["beta", "1.0.0", "hexpm", BETA_DEPS],
+    ]),
+  );
   const table = await w.run(["outdated"]);
   assert.equal(table.code, 1, table.stderr);
   assert.match(table.stdout, /Dependency\s+Current\s+Latest matching\s+Latest\s+Status/);
@@ -51,7 +66,17 @@ test("info: a package's versions with retirements, licenses and links; a release
   const missing = await w.run(["info", "nope"]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /No package with name nope/);
-  const general = json(z.object({ ok: z.literal(true), data: z.object({ kind: z.literal("general"), apiUrl: z.string(), repository: z.object({ url: z.string(), publicKeyFingerprint: z.string() }) }) }), await w.run(["info", "--json"]));
+  const general = json(
+    z.object({
+      ok: z.literal(true),
+      data: z.object({
+        kind: z.literal("general"),
+        apiUrl: z.string(),
+        repository: z.object({ url: z.string(), publicKeyFingerprint: z.string() }),
+      }),
+    }),
+    await w.run(["info", "--json"]),
+  );
   assert.equal(general.data.apiUrl, w.server.apiUrl);
   assert.equal(general.data.repository.url, w.server.repoUrl);
   assert.match(general.data.repository.publicKeyFingerprint, /^SHA256:[A-Za-z0-9+/]{43}$/);

@@ -38,10 +38,26 @@ test("package diff: a unified diff of two releases (exit 1), V1..V2 accepted, id
   const res = await w.run(["package", "diff", "alpha", "1.0.0", "1.1.0"]);
   assert.equal(res.code, 1, res.stderr);
   assert.match(res.stdout, /^diff --git a\/README\.md b\/README\.md\n--- \/dev\/null\n\+\+\+ b\/README\.md/m);
-  assert.match(res.stdout, /--- a\/lib\/alpha\.ex\n\+\+\+ b\/lib\/alpha\.ex\n@@ -1,3 \+1,3 @@\n defmodule Alpha do\n-  def v, do: 2\n\+  def v, do: 3\n end/);
+  assert.match(
+    res.stdout,
+    /--- a\/lib\/alpha\.ex\n\+\+\+ b\/lib\/alpha\.ex\n@@ -1,3 \+1,3 @@\n defmodule Alpha do\n-  def v, do: 2\n\+  def v, do: 3\n end/,
+  );
   assert.match(res.stdout, /diff --git a\/hex_metadata\.config/);
-  const range = json(z.object({ ok: z.literal(true), data: z.object({ from: z.string(), to: z.string(), changed: z.array(z.object({ path: z.string(), change: z.string() })) }) }), await w.run(["package", "diff", "alpha", "1.0.0..1.1.0", "--json"]));
-  assert.deepEqual(range.data.changed.map((c) => `${c.change} ${c.path}`), ["added README.md", "modified hex_metadata.config", "modified lib/alpha.ex"]);
+  const range = json(
+    z.object({
+      ok: z.literal(true),
+      data: z.object({
+        from: z.string(),
+        to: z.string(),
+        changed: z.array(z.object({ path: z.string(), change: z.string() })),
+      }),
+    }),
+    await w.run(["package", "diff", "alpha", "1.0.0..1.1.0", "--json"]),
+  );
+  assert.deepEqual(
+    range.data.changed.map((c) => `${c.change} ${c.path}`),
+    ["added README.md", "modified hex_metadata.config", "modified lib/alpha.ex"],
+  );
   const same = await w.run(["package", "diff", "alpha", "1.1.0", "1.1.0"]);
   assert.equal(same.code, 0);
   assert.equal(same.stdout, "");

@@ -27,11 +27,31 @@ export async function world(t: { after(fn: () => unknown): void }): Promise<Worl
   });
   const ana = server.addUser({ username: "ana" });
   server.addOrganization({ name: "acme", admin: "ana" });
-  const publish = (name: string, version: string, extra: Record<string, unknown> = {}, files?: Record<string, string>, repository?: string) =>
-    server.addRelease({ repository, owner: "ana", tarball: buildTarball({ name, version, metadata: { licenses: ["Apache-2.0"], links: { GitHub: `https://example.test/${name}` }, ...extra } as any, files }) });
+  const publish = (
+    name: string,
+    version: string,
+    extra: Record<string, unknown> = {},
+    files?: Record<string, string>,
+    repository?: string,
+  ) =>
+    server.addRelease({
+      repository,
+      owner: "ana",
+      tarball: buildTarball({
+        name,
+        version,
+        metadata: { licenses: ["Apache-2.0"], links: { GitHub: `https://example.test/${name}` }, ...extra } as any,
+        files,
+      }),
+    });
   publish("alpha", "0.9.0", {}, { "lib/alpha.ex": "defmodule Alpha do\n  def v, do: 1\nend\n" });
   publish("alpha", "1.0.0", {}, { "lib/alpha.ex": "defmodule Alpha do\n  def v, do: 2\nend\n" });
-  publish("alpha", "1.1.0", {}, { "lib/alpha.ex": "defmodule Alpha do\n  def v, do: 3\nend\n", "README.md": "# Alpha\n" });
+  publish(
+    "alpha",
+    "1.1.0",
+    {},
+    { "lib/alpha.ex": "defmodule Alpha do\n  def v, do: 3\nend\n", "README.md": "# Alpha\n" },
+  );
   publish("alpha", "2.0.0");
   publish("alpha", "2.1.0-rc.1");
   publish("beta", "1.0.0", { requirements: { alpha: { app: "alpha", optional: false, requirement: "~> 1.0" } } });
@@ -42,7 +62,11 @@ export async function world(t: { after(fn: () => unknown): void }): Promise<Worl
     body: JSON.stringify({ reason: "security", message: "Remote code execution, upgrade to 1.1.0" }),
   });
   assert.equal(retire.status, 204);
-  const repoKey = server.addKey({ owner: { user: "ana" }, name: "repo", permissions: [{ domain: "repository", resource: "acme" }] });
+  const repoKey = server.addKey({
+    owner: { user: "ana" },
+    name: "repo",
+    permissions: [{ domain: "repository", resource: "acme" }],
+  });
   const project = join(home.dir, "project");
   mkdirSync(project);
   const state = server.state as State;
@@ -51,11 +75,16 @@ export async function world(t: { after(fn: () => unknown): void }): Promise<Worl
     home,
     project,
     repoKey,
-    release: (pkg, version, repository = "hexpm") => state.findPackage(repository, pkg)!.releases.find((r) => r.version === version)!,
+    release: (pkg, version, repository = "hexpm") =>
+      state.findPackage(repository, pkg)!.releases.find((r) => r.version === version)!,
     run: (args, env = {}) => runHexts(args, { cwd: project, env: { ...home.env, HEX_API_URL: server.apiUrl, ...env } }),
     writeConfig(extra = {}) {
       mkdirSync(home.env.HEX_HOME!, { recursive: true });
-      const repos = { hexpm: { url: server.repoUrl, public_key: server.registryPublicKey!() }, "hexpm:acme": { auth_key: repoKey }, ...extra };
+      const repos = {
+        hexpm: { url: server.repoUrl, public_key: server.registryPublicKey!() },
+        "hexpm:acme": { auth_key: repoKey },
+        ...extra,
+      };
       writeFileSync(join(home.env.HEX_HOME!, "hexts.json"), JSON.stringify({ version: 1, repos }), { mode: 0o600 });
     },
   };
@@ -78,10 +107,19 @@ export const AuditDoc = z.object({
   data: z.object({
     lockFiles: z.array(z.string()),
     checked: z.number(),
-    retired: z.array(z.object({ package: z.string(), version: z.string(), repository: z.string(), reason: z.union([z.string(), z.number()]), message: z.string().nullable() })),
+    retired: z.array(
+      z.object({
+        package: z.string(),
+        version: z.string(),
+        repository: z.string(),
+        reason: z.union([z.string(), z.number()]),
+        message: z.string().nullable(),
+      }),
+    ),
     advisories: z.array(z.unknown()),
-    checksumMismatches: z.array(z.object({ package: z.string(), checksum: z.enum(["inner", "outer"]), locked: z.string(), registry: z.string() })),
+    checksumMismatches: z.array(
+      z.object({ package: z.string(), checksum: z.enum(["inner", "outer"]), locked: z.string(), registry: z.string() }),
+    ),
     missing: z.array(z.object({ package: z.string(), version: z.string() })),
   }),
 });
-

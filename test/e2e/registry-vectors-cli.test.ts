@@ -22,7 +22,9 @@ async function staticRepo(swap: Map<string, string>): Promise<{ url: string; ser
     let file: string | undefined = swap.get(path);
     if (!file) {
       const tarball = /^(?:\/repos\/(\w+))?\/tarballs\/([\w.-]+\.tar)$/.exec(path);
-      file = tarball ? vectorPath("registry", "tarballs", tarball[1] ?? "hexpm", tarball[2]!) : vectorPath("registry", "repo", ...path.split("/").filter(Boolean));
+      file = tarball
+        ? vectorPath("registry", "tarballs", tarball[1] ?? "hexpm", tarball[2]!)
+        : vectorPath("registry", "repo", ...path.split("/").filter(Boolean));
     }
     if (path.includes("..") || !existsSync(file)) {
       res.writeHead(404).end("Not Found");
@@ -36,7 +38,9 @@ async function staticRepo(swap: Map<string, string>): Promise<{ url: string; ser
 
 function checksums(repository: string, name: string, version: string): { inner: string; outer?: string } {
   const index = readVectorJson("registry", "index.json");
-  const p = index.payloads.find((x: any) => x.resource === "package" && x.repository === repository && x.decoded.name === name);
+  const p = index.payloads.find(
+    (x: any) => x.resource === "package" && x.repository === repository && x.decoded.name === name,
+  );
   const r = p.decoded.releases.find((x: any) => x.version === version);
   return { inner: r.inner_checksum, outer: r.outer_checksum };
 }
@@ -50,7 +54,11 @@ async function setup(t: { after(fn: () => unknown): void }, swap = new Map<strin
   });
   mkdirSync(home.env.HEX_HOME!, { recursive: true });
   const key = readFileSync(vectorPath("registry", "keys", "test_public_key.pem"), "utf8");
-  writeFileSync(join(home.env.HEX_HOME!, "hexts.json"), JSON.stringify({ version: 1, repos: { hexpm: { public_key: key } } }), { mode: 0o600 });
+  writeFileSync(
+    join(home.env.HEX_HOME!, "hexts.json"),
+    JSON.stringify({ version: 1, repos: { hexpm: { public_key: key } } }),
+    { mode: 0o600 },
+  );
   const project = join(home.dir, "project");
   mkdirSync(project);
   /** [app (lock key), package, version, repository] */
@@ -64,47 +72,78 @@ async function setup(t: { after(fn: () => unknown): void }, swap = new Map<strin
         })
         .join("\n")}\n}\n`,
     );
-  const run = (args: string[], env: Record<string, string> = {}) => runHexts(args, { cwd: project, env: { ...home.env, HEX_MIRROR: repo.url, HEX_API_URL: "http://127.0.0.1:9/api", ...env } });
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    runHexts(args, {
+      cwd: project,
+      env: { ...home.env, HEX_MIRROR: repo.url, HEX_API_URL: "http://127.0.0.1:9/api", ...env },
+    });
   return { repo, home, project, lock, run };
 }
 
-test("audit over hex_core's registry: retirements, an advisory, an organization package, a legacy release", { skip }, async (t) => {
-  const s = await setup(t);
-  s.lock([
-    ["alpha", "alpha", "0.1.0", "hexpm"],
-    ["alpha_old", "alpha", "0.2.0", "hexpm"],
-    ["epsilon", "epsilon", "0.1.0", "hexpm"],
-    ["private_lib", "private_lib", "1.0.1", "hexpm:acme"],
-    ["delta", "delta", "3.0.0", "hexpm"],
-  ]);
-  const privateRetired = readVectorJson("registry", "index.json").payloads.find((p: any) => p.decoded.name === "private_lib").decoded.releases[1].retired;
-  const res = await s.run(["audit", "--json"]);
-  assert.equal(res.code, 1, res.stderr);
-  const doc = JSON.parse(res.stdout);
-  assert.equal(doc.data.checked, 5);
-  assert.deepEqual(
-    doc.data.retired.map((r: any) => [r.package, r.version, r.repository, r.reason, r.message]),
-    [
-      ["alpha", "0.2.0", "hexpm", "security", "Remote code execution, upgrade to 1.0.0"],
-      ["private_lib", "1.0.1", "hexpm:acme", privateRetired.reason.replace("RETIRED_", "").toLowerCase(), privateRetired.message ?? null],
-    ],
-  );
-  assert.deepEqual(doc.data.advisories.map((a: any) => [a.package, a.advisories[0].id, a.advisories[0].severity, a.advisories[0].aliases]), [["epsilon", "HEX-2024-0001", "high", ["CVE-2024-99999", "GHSA-abcd-efgh-ijkl"]]]);
-  assert.deepEqual(doc.data.checksumMismatches, []);
-  assert.ok(s.repo.paths.includes("/repos/acme/packages/private_lib"));
-});
+test(
+  "audit over hex_core's registry: retirements, an advisory, an organization package, a legacy release",
+  { skip },
+  async (t) => {
+    const s = await setup(t);
+    s.lock([
+      ["alpha", "alpha", "0.1.0", "hexpm"],
+      ["alpha_old", "alpha", "0.2.0", "hexpm"],
+      ["epsilon", "epsilon", "0.1.0", "hexpm"],
+      ["private_lib", "private_lib", "1.0.1", "hexpm:acme"],
+      ["delta", "delta", "3.0.0", "hexpm"],
+    ]);
+    const privateRetired = readVectorJson("registry", "index.json").payloads.find(
+      (p: any) => p.decoded.name === "private_lib",
+    ).decoded.releases[1].retired;
+    const res = await s.run(["audit", "--json"]);
+    assert.equal(res.code, 1, res.stderr);
+    const doc = JSON.parse(res.stdout);
+    assert.equal(doc.data.checked, 5);
+    assert.deepEqual(
+      doc.data.retired.map((r: any) => [r.package, r.version, r.repository, r.reason, r.message]),
+      [
+        ["alpha", "0.2.0", "hexpm", "security", "Remote code execution, upgrade to 1.0.0"],
+        [
+          "private_lib",
+          "1.0.1",
+          "hexpm:acme",
+          privateRetired.reason.replace("RETIRED_", "").toLowerCase(),
+          privateRetired.message ?? null,
+        ],
+      ],
+    );
+    assert.deepEqual(
+      doc.data.advisories.map((a: any) => [
+        a.package,
+        a.advisories[0].id,
+        a.advisories[0].severity,
+        a.advisories[0].aliases,
+      ]),
+      [["epsilon", "HEX-2024-0001", "high", ["CVE-2024-99999", "GHSA-abcd-efgh-ijkl"]]],
+    );
+    assert.deepEqual(doc.data.checksumMismatches, []);
+    assert.ok(s.repo.paths.includes("/repos/acme/packages/private_lib"));
+  },
+);
 
-test("package fetch over hex_core's tarballs, including a legacy release checked by its inner checksum", { skip }, async (t) => {
-  const s = await setup(t);
-  const ok = await s.run(["package", "fetch", "alpha", "1.0.0"]);
-  assert.equal(ok.code, 0, ok.stderr);
-  assert.deepEqual(readFileSync(join(s.project, "alpha-1.0.0.tar")), readFileSync(vectorPath("registry", "tarballs", "hexpm", "alpha-1.0.0.tar")));
-  const legacy = await s.run(["package", "fetch", "alpha", "0.1.0", "--unpack"]);
-  assert.equal(legacy.code, 0, legacy.stderr);
-  assert.ok(existsSync(join(s.project, "alpha-0.1.0", "hex_metadata.config")));
-  const org = await s.run(["package", "fetch", "private_lib", "1.0.0", "--organization", "acme", "-o", "org"]);
-  assert.equal(org.code, 0, org.stderr);
-});
+test(
+  "package fetch over hex_core's tarballs, including a legacy release checked by its inner checksum",
+  { skip },
+  async (t) => {
+    const s = await setup(t);
+    const ok = await s.run(["package", "fetch", "alpha", "1.0.0"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(
+      readFileSync(join(s.project, "alpha-1.0.0.tar")),
+      readFileSync(vectorPath("registry", "tarballs", "hexpm", "alpha-1.0.0.tar")),
+    );
+    const legacy = await s.run(["package", "fetch", "alpha", "0.1.0", "--unpack"]);
+    assert.equal(legacy.code, 0, legacy.stderr);
+    assert.ok(existsSync(join(s.project, "alpha-0.1.0", "hex_metadata.config")));
+    const org = await s.run(["package", "fetch", "private_lib", "1.0.0", "--organization", "acme", "-o", "org"]);
+    assert.equal(org.code, 0, org.stderr);
+  },
+);
 
 test("tampered resources from hex_core's negative set are refused by every task", { skip }, async (t) => {
   const swap = new Map([

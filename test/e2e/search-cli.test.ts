@@ -34,7 +34,8 @@ const SearchDoc = z.object({
   }),
 });
 
-const LONG = "A JSON library with a very long description that goes on and on about streaming, decoding, encoding and pretty printing";
+const LONG =
+  "A JSON library with a very long description that goes on and on about streaming, decoding, encoding and pretty printing";
 
 async function world(t: { after(fn: () => unknown): void }) {
   const server = await startHexServer();
@@ -47,7 +48,11 @@ async function world(t: { after(fn: () => unknown): void }) {
   const bob = server.addUser({ username: "bob" });
   server.addOrganization({ name: "acme", admin: "ana" });
   const publish = (name: string, version: string, description: string, repository?: string) =>
-    server.addRelease({ repository, owner: "ana", tarball: buildTarball({ name, version, metadata: { description } }) });
+    server.addRelease({
+      repository,
+      owner: "ana",
+      tarball: buildTarball({ name, version, metadata: { description } }),
+    });
   publish("jason", "1.4.4", "A blazing fast JSON parser and generator in pure Elixir.");
   publish("jason", "1.5.0-rc.1", "A blazing fast JSON parser and generator in pure Elixir.");
   publish("poison", "6.0.0", "An incredibly fast,\n  pure Elixir JSON library");
@@ -59,12 +64,18 @@ async function world(t: { after(fn: () => unknown): void }) {
   const downloads: Record<string, number> = { jason: 1000, poison: 300, jsx: 500, jsonx: 5, cowboy: 900 };
   for (const [name, all] of Object.entries(downloads)) state.findPackage("hexpm", name)!.downloads.all = all;
   const env = { ...home.env, HEX_API_URL: server.apiUrl };
-  const as = (key: string | undefined) => (args: string[], extra: Record<string, string> = {}) => runHexts(args, { env: { ...env, HEX_API_KEY: key, ...extra }, cwd: home.dir });
+  const as =
+    (key: string | undefined) =>
+    (args: string[], extra: Record<string, string> = {}) =>
+      runHexts(args, { env: { ...env, HEX_API_KEY: key, ...extra }, cwd: home.dir });
   return { server, home, env, hexts: as(ana.apiKey), asBob: as(bob.apiKey), anonymous: as(undefined) };
 }
 
-
-const rows = (r: RunResult) => r.stdout.split("\n").filter(Boolean).map((l) => l.trimEnd());
+const rows = (r: RunResult) =>
+  r.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.trimEnd());
 
 test("anonymous search: a table by downloads, latest stable version, one-line descriptions cut at 50, html_url", async (t) => {
   const w = await world(t);
@@ -80,7 +91,10 @@ test("anonymous search: a table by downloads, latest stable version, one-line de
     `jsonx   0.2.0-beta.1  Only prereleases so far                             ${url("jsonx")}`,
   ]);
   const req = w.server.requests.at(-1)!;
-  assert.deepEqual([req.method, req.path, req.query.search, req.query.sort, req.query.page], ["GET", "/api/packages", "json", "downloads", "1"]);
+  assert.deepEqual(
+    [req.method, req.path, req.query.search, req.query.sort, req.query.page],
+    ["GET", "/api/packages", "json", "downloads", "1"],
+  );
   assert.equal(req.headers.authorization, undefined, "no credential, no Authorization header");
 });
 
@@ -89,7 +103,9 @@ test("authenticated search also covers the user's organizations (REPO/NAME), wit
   const r = await w.hexts(["search", "json", "--sort", "name"]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(
-    rows(r).slice(1).map((l) => l.split(/\s+/)[0]),
+    rows(r)
+      .slice(1)
+      .map((l) => l.split(/\s+/)[0]),
     ["jason", "json_secret", "jsonx", "jsx", "poison"].map((n) => (n === "json_secret" ? "acme/json_secret" : n)),
   );
   assert.ok(w.server.requests.at(-1)!.headers.authorization, "the key was sent");
@@ -102,7 +118,18 @@ test("authenticated search also covers the user's organizations (REPO/NAME), wit
 test("--json: the search and every package, parsed and checked", async (t) => {
   const w = await world(t);
   const doc = json(SearchDoc, await w.hexts(["search", "json", "--json"]));
-  assert.deepEqual({ ...doc.data, packages: undefined }, { term: "json", repository: null, sort: "downloads", page: 1, authenticated: true, more: false, packages: undefined });
+  assert.deepEqual(
+    { ...doc.data, packages: undefined },
+    {
+      term: "json",
+      repository: null,
+      sort: "downloads",
+      page: 1,
+      authenticated: true,
+      more: false,
+      packages: undefined,
+    },
+  );
   assert.deepEqual(
     doc.data.packages.map((p) => [p.name, p.repository, p.version, p.latest_version, p.downloads]),
     [
@@ -122,7 +149,12 @@ test("--json: the search and every package, parsed and checked", async (t) => {
 test("--sort and --page are sent to the server; an empty page or no match says so and exits 0", async (t) => {
   const w = await world(t);
   const byName = await w.anonymous(["search", "json", "--sort", "name"]);
-  assert.deepEqual(rows(byName).slice(1).map((l) => l.split(/\s+/)[0]), ["jason", "jsonx", "jsx", "poison"]);
+  assert.deepEqual(
+    rows(byName)
+      .slice(1)
+      .map((l) => l.split(/\s+/)[0]),
+    ["jason", "jsonx", "jsx", "poison"],
+  );
   assert.equal(w.server.requests.at(-1)!.query.sort, "name");
 
   const page2 = await w.anonymous(["search", "json", "--page", "2"]);
@@ -134,7 +166,11 @@ test("--sort and --page are sent to the server; an empty page or no match says s
   const noneJson = json(SearchDoc, await w.anonymous(["search", "zzzzzz", "--json"]));
   assert.deepEqual(noneJson.data.packages, []);
 
-  for (const args of [["--page", "0"], ["--page", "two"], ["--sort", "stars"]]) {
+  for (const args of [
+    ["--page", "0"],
+    ["--page", "two"],
+    ["--sort", "stars"],
+  ]) {
     const bad = await w.anonymous(["search", "json", ...args]);
     assert.equal(bad.code, 2, `${args.join(" ")}: ${bad.stderr}`);
     assert.match(bad.stderr, /^hexts: /);
@@ -145,16 +181,27 @@ test("--organization searches that organization's repository; without access it 
   const w = await world(t);
   const r = await w.hexts(["search", "json", "--organization", "acme"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(rows(r).slice(1).map((l) => l.split(/\s+/)[0]), ["acme/json_secret"]);
+  assert.deepEqual(
+    rows(r)
+      .slice(1)
+      .map((l) => l.split(/\s+/)[0]),
+    ["acme/json_secret"],
+  );
   assert.equal(w.server.requests.at(-1)!.path, "/api/repos/acme/packages");
   const doc = json(SearchDoc, await w.hexts(["search", "json", "--repo", "hexpm:acme", "--json"]));
   assert.equal(doc.data.repository, "hexpm:acme");
 
   const anon = await w.anonymous(["search", "json", "--organization", "acme"]);
   assert.equal(anon.code, 1);
-  assert.equal(anon.stderr, "hexts: organization acme does not exist or you cannot read its repository; log in with `hexts user auth` (or set HEX_API_KEY) to search a private repository\n");
+  assert.equal(
+    anon.stderr,
+    "hexts: organization acme does not exist or you cannot read its repository; log in with `hexts user auth` (or set HEX_API_KEY) to search a private repository\n",
+  );
   const bob = json(ErrorDoc, await w.asBob(["search", "json", "--organization", "acme", "--json"]));
-  assert.deepEqual([bob.error.code, bob.error.message], ["NOT_FOUND", "organization acme does not exist or you cannot read its repository"]);
+  assert.deepEqual(
+    [bob.error.code, bob.error.message],
+    ["NOT_FOUND", "organization acme does not exist or you cannot read its repository"],
+  );
 });
 
 test("server trouble is exit 4 with one line", async (t) => {
@@ -168,7 +215,11 @@ test("server trouble is exit 4 with one line", async (t) => {
 
 test("an encrypted stored login that cannot be opened without asking: search goes anonymous and says why", async (t) => {
   const w = await world(t);
-  const ctx = createContext({ flags: { json: false, yes: false, verbose: false, color: false }, env: w.env, interactive: false });
+  const ctx = createContext({
+    flags: { json: false, yes: false, verbose: false, color: false },
+    env: w.env,
+    interactive: false,
+  });
   await setLocalPassword(ctx, "local-secret-pw");
   await storeCredential(ctx, w.server.apiUrl, { type: "key", key: "not-used-here", username: "ana" });
   const r = await runHexts(["search", "json"], { env: w.env, cwd: w.home.dir });

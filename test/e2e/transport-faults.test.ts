@@ -10,7 +10,10 @@ import { runHexts } from "../support/cli.js";
 import { publishes, rebar3Project, release, world } from "./publish-support.js";
 
 /** A loopback HTTP server answering every request with `handler`; closed after the test. */
-async function rawServer(t: { after(fn: () => unknown): void }, handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; apiUrl: string }> {
+async function rawServer(
+  t: { after(fn: () => unknown): void },
+  handler: Parameters<typeof createServer>[1],
+): Promise<{ server: Server; apiUrl: string }> {
   const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   t.after(() => new Promise((r) => server.close(r)));
@@ -35,7 +38,12 @@ test("publish to a server that refuses the connection: could not connect, nothin
   const r = await w.hexts(["publish", "package", "--yes"], dir, { HEX_API_URL: `http://127.0.0.1:${port}/api` });
   assert.equal(r.code, 4, r.stderr);
   const last = r.stderr.trimEnd().split("\n").pop()!;
-  assert.match(last, new RegExp(`^hexts: could not connect to http://127\\.0\\.0\\.1:${port}/api \\(ECONNREFUSED\\): nothing was sent, so demo 1\\.2\\.3 was not published`));
+  assert.match(
+    last,
+    new RegExp(
+      `^hexts: could not connect to http://127\\.0\\.0\\.1:${port}/api \\(ECONNREFUSED\\): nothing was sent, so demo 1\\.2\\.3 was not published`,
+    ),
+  );
   assert.doesNotMatch(r.stderr, /unknown|may or may not/);
 });
 
@@ -48,7 +56,10 @@ test("the upload timeout follows HEX_HTTP_TIMEOUT and the message says it timed 
   const took = Date.now() - started;
   assert.equal(r.code, 4, `exit ${r.code} after ${took} ms\n${r.stderr}`);
   assert.ok(took < 12_000, `gave up after ${took} ms, not after HEX_HTTP_TIMEOUT=1 s`);
-  assert.match(r.stderr, /hexts: the upload of slow 1\.2\.3 timed out after 1 s .*HEX_HTTP_TIMEOUT.*whether it was published is unknown/);
+  assert.match(
+    r.stderr,
+    /hexts: the upload of slow 1\.2\.3 timed out after 1 s .*HEX_HTTP_TIMEOUT.*whether it was published is unknown/,
+  );
   assert.equal(publishes(w.server).length, 1, "sent once");
 });
 
@@ -56,9 +67,15 @@ test("a rate limit says on stderr what it waits for, with and without --json", a
   const w = await world(t);
   for (const json of [false, true]) {
     w.server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "rate-limit", resetInSeconds: 1 } });
-    const r = await runHexts([...(json ? ["--json"] : []), "user", "whoami"], { env: { ...w.env, HEX_API_KEY: w.ana.apiKey }, cwd: w.tmp });
+    const r = await runHexts([...(json ? ["--json"] : []), "user", "whoami"], {
+      env: { ...w.env, HEX_API_KEY: w.ana.apiKey },
+      cwd: w.tmp,
+    });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /waiting \d+(\.\d)? s before trying GET http:\/\/127\.0\.0\.1:\d+\/api\/users\/me again \(attempt 2\): the server is rate limiting requests \(429\)/);
+    assert.match(
+      r.stderr,
+      /waiting \d+(\.\d)? s before trying GET http:\/\/127\.0\.0\.1:\d+\/api\/users\/me again \(attempt 2\): the server is rate limiting requests \(429\)/,
+    );
     if (json) assert.equal(JSON.parse(r.stdout).ok, true);
   }
 });
@@ -86,10 +103,24 @@ test("an answer over the size cap is refused without reading it whole (declared 
     res.on("close", () => (streamed = Math.min(streamed, Number.MAX_SAFE_INTEGER)));
     pump();
   });
-  for (const [url, declared] of [[`${apiUrl}`, false], [`${apiUrl}/declared`, true]] as const) {
-    const r = await runHexts(["user", "whoami"], { env: { HEX_API_URL: url, HEX_API_KEY: "0123456789abcdef0123456789abcdef", HOME: "/nonexistent", HEX_HOME: "/nonexistent/hex" }, timeoutMs: 60_000 });
+  for (const [url, declared] of [
+    [`${apiUrl}`, false],
+    [`${apiUrl}/declared`, true],
+  ] as const) {
+    const r = await runHexts(["user", "whoami"], {
+      env: {
+        HEX_API_URL: url,
+        HEX_API_KEY: "0123456789abcdef0123456789abcdef",
+        HOME: "/nonexistent",
+        HEX_HOME: "/nonexistent/hex",
+      },
+      timeoutMs: 60_000,
+    });
     assert.equal(r.code, 4, r.stderr);
-    assert.match(r.stderr, /hexts: the answer from http:\/\/127\.0\.0\.1:\d+\/api\/.*(over|larger than) the 16 MB hexts accepts; it stopped reading/);
+    assert.match(
+      r.stderr,
+      /hexts: the answer from http:\/\/127\.0\.0\.1:\d+\/api\/.*(over|larger than) the 16 MB hexts accepts; it stopped reading/,
+    );
     if (!declared) assert.ok(streamed < 200 * 1024 * 1024, `the server got to send ${streamed} bytes`);
   }
 });
@@ -103,18 +134,52 @@ test("server text (descriptions, usernames, messages; x-hex-message is covered i
     fault: {
       kind: "status",
       status: 200,
-      body: [{ name: `pkg${evil}`, repository: "hexpm", meta: { description: `desc ${evil}` }, latest_version: "1.0.0", releases: [{ version: "1.0.0" }], html_url: `https://example.com/${evil}`, url: "https://example.com/api/packages/pkg", inserted_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" }],
+      body: [
+        {
+          name: `pkg${evil}`,
+          repository: "hexpm",
+          meta: { description: `desc ${evil}` },
+          latest_version: "1.0.0",
+          releases: [{ version: "1.0.0" }],
+          html_url: `https://example.com/${evil}`,
+          url: "https://example.com/api/packages/pkg",
+          inserted_at: "2026-01-01T00:00:00Z",
+          updated_at: "2026-01-01T00:00:00Z",
+        },
+      ],
     },
   });
   const search = await w.hexts(["search", "pkg"], w.tmp);
-  w.server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "status", status: 200, body: { username: `ana${evil}`, url: "https://example.com/api/users/ana", inserted_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z", organizations: [{ name: `acme${evil}`, role: "admin" }] } } });
+  w.server.fault({
+    method: "GET",
+    path: "/api/users/me",
+    fault: {
+      kind: "status",
+      status: 200,
+      body: {
+        username: `ana${evil}`,
+        url: "https://example.com/api/users/ana",
+        inserted_at: "2026-01-01T00:00:00Z",
+        updated_at: "2026-01-01T00:00:00Z",
+        organizations: [{ name: `acme${evil}`, role: "admin" }],
+      },
+    },
+  });
   const who = await w.hexts(["user", "whoami"], w.tmp);
   assert.equal(who.code, 0, who.stderr);
-  w.server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "status", status: 403, body: { status: 403, message: `denied ${evil}` } } });
+  w.server.fault({
+    method: "GET",
+    path: "/api/users/me",
+    fault: { kind: "status", status: 403, body: { status: 403, message: `denied ${evil}` } },
+  });
   const denied = await w.hexts(["user", "whoami"], w.tmp);
   for (const r of [search, who, denied]) {
     const all = r.stdout + r.stderr;
-    assert.doesNotMatch(all, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, `control characters reached the terminal: ${JSON.stringify(all)}`);
+    assert.doesNotMatch(
+      all,
+      /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/,
+      `control characters reached the terminal: ${JSON.stringify(all)}`,
+    );
   }
   assert.equal(search.code, 0, search.stderr);
   assert.match(search.stdout, /desc /);
@@ -126,7 +191,11 @@ test("an oversized answer to an upload is refused the same way (every transport 
   // The upload transport reads the answer through the same cap.
   const w = await world(t);
   const dir = rebar3Project(join(w.tmp, "big"), { name: "big" });
-  w.server.fault({ method: "POST", path: "/api/packages/big/releases", fault: { kind: "status", status: 201, body: { version: "1.2.3", padding: "x".repeat(17 * 1024 * 1024) } } });
+  w.server.fault({
+    method: "POST",
+    path: "/api/packages/big/releases",
+    fault: { kind: "status", status: 201, body: { version: "1.2.3", padding: "x".repeat(17 * 1024 * 1024) } },
+  });
   const r = await w.hexts(["publish", "package", "--yes"], dir);
   assert.equal(r.code, 4, r.stderr);
   assert.match(r.stderr, /over the 16 MB hexts accepts/);

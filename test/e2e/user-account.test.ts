@@ -53,11 +53,23 @@ test("whoami without a login is exit 3 naming `hexts user auth`; an organization
   const w = await world(t);
   w.server.addUser({ username: "ana" });
   w.server.addOrganization({ name: "acme", admin: "ana" });
-  fails(await w.hexts(["user", "whoami"]), 3, /not logged in to http:\/\/127\.0\.0\.1:\d+\/api: run `hexts user auth`, or set HEX_API_KEY/);
+  fails(
+    await w.hexts(["user", "whoami"]),
+    3,
+    /not logged in to http:\/\/127\.0\.0\.1:\d+\/api: run `hexts user auth`, or set HEX_API_KEY/,
+  );
   failsJson(await w.hexts(["--json", "user", "whoami"]), 3, "NOT_AUTHENTICATED");
   const orgKey = w.server.addKey({ owner: { organization: "acme" }, name: "ci" });
-  fails(await w.hexts(["user", "whoami"], { env: { HEX_API_KEY: orgKey } }), 3, /belongs to an organization, not to a user/);
-  const revoked = w.server.addKey({ owner: { user: "ana" }, name: "old", revokeAt: new Date(Date.now() + 1000).toISOString() });
+  fails(
+    await w.hexts(["user", "whoami"], { env: { HEX_API_KEY: orgKey } }),
+    3,
+    /belongs to an organization, not to a user/,
+  );
+  const revoked = w.server.addKey({
+    owner: { user: "ana" },
+    name: "old",
+    revokeAt: new Date(Date.now() + 1000).toISOString(),
+  });
   w.server.advanceClock(5000);
   const r = await w.hexts(["user", "whoami"], { env: { HEX_API_KEY: revoked } });
   fails(r, 3, /rejected your API key: API key revoked/);
@@ -81,7 +93,10 @@ test("whoami with a stored OAuth login close to expiry renews it first and store
   assert.notEqual(stored.access_token, old.access);
   assert.notEqual(stored.refresh_token, old.refresh);
   assert.ok(stored.expires_at > Date.now() / 1000 + 1700);
-  assert.equal(requests(w.server, { path: "/api/users/me" }).at(-1)!.headers.authorization, `Bearer ${stored.access_token}`);
+  assert.equal(
+    requests(w.server, { path: "/api/users/me" }).at(-1)!.headers.authorization,
+    `Bearer ${stored.access_token}`,
+  );
   noSecrets(r.stdout + r.stderr, [old.access, old.refresh, stored.access_token, stored.refresh_token]);
 });
 
@@ -89,34 +104,83 @@ test("whoami with a stored OAuth login close to expiry renews it first and store
 
 test("register with flags and --password-stdin shows the terms of service and creates the account", async (t) => {
   const w = await world(t);
-  const r = await w.hexts(["user", "register", "--username", "Newbie", "--email", "new@example.com", "--full-name", "New Bie", "--password-stdin"], { input: "a-long-password\n" });
+  const r = await w.hexts(
+    [
+      "user",
+      "register",
+      "--username",
+      "Newbie",
+      "--email",
+      "new@example.com",
+      "--full-name",
+      "New Bie",
+      "--password-stdin",
+    ],
+    { input: "a-long-password\n" },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "Registered newbie.\n");
   assert.match(r.stderr, /terms of service: https:\/\/hex\.pm\/policies\/termsofservice/);
-  assert.match(r.stderr, /Confirm your email address with the link sent to new@example\.com, then log in with `hexts user auth`/);
+  assert.match(
+    r.stderr,
+    /Confirm your email address with the link sent to new@example\.com, then log in with `hexts user auth`/,
+  );
   const user = w.state.findUser("newbie")!;
   assert.equal(user.email, "new@example.com");
   assert.equal(user.fullName, "New Bie");
   noSecrets(r.stdout + r.stderr, ["a-long-password"]);
   assert.equal(requests(w.server, { method: "POST", path: "/api/users" })[0]!.headers.authorization, undefined);
 
-  const json1 = await w.hexts(["--json", "user", "register", "--username", "other", "--email", "other@example.com", "--password-stdin"], { input: "another-password" });
-  const doc = json(z.object({ ok: z.literal(true), data: z.object({ username: z.string(), email: z.string(), terms_of_service: z.string() }) }), json1);
+  const json1 = await w.hexts(
+    ["--json", "user", "register", "--username", "other", "--email", "other@example.com", "--password-stdin"],
+    { input: "another-password" },
+  );
+  const doc = json(
+    z.object({
+      ok: z.literal(true),
+      data: z.object({ username: z.string(), email: z.string(), terms_of_service: z.string() }),
+    }),
+    json1,
+  );
   assert.equal(doc.data.terms_of_service, "https://hex.pm/policies/termsofservice");
   assert.match(json1.stderr, /termsofservice/, "the terms are shown in JSON mode too");
 });
 
 test("register without a TTY fails at once naming the missing flag; server validation is one line plus field lines", async (t) => {
   const w = await world(t);
-  fails(await w.hexts(["user", "register", "--email", "x@example.com", "--password-stdin"], { input: "a-long-password" }), 2, /Username is required.*--username NAME/);
-  fails(await w.hexts(["user", "register", "--username", "xavier", "--password-stdin"], { input: "a-long-password" }), 2, /Email is required.*--email EMAIL/);
-  fails(await w.hexts(["user", "register", "--username", "xavier", "--email", "x@example.com"]), 2, /Account password is required.*--password-stdin/);
+  fails(
+    await w.hexts(["user", "register", "--email", "x@example.com", "--password-stdin"], { input: "a-long-password" }),
+    2,
+    /Username is required.*--username NAME/,
+  );
+  fails(
+    await w.hexts(["user", "register", "--username", "xavier", "--password-stdin"], { input: "a-long-password" }),
+    2,
+    /Email is required.*--email EMAIL/,
+  );
+  fails(
+    await w.hexts(["user", "register", "--username", "xavier", "--email", "x@example.com"]),
+    2,
+    /Account password is required.*--password-stdin/,
+  );
   assert.equal(requests(w.server).length, 0);
 
-  const r = await w.hexts(["user", "register", "--username", "xavier", "--email", "x@example.com", "--password-stdin"], { input: "short" });
+  const r = await w.hexts(
+    ["user", "register", "--username", "xavier", "--email", "x@example.com", "--password-stdin"],
+    { input: "short" },
+  );
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /\nhexts: The server rejected POST .*\/api\/users: Validation error\(s\)\.\n  password: should be at least 8 character\(s\)\n$/);
-  const doc = failsJson(await w.hexts(["--json", "user", "register", "--username", "me", "--email", "x@example.com", "--password-stdin"], { input: "long-enough-pw" }), 1, "VALIDATION_FAILED");
+  assert.match(
+    r.stderr,
+    /\nhexts: The server rejected POST .*\/api\/users: Validation error\(s\)\.\n  password: should be at least 8 character\(s\)\n$/,
+  );
+  const doc = failsJson(
+    await w.hexts(["--json", "user", "register", "--username", "me", "--email", "x@example.com", "--password-stdin"], {
+      input: "long-enough-pw",
+    }),
+    1,
+    "VALIDATION_FAILED",
+  );
   assert.deepEqual(doc.error.lines, ["username: should be at least 3 character(s)"]);
 });
 
@@ -140,7 +204,8 @@ test("register on a terminal asks everything, hides the password and asks again 
   s.line("second-secret-pw");
   assert.equal(await exitOf(s), 0, s.screen);
   assert.match(s.screen, /Registered ptyuser\./);
-  for (const secret of ["first-secret-pw", "typo-secret-pw", "second-secret-pw"]) assert.ok(!s.screen.includes(secret), `${secret} on screen:\n${s.screen}`);
+  for (const secret of ["first-secret-pw", "typo-secret-pw", "second-secret-pw"])
+    assert.ok(!s.screen.includes(secret), `${secret} on screen:\n${s.screen}`);
   assert.ok(w.state.findUser("ptyuser"));
 });
 
@@ -167,7 +232,13 @@ test("deauth of a pasted key only forgets it: the key stays valid on the server 
   const ana = w.server.addUser({ username: "ana" });
   assert.equal((await w.hexts(["user", "auth", "--key", "-", "--no-local-password"], { input: ana.apiKey })).code, 0);
   const doc = json(DeauthDoc, await w.hexts(["--json", "user", "deauth"]));
-  assert.deepEqual(doc.data, { api_url: w.server.apiUrl, username: "ana", forgotten: true, revoked: null, kept_on_server: "seed-api" });
+  assert.deepEqual(doc.data, {
+    api_url: w.server.apiUrl,
+    username: "ana",
+    forgotten: true,
+    revoked: null,
+    kept_on_server: "seed-api",
+  });
   assert.deepEqual(requests(w.server, { method: "DELETE" }), [], "a key hexts did not make is never revoked by deauth");
   assert.deepEqual(w.config().credentials, {});
   assert.equal(w.state.findKeyBySecret(ana.apiKey)!.revokeAt, null);
@@ -178,7 +249,10 @@ test("deauth of a pasted key only forgets it: the key stays valid on the server 
   const human = await w.hexts(["user", "deauth"]);
   assert.equal(human.code, 0, human.stderr);
   assert.match(human.stdout, /^Logged out ana from .*: removed the stored credentials\.\n$/);
-  assert.match(human.stderr, /The API key seed-api was given to hexts, not made by it, so it stays valid on the server; .*hexts user key revoke seed-api/);
+  assert.match(
+    human.stderr,
+    /The API key seed-api was given to hexts, not made by it, so it stays valid on the server; .*hexts user key revoke seed-api/,
+  );
 
   const again = await w.hexts(["user", "deauth"]);
   assert.equal(again.code, 0);
@@ -188,13 +262,19 @@ test("deauth of a pasted key only forgets it: the key stays valid on the server 
 test("deauth of a key hexts made (password login) revokes that key (found by name) and forgets it", async (t) => {
   const w = await world(t, { basicAuth: true });
   w.server.addUser({ username: "ana", password: "ana-account-pw" });
-  const login = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin", "--key-name", "laptop", "--no-local-password"], { input: "ana-account-pw" });
+  const login = await w.hexts(
+    ["user", "auth", "--password", "-u", "ana", "--password-stdin", "--key-name", "laptop", "--no-local-password"],
+    { input: "ana-account-pw" },
+  );
   assert.equal(login.code, 0, login.stderr);
   const made = w.config().credentials[w.server.apiUrl].key as string;
   const doc = json(DeauthDoc, await w.hexts(["--json", "user", "deauth"]));
   assert.deepEqual(doc.data, { api_url: w.server.apiUrl, username: "ana", forgotten: true, revoked: "key" });
   const del = requests(w.server, { method: "DELETE" });
-  assert.deepEqual(del.map((d) => d.path), ["/api/keys/laptop"]);
+  assert.deepEqual(
+    del.map((d) => d.path),
+    ["/api/keys/laptop"],
+  );
   assert.equal(del[0]!.headers.authorization, made);
   assert.ok([...w.state.keys.values()].find((k) => k.name === "laptop")!.revokeAt! <= Date.now() + 60_000);
 });
@@ -202,13 +282,19 @@ test("deauth of a key hexts made (password login) revokes that key (found by nam
 test("deauth forgets locally even when revoking fails, with a warning; the DELETE is not repeated", async (t) => {
   const w = await world(t, { basicAuth: true });
   w.server.addUser({ username: "ana", password: "ana-account-pw" });
-  const login = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin", "--key-name", "laptop", "--no-local-password"], { input: "ana-account-pw" });
+  const login = await w.hexts(
+    ["user", "auth", "--password", "-u", "ana", "--password-stdin", "--key-name", "laptop", "--no-local-password"],
+    { input: "ana-account-pw" },
+  );
   assert.equal(login.code, 0, login.stderr);
   const made = w.config().credentials[w.server.apiUrl].key as string;
   w.server.fault({ method: "DELETE", path: "/api/keys/laptop", fault: { kind: "reset" } });
   const r = await w.hexts(["user", "deauth"], { env: { HEX_API_KEY: "0000aaaa0000aaaa0000aaaa0000aaaa" } });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /warning: could not revoke the login on the server \(.*\); forgetting it on this machine anyway/);
+  assert.match(
+    r.stderr,
+    /warning: could not revoke the login on the server \(.*\); forgetting it on this machine anyway/,
+  );
   assert.match(r.stderr, /warning: HEX_API_KEY is still set, so hexts keeps authenticating with that key/);
   assert.match(r.stdout, /^Logged out ana from .*: removed the stored credentials\.\n$/);
   assert.equal(requests(w.server, { method: "DELETE" }).length, 1, "the revoke was sent once");
@@ -219,11 +305,18 @@ test("deauth forgets locally even when revoking fails, with a warning; the DELET
 test("deauth on a terminal asks the local password to revoke a key hexts made; wrong three times still forgets", async (t) => {
   const w = await world(t, { basicAuth: true });
   w.server.addUser({ username: "ana", password: "ana-account-pw" });
-  const login = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin"], { input: "ana-account-pw", env: { HEX_LOCAL_PASSWORD: "local-pw-123" } });
+  const login = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin"], {
+    input: "ana-account-pw",
+    env: { HEX_LOCAL_PASSWORD: "local-pw-123" },
+  });
   assert.equal(login.code, 0, login.stderr);
   const s = spawnPty(["user", "deauth"], { env: w.env, cwd: w.home.dir });
   t.after(() => s.kill());
-  for (const [prompt, attempt] of [["Local password", "nope-1"], ["(2 of 3)", "nope-2"], ["(3 of 3)", "nope-3"]] as const) {
+  for (const [prompt, attempt] of [
+    ["Local password", "nope-1"],
+    ["(2 of 3)", "nope-2"],
+    ["(3 of 3)", "nope-3"],
+  ] as const) {
     await s.waitFor(prompt, 20_000);
     s.line(attempt);
   }
@@ -239,8 +332,17 @@ test("reset_password account: the server no longer offers it (404), so hexts say
   const w = await world(t);
   w.server.addUser({ username: "ana" });
   const r = await w.hexts(["user", "reset_password", "account", "--username", "ana"]);
-  fails(r, 1, new RegExp(`no longer resets passwords through its API; reset yours in a browser at ${w.server.url.replace(/\./g, "\\.")}/password/new`));
-  assert.deepEqual(requests(w.server, { method: "POST" }).map((q) => q.path), ["/api/users/ana/reset"]);
+  fails(
+    r,
+    1,
+    new RegExp(
+      `no longer resets passwords through its API; reset yours in a browser at ${w.server.url.replace(/\./g, "\\.")}/password/new`,
+    ),
+  );
+  assert.deepEqual(
+    requests(w.server, { method: "POST" }).map((q) => q.path),
+    ["/api/users/ana/reset"],
+  );
   failsJson(await w.hexts(["--json", "user", "reset-password", "account", "--username", "ana"]), 1, "NOT_FOUND");
   fails(await w.hexts(["user", "reset_password", "account"]), 2, /Username or email is required.*--username NAME/);
   fails(await w.hexts(["user", "reset_password", "everything"]), 2, /<which> must be one of: account, local/);
@@ -254,7 +356,10 @@ test("reset_password account on a terminal asks the username", async (t) => {
   s.line("ana@example.com");
   assert.equal(await exitOf(s), 1);
   assert.match(s.screen, /password\/new/);
-  assert.deepEqual(requests(w.server, { method: "POST" }).map((q) => q.path), ["/api/users/ana%40example.com/reset"]);
+  assert.deepEqual(
+    requests(w.server, { method: "POST" }).map((q) => q.path),
+    ["/api/users/ana%40example.com/reset"],
+  );
 });
 
 test("reset_password local on a terminal: set, change (current first), remove; secrets re-encrypted each time", async (t) => {
@@ -287,7 +392,8 @@ test("reset_password local on a terminal: set, change (current first), remove; s
   await s.waitFor("New local password (confirm):");
   s.line("second-local-pw");
   assert.equal(await exitOf(s), 0, s.screen);
-  for (const pw of ["first-local-pw", "second-local-pw"]) assert.ok(!s.screen.includes(pw), `${pw} on screen:\n${s.screen}`);
+  for (const pw of ["first-local-pw", "second-local-pw"])
+    assert.ok(!s.screen.includes(pw), `${pw} on screen:\n${s.screen}`);
   assert.equal((await w.hexts(["user", "whoami"], { env: { HEX_LOCAL_PASSWORD: "second-local-pw" } })).stdout, "ana\n");
 
   s = reset();
@@ -304,12 +410,35 @@ test("reset_password local on a terminal: set, change (current first), remove; s
 test("reset_password local without a TTY: HEX_LOCAL_PASSWORD opens, --local-password-stdin sets; missing input is exit 2", async (t) => {
   const w = await world(t);
   const ana = w.server.addUser({ username: "ana" });
-  assert.equal((await w.hexts(["user", "auth", "--key", ana.apiKey], { env: { HEX_LOCAL_PASSWORD: "old-local-pw" } })).code, 0);
+  assert.equal(
+    (await w.hexts(["user", "auth", "--key", ana.apiKey], { env: { HEX_LOCAL_PASSWORD: "old-local-pw" } })).code,
+    0,
+  );
   fails(await w.hexts(["user", "reset_password", "local"]), 2, /HEX_LOCAL_PASSWORD/);
-  fails(await w.hexts(["user", "reset_password", "local"], { env: { HEX_LOCAL_PASSWORD: "old-local-pw" } }), 2, /--local-password-stdin/);
-  fails(await w.hexts(["user", "reset_password", "local", "--local-password-stdin"], { env: { HEX_LOCAL_PASSWORD: "bad-local-pw" }, input: "new-local-pw" }), 3, /wrong local password in HEX_LOCAL_PASSWORD/);
-  const r = await w.hexts(["--json", "user", "reset_password", "local", "--local-password-stdin"], { env: { HEX_LOCAL_PASSWORD: "old-local-pw" }, input: "new-local-pw\n" });
-  const doc = json(z.object({ ok: z.literal(true), data: z.object({ which: z.literal("local"), encrypted: z.boolean(), secrets: z.number() }) }), r);
+  fails(
+    await w.hexts(["user", "reset_password", "local"], { env: { HEX_LOCAL_PASSWORD: "old-local-pw" } }),
+    2,
+    /--local-password-stdin/,
+  );
+  fails(
+    await w.hexts(["user", "reset_password", "local", "--local-password-stdin"], {
+      env: { HEX_LOCAL_PASSWORD: "bad-local-pw" },
+      input: "new-local-pw",
+    }),
+    3,
+    /wrong local password in HEX_LOCAL_PASSWORD/,
+  );
+  const r = await w.hexts(["--json", "user", "reset_password", "local", "--local-password-stdin"], {
+    env: { HEX_LOCAL_PASSWORD: "old-local-pw" },
+    input: "new-local-pw\n",
+  });
+  const doc = json(
+    z.object({
+      ok: z.literal(true),
+      data: z.object({ which: z.literal("local"), encrypted: z.boolean(), secrets: z.number() }),
+    }),
+    r,
+  );
   assert.deepEqual([doc.data.encrypted, doc.data.secrets], [true, 1]);
   assert.equal((await w.hexts(["user", "whoami"], { env: { HEX_LOCAL_PASSWORD: "new-local-pw" } })).stdout, "ana\n");
   noSecrets(r.stdout + r.stderr, ["old-local-pw", "new-local-pw", ana.apiKey]);

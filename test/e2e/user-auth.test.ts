@@ -8,7 +8,19 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { spawnPty } from "../support/pty.js";
-import { fails, failsJson, json, noSecrets, requests, startHexts, USER_CODE, userCodeOf, world, type World, exitOf } from "./user-helpers.js";
+import {
+  fails,
+  failsJson,
+  json,
+  noSecrets,
+  requests,
+  startHexts,
+  USER_CODE,
+  userCodeOf,
+  world,
+  type World,
+  exitOf,
+} from "./user-helpers.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const PTY_CODE = /  ([23456789BCDFGHJKLMNPQRSTVWXYZ]{4})-([23456789BCDFGHJKLMNPQRSTVWXYZ]{4})\r?\n/;
@@ -22,7 +34,9 @@ const AuthDoc = z.object({
     key_name: z.string().nullable(),
     scope: z.string().nullable().optional(),
     expires_at: z.number().optional(),
-    keys_created: z.array(z.object({ name: z.string(), permissions: z.array(z.string()), stored: z.boolean() })).optional(),
+    keys_created: z
+      .array(z.object({ name: z.string(), permissions: z.array(z.string()), stored: z.boolean() }))
+      .optional(),
     encrypted: z.boolean(),
     config_file: z.string(),
   }),
@@ -59,7 +73,10 @@ test("OAuth without a TTY: URL and code are printed first, no browser opens, the
   w.server.approveDevice(code, "ana");
   const r = await run.done;
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^Logged in as ana on http:\/\/127\.0\.0\.1:\d+\/api \(OAuth login, renewed automatically\)\.\n$/);
+  assert.match(
+    r.stdout,
+    /^Logged in as ana on http:\/\/127\.0\.0\.1:\d+\/api \(OAuth login, renewed automatically\)\.\n$/,
+  );
   const page = `${w.server.url}/oauth/device?user_code=${code}`;
   assert.ok(r.stderr.indexOf(page) >= 0 && r.stderr.indexOf(page) < r.stderr.indexOf("Waiting"), r.stderr);
   assert.match(r.stderr, /warning: credentials are stored unencrypted in .*hexts\.json/);
@@ -68,7 +85,8 @@ test("OAuth without a TTY: URL and code are printed first, no browser opens, the
   const device = [...w.state.deviceCodes.values()][0]!;
   assert.equal(device.clientId, "hexts");
   assert.deepEqual(device.scopes.slice().sort(), ["api:read", "api:write", "repositories"]);
-  for (const req of requests(w.server, { path: /^\/api\/oauth\// })) assert.equal(req.headers.authorization, undefined, "no credential to OAuth endpoints");
+  for (const req of requests(w.server, { path: /^\/api\/oauth\// }))
+    assert.equal(req.headers.authorization, undefined, "no credential to OAuth endpoints");
 
   const cred = w.config().credentials[w.server.apiUrl];
   assert.equal(cred.type, "oauth");
@@ -81,7 +99,10 @@ test("OAuth without a TTY: URL and code are printed first, no browser opens, the
   const who = await w.hexts(["user", "whoami"]);
   assert.equal(who.code, 0, who.stderr);
   assert.equal(who.stdout, "ana\norganizations: acme (admin)\n");
-  assert.equal(requests(w.server, { path: "/api/users/me" }).at(-1)!.headers.authorization, `Bearer ${cred.access_token}`);
+  assert.equal(
+    requests(w.server, { path: "/api/users/me" }).at(-1)!.headers.authorization,
+    `Bearer ${cred.access_token}`,
+  );
   noSecrets(r.stdout + r.stderr + who.stdout + who.stderr, [cred.access_token, cred.refresh_token]);
 });
 
@@ -116,7 +137,10 @@ test("OAuth on a terminal with --no-browser opens nothing", async (t) => {
   const w = await world(t, { deviceInterval: 1 });
   w.server.addUser({ username: "ana", twoFactor: true });
   const browser = recordingBrowser(w);
-  const s = spawnPty(["user", "auth", "--no-browser", "--no-local-password"], { env: { ...w.env, BROWSER: browser.env }, cwd: w.home.dir });
+  const s = spawnPty(["user", "auth", "--no-browser", "--no-local-password"], {
+    env: { ...w.env, BROWSER: browser.env },
+    cwd: w.home.dir,
+  });
   t.after(() => s.kill());
   const code = userCodeOf((await s.waitFor(PTY_CODE)).match(PTY_CODE)!);
   w.server.approveDevice(code, "ana");
@@ -138,7 +162,10 @@ test("OAuth honours slow_down: the next poll waits 5 s longer", async (t) => {
   assert.equal(doc.data.method, "oauth");
   assert.equal(doc.data.scope, "api:read api:write repository:hexpm");
   const polls = requests(w.server, { method: "POST", path: "/api/oauth/token" });
-  assert.deepEqual(polls.map((p) => p.status), [400, 200]);
+  assert.deepEqual(
+    polls.map((p) => p.status),
+    [400, 200],
+  );
   assert.ok(polls[1]!.at - polls[0]!.at >= 5900, `second poll ${polls[1]!.at - polls[0]!.at} ms after the slow_down`);
 });
 
@@ -148,7 +175,11 @@ test("OAuth failures: a refused client points to --key; a denied login and a rea
 
   const refused = await w.hexts(["user", "auth"], { env: { HEX_OAUTH_CLIENT_ID: "someone-else" } });
   fails(refused, 3, /does not accept the OAuth client id "someone-else".*HEX_OAUTH_CLIENT_ID.*hexts user auth --key/);
-  failsJson(await w.hexts(["--json", "user", "auth"], { env: { HEX_OAUTH_CLIENT_ID: "someone-else" } }), 3, "OAUTH_FAILED");
+  failsJson(
+    await w.hexts(["--json", "user", "auth"], { env: { HEX_OAUTH_CLIENT_ID: "someone-else" } }),
+    3,
+    "OAUTH_FAILED",
+  );
 
   const denied = startHexts(["user", "auth"], { env: w.env, cwd: w.home.dir });
   w.server.denyDevice(userCodeOf(await denied.waitForStderr(USER_CODE)));
@@ -165,7 +196,11 @@ test("OAuth failures: a refused client points to --key; a denied login and a rea
 
 test("in CI, auth without a method fails at once and names --key", async (t) => {
   const w = await world(t);
-  fails(await w.hexts(["user", "auth"], { env: { CI: "true" } }), 2, /in CI, log in with an API key: `hexts user auth --key -`.*--oauth/);
+  fails(
+    await w.hexts(["user", "auth"], { env: { CI: "true" } }),
+    2,
+    /in CI, log in with an API key: `hexts user auth --key -`.*--oauth/,
+  );
   assert.equal(requests(w.server).length, 0, "no request made");
 });
 
@@ -177,18 +212,31 @@ test("--key KEY is checked with /auth?domain=api and stored with its name and ow
   const r = await w.hexts(["--json", "user", "auth", "--key", ana.apiKey]);
   const doc = json(AuthDoc, r);
   assert.deepEqual(
-    { method: doc.data.method, username: doc.data.username, key_name: doc.data.key_name, encrypted: doc.data.encrypted },
+    {
+      method: doc.data.method,
+      username: doc.data.username,
+      key_name: doc.data.key_name,
+      encrypted: doc.data.encrypted,
+    },
     { method: "key", username: "ana", key_name: "seed-api", encrypted: false },
   );
   const check = requests(w.server, { path: "/api/auth" });
   assert.equal(check.length, 1);
   assert.deepEqual(check[0]!.query, { domain: "api" });
   assert.equal(check[0]!.headers.authorization, ana.apiKey);
-  assert.deepEqual(w.config().credentials[w.server.apiUrl], { type: "key", key: ana.apiKey, username: "ana", key_name: "seed-api" });
+  assert.deepEqual(w.config().credentials[w.server.apiUrl], {
+    type: "key",
+    key: ana.apiKey,
+    username: "ana",
+    key_name: "seed-api",
+  });
   assert.equal(w.configMode(), 0o600);
   noSecrets(r.stdout + r.stderr, [ana.apiKey]);
   // The key was on the command line: say who else can see it, and the two ways that avoid it.
-  assert.match(r.stderr, /warning: a key given on the command line is visible to other users of this machine .*--key alone to paste it at a hidden prompt, or pipe it on stdin with --key -/);
+  assert.match(
+    r.stderr,
+    /warning: a key given on the command line is visible to other users of this machine .*--key alone to paste it at a hidden prompt, or pipe it on stdin with --key -/,
+  );
 });
 
 test("a key piped on stdin (--key - or --key alone) is stored; an empty stdin is exit 2 naming --key", async (t) => {
@@ -209,15 +257,34 @@ test("keys the server refuses, organization keys and repository-only keys are no
   const w = await world(t);
   w.server.addUser({ username: "ana" });
   w.server.addOrganization({ name: "acme", admin: "ana" });
-  const orgKey = w.server.addKey({ owner: { organization: "acme" }, name: "ci", permissions: [{ domain: "repository", resource: "acme" }, { domain: "api", resource: "read" }] });
-  const repoOnly = w.server.addKey({ owner: { user: "ana" }, name: "fetch", permissions: [{ domain: "repository", resource: "acme" }] });
+  const orgKey = w.server.addKey({
+    owner: { organization: "acme" },
+    name: "ci",
+    permissions: [
+      { domain: "repository", resource: "acme" },
+      { domain: "api", resource: "read" },
+    ],
+  });
+  const repoOnly = w.server.addKey({
+    owner: { user: "ana" },
+    name: "fetch",
+    permissions: [{ domain: "repository", resource: "acme" }],
+  });
   const bogus = "0123456789abcdef0123456789abcdef";
 
   const bad = await w.hexts(["user", "auth", "--key", bogus]);
   fails(bad, 3, /the server rejected this API key \(invalid API key\): check that you copied the whole key/);
   noSecrets(bad.stderr, [bogus]);
-  fails(await w.hexts(["user", "auth", "--key", orgKey]), 2, /belongs to the organization acme, not to a user: store it with `hexts organization auth acme --key KEY`/);
-  fails(await w.hexts(["user", "auth", "--key", repoOnly]), 3, /this key has no API permission.*hexts organization auth ORG --key KEY/);
+  fails(
+    await w.hexts(["user", "auth", "--key", orgKey]),
+    2,
+    /belongs to the organization acme, not to a user: store it with `hexts organization auth acme --key KEY`/,
+  );
+  fails(
+    await w.hexts(["user", "auth", "--key", repoOnly]),
+    3,
+    /this key has no API permission.*hexts organization auth ORG --key KEY/,
+  );
   const doc = failsJson(await w.hexts(["--json", "user", "auth", "--key", bogus]), 3, "NOT_AUTHENTICATED");
   assert.equal(doc.error.status, 401);
   noSecrets(JSON.stringify(doc), [bogus]);
@@ -242,14 +309,26 @@ test("--key on a terminal asks for the key hidden; an empty local password store
 test("a local password from stdin or HEX_LOCAL_PASSWORD seals the stored key", async (t) => {
   const w = await world(t);
   const ana = w.server.addUser({ username: "ana" });
-  const r = await w.hexts(["user", "auth", "--key", ana.apiKey, "--local-password-stdin"], { input: "stdin-local-pw\n" });
+  const r = await w.hexts(["user", "auth", "--key", ana.apiKey, "--local-password-stdin"], {
+    input: "stdin-local-pw\n",
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Stored encrypted with your local password/);
   assert.equal(typeof w.config().credentials[w.server.apiUrl].key, "object");
-  assert.ok(!readFileSync(join(w.home.env.HEX_HOME, "hexts.json"), "utf8").includes(ana.apiKey), "the key is not in the file in clear");
+  assert.ok(
+    !readFileSync(join(w.home.env.HEX_HOME, "hexts.json"), "utf8").includes(ana.apiKey),
+    "the key is not in the file in clear",
+  );
   const who = await w.hexts(["--json", "user", "whoami"], { env: { HEX_LOCAL_PASSWORD: "stdin-local-pw" } });
-  assert.equal(json(z.object({ ok: z.literal(true), data: z.object({ username: z.string() }) }), who).data.username, "ana");
-  fails(await w.hexts(["user", "whoami"], { env: { HEX_LOCAL_PASSWORD: "not-this-one" } }), 3, /wrong local password in HEX_LOCAL_PASSWORD/);
+  assert.equal(
+    json(z.object({ ok: z.literal(true), data: z.object({ username: z.string() }) }), who).data.username,
+    "ana",
+  );
+  fails(
+    await w.hexts(["user", "whoami"], { env: { HEX_LOCAL_PASSWORD: "not-this-one" } }),
+    3,
+    /wrong local password in HEX_LOCAL_PASSWORD/,
+  );
 });
 
 test("contradictory or misplaced auth flags are usage errors before any request", async (t) => {
@@ -259,7 +338,10 @@ test("contradictory or misplaced auth flags are usage errors before any request"
     [["--oauth", "--password"], /choose one way to log in/],
     [["--username", "ana"], /--username goes with --password/],
     [["--key", "-", "--local-password-stdin"], /--key and --local-password-stdin both read standard input/],
-    [["--password", "--password-stdin", "--local-password-stdin", "-u", "ana"], /--password-stdin and --local-password-stdin both read standard input/],
+    [
+      ["--password", "--password-stdin", "--local-password-stdin", "-u", "ana"],
+      /--password-stdin and --local-password-stdin both read standard input/,
+    ],
     [["--key", "k", "--key-name", "x"], /--key-name names keys hexts creates/],
     [["--local-password-stdin", "--no-local-password", "--key", "k"], /contradict/],
   ];
@@ -272,7 +354,10 @@ test("contradictory or misplaced auth flags are usage errors before any request"
 test("--password creates one full-API key with Basic auth, stores it marked as made by hexts, and leaves no other key", async (t) => {
   const w = await world(t, { basicAuth: true });
   const ana = w.server.addUser({ username: "ana", password: "ana-account-pw" });
-  const r = await w.hexts(["--json", "user", "auth", "--password", "-u", "ana@example.com", "--password-stdin", "--key-name", "laptop"], { input: "ana-account-pw\n" });
+  const r = await w.hexts(
+    ["--json", "user", "auth", "--password", "-u", "ana@example.com", "--password-stdin", "--key-name", "laptop"],
+    { input: "ana-account-pw\n" },
+  );
   const doc = json(AuthDoc, r);
   assert.equal(doc.data.method, "password");
   assert.equal(doc.data.username, "ana");
@@ -283,7 +368,10 @@ test("--password creates one full-API key with Basic auth, stores it marked as m
   const basic = `Basic ${Buffer.from("ana@example.com:ana-account-pw").toString("base64")}`;
   assert.equal(posts[0]!.headers.authorization, basic);
   const stored = w.config().credentials[w.server.apiUrl];
-  assert.deepEqual({ type: stored.type, username: stored.username, key_name: stored.key_name, generated: stored.generated }, { type: "key", username: "ana", key_name: "laptop", generated: true });
+  assert.deepEqual(
+    { type: stored.type, username: stored.username, key_name: stored.key_name, generated: stored.generated },
+    { type: "key", username: "ana", key_name: "laptop", generated: true },
+  );
   const live = [...w.state.keys.values()].filter((k) => k.revokeAt === null || k.revokeAt > Date.now());
   assert.deepEqual(live.map((k) => k.name).sort(), ["laptop", "seed-api"], "no key is left live and unused");
   const laptop = live.find((k) => k.name === "laptop")!;
@@ -298,16 +386,32 @@ test("--password where Basic auth is off (hex.pm) explains the two other ways; n
   const r = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin"], { input: "ana-account-pw" });
   fails(r, 3, /no longer accepts a username and password.*`hexts user auth`.*`hexts user auth --key`/);
   noSecrets(r.stderr, ["ana-account-pw"]);
-  failsJson(await w.hexts(["--json", "user", "auth", "--password", "-u", "ana", "--password-stdin"], { input: "ana-account-pw" }), 3, "BASIC_AUTH_DISABLED");
+  failsJson(
+    await w.hexts(["--json", "user", "auth", "--password", "-u", "ana", "--password-stdin"], {
+      input: "ana-account-pw",
+    }),
+    3,
+    "BASIC_AUTH_DISABLED",
+  );
   assert.equal([...w.state.keys.values()].length, 1, "only the seeded key exists");
 });
 
 test("--password without a TTY needs --username and --password-stdin; a wrong password is exit 3", async (t) => {
   const w = await world(t, { basicAuth: true });
   w.server.addUser({ username: "ana", password: "ana-account-pw" });
-  fails(await w.hexts(["user", "auth", "--password", "--password-stdin"], { input: "x" }), 2, /Username or email is required.*--username NAME/);
-  fails(await w.hexts(["user", "auth", "--password", "-u", "ana"]), 2, /Account password is required.*--password-stdin/);
-  const wrong = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin"], { input: "not-the-password" });
+  fails(
+    await w.hexts(["user", "auth", "--password", "--password-stdin"], { input: "x" }),
+    2,
+    /Username or email is required.*--username NAME/,
+  );
+  fails(
+    await w.hexts(["user", "auth", "--password", "-u", "ana"]),
+    2,
+    /Account password is required.*--password-stdin/,
+  );
+  const wrong = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin"], {
+    input: "not-the-password",
+  });
   fails(wrong, 3, /rejected the username and password/);
   noSecrets(wrong.stderr, ["not-the-password"]);
 });
@@ -315,7 +419,10 @@ test("--password without a TTY needs --username and --password-stdin; a wrong pa
 test("--password on a terminal asks the username, then the password hidden", async (t) => {
   const w = await world(t, { basicAuth: true });
   w.server.addUser({ username: "ana", password: "ana-account-pw" });
-  const s = spawnPty(["user", "auth", "--password", "--no-local-password", "--key-name", "desk"], { env: w.env, cwd: w.home.dir });
+  const s = spawnPty(["user", "auth", "--password", "--no-local-password", "--key-name", "desk"], {
+    env: w.env,
+    cwd: w.home.dir,
+  });
   t.after(() => s.kill());
   await s.waitFor("Username or email:");
   s.line("ana");

@@ -10,7 +10,8 @@ async function faultWorld(t: { after(fn: () => unknown): void }) {
   const w = await world(t);
   const ana = w.server.addUser({ username: "ana" });
   w.server.addOrganization({ name: "acme", admin: "ana" });
-  const hexts = (args: string[], o: { env?: Record<string, string>; input?: string } = {}) => w.hexts(args, { ...o, env: { HEX_API_KEY: ana.apiKey, ...o.env } });
+  const hexts = (args: string[], o: { env?: Record<string, string>; input?: string } = {}) =>
+    w.hexts(args, { ...o, env: { HEX_API_KEY: ana.apiKey, ...o.env } });
   return { w, ana, hexts };
 }
 
@@ -42,24 +43,44 @@ test("reads that keep failing end with one line: exit 4 and SERVER_ERROR / NETWO
   w.server.fault({ method: "GET", path: "/api/keys", times: 3, fault: { kind: "reset" } });
   const doc = failsJson(await hexts(["--json", "user", "key", "list"]), 4, "NETWORK");
   noSecrets(JSON.stringify(doc), [ana.apiKey]);
-  fails(await hexts(["user", "whoami"], { env: { HEX_API_URL: "http://127.0.0.1:9/api" } }), 4, /Could not connect to the server/);
+  fails(
+    await hexts(["user", "whoami"], { env: { HEX_API_URL: "http://127.0.0.1:9/api" } }),
+    4,
+    /Could not connect to the server/,
+  );
 });
 
 test("a key creation cut mid-request is sent once, and the error says the outcome is unknown and how to check", async (t) => {
   const { w, ana, hexts } = await faultWorld(t);
   w.server.fault({ method: "POST", path: "/api/keys", fault: { kind: "reset" } });
   const r = await hexts(["user", "key", "generate", "--key-name", "ci"]);
-  fails(r, 4, /The connection failed during POST .*\/api\/keys.*may or may not have carried it out; run `hexts user key list` to see whether the key "ci" was created/);
+  fails(
+    r,
+    4,
+    /The connection failed during POST .*\/api\/keys.*may or may not have carried it out; run `hexts user key list` to see whether the key "ci" was created/,
+  );
   assert.equal(requests(w.server, { method: "POST", path: "/api/keys" }).length, 1);
 
   w.server.fault({ method: "POST", path: "/api/keys", fault: { kind: "status", status: 503 } });
   failsJson(await hexts(["--json", "user", "key", "generate", "--key-name", "ci"]), 4, "SERVER_ERROR");
-  assert.equal(requests(w.server, { method: "POST", path: "/api/keys" }).length, 2, "a 503 on a POST is not retried either");
+  assert.equal(
+    requests(w.server, { method: "POST", path: "/api/keys" }).length,
+    2,
+    "a 503 on a POST is not retried either",
+  );
 
   w.server.fault({ method: "POST", path: "/api/orgs/acme/keys", fault: { kind: "reset" } });
-  fails(await hexts(["organization", "key", "acme", "generate"]), 4, /run `hexts organization key acme list` to see whether the key/);
+  fails(
+    await hexts(["organization", "key", "acme", "generate"]),
+    4,
+    /run `hexts organization key acme list` to see whether the key/,
+  );
   w.server.fault({ method: "POST", path: "/api/orgs/acme/keys", fault: { kind: "reset" } });
-  fails(await hexts(["organization", "auth", "acme"]), 4, /may or may not have carried it out; run `hexts organization key acme list`/);
+  fails(
+    await hexts(["organization", "auth", "acme"]),
+    4,
+    /may or may not have carried it out; run `hexts organization key acme list`/,
+  );
   assert.equal(requests(w.server, { method: "POST", path: "/api/orgs/acme/keys" }).length, 2);
   assert.equal([...w.state.keys.values()].length, 1, "only the seeded key exists");
   noSecrets(r.stderr, [ana.apiKey]);
@@ -69,16 +90,28 @@ test("revocations are sent once: one key, all keys and an organization key, each
   const { w, hexts } = await faultWorld(t);
   w.server.addKey({ owner: { user: "ana" }, name: "old" });
   w.server.fault({ method: "DELETE", path: "/api/keys/old", fault: { kind: "reset" } });
-  fails(await hexts(["user", "key", "revoke", "old"]), 4, /DELETE .*\/api\/keys\/old.*may or may not have carried it out; run `hexts user key list` to see whether it is still there/);
+  fails(
+    await hexts(["user", "key", "revoke", "old"]),
+    4,
+    /DELETE .*\/api\/keys\/old.*may or may not have carried it out; run `hexts user key list` to see whether it is still there/,
+  );
   assert.equal(requests(w.server, { method: "DELETE", path: "/api/keys/old" }).length, 1);
 
   w.server.fault({ method: "DELETE", path: "/api/keys", fault: { kind: "status", status: 502 } });
   failsJson(await hexts(["--json", "--yes", "user", "key", "revoke", "--all"]), 4, "SERVER_ERROR");
   assert.equal(requests(w.server, { method: "DELETE", path: "/api/keys" }).length, 1);
 
-  w.server.addKey({ owner: { organization: "acme" }, name: "ci", permissions: [{ domain: "repository", resource: "acme" }] });
+  w.server.addKey({
+    owner: { organization: "acme" },
+    name: "ci",
+    permissions: [{ domain: "repository", resource: "acme" }],
+  });
   w.server.fault({ method: "DELETE", path: "/api/orgs/acme/keys/ci", fault: { kind: "reset" } });
-  fails(await hexts(["organization", "key", "acme", "revoke", "ci"]), 4, /run `hexts organization key acme list` to see whether it is still there/);
+  fails(
+    await hexts(["organization", "key", "acme", "revoke", "ci"]),
+    4,
+    /run `hexts organization key acme list` to see whether it is still there/,
+  );
   assert.equal(requests(w.server, { method: "DELETE", path: "/api/orgs/acme/keys/ci" }).length, 1);
 });
 
@@ -86,7 +119,9 @@ test("login writes are never repeated: the password login's key, the OAuth start
   const w = await world(t, { basicAuth: true });
   w.server.addUser({ username: "ana", password: "ana-account-pw" });
   w.server.fault({ method: "POST", path: "/api/keys", fault: { kind: "reset" } });
-  const pw = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin"], { input: "ana-account-pw" });
+  const pw = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin"], {
+    input: "ana-account-pw",
+  });
   fails(pw, 4, /may or may not have carried it out; run `hexts user key list`/);
   noSecrets(pw.stderr, ["ana-account-pw"]);
   assert.equal(requests(w.server, { method: "POST", path: "/api/keys" }).length, 1);
@@ -96,7 +131,10 @@ test("login writes are never repeated: the password login's key, the OAuth start
   assert.equal(requests(w.server, { method: "POST", path: "/api/oauth/device_authorization" }).length, 1);
 
   w.server.fault({ method: "POST", path: "/api/users", fault: { kind: "reset" } });
-  const reg = await w.hexts(["user", "register", "--username", "newbie", "--email", "n@example.com", "--password-stdin"], { input: "long-password-1" });
+  const reg = await w.hexts(
+    ["user", "register", "--username", "newbie", "--email", "n@example.com", "--password-stdin"],
+    { input: "long-password-1" },
+  );
   fails(reg, 4, /may or may not have carried it out; run `hexts user auth` or look up the user "newbie"/);
   assert.equal(requests(w.server, { method: "POST", path: "/api/users" }).length, 1);
   noSecrets(reg.stderr, ["long-password-1"]);

@@ -49,7 +49,12 @@ export async function world(t: { after(fn: () => unknown): void }, opts: HexServ
 
 export const ErrorDoc = z.object({
   ok: z.literal(false),
-  error: z.object({ code: z.string(), message: z.string(), status: z.number().optional(), lines: z.array(z.string()).optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    status: z.number().optional(),
+    lines: z.array(z.string()).optional(),
+  }),
 });
 
 /** Exactly one JSON document on stdout, parsed with `schema`. */
@@ -63,7 +68,10 @@ export function json<S extends z.ZodType>(schema: S, r: RunResult): z.output<S> 
 export function fails(r: RunResult, exit: number, pattern: RegExp): void {
   assert.equal(r.code, exit, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   assert.equal(r.stdout, "", "nothing on stdout");
-  const last = r.stderr.trimEnd().split("\n").filter((l) => l.startsWith("hexts:"));
+  const last = r.stderr
+    .trimEnd()
+    .split("\n")
+    .filter((l) => l.startsWith("hexts:"));
   assert.equal(last.length, 1, `one error line:\n${r.stderr}`);
   assert.match(last[0]!, pattern);
   assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
@@ -86,7 +94,8 @@ export function requests(server: HexServer, filter?: { method?: string; path?: s
   return server.requests.filter(
     (r) =>
       (filter?.method === undefined || r.method === filter.method) &&
-      (filter?.path === undefined || (typeof filter.path === "string" ? r.path === filter.path : filter.path.test(r.path))),
+      (filter?.path === undefined ||
+        (typeof filter.path === "string" ? r.path === filter.path : filter.path.test(r.path))),
   );
 }
 
@@ -98,8 +107,15 @@ export interface Streaming {
 }
 
 /** Spawns the built CLI without a TTY and lets the test react to its stderr while it runs (OAuth device flow). */
-export function startHexts(args: string[], o: { env: Record<string, string | undefined>; cwd?: string; input?: string }): Streaming {
-  const child = spawn(process.execPath, [binPath, ...args], { cwd: o.cwd ?? repoRoot, env: baseEnv(o.env), stdio: ["pipe", "pipe", "pipe"] });
+export function startHexts(
+  args: string[],
+  o: { env: Record<string, string | undefined>; cwd?: string; input?: string },
+): Streaming {
+  const child = spawn(process.execPath, [binPath, ...args], {
+    cwd: o.cwd ?? repoRoot,
+    env: baseEnv(o.env),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   const listeners = new Set<() => void>();
@@ -151,19 +167,41 @@ export const USER_CODE = /\n  ([23456789BCDFGHJKLMNPQRSTVWXYZ]{4})-([23456789BCD
 export const userCodeOf = (m: RegExpMatchArray) => `${m[1]}${m[2]}`;
 
 /** Stores an OAuth token pair the server issued to `username` (as a device login would), unencrypted. */
-export async function storeOAuthLogin(w: World, username: string, scope = "api repositories"): Promise<{ access: string; refresh: string }> {
+export async function storeOAuthLogin(
+  w: World,
+  username: string,
+  scope = "api repositories",
+): Promise<{ access: string; refresh: string }> {
   const start = await form(w.server, "/oauth/device_authorization", { client_id: "hexts", scope });
   w.server.approveDevice(start.body.user_code, username);
-  const token = await form(w.server, "/oauth/token", { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: start.body.device_code, client_id: "hexts" });
+  const token = await form(w.server, "/oauth/token", {
+    grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+    device_code: start.body.device_code,
+    client_id: "hexts",
+  });
   assert.equal(token.status, 200, JSON.stringify(token.body));
-  const ctx = createContext({ flags: { json: true, yes: false, verbose: false, color: false }, env: w.env, cwd: w.home.dir, interactive: false });
+  const ctx = createContext({
+    flags: { json: true, yes: false, verbose: false, color: false },
+    env: w.env,
+    cwd: w.home.dir,
+    interactive: false,
+  });
   const expiresAt = Math.floor(Date.now() / 1000) + 1800;
-  await storeCredential(ctx, w.server.apiUrl, { type: "oauth", accessToken: token.body.access_token, refreshToken: token.body.refresh_token, expiresAt, username });
+  await storeCredential(ctx, w.server.apiUrl, {
+    type: "oauth",
+    accessToken: token.body.access_token,
+    refreshToken: token.body.refresh_token,
+    expiresAt,
+    username,
+  });
   return { access: token.body.access_token, refresh: token.body.refresh_token };
 }
 
 /** The exit code of a pseudo-terminal session, killing it (and failing) if it does not end in time. */
-export async function exitOf(s: { exited: Promise<{ exitCode: number }>; kill(): void; screen: string }, ms = 30_000): Promise<number> {
+export async function exitOf(
+  s: { exited: Promise<{ exitCode: number }>; kill(): void; screen: string },
+  ms = 30_000,
+): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -6,16 +6,35 @@ import assert from "node:assert/strict";
 import { fails, failsJson, noSecrets, requests, world, type World } from "./user-helpers.js";
 
 function liveKeys(w: World): string[] {
-  return [...w.state.keys.values()].filter((k) => k.revokeAt === null).map((k) => k.name).sort();
+  return [...w.state.keys.values()]
+    .filter((k) => k.revokeAt === null)
+    .map((k) => k.name)
+    .sort();
 }
 
 test("a password login that fails after its key was created revokes that key", async (t) => {
   const w = await world(t, { basicAuth: true });
   w.server.addUser({ username: "ana", password: "ana-account-pw" });
   w.server.fault({ method: "GET", path: "/api/users/me", times: 10, fault: { kind: "reset" } });
-  const r = await w.hexts(["user", "auth", "--password", "-u", "ana@example.com", "--password-stdin", "--key-name", "laptop", "--no-local-password"], { input: "ana-account-pw" });
+  const r = await w.hexts(
+    [
+      "user",
+      "auth",
+      "--password",
+      "-u",
+      "ana@example.com",
+      "--password-stdin",
+      "--key-name",
+      "laptop",
+      "--no-local-password",
+    ],
+    { input: "ana-account-pw" },
+  );
   assert.notEqual(r.code, 0, r.stderr);
-  assert.deepEqual(requests(w.server, { method: "DELETE" }).map((d) => d.path), ["/api/keys/laptop"]);
+  assert.deepEqual(
+    requests(w.server, { method: "DELETE" }).map((d) => d.path),
+    ["/api/keys/laptop"],
+  );
   assert.deepEqual(liveKeys(w), ["seed-api"], "the key made for the failed login is revoked");
   assert.throws(() => w.config(), /ENOENT/, "nothing was stored");
 });
@@ -24,7 +43,10 @@ test("a new login revokes the key hexts made for the previous one; a pasted key 
   const w = await world(t, { basicAuth: true });
   const ana = w.server.addUser({ username: "ana", password: "ana-account-pw" });
   const login = (name: string) =>
-    w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin", "--key-name", name, "--no-local-password"], { input: "ana-account-pw" });
+    w.hexts(
+      ["user", "auth", "--password", "-u", "ana", "--password-stdin", "--key-name", name, "--no-local-password"],
+      { input: "ana-account-pw" },
+    );
   assert.equal((await login("first")).code, 0);
   const second = await login("second");
   assert.equal(second.code, 0, second.stderr);
@@ -44,16 +66,38 @@ test("secrets echoed by a server are masked in every escaping: JSON strings, URL
   const login = "ana@example.com";
   w.server.addUser({ username: "ana", password });
   const basic = Buffer.from(`${login}:${password}`).toString("base64");
-  const echoes = [password, encodeURIComponent(password), encodeURIComponent(password).replace(/%20/g, "+"), basic, JSON.stringify(password)];
+  const echoes = [
+    password,
+    encodeURIComponent(password),
+    encodeURIComponent(password).replace(/%20/g, "+"),
+    basic,
+    JSON.stringify(password),
+  ];
   const body = {
     status: 422,
     message: `Validation error(s): password=${encodeURIComponent(password)} form=${echoes[2]} auth=Basic ${basic}`,
     errors: { password: `is wrong: ${password}`, auth: basic, quoted: JSON.stringify(password) },
   };
-  const forms = [...echoes, JSON.stringify(password).slice(1, -1), JSON.stringify(JSON.stringify(password)).slice(1, -1)];
+  const forms = [
+    ...echoes,
+    JSON.stringify(password).slice(1, -1),
+    JSON.stringify(JSON.stringify(password)).slice(1, -1),
+  ];
   for (const json of [true, false]) {
     w.server.fault({ method: "POST", path: "/api/keys", fault: { kind: "status", status: 422, body } });
-    const r = await w.hexts([...(json ? ["--json"] : []), "user", "auth", "--password", "-u", login, "--password-stdin", "--no-local-password"], { input: password });
+    const r = await w.hexts(
+      [
+        ...(json ? ["--json"] : []),
+        "user",
+        "auth",
+        "--password",
+        "-u",
+        login,
+        "--password-stdin",
+        "--no-local-password",
+      ],
+      { input: password },
+    );
     if (json) failsJson(r, 1, "VALIDATION_FAILED");
     else assert.equal(r.code, 1, r.stderr);
     noSecrets(r.stdout + r.stderr, forms);

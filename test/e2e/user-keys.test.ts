@@ -7,31 +7,56 @@ import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { z } from "zod";
 import { spawnPty } from "../support/pty.js";
-import { fails, failsJson, json, noSecrets, requests, storeOAuthLogin, world, type World, exitOf } from "./user-helpers.js";
+import {
+  fails,
+  failsJson,
+  json,
+  noSecrets,
+  requests,
+  storeOAuthLogin,
+  world,
+  type World,
+  exitOf,
+} from "./user-helpers.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
-const KeyView = z.object({
-  name: z.string(),
-  permissions: z.array(z.string()),
-  authing_key: z.boolean(),
-  inserted_at: z.string(),
-  updated_at: z.string(),
-  revoke_at: z.string().nullable(),
-  last_use: z.object({ used_at: z.string().nullable(), ip: z.string().nullable(), user_agent: z.string().nullable() }).nullable(),
-}).strict();
+const KeyView = z
+  .object({
+    name: z.string(),
+    permissions: z.array(z.string()),
+    authing_key: z.boolean(),
+    inserted_at: z.string(),
+    updated_at: z.string(),
+    revoke_at: z.string().nullable(),
+    last_use: z
+      .object({ used_at: z.string().nullable(), ip: z.string().nullable(), user_agent: z.string().nullable() })
+      .nullable(),
+  })
+  .strict();
 const GenerateDoc = z.object({
   ok: z.literal(true),
-  data: z.object({ action: z.literal("generate"), name: z.string(), permissions: z.array(z.string()), revoke_at: z.string().nullable(), secret: z.string() }),
+  data: z.object({
+    action: z.literal("generate"),
+    name: z.string(),
+    permissions: z.array(z.string()),
+    revoke_at: z.string().nullable(),
+    secret: z.string(),
+  }),
 });
-const ListDoc = z.object({ ok: z.literal(true), data: z.object({ action: z.literal("list"), keys: z.array(KeyView) }) });
+const ListDoc = z.object({
+  ok: z.literal(true),
+  data: z.object({ action: z.literal("list"), keys: z.array(KeyView) }),
+});
 
-const liveKey = (w: World, name: string) => [...w.state.keys.values()].find((k) => k.name === name && (k.revokeAt === null || k.revokeAt > Date.now()));
+const liveKey = (w: World, name: string) =>
+  [...w.state.keys.values()].find((k) => k.name === name && (k.revokeAt === null || k.revokeAt > Date.now()));
 
 async function anaWorld(t: { after(fn: () => unknown): void }) {
   const w = await world(t);
   const ana = w.server.addUser({ username: "ana", twoFactor: true });
   w.server.addOrganization({ name: "acme", admin: "ana" });
-  const as = (args: string[], o: { env?: Record<string, string | undefined>; input?: string } = {}) => w.hexts(args, { ...o, env: { HEX_API_KEY: ana.apiKey, ...o.env } });
+  const as = (args: string[], o: { env?: Record<string, string | undefined>; input?: string } = {}) =>
+    w.hexts(args, { ...o, env: { HEX_API_KEY: ana.apiKey, ...o.env } });
   return { w, ana, as };
 }
 
@@ -44,14 +69,30 @@ test("key generate prints the new secret alone on stdout; default name is the ho
   const key = liveKey(w, hostname())!;
   assert.equal(key.secretHash, sha256(secret));
   assert.deepEqual(key.permissions, [{ domain: "api", resource: null }]);
-  assert.match(r.stderr, new RegExp(`Key ${hostname().replace(/\./g, "\\.")} \\(api\\) created\\. Copy it now: it is not shown again\\.`));
+  assert.match(
+    r.stderr,
+    new RegExp(`Key ${hostname().replace(/\./g, "\\.")} \\(api\\) created\\. Copy it now: it is not shown again\\.`),
+  );
   noSecrets(r.stderr, [secret, ana.apiKey]);
   assert.equal(requests(w.server, { method: "POST", path: "/api/keys" }).length, 1);
 });
 
 test("key generate with names, permissions and --expires; --json shows the secret exactly once", async (t) => {
   const { w, as } = await anaWorld(t);
-  const r = await as(["--json", "user", "key", "generate", "--key-name", "ci", "--permission", "API:READ", "--permission", "repository:hexpm:acme", "--expires", "30d"]);
+  const r = await as([
+    "--json",
+    "user",
+    "key",
+    "generate",
+    "--key-name",
+    "ci",
+    "--permission",
+    "API:READ",
+    "--permission",
+    "repository:hexpm:acme",
+    "--expires",
+    "30d",
+  ]);
   const doc = json(GenerateDoc, r);
   assert.equal(doc.data.name, "ci");
   assert.deepEqual(doc.data.permissions, ["api:read", "repository:acme"]);
@@ -67,22 +108,49 @@ test("key generate with names, permissions and --expires; --json shows the secre
 
 test("bad --permission or --expires is exit 2 before any request; a server refusal is exit 1 with the field", async (t) => {
   const { w, as } = await anaWorld(t);
-  fails(await as(["user", "key", "generate", "--permission", "admin"]), 2, /--permission "admin": unknown permission domain "admin"/);
-  fails(await as(["user", "key", "generate", "--permission", "repository"]), 2, /repository needs an organization, e.g. repository:acme/);
+  fails(
+    await as(["user", "key", "generate", "--permission", "admin"]),
+    2,
+    /--permission "admin": unknown permission domain "admin"/,
+  );
+  fails(
+    await as(["user", "key", "generate", "--permission", "repository"]),
+    2,
+    /repository needs an organization, e.g. repository:acme/,
+  );
   fails(await as(["user", "key", "generate", "--permission", "api:delete"]), 2, /api takes read or write/);
-  fails(await as(["user", "key", "generate", "--expires", "soon"]), 2, /--expires "soon": give a duration such as 30m, 12h, 30d or 8w/);
+  fails(
+    await as(["user", "key", "generate", "--expires", "soon"]),
+    2,
+    /--expires "soon": give a duration such as 30m, 12h, 30d or 8w/,
+  );
   fails(await as(["user", "key", "generate", "--expires", "2001-01-01"]), 2, /is not in the future/);
   fails(await as(["user", "key", "generate", "extra"]), 2, /NAME \(use --key-name\) does not apply to `key generate`/);
-  fails(await as(["user", "key", "frobnicate"]), 2, /<action> must be one of: generate, list, revoke, fetch \(see `hexts user key --help`\)$/);
+  fails(
+    await as(["user", "key", "frobnicate"]),
+    2,
+    /<action> must be one of: generate, list, revoke, fetch \(see `hexts user key --help`\)$/,
+  );
   assert.equal(requests(w.server).length, 0);
   const r = await as(["user", "key", "generate", "--permission", "repository:nope"]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^hexts: The server rejected POST .*\/api\/keys: Validation error\(s\)\.\n  permissions\.resource: you do not have access to this repository\n$/m);
+  assert.match(
+    r.stderr,
+    /^hexts: The server rejected POST .*\/api\/keys: Validation error\(s\)\.\n  permissions\.resource: you do not have access to this repository\n$/m,
+  );
 });
 
 test("key list shows a table (name, permissions, last use, revoke at) and marks the key in use; --json has no secrets", async (t) => {
   const { w, ana, as } = await anaWorld(t);
-  w.server.addKey({ owner: { user: "ana" }, name: "ci-read", permissions: [{ domain: "api", resource: "read" }, { domain: "repository", resource: "acme" }], revokeAt: "2031-05-06T07:08:09Z" });
+  w.server.addKey({
+    owner: { user: "ana" },
+    name: "ci-read",
+    permissions: [
+      { domain: "api", resource: "read" },
+      { domain: "repository", resource: "acme" },
+    ],
+    revokeAt: "2031-05-06T07:08:09Z",
+  });
   const r = await as(["user", "key", "list"]);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split("\n");
@@ -91,7 +159,13 @@ test("key list shows a table (name, permissions, last use, revoke at) and marks 
   assert.match(lines[2]!, /^seed-api \*\s+api\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC from 127\.0\.0\.1$/);
   assert.match(r.stderr, /\* the key this command authenticated with/);
   const doc = json(ListDoc, await as(["--json", "user", "key", "list"]));
-  assert.deepEqual(doc.data.keys.map((k) => [k.name, k.authing_key]), [["ci-read", false], ["seed-api", true]]);
+  assert.deepEqual(
+    doc.data.keys.map((k) => [k.name, k.authing_key]),
+    [
+      ["ci-read", false],
+      ["seed-api", true],
+    ],
+  );
   noSecrets(r.stdout + JSON.stringify(doc), [ana.apiKey]);
 });
 
@@ -100,7 +174,10 @@ test("key fetch shows one key's details and says no secret can be shown; unknown
   w.server.addKey({ owner: { user: "ana" }, name: "laptop", permissions: [{ domain: "api", resource: "write" }] });
   const r = await as(["user", "key", "fetch", "laptop"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^Name:\s+laptop\nPermissions:\s+api:write\nCreated:\s+.* UTC\nUpdated:\s+.* UTC\nLast use:\s+never\n$/);
+  assert.match(
+    r.stdout,
+    /^Name:\s+laptop\nPermissions:\s+api:write\nCreated:\s+.* UTC\nUpdated:\s+.* UTC\nLast use:\s+never\n$/,
+  );
   assert.match(r.stderr, /shown only once, when it is created; the server cannot show it again/);
   fails(await as(["user", "key", "fetch", "nope"]), 1, /There is no key named "nope"/);
   fails(await as(["user", "key", "fetch"]), 2, /give the key's NAME/);
@@ -113,7 +190,10 @@ test("key revoke NAME revokes once; revoking the stored login's own key logs thi
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "Revoked key old.\n");
   assert.equal(liveKey(w, "old"), undefined);
-  assert.deepEqual(requests(w.server, { method: "DELETE" }).map((q) => q.path), ["/api/keys/old"]);
+  assert.deepEqual(
+    requests(w.server, { method: "DELETE" }).map((q) => q.path),
+    ["/api/keys/old"],
+  );
   fails(await as(["user", "key", "revoke", "old"]), 1, /There is no key named "old"/);
 
   assert.equal((await w.hexts(["user", "auth", "--key", ana.apiKey, "--no-local-password"])).code, 0);
@@ -127,7 +207,11 @@ test("key revoke --all needs --yes without a TTY, asks on a terminal, and forget
   const { w, ana } = await anaWorld(t);
   w.server.addKey({ owner: { user: "ana" }, name: "other" });
   assert.equal((await w.hexts(["user", "auth", "--key", ana.apiKey, "--no-local-password"])).code, 0);
-  fails(await w.hexts(["user", "key", "revoke", "--all"]), 2, /confirmation required \(Revoke all 2 keys of your account \(other, seed-api\), including the one this machine uses\).*--yes/);
+  fails(
+    await w.hexts(["user", "key", "revoke", "--all"]),
+    2,
+    /confirmation required \(Revoke all 2 keys of your account \(other, seed-api\), including the one this machine uses\).*--yes/,
+  );
   fails(await w.hexts(["user", "key", "revoke", "old", "--all"]), 2, /either a key NAME or --all/);
   fails(await w.hexts(["user", "key", "revoke"]), 2, /give the key's NAME, or --all/);
   assert.equal(requests(w.server, { method: "DELETE" }).length, 0);
@@ -143,7 +227,10 @@ test("key revoke --all needs --yes without a TTY, asks on a terminal, and forget
   const r = await w.hexts(["--yes", "user", "key", "revoke", "--all"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "Revoked all 2 keys of your account.\n");
-  assert.deepEqual(requests(w.server, { method: "DELETE" }).map((q) => q.path), ["/api/keys"]);
+  assert.deepEqual(
+    requests(w.server, { method: "DELETE" }).map((q) => q.path),
+    ["/api/keys"],
+  );
   assert.equal(liveKey(w, "other"), undefined);
   assert.deepEqual(w.config().credentials, {});
 });
@@ -185,7 +272,11 @@ test("on a terminal the two-factor code is asked hidden (3 tries); each refused 
   assert.ok(secret, s.screen);
   assert.equal(liveKey(w, "pty")!.secretHash, sha256(secret));
   const posts = requests(w.server, { method: "POST", path: "/api/keys" });
-  assert.deepEqual(posts.map((p) => p.status), [401, 401, 201], "refused twice (no code, wrong code), created once");
+  assert.deepEqual(
+    posts.map((p) => p.status),
+    [401, 401, 201],
+    "refused twice (no code, wrong code), created once",
+  );
   assert.equal([...w.state.keys.values()].filter((k) => k.name.startsWith("pty")).length, 1);
 
   const s2 = spawnPty(["user", "key", "revoke", "pty"], { env: w.env, cwd: w.home.dir });
@@ -212,6 +303,10 @@ test("an OAuth login without two-factor authentication is told the way out for k
   const token = [...state.tokens.values()].at(-1)!;
   token.scopes = ["api:read", "api:write"];
   const r = await w.hexts(["user", "key", "generate", "--otp", "123456"]);
-  fails(r, 3, /Two-factor authentication must be enabled for API write access.*Enable two-factor authentication.*or use an API key/);
+  fails(
+    r,
+    3,
+    /Two-factor authentication must be enabled for API write access.*Enable two-factor authentication.*or use an API key/,
+  );
   failsJson(await w.hexts(["--json", "user", "key", "revoke", "x", "--otp", "123456"]), 3, "TWO_FACTOR_DISABLED");
 });

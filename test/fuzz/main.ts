@@ -26,12 +26,23 @@ for (const target of only) {
   // Untyped errors by kind (first line of the error, digits folded), then a few of each list in full.
   const kinds = new Map<string, number>();
   for (const f of r.untyped) {
-    const kind = (f.error ?? "").split("\n")[0]!.replace(/\d+/g, "N").replace(/Cannot convert \S+ to a BigInt/, "Cannot convert X to a BigInt").slice(0, 120);
+    const kind = (f.error ?? "")
+      .split("\n")[0]!
+      .replace(/\d+/g, "N")
+      .replace(/Cannot convert \S+ to a BigInt/, "Cannot convert X to a BigInt")
+      .slice(0, 120);
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }
   for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`  ${n} x ${kind}`);
-  for (const [kind, list] of [["untyped", r.untyped], ["slow", r.slow], ["hang", r.hangs]] as const) {
-    for (const f of list.slice(0, 10)) console.log(`  ${kind} #${f.index}${f.ms ? ` (${f.ms} ms${f.cpuMs !== undefined ? `, ${f.cpuMs} ms CPU` : ""})` : ""}: ${JSON.stringify(f.preview)}${f.error ? `\n    ${f.error.replace(/\n/g, "\n    ")}` : ""}`);
+  for (const [kind, list] of [
+    ["untyped", r.untyped],
+    ["slow", r.slow],
+    ["hang", r.hangs],
+  ] as const) {
+    for (const f of list.slice(0, 10))
+      console.log(
+        `  ${kind} #${f.index}${f.ms ? ` (${f.ms} ms${f.cpuMs !== undefined ? `, ${f.cpuMs} ms CPU` : ""})` : ""}: ${JSON.stringify(f.preview)}${f.error ? `\n    ${f.error.replace(/\n/g, "\n    ")}` : ""}`,
+      );
   }
 }
 process.exit(bad > 0 ? 1 : 0);

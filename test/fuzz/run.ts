@@ -45,7 +45,17 @@ function startWorker(data: Record<string, unknown>): Worker {
 export async function fuzzTarget(target: string, opts: FuzzOptions): Promise<FuzzReport> {
   const slowMs = opts.slowMs ?? 2000;
   const hangMs = opts.hangMs ?? 20_000;
-  const report: FuzzReport = { target, runs: opts.runs, seed: opts.seed, ms: 0, untyped: [], slow: [], hangs: [], maxWallMs: 0, maxCpuMs: 0 };
+  const report: FuzzReport = {
+    target,
+    runs: opts.runs,
+    seed: opts.seed,
+    ms: 0,
+    untyped: [],
+    slow: [],
+    hangs: [],
+    maxWallMs: 0,
+    maxCpuMs: 0,
+  };
   const t0 = performance.now();
   let start = 0;
   while (start < opts.runs) {
@@ -53,7 +63,16 @@ export async function fuzzTarget(target: string, opts: FuzzOptions): Promise<Fuz
     const at = new Int32Array(progress);
     Atomics.store(at, 0, STARTING); // the worker stores each input's index as it starts it
     const scratch = mkdtempSync(join(tmpdir(), `hexts-fuzz-${target}-`));
-    const worker = startWorker({ target, runs: opts.runs, seed: opts.seed, start, slowMs, clock: opts.clock ?? "wall", scratch, progress });
+    const worker = startWorker({
+      target,
+      runs: opts.runs,
+      seed: opts.seed,
+      start,
+      slowMs,
+      clock: opts.clock ?? "wall",
+      scratch,
+      progress,
+    });
     const outcome = await new Promise<{ result?: WorkerResult; hungAt?: number; error?: Error }>((resolve) => {
       let last = STARTING;
       let since = performance.now();
@@ -86,10 +105,12 @@ export async function fuzzTarget(target: string, opts: FuzzOptions): Promise<Fuz
       break;
     }
     // A hang or a crash of the whole worker (stack or heap exhausted): name the input and go on after it.
-    if (outcome.hungAt === STARTING) throw new Error(`the ${target} fuzz worker did not start within ${STARTUP_MS / 1000} s`);
+    if (outcome.hungAt === STARTING)
+      throw new Error(`the ${target} fuzz worker did not start within ${STARTUP_MS / 1000} s`);
     const index = outcome.hungAt!;
     const input = inputAt(target, opts.seed, index);
-    if (outcome.error) report.untyped.push({ index, preview: preview(input), error: `worker died: ${outcome.error.message}` });
+    if (outcome.error)
+      report.untyped.push({ index, preview: preview(input), error: `worker died: ${outcome.error.message}` });
     else report.hangs.push({ index, preview: preview(input), ms: hangMs });
     start = index + 1;
   }

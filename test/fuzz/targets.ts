@@ -51,17 +51,46 @@ function filesNamed(dir: string, test: (name: string) => boolean, out: string[] 
 
 const seedRoots = () => [join(repoRoot, "test", "fixtures"), join(vectorsDir, "projects")];
 const seedTexts = (test: (name: string) => boolean): string[] => {
-  const texts = seedRoots().flatMap((root) => filesNamed(root, test)).map((f) => readFileSync(f, "utf8"));
-  return texts.length > 0 ? texts : ["{a, [b, \"c\", <<1,2>>, #{d => 1.5}]}."];
+  const texts = seedRoots()
+    .flatMap((root) => filesNamed(root, test))
+    .map((f) => readFileSync(f, "utf8"));
+  return texts.length > 0 ? texts : ['{a, [b, "c", <<1,2>>, #{d => 1.5}]}.'];
 };
 
 // ---------------------------------------------------------------- mutation
 
-const MUTATION_BITS = ["\0", "\n", ".", ",", "{", "}", "[", "]", "<<", ">>", '"', "'", "\\", "#", "%", ":", "do", "end", "é", "\u{1F600}"];
+const MUTATION_BITS = [
+  "\0",
+  "\n",
+  ".",
+  ",",
+  "{",
+  "}",
+  "[",
+  "]",
+  "<<",
+  ">>",
+  '"',
+  "'",
+  "\\",
+  "#",
+  "%",
+  ":",
+  "do",
+  "end",
+  "é",
+  "\u{1F600}",
+];
 
 /** A seed changed in a few places: a character replaced, a slice deleted, duplicated or moved, or a token inserted. */
 function mutated(seeds: string[]): fc.Arbitrary<string> {
-  const edit = fc.tuple(fc.nat(), fc.nat(64), fc.integer({ min: 0, max: 5 }), fc.constantFrom(...MUTATION_BITS), fc.nat(20));
+  const edit = fc.tuple(
+    fc.nat(),
+    fc.nat(64),
+    fc.integer({ min: 0, max: 5 }),
+    fc.constantFrom(...MUTATION_BITS),
+    fc.nat(20),
+  );
   return fc.tuple(fc.constantFrom(...seeds), fc.array(edit, { minLength: 1, maxLength: 6 })).map(([seed, edits]) => {
     let s = seed;
     for (const [at, len, kind, bit, times] of edits) {
@@ -100,19 +129,85 @@ const soup = (tokens: string[], maxLength = 80) =>
 
 /** One construct repeated up to tens of thousands of times, inside a valid-looking frame: the limits' territory. */
 const blowUp = (frames: [string, string, string][]) =>
-  fc.tuple(fc.constantFrom(...frames), fc.integer({ min: 1, max: 6_000 })).map(([[head, unit, tail], n]) => head + unit.repeat(n) + tail);
+  fc
+    .tuple(fc.constantFrom(...frames), fc.integer({ min: 1, max: 6_000 }))
+    .map(([[head, unit, tail], n]) => head + unit.repeat(n) + tail);
 
 // ---------------------------------------------------------------- Erlang terms
 
 const TERM_TOKENS = [
-  "{", "}", "[", "]", "<<", ">>", ",", ".", " ", "\n", "|", "#{", "=>", ":=", ":", "/", "-", "+", "#", "(", ")",
-  "a", "atom", "'quoted atom'", "'\\x{1F600}'", "Var", "_", "true", "end", "0", "123", "16#ff", "2#101", "36#zz", "1.5", "1.0e-3",
-  "$a", "$\\n", "$\\x{41}", '"str"', '"\\x{10FFFF}"', '"\\^A"', '"\\777"', "%c\n", "utf8", "little", "unit:8", "binary", "float",
-  "0:4294967296", "1:3", "-1:64", "16#", "1_000", "é", "\u00ff", "\\",
+  "{",
+  "}",
+  "[",
+  "]",
+  "<<",
+  ">>",
+  ",",
+  ".",
+  " ",
+  "\n",
+  "|",
+  "#{",
+  "=>",
+  ":=",
+  ":",
+  "/",
+  "-",
+  "+",
+  "#",
+  "(",
+  ")",
+  "a",
+  "atom",
+  "'quoted atom'",
+  "'\\x{1F600}'",
+  "Var",
+  "_",
+  "true",
+  "end",
+  "0",
+  "123",
+  "16#ff",
+  "2#101",
+  "36#zz",
+  "1.5",
+  "1.0e-3",
+  "$a",
+  "$\\n",
+  "$\\x{41}",
+  '"str"',
+  '"\\x{10FFFF}"',
+  '"\\^A"',
+  '"\\777"',
+  "%c\n",
+  "utf8",
+  "little",
+  "unit:8",
+  "binary",
+  "float",
+  "0:4294967296",
+  "1:3",
+  "-1:64",
+  "16#",
+  "1_000",
+  "é",
+  "\u00ff",
+  "\\",
 ];
 const TERM_FRAMES: [string, string, string][] = [
-  ["", "[", ""], ["x(", "{", "}"], ["<<", "<<", ">>"], ["{a, 16#", "ffff", "}."], ["", "9999", "."], ['"', "a", '".'], ["'", "q", "'."],
-  ["", "a", "."], ["<<", "0:65536,", "1>>."], ["#{", "a => #{", "}."], ["[", "1,", "2]."], ["", "%\n", "a."], ["<<0:", "9", ">>."],
+  ["", "[", ""],
+  ["x(", "{", "}"],
+  ["<<", "<<", ">>"],
+  ["{a, 16#", "ffff", "}."],
+  ["", "9999", "."],
+  ['"', "a", '".'],
+  ["'", "q", "'."],
+  ["", "a", "."],
+  ["<<", "0:65536,", "1>>."],
+  ["#{", "a => #{", "}."],
+  ["[", "1,", "2]."],
+  ["", "%\n", "a."],
+  ["<<0:", "9", ">>."],
 ];
 
 function termInputs(seeds: string[]): fc.Arbitrary<string> {
@@ -127,19 +222,99 @@ function termInputs(seeds: string[]): fc.Arbitrary<string> {
 // ---------------------------------------------------------------- Elixir (mix.exs)
 
 const EX_TOKENS = [
-  "defmodule P.MixProject do\n", "use Mix.Project\n", "def project do\n", "defp deps do\n", "end\n", "do", "end", " ", "\n", "[", "]",
-  "{", "}", "%{", "(", ")", ",", ":", "::", "app: :p", 'version: "1.0.0"', "deps: deps()", "package: [", "files: [", 'licenses: ["MIT"]',
-  "@version", '@version "0.1.0"', "fn x -> x end", "&(&1)", "|>", "<>", "++", "--", "..", "=", "==", "if", "else", "case", "cond", "->",
-  "~r/a+/", "~w(a b)", "~s[x]", '"#{@version}"', '"""\nheredoc\n"""', "'chars'", "?a", "0b1", "0x1F", "0o7", "1_000", "1.5e3", "0b0b",
-  "nil", "true", ":atom", ':"quoted"', "Mix.env()", "System.get_env(\"X\")", "File.read!(\"VERSION\")", "String.trim(", "Enum.map(",
-  "x", "y", "_", "#", "\\", "é", "\u{1F600}",
+  "defmodule P.MixProject do\n",
+  "use Mix.Project\n",
+  "def project do\n",
+  "defp deps do\n",
+  "end\n",
+  "do",
+  "end",
+  " ",
+  "\n",
+  "[",
+  "]",
+  "{",
+  "}",
+  "%{",
+  "(",
+  ")",
+  ",",
+  ":",
+  "::",
+  "app: :p",
+  'version: "1.0.0"',
+  "deps: deps()",
+  "package: [",
+  "files: [",
+  'licenses: ["MIT"]',
+  "@version",
+  '@version "0.1.0"',
+  "fn x -> x end",
+  "&(&1)",
+  "|>",
+  "<>",
+  "++",
+  "--",
+  "..",
+  "=",
+  "==",
+  "if",
+  "else",
+  "case",
+  "cond",
+  "->",
+  "~r/a+/",
+  "~w(a b)",
+  "~s[x]",
+  '"#{@version}"',
+  '"""\nheredoc\n"""',
+  "'chars'",
+  "?a",
+  "0b1",
+  "0x1F",
+  "0o7",
+  "1_000",
+  "1.5e3",
+  "0b0b",
+  "nil",
+  "true",
+  ":atom",
+  ':"quoted"',
+  "Mix.env()",
+  'System.get_env("X")',
+  'File.read!("VERSION")',
+  "String.trim(",
+  "Enum.map(",
+  "x",
+  "y",
+  "_",
+  "#",
+  "\\",
+  "é",
+  "\u{1F600}",
 ];
 const EX_FRAMES: [string, string, string][] = [
-  ["defmodule P.MixProject do\nuse Mix.Project\ndef project do\n[app: :p, version: \"1.0.0\", x: ", "[", "]]\nend\nend\n"],
-  ["defmodule P.MixProject do\nuse Mix.Project\ndef project do\n[app: :p, version: ", '"a" <> ', '"1.0.0"]\nend\nend\n'],
-  ["defmodule P.MixProject do\nuse Mix.Project\ndef project do\n[app: :p, version: \"1.0.0\", x: ", "{", "}]\nend\nend\n"],
-  ["defmodule P.MixProject do\nuse Mix.Project\ndef project do\n[app: :p, version: \"1.0.0\", x: ", "9", "]\nend\nend\n"],
-  ["defmodule P.MixProject do\nuse Mix.Project\ndef project do\n[app: :p, version: \"1.0.0\", x: \"", "#{", "\"]\nend\nend\n"],
+  [
+    'defmodule P.MixProject do\nuse Mix.Project\ndef project do\n[app: :p, version: "1.0.0", x: ',
+    "[",
+    "]]\nend\nend\n",
+  ],
+  [
+    "defmodule P.MixProject do\nuse Mix.Project\ndef project do\n[app: :p, version: ",
+    '"a" <> ',
+    '"1.0.0"]\nend\nend\n',
+  ],
+  [
+    'defmodule P.MixProject do\nuse Mix.Project\ndef project do\n[app: :p, version: "1.0.0", x: ',
+    "{",
+    "}]\nend\nend\n",
+  ],
+  ['defmodule P.MixProject do\nuse Mix.Project\ndef project do\n[app: :p, version: "1.0.0", x: ', "9", "]\nend\nend\n"],
+  [
+    'defmodule P.MixProject do\nuse Mix.Project\ndef project do\n[app: :p, version: "1.0.0", x: "',
+    "#{",
+    '"]\nend\nend\n',
+  ],
   ["", "(", ""],
 ];
 
@@ -155,7 +330,23 @@ function mixInputs(seeds: string[]): fc.Arbitrary<string> {
 // ---------------------------------------------------------------- package tarballs
 
 const META = '{<<"name">>,<<"pkg">>}.\n{<<"version">>,<<"1.0.0">>}.\n{<<"build_tools">>,[<<"mix">>]}.\n';
-const PATH_PARTS = ["a", "b", "..", ".", "", "lib", "x.ex", "é", "e\u0301", "\\", "C:", "/", "d/up", "esc", "very".repeat(30)];
+const PATH_PARTS = [
+  "a",
+  "b",
+  "..",
+  ".",
+  "",
+  "lib",
+  "x.ex",
+  "é",
+  "e\u0301",
+  "\\",
+  "C:",
+  "/",
+  "d/up",
+  "esc",
+  "very".repeat(30),
+];
 
 type Member = { kind: "file" | "dir" | "symlink"; path: string; target: string; mode: number; size: number };
 const member: fc.Arbitrary<Member> = fc.record({
@@ -212,12 +403,23 @@ function damaged(bytes: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
 }
 
 function tarballInputs(termSeeds: string[], vectorTarballs: Uint8Array[]): fc.Arbitrary<Uint8Array> {
-  const metadata = fc.oneof({ weight: 3, arbitrary: fc.constant(META) }, { weight: 2, arbitrary: termInputs([META, ...termSeeds]) });
-  const contentsTar = fc.oneof(fc.array(member, { maxLength: 8 }).map(tarOf), damaged(fc.array(member, { maxLength: 4 }).map(tarOf)));
+  const metadata = fc.oneof(
+    { weight: 3, arbitrary: fc.constant(META) },
+    { weight: 2, arbitrary: termInputs([META, ...termSeeds]) },
+  );
+  const contentsTar = fc.oneof(
+    fc.array(member, { maxLength: 8 }).map(tarOf),
+    damaged(fc.array(member, { maxLength: 4 }).map(tarOf)),
+  );
   const gz = fc.oneof(
     { weight: 4, arbitrary: contentsTar.map((t) => new Uint8Array(gzipSync(t))) },
     { weight: 1, arbitrary: damaged(contentsTar.map((t) => new Uint8Array(gzipSync(t)))) },
-    { weight: 1, arbitrary: fc.tuple(contentsTar, contentsTar).map(([a, b]) => new Uint8Array(Buffer.concat([gzipSync(a), gzipSync(b)]))) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(contentsTar, contentsTar)
+        .map(([a, b]) => new Uint8Array(Buffer.concat([gzipSync(a), gzipSync(b)]))),
+    },
   );
   const consistent = fc.tuple(metadata, gz).map(([m, g]) => outerOf(Buffer.from(m), g));
   const seeds = vectorTarballs.length > 0 ? vectorTarballs : [outerOf(Buffer.from(META), gzipSync(tarOf([])))];
@@ -250,11 +452,21 @@ function writeProject(dir: string, files: Record<string, string>): void {
 }
 
 export function targets(): Target[] {
-  const termSeeds = seedTexts((n) => n === "rebar.config" || n.endsWith(".app.src") || n === "rebar.lock" || n.endsWith(".app") || n.endsWith(".config"));
+  const termSeeds = seedTexts(
+    (n) =>
+      n === "rebar.config" ||
+      n.endsWith(".app.src") ||
+      n === "rebar.lock" ||
+      n.endsWith(".app") ||
+      n.endsWith(".config"),
+  );
   const appSeeds = seedTexts((n) => n.endsWith(".app.src"));
   const rebarSeeds = seedTexts((n) => n === "rebar.config");
   const mixSeeds = seedTexts((n) => n === "mix.exs");
-  const vectorTarballs = filesNamed(join(vectorsDir, "tarballs"), (n) => n.endsWith(".tar") && n !== "contents.tar").map((f) => new Uint8Array(readFileSync(f)));
+  const vectorTarballs = filesNamed(
+    join(vectorsDir, "tarballs"),
+    (n) => n.endsWith(".tar") && n !== "contents.tar",
+  ).map((f) => new Uint8Array(readFileSync(f)));
   return [
     {
       name: "term",
@@ -264,9 +476,12 @@ export function targets(): Target[] {
     {
       name: "rebar3",
       arbitrary: () =>
-        fc.record({ "rebar.config": fc.oneof(fc.constantFrom(...rebarSeeds), termInputs(rebarSeeds)), "src/fuzz.app.src": termInputs(appSeeds) }).map(
-          (files) => ({ ...files, "src/fuzz.erl": "-module(fuzz).\n" }),
-        ),
+        fc
+          .record({
+            "rebar.config": fc.oneof(fc.constantFrom(...rebarSeeds), termInputs(rebarSeeds)),
+            "src/fuzz.app.src": termInputs(appSeeds),
+          })
+          .map((files) => ({ ...files, "src/fuzz.erl": "-module(fuzz).\n" })),
       run: (input, scratch) => {
         writeProject(scratch, input as Record<string, string>);
         return typedOnly(() => readRebar3Project(scratch));
@@ -290,6 +505,11 @@ export function targets(): Target[] {
 
 /** A short, printable view of an input for reports. */
 export function preview(input: Input, max = 300): string {
-  const text = typeof input === "string" ? input : input instanceof Uint8Array ? `<${input.length} bytes> ${Buffer.from(input.subarray(0, 64)).toString("hex")}` : JSON.stringify(input);
+  const text =
+    typeof input === "string"
+      ? input
+      : input instanceof Uint8Array
+        ? `<${input.length} bytes> ${Buffer.from(input.subarray(0, 64)).toString("hex")}`
+        : JSON.stringify(input);
   return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 }

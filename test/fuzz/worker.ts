@@ -47,7 +47,16 @@ export function inputAt(targetName: string, seed: number, index: number): Input 
 }
 
 async function main(): Promise<void> {
-  const { target: name, runs, seed, start, slowMs, clock, scratch, progress } = workerData as {
+  const {
+    target: name,
+    runs,
+    seed,
+    start,
+    slowMs,
+    clock,
+    scratch,
+    progress,
+  } = workerData as {
     clock: "wall" | "cpu";
     target: string;
     runs: number;
@@ -67,7 +76,10 @@ async function main(): Promise<void> {
     try {
       await target.run(input, scratch);
     } catch (e) {
-      const error = e instanceof Error ? `${e.name}: ${e.message.slice(0, 300)}\n${(e.stack ?? "").split("\n").slice(1, 4).join("\n")}` : String(e);
+      const error =
+        e instanceof Error
+          ? `${e.name}: ${e.message.slice(0, 300)}\n${(e.stack ?? "").split("\n").slice(1, 4).join("\n")}`
+          : String(e);
       result.untyped.push({ index: i, preview: preview(input), error });
     }
     const ms = performance.now() - t0;
@@ -76,7 +88,8 @@ async function main(): Promise<void> {
     result.maxWallMs = Math.max(result.maxWallMs, Math.round(ms));
     result.maxCpuMs = Math.max(result.maxCpuMs, Math.round(cpuMs));
     // `clock: "cpu"` judges by CPU time, for a suite run on a shared, busy machine.
-    if ((clock === "cpu" ? cpuMs : ms) > slowMs) result.slow.push({ index: i, preview: preview(input), ms: Math.round(ms), cpuMs: Math.round(cpuMs) });
+    if ((clock === "cpu" ? cpuMs : ms) > slowMs)
+      result.slow.push({ index: i, preview: preview(input), ms: Math.round(ms), cpuMs: Math.round(cpuMs) });
     result.done++;
   }
   rmSync(scratch, { recursive: true, force: true });

@@ -24,10 +24,16 @@ import { HextsError } from "../../src/errors.js";
 import { startHexServer, type HexServer } from "../support/hex-server/index.js";
 
 const CLIENT_ID = "hexts";
-const hits = (server: HexServer, method: string, path: string) => server.requests.filter((r) => r.method === method && r.path === path);
+const hits = (server: HexServer, method: string, path: string) =>
+  server.requests.filter((r) => r.method === method && r.path === path);
 
 /** Logs `username` in through the device flow (approving in the "browser" at once). Write scopes need a 2FA user. */
-async function deviceLogin(server: HexServer, anon: HexClient, username: string, scope = "api:read"): Promise<OAuthToken> {
+async function deviceLogin(
+  server: HexServer,
+  anon: HexClient,
+  username: string,
+  scope = "api:read",
+): Promise<OAuthToken> {
   const device = await startDeviceAuthorization(anon, { clientId: CLIENT_ID, scope });
   server.approveDevice(device.user_code, username);
   const poll = await pollDeviceToken(anon, { clientId: CLIENT_ID, deviceCode: device.device_code });
@@ -39,14 +45,24 @@ test("device flow: pending, then approved; polling after success rotates the tok
   await using server = await startHexServer();
   server.addUser({ username: "ana", twoFactor: true });
   await using anon = new HexClient({ apiUrl: server.apiUrl });
-  const device = await startDeviceAuthorization(anon, { clientId: CLIENT_ID, scope: ["api", "repositories"], name: "laptop" });
+  const device = await startDeviceAuthorization(anon, {
+    clientId: CLIENT_ID,
+    scope: ["api", "repositories"],
+    name: "laptop",
+  });
   assert.match(device.user_code, /^[23456789BCDFGHJKLMNPQRSTVWXYZ]{8}$/);
   assert.equal(device.expires_in, 600);
   assert.equal(hits(server, "POST", "/api/oauth/device_authorization")[0]?.headers["content-type"], "application/json");
 
-  assert.deepEqual(await pollDeviceToken(anon, { clientId: CLIENT_ID, deviceCode: device.device_code }), { status: "pending" });
+  assert.deepEqual(await pollDeviceToken(anon, { clientId: CLIENT_ID, deviceCode: device.device_code }), {
+    status: "pending",
+  });
   server.approveDevice(device.user_code, "ana");
-  const first = await pollDeviceToken(anon, { clientId: CLIENT_ID, deviceCode: device.device_code, now: () => 1_000_000 });
+  const first = await pollDeviceToken(anon, {
+    clientId: CLIENT_ID,
+    deviceCode: device.device_code,
+    now: () => 1_000_000,
+  });
   assert.equal(first.status, "token");
   const token = (first as { token: OAuthToken }).token;
   assert.equal(token.token_type.toLowerCase(), "bearer");
@@ -97,29 +113,45 @@ test("device flow failures: denied, expired on the server, expired locally, canc
 
   const denied = await startDeviceAuthorization(anon, { clientId: CLIENT_ID, scope: "api" });
   server.denyDevice(denied.user_code);
-  await assert.rejects(waitForDeviceToken(anon, { clientId: CLIENT_ID, device: denied, sleep: instant }), (e: unknown) => {
-    assert.ok(isOAuthError(e, "access_denied"));
-    assert.equal(e.code, "OAUTH_FAILED");
-    assert.equal(e.exitCode, 3);
-    assert.match(e.message, /denied/);
-    return true;
-  });
+  await assert.rejects(
+    waitForDeviceToken(anon, { clientId: CLIENT_ID, device: denied, sleep: instant }),
+    (e: unknown) => {
+      assert.ok(isOAuthError(e, "access_denied"));
+      assert.equal(e.code, "OAUTH_FAILED");
+      assert.equal(e.exitCode, 3);
+      assert.match(e.message, /denied/);
+      return true;
+    },
+  );
 
   const expired = await startDeviceAuthorization(anon, { clientId: CLIENT_ID, scope: "api" });
   server.advanceClock(11 * 60_000);
-  await assert.rejects(pollDeviceToken(anon, { clientId: CLIENT_ID, deviceCode: expired.device_code }), (e: unknown) => isOAuthError(e, "expired_token") && /hexts user auth/.test(e.message));
+  await assert.rejects(
+    pollDeviceToken(anon, { clientId: CLIENT_ID, deviceCode: expired.device_code }),
+    (e: unknown) => isOAuthError(e, "expired_token") && /hexts user auth/.test(e.message),
+  );
 
   const local = await startDeviceAuthorization(anon, { clientId: CLIENT_ID, scope: "api" });
   let clock = 0;
   await assert.rejects(
-    waitForDeviceToken(anon, { clientId: CLIENT_ID, device: local, now: () => clock, sleep: async () => void (clock += 601_000) }),
+    waitForDeviceToken(anon, {
+      clientId: CLIENT_ID,
+      device: local,
+      now: () => clock,
+      sleep: async () => void (clock += 601_000),
+    }),
     (e: unknown) => isOAuthError(e, "expired_token"),
   );
 
   const ac = new AbortController();
   const pending = await startDeviceAuthorization(anon, { clientId: CLIENT_ID, scope: "api" });
   await assert.rejects(
-    waitForDeviceToken(anon, { clientId: CLIENT_ID, device: pending, signal: ac.signal, sleep: async () => ac.abort() }),
+    waitForDeviceToken(anon, {
+      clientId: CLIENT_ID,
+      device: pending,
+      signal: ac.signal,
+      sleep: async () => ac.abort(),
+    }),
     (e: unknown) => e instanceof HextsError && e.code === "CANCELLED",
   );
 });
@@ -127,8 +159,14 @@ test("device flow failures: denied, expired on the server, expired locally, canc
 test("device authorization errors: unknown client id, empty scope refused locally", async () => {
   await using server = await startHexServer();
   await using anon = new HexClient({ apiUrl: server.apiUrl });
-  await assert.rejects(startDeviceAuthorization(anon, { clientId: "nope", scope: "api" }), (e: unknown) => isOAuthError(e, "invalid_client") && e.status === 401);
-  await assert.rejects(startDeviceAuthorization(anon, { clientId: CLIENT_ID, scope: " " }), (e: unknown) => e instanceof HextsError && e.code === "USAGE");
+  await assert.rejects(
+    startDeviceAuthorization(anon, { clientId: "nope", scope: "api" }),
+    (e: unknown) => isOAuthError(e, "invalid_client") && e.status === 401,
+  );
+  await assert.rejects(
+    startDeviceAuthorization(anon, { clientId: CLIENT_ID, scope: " " }),
+    (e: unknown) => e instanceof HextsError && e.code === "USAGE",
+  );
   assert.equal(hits(server, "POST", "/api/oauth/device_authorization").length, 1);
 });
 
@@ -140,7 +178,12 @@ test("transient failures while polling are tolerated; a lost answer is recovered
   server.approveDevice(device.user_code, "ana");
   server.fault({ method: "POST", path: "/api/oauth/token", times: 2, fault: { kind: "status", status: 503 } });
   const polls: string[] = [];
-  const token = await waitForDeviceToken(anon, { clientId: CLIENT_ID, device, sleep: async () => {}, onPoll: (p) => polls.push(p.status) });
+  const token = await waitForDeviceToken(anon, {
+    clientId: CLIENT_ID,
+    device,
+    sleep: async () => {},
+    onPoll: (p) => polls.push(p.status),
+  });
   assert.deepEqual(polls, ["retrying", "retrying"]);
   await using c = anon.with({ credential: { kind: "bearer", token: token.access_token } });
   assert.equal((await getMe(c)).username, "ana");
@@ -158,12 +201,15 @@ test("refresh rotates the pair: the new one works, the old refresh token is refu
   await using c = anon.with({ credential: { kind: "bearer", token: second.access_token } });
   assert.equal((await getMe(c)).username, "ana");
 
-  await assert.rejects(refreshToken(anon, { clientId: CLIENT_ID, refreshToken: first.refresh_token! }), (e: unknown) => {
-    assert.ok(isOAuthError(e, "invalid_grant"));
-    assert.match(e.message, /revoked/);
-    assert.match(e.message, /hexts user auth/);
-    return true;
-  });
+  await assert.rejects(
+    refreshToken(anon, { clientId: CLIENT_ID, refreshToken: first.refresh_token! }),
+    (e: unknown) => {
+      assert.ok(isOAuthError(e, "invalid_grant"));
+      assert.match(e.message, /revoked/);
+      assert.match(e.message, /hexts user auth/);
+      return true;
+    },
+  );
   // Not retried: a refresh token is single-use.
   assert.equal(hits(server, "POST", "/api/oauth/token").filter((r) => r.status === 400).length, 1);
 });
@@ -182,9 +228,19 @@ test("client credentials: an API key becomes a short-lived token within its perm
   const req = hits(server, "POST", "/api/oauth/token")[0]!;
   assert.equal(req.headers.authorization, undefined);
 
-  const readKey = server.addKey({ owner: { user: "ana" }, name: "read", permissions: [{ domain: "api", resource: "read" }] });
-  await assert.rejects(exchangeApiKey(anon, { clientId: CLIENT_ID, apiKey: readKey, scope: "api:write" }), (e: unknown) => isOAuthError(e, "invalid_scope"));
-  await assert.rejects(exchangeApiKey(anon, { clientId: CLIENT_ID, apiKey: "0".repeat(32), scope: "api" }), (e: unknown) => isOAuthError(e, "invalid_client"));
+  const readKey = server.addKey({
+    owner: { user: "ana" },
+    name: "read",
+    permissions: [{ domain: "api", resource: "read" }],
+  });
+  await assert.rejects(
+    exchangeApiKey(anon, { clientId: CLIENT_ID, apiKey: readKey, scope: "api:write" }),
+    (e: unknown) => isOAuthError(e, "invalid_scope"),
+  );
+  await assert.rejects(
+    exchangeApiKey(anon, { clientId: CLIENT_ID, apiKey: "0".repeat(32), scope: "api" }),
+    (e: unknown) => isOAuthError(e, "invalid_client"),
+  );
 });
 
 test("revocation: by token, and a whole session by the refresh token's hash", async () => {
@@ -199,7 +255,9 @@ test("revocation: by token, and a whole session by the refresh token's hash", as
 
   const b = await deviceLogin(server, anon, "ana");
   await revokeTokenByHash(anon, { tokenHash: createHash("sha256").update(b.refresh_token!).digest("hex") });
-  await assert.rejects(refreshToken(anon, { clientId: CLIENT_ID, refreshToken: b.refresh_token! }), (e: unknown) => isOAuthError(e, "invalid_grant"));
+  await assert.rejects(refreshToken(anon, { clientId: CLIENT_ID, refreshToken: b.refresh_token! }), (e: unknown) =>
+    isOAuthError(e, "invalid_grant"),
+  );
   // Revoking an unknown token is not an error (RFC 7009).
   await revokeToken(anon, { clientId: CLIENT_ID, token: "unknown" });
 });
@@ -211,8 +269,14 @@ test("OAuth writes: OTP_REQUIRED without a code, OTP_INVALID with a wrong one, s
   const token = await deviceLogin(server, anon, "ana", "api");
   await using c = anon.with({ credential: { kind: "bearer", token: token.access_token } });
 
-  await assert.rejects(createKey(c, { name: "k1" }), (e: unknown) => e instanceof ApiError && e.code === "OTP_REQUIRED" && e.status === 401);
-  await assert.rejects(createKey(c, { name: "k1" }, { otp: "000000" }), (e: unknown) => e instanceof ApiError && e.code === "OTP_INVALID");
+  await assert.rejects(
+    createKey(c, { name: "k1" }),
+    (e: unknown) => e instanceof ApiError && e.code === "OTP_REQUIRED" && e.status === 401,
+  );
+  await assert.rejects(
+    createKey(c, { name: "k1" }, { otp: "000000" }),
+    (e: unknown) => e instanceof ApiError && e.code === "OTP_INVALID",
+  );
   const key = await createKey(c, { name: "k1" }, { otp: server.totp("ana") });
   assert.equal(key.name, "k1");
   assert.match(key.secret, /^[0-9a-f]{32}$/);
@@ -246,7 +310,8 @@ test("otpRetry prompts after a wrong code; non-interactive runs fail naming --ot
 
   await assert.rejects(
     otpRetry((otp) => createKey(c, { name: "k3" }, { otp }), {}),
-    (e: unknown) => e instanceof ApiError && e.code === "OTP_REQUIRED" && /--otp/.test(e.message) && /HEX_OTP/.test(e.message),
+    (e: unknown) =>
+      e instanceof ApiError && e.code === "OTP_REQUIRED" && /--otp/.test(e.message) && /HEX_OTP/.test(e.message),
   );
 });
 
@@ -268,7 +333,9 @@ test("one OtpSession serves a whole command: asked once, the code reused for eac
   await session.run((otp) => deleteKey(c, "a", {}, { otp }));
   assert.equal(prompts, 1);
   assert.deepEqual(
-    server.requests.filter((r) => r.method !== "GET" && r.path.startsWith("/api/keys")).map((r) => [r.method, r.status, r.headers["x-hex-otp"] !== undefined]),
+    server.requests
+      .filter((r) => r.method !== "GET" && r.path.startsWith("/api/keys"))
+      .map((r) => [r.method, r.status, r.headers["x-hex-otp"] !== undefined]),
     [
       ["POST", 401, false],
       ["POST", 201, true],

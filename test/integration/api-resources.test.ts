@@ -29,8 +29,10 @@ import { pollDeviceToken, startDeviceAuthorization, type OAuthToken } from "../.
 import { startHexServer, type HexServer } from "../support/hex-server/index.js";
 import { buildDocsTarball, buildTarball } from "../support/hex-server/tarball-builder.js";
 
-const hits = (server: HexServer, method: string, path: string) => server.requests.filter((r) => r.method === method && r.path === path);
-const keyed = (server: HexServer, key: string) => new HexClient({ apiUrl: server.apiUrl, credential: { kind: "key", key }, retry: { baseDelayMs: 1 } });
+const hits = (server: HexServer, method: string, path: string) =>
+  server.requests.filter((r) => r.method === method && r.path === path);
+const keyed = (server: HexServer, key: string) =>
+  new HexClient({ apiUrl: server.apiUrl, credential: { kind: "key", key }, retry: { baseDelayMs: 1 } });
 
 test("users: register (anonymously), whoami with organizations, look up by name and email", async () => {
   await using server = await startHexServer();
@@ -38,14 +40,23 @@ test("users: register (anonymously), whoami with organizations, look up by name 
   server.addOrganization({ name: "acme", admin: "ana" });
   await using c = keyed(server, apiKey);
 
-  const created = await createUser(c, { username: "newbie", email: "newbie@example.com", password: "long-enough-pw", fullName: "New Bie" });
+  const created = await createUser(c, {
+    username: "newbie",
+    email: "newbie@example.com",
+    password: "long-enough-pw",
+    fullName: "New Bie",
+  });
   assert.equal(created.username, "newbie");
   const [reg] = hits(server, "POST", "/api/users");
   assert.equal(reg?.headers.authorization, undefined, "registration never carries a credential");
 
   await assert.rejects(createUser(c, { username: "ab", email: "bad", password: "short" }), (e: unknown) => {
     assert.ok(e instanceof ApiError && e.code === "VALIDATION_FAILED");
-    assert.deepEqual([...e.lines].sort(), ["emails.email: has invalid format", "password: should be at least 8 character(s)", "username: should be at least 3 character(s)"]);
+    assert.deepEqual([...e.lines].sort(), [
+      "emails.email: has invalid format",
+      "password: should be at least 8 character(s)",
+      "username: should be at least 3 character(s)",
+    ]);
     return true;
   });
 
@@ -54,7 +65,10 @@ test("users: register (anonymously), whoami with organizations, look up by name 
   assert.equal(me.full_name, "Ana B");
   assert.deepEqual(me.organizations, [{ name: "acme", role: "admin" }]);
   assert.equal((await getUser(c, "ana")).username, "ana");
-  await assert.rejects(getUser(c, "nobody"), (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /User "nobody" does not exist/.test(e.message));
+  await assert.rejects(
+    getUser(c, "nobody"),
+    (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /User "nobody" does not exist/.test(e.message),
+  );
 });
 
 test("keys: create (secret once), list, get, revoke one, revoke all", async () => {
@@ -62,7 +76,10 @@ test("keys: create (secret once), list, get, revoke one, revoke all", async () =
   const { apiKey } = server.addUser({ username: "ana" });
   await using c = keyed(server, apiKey);
 
-  const created = await createKey(c, { name: "laptop", permissions: [{ domain: "api", resource: "read" }, { domain: "repositories" }] });
+  const created = await createKey(c, {
+    name: "laptop",
+    permissions: [{ domain: "api", resource: "read" }, { domain: "repositories" }],
+  });
   assert.equal(created.name, "laptop");
   assert.match(created.secret, /^[0-9a-f]{32}$/);
   assert.deepEqual(created.permissions, [
@@ -70,20 +87,29 @@ test("keys: create (secret once), list, get, revoke one, revoke all", async () =
     { domain: "repositories", resource: null },
   ]);
   assert.equal(created.revoke_at, null);
-  assert.deepEqual(hits(server, "POST", "/api/keys")[0] && JSON.stringify(created.permissions.map((p) => p.domain)), JSON.stringify(["api", "repositories"]));
+  assert.deepEqual(
+    hits(server, "POST", "/api/keys")[0] && JSON.stringify(created.permissions.map((p) => p.domain)),
+    JSON.stringify(["api", "repositories"]),
+  );
 
   // A taken name gets a suffix from the server; the client reports what was stored.
   assert.equal((await createKey(c, { name: "laptop" })).name, "laptop-2");
 
   const keys = await listKeys(c);
   assert.deepEqual(keys.map((k) => k.name).sort(), ["laptop", "laptop-2", "seed-api"]);
-  assert.ok(keys.every((k) => !k.secret), "listed keys carry no secret");
+  assert.ok(
+    keys.every((k) => !k.secret),
+    "listed keys carry no secret",
+  );
   assert.equal(keys.find((k) => k.name === "seed-api")?.authing_key, true);
   assert.equal((await getKey(c, "laptop")).authing_key, false);
 
   const revoked = await deleteKey(c, "laptop");
   assert.equal(revoked.name, "laptop");
-  await assert.rejects(getKey(c, "laptop"), (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /no key named "laptop"/.test(e.message));
+  await assert.rejects(
+    getKey(c, "laptop"),
+    (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /no key named "laptop"/.test(e.message),
+  );
 
   const future = new Date(Date.now() + 86_400_000).toISOString();
   const expiring = await createKey(c, { name: "temp", revokeAt: future });
@@ -91,7 +117,10 @@ test("keys: create (secret once), list, get, revoke one, revoke all", async () =
 
   const last = await deleteAllKeys(c);
   assert.equal(last?.name, "seed-api");
-  await assert.rejects(listKeys(c), (e: unknown) => e instanceof ApiError && e.code === "NOT_AUTHENTICATED" && /API key/.test(e.message));
+  await assert.rejects(
+    listKeys(c),
+    (e: unknown) => e instanceof ApiError && e.code === "NOT_AUTHENTICATED" && /API key/.test(e.message),
+  );
 });
 
 test("organization keys and members live under orgs/ORG/", async () => {
@@ -101,13 +130,23 @@ test("organization keys and members live under orgs/ORG/", async () => {
   server.addOrganization({ name: "acme", admin: "ana", seats: 5 });
   await using c = keyed(server, apiKey);
 
-  const orgKey = await createKey(c, { name: "ci", organization: "hexpm:acme", permissions: [{ domain: "repository", resource: "acme" }] });
+  const orgKey = await createKey(c, {
+    name: "ci",
+    organization: "hexpm:acme",
+    permissions: [{ domain: "repository", resource: "acme" }],
+  });
   assert.equal(hits(server, "POST", "/api/orgs/acme/keys").length, 1);
-  assert.deepEqual((await listKeys(c, { organization: "acme" })).map((k) => k.name), ["ci"]);
+  assert.deepEqual(
+    (await listKeys(c, { organization: "acme" })).map((k) => k.name),
+    ["ci"],
+  );
   assert.equal((await getKey(c, "ci", { organization: "acme" })).name, "ci");
 
   const orgs = await listOrganizations(c);
-  assert.deepEqual(orgs.map((o) => [o.name, o.billing_active]), [["acme", true]]);
+  assert.deepEqual(
+    orgs.map((o) => [o.name, o.billing_active]),
+    [["acme", true]],
+  );
   const acme = await getOrganization(c, "acme");
   assert.equal(acme.seats, 5);
   assert.equal((await updateOrganization(c, "acme", { seats: 7 })).seats, 7);
@@ -117,13 +156,23 @@ test("organization keys and members live under orgs/ORG/", async () => {
   assert.equal(added.role, "read");
   assert.equal((await updateMember(c, "acme", "bo", { role: "write" })).role, "write");
   assert.equal((await getMember(c, "acme", "bo")).role, "write");
-  assert.deepEqual((await listMembers(c, "acme")).map((m) => [m.username, m.role]).sort(), [["ana", "admin"], ["bo", "write"]]);
+  assert.deepEqual((await listMembers(c, "acme")).map((m) => [m.username, m.role]).sort(), [
+    ["ana", "admin"],
+    ["bo", "write"],
+  ]);
   await removeMember(c, "acme", "bo");
-  await assert.rejects(getMember(c, "acme", "bo"), (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /not a member of acme/.test(e.message));
+  await assert.rejects(
+    getMember(c, "acme", "bo"),
+    (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /not a member of acme/.test(e.message),
+  );
 
   // The organization's own key sees its organization.
   await using org = keyed(server, orgKey.secret);
-  assert.deepEqual(await testAuth(org, { domain: "repository", resource: "acme" }), { kind: "key", name: "ci", owner: { type: "organization", name: "acme" } });
+  assert.deepEqual(await testAuth(org, { domain: "repository", resource: "acme" }), {
+    kind: "key",
+    name: "ci",
+    owner: { type: "organization", name: "acme" },
+  });
 
   await deleteKey(c, "ci", { organization: "acme" });
   assert.deepEqual(await listKeys(c, { organization: "acme" }), []);
@@ -135,12 +184,26 @@ test("organization keys and members live under orgs/ORG/", async () => {
 test("the key test: who owns a key, and a missing permission is FORBIDDEN", async () => {
   await using server = await startHexServer();
   const { apiKey } = server.addUser({ username: "ana" });
-  const readKey = server.addKey({ owner: { user: "ana" }, name: "reader", permissions: [{ domain: "api", resource: "read" }] });
+  const readKey = server.addKey({
+    owner: { user: "ana" },
+    name: "reader",
+    permissions: [{ domain: "api", resource: "read" }],
+  });
   await using c = keyed(server, apiKey);
-  assert.deepEqual(await testAuth(c, { domain: "api" }), { kind: "key", name: "seed-api", owner: { type: "user", name: "ana" } });
+  assert.deepEqual(await testAuth(c, { domain: "api" }), {
+    kind: "key",
+    name: "seed-api",
+    owner: { type: "user", name: "ana" },
+  });
   await using r = keyed(server, readKey);
-  await assert.rejects(testAuth(r, { domain: "repository", resource: "acme" }), (e: unknown) => e instanceof ApiError && e.code === "FORBIDDEN" && e.status === 401);
-  await assert.rejects(createKey(r, { name: "x" }), (e: unknown) => e instanceof ApiError && e.code === "FORBIDDEN" && /lacks the permission/.test(e.message));
+  await assert.rejects(
+    testAuth(r, { domain: "repository", resource: "acme" }),
+    (e: unknown) => e instanceof ApiError && e.code === "FORBIDDEN" && e.status === 401,
+  );
+  await assert.rejects(
+    createKey(r, { name: "x" }),
+    (e: unknown) => e instanceof ApiError && e.code === "FORBIDDEN" && /lacks the permission/.test(e.message),
+  );
 });
 
 test("publish: upload with progress (Content-Length, no Expect), replace rules, /publish, revert", async () => {
@@ -151,7 +214,11 @@ test("publish: upload with progress (Content-Length, no Expect), replace rules, 
   const tarball = buildTarball({ name: "foo", version: "1.0.0", files: { "priv/blob.bin": randomBytes(300_000) } });
 
   const progress: [number, number][] = [];
-  const first = await publishRelease(c, tarball, { name: "foo", replace: false, onProgress: (sent, total) => progress.push([sent, total]) });
+  const first = await publishRelease(c, tarball, {
+    name: "foo",
+    replace: false,
+    onProgress: (sent, total) => progress.push([sent, total]),
+  });
   assert.equal(first.created, true);
   assert.equal(first.release.version, "1.0.0");
   assert.match(first.release.checksum ?? "", /^[0-9a-f]{64}$/);
@@ -176,11 +243,25 @@ test("publish: upload with progress (Content-Length, no Expect), replace rules, 
 
   await publishRelease(c, buildTarball({ name: "foo", version: "1.1.0" }), { name: "foo", replace: false });
 
-  await assert.rejects(publishRelease(c, buildTarball({ name: "bar", version: "0.1.0", metadata: { requirements: { nope: { app: "nope", requirement: "~> 1.0", optional: false } } } }), { name: "bar", replace: false }), (e: unknown) => {
-    assert.ok(e instanceof ApiError && e.code === "VALIDATION_FAILED");
-    assert.ok(e.lines.some((l) => l.startsWith("requirements.nope: ")), e.lines.join("\n"));
-    return true;
-  });
+  await assert.rejects(
+    publishRelease(
+      c,
+      buildTarball({
+        name: "bar",
+        version: "0.1.0",
+        metadata: { requirements: { nope: { app: "nope", requirement: "~> 1.0", optional: false } } },
+      }),
+      { name: "bar", replace: false },
+    ),
+    (e: unknown) => {
+      assert.ok(e instanceof ApiError && e.code === "VALIDATION_FAILED");
+      assert.ok(
+        e.lines.some((l) => l.startsWith("requirements.nope: ")),
+        e.lines.join("\n"),
+      );
+      return true;
+    },
+  );
 
   const pkg = await getPackage(c, "foo");
   assert.equal(pkg.latest_version, "1.1.0");
@@ -188,7 +269,13 @@ test("publish: upload with progress (Content-Length, no Expect), replace rules, 
   assert.equal((await getRelease(c, "foo", "1.0.0")).checksum, first.release.checksum);
 
   await deleteRelease(c, "foo", "1.1.0");
-  await assert.rejects(getRelease(c, "foo", "1.1.0"), (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /Release foo 1\.1\.0 does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api/.test(e.message));
+  await assert.rejects(
+    getRelease(c, "foo", "1.1.0"),
+    (e: unknown) =>
+      e instanceof ApiError &&
+      e.code === "NOT_FOUND" &&
+      /Release foo 1\.1\.0 does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api/.test(e.message),
+  );
 });
 
 test("publish without a name goes to /publish, where the server reads the name from the tarball", async () => {
@@ -223,26 +310,50 @@ test("search and package lookups, public and in an organization's repository", a
   server.addOrganization({ name: "acme", admin: "ana" });
   server.addRelease({ owner: "ana", tarball: buildTarball({ name: "plug_a", version: "1.0.0" }) });
   server.addRelease({ owner: "ana", tarball: buildTarball({ name: "plug_b", version: "2.0.0" }) });
-  server.addRelease({ repository: "acme", owner: "ana", tarball: buildTarball({ name: "secret_pkg", version: "0.1.0" }) });
+  server.addRelease({
+    repository: "acme",
+    owner: "ana",
+    tarball: buildTarball({ name: "secret_pkg", version: "0.1.0" }),
+  });
   await using anon = new HexClient({ apiUrl: server.apiUrl });
   await using c = keyed(server, apiKey);
 
   const found = await searchPackages(anon, { search: "plug", sort: "name", page: 1, perPage: 10 });
-  assert.deepEqual(found.map((p) => p.name), ["plug_a", "plug_b"]);
-  assert.deepEqual(hits(server, "GET", "/api/packages")[0]?.query, { search: "plug", sort: "name", page: "1", per_page: "10" });
+  assert.deepEqual(
+    found.map((p) => p.name),
+    ["plug_a", "plug_b"],
+  );
+  assert.deepEqual(hits(server, "GET", "/api/packages")[0]?.query, {
+    search: "plug",
+    sort: "name",
+    page: "1",
+    per_page: "10",
+  });
   assert.deepEqual(await searchPackages(anon, { search: "plug", page: 2, perPage: 10 }), []);
 
   const pkg = await getPackage(anon, "plug_a");
   assert.equal(pkg.repository, "hexpm");
   assert.deepEqual(pkg.meta.licenses, ["MIT"]);
-  assert.deepEqual(pkg.owners?.map((o) => o.username), ["ana"]);
+  assert.deepEqual(
+    pkg.owners?.map((o) => o.username),
+    ["ana"],
+  );
 
   const priv = await getPackage(c, "secret_pkg", { repository: "hexpm:acme" });
   assert.equal(priv.repository, "acme");
   assert.equal(hits(server, "GET", "/api/repos/acme/packages/secret_pkg").length, 1);
-  assert.deepEqual((await searchPackages(c, { repository: "acme" })).map((p) => p.name), ["secret_pkg"]);
+  assert.deepEqual(
+    (await searchPackages(c, { repository: "acme" })).map((p) => p.name),
+    ["secret_pkg"],
+  );
   assert.equal((await getRelease(c, "secret_pkg", "0.1.0", { repository: "acme" })).version, "0.1.0");
-  await assert.rejects(getPackage(anon, "secret_pkg", { repository: "acme" }), (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /repository acme of the server at http:\/\/127\.0\.0\.1:\d+\/api/.test(e.message));
+  await assert.rejects(
+    getPackage(anon, "secret_pkg", { repository: "acme" }),
+    (e: unknown) =>
+      e instanceof ApiError &&
+      e.code === "NOT_FOUND" &&
+      /repository acme of the server at http:\/\/127\.0\.0\.1:\d+\/api/.test(e.message),
+  );
 });
 
 test("owners: list, get, add as maintainer, transfer, remove", async () => {
@@ -253,18 +364,30 @@ test("owners: list, get, add as maintainer, transfer, remove", async () => {
   server.addRelease({ owner: "ana", tarball: buildTarball({ name: "foo", version: "1.0.0" }) });
   await using c = keyed(server, apiKey);
 
-  assert.deepEqual((await listOwners(c, "foo")).map((o) => [o.username, o.level]), [["ana", "full"]]);
+  assert.deepEqual(
+    (await listOwners(c, "foo")).map((o) => [o.username, o.level]),
+    [["ana", "full"]],
+  );
   await addOwner(c, "foo", "bo+hex@example.com", { level: "maintainer" });
   // Encoded twice: the server percent-decodes the path, then form-decodes the name (a bare + would be a space).
   assert.equal(hits(server, "PUT", "/api/packages/foo/owners/bo%252Bhex%2540example.com").length, 1);
   assert.equal((await getOwner(c, "foo", "bo")).level, "maintainer");
   await removeOwner(c, "foo", "bo");
-  await assert.rejects(getOwner(c, "foo", "bo"), (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /"bo" is not an owner of foo/.test(e.message));
+  await assert.rejects(
+    getOwner(c, "foo", "bo"),
+    (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /"bo" is not an owner of foo/.test(e.message),
+  );
 
-  await assert.rejects(removeOwner(c, "foo", "ana"), (e: unknown) => e instanceof ApiError && e.code === "VALIDATION_FAILED" && e.lines.length > 0);
+  await assert.rejects(
+    removeOwner(c, "foo", "ana"),
+    (e: unknown) => e instanceof ApiError && e.code === "VALIDATION_FAILED" && e.lines.length > 0,
+  );
 
   await addOwner(c, "foo", "cy", { transfer: true });
-  assert.deepEqual((await listOwners(c, "foo")).map((o) => [o.username, o.level]), [["cy", "full"]]);
+  assert.deepEqual(
+    (await listOwners(c, "foo")).map((o) => [o.username, o.level]),
+    [["cy", "full"]],
+  );
   const put = hits(server, "PUT", "/api/packages/foo/owners/cy")[0];
   assert.ok(put);
 });
@@ -292,20 +415,29 @@ test("retire, unretire and retire-all; a too-long message comes back as a nested
 
   await retireRelease(c, "foo", "1.0.0", { reason: "security", message: "CVE-2026-1" });
   assert.deepEqual((await getRelease(c, "foo", "1.0.0")).retirement, { reason: "security", message: "CVE-2026-1" });
-  assert.deepEqual((await getPackage(c, "foo")).retirements, { "1.0.0": { reason: "security", message: "CVE-2026-1" } });
+  assert.deepEqual((await getPackage(c, "foo")).retirements, {
+    "1.0.0": { reason: "security", message: "CVE-2026-1" },
+  });
   await unretireRelease(c, "foo", "1.0.0");
   assert.equal((await getRelease(c, "foo", "1.0.0")).retirement ?? null, null);
 
-  await assert.rejects(retireRelease(c, "foo", "1.0.0", { reason: "other", message: "x".repeat(141) }), (e: unknown) => {
-    assert.ok(e instanceof ApiError && e.code === "VALIDATION_FAILED");
-    assert.deepEqual(e.lines, ["retirement.message: should be at most 140 character(s)"]);
-    return true;
-  });
+  await assert.rejects(
+    retireRelease(c, "foo", "1.0.0", { reason: "other", message: "x".repeat(141) }),
+    (e: unknown) => {
+      assert.ok(e instanceof ApiError && e.code === "VALIDATION_FAILED");
+      assert.deepEqual(e.lines, ["retirement.message: should be at most 140 character(s)"]);
+      return true;
+    },
+  );
 
   await retireAllReleases(c, "foo", { reason: "deprecated", message: "use bar" });
   const retired = await getPackage(c, "foo");
   assert.deepEqual(Object.keys(retired.retirements ?? {}).sort(), ["1.0.0", "1.1.0"]);
-  await assert.rejects(retireRelease(c, "foo", "9.9.9", { reason: "other", message: "gone" }), (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /Release foo 9\.9\.9 does not exist/.test(e.message));
+  await assert.rejects(
+    retireRelease(c, "foo", "9.9.9", { reason: "other", message: "gone" }),
+    (e: unknown) =>
+      e instanceof ApiError && e.code === "NOT_FOUND" && /Release foo 9\.9\.9 does not exist/.test(e.message),
+  );
 });
 
 test("docs: upload returns the tarball location, lookup follows no redirect, delete", async () => {
@@ -316,14 +448,20 @@ test("docs: upload returns the tarball location, lookup follows no redirect, del
 
   assert.equal(await docsTarballUrl(c, "foo", "1.0.0"), undefined);
   const progress: number[] = [];
-  const { location } = await publishDocs(c, "foo", "1.0.0", buildDocsTarball(), { onProgress: (sent) => progress.push(sent) });
+  const { location } = await publishDocs(c, "foo", "1.0.0", buildDocsTarball(), {
+    onProgress: (sent) => progress.push(sent),
+  });
   assert.match(location ?? "", /docs\/foo-1\.0\.0\.tar\.gz$/);
   assert.ok(progress.length >= 2);
   assert.equal(await docsTarballUrl(c, "foo", "1.0.0"), location);
   assert.equal((await getRelease(c, "foo", "1.0.0")).has_docs, true);
   await deleteDocs(c, "foo", "1.0.0");
   assert.equal(await docsTarballUrl(c, "foo", "1.0.0"), undefined);
-  await assert.rejects(publishDocs(c, "foo", "2.0.0", buildDocsTarball()), (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /publish the package before its docs/.test(e.message));
+  await assert.rejects(
+    publishDocs(c, "foo", "2.0.0", buildDocsTarball()),
+    (e: unknown) =>
+      e instanceof ApiError && e.code === "NOT_FOUND" && /publish the package before its docs/.test(e.message),
+  );
 });
 
 test("Basic auth only where asked: key creation with a password, refused when the server disabled it", async () => {
@@ -333,13 +471,22 @@ test("Basic auth only where asked: key creation with a password, refused when th
     await using anon = new HexClient({ apiUrl: server.apiUrl });
     const key = await createKey(anon, { name: "legacy" }, { credential: { kind: "basic", username: "ana", password } });
     assert.equal(key.name, "legacy");
-    assert.equal(hits(server, "POST", "/api/keys")[0]?.headers.authorization, `Basic ${Buffer.from(`ana:${password}`).toString("base64")}`);
-    await assert.rejects(createKey(anon, { name: "x" }, { credential: { kind: "basic", username: "ana", password: "wrong-password" } }), (e: unknown) => e instanceof ApiError && e.code === "NOT_AUTHENTICATED" && !/wrong-password/.test(e.message));
+    assert.equal(
+      hits(server, "POST", "/api/keys")[0]?.headers.authorization,
+      `Basic ${Buffer.from(`ana:${password}`).toString("base64")}`,
+    );
+    await assert.rejects(
+      createKey(anon, { name: "x" }, { credential: { kind: "basic", username: "ana", password: "wrong-password" } }),
+      (e: unknown) => e instanceof ApiError && e.code === "NOT_AUTHENTICATED" && !/wrong-password/.test(e.message),
+    );
   }
   {
     await using server = await startHexServer();
     const { password } = server.addUser({ username: "ana" });
-    await using basic = new HexClient({ apiUrl: server.apiUrl, credential: { kind: "basic", username: "ana", password } });
+    await using basic = new HexClient({
+      apiUrl: server.apiUrl,
+      credential: { kind: "basic", username: "ana", password },
+    });
     await assert.rejects(createKey(basic, { name: "legacy" }), (e: unknown) => {
       assert.ok(e instanceof ApiError && e.code === "BASIC_AUTH_DISABLED");
       assert.match(e.message, /hexts user auth --oauth/);
@@ -360,11 +507,14 @@ test("an OAuth write by a user without two-factor authentication is TWO_FACTOR_D
   const poll = await pollDeviceToken(anon, { clientId: "hexts", deviceCode: device.device_code });
   const token = (poll as { token: OAuthToken }).token;
   await using c = anon.with({ credential: { kind: "bearer", token: token.access_token } });
-  await assert.rejects(retireRelease(c, "foo", "1.0.0", { reason: "other", message: "bye now" }, {}, { otp: "123456" }), (e: unknown) => {
-    assert.ok(e instanceof ApiError);
-    assert.equal(e.code, "TWO_FACTOR_DISABLED");
-    assert.equal(e.status, 403);
-    assert.match(e.message, /HEX_API_KEY/);
-    return true;
-  });
+  await assert.rejects(
+    retireRelease(c, "foo", "1.0.0", { reason: "other", message: "bye now" }, {}, { otp: "123456" }),
+    (e: unknown) => {
+      assert.ok(e instanceof ApiError);
+      assert.equal(e.code, "TWO_FACTOR_DISABLED");
+      assert.equal(e.status, 403);
+      assert.match(e.message, /HEX_API_KEY/);
+      return true;
+    },
+  );
 });

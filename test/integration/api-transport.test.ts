@@ -28,7 +28,8 @@ function client(server: HexServer, opts: Partial<HexClientOptions> = {}) {
   return { client: c, sleeps };
 }
 
-const hits = (server: HexServer, method: string, path: string) => server.requests.filter((r) => r.method === method && r.path === path);
+const hits = (server: HexServer, method: string, path: string) =>
+  server.requests.filter((r) => r.method === method && r.path === path);
 
 async function withUser(fn: (server: HexServer, key: string) => Promise<void>): Promise<void> {
   await using server = await startHexServer();
@@ -50,20 +51,34 @@ async function otherHost(answer: (headers: IncomingHttpHeaders) => unknown) {
   return {
     url,
     seen,
-    [Symbol.asyncDispose]: () => new Promise<void>((resolve) => (srv.closeAllConnections(), srv.close(() => resolve()))),
+    [Symbol.asyncDispose]: () =>
+      new Promise<void>((resolve) => (srv.closeAllConnections(), srv.close(() => resolve()))),
   };
 }
 
-const userJson = (username: string) => ({ username, url: `x/${username}`, inserted_at: "2024-01-01T00:00:00Z", updated_at: "2024-01-01T00:00:00Z" });
+const userJson = (username: string) => ({
+  username,
+  url: `x/${username}`,
+  inserted_at: "2024-01-01T00:00:00Z",
+  updated_at: "2024-01-01T00:00:00Z",
+});
 
 test("every request carries the user agent, Accept JSON, the raw key and the OTP header", async () => {
   await withUser(async (server, key) => {
-    await using c = client(server, { credential: { kind: "key", key }, otp: "123456", ci: true, userAgentExtra: "tool/1.0" }).client;
+    await using c = client(server, {
+      credential: { kind: "key", key },
+      otp: "123456",
+      ci: true,
+      userAgentExtra: "tool/1.0",
+    }).client;
     const me = await getMe(c);
     assert.equal(me.username, "ana");
     const [req] = hits(server, "GET", "/api/users/me");
     assert.ok(req);
-    assert.equal(req.headers["user-agent"], `hexts/${hextsVersion()} (node/${process.versions.node}) (${process.platform}) (CI) tool/1.0`);
+    assert.equal(
+      req.headers["user-agent"],
+      `hexts/${hextsVersion()} (node/${process.versions.node}) (${process.platform}) (CI) tool/1.0`,
+    );
     assert.equal(req.headers.accept, "application/json");
     assert.equal(req.headers.authorization, key);
     assert.equal(req.headers["x-hex-otp"], "123456");
@@ -74,10 +89,17 @@ test("every request carries the user agent, Accept JSON, the raw key and the OTP
 test("a JSON body goes out as application/json; a bearer credential as `Bearer <token>`", async () => {
   await withUser(async (server) => {
     await using c = client(server, { credential: { kind: "bearer", token: "not-a-real-token" } }).client;
-    await assert.rejects(getMe(c), (e: unknown) => e instanceof ApiError && e.code === "NOT_AUTHENTICATED" && /expired or was revoked/.test(e.message));
+    await assert.rejects(
+      getMe(c),
+      (e: unknown) =>
+        e instanceof ApiError && e.code === "NOT_AUTHENTICATED" && /expired or was revoked/.test(e.message),
+    );
     assert.equal(hits(server, "GET", "/api/users/me")[0]?.headers.authorization, "Bearer not-a-real-token");
     await using k = client(server).client;
-    await assert.rejects(createKey(k, { name: "x" }), (e: unknown) => e instanceof ApiError && e.code === "NOT_AUTHENTICATED" && /logged in/.test(e.message));
+    await assert.rejects(
+      createKey(k, { name: "x" }),
+      (e: unknown) => e instanceof ApiError && e.code === "NOT_AUTHENTICATED" && /logged in/.test(e.message),
+    );
     assert.equal(hits(server, "POST", "/api/keys")[0]?.headers["content-type"], "application/json");
   });
 });
@@ -89,7 +111,12 @@ test("x-hex-message headers reach onWarning; nothing is printed", async () => {
     server.fault({
       method: "GET",
       path: "/api/users/me",
-      fault: { kind: "status", status: 200, body: userJson("ana"), headers: { "x-hex-message": '"Upgrade \\"hexts\\" soon"; level=fatal' } },
+      fault: {
+        kind: "status",
+        status: 200,
+        body: userJson("ana"),
+        headers: { "x-hex-message": '"Upgrade \\"hexts\\" soon"; level=fatal' },
+      },
     });
     await getMe(c);
     assert.deepEqual(warnings, [{ message: 'Upgrade "hexts" soon', level: "fatal" }]);
@@ -99,7 +126,10 @@ test("x-hex-message headers reach onWarning; nothing is printed", async () => {
 test("reads survive connection resets, 503s and a 429 (waiting for the rate-limit reset)", async () => {
   await withUser(async (server, key) => {
     const retries: string[] = [];
-    const { client: c, sleeps } = client(server, { credential: { kind: "key", key }, onRetry: (r) => retries.push(r.reason) });
+    const { client: c, sleeps } = client(server, {
+      credential: { kind: "key", key },
+      onRetry: (r) => retries.push(r.reason),
+    });
     await using _ = c;
     server.fault({ method: "GET", path: "/api/users/me", times: 2, fault: { kind: "reset" } });
     assert.equal((await getMe(c)).username, "ana");
@@ -122,7 +152,10 @@ test("reads give up after 3 attempts with the server's failure", async () => {
   await withUser(async (server, key) => {
     await using c = client(server, { credential: { kind: "key", key } }).client;
     server.fault({ method: "GET", path: "/api/users/me", times: 5, fault: { kind: "status", status: 502 } });
-    await assert.rejects(getMe(c), (e: unknown) => e instanceof ApiError && e.code === "SERVER_ERROR" && e.status === 502 && e.exitCode === 4);
+    await assert.rejects(
+      getMe(c),
+      (e: unknown) => e instanceof ApiError && e.code === "SERVER_ERROR" && e.status === 502 && e.exitCode === 4,
+    );
     assert.equal(hits(server, "GET", "/api/users/me").length, 3);
   });
 });
@@ -131,7 +164,10 @@ test("a rate limit that resets too far ahead fails at once with RATE_LIMITED", a
   await withUser(async (server, key) => {
     await using c = client(server, { credential: { kind: "key", key }, retry: { maxWaitMs: 5_000 } }).client;
     server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "rate-limit", resetInSeconds: 50 } });
-    await assert.rejects(getMe(c), (e: unknown) => e instanceof ApiError && e.code === "RATE_LIMITED" && /Try again in \d+ s/.test(e.message));
+    await assert.rejects(
+      getMe(c),
+      (e: unknown) => e instanceof ApiError && e.code === "RATE_LIMITED" && /Try again in \d+ s/.test(e.message),
+    );
     assert.equal(hits(server, "GET", "/api/users/me").length, 1);
   });
 });
@@ -144,12 +180,21 @@ test("a POST is never re-sent: a reset reports an unknown outcome and how to che
     await assert.rejects(
       createKey(c, { name: "laptop" }),
       (e: unknown) =>
-        e instanceof ApiError && e.code === "NETWORK" && /may or may not have carried it out/.test(e.message) && /hexts user key list/.test(e.message),
+        e instanceof ApiError &&
+        e.code === "NETWORK" &&
+        /may or may not have carried it out/.test(e.message) &&
+        /hexts user key list/.test(e.message),
     );
     server.fault({ method: "POST", path: "/api/keys", fault: { kind: "status", status: 503 } });
-    await assert.rejects(createKey(c, { name: "laptop" }), (e: unknown) => e instanceof ApiError && e.code === "SERVER_ERROR");
+    await assert.rejects(
+      createKey(c, { name: "laptop" }),
+      (e: unknown) => e instanceof ApiError && e.code === "SERVER_ERROR",
+    );
     server.fault({ method: "POST", path: "/api/keys", fault: { kind: "rate-limit", resetInSeconds: 1 } });
-    await assert.rejects(createKey(c, { name: "laptop" }), (e: unknown) => e instanceof ApiError && e.code === "RATE_LIMITED");
+    await assert.rejects(
+      createKey(c, { name: "laptop" }),
+      (e: unknown) => e instanceof ApiError && e.code === "RATE_LIMITED",
+    );
     assert.equal(hits(server, "POST", "/api/keys").length, 3);
     assert.deepEqual(sleeps, []);
   });
@@ -160,7 +205,10 @@ test("a slow server times out (TIMEOUT, not retried) after the configured time",
     await using c = client(server, { credential: { kind: "key", key }, timeoutMs: 200 }).client;
     server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "slow", delayMs: 1_500 } });
     const started = Date.now();
-    await assert.rejects(getMe(c), (e: unknown) => e instanceof ApiError && e.code === "TIMEOUT" && /HEX_HTTP_TIMEOUT/.test(e.message));
+    await assert.rejects(
+      getMe(c),
+      (e: unknown) => e instanceof ApiError && e.code === "TIMEOUT" && /HEX_HTTP_TIMEOUT/.test(e.message),
+    );
     assert.ok(Date.now() - started < 1_400, "gave up before the server answered");
     assert.equal(hits(server, "GET", "/api/users/me").length, 1);
   });
@@ -185,14 +233,22 @@ test("redirects: credentials and OTP follow to the same origin only, never to an
     await using other = await otherHost(() => userJson("elsewhere"));
     await using c = client(server, { credential: { kind: "key", key }, otp: "654321" }).client;
 
-    server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "status", status: 302, body: {}, headers: { location: `${other.url}/api/users/me` } } });
+    server.fault({
+      method: "GET",
+      path: "/api/users/me",
+      fault: { kind: "status", status: 302, body: {}, headers: { location: `${other.url}/api/users/me` } },
+    });
     assert.equal((await getMe(c)).username, "elsewhere");
     assert.equal(other.seen.length, 1);
     assert.equal(other.seen[0]!.authorization, undefined);
     assert.equal(other.seen[0]!["x-hex-otp"], undefined);
     assert.match(String(other.seen[0]!["user-agent"]), /^hexts\//);
 
-    server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "status", status: 307, body: {}, headers: { location: "/api/users/ana" } } });
+    server.fault({
+      method: "GET",
+      path: "/api/users/me",
+      fault: { kind: "status", status: 307, body: {}, headers: { location: "/api/users/ana" } },
+    });
     assert.equal((await getMe(c)).username, "ana");
     assert.equal(hits(server, "GET", "/api/users/ana")[0]?.headers.authorization, key);
   });
@@ -201,8 +257,16 @@ test("redirects: credentials and OTP follow to the same origin only, never to an
 test("a redirect loop stops after 3 hops with PROTOCOL", async () => {
   await withUser(async (server) => {
     await using c = client(server).client;
-    server.fault({ method: "GET", path: "/api/users/ana", times: 10, fault: { kind: "status", status: 302, body: {}, headers: { location: "/api/users/ana" } } });
-    await assert.rejects(c.request({ path: "users/ana" }), (e: unknown) => e instanceof ApiError && e.code === "PROTOCOL" && /redirects/.test(e.message));
+    server.fault({
+      method: "GET",
+      path: "/api/users/ana",
+      times: 10,
+      fault: { kind: "status", status: 302, body: {}, headers: { location: "/api/users/ana" } },
+    });
+    await assert.rejects(
+      c.request({ path: "users/ana" }),
+      (e: unknown) => e instanceof ApiError && e.code === "PROTOCOL" && /redirects/.test(e.message),
+    );
     assert.equal(hits(server, "GET", "/api/users/ana").length, 4);
   });
 });
@@ -214,7 +278,12 @@ test("/api/oauth/* never receives the client's credential", async () => {
     const [req] = hits(server, "POST", "/api/oauth/device_authorization");
     assert.equal(req?.headers.authorization, undefined);
     // Even when a caller forces one on the request.
-    await c.request({ method: "POST", path: "oauth/revoke", json: { token: "x", client_id: "hexts" }, credential: { kind: "key", key } });
+    await c.request({
+      method: "POST",
+      path: "oauth/revoke",
+      json: { token: "x", client_id: "hexts" },
+      credential: { kind: "key", key },
+    });
     assert.equal(hits(server, "POST", "/api/oauth/revoke")[0]?.headers.authorization, undefined);
   });
 });
@@ -222,9 +291,20 @@ test("/api/oauth/* never receives the client's credential", async () => {
 test("a body missing required fields is a PROTOCOL error; unknown fields pass through", async () => {
   await withUser(async (server, key) => {
     await using c = client(server, { credential: { kind: "key", key } }).client;
-    server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "status", status: 200, body: { username: "ana" } } });
-    await assert.rejects(getMe(c), (e: unknown) => e instanceof ApiError && e.code === "PROTOCOL" && e.lines.some((l) => l.startsWith("url:")));
-    server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "status", status: 200, body: { ...userJson("ana"), shiny_new_field: 42 } } });
+    server.fault({
+      method: "GET",
+      path: "/api/users/me",
+      fault: { kind: "status", status: 200, body: { username: "ana" } },
+    });
+    await assert.rejects(
+      getMe(c),
+      (e: unknown) => e instanceof ApiError && e.code === "PROTOCOL" && e.lines.some((l) => l.startsWith("url:")),
+    );
+    server.fault({
+      method: "GET",
+      path: "/api/users/me",
+      fault: { kind: "status", status: 200, body: { ...userJson("ana"), shiny_new_field: 42 } },
+    });
     assert.equal((await getMe(c)).shiny_new_field, 42);
   });
 });
@@ -238,11 +318,18 @@ test("cancelling through the signal ends a request (and a retry wait) with CANCE
     await assert.rejects(getMe(c), (e: unknown) => e instanceof HextsError && e.code === "CANCELLED");
 
     const ac2 = new AbortController();
-    await using c2 = new HexClient({ apiUrl: server.apiUrl, credential: { kind: "key", key }, retry: { baseDelayMs: 10_000, maxDelayMs: 10_000 } });
+    await using c2 = new HexClient({
+      apiUrl: server.apiUrl,
+      credential: { kind: "key", key },
+      retry: { baseDelayMs: 10_000, maxDelayMs: 10_000 },
+    });
     server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "status", status: 503 } });
     setTimeout(() => ac2.abort(), 100);
     const started = Date.now();
-    await assert.rejects(getMe(c2, { signal: ac2.signal }), (e: unknown) => e instanceof HextsError && e.code === "CANCELLED");
+    await assert.rejects(
+      getMe(c2, { signal: ac2.signal }),
+      (e: unknown) => e instanceof HextsError && e.code === "CANCELLED",
+    );
     assert.ok(Date.now() - started < 4_000);
   });
 });
@@ -253,7 +340,11 @@ test("connection refused: NETWORK naming HEX_API_URL", async () => {
   const port = (srv.address() as AddressInfo).port;
   await new Promise<void>((resolve) => srv.close(() => resolve()));
   await using c = new HexClient({ apiUrl: `http://127.0.0.1:${port}/api`, retry: { maxAttempts: 2, baseDelayMs: 1 } });
-  await assert.rejects(getMe(c), (e: unknown) => e instanceof ApiError && e.code === "NETWORK" && /ECONNREFUSED/.test(e.message) && /HEX_API_URL/.test(e.message));
+  await assert.rejects(
+    getMe(c),
+    (e: unknown) =>
+      e instanceof ApiError && e.code === "NETWORK" && /ECONNREFUSED/.test(e.message) && /HEX_API_URL/.test(e.message),
+  );
 });
 
 test("HTTP proxies from the settings are used (CONNECT with proxy credentials), NO_PROXY bypasses them", async () => {
@@ -276,11 +367,19 @@ test("HTTP proxies from the settings are used (CONNECT with proxy credentials), 
     try {
       const proxyUrl = `http://bob:pw@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
       const target = new URL(server.url).host;
-      await using viaProxy = new HexClient({ apiUrl: server.apiUrl, credential: { kind: "key", key }, proxy: { httpProxy: proxyUrl } });
+      await using viaProxy = new HexClient({
+        apiUrl: server.apiUrl,
+        credential: { kind: "key", key },
+        proxy: { httpProxy: proxyUrl },
+      });
       assert.equal((await getMe(viaProxy)).username, "ana");
       assert.deepEqual(tunnels, [{ target, auth: `Basic ${Buffer.from("bob:pw").toString("base64")}` }]);
 
-      await using bypass = new HexClient({ apiUrl: server.apiUrl, credential: { kind: "key", key }, proxy: { httpProxy: proxyUrl, noProxy: "127.0.0.1" } });
+      await using bypass = new HexClient({
+        apiUrl: server.apiUrl,
+        credential: { kind: "key", key },
+        proxy: { httpProxy: proxyUrl, noProxy: "127.0.0.1" },
+      });
       await getMe(bypass);
       assert.equal(tunnels.length, 1);
     } finally {
@@ -293,14 +392,22 @@ test("HTTP proxies from the settings are used (CONNECT with proxy credentials), 
 test("HEX_UNSAFE_HTTPS warns once per client; an unreadable CA file is a CONFIG_INVALID error", async () => {
   await withUser(async (server, key) => {
     const warnings: string[] = [];
-    await using c = new HexClient({ apiUrl: server.apiUrl, credential: { kind: "key", key }, unsafeHttps: true, onWarning: (w) => warnings.push(w.message) });
+    await using c = new HexClient({
+      apiUrl: server.apiUrl,
+      credential: { kind: "key", key },
+      unsafeHttps: true,
+      onWarning: (w) => warnings.push(w.message),
+    });
     await getMe(c);
     await getMe(c);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /not verified/);
 
     await using bad = new HexClient({ apiUrl: server.apiUrl, caCertsPath: "/nonexistent/ca.pem" });
-    await assert.rejects(getMe(bad), (e: unknown) => e instanceof HextsError && e.code === "CONFIG_INVALID" && /HEX_CACERTS_PATH/.test(e.message));
+    await assert.rejects(
+      getMe(bad),
+      (e: unknown) => e instanceof HextsError && e.code === "CONFIG_INVALID" && /HEX_CACERTS_PATH/.test(e.message),
+    );
   });
 });
 
@@ -314,10 +421,15 @@ test("a derived client shares connections but carries its own credential", async
 });
 
 test("an invalid API URL is refused before any request", () => {
-  assert.throws(() => new HexClient({ apiUrl: "not a url" }), (e: unknown) => e instanceof HextsError && e.code === "CONFIG_INVALID");
-  assert.throws(() => new HexClient({ apiUrl: "ftp://hex.pm/api" }), (e: unknown) => e instanceof HextsError && e.code === "CONFIG_INVALID");
+  assert.throws(
+    () => new HexClient({ apiUrl: "not a url" }),
+    (e: unknown) => e instanceof HextsError && e.code === "CONFIG_INVALID",
+  );
+  assert.throws(
+    () => new HexClient({ apiUrl: "ftp://hex.pm/api" }),
+    (e: unknown) => e instanceof HextsError && e.code === "CONFIG_INVALID",
+  );
 });
-
 
 test("a transport passed in carries every request (the seam), and close() leaves it open for its owner", async () => {
   await withUser(async (server, key) => {

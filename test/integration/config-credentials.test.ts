@@ -76,13 +76,24 @@ function home(t: { after(fn: () => void): void }): string {
 }
 
 /** One run: a real Context on the temp home, output captured, prompts scripted or refused. */
-function run(dir: string, opts: { env?: Record<string, string>; answers?: string[]; interactive?: boolean; repo?: string } = {}): TestRun & { prompt: Prompter & { asked?: string[] } } {
+function run(
+  dir: string,
+  opts: { env?: Record<string, string>; answers?: string[]; interactive?: boolean; repo?: string } = {},
+): TestRun & { prompt: Prompter & { asked?: string[] } } {
   const env = { HEX_HOME: join(dir, "hex"), ...opts.env };
   const stdout = new Capture();
   const stderr = new Capture();
   const out = new Output({ json: false, verbose: false, env, stdout, stderr });
-  const prompt = opts.answers ? scripted(opts.answers) : createPrompter({ interactive: opts.interactive ?? false, yes: false, out });
-  const ctx = createContext({ flags: { json: false, yes: false, verbose: false, color: false, repo: opts.repo }, env, cwd: dir, out, prompt });
+  const prompt = opts.answers
+    ? scripted(opts.answers)
+    : createPrompter({ interactive: opts.interactive ?? false, yes: false, out });
+  const ctx = createContext({
+    flags: { json: false, yes: false, verbose: false, color: false, repo: opts.repo },
+    env,
+    cwd: dir,
+    out,
+    prompt,
+  });
   return { ctx, stdout, stderr, prompt };
 }
 
@@ -94,7 +105,8 @@ function isError(code: string, exitCode: number, ...parts: (string | RegExp)[]) 
     assert.ok(e instanceof HextsError, String(e));
     assert.equal(e.code, code, e.message);
     assert.equal(e.exitCode, exitCode);
-    for (const p of parts) typeof p === "string" ? assert.ok(e.message.includes(p), e.message) : assert.match(e.message, p);
+    for (const p of parts)
+      typeof p === "string" ? assert.ok(e.message.includes(p), e.message) : assert.match(e.message, p);
     return true;
   };
 }
@@ -103,7 +115,13 @@ function isError(code: string, exitCode: number, ...parts: (string | RegExp)[]) 
 async function sealedHome(dir: string, password: string) {
   const { ctx } = run(dir);
   await storeCredential(ctx, API, { type: "key", key: KEY, username: "alice", keyName: "laptop" });
-  await storeCredential(ctx, "http://127.0.0.1:4000/api/", { type: "oauth", accessToken: ACCESS, refreshToken: REFRESH, expiresAt: 1_900_000_000, username: "alice" });
+  await storeCredential(ctx, "http://127.0.0.1:4000/api/", {
+    type: "oauth",
+    accessToken: ACCESS,
+    refreshToken: REFRESH,
+    expiresAt: 1_900_000_000,
+    username: "alice",
+  });
   await storeOrganization(ctx, "acme", ORG_KEY);
   const r = await setLocalPassword(ctx, password, { kdf: fast });
   assert.equal(r.secrets, 4);
@@ -116,15 +134,28 @@ test("without a local password, credentials are stored plain in a 0600 file and 
   assert.equal(statSync(fileOf(dir)).mode & 0o777, 0o600);
   assert.equal(await hasLocalPassword(ctx), false);
   const again = run(dir);
-  assert.deepEqual(await loadCredential(again.ctx, API), { type: "key", key: KEY, username: "alice", keyName: "laptop" });
+  assert.deepEqual(await loadCredential(again.ctx, API), {
+    type: "key",
+    key: KEY,
+    username: "alice",
+    keyName: "laptop",
+  });
   assert.equal(again.ctx.out.secrets.redact(`key=${KEY}`), "key=***", "a loaded secret is registered for redaction");
-  assert.deepEqual(await listCredentials(again.ctx), [{ apiUrl: API, type: "key", username: "alice", keyName: "laptop", encrypted: false }]);
+  assert.deepEqual(await listCredentials(again.ctx), [
+    { apiUrl: API, type: "key", username: "alice", keyName: "laptop", encrypted: false },
+  ]);
 });
 
 test("an OAuth credential keeps tokens, expiry and user; delete forgets it", async (t) => {
   const dir = home(t);
   const { ctx } = run(dir);
-  const cred = { type: "oauth" as const, accessToken: ACCESS, refreshToken: REFRESH, expiresAt: 1_900_000_000, username: "bob" };
+  const cred = {
+    type: "oauth" as const,
+    accessToken: ACCESS,
+    refreshToken: REFRESH,
+    expiresAt: 1_900_000_000,
+    username: "bob",
+  };
   await storeCredential(ctx, API, cred);
   assert.deepEqual(await loadCredential(run(dir).ctx, API), cred);
   assert.equal(await deleteCredential(ctx, API), true);
@@ -138,7 +169,8 @@ test("with a local password every stored secret is sealed; the file holds none o
   const dir = home(t);
   await sealedHome(dir, "local-pw-1");
   const text = fileText(dir);
-  for (const secret of [KEY, ORG_KEY, ACCESS, REFRESH]) assert.ok(!text.includes(secret), "secret in clear in the file");
+  for (const secret of [KEY, ORG_KEY, ACCESS, REFRESH])
+    assert.ok(!text.includes(secret), "secret in clear in the file");
   const raw = JSON.parse(text);
   assert.equal(raw.local_password.check.kdf, "scrypt");
   assert.equal(raw.credentials[API].key.v, 1);
@@ -152,7 +184,13 @@ test("HEX_LOCAL_PASSWORD opens sealed secrets without prompting; they are regist
   const dir = home(t);
   await sealedHome(dir, "local-pw-1");
   const { ctx, prompt } = run(dir, { env: { HEX_LOCAL_PASSWORD: "local-pw-1" }, answers: [] });
-  assert.deepEqual(await loadCredential(ctx, "http://127.0.0.1:4000/api"), { type: "oauth", accessToken: ACCESS, refreshToken: REFRESH, expiresAt: 1_900_000_000, username: "alice" });
+  assert.deepEqual(await loadCredential(ctx, "http://127.0.0.1:4000/api"), {
+    type: "oauth",
+    accessToken: ACCESS,
+    refreshToken: REFRESH,
+    expiresAt: 1_900_000_000,
+    username: "alice",
+  });
   assert.equal(await loadOrganizationKey(ctx, "acme"), ORG_KEY);
   assert.deepEqual(prompt.asked, []);
   assert.equal(ctx.out.secrets.redact(`${ACCESS} ${REFRESH} ${ORG_KEY} local-pw-1`), "*** *** *** ***");
@@ -170,15 +208,25 @@ test("a run that cannot prompt and has no HEX_LOCAL_PASSWORD fails at once, nami
   const dir = home(t);
   await sealedHome(dir, "local-pw-1");
   const { ctx } = run(dir, { interactive: false });
-  await assert.rejects(loadCredential(ctx, API), isError("INPUT_REQUIRED", 2, /Local password is required.*HEX_LOCAL_PASSWORD/));
+  await assert.rejects(
+    loadCredential(ctx, API),
+    isError("INPUT_REQUIRED", 2, /Local password is required.*HEX_LOCAL_PASSWORD/),
+  );
 });
 
 test("on a TTY a wrong local password is asked 3 times, then LOCAL_PASSWORD_INVALID (exit 3)", async (t) => {
   const dir = home(t);
   await sealedHome(dir, "local-pw-1");
   const { ctx, prompt } = run(dir, { answers: ["nope1", "nope2", "nope3", "local-pw-1"] });
-  await assert.rejects(loadCredential(ctx, API), isError("LOCAL_PASSWORD_INVALID", 3, /wrong local password \(3 tries\)/));
-  assert.deepEqual(prompt.asked, ["Local password", "Wrong local password, try again (2 of 3)", "Wrong local password, try again (3 of 3)"]);
+  await assert.rejects(
+    loadCredential(ctx, API),
+    isError("LOCAL_PASSWORD_INVALID", 3, /wrong local password \(3 tries\)/),
+  );
+  assert.deepEqual(prompt.asked, [
+    "Local password",
+    "Wrong local password, try again (2 of 3)",
+    "Wrong local password, try again (3 of 3)",
+  ]);
   assert.ok(!fileText(dir).includes(KEY));
 });
 
@@ -196,7 +244,10 @@ test("the local password is asked at most once per run, however many secrets are
   await storeOrganization(ctx, "beta", "beta-key-0123456789");
   assert.deepEqual(prompt.asked, ["Local password", "Wrong local password, try again (2 of 3)"]);
   assert.ok(!fileText(dir).includes("beta-key-0123456789"));
-  assert.equal(await loadOrganizationKey(run(dir, { env: { HEX_LOCAL_PASSWORD: "local-pw-1" } }).ctx, "beta"), "beta-key-0123456789");
+  assert.equal(
+    await loadOrganizationKey(run(dir, { env: { HEX_LOCAL_PASSWORD: "local-pw-1" } }).ctx, "beta"),
+    "beta-key-0123456789",
+  );
 });
 
 test("a password given by the caller (e.g. --local-password-stdin) is used instead of asking", async (t) => {
@@ -222,7 +273,10 @@ test("changing the local password re-encrypts everything; the old one stops work
   assert.notEqual(after.local_password.check.salt, before.local_password.check.salt);
   assert.notEqual(after.credentials[API].key.ct, before.credentials[API].key.ct);
   assert.equal(await loadOrganizationKey(ctx, "acme"), ORG_KEY, "the same run keeps working with the new password");
-  await assert.rejects(loadCredential(run(dir, { env: { HEX_LOCAL_PASSWORD: "old-password" } }).ctx, API), isError("LOCAL_PASSWORD_INVALID", 3));
+  await assert.rejects(
+    loadCredential(run(dir, { env: { HEX_LOCAL_PASSWORD: "old-password" } }).ctx, API),
+    isError("LOCAL_PASSWORD_INVALID", 3),
+  );
   const fresh = await loadCredential(run(dir, { env: { HEX_LOCAL_PASSWORD: "new-password" } }).ctx, API);
   assert.equal(fresh?.type === "key" && fresh.key, KEY);
 });
@@ -256,7 +310,10 @@ test("a sealed value moved to another field does not open (associated data), rep
   const raw = JSON.parse(fileText(dir));
   raw.repos["hexpm:acme"].auth_key = raw.credentials[API].key;
   writeFileSync(fileOf(dir), JSON.stringify(raw));
-  await assert.rejects(loadOrganizationKey(run(dir, { env: { HEX_LOCAL_PASSWORD: "pw" } }).ctx, "acme"), isError("CONFIG_INVALID", 1, fileOf(dir), /cannot be decrypted/));
+  await assert.rejects(
+    loadOrganizationKey(run(dir, { env: { HEX_LOCAL_PASSWORD: "pw" } }).ctx, "acme"),
+    isError("CONFIG_INVALID", 1, fileOf(dir), /cannot be decrypted/),
+  );
 });
 
 test("forgetting stored secrets needs no password and leaves no secret or check behind", async (t) => {
@@ -284,8 +341,14 @@ test("organization entries: store, list, remove; names are validated", async (t)
   assert.equal(await loadOrganizationKey(ctx, "acme"), "acme-key-5678");
   assert.equal(await removeOrganization(ctx, "zeta"), true);
   assert.equal(await removeOrganization(ctx, "zeta"), false);
-  assert.deepEqual((await listOrganizations(ctx)).map((o) => o.organization), ["acme"]);
-  await assert.rejects(storeOrganization(ctx, "Bad-Name", "k-123456"), isError("USAGE", 2, /invalid organization name/));
+  assert.deepEqual(
+    (await listOrganizations(ctx)).map((o) => o.organization),
+    ["acme"],
+  );
+  await assert.rejects(
+    storeOrganization(ctx, "Bad-Name", "k-123456"),
+    isError("USAGE", 2, /invalid organization name/),
+  );
 });
 
 /** SSH-style fingerprint of an RSA public key (HEX_PROTOCOL §7.5). */
@@ -296,7 +359,8 @@ function sshFingerprint(pem: string): string {
     if ((b[0] ?? 0) & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
     return b;
   };
-  const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, i) => (b.length >>> (24 - 8 * i)) & 0xff)), b]);
+  const str = (b: Buffer) =>
+    Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, i) => (b.length >>> (24 - 8 * i)) & 0xff)), b]);
   const wire = Buffer.concat([str(Buffer.from("ssh-rsa")), str(mpint(jwk.e!)), str(mpint(jwk.n!))]);
   return `SHA256:${createHash("sha256").update(wire).digest("base64").replace(/=+$/, "")}`;
 }
@@ -305,28 +369,84 @@ test("hexpm resolves to hex.pm's API, repo and public key", async (t) => {
   const dir = home(t);
   const repo = await resolveRepository(run(dir).ctx);
   assert.deepEqual(
-    { name: repo.name, organization: repo.organization, apiUrl: repo.apiUrl, repoUrl: repo.repoUrl, originName: repo.originName, trusted: repo.trusted },
-    { name: "hexpm", organization: undefined, apiUrl: "https://hex.pm/api", repoUrl: "https://repo.hex.pm", originName: "hexpm", trusted: true },
+    {
+      name: repo.name,
+      organization: repo.organization,
+      apiUrl: repo.apiUrl,
+      repoUrl: repo.repoUrl,
+      originName: repo.originName,
+      trusted: repo.trusted,
+    },
+    {
+      name: "hexpm",
+      organization: undefined,
+      apiUrl: "https://hex.pm/api",
+      repoUrl: "https://repo.hex.pm",
+      originName: "hexpm",
+      trusted: true,
+    },
   );
   assert.equal(sshFingerprint(repo.publicKey), "SHA256:O1LOYhHFW4kcrblKAxROaDEzLD8bn1seWbe5tq8TRsk");
   assert.equal(sshFingerprint(HEXPM_PUBLIC_KEY), "SHA256:O1LOYhHFW4kcrblKAxROaDEzLD8bn1seWbe5tq8TRsk");
 });
 
-type RepoCase = [name: string, opts: { organization?: string; repo?: string; flagRepo?: string; env?: Record<string, string> }, expect: Record<string, unknown>];
+type RepoCase = [
+  name: string,
+  opts: { organization?: string; repo?: string; flagRepo?: string; env?: Record<string, string> },
+  expect: Record<string, unknown>,
+];
 const repoCases: RepoCase[] = [
-  ["--organization", { organization: "acme" }, { name: "hexpm:acme", organization: "acme", apiUrl: "https://hex.pm/api", repoUrl: "https://repo.hex.pm/repos/acme", originName: "acme", trusted: true }],
-  ["--repo hexpm:ORG", { repo: "hexpm:acme" }, { name: "hexpm:acme", organization: "acme", repoUrl: "https://repo.hex.pm/repos/acme" }],
+  [
+    "--organization",
+    { organization: "acme" },
+    {
+      name: "hexpm:acme",
+      organization: "acme",
+      apiUrl: "https://hex.pm/api",
+      repoUrl: "https://repo.hex.pm/repos/acme",
+      originName: "acme",
+      trusted: true,
+    },
+  ],
+  [
+    "--repo hexpm:ORG",
+    { repo: "hexpm:acme" },
+    { name: "hexpm:acme", organization: "acme", repoUrl: "https://repo.hex.pm/repos/acme" },
+  ],
   ["global -r flag", { flagRepo: "hexpm:acme" }, { name: "hexpm:acme", organization: "acme" }],
   ["--repo hexpm + --organization", { repo: "hexpm", organization: "acme" }, { name: "hexpm:acme" }],
-  ["HEX_API_URL for hexpm and its orgs", { organization: "acme", env: { HEX_API_URL: "http://127.0.0.1:4000/api" } }, { apiUrl: "http://127.0.0.1:4000/api" }],
-  ["a mirror replaces the repo URL and is untrusted", { env: { HEX_MIRROR: "https://mirror.example/hex/" } }, { repoUrl: "https://mirror.example/hex", trusted: false }],
-  ["custom repository", { repo: "myrepo" }, { name: "myrepo", organization: undefined, apiUrl: "https://my.example/api", repoUrl: "https://my.example/repo", originName: "myrepo", trusted: true }],
+  [
+    "HEX_API_URL for hexpm and its orgs",
+    { organization: "acme", env: { HEX_API_URL: "http://127.0.0.1:4000/api" } },
+    { apiUrl: "http://127.0.0.1:4000/api" },
+  ],
+  [
+    "a mirror replaces the repo URL and is untrusted",
+    { env: { HEX_MIRROR: "https://mirror.example/hex/" } },
+    { repoUrl: "https://mirror.example/hex", trusted: false },
+  ],
+  [
+    "custom repository",
+    { repo: "myrepo" },
+    {
+      name: "myrepo",
+      organization: undefined,
+      apiUrl: "https://my.example/api",
+      repoUrl: "https://my.example/repo",
+      originName: "myrepo",
+      trusted: true,
+    },
+  ],
 ];
 for (const [name, opts, expect] of repoCases) {
   test(`resolveRepository: ${name}`, async (t) => {
     const dir = home(t);
     const setup = run(dir);
-    await storeRepository(setup.ctx, "myrepo", { url: "https://my.example/repo/", publicKey: HEXPM_PUBLIC_KEY, apiUrl: "https://my.example/api" });
+    await storeRepository(setup.ctx, "myrepo", {
+      url: "https://my.example/repo/",
+      publicKey: HEXPM_PUBLIC_KEY,
+      apiUrl: "https://my.example/api",
+    });
     const { ctx } = run(dir, { env: opts.env, repo: opts.flagRepo });
     // The global -r flag is parsed once into ctx.repo; the config layer takes it explicitly.
     const repo = await resolveRepository(ctx, { organization: opts.organization, repo: opts.repo ?? ctx.repo });
@@ -335,7 +455,11 @@ for (const [name, opts, expect] of repoCases) {
 }
 
 const badRepos: [string, { organization?: string; repo?: string }, RegExp][] = [
-  ["unknown name", { repo: "acme" }, /^unknown repository "acme" \(for the organization, use hexpm:acme\); known: hexpm, hexpm:ORG$/],
+  [
+    "unknown name",
+    { repo: "acme" },
+    /^unknown repository "acme" \(for the organization, use hexpm:acme\); known: hexpm, hexpm:ORG$/,
+  ],
   ["conflicting flags", { repo: "hexpm:one", organization: "two" }, /name different repositories/],
   ["bad organization", { organization: "No Spaces" }, /invalid organization name/],
 ];
@@ -348,18 +472,48 @@ for (const [name, opts, message] of badRepos) {
 test("API credential order: HEX_API_KEY > the repository's key > the parent's key > the stored login", async (t) => {
   const dir = home(t);
   const setup = run(dir);
-  await storeCredential(setup.ctx, API, { type: "oauth", accessToken: ACCESS, refreshToken: REFRESH, expiresAt: 1_900_000_000, username: "alice" });
+  await storeCredential(setup.ctx, API, {
+    type: "oauth",
+    accessToken: ACCESS,
+    refreshToken: REFRESH,
+    expiresAt: 1_900_000_000,
+    username: "alice",
+  });
   const summary = async (r: TestRun, org?: string) => {
     const c = await (await resolveRepository(r.ctx, { organization: org })).credentials.api();
     return c && { type: c.type, source: c.source, auth: authorizationHeader(c) };
   };
-  assert.deepEqual(await summary(run(dir), "acme"), { type: "oauth", source: `stored login for ${API}`, auth: `Bearer ${ACCESS}` });
+  assert.deepEqual(await summary(run(dir), "acme"), {
+    type: "oauth",
+    source: `stored login for ${API}`,
+    auth: `Bearer ${ACCESS}`,
+  });
   await storeOrganization(setup.ctx, "acme", ORG_KEY);
-  assert.deepEqual(await summary(run(dir), "acme"), { type: "key", source: "key of repository hexpm:acme", auth: ORG_KEY });
-  assert.deepEqual(await summary(run(dir)), { type: "oauth", source: `stored login for ${API}`, auth: `Bearer ${ACCESS}` }, "an org key is not used for hexpm");
-  assert.deepEqual(await summary(run(dir, { env: { HEX_API_KEY: KEY } }), "acme"), { type: "key", source: "HEX_API_KEY", auth: KEY });
-  assert.deepEqual(await summary(run(dir, { env: { HEXPM_API_KEY: KEY } })), { type: "key", source: "HEXPM_API_KEY", auth: KEY });
-  assert.equal(await summary(run(dir, { env: { HEX_API_URL: "http://127.0.0.1:1/api" } })), undefined, "credentials stay with their API");
+  assert.deepEqual(await summary(run(dir), "acme"), {
+    type: "key",
+    source: "key of repository hexpm:acme",
+    auth: ORG_KEY,
+  });
+  assert.deepEqual(
+    await summary(run(dir)),
+    { type: "oauth", source: `stored login for ${API}`, auth: `Bearer ${ACCESS}` },
+    "an org key is not used for hexpm",
+  );
+  assert.deepEqual(await summary(run(dir, { env: { HEX_API_KEY: KEY } }), "acme"), {
+    type: "key",
+    source: "HEX_API_KEY",
+    auth: KEY,
+  });
+  assert.deepEqual(await summary(run(dir, { env: { HEXPM_API_KEY: KEY } })), {
+    type: "key",
+    source: "HEXPM_API_KEY",
+    auth: KEY,
+  });
+  assert.equal(
+    await summary(run(dir, { env: { HEX_API_URL: "http://127.0.0.1:1/api" } })),
+    undefined,
+    "credentials stay with their API",
+  );
   assert.equal((await apiCredential(run(dir).ctx, { organization: "acme" }))?.source, "key of repository hexpm:acme");
 });
 
@@ -368,7 +522,8 @@ test("repository credentials: none for an untrusted mirror; the org key, then th
   const setup = run(dir);
   await storeCredential(setup.ctx, API, { type: "key", key: KEY });
   await storeOrganization(setup.ctx, "acme", ORG_KEY);
-  const repoCred = async (env: Record<string, string>, org?: string) => (await (await resolveRepository(run(dir, { env }).ctx, { organization: org })).credentials.repository())?.source;
+  const repoCred = async (env: Record<string, string>, org?: string) =>
+    (await (await resolveRepository(run(dir, { env }).ctx, { organization: org })).credentials.repository())?.source;
   assert.equal(await repoCred({}, "acme"), "key of repository hexpm:acme");
   assert.equal(await repoCred({}), `stored login for ${API}`);
   assert.equal(await repoCred({ HEX_MIRROR: "https://mirror.example" }), undefined);
@@ -394,7 +549,11 @@ test("resolveSettings: flag > env > project > user config > default through the 
   assert.equal(s.values.otp, "123456");
   assert.equal(s.file, fileOf(dir));
   assert.ok(Object.isFrozen(s) && Object.isFrozen(s.values));
-  assert.equal(await resolveSettings(ctx, { flags: { otp: "123456" }, project: { ...project } }), s, "memoised for equal options");
+  assert.equal(
+    await resolveSettings(ctx, { flags: { otp: "123456" }, project: { ...project } }),
+    s,
+    "memoised for equal options",
+  );
   assert.notEqual(await resolveSettings(ctx), s);
   assert.equal(ctx.out.secrets.redact(`${KEY} 123456`), "*** ***", "secret settings are registered for redaction");
 });
@@ -405,9 +564,15 @@ test("resolveSettings reports a corrupt user config with its path", async (t) =>
   await new ConfigStore(fileOf(dir)).update((c) => {
     c.settings.http_timeout = "soon";
   });
-  await assert.rejects(resolveSettings(run(dir).ctx), isError("CONFIG_INVALID", 1, `config file ${fileOf(dir)}: settings.http_timeout`));
+  await assert.rejects(
+    resolveSettings(run(dir).ctx),
+    isError("CONFIG_INVALID", 1, `config file ${fileOf(dir)}: settings.http_timeout`),
+  );
   writeFileSync(fileOf(dir), "{not json");
   await assert.rejects(resolveSettings(run(dir).ctx), isError("CONFIG_INVALID", 1, fileOf(dir), /not valid JSON/));
-  await assert.rejects(storeCredential(run(dir).ctx, API, { type: "key", key: KEY }), isError("CONFIG_INVALID", 1, fileOf(dir)));
+  await assert.rejects(
+    storeCredential(run(dir).ctx, API, { type: "key", key: KEY }),
+    isError("CONFIG_INVALID", 1, fileOf(dir)),
+  );
   assert.equal(fileText(dir), "{not json", "writers refuse too");
 });

@@ -82,6 +82,11 @@ test("a config directory the user cannot write: exit 1, permission denied with t
   const code = await new Promise<number | null>((r) => child.on("close", r));
   assert.equal(code, 1, stderr);
   assert.equal(stdout, "");
-  assert.match(stderr, new RegExp(`^hexts: cannot write the config file ${join(hexHome, "hexts.json")}: permission denied in ${hexHome}\\n$`));
+  assert.match(
+    stderr,
+    new RegExp(
+      `^hexts: cannot write the config file ${join(hexHome, "hexts.json")}: permission denied in ${hexHome}\\n$`,
+    ),
+  );
   assert.doesNotMatch(stderr, /lock/i);
 });

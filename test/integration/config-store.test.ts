@@ -3,7 +3,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -25,7 +36,8 @@ function isConfigError(code: string, ...parts: (string | RegExp)[]) {
   return (e: unknown) => {
     assert.ok(e instanceof HextsError, String(e));
     assert.equal(e.code, code);
-    for (const p of parts) typeof p === "string" ? assert.ok(e.message.includes(p), e.message) : assert.match(e.message, p);
+    for (const p of parts)
+      typeof p === "string" ? assert.ok(e.message.includes(p), e.message) : assert.match(e.message, p);
     return true;
   };
 }
@@ -39,7 +51,9 @@ function child(code: string, env: Record<string, string> = {}): ChildProcess {
   });
 }
 
-function exited(p: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
+function exited(
+  p: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
   let stderr = "";
   let stdout = "";
   p.stderr?.setEncoding("utf8").on("data", (d) => (stderr += d));
@@ -100,10 +114,18 @@ test("the file is JSON with a version field, validated on read", async (t) => {
 });
 
 const corrupt: [name: string, text: string, message: RegExp][] = [
-  ["not JSON", '{"version": 1, "credentials": {"https://hex.pm/api": {"type":"key","key":"SECRETSECRET"', /is not valid JSON/],
+  [
+    "not JSON",
+    '{"version": 1, "credentials": {"https://hex.pm/api": {"type":"key","key":"SECRETSECRET"',
+    /is not valid JSON/,
+  ],
   ["empty", "", /is not valid JSON \(the file is empty\)/],
   ["no version", '{"settings": {}}', /is invalid at version/],
-  ["wrong shape", '{"version": 1, "credentials": {"https://hex.pm/api": {"type": "key"}}}', /is invalid at credentials\.https:\/\/hex\.pm\/api\.key/],
+  [
+    "wrong shape",
+    '{"version": 1, "credentials": {"https://hex.pm/api": {"type": "key"}}}',
+    /is invalid at credentials\.https:\/\/hex\.pm\/api\.key/,
+  ],
   ["newer format", '{"version": 7}', /was written by a newer hexts \(format version 7\)/],
 ];
 for (const [name, text, message] of corrupt) {
@@ -125,20 +147,27 @@ for (const [name, text, message] of corrupt) {
 }
 
 test("a corrupt config error never quotes the file's content", () => {
-  assert.throws(() => parseConfig('{"api_key": "SECRETSECRET" oops}', "/x/hexts.json"), (e: unknown) => {
-    assert.ok(e instanceof HextsError);
-    assert.match(e.message, /line 1, column \d+/);
-    assert.ok(!e.message.includes("SECRET"));
-    return true;
-  });
+  assert.throws(
+    () => parseConfig('{"api_key": "SECRETSECRET" oops}', "/x/hexts.json"),
+    (e: unknown) => {
+      assert.ok(e instanceof HextsError);
+      assert.match(e.message, /line 1, column \d+/);
+      assert.ok(!e.message.includes("SECRET"));
+      return true;
+    },
+  );
 });
 
-test("an unreadable config is CONFIG_INVALID with its path", { skip: process.getuid?.() === 0 ? "root reads everything" : false }, async (t) => {
-  const dir = tempDir(t);
-  const file = join(dir, "hexts.json");
-  writeFileSync(file, '{"version":1}', { mode: 0o000 });
-  await assert.rejects(new ConfigStore(file).read(), isConfigError("CONFIG_INVALID", file, /permission denied/));
-});
+test(
+  "an unreadable config is CONFIG_INVALID with its path",
+  { skip: process.getuid?.() === 0 ? "root reads everything" : false },
+  async (t) => {
+    const dir = tempDir(t);
+    const file = join(dir, "hexts.json");
+    writeFileSync(file, '{"version":1}', { mode: 0o000 });
+    await assert.rejects(new ConfigStore(file).read(), isConfigError("CONFIG_INVALID", file, /permission denied/));
+  },
+);
 
 test("a config path that is a directory is CONFIG_INVALID with its path", async (t) => {
   const dir = tempDir(t);
@@ -201,7 +230,10 @@ test("a lock left by a dead process is broken at once", async (t) => {
 test("a lock older than the stale age is broken even if its pid looks alive", async (t) => {
   const dir = tempDir(t);
   const file = join(dir, "hexts.json");
-  writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now() - 120_000, token: "old" }));
+  writeFileSync(
+    `${file}.lock`,
+    JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now() - 120_000, token: "old" }),
+  );
   const old = new Date(Date.now() - 120_000);
   utimesSync(`${file}.lock`, old, old);
   await new ConfigStore(file, { lock: { timeoutMs: 1000 } }).update((c) => {
@@ -321,6 +353,8 @@ test("two processes each adding 50 organization entries at once: all 100 are the
   const cfg = await new ConfigStore(join(home, "hexts.json")).read();
   const names = Object.keys(cfg.repos).filter((n) => n.startsWith("hexpm:"));
   assert.equal(names.length, 100);
-  for (const who of ["a", "b"]) for (let i = 0; i < 50; i++) assert.equal(cfg.repos[`hexpm:${who}_${i}`]?.auth_key, `key-${who}-${i}-0123456789abcdef`);
+  for (const who of ["a", "b"])
+    for (let i = 0; i < 50; i++)
+      assert.equal(cfg.repos[`hexpm:${who}_${i}`]?.auth_key, `key-${who}-${i}-0123456789abcdef`);
   assert.equal(mode(join(home, "hexts.json")), 0o600);
 });

@@ -48,9 +48,17 @@ function askErlang(cases: string[]): Map<string, string> {
   try {
     writeFileSync(join(dir, "check.escript"), ESCRIPT);
     writeFileSync(join(dir, "cases.txt"), cases.join("\n") + "\n");
-    const r = spawnSync("escript", [join(dir, "check.escript"), join(dir, "cases.txt")], { encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync("escript", [join(dir, "check.escript"), join(dir, "cases.txt")], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     assert.equal(r.status, 0, `escript failed: ${r.stderr}${r.stdout}`);
-    return new Map(r.stdout.trim().split("\n").map((line) => line.split(" ", 2) as [string, string]));
+    return new Map(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((line) => line.split(" ", 2) as [string, string]),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -58,21 +66,27 @@ function askErlang(cases: string[]): Map<string, string> {
 
 const bin = (s: string) => `<<"${s}">>`;
 
-test("erl: binary_to_term decodes hexts's encoding of every vector to the term its Erlang source means", { skip: erlSkip || vectorsSkip }, () => {
-  const vectors = readVectorJson<{ encode: { id: string; erlang: string; etf_base64: string }[] }>("etf", "etf.json");
-  const cases = vectors.encode.map((c) => {
-    const ours = encodeExternalTerm(decodeExternalTerm(b64(c.etf_base64)));
-    return `{expect, ${bin(c.id)}, ${bin(base64(ours))}, ${bin(Buffer.from(c.erlang).toString("base64"))}}.`;
-  });
-  const verdicts = askErlang(cases);
-  for (const c of vectors.encode) assert.equal(verdicts.get(c.id), "equal", c.id);
-});
+test(
+  "erl: binary_to_term decodes hexts's encoding of every vector to the term its Erlang source means",
+  { skip: erlSkip || vectorsSkip },
+  () => {
+    const vectors = readVectorJson<{ encode: { id: string; erlang: string; etf_base64: string }[] }>("etf", "etf.json");
+    const cases = vectors.encode.map((c) => {
+      const ours = encodeExternalTerm(decodeExternalTerm(b64(c.etf_base64)));
+      return `{expect, ${bin(c.id)}, ${bin(base64(ours))}, ${bin(Buffer.from(c.erlang).toString("base64"))}}.`;
+    });
+    const verdicts = askErlang(cases);
+    for (const c of vectors.encode) assert.equal(verdicts.get(c.id), "equal", c.id);
+  },
+);
 
 // Terms like Hex replies: maps of at most 32 keys (the VM writes bigger ones in hash order).
 const leaf: fc.Arbitrary<Term> = fc.oneof(
   fc.constantFrom("true", "false", "nil", "ok", "error", "café", "ünï_€").map((s) => atom(s)),
   fc.integer({ min: -(2 ** 45), max: 2 ** 45 }),
-  fc.bigInt({ min: -(2n ** 2200n), max: 2n ** 2200n }).map((n) => (n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n)),
+  fc
+    .bigInt({ min: -(2n ** 2200n), max: 2n ** 2200n })
+    .map((n) => (n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n)),
   fc.double({ noNaN: true, noDefaultInfinity: true }).map(float),
   fc.uint8Array({ maxLength: 24 }),
   fc.string({ unit: "grapheme", maxLength: 12 }).map((s) => new TextEncoder().encode(s)),
@@ -89,9 +103,13 @@ const { term } = fc.letrec<{ term: Term }>((tie) => ({
   ),
 }));
 
-test("erl: for generated terms, our bytes are exactly what term_to_binary writes for the term Erlang decodes", { skip: erlSkip }, () => {
-  const samples = fc.sample(term, { numRuns: 300, seed: 4242 });
-  const ours = samples.map((t) => base64(encodeExternalTerm(t)));
-  const verdicts = askErlang(ours.map((b, i) => `{reencode, <<"t${i}">>, ${bin(b)}}.`));
-  ours.forEach((b, i) => assert.equal(verdicts.get(`t${i}`), b, `t${i}`));
-});
+test(
+  "erl: for generated terms, our bytes are exactly what term_to_binary writes for the term Erlang decodes",
+  { skip: erlSkip },
+  () => {
+    const samples = fc.sample(term, { numRuns: 300, seed: 4242 });
+    const ours = samples.map((t) => base64(encodeExternalTerm(t)));
+    const verdicts = askErlang(ours.map((b, i) => `{reencode, <<"t${i}">>, ${bin(b)}}.`));
+    ours.forEach((b, i) => assert.equal(verdicts.get(`t${i}`), b, `t${i}`));
+  },
+);

@@ -44,7 +44,11 @@ test("/users/me needs credentials, answers the user with organizations, and a ke
   assert.deepEqual(me.body.organizations, [{ name: "acme", role: "admin" }]);
   assert.equal(me.body.email, "ana@example.com");
 
-  const soon = server.addKey({ owner: { user: "ana" }, name: "short", revokeAt: new Date(Date.now() + 60_000).toISOString() });
+  const soon = server.addKey({
+    owner: { user: "ana" },
+    name: "short",
+    revokeAt: new Date(Date.now() + 60_000).toISOString(),
+  });
   assert.equal((await call(server, "/users/me", { auth: soon })).status, 200);
   server.advanceClock(61_000);
   const revoked = await call(server, "/users/me", { auth: soon });
@@ -60,13 +64,25 @@ test("key permissions: api:read cannot write, package keys read, repository keys
   assert.deepEqual([write.status, write.body.message], [401, "key not authorized for this action"]);
   assert.equal(write.headers.get("www-authenticate"), "Basic realm=hex");
 
-  const apiWrite = server.addKey({ owner: { user: "ana" }, name: "w", permissions: [{ domain: "api", resource: "write" }] });
+  const apiWrite = server.addKey({
+    owner: { user: "ana" },
+    name: "w",
+    permissions: [{ domain: "api", resource: "write" }],
+  });
   assert.equal((await call(server, "/keys", { auth: apiWrite, body: { name: "x" } })).status, 201);
 
   server.addOrganization({ name: "acme", admin: "ana" });
-  const repo = server.addKey({ owner: { user: "ana" }, name: "repo", permissions: [{ domain: "repository", resource: "acme" }] });
+  const repo = server.addKey({
+    owner: { user: "ana" },
+    name: "repo",
+    permissions: [{ domain: "repository", resource: "acme" }],
+  });
   assert.equal((await call(server, "/users/me", { auth: repo })).status, 401);
-  const pkg = server.addKey({ owner: { user: "ana" }, name: "pkg", permissions: [{ domain: "package", resource: "hexpm/foo" }] });
+  const pkg = server.addKey({
+    owner: { user: "ana" },
+    name: "pkg",
+    permissions: [{ domain: "package", resource: "hexpm/foo" }],
+  });
   assert.equal((await call(server, "/users/me", { auth: pkg })).status, 200, "a package key implies API read");
 });
 
@@ -96,7 +112,9 @@ test("basic auth switched off (as hex.pm since 2026-11-01): 401 with Bearer real
 
 test("registration: 201 with location, validation errors as hex.pm words them, unverified email gets 403 except key creation", async () => {
   await using server = await startHexServer({ basicAuth: true });
-  const created = await call(server, "/users", { body: { username: "Zed", email: "zed@example.com", password: "long enough" } });
+  const created = await call(server, "/users", {
+    body: { username: "Zed", email: "zed@example.com", password: "long enough" },
+  });
   assert.equal(created.status, 201);
   assert.equal(created.headers.get("location"), "/api/users/zed");
   assert.equal(created.body.username, "zed");
@@ -106,11 +124,19 @@ test("registration: 201 with location, validation errors as hex.pm words them, u
   assert.deepEqual(invalid.body, {
     status: 422,
     message: "Validation error(s)",
-    errors: { username: "should be at least 3 character(s)", emails: { email: "has invalid format" }, password: "should be at least 8 character(s)" },
+    errors: {
+      username: "should be at least 3 character(s)",
+      emails: { email: "has invalid format" },
+      password: "should be at least 8 character(s)",
+    },
   });
-  const taken = await call(server, "/users", { body: { username: "zed", email: "other@example.com", password: "long enough" } });
+  const taken = await call(server, "/users", {
+    body: { username: "zed", email: "other@example.com", password: "long enough" },
+  });
   assert.deepEqual(taken.body.errors, { username: "has already been taken" });
-  const reserved = await call(server, "/users", { body: { username: "hexpm", email: "h@example.com", password: "long enough" } });
+  const reserved = await call(server, "/users", {
+    body: { username: "hexpm", email: "h@example.com", password: "long enough" },
+  });
   assert.deepEqual(reserved.body.errors, { username: "is reserved" });
 
   const me = await call(server, "/users/me", { auth: basic("zed", "long enough") });

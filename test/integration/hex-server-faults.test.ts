@@ -11,10 +11,16 @@ test("every request is recorded with method, path, query, lowercased headers, bo
   await call(server, "/packages?search=foo&page=2", { auth: ana.apiKey });
   await call(server, "/keys", { auth: ana.apiKey, body: { name: "x" } });
   const [list, create] = server.requests;
-  assert.deepEqual([list!.method, list!.path, list!.query, list!.status], ["GET", "/api/packages", { search: "foo", page: "2" }, 200]);
+  assert.deepEqual(
+    [list!.method, list!.path, list!.query, list!.status],
+    ["GET", "/api/packages", { search: "foo", page: "2" }, 200],
+  );
   assert.equal(list!.headers["user-agent"], "hexts-test/0 (node)");
   assert.equal(list!.headers.authorization, ana.apiKey);
-  assert.deepEqual([create!.method, create!.status, create!.bodySize], ["POST", 201, JSON.stringify({ name: "x" }).length]);
+  assert.deepEqual(
+    [create!.method, create!.status, create!.bodySize],
+    ["POST", 201, JSON.stringify({ name: "x" }).length],
+  );
   assert.equal(typeof create!.at, "number");
 });
 
@@ -26,7 +32,11 @@ test("status, rate-limit and slow faults answer the next matching requests, `tim
   assert.equal((await call(server, "/packages")).status, 503);
   assert.equal((await call(server, "/packages")).status, 200, "the fault is used up");
 
-  server.fault({ method: "GET", path: /^\/api\/users\//, fault: { kind: "status", status: 500, body: { oops: true }, headers: { "x-test": "1" } } });
+  server.fault({
+    method: "GET",
+    path: /^\/api\/users\//,
+    fault: { kind: "status", status: 500, body: { oops: true }, headers: { "x-test": "1" } },
+  });
   const custom = await call(server, "/users/nobody");
   assert.deepEqual([custom.status, custom.body, custom.headers.get("x-test")], [500, { oops: true }, "1"]);
 
@@ -59,10 +69,14 @@ test("reset destroys the connection; reset-mid-body cuts an upload after its fir
 
   server.fault({ method: "POST", fault: { kind: "reset-mid-body" } });
   const error = await new Promise<Error | null>((resolve) => {
-    const req = request(`${server.apiUrl}/publish`, { method: "POST", headers: { "user-agent": "t", "content-type": "application/octet-stream" } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(null));
-    });
+    const req = request(
+      `${server.apiUrl}/publish`,
+      { method: "POST", headers: { "user-agent": "t", "content-type": "application/octet-stream" } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(null));
+      },
+    );
     req.on("error", resolve);
     req.write(Buffer.alloc(64 * 1024));
     setTimeout(() => req.end(Buffer.alloc(64 * 1024)), 100);
@@ -88,7 +102,10 @@ test("rate limiting (when on): x-ratelimit-* on every /api answer, 429 past 100 
   assert.equal(limited.headers.get("retry-after"), null);
 
   const authed = await call(server, "/packages", { auth: ana.apiKey });
-  assert.deepEqual([authed.status, authed.headers.get("x-ratelimit-limit"), authed.headers.get("x-ratelimit-remaining")], [200, "500", "499"]);
+  assert.deepEqual(
+    [authed.status, authed.headers.get("x-ratelimit-limit"), authed.headers.get("x-ratelimit-remaining")],
+    [200, "500", "499"],
+  );
   server.advanceClock(60_000);
   assert.equal((await call(server, "/packages")).status, 200, "a new window");
   const noLimit = await startHexServer();

@@ -7,7 +7,10 @@ import { call } from "../support/hex-server/test-client.js";
 test("create, list, show, revoke: secret only once, authing_key, NAME-2 for a taken name, location", async () => {
   await using server = await startHexServer();
   const ana = server.addUser({ username: "ana" });
-  const created = await call(server, "/keys", { auth: ana.apiKey, body: { name: "laptop", permissions: [{ domain: "api", resource: "write" }] } });
+  const created = await call(server, "/keys", {
+    auth: ana.apiKey,
+    body: { name: "laptop", permissions: [{ domain: "api", resource: "write" }] },
+  });
   assert.equal(created.status, 201);
   assert.equal(created.headers.get("location"), "/api/keys/laptop");
   assert.match(created.body.secret, /^[0-9a-f]{32}$/);
@@ -21,9 +24,15 @@ test("create, list, show, revoke: secret only once, authing_key, NAME-2 for a ta
   assert.equal((await call(server, "/keys", { auth: ana.apiKey, body: { name: "laptop" } })).body.name, "laptop-3");
 
   const list = await call(server, "/keys", { auth: ana.apiKey });
-  assert.deepEqual(list.body.map((k: { name: string }) => k.name), ["laptop", "laptop-2", "laptop-3", "seed-api"]);
+  assert.deepEqual(
+    list.body.map((k: { name: string }) => k.name),
+    ["laptop", "laptop-2", "laptop-3", "seed-api"],
+  );
   assert.ok(list.body.every((k: { secret: unknown }) => k.secret === null));
-  assert.deepEqual(list.body.filter((k: { authing_key: boolean }) => k.authing_key).map((k: { name: string }) => k.name), ["seed-api"]);
+  assert.deepEqual(
+    list.body.filter((k: { authing_key: boolean }) => k.authing_key).map((k: { name: string }) => k.name),
+    ["seed-api"],
+  );
   const seed = list.body.find((k: { name: string }) => k.name === "seed-api");
   assert.equal(seed.last_use.user_agent, "hexts-test/0 (node)");
   assert.equal(seed.last_use.ip, "127.0.0.1");
@@ -36,9 +45,16 @@ test("create, list, show, revoke: secret only once, authing_key, NAME-2 for a ta
   assert.equal(revoked.status, 200);
   assert.equal(revoked.body.name, "laptop");
   assert.notEqual(revoked.body.revoke_at, null);
-  assert.deepEqual([(await call(server, "/users/me", { auth: created.body.secret })).body.message], ["API key revoked"]);
+  assert.deepEqual(
+    [(await call(server, "/users/me", { auth: created.body.secret })).body.message],
+    ["API key revoked"],
+  );
   assert.equal((await call(server, "/keys/laptop", { method: "DELETE", auth: ana.apiKey })).status, 404);
-  assert.equal((await call(server, "/keys", { auth: ana.apiKey, body: { name: "laptop" } })).body.name, "laptop", "the name is free again");
+  assert.equal(
+    (await call(server, "/keys", { auth: ana.apiKey, body: { name: "laptop" } })).body.name,
+    "laptop",
+    "the name is free again",
+  );
 });
 
 test("creation validations: name, revoke_at in the future, permission domains, resources and access", async () => {
@@ -48,11 +64,15 @@ test("creation validations: name, revoke_at in the future, permission domains, r
   server.addOrganization({ name: "acme", admin: "bob" });
   const post = (body: unknown) => call(server, "/keys", { auth: ana.apiKey, body });
   assert.deepEqual((await post({})).body.errors, { name: "can't be blank" });
-  assert.deepEqual((await post({ name: "k", revoke_at: "2001-01-01T00:00:00Z" })).body.errors, { revoke_at: "must be in the future" });
+  assert.deepEqual((await post({ name: "k", revoke_at: "2001-01-01T00:00:00Z" })).body.errors, {
+    revoke_at: "must be in the future",
+  });
   const future = await post({ name: "k", revoke_at: new Date(Date.now() + 3600_000).toISOString() });
   assert.equal(future.status, 201);
   assert.notEqual(future.body.revoke_at, null);
-  assert.deepEqual((await post({ name: "k", permissions: [{ domain: "admin" }] })).body.errors, { permissions: { domain: "is invalid" } });
+  assert.deepEqual((await post({ name: "k", permissions: [{ domain: "admin" }] })).body.errors, {
+    permissions: { domain: "is invalid" },
+  });
   assert.deepEqual((await post({ name: "k", permissions: [{ domain: "api", resource: "all" }] })).body.errors, {
     permissions: { resource: "invalid resource for given domain" },
   });
@@ -73,22 +93,39 @@ test("organization keys: /orgs/ORG/keys needs write role; an organization key mu
   const ana = server.addUser({ username: "ana" });
   const rita = server.addUser({ username: "rita" });
   server.addOrganization({ name: "acme", admin: "ana", members: [{ username: "rita", role: "read" }] });
-  const created = await call(server, "/orgs/acme/keys", { auth: ana.apiKey, body: { name: "ci", permissions: [{ domain: "repository", resource: "acme" }] } });
+  const created = await call(server, "/orgs/acme/keys", {
+    auth: ana.apiKey,
+    body: { name: "ci", permissions: [{ domain: "repository", resource: "acme" }] },
+  });
   assert.equal(created.status, 201);
   const readOnly = await call(server, "/orgs/acme/keys", { auth: rita.apiKey, body: { name: "ci" } });
-  assert.deepEqual([readOnly.status, readOnly.body.message], [404, "Page not found"], "a non-writer of a private organization gets 404");
+  assert.deepEqual(
+    [readOnly.status, readOnly.body.message],
+    [404, "Page not found"],
+    "a non-writer of a private organization gets 404",
+  );
   assert.equal((await call(server, "/orgs/acme/keys", { auth: rita.apiKey })).status, 200, "read members may list");
   assert.equal((await call(server, "/orgs/nope/keys", { auth: ana.apiKey })).status, 404);
 
   const orgKey = created.body.secret;
   assert.equal((await call(server, "/keys", { auth: orgKey })).status, 401, "the permission check comes first");
   const orgApiKey = server.addKey({ owner: { organization: "acme" }, name: "admin-key" });
-  assert.equal((await call(server, "/keys", { auth: orgApiKey })).status, 404, "organization keys must use /orgs/ORG/keys");
+  assert.equal(
+    (await call(server, "/keys", { auth: orgApiKey })).status,
+    404,
+    "organization keys must use /orgs/ORG/keys",
+  );
   const listed = await call(server, "/orgs/acme/keys", { auth: orgApiKey });
-  assert.deepEqual(listed.body.map((k: { name: string }) => k.name), ["admin-key", "ci"]);
+  assert.deepEqual(
+    listed.body.map((k: { name: string }) => k.name),
+    ["admin-key", "ci"],
+  );
 
   const auth = await call(server, "/auth?domain=repository&resource=acme", { auth: orgKey });
-  assert.deepEqual([auth.status, auth.body], [200, { key: { name: "ci", owner: { type: "organization", name: "acme" } } }]);
+  assert.deepEqual(
+    [auth.status, auth.body],
+    [200, { key: { name: "ci", owner: { type: "organization", name: "acme" } } }],
+  );
   const userAuth = await call(server, "/auth?domain=api", { auth: ana.apiKey });
   assert.deepEqual(userAuth.body, { key: { name: "seed-api", owner: { type: "user", name: "ana" } } });
   const notAllowed = await call(server, "/auth?domain=api", { auth: orgKey });

@@ -11,7 +11,14 @@ const DEVICE = "urn:ietf:params:oauth:grant-type:device_code";
 async function startDevice(server: HexServer, scope = "api repositories") {
   const res = await form(server, "/oauth/device_authorization", { client_id: "hexts", scope, name: "laptop" });
   assert.equal(res.status, 200);
-  return res.body as { device_code: string; user_code: string; verification_uri: string; verification_uri_complete: string; expires_in: number; interval: number };
+  return res.body as {
+    device_code: string;
+    user_code: string;
+    verification_uri: string;
+    verification_uri_complete: string;
+    expires_in: number;
+    interval: number;
+  };
 }
 
 const poll = (server: HexServer, deviceCode: string, clientId = "hexts") =>
@@ -54,7 +61,11 @@ test("device flow: pending, slow_down, approval, rotation on every poll, and exp
   server.advanceClock(10 * 60_000);
   assert.deepEqual([(await poll(server, device.device_code)).body.error], ["expired_token"]);
   server.advanceClock(30 * 60_000);
-  assert.equal((await call(server, "/users/me", { auth: `Bearer ${second.body.access_token}` })).status, 401, "tokens live 30 minutes");
+  assert.equal(
+    (await call(server, "/users/me", { auth: `Bearer ${second.body.access_token}` })).status,
+    401,
+    "tokens live 30 minutes",
+  );
 });
 
 test("device flow failures: denied, wrong and unknown clients, bad codes, bad scopes", async () => {
@@ -68,19 +79,29 @@ test("device flow failures: denied, wrong and unknown clients, bad codes, bad sc
   const wrongClient = await poll(server, device.device_code, "other");
   assert.deepEqual([wrongClient.status, wrongClient.body.error], [401, "invalid_client"]);
   const unknownClient = await form(server, "/oauth/device_authorization", { client_id: "nope", scope: "api" });
-  assert.deepEqual([unknownClient.status, unknownClient.body], [401, { error: "invalid_client", error_description: "Invalid client" }]);
+  assert.deepEqual(
+    [unknownClient.status, unknownClient.body],
+    [401, { error: "invalid_client", error_description: "Invalid client" }],
+  );
   const badCode = await poll(server, "no-such-code");
   assert.deepEqual([badCode.status, badCode.body.error], [400, "invalid_grant"]);
   const badScope = await form(server, "/oauth/device_authorization", { client_id: "hexts", scope: "api admin" });
   assert.deepEqual([badScope.status, badScope.body.error], [400, "invalid_scope"]);
   const grant = await form(server, "/oauth/token", { grant_type: "password", client_id: "hexts" });
-  assert.deepEqual(grant.body, { error: "unsupported_grant_type", error_description: 'Unsupported grant type: "password"' });
+  assert.deepEqual(grant.body, {
+    error: "unsupported_grant_type",
+    error_description: 'Unsupported grant type: "password"',
+  });
 
   const json = await call(server, "/oauth/device_authorization", { body: { client_id: "hexts", scope: "api:read" } });
   assert.equal(json.status, 200, "JSON bodies are accepted too");
   assert.throws(() => server.approveDevice(json.body.user_code, "ana", ["api:write"]), /not in original request/);
   const writeDevice = await startDevice(server, "api");
-  assert.throws(() => server.approveDevice(writeDevice.user_code, "ana"), /two-factor/, "accounts without 2FA cannot grant api:write");
+  assert.throws(
+    () => server.approveDevice(writeDevice.user_code, "ana"),
+    /two-factor/,
+    "accounts without 2FA cannot grant api:write",
+  );
 });
 
 test("refresh: a new pair each time, the old pair revoked, expired sessions refused", async () => {
@@ -89,18 +110,38 @@ test("refresh: a new pair each time, the old pair revoked, expired sessions refu
   const device = await startDevice(server, "api:read");
   server.approveDevice(device.user_code, "ana");
   const first = (await poll(server, device.device_code)).body;
-  const refreshed = await form(server, "/oauth/token", { grant_type: "refresh_token", refresh_token: first.refresh_token, client_id: "hexts" });
+  const refreshed = await form(server, "/oauth/token", {
+    grant_type: "refresh_token",
+    refresh_token: first.refresh_token,
+    client_id: "hexts",
+  });
   assert.equal(refreshed.status, 200);
   assert.notEqual(refreshed.body.refresh_token, first.refresh_token);
   assert.equal(refreshed.body.scope, "api:read");
-  assert.equal((await call(server, "/users/me", { auth: `Bearer ${first.access_token}` })).status, 401, "old access token revoked");
-  const reused = await form(server, "/oauth/token", { grant_type: "refresh_token", refresh_token: first.refresh_token, client_id: "hexts" });
+  assert.equal(
+    (await call(server, "/users/me", { auth: `Bearer ${first.access_token}` })).status,
+    401,
+    "old access token revoked",
+  );
+  const reused = await form(server, "/oauth/token", {
+    grant_type: "refresh_token",
+    refresh_token: first.refresh_token,
+    client_id: "hexts",
+  });
   assert.deepEqual(reused.body, { error: "invalid_grant", error_description: "Refresh token has been revoked" });
-  const unknown = await form(server, "/oauth/token", { grant_type: "refresh_token", refresh_token: "nope", client_id: "hexts" });
+  const unknown = await form(server, "/oauth/token", {
+    grant_type: "refresh_token",
+    refresh_token: "nope",
+    client_id: "hexts",
+  });
   assert.equal(unknown.body.error_description, "Invalid refresh token");
 
   server.advanceClock(31 * 24 * 3600_000);
-  const expired = await form(server, "/oauth/token", { grant_type: "refresh_token", refresh_token: refreshed.body.refresh_token, client_id: "hexts" });
+  const expired = await form(server, "/oauth/token", {
+    grant_type: "refresh_token",
+    refresh_token: refreshed.body.refresh_token,
+    client_id: "hexts",
+  });
   assert.deepEqual(expired.body, { error: "invalid_grant", error_description: "Refresh token has expired" });
 });
 
@@ -115,7 +156,11 @@ test("revoke and revoke_by_hash always answer 200 and revoke what they name", as
   assert.equal((await call(server, "/users/me", { auth: `Bearer ${tokens.access_token}` })).status, 401);
   assert.equal((await form(server, "/oauth/revoke", { token: "garbage", client_id: "hexts" })).status, 200);
 
-  const again = (await form(server, "/oauth/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token, client_id: "hexts" }));
+  const again = await form(server, "/oauth/token", {
+    grant_type: "refresh_token",
+    refresh_token: tokens.refresh_token,
+    client_id: "hexts",
+  });
   assert.equal(again.status, 400, "revoking the access token revoked its refresh token too (same pair)");
 
   const device2 = await startDevice(server, "api:read");
@@ -131,21 +176,52 @@ test("client credentials: a key exchanged for a 30-minute token within the key's
   server.addUser({ username: "ana" });
   server.addOrganization({ name: "acme", admin: "ana" });
   server.addOrganization({ name: "beta", admin: "ana" });
-  const repoKey = server.addKey({ owner: { user: "ana" }, name: "ci", permissions: [{ domain: "repository", resource: "acme" }] });
-  const ok = await form(server, "/oauth/token", { grant_type: "client_credentials", client_id: "hexts", client_secret: repoKey, scope: "repositories" });
+  const repoKey = server.addKey({
+    owner: { user: "ana" },
+    name: "ci",
+    permissions: [{ domain: "repository", resource: "acme" }],
+  });
+  const ok = await form(server, "/oauth/token", {
+    grant_type: "client_credentials",
+    client_id: "hexts",
+    client_secret: repoKey,
+    scope: "repositories",
+  });
   assert.equal(ok.status, 200);
   assert.equal(ok.body.scope, "repository:acme");
   assert.equal(ok.body.refresh_token, undefined);
   assert.equal(ok.body.expires_in, 1800);
-  const exceeds = await form(server, "/oauth/token", { grant_type: "client_credentials", client_id: "hexts", client_secret: repoKey, scope: "api" });
+  const exceeds = await form(server, "/oauth/token", {
+    grant_type: "client_credentials",
+    client_id: "hexts",
+    client_secret: repoKey,
+    scope: "api",
+  });
   assert.deepEqual([exceeds.status, exceeds.body.error], [400, "invalid_scope"]);
-  const noSecret = await form(server, "/oauth/token", { grant_type: "client_credentials", client_id: "hexts", scope: "api" });
+  const noSecret = await form(server, "/oauth/token", {
+    grant_type: "client_credentials",
+    client_id: "hexts",
+    scope: "api",
+  });
   assert.deepEqual([noSecret.status, noSecret.body.error], [400, "invalid_request"]);
-  const badKey = await form(server, "/oauth/token", { grant_type: "client_credentials", client_id: "hexts", client_secret: "0".repeat(32), scope: "api" });
-  assert.deepEqual([badKey.status, badKey.body], [401, { error: "invalid_client", error_description: "Invalid API key" }]);
+  const badKey = await form(server, "/oauth/token", {
+    grant_type: "client_credentials",
+    client_id: "hexts",
+    client_secret: "0".repeat(32),
+    scope: "api",
+  });
+  assert.deepEqual(
+    [badKey.status, badKey.body],
+    [401, { error: "invalid_client", error_description: "Invalid API key" }],
+  );
 
   const full = server.addKey({ owner: { user: "ana" }, name: "full" });
-  const api = await form(server, "/oauth/token", { grant_type: "client_credentials", client_id: "hexts", client_secret: full, scope: "api:read" });
+  const api = await form(server, "/oauth/token", {
+    grant_type: "client_credentials",
+    client_id: "hexts",
+    client_secret: full,
+    scope: "api:read",
+  });
   assert.equal(api.body.scope, "api:read");
   assert.equal((await call(server, "/users/me", { auth: `Bearer ${api.body.access_token}` })).status, 200);
 });
@@ -166,31 +242,51 @@ test("2FA for OAuth writes: 403 without 2FA, totp_required, invalid_totp, succes
     scope: "api:write",
   });
   const forbidden = await call(server, "/keys", { auth: `Bearer ${noTfa.body.access_token}`, body: { name: "x" } });
-  assert.deepEqual([forbidden.status, forbidden.body.message], [403, "Two-factor authentication must be enabled for API write access"]);
+  assert.deepEqual(
+    [forbidden.status, forbidden.body.message],
+    [403, "Two-factor authentication must be enabled for API write access"],
+  );
 
   const auth = await tokenFor("ana", "api");
   const required = await call(server, "/keys", { auth, body: { name: "x" } });
   assert.equal(required.status, 401);
   assert.equal(required.headers.get("www-authenticate"), 'Bearer realm="hex", error="totp_required"');
-  const wrong = await call(server, "/keys", { auth, body: { name: "x" }, headers: { "x-hex-otp": "000000" === server.totp("ana") ? "111111" : "000000" } });
+  const wrong = await call(server, "/keys", {
+    auth,
+    body: { name: "x" },
+    headers: { "x-hex-otp": "000000" === server.totp("ana") ? "111111" : "000000" },
+  });
   assert.equal(wrong.status, 401);
   assert.equal(wrong.headers.get("www-authenticate"), 'Bearer realm="hex", error="invalid_totp"');
   assert.equal(wrong.body.message, "Invalid two-factor authentication code");
   const good = await call(server, "/keys", { auth, body: { name: "x" }, headers: { "x-hex-otp": server.totp("ana") } });
   assert.equal(good.status, 201);
-  const reuse = await call(server, "/keys", { auth, body: { name: "y" }, headers: { "x-hex-otp": server.totp("ana") } });
+  const reuse = await call(server, "/keys", {
+    auth,
+    body: { name: "y" },
+    headers: { "x-hex-otp": server.totp("ana") },
+  });
   assert.equal(reuse.status, 201, "codes are not single-use");
   assert.equal((await call(server, "/users/me", { auth })).status, 200, "reads need no code");
 
   const bad = server.totp("ana") === "123456" ? "654321" : "123456";
   const statuses: number[] = [];
-  for (let i = 0; i < 6; i++) statuses.push((await call(server, "/keys", { auth, body: { name: "z" }, headers: { "x-hex-otp": bad } })).status);
-  assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429], "five failed codes per user per 10 minutes (one failed above)");
+  for (let i = 0; i < 6; i++)
+    statuses.push((await call(server, "/keys", { auth, body: { name: "z" }, headers: { "x-hex-otp": bad } })).status);
+  assert.deepEqual(
+    statuses,
+    [401, 401, 401, 401, 429, 429],
+    "five failed codes per user per 10 minutes (one failed above)",
+  );
   const limited = await call(server, "/keys", { auth, body: { name: "z" }, headers: { "x-hex-otp": bad } });
   assert.equal(limited.body.message, "Too many failed two-factor authentication attempts. Please try again later.");
 
   const keyAuth = server.addKey({ owner: { user: "ana" }, name: "plain" });
-  assert.equal((await call(server, "/keys", { auth: keyAuth, body: { name: "w" } })).status, 201, "API keys never need a code");
+  assert.equal(
+    (await call(server, "/keys", { auth: keyAuth, body: { name: "w" } })).status,
+    201,
+    "API keys never need a code",
+  );
 });
 
 test("the /oauth/device page lets a person approve a code with a username and password", async () => {
@@ -205,7 +301,13 @@ test("the /oauth/device page lets a person approve a code with a username and pa
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       // As a browser posts the form: the page ticks every requested scope.
-      body: new URLSearchParams({ user_code: device.user_code, username: "ana", password, scope: "api:read", action: "approve" }),
+      body: new URLSearchParams({
+        user_code: device.user_code,
+        username: "ana",
+        password,
+        scope: "api:read",
+        action: "approve",
+      }),
     }).then((r) => r.text());
   assert.match(await post("wrong"), /Wrong username or password/);
   assert.equal((await poll(server, device.device_code)).body.error, "authorization_pending");

@@ -11,7 +11,13 @@ test("organizations: list and show for members, 404 for others, seats update", a
   server.addOrganization({ name: "acme", admin: "ana", seats: 3 });
   server.addOrganization({ name: "beta", admin: "ana", billingActive: false });
   const list = await call(server, "/orgs", { auth: ana.apiKey });
-  assert.deepEqual(list.body.map((o: { name: string; billing_active: boolean }) => [o.name, o.billing_active]), [["acme", true], ["beta", false]]);
+  assert.deepEqual(
+    list.body.map((o: { name: string; billing_active: boolean }) => [o.name, o.billing_active]),
+    [
+      ["acme", true],
+      ["beta", false],
+    ],
+  );
   assert.deepEqual((await call(server, "/orgs", { auth: eve.apiKey })).body, []);
   const show = await call(server, "/orgs/acme", { auth: ana.apiKey });
   assert.equal(show.body.seats, 3);
@@ -31,11 +37,17 @@ test("members: add, change role, remove, with hex.pm's 422s", async () => {
   server.addOrganization({ name: "acme", admin: "ana", seats: 2 });
   const members = (auth: string) => call(server, "/orgs/acme/members", { auth });
 
-  const added = await call(server, "/orgs/acme/members", { auth: ana.apiKey, body: { name: "bob@example.com", role: "write" } });
+  const added = await call(server, "/orgs/acme/members", {
+    auth: ana.apiKey,
+    body: { name: "bob@example.com", role: "write" },
+  });
   assert.equal(added.status, 200);
   assert.equal(added.headers.get("location"), "/api/orgs/acme/members/bob");
   assert.deepEqual([added.body.username, added.body.role], ["bob", "write"]);
-  assert.deepEqual((await members(ana.apiKey)).body.map((m: { username: string; role: string }) => `${m.username}:${m.role}`), ["ana:admin", "bob:write"]);
+  assert.deepEqual(
+    (await members(ana.apiKey)).body.map((m: { username: string; role: string }) => `${m.username}:${m.role}`),
+    ["ana:admin", "bob:write"],
+  );
   assert.equal((await call(server, "/orgs/acme/members/bob", { auth: bob.apiKey })).body.role, "write");
 
   const noSeat = await call(server, "/orgs/acme/members", { auth: ana.apiKey, body: { name: "cid", role: "read" } });
@@ -61,8 +73,14 @@ test("/repos lists hexpm then the caller's organizations; /repos/ORG needs membe
   await using server = await startHexServer();
   const ana = server.addUser({ username: "ana" });
   server.addOrganization({ name: "acme", admin: "ana" });
-  assert.deepEqual((await call(server, "/repos")).body.map((r: { name: string }) => r.name), ["hexpm"]);
-  assert.deepEqual((await call(server, "/repos", { auth: ana.apiKey })).body.map((r: { name: string }) => r.name), ["hexpm", "acme"]);
+  assert.deepEqual(
+    (await call(server, "/repos")).body.map((r: { name: string }) => r.name),
+    ["hexpm"],
+  );
+  assert.deepEqual(
+    (await call(server, "/repos", { auth: ana.apiKey })).body.map((r: { name: string }) => r.name),
+    ["hexpm", "acme"],
+  );
   assert.equal((await call(server, "/repos/acme", { auth: ana.apiKey })).status, 200);
   assert.equal((await call(server, "/repos/acme")).status, 404);
   assert.equal((await call(server, "/repos/hexpm")).status, 200);

@@ -77,7 +77,10 @@ test("/repo/names, /versions and /packages/NAME are gzip(Signed) verifiable with
     return fields(payload);
   };
   const names = await signed("/names");
-  assert.deepEqual(names.get(1)!.map((p) => str(fields(p as Buffer).get(1)![0])), ["alpha", "beta"]);
+  assert.deepEqual(
+    names.get(1)!.map((p) => str(fields(p as Buffer).get(1)![0])),
+    ["alpha", "beta"],
+  );
   assert.equal(str(names.get(2)![0]), "hexpm");
   const versions = await signed("/versions");
   const alpha = fields(versions.get(1)![0] as Buffer);
@@ -85,7 +88,9 @@ test("/repo/names, /versions and /packages/NAME are gzip(Signed) verifiable with
   const pkg = await signed("/packages/alpha");
   assert.deepEqual([str(pkg.get(2)![0]), str(pkg.get(3)![0])], ["alpha", "hexpm"]);
   const release = fields(pkg.get(1)![1] as Buffer);
-  const api = (await (await fetch(`${server.apiUrl}/packages/alpha/releases/0.10.0`, { headers: { "user-agent": "t" } })).json()) as { checksum: string };
+  const api = (await (
+    await fetch(`${server.apiUrl}/packages/alpha/releases/0.10.0`, { headers: { "user-agent": "t" } })
+  ).json()) as { checksum: string };
   assert.equal((release.get(5)![0] as Buffer).toString("hex"), api.checksum, "outer checksum matches the API's");
   assert.equal((await fetch(`${server.repoUrl}/packages/nope`)).status, 404);
 });
@@ -102,17 +107,31 @@ test("retirements appear in /versions; organization registries need a repository
     headers: { "user-agent": "t", authorization: key, "content-type": "application/json" },
     body: JSON.stringify({ reason: "invalid", message: "broken" }),
   });
-  const versions = fields(fields(gunzipSync(Buffer.from(await (await fetch(`${server.repoUrl}/versions`)).arrayBuffer()))).get(1)![0] as Buffer);
+  const versions = fields(
+    fields(gunzipSync(Buffer.from(await (await fetch(`${server.repoUrl}/versions`)).arrayBuffer()))).get(
+      1,
+    )![0] as Buffer,
+  );
   const entry = fields(versions.get(1)![0] as Buffer);
   assert.deepEqual((entry.get(3)![0] as Buffer).toJSON().data, [0], "retired indexes (packed)");
 
   server.addRelease({ repository: "acme", owner: "ana", tarball: buildTarball({ name: "priv", version: "1.0.0" }) });
   assert.equal((await fetch(`${server.repoUrl}/repos/acme/names`)).status, 401);
-  const repoKey = server.addKey({ owner: { user: "ana" }, name: "r", permissions: [{ domain: "repository", resource: "acme" }] });
+  const repoKey = server.addKey({
+    owner: { user: "ana" },
+    name: "r",
+    permissions: [{ domain: "repository", resource: "acme" }],
+  });
   const names = await fetch(`${server.repoUrl}/repos/acme/packages/priv`, { headers: { authorization: repoKey } });
   assert.equal(names.status, 200);
   const payload = fields(fields(gunzipSync(Buffer.from(await names.arrayBuffer()))).get(1)![0] as Buffer);
   assert.equal(str(payload.get(3)![0]), "acme");
-  const publicNames = fields(fields(gunzipSync(Buffer.from(await (await fetch(`${server.repoUrl}/names`)).arrayBuffer()))).get(1)![0] as Buffer);
-  assert.deepEqual(publicNames.get(1)!.map((p) => str(fields(p as Buffer).get(1)![0])), ["foo"], "private packages stay out of the public names");
+  const publicNames = fields(
+    fields(gunzipSync(Buffer.from(await (await fetch(`${server.repoUrl}/names`)).arrayBuffer()))).get(1)![0] as Buffer,
+  );
+  assert.deepEqual(
+    publicNames.get(1)!.map((p) => str(fields(p as Buffer).get(1)![0])),
+    ["foo"],
+    "private packages stay out of the public names",
+  );
 });

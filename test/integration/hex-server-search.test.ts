@@ -8,11 +8,21 @@ import type { HexServer } from "../support/hex-server/types.js";
 async function seed(server: HexServer) {
   const ana = server.addUser({ username: "ana" });
   server.addOrganization({ name: "acme", admin: "ana" });
-  const add = (name: string, description: string, extra: Record<string, unknown> = {}, repository?: string, buildTools = ["mix"]) =>
+  const add = (
+    name: string,
+    description: string,
+    extra: Record<string, unknown> = {},
+    repository?: string,
+    buildTools = ["mix"],
+  ) =>
     server.addRelease({
       ...(repository ? { repository } : {}),
       owner: "ana",
-      tarball: buildTarball({ name, version: "1.0.0", metadata: { description, build_tools: buildTools, ...(extra as Record<string, never>) } }),
+      tarball: buildTarball({
+        name,
+        version: "1.0.0",
+        metadata: { description, build_tools: buildTools, ...(extra as Record<string, never>) },
+      }),
     });
   add("plug", "A specification for composable modules between web applications");
   add("plug_cowboy", "A Plug adapter for Cowboy");
@@ -50,7 +60,11 @@ test("sorting, pagination and per_page", async () => {
   assert.deepEqual(names(await call(server, "/packages?per_page=2")), ["cowboy", "ex"]);
   assert.deepEqual(names(await call(server, "/packages?per_page=2&page=3")), ["plug_cowboy"]);
   assert.deepEqual(names(await call(server, "/packages?per_page=2&page=4")), []);
-  assert.deepEqual(names(await call(server, "/packages?page=nonsense&per_page=1")), ["cowboy"], "an invalid page means 1");
+  assert.deepEqual(
+    names(await call(server, "/packages?page=nonsense&per_page=1")),
+    ["cowboy"],
+    "an invalid page means 1",
+  );
   await fetch(`${server.repoUrl}/tarballs/jason-1.0.0.tar`);
   assert.equal(names(await call(server, "/packages?sort=downloads"))[0], "jason");
   server.advanceClock(1000);
@@ -58,7 +72,10 @@ test("sorting, pagination and per_page", async () => {
   assert.equal(names(await call(server, "/packages?sort=updated_at"))[0], "ex");
   const listed = (await call(server, "/packages?search=jason")).body[0];
   assert.equal(listed.owners, undefined, "the list leaves owners out");
-  assert.deepEqual(listed.releases.map((r: { version: string }) => r.version), ["1.0.0"]);
+  assert.deepEqual(
+    listed.releases.map((r: { version: string }) => r.version),
+    ["1.0.0"],
+  );
   assert.equal(listed.latest_version, "1.0.0");
 });
 
@@ -70,5 +87,8 @@ test("visibility: members see their organizations' packages, the repository pref
   assert.ok(!names(await call(server, "/packages", { auth: eve.apiKey })).includes("secret"));
   assert.deepEqual(names(await call(server, "/repos/acme/packages", { auth: ana.apiKey })), ["secret"]);
   assert.equal((await call(server, "/repos/acme/packages", { auth: eve.apiKey })).status, 404);
-  assert.deepEqual(names(await call(server, `/packages?search=${encodeURIComponent("acme/sec")}`, { auth: ana.apiKey })), ["secret"]);
+  assert.deepEqual(
+    names(await call(server, `/packages?search=${encodeURIComponent("acme/sec")}`, { auth: ana.apiKey })),
+    ["secret"],
+  );
 });

@@ -37,7 +37,14 @@ async function stop(server: Server): Promise<void> {
 const echo: Handler = (req, body, res) => {
   res.setHeader("content-type", "application/json");
   res.setHeader("x-seen", String(req.headers["x-test"] ?? ""));
-  res.end(JSON.stringify({ method: req.method, url: req.url, length: body.length, sha: body.length ? body.subarray(0, 4).toString("hex") : "" }));
+  res.end(
+    JSON.stringify({
+      method: req.method,
+      url: req.url,
+      length: body.length,
+      sha: body.length ? body.subarray(0, 4).toString("hex") : "",
+    }),
+  );
 };
 
 const kinds: [string, (o: TransportOptions) => HttpTransport][] = [
@@ -52,10 +59,31 @@ before(() => {
   tmp = mkdtempSync(join(tmpdir(), "hexts-transports-"));
   const r = spawnSync(
     "openssl",
-    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(tmp, "key.pem"), "-out", join(tmp, "cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      join(tmp, "key.pem"),
+      "-out",
+      join(tmp, "cert.pem"),
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
     { stdio: "ignore" },
   );
-  if (r.status === 0) cert = { key: readFileSync(join(tmp, "key.pem"), "utf8"), cert: readFileSync(join(tmp, "cert.pem"), "utf8"), path: join(tmp, "cert.pem") };
+  if (r.status === 0)
+    cert = {
+      key: readFileSync(join(tmp, "key.pem"), "utf8"),
+      cert: readFileSync(join(tmp, "cert.pem"), "utf8"),
+      path: join(tmp, "cert.pem"),
+    };
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -66,12 +94,28 @@ for (const [name, make] of kinds) {
       const host = await listen(server, echo);
       const t = make(base);
       try {
-        const get = await t.request({ method: "GET", url: `http://${host}/a?b=1`, headers: { "x-test": "yes" }, timeoutMs: 5_000 });
+        const get = await t.request({
+          method: "GET",
+          url: `http://${host}/a?b=1`,
+          headers: { "x-test": "yes" },
+          timeoutMs: 5_000,
+        });
         assert.equal(get.status, 200);
         assert.equal(get.headers["x-seen"], "yes");
-        assert.deepEqual(JSON.parse(Buffer.from(get.body).toString()), { method: "GET", url: "/a?b=1", length: 0, sha: "" });
+        assert.deepEqual(JSON.parse(Buffer.from(get.body).toString()), {
+          method: "GET",
+          url: "/a?b=1",
+          length: 0,
+          sha: "",
+        });
         const body = Buffer.from("hello world");
-        const post = await t.request({ method: "POST", url: `http://${host}/p`, headers: { "content-type": "text/plain" }, body, timeoutMs: 5_000 });
+        const post = await t.request({
+          method: "POST",
+          url: `http://${host}/p`,
+          headers: { "content-type": "text/plain" },
+          body,
+          timeoutMs: 5_000,
+        });
         assert.equal(JSON.parse(Buffer.from(post.body).toString()).length, body.length);
         const head = await t.request({ method: "HEAD", url: `http://${host}/h`, headers: {}, timeoutMs: 5_000 });
         assert.equal(head.body.length, 0);
@@ -112,7 +156,10 @@ for (const [name, make] of kinds) {
       const t = make(base);
       try {
         const started = Date.now();
-        await assert.rejects(t.request({ method: "GET", url: `http://${host}/slow`, headers: {}, timeoutMs: 300 }), (e: unknown) => transportKind(transportCode(e)) === "timeout");
+        await assert.rejects(
+          t.request({ method: "GET", url: `http://${host}/slow`, headers: {}, timeoutMs: 300 }),
+          (e: unknown) => transportKind(transportCode(e)) === "timeout",
+        );
         assert.ok(Date.now() - started < 4_000);
       } finally {
         await t.close();
@@ -127,7 +174,9 @@ for (const [name, make] of kinds) {
       try {
         const ctl = new AbortController();
         setTimeout(() => ctl.abort(), 100);
-        await assert.rejects(t.request({ method: "GET", url: `http://${host}/slow`, headers: {}, timeoutMs: 10_000, signal: ctl.signal }));
+        await assert.rejects(
+          t.request({ method: "GET", url: `http://${host}/slow`, headers: {}, timeoutMs: 10_000, signal: ctl.signal }),
+        );
         assert.ok(ctl.signal.aborted);
       } finally {
         await t.close();
@@ -140,7 +189,10 @@ for (const [name, make] of kinds) {
       const host = await listen(server, echo);
       await stop(server);
       const t = make(base);
-      await assert.rejects(t.request({ method: "GET", url: `http://${host}/`, headers: {}, timeoutMs: 2_000 }), (e: unknown) => transportCode(e) === "ECONNREFUSED");
+      await assert.rejects(
+        t.request({ method: "GET", url: `http://${host}/`, headers: {}, timeoutMs: 2_000 }),
+        (e: unknown) => transportCode(e) === "ECONNREFUSED",
+      );
       await t.close();
     });
 
@@ -166,7 +218,13 @@ for (const [name, make] of kinds) {
       const via = make({ ...base, proxy: { httpProxy: proxyUrl } });
       const bypass = make({ ...base, proxy: { httpProxy: proxyUrl, noProxy: "localhost, 127.0.0.1" } });
       try {
-        const res = await via.request({ method: "POST", url: `http://${host}/x`, headers: {}, body: Buffer.from("abc"), timeoutMs: 5_000 });
+        const res = await via.request({
+          method: "POST",
+          url: `http://${host}/x`,
+          headers: {},
+          body: Buffer.from("abc"),
+          timeoutMs: 5_000,
+        });
         assert.equal(JSON.parse(Buffer.from(res.body).toString()).length, 3);
         assert.deepEqual(tunnels, [{ target: host, auth: `Basic ${Buffer.from("bob:p@ss").toString("base64")}` }]);
         await bypass.request({ method: "GET", url: `http://${host}/y`, headers: {}, timeoutMs: 5_000 });
@@ -179,41 +237,71 @@ for (const [name, make] of kinds) {
       }
     });
 
-    test("HTTPS: refused without the CA, accepted with the CA file, or with unsafe HTTPS", { skip: !cert && "openssl not available" }, async () => {
-      const server = createHttpsServer({ key: cert!.key, cert: cert!.cert }) as unknown as Server;
-      const host = await listen(server, echo);
-      const plain = make(base);
-      const withCa = make({ ...base, caCertsPath: cert!.path });
-      const unsafe = make({ ...base, unsafeHttps: true });
-      try {
-        await assert.rejects(plain.request({ method: "GET", url: `https://${host}/`, headers: {}, timeoutMs: 5_000 }), (e: unknown) => transportKind(transportCode(e)) === "tls");
-        assert.equal((await withCa.request({ method: "GET", url: `https://${host}/`, headers: {}, timeoutMs: 5_000 })).status, 200);
-        const up = await unsafe.request({ method: "POST", url: `https://${host}/`, headers: {}, body: new Uint8Array(200_000), timeoutMs: 5_000, onProgress: () => undefined });
-        assert.equal(JSON.parse(Buffer.from(up.body).toString()).length, 200_000);
-      } finally {
-        await plain.close();
-        await withCa.close();
-        await unsafe.close();
-        await stop(server);
-      }
-    });
+    test(
+      "HTTPS: refused without the CA, accepted with the CA file, or with unsafe HTTPS",
+      { skip: !cert && "openssl not available" },
+      async () => {
+        const server = createHttpsServer({ key: cert!.key, cert: cert!.cert }) as unknown as Server;
+        const host = await listen(server, echo);
+        const plain = make(base);
+        const withCa = make({ ...base, caCertsPath: cert!.path });
+        const unsafe = make({ ...base, unsafeHttps: true });
+        try {
+          await assert.rejects(
+            plain.request({ method: "GET", url: `https://${host}/`, headers: {}, timeoutMs: 5_000 }),
+            (e: unknown) => transportKind(transportCode(e)) === "tls",
+          );
+          assert.equal(
+            (await withCa.request({ method: "GET", url: `https://${host}/`, headers: {}, timeoutMs: 5_000 })).status,
+            200,
+          );
+          const up = await unsafe.request({
+            method: "POST",
+            url: `https://${host}/`,
+            headers: {},
+            body: new Uint8Array(200_000),
+            timeoutMs: 5_000,
+            onProgress: () => undefined,
+          });
+          assert.equal(JSON.parse(Buffer.from(up.body).toString()).length, 200_000);
+        } finally {
+          await plain.close();
+          await withCa.close();
+          await unsafe.close();
+          await stop(server);
+        }
+      },
+    );
   });
 }
 
 describe("the default transport", () => {
-  for (const [name, lazy] of [["default (node:http)", defaultTransport], ["undiciTransport", undiciTransport]] as const) test(`${name}: loaded on first use, serves small and large requests, closes`, async () => {
-    const server = createServer();
-    const host = await listen(server, echo);
-    const t = lazy(base);
-    try {
-      assert.equal((await t.request({ method: "GET", url: `http://${host}/`, headers: {}, timeoutMs: 5_000 })).status, 200);
-      const res = await t.request({ method: "POST", url: `http://${host}/`, headers: {}, body: new Uint8Array(70_000), timeoutMs: 5_000 });
-      assert.equal(JSON.parse(Buffer.from(res.body).toString()).length, 70_000);
-    } finally {
-      await t.close();
-      await stop(server);
-    }
-  });
+  for (const [name, lazy] of [
+    ["default (node:http)", defaultTransport],
+    ["undiciTransport", undiciTransport],
+  ] as const)
+    test(`${name}: loaded on first use, serves small and large requests, closes`, async () => {
+      const server = createServer();
+      const host = await listen(server, echo);
+      const t = lazy(base);
+      try {
+        assert.equal(
+          (await t.request({ method: "GET", url: `http://${host}/`, headers: {}, timeoutMs: 5_000 })).status,
+          200,
+        );
+        const res = await t.request({
+          method: "POST",
+          url: `http://${host}/`,
+          headers: {},
+          body: new Uint8Array(70_000),
+          timeoutMs: 5_000,
+        });
+        assert.equal(JSON.parse(Buffer.from(res.body).toString()).length, 70_000);
+      } finally {
+        await t.close();
+        await stop(server);
+      }
+    });
 
   test("NO_PROXY matching follows undici's: exact hosts, .domain and *.domain suffixes, ports, *", () => {
     const p = { httpProxy: "http://p:1", httpsProxy: "http://s:2" };
@@ -228,7 +316,8 @@ describe("the default transport", () => {
       ["http://a.example:8081/", "a.example:8080", "http://p:1"],
       ["http://anything/", "*", undefined],
     ];
-    for (const [url, noProxy, want] of cases) assert.equal(proxyFor(new URL(url), { ...p, noProxy }), want, `${url} ${noProxy}`);
+    for (const [url, noProxy, want] of cases)
+      assert.equal(proxyFor(new URL(url), { ...p, noProxy }), want, `${url} ${noProxy}`);
     assert.equal(proxyFor(new URL("https://x/"), { httpProxy: "http://p:1" }), "http://p:1");
   });
 });

@@ -11,10 +11,21 @@ import { RegistryClient, diskRegistryCache, type RegistryRepository } from "../.
 import { buildTarball, startHexServer, type HexServer } from "../support/hex-server/index.js";
 import type { State } from "../support/hex-server/state.js";
 
-function client(server: HexServer, repo: Partial<RegistryRepository> = {}, extra: { cacheDir?: string; log?: { url: string; authorized: boolean; conditional: boolean }[] } = {}) {
+function client(
+  server: HexServer,
+  repo: Partial<RegistryRepository> = {},
+  extra: { cacheDir?: string; log?: { url: string; authorized: boolean; conditional: boolean }[] } = {},
+) {
   const transport = defaultTransport({ connectTimeoutMs: 5000 });
   const c = new RegistryClient({
-    repository: { name: "hexpm", url: server.repoUrl, publicKey: server.registryPublicKey!(), originName: "hexpm", trusted: true, ...repo },
+    repository: {
+      name: "hexpm",
+      url: server.repoUrl,
+      publicKey: server.registryPublicKey!(),
+      originName: "hexpm",
+      trusted: true,
+      ...repo,
+    },
     transport,
     userAgent: "hexts-test",
     cache: extra.cacheDir ? diskRegistryCache(extra.cacheDir) : undefined,
@@ -27,19 +38,36 @@ function client(server: HexServer, repo: Partial<RegistryRepository> = {}, extra
 async function seeded() {
   const server = await startHexServer();
   server.addUser({ username: "ana" });
-  for (const v of ["0.9.0", "1.0.0", "1.1.0-rc.0"]) server.addRelease({ owner: "ana", tarball: buildTarball({ name: "alpha", version: v }) });
-  server.addRelease({ owner: "ana", tarball: buildTarball({ name: "beta", version: "2.0.0", metadata: { requirements: { alpha: { app: "alpha", optional: false, requirement: "~> 1.0" } } } }) });
+  for (const v of ["0.9.0", "1.0.0", "1.1.0-rc.0"])
+    server.addRelease({ owner: "ana", tarball: buildTarball({ name: "alpha", version: v }) });
+  server.addRelease({
+    owner: "ana",
+    tarball: buildTarball({
+      name: "beta",
+      version: "2.0.0",
+      metadata: { requirements: { alpha: { app: "alpha", optional: false, requirement: "~> 1.0" } } },
+    }),
+  });
   return server;
 }
 
-const code = (c: string, reason?: string) => (e: unknown) => isHextsError(e) && e.code === c && (reason === undefined || (e.details as any)?.reason === reason);
+const code = (c: string, reason?: string) => (e: unknown) =>
+  isHextsError(e) && e.code === c && (reason === undefined || (e.details as any)?.reason === reason);
 
 test("names, versions and packages come back verified and decoded", async () => {
   await using server = await seeded();
   await using c = client(server);
-  assert.deepEqual((await c.getNames()).packages.map((p) => p.name), ["alpha", "beta"]);
+  assert.deepEqual(
+    (await c.getNames()).packages.map((p) => p.name),
+    ["alpha", "beta"],
+  );
   const versions = await c.getVersions();
-  assert.deepEqual(versions.packages[0], { name: "alpha", versions: ["0.9.0", "1.0.0", "1.1.0-rc.0"], retired: [], withAdvisories: [] });
+  assert.deepEqual(versions.packages[0], {
+    name: "alpha",
+    versions: ["0.9.0", "1.0.0", "1.1.0-rc.0"],
+    retired: [],
+    withAdvisories: [],
+  });
   const beta = await c.getPackage("beta");
   assert.equal(beta.releases[0]!.dependencies[0]!.package, "alpha");
   assert.equal(beta.releases[0]!.dependencies[0]!.requirement, "~> 1.0");
@@ -50,7 +78,9 @@ test("names, versions and packages come back verified and decoded", async () => 
 test("a key other than the repository's, or another origin name, is refused", async () => {
   await using server = await seeded();
   const { generateKeyPairSync } = await import("node:crypto");
-  const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+  const other = generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .publicKey.export({ type: "spki", format: "pem" })
+    .toString();
   await using wrongKey = client(server, { publicKey: other });
   await assert.rejects(wrongKey.getPackage("alpha"), code("REGISTRY_INVALID", "bad_signature"));
   await using wrongName = client(server, { originName: "mirror" });
@@ -70,9 +100,15 @@ test("a second read sends If-None-Match from the disk cache and uses the cached 
     await using again = client(server, {}, { cacheDir: dir, log });
     const pkg = await again.getPackage("alpha");
     assert.equal(pkg.releases.length, 3);
-    assert.deepEqual(log.map((l) => l.conditional), [false, true]);
+    assert.deepEqual(
+      log.map((l) => l.conditional),
+      [false, true],
+    );
     const repoRequests = server.requests.filter((r) => r.path === "/repo/packages/alpha");
-    assert.deepEqual(repoRequests.map((r) => r.status), [200, 304]);
+    assert.deepEqual(
+      repoRequests.map((r) => r.status),
+      [200, 304],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -82,15 +118,24 @@ test("organization registries get the repository credential; an untrusted mirror
   await using server = await seeded();
   server.addOrganization({ name: "acme", admin: "ana" });
   server.addRelease({ repository: "acme", owner: "ana", tarball: buildTarball({ name: "secret", version: "1.0.0" }) });
-  const key = server.addKey({ owner: { user: "ana" }, name: "r", permissions: [{ domain: "repository", resource: "acme" }] });
+  const key = server.addKey({
+    owner: { user: "ana" },
+    name: "r",
+    permissions: [{ domain: "repository", resource: "acme" }],
+  });
   const org = { name: "hexpm:acme", url: `${server.repoUrl}/repos/acme`, originName: "acme" };
   await using withKey = client(server, { ...org, authorization: async () => key });
   assert.equal((await withKey.getPackage("secret")).repository, "acme");
   await using anonymous = client(server, org);
   await assert.rejects(anonymous.getPackage("secret"), code("NOT_AUTHENTICATED"));
   await using mirror = client(server, { ...org, trusted: false, authorization: async () => key });
-  await assert.rejects(mirror.getPackage("secret"), (e: unknown) => code("NOT_AUTHENTICATED")(e) && /untrusted mirror/.test((e as Error).message));
-  const sent = server.requests.filter((r) => r.path === "/repo/repos/acme/packages/secret").map((r) => r.headers.authorization);
+  await assert.rejects(
+    mirror.getPackage("secret"),
+    (e: unknown) => code("NOT_AUTHENTICATED")(e) && /untrusted mirror/.test((e as Error).message),
+  );
+  const sent = server.requests
+    .filter((r) => r.path === "/repo/repos/acme/packages/secret")
+    .map((r) => r.headers.authorization);
   assert.deepEqual(sent, [key, undefined, undefined]);
 });
 
@@ -109,7 +154,13 @@ test("server errors are retried, then reported with the repository's name", asyn
   server.fault({ path: "/repo/names", times: 1, fault: { kind: "status", status: 503 } });
   const transport = defaultTransport({ connectTimeoutMs: 5000 });
   const c = new RegistryClient({
-    repository: { name: "hexpm", url: server.repoUrl, publicKey: server.registryPublicKey!(), originName: "hexpm", trusted: true },
+    repository: {
+      name: "hexpm",
+      url: server.repoUrl,
+      publicKey: server.registryPublicKey!(),
+      originName: "hexpm",
+      trusted: true,
+    },
     transport,
     userAgent: "t",
     sleep: async () => {},
@@ -117,7 +168,10 @@ test("server errors are retried, then reported with the repository's name", asyn
   try {
     assert.equal((await c.getNames()).repository, "hexpm");
     server.fault({ path: "/repo/versions", times: 5, fault: { kind: "status", status: 500 } });
-    await assert.rejects(c.getVersions(), (e: unknown) => code("SERVER_ERROR")(e) && /hexpm/.test((e as Error).message));
+    await assert.rejects(
+      c.getVersions(),
+      (e: unknown) => code("SERVER_ERROR")(e) && /hexpm/.test((e as Error).message),
+    );
   } finally {
     await transport.close();
   }
@@ -131,8 +185,17 @@ test("public key fingerprints are ssh-keygen's; /public_key is taken only with t
   const transport = defaultTransport({ connectTimeoutMs: 5000 });
   try {
     const pem = server.registryPublicKey!();
-    assert.equal(await fetchRepositoryPublicKey(server.repoUrl, publicKeyFingerprint(pem), { transport, userAgent: "t" }), pem);
-    await assert.rejects(fetchRepositoryPublicKey(server.repoUrl, "SHA256:O1LOYhHFW4kcrblKAxROaDEzLD8bn1seWbe5tq8TRsk", { transport, userAgent: "t" }), code("REGISTRY_INVALID", "bad_public_key"));
+    assert.equal(
+      await fetchRepositoryPublicKey(server.repoUrl, publicKeyFingerprint(pem), { transport, userAgent: "t" }),
+      pem,
+    );
+    await assert.rejects(
+      fetchRepositoryPublicKey(server.repoUrl, "SHA256:O1LOYhHFW4kcrblKAxROaDEzLD8bn1seWbe5tq8TRsk", {
+        transport,
+        userAgent: "t",
+      }),
+      code("REGISTRY_INVALID", "bad_public_key"),
+    );
   } finally {
     await transport.close();
   }

@@ -38,7 +38,12 @@ test("--permission spellings", () => {
   ];
   for (const [text, opts, want] of cases) {
     if (typeof want === "string") assert.equal(permissionLabel(parsePermission(text, opts)), want, text);
-    else assert.throws(() => parsePermission(text, opts), (e: unknown) => e instanceof HextsError && e.code === "USAGE" && want.test(e.message), text);
+    else
+      assert.throws(
+        () => parsePermission(text, opts),
+        (e: unknown) => e instanceof HextsError && e.code === "USAGE" && want.test(e.message),
+        text,
+      );
   }
 });
 
@@ -58,7 +63,12 @@ test("--expires durations and dates", () => {
   ];
   for (const [text, want] of cases) {
     if (typeof want === "string") assert.equal(parseExpires(text, now), want, text);
-    else assert.throws(() => parseExpires(text, now), (e: unknown) => e instanceof HextsError && e.code === "USAGE" && want.test(e.message), text);
+    else
+      assert.throws(
+        () => parseExpires(text, now),
+        (e: unknown) => e instanceof HextsError && e.code === "USAGE" && want.test(e.message),
+        text,
+      );
   }
 });
 
@@ -69,7 +79,8 @@ test("user codes, times and organization names", () => {
   assert.equal(shortTime(null), "");
   assert.equal(organizationName("acme"), "acme");
   assert.equal(organizationName("hexpm:acme_2"), "acme_2");
-  for (const bad of ["Acme", "hexpm:", "other:acme", "a-b"]) assert.throws(() => organizationName(bad), /invalid organization name/, bad);
+  for (const bad of ["Acme", "hexpm:", "other:acme", "a-b"])
+    assert.throws(() => organizationName(bad), /invalid organization name/, bad);
 });
 
 test("the browser opener: platform defaults, BROWSER overrides, BROWSER=none turns it off", () => {
@@ -84,7 +95,8 @@ test("the browser opener: platform defaults, BROWSER overrides, BROWSER=none tur
     [{ BROWSER: "false" }, "linux", undefined],
     [{ BROWSER: "" }, "linux", { command: "xdg-open", args: [url] }],
   ];
-  for (const [env, platform, want] of cases) assert.deepEqual(browserOpener(url, env, platform), want, `${JSON.stringify(env)} on ${platform}`);
+  for (const [env, platform, want] of cases)
+    assert.deepEqual(browserOpener(url, env, platform), want, `${JSON.stringify(env)} on ${platform}`);
   assert.equal(browserOpener(url, {}, "win32")!.command, "cmd");
 });
 
@@ -107,7 +119,11 @@ function scripted(answers: string[], asked: string[]): Prompter {
   };
 }
 
-async function contextFor(t: { after(fn: () => unknown): void }, apiUrl: string, o: { prompt?: Prompter; env?: Record<string, string> } = {}): Promise<{ ctx: Context; stdout: () => string; stderr: () => string }> {
+async function contextFor(
+  t: { after(fn: () => unknown): void },
+  apiUrl: string,
+  o: { prompt?: Prompter; env?: Record<string, string> } = {},
+): Promise<{ ctx: Context; stdout: () => string; stderr: () => string }> {
   const dir = mkdtempSync(join(tmpdir(), "hexts-user-int-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const env = { HEX_HOME: join(dir, "hex"), HEX_API_URL: apiUrl, BROWSER: "none", ...o.env };
@@ -117,7 +133,15 @@ async function contextFor(t: { after(fn: () => unknown): void }, apiUrl: string,
   const stderr = new PassThrough().on("data", (d) => (err += d));
   const output = new Output({ json: false, verbose: false, env, stdout, stderr });
   const stdin = Object.assign(new PassThrough(), { isTTY: true }) as unknown as NodeJS.ReadStream;
-  const ctx = await prepareContext({ flags: { json: false, yes: false, verbose: false, color: false }, env, cwd: dir, out: output, stdin, prompt: o.prompt, interactive: o.prompt !== undefined });
+  const ctx = await prepareContext({
+    flags: { json: false, yes: false, verbose: false, color: false },
+    env,
+    cwd: dir,
+    out: output,
+    stdin,
+    prompt: o.prompt,
+    interactive: o.prompt !== undefined,
+  });
   t.after(() => ctx.dispose());
   return { ctx, stdout: () => out, stderr: () => err };
 }
@@ -126,10 +150,16 @@ test("auth --key in-process: the key prompt, then a local password whose confirm
   await using server = await startHexServer();
   const ana = server.addUser({ username: "ana" });
   const asked: string[] = [];
-  const { ctx } = await contextFor(t, server.apiUrl, { prompt: scripted([ana.apiKey, "one-local", "two-local", "three-local", "four-local", "five-local", "six-local"], asked) });
+  const { ctx } = await contextFor(t, server.apiUrl, {
+    prompt: scripted(
+      [ana.apiKey, "one-local", "two-local", "three-local", "four-local", "five-local", "six-local"],
+      asked,
+    ),
+  });
   await assert.rejects(
     auth(ctx, { key: true, browser: true, localPassword: true }),
-    (e: unknown) => e instanceof HextsError && e.code === "USAGE" && /passwords did not match \(3 tries\)/.test(e.message),
+    (e: unknown) =>
+      e instanceof HextsError && e.code === "USAGE" && /passwords did not match \(3 tries\)/.test(e.message),
   );
   assert.deepEqual(asked, [
     "API key (from your account's dashboard):",

@@ -38,7 +38,23 @@ export function tempHome(prefix = "hexts-home-"): { dir: string; env: Record<str
 }
 
 /** Programs a spawned CLI (and the fake tools tests write) may use; Erlang, rebar3, Elixir and mix are not among them. */
-const TOOLS = ["git", "sh", "mkdir", "cat", "cp", "rm", "ls", "env", "touch", "printf", "sleep", "dirname", "sed", "grep", "tr"];
+const TOOLS = [
+  "git",
+  "sh",
+  "mkdir",
+  "cat",
+  "cp",
+  "rm",
+  "ls",
+  "env",
+  "touch",
+  "printf",
+  "sleep",
+  "dirname",
+  "sed",
+  "grep",
+  "tr",
+];
 let toolsDir: string | undefined;
 
 /**

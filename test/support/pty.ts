@@ -20,10 +20,17 @@ export interface PtySession {
 
 export function stripAnsi(s: string): string {
   // CSI sequences, OSC sequences, and lone escapes
-  return s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "").replace(/\x1b\][^\x07]*(\x07|\x1b\\)/g, "").replace(/\x1b[()][0-9A-B]/g, "").replace(/\x1b[=>78]/g, "");
+  return s
+    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "")
+    .replace(/\x1b\][^\x07]*(\x07|\x1b\\)/g, "")
+    .replace(/\x1b[()][0-9A-B]/g, "")
+    .replace(/\x1b[=>78]/g, "");
 }
 
-export function spawnPty(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; cols?: number } = {}): PtySession {
+export function spawnPty(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; cols?: number } = {},
+): PtySession {
   const env = baseEnv({ TERM: "xterm-256color", ...opts.env });
   const term = pty.spawn(process.execPath, [binPath, ...args], {
     name: "xterm-256color",

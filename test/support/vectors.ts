@@ -9,7 +9,9 @@ export const vectorsDir = join(sharedDir, "vectors");
 export const haveVectors = existsSync(join(vectorsDir, "manifest.json"));
 
 /** `skip` option for node:test: a loud reason when the vectors are missing. */
-export const vectorsSkip: string | false = haveVectors ? false : `SKIPPED: golden vectors not found at ${vectorsDir} (set HEXTS_SHARED_DIR)`;
+export const vectorsSkip: string | false = haveVectors
+  ? false
+  : `SKIPPED: golden vectors not found at ${vectorsDir} (set HEXTS_SHARED_DIR)`;
 if (!haveVectors) console.error(`\n*** ${vectorsSkip} ***\n`);
 
 export function vectorPath(...parts: string[]): string {

@@ -53,30 +53,46 @@ test("a wrong code leads to prompts with reason invalid, until a good one", asyn
   const a = asker(["000000", "333333"]);
   assert.equal(await otpRetry(w.fn, { otp: "999999", askOtp: a.ask }), "ok with 333333");
   assert.deepEqual(w.seen, ["999999", "000000", "333333"]);
-  assert.deepEqual(a.asked, [[1, "invalid"], [2, "invalid"]]);
+  assert.deepEqual(a.asked, [
+    [1, "invalid"],
+    [2, "invalid"],
+  ]);
 });
 
 test("after 3 rejected prompts it fails with OTP_INVALID", async () => {
   const w = write("444444");
   const a = asker(["1", "2", "3", "4"]);
-  await assert.rejects(otpRetry(w.fn, { askOtp: a.ask }), (e: unknown) => e instanceof ApiError && e.code === "OTP_INVALID" && /3 attempts/.test(e.message));
+  await assert.rejects(
+    otpRetry(w.fn, { askOtp: a.ask }),
+    (e: unknown) => e instanceof ApiError && e.code === "OTP_INVALID" && /3 attempts/.test(e.message),
+  );
   assert.equal(a.asked.length, 3);
   assert.deepEqual(w.seen, [undefined, "1", "2", "3"]);
 });
 
 test("non-interactive (no askOtp): the server's error stands, naming --otp and HEX_OTP", async () => {
-  await assert.rejects(otpRetry(write("5").fn, {}), (e: unknown) => e instanceof ApiError && e.code === "OTP_REQUIRED" && /--otp/.test(e.message) && /HEX_OTP/.test(e.message));
-  await assert.rejects(otpRetry(write("5").fn, { otp: "6" }), (e: unknown) => e instanceof ApiError && e.code === "OTP_INVALID");
+  await assert.rejects(
+    otpRetry(write("5").fn, {}),
+    (e: unknown) =>
+      e instanceof ApiError && e.code === "OTP_REQUIRED" && /--otp/.test(e.message) && /HEX_OTP/.test(e.message),
+  );
+  await assert.rejects(
+    otpRetry(write("5").fn, { otp: "6" }),
+    (e: unknown) => e instanceof ApiError && e.code === "OTP_INVALID",
+  );
 });
 
 test("other errors pass through untouched and are not retried", async () => {
   let calls = 0;
   const boom = new HextsError("NOT_FOUND", "nope");
   await assert.rejects(
-    otpRetry(async () => {
-      calls++;
-      throw boom;
-    }, { askOtp: async () => "1" }),
+    otpRetry(
+      async () => {
+        calls++;
+        throw boom;
+      },
+      { askOtp: async () => "1" },
+    ),
     (e) => e === boom,
   );
   assert.equal(calls, 1);

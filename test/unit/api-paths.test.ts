@@ -24,7 +24,10 @@ for (const [repo, repoP, orgP] of prefixes) {
 
 for (const bad of ["Acme", "hexpm:", "acme/x", "a b", "hexpm:ACME", "../x"]) {
   test(`organizationOf rejects ${JSON.stringify(bad)}`, () => {
-    assert.throws(() => organizationOf(bad), (e: unknown) => e instanceof HextsError && e.code === "USAGE");
+    assert.throws(
+      () => organizationOf(bad),
+      (e: unknown) => e instanceof HextsError && e.code === "USAGE",
+    );
   });
 }
 
@@ -47,15 +50,27 @@ for (const [input, out] of formSegments) {
     assert.equal(decodeURIComponent(decodeURIComponent(out).replace(/\+/g, " ")), input);
   });
 }
-for (const bad of ["", ".", ".."]) test(`seg rejects ${JSON.stringify(bad)}`, () => assert.throws(() => seg(bad), HextsError));
+for (const bad of ["", ".", ".."])
+  test(`seg rejects ${JSON.stringify(bad)}`, () => assert.throws(() => seg(bad), HextsError));
 
 const joins: [string, string, Record<string, string | number | boolean | undefined> | undefined, string][] = [
   ["https://hex.pm/api", "packages/foo", undefined, "https://hex.pm/api/packages/foo"],
   ["https://hex.pm/api/", "packages/foo", undefined, "https://hex.pm/api/packages/foo"],
-  ["https://hex.pm/api//", "/packages", { search: "a b", page: 2, sort: undefined }, "https://hex.pm/api/packages?search=a+b&page=2"],
-  ["http://127.0.0.1:4000/api", "repos/acme/publish", { replace: false }, "http://127.0.0.1:4000/api/repos/acme/publish?replace=false"],
+  [
+    "https://hex.pm/api//",
+    "/packages",
+    { search: "a b", page: 2, sort: undefined },
+    "https://hex.pm/api/packages?search=a+b&page=2",
+  ],
+  [
+    "http://127.0.0.1:4000/api",
+    "repos/acme/publish",
+    { replace: false },
+    "http://127.0.0.1:4000/api/repos/acme/publish?replace=false",
+  ],
 ];
-for (const [base, path, query, out] of joins) test(`joinUrl(${base}, ${path})`, () => assert.equal(joinUrl(base, path, query), out));
+for (const [base, path, query, out] of joins)
+  test(`joinUrl(${base}, ${path})`, () => assert.equal(joinUrl(base, path, query), out));
 
 const oauth: [string, boolean][] = [
   ["oauth/token", true],
@@ -69,9 +84,18 @@ for (const [path, yes] of oauth) test(`isOAuthPath(${path}) = ${yes}`, () => ass
 
 const agents: [Parameters<typeof userAgent>[0], string][] = [
   [{ version: "0.1.0", nodeVersion: "v20.18.1", platform: "linux" }, "hexts/0.1.0 (node/20.18.1) (linux)"],
-  [{ version: "0.1.0", nodeVersion: "22.1.0", platform: "darwin", ci: true }, "hexts/0.1.0 (node/22.1.0) (darwin) (CI)"],
-  [{ version: "1.2.3", nodeVersion: "v20.0.0", platform: "win32", ci: false, extra: "gleam/1.0" }, "hexts/1.2.3 (node/20.0.0) (win32) gleam/1.0"],
-  [{ version: "1.2.3", nodeVersion: "v20.0.0", platform: "linux", extra: "x\r\ny" }, "hexts/1.2.3 (node/20.0.0) (linux) x y"],
+  [
+    { version: "0.1.0", nodeVersion: "22.1.0", platform: "darwin", ci: true },
+    "hexts/0.1.0 (node/22.1.0) (darwin) (CI)",
+  ],
+  [
+    { version: "1.2.3", nodeVersion: "v20.0.0", platform: "win32", ci: false, extra: "gleam/1.0" },
+    "hexts/1.2.3 (node/20.0.0) (win32) gleam/1.0",
+  ],
+  [
+    { version: "1.2.3", nodeVersion: "v20.0.0", platform: "linux", extra: "x\r\ny" },
+    "hexts/1.2.3 (node/20.0.0) (linux) x y",
+  ],
 ];
 for (const [parts, out] of agents) test(`userAgent -> ${out}`, () => assert.equal(userAgent(parts), out));
 
@@ -82,7 +106,8 @@ const challenges: [string | undefined, ReturnType<typeof parseWwwAuthenticate>][
   ['Bearer realm="hex",error="invalid_totp"', { scheme: "bearer", params: { realm: "hex", error: "invalid_totp" } }],
   ['Bearer realm="hex"', { scheme: "bearer", params: { realm: "hex" } }],
 ];
-for (const [value, out] of challenges) test(`parseWwwAuthenticate(${value})`, () => assert.deepEqual(parseWwwAuthenticate(value), out));
+for (const [value, out] of challenges)
+  test(`parseWwwAuthenticate(${value})`, () => assert.deepEqual(parseWwwAuthenticate(value), out));
 
 const messages: [string | undefined, ReturnType<typeof parseHexMessage>][] = [
   [undefined, undefined],
@@ -93,7 +118,8 @@ const messages: [string | undefined, ReturnType<typeof parseHexMessage>][] = [
   ['"\u001b[2Jcleared\u0007"; level=warn', { message: "cleared", level: "warn" }],
   ['""', undefined],
 ];
-for (const [value, out] of messages) test(`parseHexMessage(${JSON.stringify(value)})`, () => assert.deepEqual(parseHexMessage(value), out));
+for (const [value, out] of messages)
+  test(`parseHexMessage(${JSON.stringify(value)})`, () => assert.deepEqual(parseHexMessage(value), out));
 
 test("proxyFromEnv reads both cases, lowercase first, and ignores empty values", () => {
   assert.deepEqual(proxyFromEnv({}), { httpProxy: undefined, httpsProxy: undefined, noProxy: undefined });

@@ -1,7 +1,13 @@
 // Elixir's Version.parse / Version.parse_requirement as hex.pm applies them, one case per line.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseRequirement, parseVersion, requirementIsPrerelease, requirementProblem, versionProblem } from "../../src/package/checks-version.js";
+import {
+  parseRequirement,
+  parseVersion,
+  requirementIsPrerelease,
+  requirementProblem,
+  versionProblem,
+} from "../../src/package/checks-version.js";
 
 describe("parseVersion (Elixir Version.parse)", () => {
   const cases: [string, boolean][] = [
@@ -29,7 +35,9 @@ describe("parseVersion (Elixir Version.parse)", () => {
     ["", false],
     ["1.0.x", false],
   ];
-  for (const [text, ok] of cases) it(`${JSON.stringify(text)} → ${ok ? "valid" : "invalid"}`, () => assert.equal(parseVersion(text) !== undefined, ok));
+  for (const [text, ok] of cases)
+    it(`${JSON.stringify(text)} → ${ok ? "valid" : "invalid"}`, () =>
+      assert.equal(parseVersion(text) !== undefined, ok));
 
   it("keeps numbers beyond 2^53 exact and splits pre-release identifiers", () => {
     const v = parseVersion("123456789012345678.0.1-rc.10.x")!;
@@ -99,7 +107,9 @@ describe("parseRequirement (Elixir Version.parse_requirement)", () => {
     ["   ", false],
     ["*", false],
   ];
-  for (const [text, ok] of cases) it(`${JSON.stringify(text)} → ${ok ? "valid" : "invalid"}`, () => assert.equal(parseRequirement(text) !== undefined, ok));
+  for (const [text, ok] of cases)
+    it(`${JSON.stringify(text)} → ${ok ? "valid" : "invalid"}`, () =>
+      assert.equal(parseRequirement(text) !== undefined, ok));
 
   it("reads each clause's operator and version", () => {
     const clauses = parseRequirement(">= 1.2.0 and < 2.0.0-rc.0")!;

@@ -36,7 +36,10 @@ test("each envelope gets a fresh nonce; each password a fresh salt", async () =>
 test("the associated data binds an envelope to its field and user", async () => {
   const ring = Keyring.fresh("pw", fast);
   const sealed = await ring.seal("tok-secret", aad);
-  await assert.rejects(ring.open(sealed, ["credential", "https://hex.pm/api", "mallory", "key"]), SecretUnreadableError);
+  await assert.rejects(
+    ring.open(sealed, ["credential", "https://hex.pm/api", "mallory", "key"]),
+    SecretUnreadableError,
+  );
   await assert.rejects(ring.open(sealed, ["repo", "hexpm:acme", "auth_key"]), SecretUnreadableError);
 });
 

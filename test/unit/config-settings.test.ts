@@ -22,18 +22,72 @@ type Case = [name: string, key: SettingKey, layers: Partial<SettingLayers>, valu
 
 const cases: Case[] = [
   ["default api_url", "api_url", {}, "https://hex.pm/api", "(default)"],
-  ["user config beats default", "api_url", { user: { api_url: "https://u.example/api" } }, "https://u.example/api", "(user config)"],
-  ["project beats user", "api_url", { project: { api_url: "https://p.example/api" }, user: { api_url: "https://u.example/api" } }, "https://p.example/api", "(project config)"],
-  ["env beats project", "api_url", { env: { HEX_API_URL: "https://e.example/api" }, project: { api_url: "https://p.example/api" } }, "https://e.example/api", "(using HEX_API_URL)"],
-  ["flag beats env", "api_url", { flags: { api_url: "https://f.example/api" }, env: { HEX_API_URL: "https://e.example/api" } }, "https://f.example/api", "(using --api-url)"],
-  ["HEX_API alias", "api_url", { env: { HEX_API: "https://alias.example/api" } }, "https://alias.example/api", "(using HEX_API)"],
-  ["HEX_API_URL beats HEX_API", "api_url", { env: { HEX_API: "https://b.example/api", HEX_API_URL: "https://a.example/api" } }, "https://a.example/api", "(using HEX_API_URL)"],
-  ["trailing slashes stripped", "api_url", { env: { HEX_API_URL: "http://127.0.0.1:4000/api//" } }, "http://127.0.0.1:4000/api", "(using HEX_API_URL)"],
-  ["empty env string is unset", "api_url", { env: { HEX_API_URL: "" }, user: { api_url: "https://u.example/api" } }, "https://u.example/api", "(user config)"],
+  [
+    "user config beats default",
+    "api_url",
+    { user: { api_url: "https://u.example/api" } },
+    "https://u.example/api",
+    "(user config)",
+  ],
+  [
+    "project beats user",
+    "api_url",
+    { project: { api_url: "https://p.example/api" }, user: { api_url: "https://u.example/api" } },
+    "https://p.example/api",
+    "(project config)",
+  ],
+  [
+    "env beats project",
+    "api_url",
+    { env: { HEX_API_URL: "https://e.example/api" }, project: { api_url: "https://p.example/api" } },
+    "https://e.example/api",
+    "(using HEX_API_URL)",
+  ],
+  [
+    "flag beats env",
+    "api_url",
+    { flags: { api_url: "https://f.example/api" }, env: { HEX_API_URL: "https://e.example/api" } },
+    "https://f.example/api",
+    "(using --api-url)",
+  ],
+  [
+    "HEX_API alias",
+    "api_url",
+    { env: { HEX_API: "https://alias.example/api" } },
+    "https://alias.example/api",
+    "(using HEX_API)",
+  ],
+  [
+    "HEX_API_URL beats HEX_API",
+    "api_url",
+    { env: { HEX_API: "https://b.example/api", HEX_API_URL: "https://a.example/api" } },
+    "https://a.example/api",
+    "(using HEX_API_URL)",
+  ],
+  [
+    "trailing slashes stripped",
+    "api_url",
+    { env: { HEX_API_URL: "http://127.0.0.1:4000/api//" } },
+    "http://127.0.0.1:4000/api",
+    "(using HEX_API_URL)",
+  ],
+  [
+    "empty env string is unset",
+    "api_url",
+    { env: { HEX_API_URL: "" }, user: { api_url: "https://u.example/api" } },
+    "https://u.example/api",
+    "(user config)",
+  ],
   ["api_key unset", "api_key", {}, undefined, "(not set)"],
   ["HEX_API_KEY", "api_key", { env: { HEX_API_KEY: "k1k1k1k1" } }, "k1k1k1k1", "(using HEX_API_KEY)"],
   ["HEXPM_API_KEY alias", "api_key", { env: { HEXPM_API_KEY: "k2k2k2k2" } }, "k2k2k2k2", "(using HEXPM_API_KEY)"],
-  ["HEX_API_KEY beats alias", "api_key", { env: { HEXPM_API_KEY: "k2k2k2k2", HEX_API_KEY: "k1k1k1k1" } }, "k1k1k1k1", "(using HEX_API_KEY)"],
+  [
+    "HEX_API_KEY beats alias",
+    "api_key",
+    { env: { HEXPM_API_KEY: "k2k2k2k2", HEX_API_KEY: "k1k1k1k1" } },
+    "k1k1k1k1",
+    "(using HEX_API_KEY)",
+  ],
   ["api_key from project", "api_key", { project: { api_key: "pkpkpkpk" } }, "pkpkpkpk", "(project config)"],
   ["api_key never from user settings", "api_key", { user: { api_key: "ukukukuk" } }, undefined, "(not set)"],
   ["http_timeout default 15", "http_timeout", {}, 15, "(default)"],
@@ -49,19 +103,67 @@ const cases: Case[] = [
   ["unsafe_https TRUE", "unsafe_https", { env: { HEX_UNSAFE_HTTPS: "TRUE" } }, true, "(using HEX_UNSAFE_HTTPS)"],
   ["unsafe_https false", "unsafe_https", { env: { HEX_UNSAFE_HTTPS: "false" } }, false, "(using HEX_UNSAFE_HTTPS)"],
   ["unsafe_https FALSE", "unsafe_https", { env: { HEX_UNSAFE_HTTPS: "FALSE" } }, false, "(using HEX_UNSAFE_HTTPS)"],
-  ["unsafe_https empty = false, beats user", "unsafe_https", { env: { HEX_UNSAFE_HTTPS: "" }, user: { unsafe_https: true } }, false, "(using HEX_UNSAFE_HTTPS)"],
+  [
+    "unsafe_https empty = false, beats user",
+    "unsafe_https",
+    { env: { HEX_UNSAFE_HTTPS: "" }, user: { unsafe_https: true } },
+    false,
+    "(using HEX_UNSAFE_HTTPS)",
+  ],
   ["unsafe_https user boolean", "unsafe_https", { user: { unsafe_https: true } }, true, "(user config)"],
-  ["mirror_url HEX_MIRROR", "mirror_url", { env: { HEX_MIRROR: "https://m.example/" } }, "https://m.example", "(using HEX_MIRROR)"],
-  ["mirror_url HEX_MIRROR_URL alias", "mirror_url", { env: { HEX_MIRROR_URL: "https://m2.example" } }, "https://m2.example", "(using HEX_MIRROR_URL)"],
+  [
+    "mirror_url HEX_MIRROR",
+    "mirror_url",
+    { env: { HEX_MIRROR: "https://m.example/" } },
+    "https://m.example",
+    "(using HEX_MIRROR)",
+  ],
+  [
+    "mirror_url HEX_MIRROR_URL alias",
+    "mirror_url",
+    { env: { HEX_MIRROR_URL: "https://m2.example" } },
+    "https://m2.example",
+    "(using HEX_MIRROR_URL)",
+  ],
   ["oauth_client_id default", "oauth_client_id", {}, "hexts", "(default)"],
-  ["oauth_client_id env", "oauth_client_id", { env: { HEX_OAUTH_CLIENT_ID: "abc-123" } }, "abc-123", "(using HEX_OAUTH_CLIENT_ID)"],
-  ["cacerts_path env", "cacerts_path", { env: { HEX_CACERTS_PATH: "/etc/ca.pem" } }, "/etc/ca.pem", "(using HEX_CACERTS_PATH)"],
+  [
+    "oauth_client_id env",
+    "oauth_client_id",
+    { env: { HEX_OAUTH_CLIENT_ID: "abc-123" } },
+    "abc-123",
+    "(using HEX_OAUTH_CLIENT_ID)",
+  ],
+  [
+    "cacerts_path env",
+    "cacerts_path",
+    { env: { HEX_CACERTS_PATH: "/etc/ca.pem" } },
+    "/etc/ca.pem",
+    "(using HEX_CACERTS_PATH)",
+  ],
   ["otp from flag", "otp", { flags: { otp: "123456" }, env: { HEX_OTP: "654321" } }, "123456", "(using --otp)"],
   ["otp from env", "otp", { env: { HEX_OTP: "654321" } }, "654321", "(using HEX_OTP)"],
   ["otp never from project", "otp", { project: { otp: "111111" } }, undefined, "(not set)"],
-  ["http_proxy upper case", "http_proxy", { env: { HTTP_PROXY: "http://proxy:3128" } }, "http://proxy:3128", "(using HTTP_PROXY)"],
-  ["http_proxy lower case wins", "http_proxy", { env: { HTTP_PROXY: "http://upper:1", http_proxy: "http://lower:2" } }, "http://lower:2", "(using http_proxy)"],
-  ["https_proxy lower case", "https_proxy", { env: { https_proxy: "http://p:8080" } }, "http://p:8080", "(using https_proxy)"],
+  [
+    "http_proxy upper case",
+    "http_proxy",
+    { env: { HTTP_PROXY: "http://proxy:3128" } },
+    "http://proxy:3128",
+    "(using HTTP_PROXY)",
+  ],
+  [
+    "http_proxy lower case wins",
+    "http_proxy",
+    { env: { HTTP_PROXY: "http://upper:1", http_proxy: "http://lower:2" } },
+    "http://lower:2",
+    "(using http_proxy)",
+  ],
+  [
+    "https_proxy lower case",
+    "https_proxy",
+    { env: { https_proxy: "http://p:8080" } },
+    "http://p:8080",
+    "(using https_proxy)",
+  ],
   ["no_proxy upper case", "no_proxy", { env: { NO_PROXY: "localhost,.corp" } }, "localhost,.corp", "(using NO_PROXY)"],
   ["no_proxy user config", "no_proxy", { user: { no_proxy: "127.0.0.1" } }, "127.0.0.1", "(user config)"],
   ["ci default", "ci", {}, false, "(default)"],
@@ -71,10 +173,28 @@ const cases: Case[] = [
   ["ci empty", "ci", { env: { CI: "" } }, false, "(using CI)"],
   ["no_color set", "no_color", { env: { NO_COLOR: "1" } }, true, "(using NO_COLOR)"],
   ["no_color flag", "no_color", { flags: { no_color: true } }, true, "(using --no-color)"],
-  ["local_password env", "local_password", { env: { HEX_LOCAL_PASSWORD: "sekrit-pw" } }, "sekrit-pw", "(using HEX_LOCAL_PASSWORD)"],
+  [
+    "local_password env",
+    "local_password",
+    { env: { HEX_LOCAL_PASSWORD: "sekrit-pw" } },
+    "sekrit-pw",
+    "(using HEX_LOCAL_PASSWORD)",
+  ],
   ["home from HEX_HOME", "home", {}, HOME, "(using HEX_HOME)"],
-  ["relative HEX_HOME resolved against cwd", "home", { env: { HEX_HOME: "rel/hex" } }, "/home/ana/proj/rel/hex", "(using HEX_HOME)"],
-  ["unknown project keys ignored", "api_url", { project: { doc: "ex_doc", repos: [] } }, "https://hex.pm/api", "(default)"],
+  [
+    "relative HEX_HOME resolved against cwd",
+    "home",
+    { env: { HEX_HOME: "rel/hex" } },
+    "/home/ana/proj/rel/hex",
+    "(using HEX_HOME)",
+  ],
+  [
+    "unknown project keys ignored",
+    "api_url",
+    { project: { doc: "ex_doc", repos: [] } },
+    "https://hex.pm/api",
+    "(default)",
+  ],
 ];
 
 for (const [name, key, layers, value, source] of cases) {
@@ -87,14 +207,39 @@ for (const [name, key, layers, value, source] of cases) {
 
 type Bad = [name: string, layers: Partial<SettingLayers>, code: string, message: RegExp];
 const bad: Bad[] = [
-  ["boolean word", { env: { HEX_UNSAFE_HTTPS: "yes" } }, "USAGE", /^HEX_UNSAFE_HTTPS: expected 1, 0, true or false \(got "yes"\)$/],
+  [
+    "boolean word",
+    { env: { HEX_UNSAFE_HTTPS: "yes" } },
+    "USAGE",
+    /^HEX_UNSAFE_HTTPS: expected 1, 0, true or false \(got "yes"\)$/,
+  ],
   ["timeout text", { env: { HEX_HTTP_TIMEOUT: "soon" } }, "USAGE", /^HEX_HTTP_TIMEOUT: expected a number of seconds/],
-  ["timeout zero", { env: { HEX_HTTP_TIMEOUT: "0" } }, "USAGE", /^HEX_HTTP_TIMEOUT: expected a number of seconds greater than 0/],
-  ["api url scheme", { env: { HEX_API_URL: "ftp://x" } }, "USAGE", /^HEX_API_URL: expected an http:\/\/ or https:\/\/ URL/],
+  [
+    "timeout zero",
+    { env: { HEX_HTTP_TIMEOUT: "0" } },
+    "USAGE",
+    /^HEX_HTTP_TIMEOUT: expected a number of seconds greater than 0/,
+  ],
+  [
+    "api url scheme",
+    { env: { HEX_API_URL: "ftp://x" } },
+    "USAGE",
+    /^HEX_API_URL: expected an http:\/\/ or https:\/\/ URL/,
+  ],
   ["flag value", { flags: { http_timeout: "x" } }, "USAGE", /^--http-timeout: /],
-  ["otp shape, no value shown", { env: { HEX_OTP: "12ab56" } }, "USAGE", /^HEX_OTP: expected the 6-digit code from your authenticator app$/],
+  [
+    "otp shape, no value shown",
+    { env: { HEX_OTP: "12ab56" } },
+    "USAGE",
+    /^HEX_OTP: expected the 6-digit code from your authenticator app$/,
+  ],
   ["project value", { project: { unsafe_https: "maybe" } }, "PROJECT_INVALID", /^project config unsafe_https: /],
-  ["user value names the file", { user: { http_timeout: "x" }, userFile: "/h/hexts.json" }, "CONFIG_INVALID", /^config file \/h\/hexts.json: settings.http_timeout: /],
+  [
+    "user value names the file",
+    { user: { http_timeout: "x" }, userFile: "/h/hexts.json" },
+    "CONFIG_INVALID",
+    /^config file \/h\/hexts.json: settings.http_timeout: /,
+  ],
 ];
 for (const [name, layers, code, message] of bad) {
   test(`settings error: ${name}`, () => {
@@ -118,7 +263,29 @@ test("settings: every key resolves, and the table names env vars only here", () 
   for (const key of SETTING_KEYS) assert.ok(SETTINGS[key].env.length > 0, key);
   // the issue's variables are all declared
   const envs = SETTING_KEYS.flatMap((k) => SETTINGS[k].env);
-  for (const v of ["HEX_API_KEY", "HEXPM_API_KEY", "HEX_API_URL", "HEX_API", "HEX_HOME", "HEX_OTP", "HEX_UNSAFE_HTTPS", "HEX_CACERTS_PATH", "HEX_HTTP_TIMEOUT", "HEX_MIRROR", "HEX_MIRROR_URL", "HEX_OAUTH_CLIENT_ID", "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "CI", "NO_COLOR", "HEX_LOCAL_PASSWORD"]) {
+  for (const v of [
+    "HEX_API_KEY",
+    "HEXPM_API_KEY",
+    "HEX_API_URL",
+    "HEX_API",
+    "HEX_HOME",
+    "HEX_OTP",
+    "HEX_UNSAFE_HTTPS",
+    "HEX_CACERTS_PATH",
+    "HEX_HTTP_TIMEOUT",
+    "HEX_MIRROR",
+    "HEX_MIRROR_URL",
+    "HEX_OAUTH_CLIENT_ID",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "CI",
+    "NO_COLOR",
+    "HEX_LOCAL_PASSWORD",
+  ]) {
     assert.ok(envs.includes(v), v);
   }
 });
@@ -141,7 +308,11 @@ const sets: SetCase[] = [
 for (const [key, raw, ok] of sets) {
   test(`userSettingValue ${key} ${raw}`, () => {
     if (ok instanceof RegExp) {
-      assert.throws(() => userSettingValue(key, raw), (e: unknown) => e instanceof HextsError && e.code === "USAGE" && ok.test(e.message) && !e.message.includes("\n"));
+      assert.throws(
+        () => userSettingValue(key, raw),
+        (e: unknown) =>
+          e instanceof HextsError && e.code === "USAGE" && ok.test(e.message) && !e.message.includes("\n"),
+      );
     } else {
       assert.deepEqual(userSettingValue(key, raw).value, ok);
     }

@@ -22,14 +22,22 @@ test("formatGitCommand quotes only what a shell would split", () => {
 test("Git: top level, changes, head, branch, upstream, tags, tracked files and failures with git's reason", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "hexts-git-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const env = { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: join(dir, ".gitconfig"), HOME: dir };
+  const env = {
+    PATH: process.env.PATH,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: join(dir, ".gitconfig"),
+    HOME: dir,
+  };
   writeFileSync(join(dir, ".gitconfig"), "[user]\n\tname = T\n\temail = t@example.com\n");
   const repo = join(dir, "repo");
   const sh = (...args: string[]) => execFileSync("git", args, { cwd: dir, env, encoding: "utf8" });
   sh("init", "-q", "-b", "main", repo);
   const git = new Git(repo, { env });
 
-  await assert.rejects(new Git(dir, { env }).topLevel(), (e: unknown) => e instanceof HextsError && e.code === "GIT" && /is not inside a git work tree/.test(e.message));
+  await assert.rejects(
+    new Git(dir, { env }).topLevel(),
+    (e: unknown) => e instanceof HextsError && e.code === "GIT" && /is not inside a git work tree/.test(e.message),
+  );
   assert.equal(await git.head(), undefined, "no commit yet");
   writeFileSync(join(repo, "a.txt"), "a\n");
   assert.deepEqual(await git.changes(), ["?? a.txt"]);
@@ -49,5 +57,11 @@ test("Git: top level, changes, head, branch, upstream, tags, tracked files and f
   assert.equal(await git.tagExists("v1"), true);
   await git.run(["checkout", "-q", "--detach"]);
   assert.equal(await git.branch(), undefined);
-  await assert.rejects(git.run(["tag", "-a", "v1", "-m", "again"]), (e: unknown) => e instanceof HextsError && e.code === "GIT" && /^`git tag -a v1 -m again` failed: fatal: tag 'v1' already exists$/.test(e.message));
+  await assert.rejects(
+    git.run(["tag", "-a", "v1", "-m", "again"]),
+    (e: unknown) =>
+      e instanceof HextsError &&
+      e.code === "GIT" &&
+      /^`git tag -a v1 -m again` failed: fatal: tag 'v1' already exists$/.test(e.message),
+  );
 });

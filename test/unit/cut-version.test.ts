@@ -4,7 +4,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { HextsError } from "../../src/errors.js";
 import { incrementChoices, nextVersion } from "../../src/commands/publish/next-version.js";
-import { findAppSrcVsn, findMixVersion, locateVersion, rewriteVersion, type VersionFile } from "../../src/commands/publish/version-file.js";
+import {
+  findAppSrcVsn,
+  findMixVersion,
+  locateVersion,
+  rewriteVersion,
+  type VersionFile,
+} from "../../src/commands/publish/version-file.js";
 
 test("nextVersion: increments, pre-releases and exact versions", () => {
   const cases: [string, Parameters<typeof nextVersion>[1], string][] = [
@@ -24,7 +30,8 @@ test("nextVersion: increments, pre-releases and exact versions", () => {
     ["1.2.3", { set: "4.5.6-rc.1" }, "4.5.6-rc.1"],
     ["not-semver", { set: "1.0.0" }, "1.0.0"],
   ];
-  for (const [current, o, want] of cases) assert.equal(nextVersion(current, o), want, `${current} ${JSON.stringify(o)}`);
+  for (const [current, o, want] of cases)
+    assert.equal(nextVersion(current, o), want, `${current} ${JSON.stringify(o)}`);
 });
 
 test("nextVersion: refusals name the fix", () => {
@@ -38,7 +45,11 @@ test("nextVersion: refusals name the fix", () => {
     ["1.2", { increment: "patch" }, "USAGE", /give the new one with --version X/],
   ];
   for (const [current, o, code, message] of cases) {
-    assert.throws(() => nextVersion(current, o), (e: unknown) => e instanceof HextsError && e.code === code && message.test(e.message), JSON.stringify(o));
+    assert.throws(
+      () => nextVersion(current, o),
+      (e: unknown) => e instanceof HextsError && e.code === code && message.test(e.message),
+      JSON.stringify(o),
+    );
   }
 });
 
@@ -75,8 +86,14 @@ test(".app.src: the top-level vsn entry is found among comments, strings, chars 
     ['{application, a, [{vsn, {cmd, "echo 1"}}]}.', { kind: "vcs", text: '{cmd, "echo 1"}' }],
   ];
   for (const [text, want] of cases) assert.deepEqual(findAppSrcVsn(text, "a.app.src"), want, text);
-  assert.throws(() => findAppSrcVsn("{application, a, [{description, \"x\"}]}.", "a.app.src"), /has no \{vsn, "X"\} entry/);
-  assert.throws(() => findAppSrcVsn('{application, a, [{vsn, "1.0.0"}, {vsn, "2.0.0"}]}.', "a.app.src"), /has 2 vsn entries/);
+  assert.throws(
+    () => findAppSrcVsn('{application, a, [{description, "x"}]}.', "a.app.src"),
+    /has no \{vsn, "X"\} entry/,
+  );
+  assert.throws(
+    () => findAppSrcVsn('{application, a, [{vsn, "1.0.0"}, {vsn, "2.0.0"}]}.', "a.app.src"),
+    /has 2 vsn entries/,
+  );
   assert.throws(() => findAppSrcVsn("[].", "a.app.src"), /does not start with \{application/);
 });
 
@@ -109,8 +126,19 @@ test("mix.exs: @version is preferred; a version: literal otherwise; ambiguity is
   assert.equal(MIX.slice(0, attr.start).split("\n").length, 5, "the attribute on line 5, not the comment or heredoc");
   const literal = 'defmodule D.MixProject do\n  def project, do: [app: :d, version: "2.0.0", elixir: "~> 1.14"]\nend\n';
   assert.equal(findMixVersion(literal, "2.0.0", "mix.exs").kind, "keyword");
-  assert.throws(() => findMixVersion('defmodule D do\n  def project, do: [version: "1.0.0"]\n  def other, do: [version: "1.0.0"]\nend\n', "1.0.0", "mix.exs"), /2 version: "1\.0\.0" literals/);
-  assert.throws(() => findMixVersion('defmodule D do\n  def project, do: [version: version()]\nend\n', "1.0.0", "mix.exs"), /no @version "1\.0\.0" attribute nor version: "1\.0\.0" literal/);
+  assert.throws(
+    () =>
+      findMixVersion(
+        'defmodule D do\n  def project, do: [version: "1.0.0"]\n  def other, do: [version: "1.0.0"]\nend\n',
+        "1.0.0",
+        "mix.exs",
+      ),
+    /2 version: "1\.0\.0" literals/,
+  );
+  assert.throws(
+    () => findMixVersion("defmodule D do\n  def project, do: [version: version()]\nend\n", "1.0.0", "mix.exs"),
+    /no @version "1\.0\.0" attribute nor version: "1\.0\.0" literal/,
+  );
 });
 
 test("mix.exs rewrite: UTF-8 and a byte order mark survive", () => {
@@ -118,5 +146,8 @@ test("mix.exs rewrite: UTF-8 and a byte order mark survive", () => {
   const file = locateVersion("/p/mix.exs", Buffer.from(text, "utf8"), "mix.exs", "0.1.0") as VersionFile;
   const out = Buffer.from(rewriteVersion(file, "0.2.0")).toString("utf8");
   assert.equal(out, text.replace('@version "0.1.0"\n', '@version "0.2.0"\n'));
-  assert.throws(() => locateVersion("/p/mix.exs", Uint8Array.of(0xff, 0xfe, 0x41), "mix.exs", "0.1.0"), /not valid UTF-8/);
+  assert.throws(
+    () => locateVersion("/p/mix.exs", Uint8Array.of(0xff, 0xfe, 0x41), "mix.exs", "0.1.0"),
+    /not valid UTF-8/,
+  );
 });

@@ -5,8 +5,27 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
 import fc from "fast-check";
-import { ExternalTermError, decodeExternalTerm, encodeExternalTerm, externalTermToJson, type EncodableTerm } from "../../src/erlang/etf.js";
-import { Atom, Bitstring, ErlMap, Float, ImproperList, Tuple, atom, erlMap, float, improper, tuple, type Term } from "../../src/erlang/terms.js";
+import {
+  ExternalTermError,
+  decodeExternalTerm,
+  encodeExternalTerm,
+  externalTermToJson,
+  type EncodableTerm,
+} from "../../src/erlang/etf.js";
+import {
+  Atom,
+  Bitstring,
+  ErlMap,
+  Float,
+  ImproperList,
+  Tuple,
+  atom,
+  erlMap,
+  float,
+  improper,
+  tuple,
+  type Term,
+} from "../../src/erlang/terms.js";
 import { HextsError } from "../../src/errors.js";
 import { readVectorJson, vectorsSkip } from "../support/vectors.js";
 
@@ -35,7 +54,9 @@ interface EtfVectors {
 }
 
 const skip = vectorsSkip;
-const vectors: EtfVectors = skip ? { encode: [], decode_alternates: [], negative: [] } : readVectorJson("etf", "etf.json");
+const vectors: EtfVectors = skip
+  ? { encode: [], decode_alternates: [], negative: [] }
+  : readVectorJson("etf", "etf.json");
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const decodeJson = (bytes: Uint8Array) => externalTermToJson(decodeExternalTerm(bytes));
@@ -57,7 +78,8 @@ function fromJson(json: unknown): EncodableTerm {
   if ("$integer" in o) return BigInt(String(o.$integer));
   if ("$binary" in o) return b64(String(o.$binary));
   if ("$tuple" in o) return new Tuple((o.$tuple as unknown[]).map(fromJson) as Term[]);
-  if ("$improper_list" in o) return new ImproperList((o.$improper_list as unknown[]).map(fromJson) as Term[], fromJson(o.tail) as Term);
+  if ("$improper_list" in o)
+    return new ImproperList((o.$improper_list as unknown[]).map(fromJson) as Term[], fromJson(o.tail) as Term);
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fromJson(v)])) as EncodableTerm;
 }
 
@@ -82,15 +104,19 @@ test("etf: re-encoding a decoded term gives term_to_binary's bytes", { skip }, (
   }
 });
 
-test("etf: encoding maps, binaries, lists, integers, floats, booleans and nil from JSON matches etf_base64", { skip }, () => {
-  let checked = 0;
-  for (const c of vectors.encode) {
-    if (NOT_FROM_JSON.has(c.id)) continue;
-    assert.equal(base64(encodeExternalTerm(fromJson(c.json))), c.etf_base64, c.id);
-    checked++;
-  }
-  assert.ok(checked >= 35);
-});
+test(
+  "etf: encoding maps, binaries, lists, integers, floats, booleans and nil from JSON matches etf_base64",
+  { skip },
+  () => {
+    let checked = 0;
+    for (const c of vectors.encode) {
+      if (NOT_FROM_JSON.has(c.id)) continue;
+      assert.equal(base64(encodeExternalTerm(fromJson(c.json))), c.etf_base64, c.id);
+      checked++;
+    }
+    assert.ok(checked >= 35);
+  },
+);
 
 test("etf: a map of more than 32 keys encodes to a valid term with the same content", { skip }, () => {
   const c = vectors.encode.find((x) => x.id === "map_large")!;
@@ -113,19 +139,27 @@ test("etf: decode_alternates decode to their JSON", { skip }, () => {
   for (const c of vectors.decode_alternates) assert.deepEqual(decodeJson(b64(c.etf_base64)), c.json, c.id);
 });
 
-test("etf: every negative a client should refuse is refused with ExternalTermError; the others decode", { skip }, () => {
-  let refused = 0;
-  for (const c of vectors.negative) {
-    const bytes = b64(c.etf_base64);
-    if (c.client_should.startsWith("refuse")) {
-      assert.throws(() => decodeExternalTerm(bytes), (e: unknown) => e instanceof ExternalTermError && e instanceof HextsError && e.code === "TERM_SYNTAX", c.id);
-      refused++;
-    } else {
-      assert.ok(decodeExternalTerm(bytes) instanceof Atom, c.id);
+test(
+  "etf: every negative a client should refuse is refused with ExternalTermError; the others decode",
+  { skip },
+  () => {
+    let refused = 0;
+    for (const c of vectors.negative) {
+      const bytes = b64(c.etf_base64);
+      if (c.client_should.startsWith("refuse")) {
+        assert.throws(
+          () => decodeExternalTerm(bytes),
+          (e: unknown) => e instanceof ExternalTermError && e instanceof HextsError && e.code === "TERM_SYNTAX",
+          c.id,
+        );
+        refused++;
+      } else {
+        assert.ok(decodeExternalTerm(bytes) instanceof Atom, c.id);
+      }
     }
-  }
-  assert.ok(refused >= 17);
-});
+    assert.ok(refused >= 17);
+  },
+);
 
 // One line per case: [why, bytes, the reason we expect, a piece of the message].
 const refusals: [string, number[], string, RegExp][] = [
@@ -144,7 +178,10 @@ const refusals: [string, number[], string, RegExp][] = [
 ];
 for (const [why, bytes, reason, message] of refusals) {
   test(`etf refuses ${why}`, () => {
-    assert.throws(() => decodeExternalTerm(Uint8Array.from(bytes)), (e: unknown) => e instanceof ExternalTermError && e.reason === reason && message.test(e.message));
+    assert.throws(
+      () => decodeExternalTerm(Uint8Array.from(bytes)),
+      (e: unknown) => e instanceof ExternalTermError && e.reason === reason && message.test(e.message),
+    );
   });
 }
 
@@ -152,10 +189,16 @@ test("etf: a compressed term that declares more than the limit is refused before
   const inner = Buffer.concat([Buffer.from([109, 0, 0, 16, 0]), Buffer.alloc(4096, 97)]);
   const bytes = Buffer.concat([Buffer.from([131, 80]), Buffer.from([0, 0, 0x10, 0x05]), deflateSync(inner)]);
   assert.equal(decodeExternalTerm(bytes).constructor, Uint8Array);
-  assert.throws(() => decodeExternalTerm(bytes, { maxInflatedSize: 4000 }), (e: unknown) => e instanceof ExternalTermError && e.reason === "limit");
+  assert.throws(
+    () => decodeExternalTerm(bytes, { maxInflatedSize: 4000 }),
+    (e: unknown) => e instanceof ExternalTermError && e.reason === "limit",
+  );
   // A stream that inflates to more than it declares is refused, not truncated silently.
   const lying = Buffer.concat([Buffer.from([131, 80]), Buffer.from([0, 0, 0, 10]), deflateSync(inner)]);
-  assert.throws(() => decodeExternalTerm(lying), (e: unknown) => e instanceof ExternalTermError && /more than its declared 10/.test(e.message));
+  assert.throws(
+    () => decodeExternalTerm(lying),
+    (e: unknown) => e instanceof ExternalTermError && /more than its declared 10/.test(e.message),
+  );
 });
 
 test("etf: nesting deeper than maxDepth is refused, up to it decodes", () => {
@@ -163,20 +206,42 @@ test("etf: nesting deeper than maxDepth is refused, up to it decodes", () => {
   for (let i = 0; i < 60; i++) term = [term];
   const bytes = encodeExternalTerm(term);
   assert.deepEqual(decodeExternalTerm(bytes, { maxDepth: 60 }), term);
-  assert.throws(() => decodeExternalTerm(bytes, { maxDepth: 59 }), (e: unknown) => e instanceof ExternalTermError && e.reason === "limit");
+  assert.throws(
+    () => decodeExternalTerm(bytes, { maxDepth: 59 }),
+    (e: unknown) => e instanceof ExternalTermError && e.reason === "limit",
+  );
 });
 
 test("etf: the JSON view keeps __proto__ as data and falls back to $map for keys that are not text", () => {
-  const json = externalTermToJson(decodeExternalTerm(encodeExternalTerm({ __proto__: 1, ok: true } as unknown as EncodableTerm)));
+  const json = externalTermToJson(
+    decodeExternalTerm(encodeExternalTerm({ __proto__: 1, ok: true } as unknown as EncodableTerm)),
+  );
   assert.equal(Object.getPrototypeOf(json), Object.prototype);
   assert.deepEqual(Object.keys(json as object).sort(), ["ok"]);
   const built = decodeExternalTerm(encodeExternalTerm(erlMap([[new TextEncoder().encode("__proto__"), 1]])));
   assert.deepEqual(Object.keys(externalTermToJson(built) as object), ["__proto__"]);
-  assert.deepEqual(externalTermToJson(erlMap([[1, 2], [atom("a"), 3]])), { $map: [[1, 2], [{ $atom: "a" }, 3]] });
+  assert.deepEqual(
+    externalTermToJson(
+      erlMap([
+        [1, 2],
+        [atom("a"), 3],
+      ]),
+    ),
+    {
+      $map: [
+        [1, 2],
+        [{ $atom: "a" }, 3],
+      ],
+    },
+  );
 });
 
 test("etf: encode refuses what Erlang cannot hold", () => {
-  assert.equal(base64(encodeExternalTerm(1.5)), base64(encodeExternalTerm(float(1.5))), "a non-integral number is a float");
+  assert.equal(
+    base64(encodeExternalTerm(1.5)),
+    base64(encodeExternalTerm(float(1.5))),
+    "a non-integral number is a float",
+  );
   assert.throws(() => encodeExternalTerm(float(Number.NaN)), TypeError);
   assert.throws(() => encodeExternalTerm(atom("a".repeat(256))), RangeError);
 });
@@ -240,6 +305,11 @@ test("etf property: any bytes decode or fail with ExternalTermError, never anyth
 });
 
 test("etf: maps come out in Erlang key order whatever order they were built in", () => {
-  const a = encodeExternalTerm(new ErlMap<Term>([[new TextEncoder().encode("b"), 2], [new TextEncoder().encode("a"), 1]]));
+  const a = encodeExternalTerm(
+    new ErlMap<Term>([
+      [new TextEncoder().encode("b"), 2],
+      [new TextEncoder().encode("a"), 1],
+    ]),
+  );
   assert.equal(base64(a), "g3QAAAACbQAAAAFhYQFtAAAAAWJhAg==");
 });

@@ -6,39 +6,78 @@ import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { formatAppSrc, formatFloat, prettyTerm, writeAtom, writeTerm } from "../../src/erlang/pretty.js";
 import { parseTerms } from "../../src/erlang/reader.js";
-import { ImproperList, Tuple, atom, bin, charlist, erlMap, float, improper, proplistSet, tuple, type Term } from "../../src/erlang/terms.js";
+import {
+  ImproperList,
+  Tuple,
+  atom,
+  bin,
+  charlist,
+  erlMap,
+  float,
+  improper,
+  proplistSet,
+  tuple,
+  type Term,
+} from "../../src/erlang/terms.js";
 import { readVectorJson, vectorPath, vectorsSkip } from "../support/vectors.js";
 
-test("formatAppSrc: every rebar3 project's .app.src is re-printed byte for byte as in the real tarball", { skip: vectorsSkip }, () => {
-  let checked = 0;
-  for (const project of ["rebar3_basic", "rebar3_deps", "rebar3_files", "rebar3_umbrella"]) {
-    const expected = readVectorJson<{ builds: { app: string; version: string; tarball: string }[] }>("projects", "expected", project, "expected.json");
-    for (const build of expected.builds) {
-      const umbrellaPath = vectorPath("projects", project, "apps", build.app, "src", `${build.app}.app.src`);
-      const source = existsSync(umbrellaPath) ? umbrellaPath : vectorPath("projects", project, "src", `${build.app}.app.src`);
-      const [original] = parseTerms(readFileSync(source), source);
-      assert.ok(original instanceof Tuple && original.items.length === 3, source);
-      const [tag, app, props] = original.items;
-      const term = tuple(tag!, app!, proplistSet(props!, "vsn", charlist(build.version)));
+test(
+  "formatAppSrc: every rebar3 project's .app.src is re-printed byte for byte as in the real tarball",
+  { skip: vectorsSkip },
+  () => {
+    let checked = 0;
+    for (const project of ["rebar3_basic", "rebar3_deps", "rebar3_files", "rebar3_umbrella"]) {
+      const expected = readVectorJson<{ builds: { app: string; version: string; tarball: string }[] }>(
+        "projects",
+        "expected",
+        project,
+        "expected.json",
+      );
+      for (const build of expected.builds) {
+        const umbrellaPath = vectorPath("projects", project, "apps", build.app, "src", `${build.app}.app.src`);
+        const source = existsSync(umbrellaPath)
+          ? umbrellaPath
+          : vectorPath("projects", project, "src", `${build.app}.app.src`);
+        const [original] = parseTerms(readFileSync(source), source);
+        assert.ok(original instanceof Tuple && original.items.length === 3, source);
+        const [tag, app, props] = original.items;
+        const term = tuple(tag!, app!, proplistSet(props!, "vsn", charlist(build.version)));
 
-      const outer = tarEntries(readFileSync(vectorPath("projects", "expected", project, build.tarball)));
-      const inner = tarEntries(gunzipSync(outer.get("contents.tar.gz")!));
-      const packaged = inner.get(`src/${build.app}.app.src`);
-      assert.ok(packaged, `${project}/${build.app}: no .app.src in the tarball`);
-      assert.equal(formatAppSrc(term), Buffer.from(packaged).toString("utf8"), `${project}/${build.app}`);
-      assert.deepEqual(new TextEncoder().encode(formatAppSrc(term)), packaged);
-      checked++;
+        const outer = tarEntries(readFileSync(vectorPath("projects", "expected", project, build.tarball)));
+        const inner = tarEntries(gunzipSync(outer.get("contents.tar.gz")!));
+        const packaged = inner.get(`src/${build.app}.app.src`);
+        assert.ok(packaged, `${project}/${build.app}: no .app.src in the tarball`);
+        assert.equal(formatAppSrc(term), Buffer.from(packaged).toString("utf8"), `${project}/${build.app}`);
+        assert.deepEqual(new TextEncoder().encode(formatAppSrc(term)), packaged);
+        checked++;
+      }
     }
-  }
-  assert.equal(checked, 5);
-});
+    assert.equal(checked, 5);
+  },
+);
 
 // OTP's shortest round-trip float text: plain notation only when it is not longer.
 const floats: [number, string][] = [
-  [1.5, "1.5"], [0.1, "0.1"], [1e10, "1.0e10"], [100, "100.0"], [10, "10.0"], [123, "123.0"], [1000, "1.0e3"],
-  [2500, "2.5e3"], [0.001, "0.001"], [1e-4, "1.0e-4"], [0.0001234, "1.234e-4"], [123456.789, "123456.789"],
-  [2 ** 53, "9.007199254740992e15"], [2 ** 53 - 1, "9007199254740991.0"], [0, "0.0"], [-0, "-0.0"], [-2.5, "-2.5"],
-  [1e21, "1.0e21"], [5e-324, "5.0e-324"], [1.7976931348623157e308, "1.7976931348623157e308"],
+  [1.5, "1.5"],
+  [0.1, "0.1"],
+  [1e10, "1.0e10"],
+  [100, "100.0"],
+  [10, "10.0"],
+  [123, "123.0"],
+  [1000, "1.0e3"],
+  [2500, "2.5e3"],
+  [0.001, "0.001"],
+  [1e-4, "1.0e-4"],
+  [0.0001234, "1.234e-4"],
+  [123456.789, "123456.789"],
+  [2 ** 53, "9.007199254740992e15"],
+  [2 ** 53 - 1, "9007199254740991.0"],
+  [0, "0.0"],
+  [-0, "-0.0"],
+  [-2.5, "-2.5"],
+  [1e21, "1.0e21"],
+  [5e-324, "5.0e-324"],
+  [1.7976931348623157e308, "1.7976931348623157e308"],
 ];
 
 test("formatFloat: Erlang's float text", () => {
@@ -47,9 +86,23 @@ test("formatFloat: Erlang's float text", () => {
 });
 
 const atoms: [string, string][] = [
-  ["ok", "ok"], ["camelCase", "camelCase"], ["a@b_1", "a@b_1"], ["ünïcode", "ünïcode"], ["Upper", "'Upper'"], ["_x", "'_x'"],
-  ["", "''"], ["a b", "'a b'"], ["it's", "'it\\'s'"], ["back\\slash", "'back\\\\slash'"], ["nl\n", "'nl\\n'"],
-  ["end", "'end'"], ["andalso", "'andalso'"], ["maybe", "maybe"], ["ctl\u0001", "'ctl\\001'"], ["€uro", "'€uro'"], ["a÷b", "'a÷b'"],
+  ["ok", "ok"],
+  ["camelCase", "camelCase"],
+  ["a@b_1", "a@b_1"],
+  ["ünïcode", "ünïcode"],
+  ["Upper", "'Upper'"],
+  ["_x", "'_x'"],
+  ["", "''"],
+  ["a b", "'a b'"],
+  ["it's", "'it\\'s'"],
+  ["back\\slash", "'back\\\\slash'"],
+  ["nl\n", "'nl\\n'"],
+  ["end", "'end'"],
+  ["andalso", "'andalso'"],
+  ["maybe", "maybe"],
+  ["ctl\u0001", "'ctl\\001'"],
+  ["€uro", "'€uro'"],
+  ["a÷b", "'a÷b'"],
 ];
 
 test("writeAtom: bare when Erlang allows it, quoted and escaped otherwise", () => {
@@ -58,7 +111,7 @@ test("writeAtom: bare when Erlang allows it, quoted and escaped otherwise", () =
 
 // term -> one-line rendering
 const written: [Term, string][] = [
-  [charlist("say \"hi\"\\\n\t"), '"say \\"hi\\"\\\\\\n\\t"'],
+  [charlist('say "hi"\\\n\t'), '"say \\"hi\\"\\\\\\n\\t"'],
   [charlist("café"), '"café"'],
   [charlist("€"), "[8364]"],
   [[7, 27, 127], "[7,27,127]"],
@@ -69,7 +122,13 @@ const written: [Term, string][] = [
   [new Uint8Array([0x01, 0xff]), "<<1,255>>"],
   [bin("a\u0085"), "<<97,194,133>>"],
   [new ImproperList([atom("a")], atom("b")), "[a|b]"],
-  [erlMap([[atom("b"), 1], [bin("a"), [float(0.5)]]]), '#{b => 1,<<"a">> => [0.5]}'],
+  [
+    erlMap([
+      [atom("b"), 1],
+      [bin("a"), [float(0.5)]],
+    ]),
+    '#{b => 1,<<"a">> => [0.5]}',
+  ],
   [2n ** 100n, "1267650600228229401496703205376"],
   [tuple(), "{}"],
 ];
@@ -82,7 +141,15 @@ test("prettyTerm: layout at 80 columns", () => {
   const a = "a".repeat(40);
   const b = "b".repeat(40);
   // Maps: pairs packed while they fit, then one per line.
-  assert.equal(prettyTerm(erlMap([[atom(a), 1], [atom(b), 2]])), `#{${a} => 1,\n  ${b} => 2}`);
+  assert.equal(
+    prettyTerm(
+      erlMap([
+        [atom(a), 1],
+        [atom(b), 2],
+      ]),
+    ),
+    `#{${a} => 1,\n  ${b} => 2}`,
+  );
   // Tagged tuples align after the tag; untagged ones after the brace.
   const list = Array.from({ length: 12 }, (_, i) => atom(`item_${i}`));
   assert.equal(
@@ -108,16 +175,18 @@ test("prettyTerm: layout at 80 columns", () => {
 });
 
 test("prettyTerm: what it prints reads back as the same term", () => {
-  const term = tuple(
-    atom("application"),
-    atom("demo"),
-    [
-      tuple(atom("description"), charlist("A demo: \"quotes\", tabs\t and é")),
-      tuple(atom("env"), [tuple(atom("blob"), new Uint8Array(Array.from({ length: 60 }, (_, i) => 200 + (i % 50))))]),
-      tuple(atom("maps"), erlMap([[atom("k"), float(1e-7)], [bin("ü"), [improper([1], atom("t"))]]])),
-      tuple(atom("Quoted Atom"), -42),
-    ],
-  );
+  const term = tuple(atom("application"), atom("demo"), [
+    tuple(atom("description"), charlist('A demo: "quotes", tabs\t and é')),
+    tuple(atom("env"), [tuple(atom("blob"), new Uint8Array(Array.from({ length: 60 }, (_, i) => 200 + (i % 50))))]),
+    tuple(
+      atom("maps"),
+      erlMap([
+        [atom("k"), float(1e-7)],
+        [bin("ü"), [improper([1], atom("t"))]],
+      ]),
+    ),
+    tuple(atom("Quoted Atom"), -42),
+  ]);
   const text = formatAppSrc(term);
   assert.ok(text.split("\n").length > 3, text);
   assert.equal(writeTerm(parseTerms(text)[0]!), writeTerm(term));
@@ -126,7 +195,7 @@ test("prettyTerm: what it prints reads back as the same term", () => {
 /** Members of an uncompressed ustar archive by name. */
 function tarEntries(tar: Buffer): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
-  for (let off = 0; off + 512 <= tar.length; ) {
+  for (let off = 0; off + 512 <= tar.length;) {
     const header = tar.subarray(off, off + 512);
     if (header.every((x) => x === 0)) break;
     const field = (start: number, len: number) => header.toString("utf8", start, start + len).replace(/\0.*$/s, "");
@@ -143,6 +212,9 @@ test("prettyTerm: long lists are laid out without deep recursion", () => {
   const text = prettyTerm(tuple(bin("files"), files));
   const lines = text.split("\n");
   assert.ok(lines.length > 5000);
-  assert.ok(lines.every((l) => l.length < 80), "short items are packed within 80 columns");
+  assert.ok(
+    lines.every((l) => l.length < 80),
+    "short items are packed within 80 columns",
+  );
   assert.ok(text.startsWith('{<<"files">>,\n [<<"lib/module_0.ex">>,<<"lib/module_1.ex">>,'));
 });

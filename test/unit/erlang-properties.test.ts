@@ -42,7 +42,9 @@ const { term } = fc.letrec<{ term: Term; leaf: Term }>((tie) => ({
   leaf: fc.oneof(
     fc.oneof(text(12), fc.constantFrom("ok", "end", "Upper", "", "a b", "maybe")).map((name) => atom(name)),
     fc.integer({ min: -1000, max: 100000 }),
-    fc.bigInt({ min: -(2n ** 100n), max: 2n ** 100n }).map((n) => (n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n)),
+    fc
+      .bigInt({ min: -(2n ** 100n), max: 2n ** 100n })
+      .map((n) => (n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n)),
     fc.double({ noNaN: true, noDefaultInfinity: true }).map(float),
     fc.uint8Array({ maxLength: 40 }),
     text(20).map((s) => new TextEncoder().encode(s)),
@@ -54,7 +56,9 @@ const { term } = fc.letrec<{ term: Term; leaf: Term }>((tie) => ({
     fc.array(tie("term"), { maxLength: 6 }),
     fc.array(tie("term"), { maxLength: 5 }).map((items) => tuple(...items)),
     fc.array(fc.tuple(tie("term"), tie("term")), { maxLength: 4 }).map((entries) => erlMap(entries)),
-    fc.tuple(fc.array(tie("term"), { minLength: 1, maxLength: 3 }), tie("leaf")).map(([items, tail]) => improper(items, tail)),
+    fc
+      .tuple(fc.array(tie("term"), { minLength: 1, maxLength: 3 }), tie("leaf"))
+      .map(([items, tail]) => improper(items, tail)),
   ),
 }));
 
@@ -70,10 +74,16 @@ test("property: a printed term reads back as the same term (prettyTerm -> parseT
 });
 
 test("property: a re-printed .app.src reads back as the same term", () => {
-  const props = fc.array(fc.tuple(fc.constantFrom("vsn", "description", "env", "applications", "files"), term), { maxLength: 6 });
+  const props = fc.array(fc.tuple(fc.constantFrom("vsn", "description", "env", "applications", "files"), term), {
+    maxLength: 6,
+  });
   fc.assert(
     fc.property(props, (entries) => {
-      const app = tuple(atom("application"), atom("demo"), entries.map(([k, v]) => tuple(atom(k), v)));
+      const app = tuple(
+        atom("application"),
+        atom("demo"),
+        entries.map(([k, v]) => tuple(atom(k), v)),
+      );
       const [back] = parseTerms(formatAppSrc(app));
       assert.ok(termEquals(back!, app));
     }),
@@ -84,7 +94,13 @@ test("property: a re-printed .app.src reads back as the same term", () => {
 // ---------------------------------------------------------------- metadata
 
 // hex_core guesses build_tools from these top-level files when the key is missing.
-const TOOL_FILES: Record<string, string> = { "mix.exs": "mix", "rebar.config": "rebar3", rebar: "rebar3", Makefile: "make", "Makefile.win": "make" };
+const TOOL_FILES: Record<string, string> = {
+  "mix.exs": "mix",
+  "rebar.config": "rebar3",
+  rebar: "rebar3",
+  Makefile: "make",
+  "Makefile.win": "make",
+};
 
 // Strings ending in a backslash are left out: hex_core cannot read those back (a quirk that the
 // vector tests check on its own). The same holds for strings ending in backslash-caret, which
@@ -93,7 +109,9 @@ const str = (maxLength = 20) => text(maxLength).filter((s) => !s.endsWith("\\") 
 const bytes = (maxLength: number) =>
   fc.uint8Array({ maxLength }).filter((b) => b.at(-1) !== 92 && !(b.at(-2) === 92 && b.at(-1) === 94));
 const dict = <T>(value: fc.Arbitrary<T>, maxKeys = 6) =>
-  fc.uniqueArray(fc.tuple(str(12), value), { maxLength: maxKeys, selector: ([k]) => k }).map((pairs) => Object.fromEntries(pairs));
+  fc
+    .uniqueArray(fc.tuple(str(12), value), { maxLength: maxKeys, selector: ([k]) => k })
+    .map((pairs) => Object.fromEntries(pairs));
 
 const extraValue: fc.Arbitrary<MetaValue> = fc.letrec<{ v: MetaValue }>((tie) => ({
   v: fc.oneof(
@@ -114,7 +132,9 @@ const metadata = fc.record(
     app: fc.stringMatching(/^[a-z][a-z0-9_]{1,20}$/),
     description: str(120),
     licenses: fc.array(str(), { maxLength: 3 }),
-    files: fc.array(fc.oneof(str(40), fc.constantFrom(...Object.keys(TOOL_FILES), "lib/mix.exs", "./rebar")), { maxLength: 8 }),
+    files: fc.array(fc.oneof(str(40), fc.constantFrom(...Object.keys(TOOL_FILES), "lib/mix.exs", "./rebar")), {
+      maxLength: 8,
+    }),
     build_tools: fc.uniqueArray(fc.constantFrom("mix", "rebar3", "make", "gleam"), { minLength: 1 }),
     requirements: dict(
       fc.record(
@@ -135,7 +155,9 @@ test("property: metadata round-trips through metadata.config (encode -> hex_core
       const bytes = encodeMetadataConfig(m as MetaObject);
       const expected: MetaObject = { ...m };
       if (m.files && !m.build_tools) {
-        expected.build_tools = [...new Set(m.files.flatMap((f) => (Object.hasOwn(TOOL_FILES, f) ? [TOOL_FILES[f]!] : [])))].sort();
+        expected.build_tools = [
+          ...new Set(m.files.flatMap((f) => (Object.hasOwn(TOOL_FILES, f) ? [TOOL_FILES[f]!] : []))),
+        ].sort();
       }
       assert.deepEqual(toVectorJson(decodeMetadataConfig(bytes)), toVectorJson(expected));
     }),
@@ -148,7 +170,8 @@ test("property: metadata round-trips through metadata.config (encode -> hex_core
 function written(v: MetaValue): MetaValue {
   if (Array.isArray(v)) return v.map(written);
   if (v instanceof Tuple) return new Tuple(v.items.map(written));
-  if (v instanceof Atom) return ["true", "false"].includes(v.name) ? v.name === "true" : v.name === "undefined" ? v : v.name;
+  if (v instanceof Atom)
+    return ["true", "false"].includes(v.name) ? v.name === "true" : v.name === "undefined" ? v : v.name;
   if (isPlainObject(v)) {
     const entries = Object.entries(v).sort(([a], [b]) => compareBytes(Buffer.from(a), Buffer.from(b)));
     return entries.map(([k, x]) => new Tuple([k, written(x)]));
@@ -184,8 +207,38 @@ test("property: any writable value comes back as hex_core reads it (binarified)"
 // ---------------------------------------------------------------- robustness
 
 test("property: the readers fail only with their typed errors", () => {
-  const tokens = fc.constantFrom("{", "}", "[", "]", "<<", ">>", ",", ".", "\n", " ", "#", "=>", "-", "/", "|", '"a\\', "'", "%", "1", "16#f", "$a", "ok", "X", "utf8", "<<\"k\">>", "\\");
-  const source = fc.oneof(fc.array(tokens, { maxLength: 30 }).map((ts) => ts.join("")), text(40));
+  const tokens = fc.constantFrom(
+    "{",
+    "}",
+    "[",
+    "]",
+    "<<",
+    ">>",
+    ",",
+    ".",
+    "\n",
+    " ",
+    "#",
+    "=>",
+    "-",
+    "/",
+    "|",
+    '"a\\',
+    "'",
+    "%",
+    "1",
+    "16#f",
+    "$a",
+    "ok",
+    "X",
+    "utf8",
+    '<<"k">>',
+    "\\",
+  );
+  const source = fc.oneof(
+    fc.array(tokens, { maxLength: 30 }).map((ts) => ts.join("")),
+    text(40),
+  );
   fc.assert(
     fc.property(source, (s) => {
       try {
@@ -216,7 +269,10 @@ test("property: the readers fail only with their typed errors", () => {
 test("the trailing-backslash quirk: hex_core cannot read back what it wrote", () => {
   const bytes = encodeMetadataConfig({ a: "C:\\", b: "x" });
   assert.equal(new TextDecoder().decode(bytes), '{<<"a">>,<<"C:\\\\">>}.\n{<<"b">>,<<"x">>}.\n');
-  assert.throws(() => decodeMetadataConfig(bytes), (e: unknown) => e instanceof MetadataConfigError && e.erlang === '{metadata,{user,"illegal atom b"}}');
+  assert.throws(
+    () => decodeMetadataConfig(bytes),
+    (e: unknown) => e instanceof MetadataConfigError && e.erlang === '{metadata,{user,"illegal atom b"}}',
+  );
 });
 
 // Found by the round-trip property, not in the vectors: derived from safe_erl_term's longest-match
@@ -224,6 +280,9 @@ test("the trailing-backslash quirk: hex_core cannot read back what it wrote", ()
 test("the backslash-caret quirk: a string ending in \\^ cannot be read back either", () => {
   const bytes = encodeMetadataConfig({ a: "x\\^", b: "y" });
   assert.equal(new TextDecoder().decode(bytes), '{<<"a">>,<<"x\\\\^">>}.\n{<<"b">>,<<"y">>}.\n');
-  assert.throws(() => decodeMetadataConfig(bytes), (e: unknown) => e instanceof MetadataConfigError && e.erlang === '{metadata,{user,"illegal atom b"}}');
+  assert.throws(
+    () => decodeMetadataConfig(bytes),
+    (e: unknown) => e instanceof MetadataConfigError && e.erlang === '{metadata,{user,"illegal atom b"}}',
+  );
   assert.deepEqual(toVectorJson(decodeMetadataConfig(encodeMetadataConfig({ a: "x\\^y" }))), { a: "x\\^y" });
 });

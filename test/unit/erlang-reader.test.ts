@@ -101,7 +101,10 @@ const readCases: [string, string][] = [
   ["#{b => 1, a => 2, 1 => x}.", "#{1 => x,a => 2,b => 1}"],
   ["#{a => 1, a => 2}.", "#{a => 2}"],
   ["%% comment\n{a, % trailing\n b} % more\n.", "{a,b}"],
-  ["{deps, [{cowboy, \"2.9.0\"}, {jsx, {git, \"https://x/jsx\", {tag, \"v3.1.0\"}}}]}.", '{deps,[{cowboy,"2.9.0"},{jsx,{git,"https://x/jsx",{tag,"v3.1.0"}}}]}'],
+  [
+    '{deps, [{cowboy, "2.9.0"}, {jsx, {git, "https://x/jsx", {tag, "v3.1.0"}}}]}.',
+    '{deps,[{cowboy,"2.9.0"},{jsx,{git,"https://x/jsx",{tag,"v3.1.0"}}}]}',
+  ],
 ];
 
 test("parseTerms: reads every Erlang term syntax the config files use", () => {
@@ -175,7 +178,12 @@ test("parseTerms: errors are TERM_SYNTAX and name the file, line and column", ()
     );
   }
   assert.throws(() => parseTerms("{a,\n  X}.", "rebar.config"), {
-    details: { file: "rebar.config", line: 2, column: 3, reason: "variables are not allowed in a term file (found X); terms are read, never evaluated" },
+    details: {
+      file: "rebar.config",
+      line: 2,
+      column: 3,
+      reason: "variables are not allowed in a term file (found X); terms are read, never evaluated",
+    },
   });
   assert.throws(() => parseTerms("{a b}."), { message: /^<input>:1:4: / });
 });
@@ -191,7 +199,10 @@ test("term helpers: proplists, text, booleans, lists", () => {
   assert.equal(proplistGet(props, "odd"), undefined, "a 3-tuple has no single value");
   assert.equal(proplistGet(props, "missing"), undefined);
   assert.equal(textOf(proplistGet(proplistGet(props, "env"), "k")), "v");
-  assert.deepEqual(proplistKeys(props).map((k) => (k as Atom).name), ["description", "vsn", "registered", "applications", "debug", "env", "licenses", "odd"]);
+  assert.deepEqual(
+    proplistKeys(props).map((k) => (k as Atom).name),
+    ["description", "vsn", "registered", "applications", "debug", "env", "licenses", "odd"],
+  );
 
   const updated = proplistSet(props, "vsn", charlist("1.0.0"));
   assert.equal(textOf(proplistGet(updated, "vsn")), "1.0.0");
@@ -216,17 +227,50 @@ test("term helpers: proplists, text, booleans, lists", () => {
 // Erlang term order: number < atom < tuple < map < [] < list < binary; ints before equal floats;
 // [2|x] < [2] because the tails compare as x < [].
 const ordered: Term[] = [
-  -5, 1, new Float(1), 2n ** 64n, atom("a"), atom("b"), tuple(), tuple(atom("z")), tuple(atom("a"), atom("a")),
-  new ErlMap([]), erlMap([[atom("a"), 1]]), [], [1], [1, 2], improper([2], atom("x")), [2], bin(""), bin("a"), bin("ab"), bin("b"),
+  -5,
+  1,
+  new Float(1),
+  2n ** 64n,
+  atom("a"),
+  atom("b"),
+  tuple(),
+  tuple(atom("z")),
+  tuple(atom("a"), atom("a")),
+  new ErlMap([]),
+  erlMap([[atom("a"), 1]]),
+  [],
+  [1],
+  [1, 2],
+  improper([2], atom("x")),
+  [2],
+  bin(""),
+  bin("a"),
+  bin("ab"),
+  bin("b"),
 ];
 
 test("term helpers: compareTerms follows Erlang term order", () => {
   for (let i = 0; i < ordered.length; i++) {
     for (let j = 0; j < ordered.length; j++) {
-      assert.equal(compareTerms(ordered[i]!, ordered[j]!), Math.sign(i - j), `${writeTerm(ordered[i]!)} vs ${writeTerm(ordered[j]!)}`);
+      assert.equal(
+        compareTerms(ordered[i]!, ordered[j]!),
+        Math.sign(i - j),
+        `${writeTerm(ordered[i]!)} vs ${writeTerm(ordered[j]!)}`,
+      );
     }
   }
   assert.ok(!termEquals(1, new Float(1)), "1 =/= 1.0");
   assert.ok(termEquals(charlist("ab"), [97, 98]));
-  assert.ok(termEquals(erlMap([[atom("a"), 1], [atom("b"), 2]]), erlMap([[atom("b"), 2], [atom("a"), 1]])));
+  assert.ok(
+    termEquals(
+      erlMap([
+        [atom("a"), 1],
+        [atom("b"), 2],
+      ]),
+      erlMap([
+        [atom("b"), 2],
+        [atom("a"), 1],
+      ]),
+    ),
+  );
 });

@@ -10,7 +10,13 @@ import type { TestContext } from "node:test";
 import { writeTerm } from "../../src/erlang/pretty.js";
 import type { Term } from "../../src/erlang/terms.js";
 import { HextsError } from "../../src/errors.js";
-import { ScriptEvaluator, evaluateConfigScript, findErl, parseScript, type ScriptLimits } from "../../src/project/erlang-script/index.js";
+import {
+  ScriptEvaluator,
+  evaluateConfigScript,
+  findErl,
+  parseScript,
+  type ScriptLimits,
+} from "../../src/project/erlang-script/index.js";
 
 function project(t: TestContext, files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "hexts-script-"));
@@ -22,24 +28,43 @@ function project(t: TestContext, files: Record<string, string> = {}): string {
   return dir;
 }
 
-function run(root: string, src: string, opts: { env?: Record<string, string>; otp?: string; limits?: ScriptLimits; config?: Term[] } = {}): string {
-  const ev = new ScriptEvaluator("rebar.config.script", { root, cwd: root, env: opts.env ?? {}, otpRelease: opts.otp ?? "27" }, opts.limits);
-  return writeTerm(ev.run(parseScript(src, "rebar.config.script"), new Map([["CONFIG", opts.config ?? [new (class {})() as never].slice(0, 0)]])) as Term);
+function run(
+  root: string,
+  src: string,
+  opts: { env?: Record<string, string>; otp?: string; limits?: ScriptLimits; config?: Term[] } = {},
+): string {
+  const ev = new ScriptEvaluator(
+    "rebar.config.script",
+    { root, cwd: root, env: opts.env ?? {}, otpRelease: opts.otp ?? "27" },
+    opts.limits,
+  );
+  return writeTerm(
+    ev.run(
+      parseScript(src, "rebar.config.script"),
+      new Map([["CONFIG", opts.config ?? [new (class {})() as never].slice(0, 0)]]),
+    ) as Term,
+  );
 }
 
 describe("script constructs", () => {
-  const files = { "VERSION": "1.2.3\n", "deps.config": "{deps, [{jsx, \"3.1.0\"}]}.\n", "src/a.erl": "", "src/b.erl": "", "c_src/x.c": "" };
+  const files = {
+    VERSION: "1.2.3\n",
+    "deps.config": '{deps, [{jsx, "3.1.0"}]}.\n',
+    "src/a.erl": "",
+    "src/b.erl": "",
+    "c_src/x.c": "",
+  };
   const cases: [string, string, Record<string, string>?][] = [
     ["X = 1 + 2, {X, X * 3}.", "{3,9}"],
     ["A = 7, B = A div 2, C = A rem 2, {B, C, -A, 7 / 2}.", "{3,1,-7,3.5}"],
     ["begin A = [1], A ++ [2] end.", "[1,2]"],
-    ["case os:getenv(\"WITH_X\") of false -> none; V -> {yes, V} end.", "none"],
-    ["case os:getenv(\"WITH_X\") of false -> none; V -> {yes, V} end.", '{yes,"1"}', { WITH_X: "1" }],
-    ["os:getenv(\"NOPE\", \"dflt\").", '"dflt"'],
+    ['case os:getenv("WITH_X") of false -> none; V -> {yes, V} end.', "none"],
+    ['case os:getenv("WITH_X") of false -> none; V -> {yes, V} end.', '{yes,"1"}', { WITH_X: "1" }],
+    ['os:getenv("NOPE", "dflt").', '"dflt"'],
     ["if 1 > 2 -> a; 2 > 1, true -> b end.", "b"],
     ["case {1, [2, 3]} of {A, [B | T]} when A < B, is_list(T) -> {A, B, T} end.", "{1,2,[3]}"],
     ["case x of y -> 1; _ when false; true -> 2 end.", "2"],
-    ["\"R\" ++ Rest = \"R16B\", Rest.", '"16B"'],
+    ['"R" ++ Rest = "R16B", Rest.', '"16B"'],
     ["#{a := V} = #{a => 5}, V.", "5"],
     ["M = #{a => 1}, M#{b => 2}.", "#{a => 1,b => 2}"],
     ["F = fun(A, B) -> A + B end, F(1, 2).", "3"],
@@ -54,50 +79,73 @@ describe("script constructs", () => {
     ["lists:keyfind(b, 1, [{a, 1}, {b, 2}]).", "{b,2}"],
     ["lists:foldl(fun(X, Acc) -> X + Acc end, 0, lists:seq(1, 100)).", "5050"],
     ["lists:usort([c, a, b, a]).", "[a,b,c]"],
-    ["lists:flatten([\"a\", [\"b\", [\"c\"]]]).", '"abc"'],
+    ['lists:flatten(["a", ["b", ["c"]]]).', '"abc"'],
     ["proplists:get_value(a, [{a, 1}, a], 0).", "1"],
     ["proplists:get_value(z, [{a, 1}], 0).", "0"],
     ["proplists:delete(a, [{a, 1}, {b, 2}]).", "[{b,2}]"],
     ["maps:get(b, #{a => 1}, none).", "none"],
     ["maps:to_list(maps:merge(#{a => 1}, #{b => 2})).", "[{a,1},{b,2}]"],
-    ["string:trim(\"  x \\n\").", '"x"'],
-    ["string:tokens(\"a,b,,c\", \",\").", '["a","b","c"]'],
-    ["string:split(\"a.b.c\", \".\", all).", '["a","b","c"]'],
-    ["string:to_lower(\"ABC\").", '"abc"'],
-    ["filename:join([\"a\", \"b\", \"c.erl\"]).", '"a/b/c.erl"'],
-    ["{filename:basename(\"src/x.erl\", \".erl\"), filename:dirname(\"src/x.erl\"), filename:extension(\"x.tar.gz\"), filename:rootname(\"x.erl\")}.", '{"x","src",".gz","x"}'],
-    ["{filelib:is_file(\"VERSION\"), filelib:is_dir(\"src\"), filelib:is_file(\"nope\")}.", "{true,true,false}"],
-    ["filelib:wildcard(\"src/*.erl\").", '["src/a.erl","src/b.erl"]'],
-    ["{ok, B} = file:read_file(\"VERSION\"), string:trim(binary_to_list(B)).", '"1.2.3"'],
-    ["{ok, [{deps, D}]} = file:consult(\"deps.config\"), D.", '[{jsx,"3.1.0"}]'],
-    ["file:consult(\"missing.config\").", "{error,enoent}"],
-    ["io_lib:format(\"~s-~p-~w~n\", [\"a\", {b, 1}, c]).", '"a-{b,1}-c\\n"'],
+    ['string:trim("  x \\n").', '"x"'],
+    ['string:tokens("a,b,,c", ",").', '["a","b","c"]'],
+    ['string:split("a.b.c", ".", all).', '["a","b","c"]'],
+    ['string:to_lower("ABC").', '"abc"'],
+    ['filename:join(["a", "b", "c.erl"]).', '"a/b/c.erl"'],
+    [
+      '{filename:basename("src/x.erl", ".erl"), filename:dirname("src/x.erl"), filename:extension("x.tar.gz"), filename:rootname("x.erl")}.',
+      '{"x","src",".gz","x"}',
+    ],
+    ['{filelib:is_file("VERSION"), filelib:is_dir("src"), filelib:is_file("nope")}.', "{true,true,false}"],
+    ['filelib:wildcard("src/*.erl").', '["src/a.erl","src/b.erl"]'],
+    ['{ok, B} = file:read_file("VERSION"), string:trim(binary_to_list(B)).', '"1.2.3"'],
+    ['{ok, [{deps, D}]} = file:consult("deps.config"), D.', '[{jsx,"3.1.0"}]'],
+    ['file:consult("missing.config").', "{error,enoent}"],
+    ['io_lib:format("~s-~p-~w~n", ["a", {b, 1}, c]).', '"a-{b,1}-c\\n"'],
     ["list_to_integer(erlang:system_info(otp_release)) >= 21.", "true"],
     ["erlang:system_info(otp_release).", '"24"'],
-    ["<<\"abc\", 1>>.", "<<97,98,99,1>>"],
+    ['<<"abc", 1>>.', "<<97,98,99,1>>"],
     ["{length([1, 2]), hd([1]), tl([1, 2]), element(2, {a, b}), tuple_size({})}.", "{2,1,[2],b,0}"],
-    ["{atom_to_list(ok), list_to_atom(\"x\"), integer_to_list(42), list_to_binary(\"ab\")}.", '{"ok",x,"42",<<"ab">>}'],
+    ['{atom_to_list(ok), list_to_atom("x"), integer_to_list(42), list_to_binary("ab")}.', '{"ok",x,"42",<<"ab">>}'],
     ["true andalso (false orelse 1 =:= 1.0).", "false"],
     ["{1 == 1.0, 1 =:= 1.0, a < b, [] > 1}.", "{true,false,true,true}"],
   ];
   for (const [src, expected, env] of cases) {
-    it(`${src} -> ${expected}`, (t) => assert.equal(run(project(t, files), src, { env, otp: src.includes("otp_release).") && !src.includes(">=") ? "24" : "27" }), expected));
+    it(`${src} -> ${expected}`, (t) =>
+      assert.equal(
+        run(project(t, files), src, { env, otp: src.includes("otp_release).") && !src.includes(">=") ? "24" : "27" }),
+        expected,
+      ));
   }
 });
 
 describe("script errors and limits", () => {
   const fails = (root: string, src: string, re: RegExp, limits?: ScriptLimits) =>
-    assert.throws(() => run(root, src, { limits }), (e: Error) => re.test(e.message) || assert.fail(e.message));
+    assert.throws(
+      () => run(root, src, { limits }),
+      (e: Error) => re.test(e.message) || assert.fail(e.message),
+    );
 
   it("a failed match is the script's own error", (t) => fails(project(t), "X = 1, X = 2.", /badmatch/));
   it("a call it does not know is reported with its name", (t) => fails(project(t), "\n  foo:bar(1).", /^foo:bar\/1$/));
   it("stops a doubly recursive fun by nesting and by steps", (t) => {
-    fails(project(t), "F = fun F(X) -> [F(X), F(X)] end, F(1).", /^rebar\.config\.script:1:\d+: the script nests more than 400 function calls/);
-    fails(project(t), "F = fun F(0) -> []; F(N) -> [F(N - 1), F(N - 1)] end, F(40).", /takes more than 2000000 evaluation steps/);
+    fails(
+      project(t),
+      "F = fun F(X) -> [F(X), F(X)] end, F(1).",
+      /^rebar\.config\.script:1:\d+: the script nests more than 400 function calls/,
+    );
+    fails(
+      project(t),
+      "F = fun F(0) -> []; F(N) -> [F(N - 1), F(N - 1)] end, F(40).",
+      /takes more than 2000000 evaluation steps/,
+    );
   });
   it("stops a list doubled 27 times by memory, long before V8 would abort", (t) =>
-    fails(project(t), "D = fun D(0, L) -> L; D(N, L) -> D(N - 1, L ++ L) end, D(27, [x]).", /builds more than 8000000 list cells/));
-  it("stops huge numbers by memory", (t) => fails(project(t), "F = fun F(0, X) -> X; F(N, X) -> F(N - 1, X * X) end, F(40, 3).", /builds more than/));
+    fails(
+      project(t),
+      "D = fun D(0, L) -> L; D(N, L) -> D(N - 1, L ++ L) end, D(27, [x]).",
+      /builds more than 8000000 list cells/,
+    ));
+  it("stops huge numbers by memory", (t) =>
+    fails(project(t), "F = fun F(0, X) -> X; F(N, X) -> F(N - 1, X * X) end, F(40, 3).", /builds more than/));
   it("refuses files outside the project, symlinks included", (t) => {
     const root = project(t, { "inside.txt": "ok" });
     symlinkSync("/etc", join(root, "etc"));
@@ -117,40 +165,77 @@ describe("evaluateConfigScript: as rebar3 runs it, then real Erlang, then a loca
   const PATH_WITHOUT_ERL = "/nonexistent";
 
   it("binds CONFIG and SCRIPT and wraps a non-list result", async (t) => {
-    const root = project(t, { "rebar.config": "{deps, []}.\n{erl_opts, [debug_info]}.\n", "rebar.config.script": "{SCRIPT, length(CONFIG)}.\n" });
-    const r = await evaluateConfigScript({ root, script: join(root, "rebar.config.script"), env: { PATH: PATH_WITHOUT_ERL } });
+    const root = project(t, {
+      "rebar.config": "{deps, []}.\n{erl_opts, [debug_info]}.\n",
+      "rebar.config.script": "{SCRIPT, length(CONFIG)}.\n",
+    });
+    const r = await evaluateConfigScript({
+      root,
+      script: join(root, "rebar.config.script"),
+      env: { PATH: PATH_WITHOUT_ERL },
+    });
     assert.equal(r.via, "builtin");
     assert.equal(writeTerm(r.terms as Term), `[{${JSON.stringify(join(root, "rebar.config.script"))},2}]`);
   });
 
   it("a script that needs more than the built-in evaluator: one error with file:line:col and --metadata, when there is no erl", async (t) => {
     const root = project(t, { "rebar.config.script": "%% needs a real VM\nCONFIG ++ [{n, erlang:phash2(x)}].\n" });
-    await assert.rejects(evaluateConfigScript({ root, script: join(root, "rebar.config.script"), env: { PATH: PATH_WITHOUT_ERL } }), (e: unknown) => {
-      assert.ok(e instanceof HextsError && e.code === "PROJECT_INVALID");
-      assert.match(e.message, /^rebar\.config\.script:2:16: calls erlang:phash2\/1, which hexts's built-in evaluator does not support; install Erlang .* --metadata FILE/);
-      return true;
-    });
+    await assert.rejects(
+      evaluateConfigScript({ root, script: join(root, "rebar.config.script"), env: { PATH: PATH_WITHOUT_ERL } }),
+      (e: unknown) => {
+        assert.ok(e instanceof HextsError && e.code === "PROJECT_INVALID");
+        assert.match(
+          e.message,
+          /^rebar\.config\.script:2:16: calls erlang:phash2\/1, which hexts's built-in evaluator does not support; install Erlang .* --metadata FILE/,
+        );
+        return true;
+      },
+    );
   });
 
-  it("... and real Erlang runs it when erl is installed, saying so", { skip: erl ? false : "erl is not installed" }, async (t) => {
-    const root = project(t, { "rebar.config": "{deps, []}.\n", "rebar.config.script": "CONFIG ++ [{n, erlang:phash2(x)}, {script, filename:basename(SCRIPT)}].\n" });
-    const r = await evaluateConfigScript({ root, script: join(root, "rebar.config.script"), env: { PATH: dirname(erl!) } });
-    assert.equal(r.via, "erlang");
-    assert.match(r.note!, /^rebar\.config\.script was evaluated by Erlang \(.*erl\), as rebar3 would: it calls erlang:phash2\/1$/);
-    assert.match(writeTerm(r.terms as Term), /^\[\{deps,\[\]\},\{n,\d+\},\{script,"rebar\.config\.script"\}\]$/);
-  });
+  it(
+    "... and real Erlang runs it when erl is installed, saying so",
+    { skip: erl ? false : "erl is not installed" },
+    async (t) => {
+      const root = project(t, {
+        "rebar.config": "{deps, []}.\n",
+        "rebar.config.script": "CONFIG ++ [{n, erlang:phash2(x)}, {script, filename:basename(SCRIPT)}].\n",
+      });
+      const r = await evaluateConfigScript({
+        root,
+        script: join(root, "rebar.config.script"),
+        env: { PATH: dirname(erl!) },
+      });
+      assert.equal(r.via, "erlang");
+      assert.match(
+        r.note!,
+        /^rebar\.config\.script was evaluated by Erlang \(.*erl\), as rebar3 would: it calls erlang:phash2\/1$/,
+      );
+      assert.match(writeTerm(r.terms as Term), /^\[\{deps,\[\]\},\{n,\d+\},\{script,"rebar\.config\.script"\}\]$/);
+    },
+  );
 
   it("a result that depends on the OTP release only where it does not matter: built-in", async (t) => {
     const root = project(t, {
       "rebar.config": "{deps, [jsx]}.\n",
-      "rebar.config.script": 'case list_to_integer(erlang:system_info(otp_release)) >= 26 of\n  true -> [{erl_opts, [{d, new}]} | CONFIG];\n  false -> CONFIG\nend.\n',
+      "rebar.config.script":
+        "case list_to_integer(erlang:system_info(otp_release)) >= 26 of\n  true -> [{erl_opts, [{d, new}]} | CONFIG];\n  false -> CONFIG\nend.\n",
     });
-    const r = await evaluateConfigScript({ root, script: join(root, "rebar.config.script"), env: { PATH: PATH_WITHOUT_ERL }, fingerprint: (terms) => writeTerm(terms.filter((x) => writeTerm(x).startsWith("{deps")) as Term) });
+    const r = await evaluateConfigScript({
+      root,
+      script: join(root, "rebar.config.script"),
+      env: { PATH: PATH_WITHOUT_ERL },
+      fingerprint: (terms) => writeTerm(terms.filter((x) => writeTerm(x).startsWith("{deps")) as Term),
+    });
     assert.equal(r.via, "builtin");
   });
 
   it("... and where it changes the package: named, with the way out", async (t) => {
-    const root = project(t, { "rebar.config": "{deps, []}.\n", "rebar.config.script": 'case erlang:system_info(otp_release) of\n  "24" -> [{deps, [old]}];\n  _ -> CONFIG\nend.\n' });
+    const root = project(t, {
+      "rebar.config": "{deps, []}.\n",
+      "rebar.config.script":
+        'case erlang:system_info(otp_release) of\n  "24" -> [{deps, [old]}];\n  _ -> CONFIG\nend.\n',
+    });
     await assert.rejects(
       evaluateConfigScript({ root, script: join(root, "rebar.config.script"), env: { PATH: PATH_WITHOUT_ERL } }),
       /rebar\.config\.script:1:6: the package depends on erlang:system_info\(otp_release\), the Erlang release rebar3 runs on; install Erlang .* --metadata FILE/,

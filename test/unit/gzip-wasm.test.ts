@@ -13,7 +13,10 @@ function sample(size: number, seed: string): Uint8Array {
   const out = new Uint8Array(size);
   for (let at = 0, i = 0; at < size; i++) {
     const block = createHash("sha256").update(`${seed}:${i}`).digest();
-    const piece = block[0]! % 3 === 0 ? block : Buffer.from(`-module(m${block[1]}).\nf(X) -> X + ${block[2]}.\n`.repeat(1 + (block[3]! % 8)));
+    const piece =
+      block[0]! % 3 === 0
+        ? block
+        : Buffer.from(`-module(m${block[1]}).\nf(X) -> X + ${block[2]}.\n`.repeat(1 + (block[3]! % 8)));
     out.set(piece.subarray(0, size - at), at);
     at += piece.length;
   }

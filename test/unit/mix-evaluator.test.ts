@@ -48,7 +48,7 @@ const P = funcs.split("\n").length + 3; // line of `def project`
 const cases: Array<[string, string]> = [
   ["[app: :x, version: @version]", '[{:app, :x}, {:version, "1.2.3"}]'],
   ['"#{@url}/blob/v#{@version}"', '"https://x.test/p/blob/v1.2.3"'],
-  ['"#{:atom} #{42} #{nil}|#{\'ch\'}"', '"atom 42 |ch"'],
+  ["\"#{:atom} #{42} #{nil}|#{'ch'}\"", '"atom 42 |ch"'],
   ["@missing", "nil"],
   ["[one(), @a]", "[1, 2]"],
   ["~w(lib priv  mix.exs)", '["lib", "priv", "mix.exs"]'],
@@ -95,12 +95,15 @@ const cases: Array<[string, string]> = [
   ['System.get_env("X")', "nil"],
   ['System.get_env("X", "dflt")', '"dflt"'],
   ['File.read!("VERSION") |> String.trim()', `?${P}: File.read!/1: VERSION does not exist`],
-  ['File.read!("../../etc/passwd")', `?${P}: File.read!/1 reads "../../etc/passwd", outside the project; hexts reads only files inside it`],
-  ['Code.ensure_loaded?(Foo)', "false"],
+  [
+    'File.read!("../../etc/passwd")',
+    `?${P}: File.read!/1 reads "../../etc/passwd", outside the project; hexts reads only files inside it`,
+  ],
+  ["Code.ensure_loaded?(Foo)", "false"],
   ['Version.match?("1.15.0", "~> 1.12")', "true"],
   ['String.trim("  v1 \n") |> String.upcase()', '"V1"'],
   ['Path.join(["a", "b"]) <> Path.extname("x.ex")', '"a/b.ex"'],
-  ['Keyword.get([a: 1, a: 2], :a)', "1"],
+  ["Keyword.get([a: 1, a: 2], :a)", "1"],
   ['Map.get(%{"k" => 1}, "k")', "1"],
   ['Enum.join(["a", "b"], ",")', '"a,b"'],
   ["System.version()", `?${P}: System.version/0 is the Elixir version mix runs on`],
@@ -139,14 +142,24 @@ test("functions defined under a module-level if follow its condition, or report 
   assert.equal(run(defs, "w()"), "1");
   assert.equal(run("  defp d(:prod), do: 1\n  defp d(_), do: 2", "d(Mix.env())"), "2");
   const versioned = '  if Version.match?(System.version(), "~> 1.12") do\n    defp x, do: 1\n  end';
-  assert.equal(run(versioned, "x()"), "?3: x/0 cannot be evaluated: it is defined inside an if whose condition cannot be evaluated: System.version/0 is the Elixir version mix runs on");
+  assert.equal(
+    run(versioned, "x()"),
+    "?3: x/0 cannot be evaluated: it is defined inside an if whose condition cannot be evaluated: System.version/0 is the Elixir version mix runs on",
+  );
 });
 
 test("conditions hexts cannot evaluate are decided by the caller, which evaluates every branch", () => {
-  const src = 'defmodule T.MixProject do\n  use Mix.Project\n  def project, do: if(Version.match?(System.version(), "~> 1.12"), do: [:new], else: [:old])\nend\n';
+  const src =
+    'defmodule T.MixProject do\n  use Mix.Project\n  def project, do: if(Version.match?(System.version(), "~> 1.12"), do: [:new], else: [:old])\nend\n';
   const ask = (decisions: boolean[]) => {
     const decided: Array<{ why: string; line: number; col: number; file: string; t: "unknown" }> = [];
-    const v = MixModule.find(parseElixir(src), "/p", { root: "/p", env: {}, decisions, decided, file: "mix.exs" })!.call("project", [], { line: 0, col: 0 });
+    const v = MixModule.find(parseElixir(src), "/p", {
+      root: "/p",
+      env: {},
+      decisions,
+      decided,
+      file: "mix.exs",
+    })!.call("project", [], { line: 0, col: 0 });
     return [render(v), decided.map((d) => `${d.file}:${d.line}: ${d.why}`)];
   };
   assert.deepEqual(ask([]), ["[:new]", ["mix.exs:3: System.version/0 is the Elixir version mix runs on"]]);
@@ -154,7 +167,8 @@ test("conditions hexts cannot evaluate are decided by the caller, which evaluate
 });
 
 test("the module that uses Mix.Project is the one read", () => {
-  const src = 'defmodule Other do\n  def project, do: :wrong\nend\ndefmodule My.MixProject do\n  use Mix.Project\n  def project, do: :right\nend\n';
+  const src =
+    "defmodule Other do\n  def project, do: :wrong\nend\ndefmodule My.MixProject do\n  use Mix.Project\n  def project, do: :right\nend\n";
   assert.equal(render(MixModule.find(parseElixir(src), "/p")!.call("project", [], { line: 0, col: 0 })), ":right");
   assert.equal(MixModule.find(parseElixir("defmodule A do\n  def project, do: 1\nend\n"), "/p"), undefined);
 });

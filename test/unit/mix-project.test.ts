@@ -40,7 +40,8 @@ function inline(t: { after(fn: () => void): void }, files: Record<string, string
 }
 
 const meta = 'description: "A package.", package: [licenses: ["MIT"], links: %{"Source" => "https://example.test/p"}'; // caller closes ]
-const mixExs = (body: string) => `defmodule P.MixProject do\n  use Mix.Project\n\n  def project do\n    [app: :p, version: "1.0.0", ${body}]\n  end\nend\n`;
+const mixExs = (body: string) =>
+  `defmodule P.MixProject do\n  use Mix.Project\n\n  def project do\n    [app: :p, version: "1.0.0", ${body}]\n  end\nend\n`;
 
 const errors = (pkg: ProjectPackage) => pkg.problems.filter((p) => p.severity === "error").map((p) => p.message);
 const warnings = (pkg: ProjectPackage) => pkg.problems.filter((p) => p.severity === "warning").map((p) => p.message);
@@ -72,7 +73,8 @@ test("mix-deps: requirements as mix writes them; git/path prod deps and override
 
 test("mix-unevaluable: values that need Elixir are reported with their line, never guessed", async (t) => {
   const pkg = await readMixProject(copyFixture(t, "mix-unevaluable"));
-  for (const p of pkg.problems) if (p.severity === "error") assert.ok(p.message.endsWith(`; ${METADATA_HINT}`), p.message);
+  for (const p of pkg.problems)
+    if (p.severity === "error") assert.ok(p.message.endsWith(`; ${METADATA_HINT}`), p.message);
   const shape = (p: Problem) => `${p.severity} ${p.file}:${p.line}: ${p.message.replace(`; ${METADATA_HINT}`, "")}`;
   assert.deepEqual(pkg.problems.map(shape), [
     "warning mix.exs:22: package: maintainers cannot be evaluated statically (System.otp_release/0 is the OTP release mix runs on); Hex does not publish it, so it is ignored",
@@ -82,8 +84,15 @@ test("mix-unevaluable: values that need Elixir are reported with their line, nev
   ]);
   assert.equal(pkg.version, "");
   assert.equal("version" in pkg.metadata, false);
-  assert.equal(pkg.metadata.description, "A description read at build time.", "File.read!/1 inside the project is evaluated");
-  assert.deepEqual(pkg.requirements.map((r) => r.name), ["known"]);
+  assert.equal(
+    pkg.metadata.description,
+    "A description read at build time.",
+    "File.read!/1 inside the project is evaluated",
+  );
+  assert.deepEqual(
+    pkg.requirements.map((r) => r.name),
+    ["known"],
+  );
   assert.deepEqual(pkg.hexConfig, { unsafe_https: false });
 });
 
@@ -99,10 +108,16 @@ test("mix-literals: sigils, heredoc, interpolation, files globs and exclusions, 
   assert.equal(pkg.name, "literal");
   assert.equal(pkg.version, "2.0.0-rc.1");
   assert.equal(pkg.defaultOutput, "literal-2.0.0-rc.1.tar");
-  assert.equal(pkg.metadata.description, 'Literal parsing: "quotes", #{escaped}, version 2.0.0-rc.1.\n  Indented line.');
+  assert.equal(
+    pkg.metadata.description,
+    'Literal parsing: "quotes", #{escaped}, version 2.0.0-rc.1.\n  Indented line.',
+  );
   assert.equal(pkg.metadata.elixir, "~> 1.15");
   assert.deepEqual(pkg.metadata.licenses, ["Apache-2.0", "MIT"]);
-  assert.deepEqual(pkg.metadata.links, { Repo: "https://example.test/literal", Docs: "https://example.test/literal/docs" });
+  assert.deepEqual(pkg.metadata.links, {
+    Repo: "https://example.test/literal",
+    Docs: "https://example.test/literal/docs",
+  });
   assert.deepEqual(pkg.metadata.build_tools, ["mix", "make"]);
   assert.deepEqual(pkg.metadata.extra, { type: "library", flags: ["fast", true], nested: { level: 2 } });
   assert.deepEqual(pkg.metadata.files, [
@@ -128,7 +143,12 @@ test("mix-literals: sigils, heredoc, interpolation, files globs and exclusions, 
   assert.deepEqual(pick(byPath.get("priv/empty")), { kind: "dir", empty: true });
   assert.deepEqual(pick(byPath.get("lib/tmp")), { kind: "dir", empty: false });
   assert.deepEqual(pick(byPath.get("NOTICE")), { kind: "file", size: 7 });
-  assert.deepEqual(pkg.hexConfig, { api_url: "http://127.0.0.1:4000/api", doc_provider: "ex_doc", repos: { acme: { url: "http://repo.test" } }, organization: "acme" });
+  assert.deepEqual(pkg.hexConfig, {
+    api_url: "http://127.0.0.1:4000/api",
+    doc_provider: "ex_doc",
+    repos: { acme: { url: "http://repo.test" } },
+    organization: "acme",
+  });
 
   // The package is writable as it stands.
   assert.ok(encodeMetadataConfig(pkg.metadata).length > 0);
@@ -147,8 +167,15 @@ function pick(f: ProjectPackage["files"][number] | undefined): Record<string, un
 
 test("mix-umbrella: Hex refuses umbrellas, so --app picks an app under apps_path", async (t) => {
   const root = copyFixture(t, "mix-umbrella");
-  await assert.rejects(readMixProject(root), (e: unknown) => e instanceof HextsError && e.code === "USAGE" && /--app/.test(e.message) && /alpha, beta/.test(e.message));
-  await assert.rejects(readMixProject(root, { app: "gamma" }), (e: unknown) => e instanceof HextsError && e.code === "USAGE" && /alpha, beta/.test(e.message));
+  await assert.rejects(
+    readMixProject(root),
+    (e: unknown) =>
+      e instanceof HextsError && e.code === "USAGE" && /--app/.test(e.message) && /alpha, beta/.test(e.message),
+  );
+  await assert.rejects(
+    readMixProject(root, { app: "gamma" }),
+    (e: unknown) => e instanceof HextsError && e.code === "USAGE" && /alpha, beta/.test(e.message),
+  );
 
   const alpha = await readMixProject(root, { app: "alpha" });
   assert.deepEqual(alpha.problems, []);
@@ -156,11 +183,18 @@ test("mix-umbrella: Hex refuses umbrellas, so --app picks an app under apps_path
   assert.equal(alpha.appDir, join(root, "apps", "alpha"));
   assert.equal(alpha.defaultOutput, "apps/alpha/alpha-1.0.0.tar");
   assert.deepEqual(alpha.metadata.files, ["lib", "lib/alpha.ex", "mix.exs"]);
-  assert.deepEqual(alpha.requirements.map((r) => r.name), ["jason"]);
+  assert.deepEqual(
+    alpha.requirements.map((r) => r.name),
+    ["jason"],
+  );
 
   const beta = await readMixProject(root, { app: "beta" });
   assert.deepEqual(beta.problems, [
-    { severity: "error", message: "Dependencies excluded from the package (only Hex packages can be dependencies): alpha", file: "apps/beta/mix.exs" },
+    {
+      severity: "error",
+      message: "Dependencies excluded from the package (only Hex packages can be dependencies): alpha",
+      file: "apps/beta/mix.exs",
+    },
   ]);
 
   const direct = await readMixProject(join(root, "apps", "alpha"));
@@ -171,14 +205,23 @@ test("mix-umbrella: Hex refuses umbrellas, so --app picks an app under apps_path
 test("--app on a single-app project must name that app", async (t) => {
   const dir = inline(t, { "lib/p.ex": "" }, `${meta}]`);
   assert.equal((await readMixProject(dir, { app: "p" })).name, "p");
-  await assert.rejects(readMixProject(dir, { app: "q" }), (e: unknown) => e instanceof HextsError && e.code === "USAGE");
+  await assert.rejects(
+    readMixProject(dir, { app: "q" }),
+    (e: unknown) => e instanceof HextsError && e.code === "USAGE",
+  );
 });
 
 test("unreadable projects throw PROJECT_INVALID naming file and line", async (t) => {
   const noMix = inline(t, { "lib/p.ex": "" });
-  await assert.rejects(readMixProject(noMix), (e: unknown) => e instanceof HextsError && e.code === "PROJECT_INVALID" && /no mix\.exs/.test(e.message));
+  await assert.rejects(
+    readMixProject(noMix),
+    (e: unknown) => e instanceof HextsError && e.code === "PROJECT_INVALID" && /no mix\.exs/.test(e.message),
+  );
 
-  const syntax = inline(t, { "mix.exs": 'defmodule P.MixProject do\n  use Mix.Project\n\n  def project do\n    [app: :p, version: "1.0.0"\n  end\nend\n' });
+  const syntax = inline(t, {
+    "mix.exs":
+      'defmodule P.MixProject do\n  use Mix.Project\n\n  def project do\n    [app: :p, version: "1.0.0"\n  end\nend\n',
+  });
   await assert.rejects(readMixProject(syntax), (e: unknown) => {
     assert.ok(e instanceof HextsError);
     assert.equal(e.code, "PROJECT_INVALID");
@@ -187,23 +230,41 @@ test("unreadable projects throw PROJECT_INVALID naming file and line", async (t)
     return true;
   });
 
-  const badInterpolation = inline(t, { "mix.exs": 'defmodule P.MixProject do\n  use Mix.Project\n  def project, do: [app: :p, version: v()]\n  defp v, do: "#{1 +}"\nend\n' });
-  await assert.rejects(readMixProject(badInterpolation), (e: unknown) => e instanceof HextsError && e.code === "PROJECT_INVALID" && /^mix\.exs:4:/.test(e.message));
+  const badInterpolation = inline(t, {
+    "mix.exs":
+      'defmodule P.MixProject do\n  use Mix.Project\n  def project, do: [app: :p, version: v()]\n  defp v, do: "#{1 +}"\nend\n',
+  });
+  await assert.rejects(
+    readMixProject(badInterpolation),
+    (e: unknown) => e instanceof HextsError && e.code === "PROJECT_INVALID" && /^mix\.exs:4:/.test(e.message),
+  );
 
   const noModule = inline(t, { "mix.exs": "defmodule P do\n  def project, do: []\nend\n" });
-  await assert.rejects(readMixProject(noModule), (e: unknown) => e instanceof HextsError && /use Mix.Project/.test(e.message));
-  const noProject = inline(t, { "mix.exs": "defmodule P.MixProject do\n  use Mix.Project\n  def other, do: []\nend\n" });
-  await assert.rejects(readMixProject(noProject), (e: unknown) => e instanceof HextsError && /project\/0/.test(e.message));
+  await assert.rejects(
+    readMixProject(noModule),
+    (e: unknown) => e instanceof HextsError && /use Mix.Project/.test(e.message),
+  );
+  const noProject = inline(t, {
+    "mix.exs": "defmodule P.MixProject do\n  use Mix.Project\n  def other, do: []\nend\n",
+  });
+  await assert.rejects(
+    readMixProject(noProject),
+    (e: unknown) => e instanceof HextsError && /project\/0/.test(e.message),
+  );
 });
 
 test("files: missing patterns, a top-level hex_metadata.config, an empty list", async (t) => {
   const missing = await readMixProject(inline(t, { "lib/p.ex": "" }, `${meta}, files: ["lib", "nope", "docs/*.md"]]`));
   assert.deepEqual(errors(missing), ["Missing files: nope, docs/*.md"]);
 
-  const reserved = await readMixProject(inline(t, { "hex_metadata.config": "", "lib/p.ex": "" }, `${meta}, files: ["lib", "*.config"]]`));
+  const reserved = await readMixProject(
+    inline(t, { "hex_metadata.config": "", "lib/p.ex": "" }, `${meta}, files: ["lib", "*.config"]]`),
+  );
   assert.deepEqual(errors(reserved), ["Do not include this file: hex_metadata.config"]);
 
-  const empty = await readMixProject(inline(t, { "lib/p.ex": "" }, `${meta}, files: ["lib"], exclude_patterns: [~r/^lib/]]`));
+  const empty = await readMixProject(
+    inline(t, { "lib/p.ex": "" }, `${meta}, files: ["lib"], exclude_patterns: [~r/^lib/]]`),
+  );
   assert.deepEqual(errors(empty), ["Creating tarball failed: File list was empty."]);
 
   const outside = await readMixProject(inline(t, { "lib/p.ex": "" }, `${meta}, files: ["lib", "../x"]]`));
@@ -242,34 +303,52 @@ test("metadata checks of mix hex.build", async (t) => {
 
   const long = await readMixProject(inline(t, { "lib/p.ex": "" }, `${meta}], description: "${"e\u0301".repeat(301)}"`));
   assert.deepEqual(errors(long), ["Package description is too long (exceeds 300 characters)"]);
-  const exact = await readMixProject(inline(t, { "lib/p.ex": "" }, `${meta}], description: "  ${"e\u0301".repeat(300)}\\n"`));
+  const exact = await readMixProject(
+    inline(t, { "lib/p.ex": "" }, `${meta}], description: "  ${"e\u0301".repeat(300)}\\n"`),
+  );
   assert.deepEqual(errors(exact), []);
   assert.equal(exact.metadata.description, "e\u0301".repeat(300));
 
   const misplaced = await readMixProject(inline(t, { "lib/p.ex": "" }, `${meta}], licenses: ["MIT"]`));
-  assert.deepEqual(warnings(misplaced), ["Mix project configuration :licenses belongs under the :package key, did you misplace it?"]);
+  assert.deepEqual(warnings(misplaced), [
+    "Mix project configuration :licenses belongs under the :package key, did you misplace it?",
+  ]);
 
-  const kwLinks = await readMixProject(inline(t, { "lib/p.ex": "" }, 'description: "d", package: [licenses: ["MIT"], links: [Source: "https://s.test", Docs: "https://d.test"]]'));
+  const kwLinks = await readMixProject(
+    inline(
+      t,
+      { "lib/p.ex": "" },
+      'description: "d", package: [licenses: ["MIT"], links: [Source: "https://s.test", Docs: "https://d.test"]]',
+    ),
+  );
   assert.deepEqual(kwLinks.metadata.links, { Source: "https://s.test", Docs: "https://d.test" });
   assert.match(warnings(kwLinks)[0]!, /links is written with its keys sorted/);
 
   const misspelt = await readMixProject(inline(t, { "lib/p.ex": "" }, `${meta}, organisation: "acme"]`));
   assert.deepEqual(errors(misspelt), ["Invalid Hex package config :organisation, use spelling :organization"]);
 
-  const noLicenses = await readMixProject(inline(t, { "lib/p.ex": "" }, 'description: "d", package: [licenses: [], links: %{}]'));
+  const noLicenses = await readMixProject(
+    inline(t, { "lib/p.ex": "" }, 'description: "d", package: [licenses: [], links: %{}]'),
+  );
   assert.deepEqual(warnings(noLicenses), ["You have not included any licenses"]);
 
   const float = await readMixProject(inline(t, { "lib/p.ex": "" }, `${meta}, extra: %{"ratio" => 1.5}]`));
   assert.match(errors(float)[0]!, /^extra: the float 1.5 cannot be published/);
 
-  const nilDescription = await readMixProject(inline(t, { "lib/p.ex": "" }, 'description: nil, package: [licenses: ["MIT"], links: %{}]'));
+  const nilDescription = await readMixProject(
+    inline(t, { "lib/p.ex": "" }, 'description: nil, package: [licenses: ["MIT"], links: %{}]'),
+  );
   assert.equal(nilDescription.metadata.description, "nil");
   assert.deepEqual(warnings(nilDescription), ['description is nil; Hex writes it as the string "nil"']);
 });
 
 test("a dependency whose options need Elixir is an error only when it could be a prod dependency", async (t) => {
   const pkg = await readMixProject(
-    inline(t, { "lib/p.ex": "" }, `${meta}], deps: [{:a, "~> 1.0", opts()}, {:b, "~> 1.0", only: :test, path: Application.get_env(:p, :b)}, {:c, Application.get_env(:p, :c)}]`),
+    inline(
+      t,
+      { "lib/p.ex": "" },
+      `${meta}], deps: [{:a, "~> 1.0", opts()}, {:b, "~> 1.0", only: :test, path: Application.get_env(:p, :b)}, {:c, Application.get_env(:p, :c)}]`,
+    ),
   );
   assert.deepEqual(
     pkg.problems.map((p) => `${p.severity}:${p.line} ${p.message.replace(`; ${METADATA_HINT}`, "")}`),
@@ -281,7 +360,13 @@ test("a dependency whose options need Elixir is an error only when it could be a
 });
 
 test("build_tools are guessed from the package's top-level files", async (t) => {
-  const pkg = await readMixProject(inline(t, { "rebar.config": "", Makefile: "", "src/p.erl": "" }, `${meta}, files: ["src", "Makefile", "rebar.config", "mix.exs"]]`));
+  const pkg = await readMixProject(
+    inline(
+      t,
+      { "rebar.config": "", Makefile: "", "src/p.erl": "" },
+      `${meta}, files: ["src", "Makefile", "rebar.config", "mix.exs"]]`,
+    ),
+  );
   assert.deepEqual(pkg.metadata.build_tools, ["mix", "rebar3", "make"]);
   const none = await readMixProject(inline(t, { "lib/p.ex": "" }, `${meta}, files: ["lib"]]`));
   assert.deepEqual(none.metadata.build_tools, ["mix"]);
@@ -289,14 +374,28 @@ test("build_tools are guessed from the package's top-level files", async (t) => 
 
 test("--file-order filesystem walks directories in readdir order, as Erlang's file:list_dir/1 (mix's File.ls!) does", async (t) => {
   const files: Record<string, string> = {};
-  for (const name of ["zeta", "alpha", "Mid", "beta_2", "beta", "omega", "ü", "_x", "k9", "k10"]) files[`lib/${name}.ex`] = "";
+  for (const name of ["zeta", "alpha", "Mid", "beta_2", "beta", "omega", "ü", "_x", "k9", "k10"])
+    files[`lib/${name}.ex`] = "";
   const dir = inline(t, files, `${meta}]`);
   const sorted = await readMixProject(dir);
   const raw = await readMixProject(dir, { fileOrder: "filesystem" });
-  const libOf = (pkg: ProjectPackage) => (pkg.metadata.files as string[]).filter((p) => p.startsWith("lib/")).map((p) => p.slice(4));
-  assert.deepEqual(libOf(sorted), [...libOf(sorted)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  const libOf = (pkg: ProjectPackage) =>
+    (pkg.metadata.files as string[]).filter((p) => p.startsWith("lib/")).map((p) => p.slice(4));
+  assert.deepEqual(
+    libOf(sorted),
+    [...libOf(sorted)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
+  );
   assert.deepEqual([...libOf(raw)].sort(), [...libOf(sorted)].sort(), "the same files");
-  const erl = spawnSync("erl", ["-noshell", "+fnu", "-eval", `io:setopts([{encoding, unicode}]), {ok, L} = file:list_dir("${join(dir, "lib")}"), io:format("~ts", [lists:join("\\n", L)]), halt().`], { encoding: "utf8", env: { ...process.env, LANG: "C.UTF-8" } });
+  const erl = spawnSync(
+    "erl",
+    [
+      "-noshell",
+      "+fnu",
+      "-eval",
+      `io:setopts([{encoding, unicode}]), {ok, L} = file:list_dir("${join(dir, "lib")}"), io:format("~ts", [lists:join("\\n", L)]), halt().`,
+    ],
+    { encoding: "utf8", env: { ...process.env, LANG: "C.UTF-8" } },
+  );
   if (erl.error) return t.skip("erl is not installed: the order is only checked to hold the same files");
   assert.deepEqual(libOf(raw), erl.stdout.split("\n"));
 });
@@ -310,33 +409,63 @@ test("mix.exs that compute their metadata: VERSION files, branches on the Elixir
   const pkg = await readMixProject(versionFile, { env: {} });
   assert.deepEqual(errors(pkg), []);
   assert.equal(pkg.version, "2.4.1");
-  assert.deepEqual(pkg.requirements.map((r) => `${r.name} ${r.requirement}`), ["jason ~> 1.4"]);
+  assert.deepEqual(
+    pkg.requirements.map((r) => `${r.name} ${r.requirement}`),
+    ["jason ~> 1.4"],
+  );
   const fromEnv = await readMixProject(versionFile, { env: { JASON_REQ: "~> 1.2" } });
-  assert.deepEqual(fromEnv.requirements.map((r) => `${r.name} ${r.requirement}`), ["jason ~> 1.2"], "System.get_env reads the environment, as mix does");
+  assert.deepEqual(
+    fromEnv.requirements.map((r) => `${r.name} ${r.requirement}`),
+    ["jason ~> 1.2"],
+    "System.get_env reads the environment, as mix does",
+  );
 
   // A test-only dependency behind the Elixir version: both branches give the same package.
-  const testOnly = inline(t, { "lib/p.ex": "" }, `${meta}], deps: deps()]\n  end\n  defp deps do\n    if Version.match?(System.version(), "~> 1.12") do\n      [{:dep, "~> 1.0"}, {:stream_data, "~> 0.5", only: :test}]\n    else\n      [{:dep, "~> 1.0"}]\n    end\n  end\n  def unused do\n    [`);
+  const testOnly = inline(
+    t,
+    { "lib/p.ex": "" },
+    `${meta}], deps: deps()]\n  end\n  defp deps do\n    if Version.match?(System.version(), "~> 1.12") do\n      [{:dep, "~> 1.0"}, {:stream_data, "~> 0.5", only: :test}]\n    else\n      [{:dep, "~> 1.0"}]\n    end\n  end\n  def unused do\n    [`,
+  );
   const built = await readMixProject(testOnly, { env: {} });
   assert.deepEqual(errors(built), []);
-  assert.deepEqual(built.requirements.map((r) => r.name), ["dep"]);
+  assert.deepEqual(
+    built.requirements.map((r) => r.name),
+    ["dep"],
+  );
 
   // ... but a branch that changes the package is named, with the way out.
-  const differs = inline(t, { "lib/p.ex": "" }, `${meta}], deps: (if Version.match?(System.version(), ">= 1.15.0"), do: [{:new_dep, "~> 2.0"}], else: [{:old_dep, "~> 1.0"}])`);
+  const differs = inline(
+    t,
+    { "lib/p.ex": "" },
+    `${meta}], deps: (if Version.match?(System.version(), ">= 1.15.0"), do: [{:new_dep, "~> 2.0"}], else: [{:old_dep, "~> 1.0"}])`,
+  );
   await assert.rejects(readMixProject(differs, { env: {} }), (e: unknown) => {
     assert.ok(e instanceof HextsError && e.code === "PROJECT_INVALID");
-    assert.match(e.message, /^mix\.exs:5:\d+: the package depends on a condition hexts cannot evaluate \(System\.version\/0 is the Elixir version mix runs on\): its branches give different package metadata; describe the package .*--metadata FILE/);
+    assert.match(
+      e.message,
+      /^mix\.exs:5:\d+: the package depends on a condition hexts cannot evaluate \(System\.version\/0 is the Elixir version mix runs on\): its branches give different package metadata; describe the package .*--metadata FILE/,
+    );
     return true;
   });
 });
 
 test("mix.exs evaluation is bounded: steps, memory, and malformed numbers are typed errors", async (t) => {
   const cases: [string, RegExp][] = [
-    [`${meta}], description: f(1)]\n  end\n  defp f(x), do: [f(x), f(x)]\n  def unused do\n    [`, /^mix\.exs:\d+:\d+: evaluating it takes more than 1000000 steps/],
-    [`${meta}], description: d(27, ["x"])]\n  end\n  defp d(0, l), do: l\n  defp d(n, l), do: d(n - 1, l ++ l)\n  def unused do\n    [`, /^mix\.exs:\d+:\d+: evaluating it builds more than 8000000 list elements/],
+    [
+      `${meta}], description: f(1)]\n  end\n  defp f(x), do: [f(x), f(x)]\n  def unused do\n    [`,
+      /^mix\.exs:\d+:\d+: evaluating it takes more than 1000000 steps/,
+    ],
+    [
+      `${meta}], description: d(27, ["x"])]\n  end\n  defp d(0, l), do: l\n  defp d(n, l), do: d(n - 1, l ++ l)\n  def unused do\n    [`,
+      /^mix\.exs:\d+:\d+: evaluating it builds more than 8000000 list elements/,
+    ],
     [`${meta}], x: 0b0b]`, /^mix\.exs:5:\d+: invalid number$/],
   ];
   for (const [body, re] of cases) {
     const dir = inline(t, { "lib/p.ex": "" }, body);
-    await assert.rejects(readMixProject(dir, { env: {} }), (e: unknown) => e instanceof HextsError && e.code === "PROJECT_INVALID" && re.test(e.message));
+    await assert.rejects(
+      readMixProject(dir, { env: {} }),
+      (e: unknown) => e instanceof HextsError && e.code === "PROJECT_INVALID" && re.test(e.message),
+    );
   }
 });

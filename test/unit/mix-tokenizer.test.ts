@@ -30,7 +30,7 @@ const tokenCases: Array<[string, string]> = [
   ["a ++ b -- c <> d |> e", "ident:a op:++ ident:b op:-- ident:c op:<> ident:d op:|> ident:e"],
   ["x not in y and z", "ident:x op:not op:in ident:y op:and ident:z"],
   ["%{a => 1}", "punct:% punct:{ ident:a op:=> int:1 punct:}"],
-  ["@version \"1.0\"", 'op:@ ident:version str:"1.0"'],
+  ['@version "1.0"', 'op:@ ident:version str:"1.0"'],
   ["Mix.env() == :prod", "alias:Mix op:. ident:env punct:( punct:) op:== atom:prod"],
   ['"a\\"b"', 'str:"a\\"b"'],
   ['"v#{@version}!"', 'str:"v#{op:@ ident:version}!"'],
@@ -67,7 +67,10 @@ const tokenErrors: Array<[string, number, RegExp]> = [
 
 for (const [src, line, message] of tokenErrors) {
   test(`tokenizer error in ${JSON.stringify(src)}`, () => {
-    assert.throws(() => tokenize(src), (e: unknown) => e instanceof ElixirSyntaxError && e.line === line && message.test(e.message));
+    assert.throws(
+      () => tokenize(src),
+      (e: unknown) => e instanceof ElixirSyntaxError && e.line === line && message.test(e.message),
+    );
   });
 }
 
@@ -136,14 +139,14 @@ const parseCases: Array<[string, string]> = [
   ["[1, 2,\n]", "[1, 2]"],
   ["[a: 1,\n b: 2,\n]", "[{:a, 1}, {:b, 2}]"],
   ["[h | t]", "[h | t]"],
-  ["{:dep, \"~> 1.0\", only: :dev}", '{:dep, "~> 1.0", [{:only, :dev}]}'],
-  ["%{\"a\" => 1, b: 2}", '%{"a" => 1, :b => 2}'],
+  ['{:dep, "~> 1.0", only: :dev}', '{:dep, "~> 1.0", [{:only, :dev}]}'],
+  ['%{"a" => 1, b: 2}', '%{"a" => 1, :b => 2}'],
   ["%{m | a: 1}", "%{m | :a => 1}"],
   ["foo(1, a: 2)", "foo(1, [{:a, 2}])"],
   ["foo 1, a: 2", "foo(1, [{:a, 2}])"],
   ["use Mix.Project", "use(Mix.Project)"],
   ["Mix.Project.config()[:app]", "Mix.Project.config()[:app]"],
-  ["IO.puts \"x\"", 'IO.puts("x")'],
+  ['IO.puts "x"', 'IO.puts("x")'],
   ["def project, do: [app: :x]", "def(project, [{:do, [{:app, :x}]}])"],
   ["def project do\n  [app: :x]\nend", "def(project, [{:do, [{:app, :x}]}])"],
   ["defp deps(:test), do: []", "defp(deps(:test), [{:do, []}])"],
@@ -153,9 +156,9 @@ const parseCases: Array<[string, string]> = [
   ["if foo(1) do\n 1\nend", "if(foo(1), [{:do, 1}])"],
   ["case x do\n :a -> 1\n _ -> 2\nend", "case(x, [{:do, (:a -> 1; _ -> 2)}])"],
   ["fn x -> x end", "fn (x -> x) end"],
-  ["@version \"1.0\"", '(@version "1.0")'],
+  ['@version "1.0"', '(@version "1.0")'],
   ["@doc false", "(@doc :false)"],
-  ["[version: @version, x: @x <> \"y\"]", '[{:version, @version}, {:x, (@x <> "y")}]'],
+  ['[version: @version, x: @x <> "y"]', '[{:version, @version}, {:x, (@x <> "y")}]'],
   ["a = 1; b = 2", "{(a = 1); (b = 2)}"],
   ["-1 + 2", "((-1) + 2)"],
   ["foo -1", "foo((-1))"],

@@ -23,14 +23,21 @@ interface Build {
 }
 
 const mixCases: string[] = haveVectors
-  ? readVectorJson<{ cases: Array<{ case: string; tool: string }> }>("projects", "index.json").cases.filter((c) => c.tool === "mix").map((c) => c.case)
+  ? readVectorJson<{ cases: Array<{ case: string; tool: string }> }>("projects", "index.json")
+      .cases.filter((c) => c.tool === "mix")
+      .map((c) => c.case)
   : ["mix_basic", "mix_complex", "mix_unicode"];
 
 /** Copies the project into a fresh directory with the modes recorded in expected.json. */
 function checkout(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `hexts-${name}-`));
   cpSync(vectorPath("projects", name), dir, { recursive: true });
-  const expected = readVectorJson<{ project_files: Array<{ path: string; mode: string }> }>("projects", "expected", name, "expected.json");
+  const expected = readVectorJson<{ project_files: Array<{ path: string; mode: string }> }>(
+    "projects",
+    "expected",
+    name,
+    "expected.json",
+  );
   for (const f of expected.project_files) chmodSync(join(dir, f.path), parseInt(f.mode, 8));
   return dir;
 }
@@ -83,6 +90,9 @@ test("mix_complex: requirements in deps order, dev/test deps dropped", { skip: v
     { name: "foo", app: "foo", requirement: "~> 0.1", optional: false, repository: "test_repo" },
     { name: "erltest", app: "erltest", requirement: ">= 0.1.0 and < 1.0.0", optional: true, repository: "test_repo" },
   ]);
-  assert.equal(pkg.metadata.description, "Quarry digs structured records out of flat text files.\nBuilt as a fixture for Hex package tooling.");
+  assert.equal(
+    pkg.metadata.description,
+    "Quarry digs structured records out of flat text files.\nBuilt as a fixture for Hex package tooling.",
+  );
   assert.deepEqual(pkg.hexConfig, {});
 });

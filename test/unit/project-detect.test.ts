@@ -39,30 +39,62 @@ describe("detectProject", () => {
 });
 
 describe("several build tools in one directory", () => {
-  const MIX_STUB = 'defmodule One.MixProject do\n  use Mix.Project\n  def project, do: [app: :one, version: "1.0.0"]\nend\n';
-  const APP = '{application, one, [{vsn, "1.0.0"}, {description, "One"}, {licenses, ["MIT"]}, {links, []}, {registered, []}, {applications, [kernel, stdlib]}]}.\n';
+  const MIX_STUB =
+    'defmodule One.MixProject do\n  use Mix.Project\n  def project, do: [app: :one, version: "1.0.0"]\nend\n';
+  const APP =
+    '{application, one, [{vsn, "1.0.0"}, {description, "One"}, {licenses, ["MIT"]}, {links, []}, {registered, []}, {applications, [kernel, stdlib]}]}.\n';
 
   it("picks the tool whose configuration describes a complete package, and says so", async (t) => {
-    const dir = project(t, { "mix.exs": MIX_STUB, "rebar.config": "{deps, []}.\n", "rebar.lock": "[].\n", "src/one.app.src": APP, "src/one.erl": "-module(one).\n" });
+    const dir = project(t, {
+      "mix.exs": MIX_STUB,
+      "rebar.config": "{deps, []}.\n",
+      "rebar.lock": "[].\n",
+      "src/one.app.src": APP,
+      "src/one.erl": "-module(one).\n",
+    });
     const pkg = await readProject(dir);
     assert.equal(pkg.tool, "rebar3");
     assert.equal(pkg.notes?.length, 1);
-    assert.match(pkg.notes![0]!, /^mix\.exs and rebar\.config found; building with rebar3 \(mix\.exs does not describe a complete package: mix\.exs: Missing metadata fields: description, licenses, links\); choose another with --build-tool mix\|rebar3$/);
+    assert.match(
+      pkg.notes![0]!,
+      /^mix\.exs and rebar\.config found; building with rebar3 \(mix\.exs does not describe a complete package: mix\.exs: Missing metadata fields: description, licenses, links\); choose another with --build-tool mix\|rebar3$/,
+    );
   });
 
   it("--build-tool chooses, and names what is missing", async (t) => {
-    const dir = project(t, { "mix.exs": MIX_STUB, "rebar.config": "{deps, []}.\n", "rebar.lock": "[].\n", "src/one.app.src": APP, "src/one.erl": "" });
+    const dir = project(t, {
+      "mix.exs": MIX_STUB,
+      "rebar.config": "{deps, []}.\n",
+      "rebar.lock": "[].\n",
+      "src/one.app.src": APP,
+      "src/one.erl": "",
+    });
     assert.equal((await readProject(dir, { buildTool: "mix" })).tool, "mix");
     assert.equal((await readProject(dir, { buildTool: "rebar3" })).notes, undefined);
-    await assert.rejects(readProject(dir, { buildTool: "make" }), (e: unknown) => e instanceof HextsError && e.code === "USAGE" && /--build-tool make/.test(e.message));
+    await assert.rejects(
+      readProject(dir, { buildTool: "make" }),
+      (e: unknown) => e instanceof HextsError && e.code === "USAGE" && /--build-tool make/.test(e.message),
+    );
   });
 
   it("keeps mix when both are complete (mix first, as before)", async (t) => {
-    const full = MIX_STUB.replace('version: "1.0.0"', 'version: "1.0.0", description: "One", package: [licenses: ["MIT"], links: %{}]');
-    const dir = project(t, { "mix.exs": full, "rebar.config": "", "rebar.lock": "[].\n", "src/one.app.src": APP, "lib/one.ex": "" });
+    const full = MIX_STUB.replace(
+      'version: "1.0.0"',
+      'version: "1.0.0", description: "One", package: [licenses: ["MIT"], links: %{}]',
+    );
+    const dir = project(t, {
+      "mix.exs": full,
+      "rebar.config": "",
+      "rebar.lock": "[].\n",
+      "src/one.app.src": APP,
+      "lib/one.ex": "",
+    });
     const pkg = await readProject(dir);
     assert.equal(pkg.tool, "mix");
-    assert.match(pkg.notes![0]!, /^mix\.exs and rebar\.config found; building with mix; choose another with --build-tool mix\|rebar3$/);
+    assert.match(
+      pkg.notes![0]!,
+      /^mix\.exs and rebar\.config found; building with mix; choose another with --build-tool mix\|rebar3$/,
+    );
   });
 });
 
@@ -71,10 +103,13 @@ describe("listApps and readProject", () => {
     const dir = mkdtempSync(join(tmpdir(), "hexts-umbrella-"));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     cpSync(vectorPath("projects", "rebar3_umbrella"), dir, { recursive: true });
-    assert.deepEqual((await listApps(dir)).map((a) => [a.name, a.dir]), [
-      ["alpha", join(dir, "apps", "alpha")],
-      ["beta", join(dir, "apps", "beta")],
-    ]);
+    assert.deepEqual(
+      (await listApps(dir)).map((a) => [a.name, a.dir]),
+      [
+        ["alpha", join(dir, "apps", "alpha")],
+        ["beta", join(dir, "apps", "beta")],
+      ],
+    );
   });
 
   it("hands a mix project to the mix reader", { skip: vectorsSkip }, async (t) => {
@@ -93,7 +128,10 @@ describe("listApps and readProject", () => {
       "components/one/src/one.app.src": APP_SRC,
       "apps/two/src/two.app.src": APP_SRC.replace("one", "two"),
     });
-    assert.deepEqual((await listApps(dir)).map((a) => a.name), ["one"]);
+    assert.deepEqual(
+      (await listApps(dir)).map((a) => a.name),
+      ["one"],
+    );
   });
 
   it("lists a mix umbrella's apps and asks for --app before reading mix.exs", async (t) => {
@@ -102,19 +140,34 @@ describe("listApps and readProject", () => {
       "apps/one/mix.exs": "",
       "apps/two/mix.exs": "",
     });
-    assert.deepEqual((await listApps(dir)).map((a) => a.name), ["one", "two"]);
-    await assert.rejects(readProject(dir), (e: unknown) => e instanceof HextsError && e.code === "INPUT_REQUIRED" && /--app/.test(e.message));
-    await assert.rejects(readProject(dir, { app: "three" }), (e: unknown) => e instanceof HextsError && e.code === "USAGE");
+    assert.deepEqual(
+      (await listApps(dir)).map((a) => a.name),
+      ["one", "two"],
+    );
+    await assert.rejects(
+      readProject(dir),
+      (e: unknown) => e instanceof HextsError && e.code === "INPUT_REQUIRED" && /--app/.test(e.message),
+    );
+    await assert.rejects(
+      readProject(dir, { app: "three" }),
+      (e: unknown) => e instanceof HextsError && e.code === "USAGE",
+    );
   });
 
   it("lists the Erlang.mk project's one app", async (t) => {
     const dir = project(t, { Makefile: "PROJECT = beacon\ninclude erlang.mk\n", "erlang.mk": "" });
-    assert.deepEqual((await listApps(dir)).map((a) => a.name), ["beacon"]);
+    assert.deepEqual(
+      (await listApps(dir)).map((a) => a.name),
+      ["beacon"],
+    );
   });
 
   it("refuses a directory with no project, pointing at --metadata", async (t) => {
     const dir = project(t, { "README.md": "" });
-    await assert.rejects(readProject(dir), (e: unknown) => e instanceof HextsError && e.code === "PROJECT_INVALID" && /--metadata FILE/.test(e.message));
+    await assert.rejects(
+      readProject(dir),
+      (e: unknown) => e instanceof HextsError && e.code === "PROJECT_INVALID" && /--metadata FILE/.test(e.message),
+    );
     assert.deepEqual(await listApps(dir), []);
   });
 

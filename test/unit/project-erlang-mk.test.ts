@@ -84,7 +84,18 @@ describe("readErlangMkProject", () => {
     // README*, rebar.config, src/**: regular files only, no directory entries, test/ left out.
     assert.deepEqual(
       pkg.files.map((f) => f.path),
-      ["ebin/beacon.app", "erlang.mk", "include/beacon.hrl", "include/sub/deep.hrl", "LICENSE", "Makefile", "priv/templates/page.html", "README.md", "src/beacon.erl", "src/beacon_app.erl"],
+      [
+        "ebin/beacon.app",
+        "erlang.mk",
+        "include/beacon.hrl",
+        "include/sub/deep.hrl",
+        "LICENSE",
+        "Makefile",
+        "priv/templates/page.html",
+        "README.md",
+        "src/beacon.erl",
+        "src/beacon_app.erl",
+      ],
     );
     assert.ok(pkg.files.every((f) => f.kind === "file"));
     assert.deepEqual(pkg.metadata, {
@@ -101,7 +112,10 @@ describe("readErlangMkProject", () => {
       },
       version: "1.3.0",
     });
-    assert.deepEqual(pkg.requirements.map((r) => r.name), ["cowlib", "ranch"]);
+    assert.deepEqual(
+      pkg.requirements.map((r) => r.name),
+      ["cowlib", "ranch"],
+    );
   });
 
   it("is what readProject detects", async (t) => {
@@ -112,7 +126,13 @@ describe("readErlangMkProject", () => {
   it("refuses dependencies that are not Hex packages", async (t) => {
     const dir = copy(t);
     const mk = join(dir, "Makefile");
-    writeFileSync(mk, readFileSync(mk, "utf8").replace("DEPS = cowlib ranch_alias", "DEPS = cowlib ranch_alias gun jsx\ndep_gun = git https://github.com/ninenines/gun 2.0.0"));
+    writeFileSync(
+      mk,
+      readFileSync(mk, "utf8").replace(
+        "DEPS = cowlib ranch_alias",
+        "DEPS = cowlib ranch_alias gun jsx\ndep_gun = git https://github.com/ninenines/gun 2.0.0",
+      ),
+    );
     const pkg = await readErlangMkProject(dir);
     const errors = pkg.problems.filter((p) => p.severity === "error");
     assert.equal(errors.length, 1);
@@ -128,7 +148,10 @@ describe("readErlangMkProject", () => {
   it("reports what make would have to compute", async (t) => {
     const dir = copy(t);
     const mk = join(dir, "Makefile");
-    writeFileSync(mk, readFileSync(mk, "utf8").replace("PROJECT_VERSION = 1.3.0", "PROJECT_VERSION = $(shell git describe --tags)"));
+    writeFileSync(
+      mk,
+      readFileSync(mk, "utf8").replace("PROJECT_VERSION = 1.3.0", "PROJECT_VERSION = $(shell git describe --tags)"),
+    );
     const pkg = await readErlangMkProject(dir);
     assert.equal(pkg.version, "1.3.0"); // the compiled .app still says it
     const error = pkg.problems.find((p) => p.severity === "error");
@@ -147,7 +170,10 @@ describe("readErlangMkProject", () => {
     );
     const pkg = await readErlangMkProject(dir);
     assert.deepEqual(pkg.problems, []);
-    assert.deepEqual(pkg.files.map((f) => f.path), ["Makefile", "src/beacon.erl", "ebin/beacon.app"]);
+    assert.deepEqual(
+      pkg.files.map((f) => f.path),
+      ["Makefile", "src/beacon.erl", "ebin/beacon.app"],
+    );
     assert.deepEqual(pkg.metadata.licenses, ["MIT"]);
     assert.deepEqual(pkg.metadata.extra, { k: "v" });
   });

@@ -21,12 +21,24 @@ const timed = <T>(fn: () => T): T => {
 describe("component matching is linear", () => {
   const name = "a".repeat(200);
   it("*a*a*a*a*a*a*a*a*a*a*a*ab against 200 a's (backtracked for minutes)", () => {
-    assert.equal(timed(() => matchComponent("*a*a*a*a*a*a*a*a*a*a*a*ab", name)), false);
-    assert.equal(timed(() => matchComponent("*a*a*a*a*a*a*a*a*a*a*a*ab", `${name}b`)), true);
+    assert.equal(
+      timed(() => matchComponent("*a*a*a*a*a*a*a*a*a*a*a*ab", name)),
+      false,
+    );
+    assert.equal(
+      timed(() => matchComponent("*a*a*a*a*a*a*a*a*a*a*a*ab", `${name}b`)),
+      true,
+    );
   });
   it("a long run of stars and alternatives", () => {
-    assert.equal(timed(() => matchComponent(`${"*?".repeat(500)}{x,y}`, `${name}${name}${name}z`)), false);
-    assert.equal(timed(() => matchComponent(`{${Array.from({ length: 300 }, (_, i) => `n${i}`).join(",")}}*`, "n299-x")), true);
+    assert.equal(
+      timed(() => matchComponent(`${"*?".repeat(500)}{x,y}`, `${name}${name}${name}z`)),
+      false,
+    );
+    assert.equal(
+      timed(() => matchComponent(`{${Array.from({ length: 300 }, (_, i) => `n${i}`).join(",")}}*`, "n299-x")),
+      true,
+    );
   });
 });
 
@@ -44,10 +56,21 @@ describe("patterns stay inside the directory", () => {
   });
   after(() => rmSync(base, { recursive: true, force: true }));
 
-  const refused = ["/**", "/etc/*", "../secret/*", "../*", "src/../../secret/key.pem", "*/../../secret/*", "outside/../../secret/key.pem"];
+  const refused = [
+    "/**",
+    "/etc/*",
+    "../secret/*",
+    "../*",
+    "src/../../secret/key.pem",
+    "*/../../secret/*",
+    "outside/../../secret/key.pem",
+  ];
   for (const pattern of refused) {
     it(`refuses ${pattern} without reading the disk outside`, () => {
-      assert.throws(() => timed(() => wildcard(pattern, project)), (e: unknown) => e instanceof GlobError && /reaches outside/.test(e.message));
+      assert.throws(
+        () => timed(() => wildcard(pattern, project)),
+        (e: unknown) => e instanceof GlobError && /reaches outside/.test(e.message),
+      );
     });
   }
 
@@ -57,7 +80,10 @@ describe("patterns stay inside the directory", () => {
     assert.deepEqual(wildcard("*/*.pem", project), []);
     // ... named by the pattern, it is an error.
     for (const pattern of ["outside/*", "outside/**"]) {
-      assert.throws(() => wildcard(pattern, project), (e: unknown) => e instanceof GlobError && /through the symlink outside/.test(e.message));
+      assert.throws(
+        () => wildcard(pattern, project),
+        (e: unknown) => e instanceof GlobError && /through the symlink outside/.test(e.message),
+      );
     }
   });
 
@@ -66,10 +92,13 @@ describe("patterns stay inside the directory", () => {
     assert.deepEqual(wildcard("src/../src/*.erl", project), ["src/../src/a.erl"]);
   });
 
-  it("rebar3's include_paths [\"/**\"] is a problem, not a walk of the file system", () => {
+  it('rebar3\'s include_paths ["/**"] is a problem, not a walk of the file system', () => {
     const problems: Problem[] = [];
     const entries = timed(() => expandPaths(["/**", "src/a.erl"], project, problems, { file: "rebar.config" }));
-    assert.deepEqual(entries.map((e) => e.rel), ["src/a.erl"]);
+    assert.deepEqual(
+      entries.map((e) => e.rel),
+      ["src/a.erl"],
+    );
     assert.equal(problems.length, 1);
     assert.match(problems[0]!.message, /"\/\*\*" cannot be used: the pattern reaches outside/);
   });

@@ -103,7 +103,10 @@ describe("wildcard (filelib:wildcard/2)", () => {
   it("rebar3 file selection reports a malformed pattern as a problem", () => {
     const problems: Problem[] = [];
     const entries = expandPaths(["{src", "b.md"], dir, problems, { file: "src/x.app.src" });
-    assert.deepEqual(entries.map((e) => e.rel), ["b.md"]);
+    assert.deepEqual(
+      entries.map((e) => e.rel),
+      ["b.md"],
+    );
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.file, "src/x.app.src");
     assert.match(problems[0]!.message, /"\{src" cannot be used: missing }/);
@@ -128,7 +131,8 @@ describe("matchComponent and isLiteralPattern", () => {
     ["é?", "éa", true],
   ];
   for (const [pattern, name, matches] of cases) {
-    it(`${pattern} ${matches ? "matches" : "does not match"} ${name}`, () => assert.equal(matchComponent(pattern, name), matches));
+    it(`${pattern} ${matches ? "matches" : "does not match"} ${name}`, () =>
+      assert.equal(matchComponent(pattern, name), matches));
   }
   it("an unclosed { is an error, not a literal", () => {
     assert.throws(() => matchComponent("{unclosed", "{unclosed"), isGlobError(/missing }/));
@@ -196,7 +200,8 @@ describe("mix: Path.wildcard(Path.join(dir, pattern)) without match_dot", () => 
     ["{src,priv}/*.{txt,erl}", ["priv/x.txt", "src/e.erl"]],
   ];
   for (const [pattern, expected] of cases) {
-    it(`${JSON.stringify(pattern)} -> ${JSON.stringify(expected)}`, () => assert.deepEqual(mixWildcard(pattern), expected));
+    it(`${JSON.stringify(pattern)} -> ${JSON.stringify(expected)}`, () =>
+      assert.deepEqual(mixWildcard(pattern), expected));
   }
 
   const errors: [pattern: string, message: RegExp][] = [
@@ -214,8 +219,14 @@ describe("mix: Path.wildcard(Path.join(dir, pattern)) without match_dot", () => 
   it("umbrella apps (apps_path/*/mix.exs) skip directories starting with a dot, as Path.wildcard does", async () => {
     const umbrella = makeTree("hexts-umbrella-", ["apps/one/mix.exs", "apps/.draft/mix.exs", "apps/two/README.md"]);
     try {
-      writeFileSync(join(umbrella, "mix.exs"), 'defmodule U.MixProject do\n  def project, do: [apps_path: "apps"]\nend\n');
-      assert.deepEqual((await listApps(umbrella)).map((a) => [a.name, a.dir]), [["one", join(umbrella, "apps", "one")]]);
+      writeFileSync(
+        join(umbrella, "mix.exs"),
+        'defmodule U.MixProject do\n  def project, do: [apps_path: "apps"]\nend\n',
+      );
+      assert.deepEqual(
+        (await listApps(umbrella)).map((a) => [a.name, a.dir]),
+        [["one", join(umbrella, "apps", "one")]],
+      );
     } finally {
       rmSync(umbrella, { recursive: true, force: true });
     }

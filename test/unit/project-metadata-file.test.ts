@@ -30,16 +30,19 @@ describe("--metadata FILE", () => {
     assert.equal(pkg.version, "2.1.0");
     assert.equal(pkg.defaultOutput, "meta_pkg-2.1.0.tar");
     // rebar3_hex's default list (the project has a rebar.config), sorted by full path; the JSON files stay out.
-    assert.deepEqual(pkg.files.map((f) => f.path), [
-      "README.md",
-      "priv",
-      "priv/data.txt",
-      "rebar.config",
-      "rebar.config.script",
-      "src",
-      "src/meta.app.src",
-      "src/meta.erl",
-    ]);
+    assert.deepEqual(
+      pkg.files.map((f) => f.path),
+      [
+        "README.md",
+        "priv",
+        "priv/data.txt",
+        "rebar.config",
+        "rebar.config.script",
+        "src",
+        "src/meta.app.src",
+        "src/meta.erl",
+      ],
+    );
     const appSrc = pkg.files.find((f) => f.path === "src/meta.app.src");
     assert.equal(appSrc?.kind, "memory");
     assert.match(Buffer.from(appSrc!.kind === "memory" ? appSrc!.contents : []).toString("utf8"), /\{vsn,"2\.1\.0"\}/);
@@ -82,7 +85,10 @@ describe("--metadata FILE", () => {
     );
     const pkg = await readMetadataFileProject(dir, file);
     assert.deepEqual(pkg.problems, []);
-    assert.deepEqual(pkg.files.map((f) => f.path), ["README.md", "priv", "priv/data.txt~", "src/meta.erl"]);
+    assert.deepEqual(
+      pkg.files.map((f) => f.path),
+      ["README.md", "priv", "priv/data.txt~", "src/meta.erl"],
+    );
     assert.deepEqual(pkg.metadata.build_tools, ["mix"]);
     assert.equal(pkg.metadata.elixir, "~> 1.14");
     assert.deepEqual(pkg.metadata.extra, { nested: { a: [1, true] } });
@@ -107,12 +113,18 @@ describe("--metadata FILE", () => {
     const dir = copy(t);
     writeFileSync(join(dir, "x.json"), "{ app: meta }");
     await assert.rejects(readMetadataFileProject(dir, join(dir, "x.json")), /x\.json: not valid JSON/);
-    await assert.rejects(readMetadataFileProject(dir, join(dir, "nope.json")), (e: unknown) => e instanceof HextsError && e.code === "IO");
+    await assert.rejects(
+      readMetadataFileProject(dir, join(dir, "nope.json")),
+      (e: unknown) => e instanceof HextsError && e.code === "IO",
+    );
   });
 
   it("reports an exclude pattern that is not a valid regular expression", async (t) => {
     const dir = copy(t);
-    writeFileSync(join(dir, "m.json"), JSON.stringify({ app: "meta", version: "1.0.0", exclude_patterns: ["(unclosed"] }));
+    writeFileSync(
+      join(dir, "m.json"),
+      JSON.stringify({ app: "meta", version: "1.0.0", exclude_patterns: ["(unclosed"] }),
+    );
     const pkg = await readMetadataFileProject(dir, join(dir, "m.json"));
     assert.match(pkg.problems[0]!.message, /not a valid regular expression/);
   });

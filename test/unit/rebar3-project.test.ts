@@ -154,7 +154,14 @@ describe("dependencies", () => {
     const dir = copyFixture(t, "rebar3-nolock");
     const pkg = await readRebar3Project(dir);
     assert.deepEqual(pkg.problems, []);
-    assert.deepEqual(paths(pkg), ["README.md", "rebar.config", "rebar.lock", "src", "src/bare.app.src", "src/bare.erl"]);
+    assert.deepEqual(paths(pkg), [
+      "README.md",
+      "rebar.config",
+      "rebar.lock",
+      "src",
+      "src/bare.app.src",
+      "src/bare.erl",
+    ]);
     assert.equal(memoryText(pkg.files[2]), "[].\n");
     assert.equal(pkg.name, "bare_pkg");
     assert.equal(pkg.app, "bare");
@@ -176,7 +183,10 @@ describe("dependencies", () => {
   it("the old list-format lock is read, with a warning that rebar3 would rewrite it", async (t) => {
     const dir = copyFixture(t, "rebar3-nolock");
     writeFileSync(join(dir, "rebar.config"), "{deps, [cowlib]}.\n");
-    writeFileSync(join(dir, "rebar.lock"), '[{<<"cowlib">>,{pkg,<<"cowlib">>,<<"2.12.1">>},0},\n {<<"extra">>,{pkg,<<"extra">>,<<"1.0.0">>},1}].\n');
+    writeFileSync(
+      join(dir, "rebar.lock"),
+      '[{<<"cowlib">>,{pkg,<<"cowlib">>,<<"2.12.1">>},0},\n {<<"extra">>,{pkg,<<"extra">>,<<"1.0.0">>},1}].\n',
+    );
     const pkg = await readRebar3Project(dir);
     assert.deepEqual(errors(pkg), []);
     assert.match(pkg.problems.map((p) => p.message).join("\n"), /older format/);
@@ -187,7 +197,10 @@ describe("dependencies", () => {
   it("a dep locked under another package name: requirement keyed by the package, app from the lock", async (t) => {
     const dir = copyFixture(t, "rebar3-nolock");
     writeFileSync(join(dir, "rebar.config"), '{deps, [{myjson, "~> 3.0", {pkg, jsx}}]}.\n');
-    writeFileSync(join(dir, "rebar.lock"), '{"1.2.0",\n[{<<"myjson">>,{pkg,<<"jsx">>,<<"3.1.0">>},0}]}.\n[\n{pkg_hash,[]},\n{pkg_hash_ext,[]}\n].\n');
+    writeFileSync(
+      join(dir, "rebar.lock"),
+      '{"1.2.0",\n[{<<"myjson">>,{pkg,<<"jsx">>,<<"3.1.0">>},0}]}.\n[\n{pkg_hash,[]},\n{pkg_hash_ext,[]}\n].\n',
+    );
     const pkg = await readRebar3Project(dir);
     assert.deepEqual(errors(pkg), []);
     assert.deepEqual(pkg.metadata.requirements, { jsx: { app: "myjson", optional: false, requirement: "~>3.1.0" } });
@@ -207,12 +220,18 @@ describe("unreadable terms", () => {
   it("a syntax error names the file, line and column", async (t) => {
     const dir = copyFixture(t, "rebar3-nolock");
     writeFileSync(join(dir, "rebar.config"), "{erl_opts, [debug_info]}.\n{deps, [}.\n");
-    await assert.rejects(readRebar3Project(dir), (e: Error & { code?: string }) => e.code === "TERM_SYNTAX" && /^rebar\.config:2:/.test(e.message));
+    await assert.rejects(
+      readRebar3Project(dir),
+      (e: Error & { code?: string }) => e.code === "TERM_SYNTAX" && /^rebar\.config:2:/.test(e.message),
+    );
   });
   it("an .app.src that is not one application term is refused", async (t) => {
     const dir = copyFixture(t, "rebar3-nolock");
     writeFileSync(join(dir, "src", "bare.app.src"), "{application, bare, []}.\n{extra, term}.\n");
-    await assert.rejects(readRebar3Project(dir), /src\/bare\.app\.src must hold exactly one \{application, Name, \[\.\.\.\]\} term/);
+    await assert.rejects(
+      readRebar3Project(dir),
+      /src\/bare\.app\.src must hold exactly one \{application, Name, \[\.\.\.\]\} term/,
+    );
   });
 });
 
@@ -279,7 +298,7 @@ describe("file selection edge cases", () => {
   it("files that are not a list of strings are an error", async (t) => {
     const dir = copyFixture(t, "rebar3-excludes");
     const src = join(dir, "src", "edge.app.src");
-    writeFileSync(src, readFileSync(src, "utf8").replace('{files, ["src",', '{files, [src, {x},'));
+    writeFileSync(src, readFileSync(src, "utf8").replace('{files, ["src",', "{files, [src, {x},"));
     const pkg = await readRebar3Project(dir);
     assert.match(errors(pkg)[0]!.message, /files in src\/edge\.app\.src must be a list of strings/);
   });
@@ -298,17 +317,35 @@ describe("symlinks", () => {
     symlinkSync("../../up.txt", join(dir, "priv", "up.txt"));
     symlinkSync(outside, join(dir, "ext"));
     const src = join(dir, "src", "bare.app.src");
-    writeFileSync(src, readFileSync(src, "utf8").replace("{pkg_name, bare_pkg},", '{pkg_name, bare_pkg}, {files, ["src", "priv", "ext/*"]},'));
+    writeFileSync(
+      src,
+      readFileSync(src, "utf8").replace(
+        "{pkg_name, bare_pkg},",
+        '{pkg_name, bare_pkg}, {files, ["src", "priv", "ext/*"]},',
+      ),
+    );
 
     const pkg = await readRebar3Project(dir);
-    assert.deepEqual(paths(pkg), ["priv", "priv/alias.txt", "priv/data.txt", "src", "src/bare.app.src", "src/bare.erl"]);
+    assert.deepEqual(paths(pkg), [
+      "priv",
+      "priv/alias.txt",
+      "priv/data.txt",
+      "src",
+      "src/bare.app.src",
+      "src/bare.erl",
+    ]);
     const alias = pkg.files.find((f) => f.path === "priv/alias.txt");
     assert.equal(alias?.kind, "symlink");
     assert.equal(alias?.kind === "symlink" && alias.target, "data.txt");
-    const refused = errors(pkg).map((p) => p.file ?? "").sort();
+    const refused = errors(pkg)
+      .map((p) => p.file ?? "")
+      .sort();
     assert.deepEqual(refused, ["priv/passwd", "priv/up.txt", "src/bare.app.src"]);
     // The glob does not list a directory outside the project (issue 11 §3).
-    assert.match(errors(pkg).find((p) => p.file === "src/bare.app.src")!.message, /"ext\/\*" cannot be used: the pattern reaches outside .* through the symlink ext/);
+    assert.match(
+      errors(pkg).find((p) => p.file === "src/bare.app.src")!.message,
+      /"ext\/\*" cannot be used: the pattern reaches outside .* through the symlink ext/,
+    );
     assert.match(errors(pkg).find((p) => p.file === "priv/passwd")!.message, /points outside the package/);
   });
 
@@ -317,7 +354,13 @@ describe("symlinks", () => {
     const src = join(dir, "src", "bare.app.src");
     writeFileSync(join(dir, "..", `${dir.split("/").pop()}-sibling.txt`), "x");
     t.after(() => rmSync(join(dir, "..", `${dir.split("/").pop()}-sibling.txt`), { force: true }));
-    writeFileSync(src, readFileSync(src, "utf8").replace("{pkg_name, bare_pkg},", `{pkg_name, bare_pkg}, {include_paths, ["../${dir.split("/").pop()}-sibling.txt"]},`));
+    writeFileSync(
+      src,
+      readFileSync(src, "utf8").replace(
+        "{pkg_name, bare_pkg},",
+        `{pkg_name, bare_pkg}, {include_paths, ["../${dir.split("/").pop()}-sibling.txt"]},`,
+      ),
+    );
     const pkg = await readRebar3Project(dir);
     assert.equal(errors(pkg).length, 1);
     assert.match(errors(pkg)[0]!.message, /outside the package directory|the pattern reaches outside/);

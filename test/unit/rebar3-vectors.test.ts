@@ -57,7 +57,10 @@ describe("rebar3 vector projects", { skip: vectorsSkip }, () => {
         const pkg = await readRebar3Project(dir, name === "rebar3_umbrella" ? { app: build.app } : {});
 
         assert.deepEqual(pkg.problems, []);
-        assert.deepEqual(pkg.files.map((f) => f.path), build.metadata_files);
+        assert.deepEqual(
+          pkg.files.map((f) => f.path),
+          build.metadata_files,
+        );
         assert.equal(pkg.name, build.package_name);
         assert.equal(pkg.app, build.app);
         assert.equal(pkg.version, build.version);
@@ -76,7 +79,10 @@ describe("rebar3 vector projects", { skip: vectorsSkip }, () => {
           assert.ok(member, `${file.path} is in the expected contents`);
           if (file.path === appSrc) {
             assert.equal(file.kind, "memory");
-            assert.equal(Buffer.from((file as { contents: Uint8Array }).contents).toString("utf8"), Buffer.from(contents.get(appSrc)!).toString("utf8"));
+            assert.equal(
+              Buffer.from((file as { contents: Uint8Array }).contents).toString("utf8"),
+              Buffer.from(contents.get(appSrc)!).toString("utf8"),
+            );
           } else {
             assert.equal(file.kind, "file", file.path);
             if (file.kind !== "file") continue;
@@ -121,6 +127,9 @@ describe("rebar3 vector projects", { skip: vectorsSkip }, () => {
       assert.deepEqual(e.details, { apps: ["alpha", "beta"] });
       return true;
     });
-    await assert.rejects(readProject(dir, { app: "gamma" }), /App gamma given with --app is not in the project.*alpha, beta/);
+    await assert.rejects(
+      readProject(dir, { app: "gamma" }),
+      /App gamma given with --app is not in the project.*alpha, beta/,
+    );
   });
 });

@@ -28,7 +28,8 @@ const cases: [string, string, boolean][] = [
 ];
 
 test("requirements match as Elixir's Version.match?", () => {
-  for (const [version, requirement, expected] of cases) assert.equal(matchesRequirement(version, requirement), expected, `${version} ${requirement}`);
+  for (const [version, requirement, expected] of cases)
+    assert.equal(matchesRequirement(version, requirement), expected, `${version} ${requirement}`);
 });
 
 test("versions order by SemVer precedence; the highest skips pre-releases unless asked", () => {
@@ -60,8 +61,10 @@ test("mix.lock: current, 7- and 6-element entries, organization repositories, gi
       ["old", "old", "0.1.0", "hexpm", true, undefined],
     ],
   );
-  assert.deepEqual(locked[0]!.dependencies, [{ app: "mime", package: "mime", requirement: "~> 1.0 or ~> 2.0", optional: false }]);
-  assert.throws(() => parseMixLock("File.rm_rf!(\"/\")"), /not a map literal/);
+  assert.deepEqual(locked[0]!.dependencies, [
+    { app: "mime", package: "mime", requirement: "~> 1.0 or ~> 2.0", optional: false },
+  ]);
+  assert.throws(() => parseMixLock('File.rm_rf!("/")'), /not a map literal/);
 });
 
 test("rebar.lock: versioned format with pkg_hash/pkg_hash_ext, beta format, non-pkg sources skipped", () => {
@@ -78,12 +81,22 @@ test("rebar.lock: versioned format with pkg_hash/pkg_hash_ext, beta format, non-
 ].
 `);
   assert.deepEqual(
-    locked.map((l) => [l.app, l.package, l.version, l.level, l.innerChecksum?.slice(0, 2), l.outerChecksum?.slice(0, 2)]),
+    locked.map((l) => [
+      l.app,
+      l.package,
+      l.version,
+      l.level,
+      l.innerChecksum?.slice(0, 2),
+      l.outerChecksum?.slice(0, 2),
+    ]),
     [
       ["cowboy", "cowboy", "2.9.0", 0, "ab", "ef"],
       ["my_ranch", "ranch", "1.8.0", 1, "cd", undefined],
     ],
   );
-  assert.deepEqual(parseRebarLock(`[{<<"a">>,{pkg,<<"a">>,<<"1.0.0">>},0}].`).map((l) => l.version), ["1.0.0"]);
+  assert.deepEqual(
+    parseRebarLock(`[{<<"a">>,{pkg,<<"a">>,<<"1.0.0">>},0}].`).map((l) => l.version),
+    ["1.0.0"],
+  );
   assert.deepEqual(parseRebarLock("[]."), []);
 });

@@ -6,7 +6,13 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { isHextsError } from "../../src/errors.js";
-import { unpackNames, unpackPackage, unpackVersions, type RegistryPackage, type RegistryVersions } from "../../src/registry/resources.js";
+import {
+  unpackNames,
+  unpackPackage,
+  unpackVersions,
+  type RegistryPackage,
+  type RegistryVersions,
+} from "../../src/registry/resources.js";
 import { readVectorJson, vectorPath, vectorsSkip } from "../support/vectors.js";
 
 const skip = vectorsSkip;
@@ -20,8 +26,13 @@ const body = (file: string) => readFileSync(vectorPath("registry", file));
 /** Our decoded shape, written the way the vectors write hex_core's (proto field names, enum names). */
 function asVector(resource: string, decoded: any): unknown {
   const ts = (t: any) => (t ? { seconds: t.seconds, nanos: t.nanos } : undefined);
-  const clean = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-  if (resource === "names") return { repository: decoded.repository, packages: decoded.packages.map((p: any) => clean({ name: p.name, updated_at: ts(p.updatedAt) })) };
+  const clean = (o: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  if (resource === "names")
+    return {
+      repository: decoded.repository,
+      packages: decoded.packages.map((p: any) => clean({ name: p.name, updated_at: ts(p.updatedAt) })),
+    };
   if (resource === "versions") {
     const v = decoded as RegistryVersions;
     return {
@@ -36,7 +47,15 @@ function asVector(resource: string, decoded: any): unknown {
   }
   const p = decoded as RegistryPackage;
   const advisory = (a: RegistryPackage["advisories"][number]) =>
-    clean({ id: a.id, summary: a.summary, severity: typeof a.severity === "string" ? `SEVERITY_${a.severity.toUpperCase()}` : a.severity, cvss_score: a.cvssScore, html_url: a.htmlUrl, api_url: a.apiUrl, aliases: a.aliases });
+    clean({
+      id: a.id,
+      summary: a.summary,
+      severity: typeof a.severity === "string" ? `SEVERITY_${a.severity.toUpperCase()}` : a.severity,
+      cvss_score: a.cvssScore,
+      html_url: a.htmlUrl,
+      api_url: a.apiUrl,
+      aliases: a.aliases,
+    });
   return {
     repository: p.repository,
     name: p.name,
@@ -44,11 +63,19 @@ function asVector(resource: string, decoded: any): unknown {
       clean({
         version: r.version,
         published_at: ts(r.publishedAt),
-        retired: r.retired && clean({ reason: `RETIRED_${String(r.retired.reason).toUpperCase()}`, message: r.retired.message }),
+        retired:
+          r.retired &&
+          clean({ reason: `RETIRED_${String(r.retired.reason).toUpperCase()}`, message: r.retired.message }),
         inner_checksum: r.innerChecksum,
         outer_checksum: r.outerChecksum,
         dependencies: r.dependencies.map((d) =>
-          clean({ package: d.package, requirement: d.requirement, optional: d.optional || undefined, app: d.app === d.package ? undefined : d.app, repository: d.repository === p.repository ? undefined : d.repository }),
+          clean({
+            package: d.package,
+            requirement: d.requirement,
+            optional: d.optional || undefined,
+            app: d.app === d.package ? undefined : d.app,
+            repository: d.repository === p.repository ? undefined : d.repository,
+          }),
         ),
         advisory_indexes: r.advisories.map((a) => p.advisories.indexOf(a)),
       }),
@@ -57,7 +84,14 @@ function asVector(resource: string, decoded: any): unknown {
   };
 }
 
-function unpack(resource: string, bytes: Uint8Array, repository: string, name: string | undefined, publicKey: string, verifyOrigin = true) {
+function unpack(
+  resource: string,
+  bytes: Uint8Array,
+  repository: string,
+  name: string | undefined,
+  publicKey: string,
+  verifyOrigin = true,
+) {
   const opts = { publicKey, repository, verifyOrigin };
   if (resource === "names") return unpackNames(bytes, opts);
   if (resource === "versions") return unpackVersions(bytes, opts);
@@ -67,7 +101,12 @@ function unpack(resource: string, bytes: Uint8Array, repository: string, name: s
 /** Sorts object keys recursively, so comparisons ignore key order. */
 function sorted(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sorted);
-  if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as any)[k])]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sorted((v as any)[k])]),
+    );
   return v;
 }
 
@@ -79,7 +118,9 @@ test("every signed payload decodes to what hex_core decoded, with the SPKI and t
     for (const publicKey of [spki, pkcs1]) {
       const decoded = unpack(p.resource, body(p.file), p.repository, nameOf(p), publicKey);
       // `optional: false` sent explicitly means the same as leaving it out
-      const expected = JSON.parse(JSON.stringify(p.decoded), (k, v) => (k === "optional" && v === false ? undefined : v));
+      const expected = JSON.parse(JSON.stringify(p.decoded), (k, v) =>
+        k === "optional" && v === false ? undefined : v,
+      );
       assert.deepEqual(sorted(asVector(p.resource, decoded)), sorted(expected), p.file);
     }
   }
@@ -89,10 +130,19 @@ test("origin checks give hex_core's verdicts: wrong repository or package name, 
   for (const p of index.payloads) {
     const bytes = body(p.file);
     const wrong = (fn: () => unknown, reason: string, what: string) =>
-      assert.throws(fn, (e: unknown) => isHextsError(e) && e.code === "REGISTRY_INVALID" && (e.details as any).reason === reason, `${p.file}: ${what}`);
+      assert.throws(
+        fn,
+        (e: unknown) => isHextsError(e) && e.code === "REGISTRY_INVALID" && (e.details as any).reason === reason,
+        `${p.file}: ${what}`,
+      );
     wrong(() => unpack(p.resource, bytes, "some_other_repo", nameOf(p), spki), "bad_repo_name", "wrong repository");
     wrong(() => unpack(p.resource, bytes, p.repository, nameOf(p), other), "bad_signature", "other key");
-    if (p.resource === "package") wrong(() => unpack(p.resource, bytes, p.repository, `not_${nameOf(p)}`, spki), "bad_repo_name", "wrong package name");
+    if (p.resource === "package")
+      wrong(
+        () => unpack(p.resource, bytes, p.repository, `not_${nameOf(p)}`, spki),
+        "bad_repo_name",
+        "wrong package name",
+      );
     // HEX_NO_VERIFY_REPO_ORIGIN: hex_core's no_verify accepts another repository's name
     assert.doesNotThrow(() => unpack(p.resource, bytes, "some_other_repo", "whatever", spki, false), p.file);
   }
@@ -118,7 +168,11 @@ test("every negative resource is refused with a one-line REGISTRY_INVALID error"
     const name = n.resource === "package" ? "alpha" : undefined;
     assert.throws(
       () => unpack(n.resource, body(n.file), n.expected_repository, name, spki),
-      (e: unknown) => isHextsError(e) && e.code === "REGISTRY_INVALID" && (e.details as any).reason === expected && !e.message.includes("\n"),
+      (e: unknown) =>
+        isHextsError(e) &&
+        e.code === "REGISTRY_INVALID" &&
+        (e.details as any).reason === expected &&
+        !e.message.includes("\n"),
       n.id,
     );
   }
@@ -128,21 +182,48 @@ test("the signature can be skipped (HEX_UNSAFE_REGISTRY) but the origin check st
   const tampered = body("negative/names_payload_tampered.bin");
   assert.throws(() => unpackNames(tampered, { publicKey: spki, repository: "hexpm" }));
   // unverified, the flipped bit is just data
-  const names = unpackNames(body("negative/signed_without_signature.bin"), { publicKey: spki, repository: "hexpm", verify: false });
+  const names = unpackNames(body("negative/signed_without_signature.bin"), {
+    publicKey: spki,
+    repository: "hexpm",
+    verify: false,
+  });
   assert.equal(names.repository, "hexpm");
-  assert.throws(() => unpackNames(body("negative/names_for_other_repository.bin"), { publicKey: other, repository: "hexpm", verify: false }), /evilrepo/);
+  assert.throws(
+    () =>
+      unpackNames(body("negative/names_for_other_repository.bin"), {
+        publicKey: other,
+        repository: "hexpm",
+        verify: false,
+      }),
+    /evilrepo/,
+  );
 });
 
 test("malformed inputs are clean errors, not crashes", () => {
   const bad = (bytes: Uint8Array, reason: string) =>
-    assert.throws(() => unpackNames(bytes, { publicKey: spki || "x", repository: "hexpm" }), (e: unknown) => isHextsError(e) && (e.details as any).reason === reason);
+    assert.throws(
+      () => unpackNames(bytes, { publicKey: spki || "x", repository: "hexpm" }),
+      (e: unknown) => isHextsError(e) && (e.details as any).reason === reason,
+    );
   bad(new Uint8Array(0), "not_gzip");
   bad(gzipSync(Buffer.from([0x0a, 0xff])), "bad_protobuf");
   bad(gzipSync(Buffer.alloc(0)), "bad_protobuf"); // required payload missing
   bad(gzipSync(Buffer.from([0x0a, 0x00])), skip ? "bad_public_key" : "no_signature");
-  assert.throws(() => unpackNames(gzipSync(Buffer.from([0x0a, 0x00, 0x12, 0x01, 0x00])), { publicKey: "not a key", repository: "hexpm" }), /not a PEM RSA public key/);
   assert.throws(
-    () => unpackNames(gzipSync(Buffer.alloc(2048)), { publicKey: spki || "x", repository: "hexpm", maxUncompressedSize: 1024 }),
+    () =>
+      unpackNames(gzipSync(Buffer.from([0x0a, 0x00, 0x12, 0x01, 0x00])), {
+        publicKey: "not a key",
+        repository: "hexpm",
+      }),
+    /not a PEM RSA public key/,
+  );
+  assert.throws(
+    () =>
+      unpackNames(gzipSync(Buffer.alloc(2048)), {
+        publicKey: spki || "x",
+        repository: "hexpm",
+        maxUncompressedSize: 1024,
+      }),
     (e: unknown) => isHextsError(e) && (e.details as any).reason === "too_big",
   );
 });
@@ -164,21 +245,61 @@ test("unknown fields are skipped, unknown enum values kept as numbers, repeated 
     return Buffer.concat([varint((id << 3) | 2), varint(b.length), b]);
   };
   const int = (id: number, n: number) => Buffer.concat([varint(id << 3), varint(n)]);
-  const signedGz = (payload: Buffer) => gzipSync(Buffer.concat([field(1, payload), field(2, sign("sha512", payload, privateKey))]));
+  const signedGz = (payload: Buffer) =>
+    gzipSync(Buffer.concat([field(1, payload), field(2, sign("sha512", payload, privateKey))]));
 
-  const release = Buffer.concat([field(1, "1.0.0"), field(2, Buffer.alloc(32, 1)), field(4, Buffer.concat([int(1, 9), field(2, "why")])), field(99, "future")]);
-  const pkg = unpackPackage(signedGz(Buffer.concat([field(1, release), field(2, "foo"), field(3, "hexpm"), int(15, 7)])), "foo", { publicKey: pem, repository: "hexpm" });
+  const release = Buffer.concat([
+    field(1, "1.0.0"),
+    field(2, Buffer.alloc(32, 1)),
+    field(4, Buffer.concat([int(1, 9), field(2, "why")])),
+    field(99, "future"),
+  ]);
+  const pkg = unpackPackage(
+    signedGz(Buffer.concat([field(1, release), field(2, "foo"), field(3, "hexpm"), int(15, 7)])),
+    "foo",
+    { publicKey: pem, repository: "hexpm" },
+  );
   assert.deepEqual(pkg.releases[0]!.retired, { reason: 9, message: "why" });
   assert.equal(pkg.releases[0]!.outerChecksum, undefined);
 
   // retired as two unpacked varints, with_advisories packed
-  const entry = Buffer.concat([field(1, "bar"), field(2, "0.1.0"), field(2, "0.2.0"), field(2, "0.3.0"), int(3, 0), int(3, 2), field(5, Buffer.from([1]))]);
-  const versions = unpackVersions(signedGz(Buffer.concat([field(1, entry), field(2, "hexpm")])), { publicKey: pem, repository: "hexpm" });
-  assert.deepEqual(versions.packages[0], { name: "bar", versions: ["0.1.0", "0.2.0", "0.3.0"], retired: ["0.1.0", "0.3.0"], withAdvisories: ["0.2.0"] });
+  const entry = Buffer.concat([
+    field(1, "bar"),
+    field(2, "0.1.0"),
+    field(2, "0.2.0"),
+    field(2, "0.3.0"),
+    int(3, 0),
+    int(3, 2),
+    field(5, Buffer.from([1])),
+  ]);
+  const versions = unpackVersions(signedGz(Buffer.concat([field(1, entry), field(2, "hexpm")])), {
+    publicKey: pem,
+    repository: "hexpm",
+  });
+  assert.deepEqual(versions.packages[0], {
+    name: "bar",
+    versions: ["0.1.0", "0.2.0", "0.3.0"],
+    retired: ["0.1.0", "0.3.0"],
+    withAdvisories: ["0.2.0"],
+  });
 
   // a checksum that is not 32 bytes, and an index past the versions list, are refused
   const short = Buffer.concat([field(1, "1.0.0"), field(2, Buffer.alloc(31))]);
-  assert.throws(() => unpackPackage(signedGz(Buffer.concat([field(1, short), field(2, "foo"), field(3, "hexpm")])), "foo", { publicKey: pem, repository: "hexpm" }), /32/);
+  assert.throws(
+    () =>
+      unpackPackage(signedGz(Buffer.concat([field(1, short), field(2, "foo"), field(3, "hexpm")])), "foo", {
+        publicKey: pem,
+        repository: "hexpm",
+      }),
+    /32/,
+  );
   const past = Buffer.concat([field(1, "bar"), field(2, "0.1.0"), int(3, 5)]);
-  assert.throws(() => unpackVersions(signedGz(Buffer.concat([field(1, past), field(2, "hexpm")])), { publicKey: pem, repository: "hexpm" }), /entry 5/);
+  assert.throws(
+    () =>
+      unpackVersions(signedGz(Buffer.concat([field(1, past), field(2, "hexpm")])), {
+        publicKey: pem,
+        repository: "hexpm",
+      }),
+    /entry 5/,
+  );
 });

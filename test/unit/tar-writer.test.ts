@@ -5,7 +5,15 @@ import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import pako from "pako";
 import { GzipWriter, GZIP_HEADER, gunzip, gzip } from "../../src/package/gzip.js";
-import { TarReadError, TarWriter, concatBytes, encodeHeader, paxRecords, parsePaxRecords, readTar } from "../../src/package/tar.js";
+import {
+  TarReadError,
+  TarWriter,
+  concatBytes,
+  encodeHeader,
+  paxRecords,
+  parsePaxRecords,
+  readTar,
+} from "../../src/package/tar.js";
 import { normalizeTarPath, safePathProblem, symlinkEscapes } from "../../src/package/paths.js";
 
 const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1");
@@ -41,13 +49,43 @@ describe("tar headers", () => {
   const a = (n: number) => "a".repeat(n);
   const cases: [string, Parameters<typeof encodeHeader>[0], string, string, boolean][] = [
     ["100-byte path has no NUL", { path: a(100), type: "file", mode: 0o644, size: 0 }, a(100), "", false],
-    ["101-byte path split at the last /", { path: `${a(60)}/${a(40)}`, type: "file", mode: 0o644, size: 0 }, a(40), a(60), false],
+    [
+      "101-byte path split at the last /",
+      { path: `${a(60)}/${a(40)}`, type: "file", mode: 0o644, size: 0 },
+      a(40),
+      a(60),
+      false,
+    ],
     ["base name of 100 bytes needs PAX", { path: `x/${a(100)}`, type: "file", mode: 0o644, size: 0 }, "", "", true],
     ["prefix over 155 bytes needs PAX", { path: `${a(156)}/b`, type: "file", mode: 0o644, size: 0 }, "", "", true],
-    ["separators count: a 156-byte joined prefix needs PAX", { path: `${a(100)}/${a(55)}/b`, type: "file", mode: 0o644, size: 0 }, "", "", true],
-    ["short non-ASCII path needs PAX, name left empty", { path: "lib/café.ex", type: "file", mode: 0o644, size: 0 }, "", "", true],
-    ["directory gets a trailing slash", { path: "priv/empty", type: "dir", mode: 0o755, size: 0 }, "priv/empty/", "", false],
-    ["99-byte directory: 100 bytes with the slash", { path: a(99), type: "dir", mode: 0o755, size: 0 }, `${a(99)}/`, "", false],
+    [
+      "separators count: a 156-byte joined prefix needs PAX",
+      { path: `${a(100)}/${a(55)}/b`, type: "file", mode: 0o644, size: 0 },
+      "",
+      "",
+      true,
+    ],
+    [
+      "short non-ASCII path needs PAX, name left empty",
+      { path: "lib/café.ex", type: "file", mode: 0o644, size: 0 },
+      "",
+      "",
+      true,
+    ],
+    [
+      "directory gets a trailing slash",
+      { path: "priv/empty", type: "dir", mode: 0o755, size: 0 },
+      "priv/empty/",
+      "",
+      false,
+    ],
+    [
+      "99-byte directory: 100 bytes with the slash",
+      { path: a(99), type: "dir", mode: 0o755, size: 0 },
+      `${a(99)}/`,
+      "",
+      false,
+    ],
   ];
   for (const [what, entry, name, prefix, pax] of cases) {
     test(what, () => {
@@ -63,7 +101,10 @@ describe("tar headers", () => {
   test("modes carry the file-type bits", () => {
     assert.equal(field(encodeHeader({ path: "x", type: "file", mode: 0o755, size: 0 }), 100, 8), "0100755\0");
     assert.equal(field(encodeHeader({ path: "x", type: "dir", mode: 0o755, size: 0 }), 100, 8), "0040755\0");
-    assert.equal(field(encodeHeader({ path: "x", type: "symlink", mode: 0o777, size: 0, linkTarget: "y" }), 100, 8), "0120777\0");
+    assert.equal(
+      field(encodeHeader({ path: "x", type: "symlink", mode: 0o777, size: 0, linkTarget: "y" }), 100, 8),
+      "0120777\0",
+    );
   });
 
   // PAX member names: erl_tar's filename:dirname/basename/join, non-ASCII dropped, cut to 99 bytes.
@@ -147,23 +188,30 @@ describe("gzip", () => {
   test("the deflate stream is pako's (reference zlib) level 6 stream", () => {
     const data = Buffer.from("abcabcabd".repeat(1000));
     const gz = gzip(data);
-    assert.deepEqual(Buffer.from(gz.subarray(10, gz.length - 8)), Buffer.from(pako.deflateRaw(data, { level: 6, windowBits: 15, memLevel: 8 })));
+    assert.deepEqual(
+      Buffer.from(gz.subarray(10, gz.length - 8)),
+      Buffer.from(pako.deflateRaw(data, { level: 6, windowBits: 15, memLevel: 8 })),
+    );
   });
 
   test("any chunking of the input gives the one-shot bytes", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 40_000 }), fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 20 }), (data, cuts) => {
-        const chunks: Uint8Array[] = [];
-        const w = new GzipWriter((c) => chunks.push(c));
-        let at = 0;
-        for (let i = 0; at < data.length; i++) {
-          const n = cuts[i % cuts.length]!;
-          w.push(data.subarray(at, at + n));
-          at += n;
-        }
-        w.finish();
-        assert.deepEqual(Buffer.from(concatBytes(chunks)), Buffer.from(gzip(data)));
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 40_000 }),
+        fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 20 }),
+        (data, cuts) => {
+          const chunks: Uint8Array[] = [];
+          const w = new GzipWriter((c) => chunks.push(c));
+          let at = 0;
+          for (let i = 0; at < data.length; i++) {
+            const n = cuts[i % cuts.length]!;
+            w.push(data.subarray(at, at + n));
+            at += n;
+          }
+          w.finish();
+          assert.deepEqual(Buffer.from(concatBytes(chunks)), Buffer.from(gzip(data)));
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -178,12 +226,13 @@ describe("gzip", () => {
 });
 
 describe("readTar", () => {
-  const sample = () => tarOf((w) => {
-    w.addFile("a.txt", Buffer.from("A"));
-    w.addDirectory("d");
-    w.addSymlink("l", "a.txt");
-    w.addFile(`x/${"é".repeat(60)}`, Buffer.from("B"));
-  });
+  const sample = () =>
+    tarOf((w) => {
+      w.addFile("a.txt", Buffer.from("A"));
+      w.addDirectory("d");
+      w.addSymlink("l", "a.txt");
+      w.addFile(`x/${"é".repeat(60)}`, Buffer.from("B"));
+    });
 
   test("reads back files, directories, symlinks and PAX paths", () => {
     const members = readTar(sample());
@@ -234,7 +283,8 @@ describe("paths", () => {
     ["dir\\file.txt", false],
     ["a//b.txt", false],
   ];
-  for (const [path, bad] of unsafe) test(`${JSON.stringify(path)} unsafe: ${bad}`, () => assert.equal(safePathProblem(path) !== undefined, bad));
+  for (const [path, bad] of unsafe)
+    test(`${JSON.stringify(path)} unsafe: ${bad}`, () => assert.equal(safePathProblem(path) !== undefined, bad));
 
   const links: [string, string, boolean][] = [
     ["bin/run", "run.sh", false],
@@ -244,7 +294,8 @@ describe("paths", () => {
     ["a/link", "/etc/passwd", true],
     ["a/link", "C:\\x", true],
   ];
-  for (const [path, target, escapes] of links) test(`${path} -> ${target} escapes: ${escapes}`, () => assert.equal(symlinkEscapes(path, target), escapes));
+  for (const [path, target, escapes] of links)
+    test(`${path} -> ${target} escapes: ${escapes}`, () => assert.equal(symlinkEscapes(path, target), escapes));
 
   const normalised: [string, string][] = [
     ["a//b.txt", "a/b.txt"],
@@ -253,5 +304,6 @@ describe("paths", () => {
     ["a/../b.txt", "a/../b.txt"],
     ["dir/", "dir"],
   ];
-  for (const [path, expected] of normalised) test(`normalises ${path}`, () => assert.equal(normalizeTarPath(path), expected));
+  for (const [path, expected] of normalised)
+    test(`normalises ${path}`, () => assert.equal(normalizeTarPath(path), expected));
 });

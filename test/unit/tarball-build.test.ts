@@ -66,7 +66,9 @@ describe("buildPackageTarball", () => {
 
   // Over 8 MiB planned, deflate runs on a worker thread: the same bytes, and the limits still hold.
   test("a large tarball compressed on a worker thread has the same bytes as from memory", async () => {
-    const parts = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? pseudoRandom(700_000 + i, `t${i}`) : Buffer.from(`-module(m${i}).\n`.repeat(60_000 + i))));
+    const parts = Array.from({ length: 12 }, (_, i) =>
+      i % 3 === 0 ? pseudoRandom(700_000 + i, `t${i}`) : Buffer.from(`-module(m${i}).\n`.repeat(60_000 + i)),
+    );
     const files = parts.map((data, i) => diskFile(`part${i}`, data));
     const streamed = await buildPackageTarball(META, files);
     const memory = await createPackageTarball(
@@ -80,9 +82,22 @@ describe("buildPackageTarball", () => {
 
   test("on a worker thread the compressed limit is enforced too, and a missing file stops the worker", async () => {
     const files = [diskFile("noise-a.bin", pseudoRandom(9 * 1024 * 1024, "noise-a"))];
-    await rejectsWith(buildPackageTarball(META, files, { maxSize: 1_000_000 }), "PACKAGE_INVALID", "too_big_compressed");
-    const gone: PackageFile = { path: "priv/gone.bin", kind: "file", diskPath: join(dir, "gone.bin"), mode: 0o100644, size: 3 };
-    await assert.rejects(buildPackageTarball(META, [...files, gone]), (e: unknown) => e instanceof HextsError && e.code === "IO");
+    await rejectsWith(
+      buildPackageTarball(META, files, { maxSize: 1_000_000 }),
+      "PACKAGE_INVALID",
+      "too_big_compressed",
+    );
+    const gone: PackageFile = {
+      path: "priv/gone.bin",
+      kind: "file",
+      diskPath: join(dir, "gone.bin"),
+      mode: 0o100644,
+      size: 3,
+    };
+    await assert.rejects(
+      buildPackageTarball(META, [...files, gone]),
+      (e: unknown) => e instanceof HextsError && e.code === "IO",
+    );
   });
 
   test("memory entries, empty directories and symlinks mix with disk files", async () => {
@@ -111,14 +126,28 @@ describe("buildPackageTarball", () => {
 
   test("the outer tarball counts toward the compressed limit", async () => {
     // hex_core's create_errors: any package is at least 5120 bytes, so a 4096-byte limit fails.
-    await rejectsWith(createPackageTarball(META, [{ path: "a", contents: "x" }], { maxSize: 4096 }), "PACKAGE_INVALID", "too_big_compressed");
+    await rejectsWith(
+      createPackageTarball(META, [{ path: "a", contents: "x" }], { maxSize: 4096 }),
+      "PACKAGE_INVALID",
+      "too_big_compressed",
+    );
   });
 
   test("the uncompressed limit is checked before reading anything", async () => {
-    const missing: PackageFile = { path: "priv/huge", kind: "file", diskPath: join(dir, "does-not-exist"), mode: 0o100644, size: 200 * 1024 * 1024 };
+    const missing: PackageFile = {
+      path: "priv/huge",
+      kind: "file",
+      diskPath: join(dir, "does-not-exist"),
+      mode: 0o100644,
+      size: 200 * 1024 * 1024,
+    };
     await rejectsWith(buildPackageTarball(META, [missing]), "PACKAGE_INVALID", "too_big_uncompressed");
     // create_errors: a 1024-byte limit refuses the 2048-byte contents tar of one small file.
-    await rejectsWith(createPackageTarball(META, [{ path: "a", contents: "x" }], { maxUncompressedSize: 1024 }), "PACKAGE_INVALID", "too_big_uncompressed");
+    await rejectsWith(
+      createPackageTarball(META, [{ path: "a", contents: "x" }], { maxUncompressedSize: 1024 }),
+      "PACKAGE_INVALID",
+      "too_big_uncompressed",
+    );
   });
 
   test("metadata.config over 1 MiB is refused", async () => {
@@ -126,18 +155,34 @@ describe("buildPackageTarball", () => {
   });
 
   test("an unreadable file is an IO error naming the entry", async () => {
-    const missing: PackageFile = { path: "priv/gone.txt", kind: "file", diskPath: join(dir, "gone.txt"), mode: 0o100644, size: 3 };
-    await assert.rejects(buildPackageTarball(META, [missing]), (e: unknown) => e instanceof HextsError && e.code === "IO" && e.message.includes("priv/gone.txt"));
+    const missing: PackageFile = {
+      path: "priv/gone.txt",
+      kind: "file",
+      diskPath: join(dir, "gone.txt"),
+      mode: 0o100644,
+      size: 3,
+    };
+    await assert.rejects(
+      buildPackageTarball(META, [missing]),
+      (e: unknown) => e instanceof HextsError && e.code === "IO" && e.message.includes("priv/gone.txt"),
+    );
   });
 
   test("a symlink leaving the package is refused at create time", async () => {
-    await rejectsWith(createPackageTarball(META, [{ path: "priv/l", type: "symlink", linkTarget: "../../etc/passwd" }]), "PACKAGE_INVALID", "unsafe_symlink");
+    await rejectsWith(
+      createPackageTarball(META, [{ path: "priv/l", type: "symlink", linkTarget: "../../etc/passwd" }]),
+      "PACKAGE_INVALID",
+      "unsafe_symlink",
+    );
   });
 
   test("cancellation through the signal", async () => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(buildPackageTarball(META, [diskFile("c.txt", Buffer.from("c"))], { signal: controller.signal }), { name: "AbortError" });
+    await assert.rejects(
+      buildPackageTarball(META, [diskFile("c.txt", Buffer.from("c"))], { signal: controller.signal }),
+      { name: "AbortError" },
+    );
   });
 });
 
@@ -149,7 +194,10 @@ describe("create_errors.json paths", { skip: vectorsSkip }, () => {
       if (c.result === "error") return rejectsWith(build, "PACKAGE_INVALID", "unsafe_path");
       const { tarball } = await build;
       const inner = readTar(gunzipSync(readTar(tarball).find((m) => m.path === "contents.tar.gz")!.data));
-      assert.deepEqual(inner.map((m) => m.path), [c.path]); // written verbatim, as hex_core does
+      assert.deepEqual(
+        inner.map((m) => m.path),
+        [c.path],
+      ); // written verbatim, as hex_core does
     });
   }
 });

@@ -50,7 +50,10 @@ describe("buildDocsTarball", () => {
     assert.deepEqual(docs.files, expectedOrder);
     assert.deepEqual(Buffer.from(docs.tarball.subarray(0, 10)), Buffer.from("1f8b0800000000000000", "hex"));
     const members = readTar(gunzipSync(docs.tarball));
-    assert.deepEqual(members.map((m) => m.path), expectedOrder);
+    assert.deepEqual(
+      members.map((m) => m.path),
+      expectedOrder,
+    );
     assert.ok(members.every((m) => m.type === "file" && m.mode === 0o100644));
     assert.equal(Buffer.from(members.find((m) => m.path === "alias.html")!.data).toString(), "<html>");
     assert.equal(docs.contentsSize, gunzipSync(docs.tarball).length);
@@ -114,7 +117,8 @@ describe("isSemverName", () => {
     ["1.0.0-01", false],
     ["index.html", false],
   ];
-  for (const [name, expected] of cases) test(`${name} -> ${expected}`, () => assert.equal(isSemverName(name), expected));
+  for (const [name, expected] of cases)
+    test(`${name} -> ${expected}`, () => assert.equal(isSemverName(name), expected));
 });
 
 describe("unpackDocsTarball", () => {
@@ -145,7 +149,11 @@ describe("unpackDocsTarball", () => {
     ["truncated gzip", () => gzip(tarOf((w) => w.addFile("index.html", Buffer.from("x")))).subarray(0, 20), "corrupt"],
     ["no index.html", () => gzip(tarOf((w) => w.addFile("other.html", Buffer.from("x")))), "docs_missing_index"],
     ["traversal", () => gzip(tarOf((w) => w.addFile("../index.html", Buffer.from("x")))), "unsafe_path"],
-    ["symlink", () => gzip(tarOf((w) => (w.addFile("index.html", Buffer.from("x")), w.addSymlink("l", "index.html")))), "unexpected_entry"],
+    [
+      "symlink",
+      () => gzip(tarOf((w) => (w.addFile("index.html", Buffer.from("x")), w.addSymlink("l", "index.html")))),
+      "unexpected_entry",
+    ],
   ];
   for (const [name, make, reason] of bad) {
     test(`rejects ${name}`, () => rejects(() => unpackDocsTarball(make()), "TARBALL_INVALID", reason));

@@ -51,12 +51,28 @@ const file = (w: TarWriter, path: string) => w.addFile(path, Buffer.from("x"));
 
 describe("symlink chains and colliding names in package contents", () => {
   const cases: [string, (w: TarWriter) => void, string][] = [
-    ["the chain d/up -> .., esc -> d/up/.., esc/pwned", (w) => (w.addSymlink("d/up", ".."), w.addSymlink("esc", "d/up/.."), file(w, "esc/pwned")), "unsafe_symlink"],
-    ["a write through a link to the root's parent", (w) => (w.addSymlink("d/up", ".."), file(w, "d/up/../pwned")), "unsafe_path"],
-    ["a link made unsafe by a later link", (w) => (w.addSymlink("l", "s/.."), w.addSymlink("s", ".")), "unsafe_symlink"],
+    [
+      "the chain d/up -> .., esc -> d/up/.., esc/pwned",
+      (w) => (w.addSymlink("d/up", ".."), w.addSymlink("esc", "d/up/.."), file(w, "esc/pwned")),
+      "unsafe_symlink",
+    ],
+    [
+      "a write through a link to the root's parent",
+      (w) => (w.addSymlink("d/up", ".."), file(w, "d/up/../pwned")),
+      "unsafe_path",
+    ],
+    [
+      "a link made unsafe by a later link",
+      (w) => (w.addSymlink("l", "s/.."), w.addSymlink("s", ".")),
+      "unsafe_symlink",
+    ],
     ["a symlink loop", (w) => (w.addSymlink("a", "b"), w.addSymlink("b", "a"), file(w, "a/x")), "unsafe_symlink"],
     ["a file below a regular file", (w) => (file(w, "f"), file(w, "f/x")), "unsafe_path"],
-    ["two names for one file through a link", (w) => (file(w, "sub/x"), w.addSymlink("d", "sub"), file(w, "d/x")), "duplicate_entry"],
+    [
+      "two names for one file through a link",
+      (w) => (file(w, "sub/x"), w.addSymlink("d", "sub"), file(w, "d/x")),
+      "duplicate_entry",
+    ],
     ["names equal in Unicode NFC", (w) => (file(w, "caf\u00e9"), file(w, "cafe\u0301")), "duplicate_entry"],
     ["names equal with \\ as a separator", (w) => (file(w, "a/b"), file(w, "a\\b")), "duplicate_entry"],
     ["names equal after a/..", (w) => (file(w, "b"), file(w, "a/../b")), "duplicate_entry"],
@@ -95,7 +111,13 @@ describe("modes and trailing data", () => {
       w.addDirectory("tmp", 0o41777);
     });
     const { files } = await unpackPackageTarball(bytes);
-    assert.deepEqual(files.map((f) => [f.path, f.mode.toString(8)]), [["bin/run", "100755"], ["tmp", "40777"]]);
+    assert.deepEqual(
+      files.map((f) => [f.path, f.mode.toString(8)]),
+      [
+        ["bin/run", "100755"],
+        ["tmp", "40777"],
+      ],
+    );
   });
 
   const inner = tarOf((w) => file(w, "a"));
@@ -111,7 +133,19 @@ describe("modes and trailing data", () => {
     assert.equal(await refusal(outerOf(gz)), "contents_corrupt");
   });
   test("refuses data after the end blocks of the contents tar", async () => {
-    assert.equal(await refusal(outerOf(gzip(tarOf((w) => file(w, "a"), tarOf((w) => file(w, "b")))))), "bad_end");
+    assert.equal(
+      await refusal(
+        outerOf(
+          gzip(
+            tarOf(
+              (w) => file(w, "a"),
+              tarOf((w) => file(w, "b")),
+            ),
+          ),
+        ),
+      ),
+      "bad_end",
+    );
   });
   test("refuses data after the end blocks of the outer tar", async () => {
     assert.equal(await refusal(outerOf(gzip(inner), META, Buffer.from("junk"))), "bad_end");
@@ -170,7 +204,8 @@ describe("build --unpack writes only inside its directory", () => {
 });
 
 describe("docs tarballs", () => {
-  const docs = (write: (w: TarWriter) => void) => gzip(tarOf((w) => (w.addFile("index.html", Buffer.from("<html>")), write(w))));
+  const docs = (write: (w: TarWriter) => void) =>
+    gzip(tarOf((w) => (w.addFile("index.html", Buffer.from("<html>")), write(w))));
   const docsRefusal = (bytes: Uint8Array) => {
     try {
       unpackDocsTarball(bytes);
@@ -187,6 +222,12 @@ describe("docs tarballs", () => {
   });
   test("mask setuid, setgid and sticky bits", () => {
     const { files } = unpackDocsTarball(docs((w) => w.addFile("run.sh", Buffer.from("x"), 0o106755)));
-    assert.deepEqual(files.map((f) => [f.path, f.mode.toString(8)]), [["index.html", "100644"], ["run.sh", "100755"]]);
+    assert.deepEqual(
+      files.map((f) => [f.path, f.mode.toString(8)]),
+      [
+        ["index.html", "100644"],
+        ["run.sh", "100755"],
+      ],
+    );
   });
 });

@@ -6,7 +6,13 @@ import { unpackPackageTarball } from "../../src/package/tarball.js";
 import { HextsError } from "../../src/errors.js";
 import { readVectorJson, vectorPath, vectorsSkip } from "../support/vectors.js";
 
-const cases = ["metadata_empty", "metadata_illegal_atom", "metadata_not_key_value", "metadata_syntax_error", "metadata_trailing_backslash"];
+const cases = [
+  "metadata_empty",
+  "metadata_illegal_atom",
+  "metadata_not_key_value",
+  "metadata_syntax_error",
+  "metadata_trailing_backslash",
+];
 
 for (const id of cases) {
   test(`${id}: rejected with hex_core's reason tag`, { skip: vectorsSkip }, async () => {

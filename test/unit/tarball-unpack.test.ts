@@ -62,10 +62,15 @@ interface NegativeCase {
   registry_outer_checksum?: string;
 }
 
-const index: { cases: { id: string; expected_file: string }[] } = vectorsSkip ? { cases: [] } : readVectorJson("tarballs_negative", "index.json");
+const index: { cases: { id: string; expected_file: string }[] } = vectorsSkip
+  ? { cases: [] }
+  : readVectorJson("tarballs_negative", "index.json");
 const load = (id: string): NegativeCase => readVectorJson("tarballs_negative", `${id}.json`);
 const bytesOf = (c: NegativeCase) => readFileSync(vectorPath("tarballs_negative", c.tarball_file));
-const limits = (c: NegativeCase) => ({ maxSize: c.config_overrides.tarball_max_size, maxUncompressedSize: c.config_overrides.tarball_max_uncompressed_size });
+const limits = (c: NegativeCase) => ({
+  maxSize: c.config_overrides.tarball_max_size,
+  maxUncompressedSize: c.config_overrides.tarball_max_uncompressed_size,
+});
 
 describe("tarballs_negative", { skip: vectorsSkip }, () => {
   test("every case has a decision", () => {
@@ -105,7 +110,8 @@ describe("tarballs_negative", { skip: vectorsSkip }, () => {
     const c = load("registry_outer_checksum_mismatch");
     await assert.rejects(
       unpackPackageTarball(bytesOf(c), { expectedOuterChecksum: c.registry_outer_checksum }),
-      (e: HextsError) => e.code === "TARBALL_INVALID" && (e.details as { reason: string }).reason === "outer_checksum_mismatch",
+      (e: HextsError) =>
+        e.code === "TARBALL_INVALID" && (e.details as { reason: string }).reason === "outer_checksum_mismatch",
     );
   });
 });
@@ -153,7 +159,11 @@ describe("unpackPackageTarball on tarballs we make", () => {
     return concatBytes(outer);
   };
   const refused: [string, (w: TarWriter) => void, string][] = [
-    ["a duplicate path (after normalisation)", (w) => (w.addFile("a/b", Buffer.from("1")), w.addFile("a//b", Buffer.from("2"))), "duplicate_entry"],
+    [
+      "a duplicate path (after normalisation)",
+      (w) => (w.addFile("a/b", Buffer.from("1")), w.addFile("a//b", Buffer.from("2"))),
+      "duplicate_entry",
+    ],
     ["an absolute symlink target", (w) => w.addSymlink("l", "/etc/passwd"), "unsafe_symlink"],
     ["a Windows-style traversal", (w) => w.addFile("..\\x", Buffer.from("x")), "unsafe_path"],
     ["a drive-letter path", (w) => w.addFile("C:x", Buffer.from("x")), "unsafe_path"],

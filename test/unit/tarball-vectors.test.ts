@@ -3,14 +3,28 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { readVectorJson, vectorPath, vectorsSkip } from "../support/vectors.js";
 import { TarWriter, concatBytes, readTar } from "../../src/package/tar.js";
 import { gzip } from "../../src/package/gzip.js";
-import { buildPackageTarball, createPackageTarball, unpackPackageTarball, type TarballInputFile } from "../../src/package/tarball.js";
+import {
+  buildPackageTarball,
+  createPackageTarball,
+  unpackPackageTarball,
+  type TarballInputFile,
+} from "../../src/package/tarball.js";
 import type { PackageFile } from "../../src/project/types.js";
 import { fromVectorJson, toVectorJson } from "../../src/erlang/vector-json.js";
 import type { MetaObject } from "../../src/erlang/terms.js";
@@ -47,7 +61,10 @@ function generate(g: NonNullable<VectorFile["contents_generator"]>): Uint8Array 
     const counter = Buffer.alloc(4);
     counter.writeUInt32BE(i);
     const digest = createHash("sha256").update(g.seed, "utf8").update(counter).digest();
-    const piece = g.algorithm === "sha256_counter" ? digest : Buffer.from(`${String(i).padStart(8, "0")} ${digest.toString("hex")}\n`);
+    const piece =
+      g.algorithm === "sha256_counter"
+        ? digest
+        : Buffer.from(`${String(i).padStart(8, "0")} ${digest.toString("hex")}\n`);
     at += piece.copy(out, at);
   }
   return out;
@@ -159,7 +176,10 @@ describe("package tarball vectors", { skip: vectorsSkip }, () => {
         const result = await buildPackageTarball(metadataConfig(), files, { onProgress: (p) => seen.push(p.files) });
         assert.equal(result.outerChecksum, c.outer_checksum);
         assert.deepEqual(Buffer.from(result.tarball), tarballBytes());
-        assert.deepEqual(seen, files.map((_, i) => i + 1));
+        assert.deepEqual(
+          seen,
+          files.map((_, i) => i + 1),
+        );
       });
 
       test("unpackPackageTarball reads it back", async () => {
@@ -168,7 +188,9 @@ describe("package tarball vectors", { skip: vectorsSkip }, () => {
         assert.deepEqual(Buffer.from(unpacked.metadataConfig), metadataConfig());
         assert.deepEqual(toVectorJson(unpacked.metadata), expected().unpack_memory.metadata);
         // hex_core's memory unpack lists regular files only (directories and symlinks are dropped).
-        const regular = unpacked.files.filter((f) => f.type === "file").map((f) => ({ path: f.path, size: f.contents.length, sha256: sha256(f.contents) }));
+        const regular = unpacked.files
+          .filter((f) => f.type === "file")
+          .map((f) => ({ path: f.path, size: f.contents.length, sha256: sha256(f.contents) }));
         assert.deepEqual(regular, expected().unpack_memory.contents);
         const gz = recordedContentsGz(c);
         assert.equal(unpacked.files.length, readTar(gunzipSync(gz)).length);
@@ -186,18 +208,32 @@ describe("HEX_PROTOCOL.md §5.8 golden vector", () => {
       mkdirSync(join(root, "src"));
       writeFileSync(join(root, "src/foo.erl"), "-module(foo).");
       chmodSync(join(root, "src/foo.erl"), 0o644);
-      const metadataConfig = Buffer.from('{<<"build_tool">>,<<"rebar3">>}.\n{<<"name">>,<<"foo">>}.\n{<<"version">>,<<"1.0.0">>}.\n');
+      const metadataConfig = Buffer.from(
+        '{<<"build_tool">>,<<"rebar3">>}.\n{<<"name">>,<<"foo">>}.\n{<<"version">>,<<"1.0.0">>}.\n',
+      );
       assert.equal(metadataConfig.length, 86);
       const files: PackageFile[] = [
-        { path: "empty", kind: "dir", diskPath: join(root, "empty"), mode: lstatSync(join(root, "empty")).mode, empty: true },
+        {
+          path: "empty",
+          kind: "dir",
+          diskPath: join(root, "empty"),
+          mode: lstatSync(join(root, "empty")).mode,
+          empty: true,
+        },
         { path: "src", kind: "dir", diskPath: join(root, "src"), mode: 0o40755, empty: false },
         { path: "src/foo.erl", kind: "file", diskPath: join(root, "src/foo.erl"), mode: 0o100644, size: 13 },
       ];
       const result = await buildPackageTarball(metadataConfig, files);
       assert.equal(result.contentsSize, 2560);
       assert.equal(result.tarball.length, 5120);
-      assert.equal(result.innerChecksum.toUpperCase(), "F7220964AB6BC70B6E793B11C580152E738EF5EBC7E9C5228C6765600FC5879A");
-      assert.equal(result.outerChecksum.toUpperCase(), "3DED88F7BAC738294907ACEED89FE63C9914713F988E608F2B17D7AE6EAC8446");
+      assert.equal(
+        result.innerChecksum.toUpperCase(),
+        "F7220964AB6BC70B6E793B11C580152E738EF5EBC7E9C5228C6765600FC5879A",
+      );
+      assert.equal(
+        result.outerChecksum.toUpperCase(),
+        "3DED88F7BAC738294907ACEED89FE63C9914713F988E608F2B17D7AE6EAC8446",
+      );
       const outer = readTar(result.tarball);
       assert.equal(outer.find((m) => m.path === "contents.tar.gz")!.data.length, 140);
       assert.equal(Buffer.from(result.tarball.subarray(148, 156)).toString("latin1"), "0010277\0");

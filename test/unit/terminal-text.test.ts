@@ -22,5 +22,7 @@ for (const [name, input, expected, keepColors] of cases) {
 }
 
 test("stripTerminalControlsDeep cleans every string of a decoded document, keys included", () => {
-  assert.deepEqual(stripTerminalControlsDeep({ "k\u001b[2J": ["v\r", 1, null, { x: "\u0007y" }] }), { k: ["v", 1, null, { x: "y" }] });
+  assert.deepEqual(stripTerminalControlsDeep({ "k\u001b[2J": ["v\r", 1, null, { x: "\u0007y" }] }), {
+    k: ["v", 1, null, { x: "y" }],
+  });
 });

@@ -9,7 +9,9 @@ export function declareOrganization(program: Command, act: Act): void {
   const org = program
     .command("organization")
     .alias("org")
-    .description("Hex organizations: authorize this machine, list, manage organization keys (ORG may be written ORG or hexpm:ORG)");
+    .description(
+      "Hex organizations: authorize this machine, list, manage organization keys (ORG may be written ORG or hexpm:ORG)",
+    );
 
   org
     .command("auth")
@@ -25,7 +27,10 @@ export function declareOrganization(program: Command, act: Act): void {
     .argument("<org>", "organization, ORG or hexpm:ORG")
     .action(act(loadOrganization, "deauth", (org: string) => ({ org })));
 
-  org.command("list").description("list organizations authorized on this machine").action(act(loadOrganization, "list"));
+  org
+    .command("list")
+    .description("list organizations authorized on this machine")
+    .action(act(loadOrganization, "list"));
 
   org
     .command("key")
@@ -34,7 +39,12 @@ export function declareOrganization(program: Command, act: Act): void {
     .argument("<action>", "generate | list | revoke")
     .argument("[name]", "key name (revoke)")
     .option("--key-name <name>", "name of the new key (generate)")
-    .addOption(new Option("--permission <permission>", "permission of the new key, repeatable (default: repository:ORG)").argParser(collect))
+    .addOption(
+      new Option(
+        "--permission <permission>",
+        "permission of the new key, repeatable (default: repository:ORG)",
+      ).argParser(collect),
+    )
     .option("--all", "revoke every key of the organization (revoke)")
     .action(act(loadOrganization, "key", (org: string, action: string, name?: string) => ({ org, action, name })));
 }

@@ -5,7 +5,11 @@ const loadOwner = () => import("../../commands/owner.js");
 
 export function declareOwner(program: Command, act: Act): void {
   const owner = program.command("owner").description("manage package owners");
-  const orgOption = () => new Option("--organization <org>", "the package lives in this organization's repository (same as --repo hexpm:ORG)");
+  const orgOption = () =>
+    new Option(
+      "--organization <org>",
+      "the package lives in this organization's repository (same as --repo hexpm:ORG)",
+    );
 
   owner
     .command("add")
@@ -19,7 +23,9 @@ export function declareOwner(program: Command, act: Act): void {
 
   owner
     .command("transfer")
-    .description("transfer a package to USER (or an organization), removing every other owner (asks first; --yes to skip)")
+    .description(
+      "transfer a package to USER (or an organization), removing every other owner (asks first; --yes to skip)",
+    )
     .argument("<package>")
     .argument("<user>", "username, email or organization")
     .addOption(orgOption())

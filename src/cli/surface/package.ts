@@ -18,9 +18,18 @@ export function declarePackageTasks(program: Command, act: Act): void {
     .option("--metadata <file>", "JSON file with the package metadata, for projects hexts cannot read statically")
     .option("--doc-dir <dir>", "directory holding the generated docs (default: doc)")
     .option("--organization <org>", "build for this organization's repository")
-    .addOption(new Option("--build-tool <tool>", "read the project as this tool does, when the directory has several").choices(["rebar3", "mix", "make"]))
     .addOption(
-      new Option("--file-order <order>", "mix: walk directories sorted (default, reproducible) or in file-system order, as mix does").choices(["sorted", "filesystem"]),
+      new Option("--build-tool <tool>", "read the project as this tool does, when the directory has several").choices([
+        "rebar3",
+        "mix",
+        "make",
+      ]),
+    )
+    .addOption(
+      new Option(
+        "--file-order <order>",
+        "mix: walk directories sorted (default, reproducible) or in file-system order, as mix does",
+      ).choices(["sorted", "filesystem"]),
     )
     .action(act(loadBuild, "build", (what?: string) => ({ what })));
 
@@ -34,8 +43,17 @@ export function declarePackageTasks(program: Command, act: Act): void {
     .option("--organization <org>", "publish to this organization's repository (same as --repo hexpm:ORG)")
     .option("-a, --app <app>", "which application to publish in an umbrella project")
     .option("--metadata <file>", "JSON file with the package metadata, for projects hexts cannot read statically")
-    .option("--doc-dir <dir>", "directory holding the generated docs (otherwise the project's doc generator runs, if installed)")
-    .addOption(new Option("--build-tool <tool>", "read the project as this tool does, when the directory has several").choices(["rebar3", "mix", "make"]))
+    .option(
+      "--doc-dir <dir>",
+      "directory holding the generated docs (otherwise the project's doc generator runs, if installed)",
+    )
+    .addOption(
+      new Option("--build-tool <tool>", "read the project as this tool does, when the directory has several").choices([
+        "rebar3",
+        "mix",
+        "make",
+      ]),
+    )
     .option("--no-progress", "no upload progress")
     .addHelpText(
       "after",

@@ -10,8 +10,13 @@ const loadPackage = () => import("../../commands/package.js");
 export function declareRegistryTasks(program: Command, act: Act): void {
   program
     .command("audit")
-    .description("check locked Hex deps (mix.lock, rebar.lock) for retired releases, advisories and checksums that differ from the registry")
-    .addHelpText("after", "\nExit code 1 when any locked release is retired, has an advisory, is missing, or its checksum differs from the signed registry.")
+    .description(
+      "check locked Hex deps (mix.lock, rebar.lock) for retired releases, advisories and checksums that differ from the registry",
+    )
+    .addHelpText(
+      "after",
+      "\nExit code 1 when any locked release is retired, has an advisory, is missing, or its checksum differs from the signed registry.",
+    )
     .action(act(loadAudit, "audit"));
 
   program
@@ -26,13 +31,17 @@ export function declareRegistryTasks(program: Command, act: Act): void {
 
   program
     .command("info")
-    .description("a package's versions, retirements, licenses and links; a release's dependencies; or, alone, hexts's configuration")
+    .description(
+      "a package's versions, retirements, licenses and links; a release's dependencies; or, alone, hexts's configuration",
+    )
     .argument("[package]")
     .argument("[version]")
     .option("--organization <org>", "the package lives in this organization's repository")
     .action(act(loadInfo, "info", (pkg?: string, version?: string) => ({ package: pkg, version })));
 
-  const pkg = program.command("package").description("fetch a release tarball (checksum verified) or diff two releases");
+  const pkg = program
+    .command("package")
+    .description("fetch a release tarball (checksum verified) or diff two releases");
   pkg
     .command("fetch")
     .description("download NAME-VERSION.tar, verified against the signed registry")

@@ -21,9 +21,14 @@ export function declareUser(program: Command, act: Act): void {
 
   user
     .command("auth")
-    .description("log in and store credentials: OAuth device flow (hex.pm), an API key, or username and password (servers that allow it)")
+    .description(
+      "log in and store credentials: OAuth device flow (hex.pm), an API key, or username and password (servers that allow it)",
+    )
     .option("--oauth", "log in with the OAuth device flow (the default for hex.pm)")
-    .option("-k, --key [KEY]", "use an API key made on the server's dashboard (asked hidden, or read from stdin when piped)")
+    .option(
+      "-k, --key [KEY]",
+      "use an API key made on the server's dashboard (asked hidden, or read from stdin when piped)",
+    )
     .option("--password", "log in with username and password (self-hosted servers that still allow it)")
     .option("-u, --username <name>", "username or email for --password")
     .option("--password-stdin", "read the password from standard input")
@@ -33,7 +38,10 @@ export function declareUser(program: Command, act: Act): void {
     .option("--no-local-password", "store credentials unencrypted without asking for a local password")
     .action(act(loadUser, "auth"));
 
-  user.command("deauth").description("revoke what can be revoked on the server, then forget stored credentials").action(act(loadUser, "deauth"));
+  user
+    .command("deauth")
+    .description("revoke what can be revoked on the server, then forget stored credentials")
+    .action(act(loadUser, "deauth"));
 
   user
     .command("key")
@@ -41,7 +49,12 @@ export function declareUser(program: Command, act: Act): void {
     .argument("<action>", "generate | list | revoke | fetch")
     .argument("[name]", "key name (revoke, fetch)")
     .option("--key-name <name>", "name of the new key (generate; default: hostname)")
-    .addOption(new Option("--permission <permission>", "permission of the new key, repeatable: api, api:read, api:write, repository:ORG, repositories, package:NAME").argParser(collect))
+    .addOption(
+      new Option(
+        "--permission <permission>",
+        "permission of the new key, repeatable: api, api:read, api:write, repository:ORG, repositories, package:NAME",
+      ).argParser(collect),
+    )
     .option("--expires <duration>", "revoke the new key automatically after DURATION (e.g. 30d, 12h) or at an ISO date")
     .option("--all", "revoke every key (revoke)")
     .action(act(loadUser, "key", (action: string, name?: string) => ({ action, name })));

@@ -11,7 +11,11 @@ export interface Opener {
 const OFF = new Set(["none", "false", "0", "off", "no"]);
 
 /** Which program opens `url` here, or undefined when opening is switched off. */
-export function browserOpener(url: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Opener | undefined {
+export function browserOpener(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): Opener | undefined {
   const custom = env.BROWSER?.split(":")[0]?.trim();
   if (custom !== undefined && custom !== "") {
     if (OFF.has(custom.toLowerCase())) return undefined;

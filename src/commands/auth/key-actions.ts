@@ -8,7 +8,16 @@ import { HEXPM } from "../../repository.js";
 import { deleteCredential } from "../../config/index.js";
 import type { Output } from "../../ui/output.js";
 import { openSession, type Session } from "../session.js";
-import { defaultKeyName, keyView, parseExpires, parsePermission, permissionLabel, renderKeyDetails, renderKeyTable, type KeyView } from "./keys.js";
+import {
+  defaultKeyName,
+  keyView,
+  parseExpires,
+  parsePermission,
+  permissionLabel,
+  renderKeyDetails,
+  renderKeyTable,
+  type KeyView,
+} from "./keys.js";
 
 const Name = z.string().trim().min(1);
 
@@ -23,7 +32,14 @@ export const KeyInput = z.object({
 export type KeyInput = z.output<typeof KeyInput>;
 
 export type KeyResult =
-  | { action: "generate"; name: string; permissions: string[]; revoke_at: string | null; secret: string; organization?: string }
+  | {
+      action: "generate";
+      name: string;
+      permissions: string[];
+      revoke_at: string | null;
+      secret: string;
+      organization?: string;
+    }
   | { action: "list"; keys: KeyView[]; organization?: string }
   | { action: "revoke"; revoked: string[]; all: boolean; organization?: string; logged_out: boolean }
   | { action: "fetch"; key: KeyView; organization?: string };
@@ -35,7 +51,11 @@ export interface KeyScope {
 
 function unexpected(action: string, flags: [string, unknown][]): void {
   const given = flags.filter(([, v]) => v !== undefined && v !== false).map(([f]) => f);
-  if (given.length) throw new HextsError("USAGE", `${given.join(", ")} ${given.length > 1 ? "do" : "does"} not apply to \`key ${action}\``);
+  if (given.length)
+    throw new HextsError(
+      "USAGE",
+      `${given.join(", ")} ${given.length > 1 ? "do" : "does"} not apply to \`key ${action}\``,
+    );
 }
 
 /**
@@ -45,10 +65,14 @@ function unexpected(action: string, flags: [string, unknown][]): void {
 export function organizationNotFound(e: unknown, org: string, keyName?: string): unknown {
   if (!isApiError(e, "NOT_FOUND")) return e;
   const what = keyName ? `there is no key named "${keyName}" in the organization ${org}, or ` : "";
-  return new HextsError("NOT_FOUND", `${what}the organization ${org} does not exist or your account lacks the role for this (read to list keys, write to change them)`, {
-    status: e.status,
-    cause: e,
-  });
+  return new HextsError(
+    "NOT_FOUND",
+    `${what}the organization ${org} does not exist or your account lacks the role for this (read to list keys, write to change them)`,
+    {
+      status: e.status,
+      cause: e,
+    },
+  );
 }
 
 /** The key actions shared by `user key` and `organization key ORG`. */
@@ -57,7 +81,11 @@ export async function keyAction(ctx: Context, input: KeyInput, scope: KeyScope):
   try {
     return await runKeyAction(ctx, input, scope);
   } catch (e) {
-    throw organizationNotFound(e, scope.organization, input.action === "fetch" || (input.action === "revoke" && !input.all) ? (input.name ?? input.keyName) : undefined);
+    throw organizationNotFound(
+      e,
+      scope.organization,
+      input.action === "fetch" || (input.action === "revoke" && !input.all) ? (input.name ?? input.keyName) : undefined,
+    );
   }
 }
 
@@ -69,30 +97,57 @@ async function runKeyAction(ctx: Context, input: KeyInput, scope: KeyScope): Pro
   const tag = org ? { organization: org } : {};
   switch (input.action) {
     case "generate": {
-      unexpected("generate", [["--all", input.all], ["NAME (use --key-name)", input.name]]);
-      const permissions = input.permission?.length ? input.permission.map((p) => parsePermission(p, { organization: org })) : [org ? { domain: "repository", resource: org } : { domain: "api", resource: null }];
+      unexpected("generate", [
+        ["--all", input.all],
+        ["NAME (use --key-name)", input.name],
+      ]);
+      const permissions = input.permission?.length
+        ? input.permission.map((p) => parsePermission(p, { organization: org }))
+        : [org ? { domain: "repository", resource: org } : { domain: "api", resource: null }];
       const revokeAt = input.expires === undefined ? undefined : parseExpires(input.expires);
       const name = input.keyName ?? defaultKeyName();
       ctx.out.info(`Generating key ${name}...`);
       // One POST, never repeated: the client does not retry it, and an OTP prompt re-sends only a refused request.
-      const key = await session.write((client) => createKey(client, { name, permissions, revokeAt, ...apiScope }, { signal: ctx.signal }));
+      const key = await session.write((client) =>
+        createKey(client, { name, permissions, revokeAt, ...apiScope }, { signal: ctx.signal }),
+      );
       ctx.out.secrets.add(key.secret);
-      return { action: "generate", name: key.name, permissions: key.permissions.map(permissionLabel), revoke_at: key.revoke_at ?? null, secret: key.secret, ...tag };
+      return {
+        action: "generate",
+        name: key.name,
+        permissions: key.permissions.map(permissionLabel),
+        revoke_at: key.revoke_at ?? null,
+        secret: key.secret,
+        ...tag,
+      };
     }
     case "list": {
-      unexpected("list", [["NAME", input.name], ["--key-name", input.keyName], ["--permission", input.permission?.length ? true : undefined], ["--expires", input.expires], ["--all", input.all]]);
+      unexpected("list", [
+        ["NAME", input.name],
+        ["--key-name", input.keyName],
+        ["--permission", input.permission?.length ? true : undefined],
+        ["--expires", input.expires],
+        ["--all", input.all],
+      ]);
       const keys = await listKeys(await session.authed(), apiScope, { signal: ctx.signal });
       return { action: "list", keys: keys.map(keyView), ...tag };
     }
     case "fetch": {
-      unexpected("fetch", [["--permission", input.permission?.length ? true : undefined], ["--expires", input.expires], ["--all", input.all]]);
+      unexpected("fetch", [
+        ["--permission", input.permission?.length ? true : undefined],
+        ["--expires", input.expires],
+        ["--all", input.all],
+      ]);
       const name = input.name ?? input.keyName;
       if (!name) throw new HextsError("USAGE", "give the key's NAME: `key fetch NAME`");
       const key = await getKey(await session.authed(), name, apiScope, { signal: ctx.signal });
       return { action: "fetch", key: keyView(key), ...tag };
     }
     case "revoke": {
-      unexpected("revoke", [["--permission", input.permission?.length ? true : undefined], ["--expires", input.expires]]);
+      unexpected("revoke", [
+        ["--permission", input.permission?.length ? true : undefined],
+        ["--expires", input.expires],
+      ]);
       const name = input.name ?? input.keyName;
       if (input.all && name) throw new HextsError("USAGE", "give either a key NAME or --all, not both");
       if (!input.all && !name) throw new HextsError("USAGE", "give the key's NAME, or --all to revoke every key");
@@ -115,23 +170,41 @@ async function forgetIfStoredLogin(ctx: Context, session: Session, revokedAuthin
 
 async function revokeOne(ctx: Context, session: Session, name: string, org: string | undefined): Promise<KeyResult> {
   ctx.out.info(`Revoking key ${name}...`);
-  const key = await session.write((client) => deleteKey(client, name, org ? { organization: org } : {}, { signal: ctx.signal }));
+  const key = await session.write((client) =>
+    deleteKey(client, name, org ? { organization: org } : {}, { signal: ctx.signal }),
+  );
   const loggedOut = org ? false : await forgetIfStoredLogin(ctx, session, key.authing_key === true);
-  return { action: "revoke", revoked: [key.name], all: false, logged_out: loggedOut, ...(org ? { organization: org } : {}) };
+  return {
+    action: "revoke",
+    revoked: [key.name],
+    all: false,
+    logged_out: loggedOut,
+    ...(org ? { organization: org } : {}),
+  };
 }
 
 async function revokeAll(ctx: Context, session: Session, org: string | undefined): Promise<KeyResult> {
   const scope = org ? { organization: org } : {};
   const keys = await listKeys(await session.authed(), scope, { signal: ctx.signal });
   const owner = org ? `the organization ${org}` : "your account";
-  if (keys.length === 0) return { action: "revoke", revoked: [], all: true, logged_out: false, ...(org ? { organization: org } : {}) };
+  if (keys.length === 0)
+    return { action: "revoke", revoked: [], all: true, logged_out: false, ...(org ? { organization: org } : {}) };
   const usesOne = keys.some((k) => k.authing_key);
-  const ok = await ctx.prompt.confirm(`Revoke ${allKeys(keys.length)} of ${owner} (${keys.map((k) => k.name).join(", ")})${usesOne ? ", including the one this machine uses" : ""}?`, { default: false });
+  const ok = await ctx.prompt.confirm(
+    `Revoke ${allKeys(keys.length)} of ${owner} (${keys.map((k) => k.name).join(", ")})${usesOne ? ", including the one this machine uses" : ""}?`,
+    { default: false },
+  );
   if (!ok) throw new HextsError("CANCELLED", "cancelled: no key was revoked");
   ctx.out.info("Revoking all keys...");
   await session.write((client) => deleteAllKeys(client, scope, { signal: ctx.signal }));
   const loggedOut = org ? false : await forgetIfStoredLogin(ctx, session, usesOne);
-  return { action: "revoke", revoked: keys.map((k) => k.name), all: true, logged_out: loggedOut, ...(org ? { organization: org } : {}) };
+  return {
+    action: "revoke",
+    revoked: keys.map((k) => k.name),
+    all: true,
+    logged_out: loggedOut,
+    ...(org ? { organization: org } : {}),
+  };
 }
 
 /** "all 3 keys", or "the only key". */
@@ -141,7 +214,9 @@ export function renderKey(r: KeyResult, out: Output): void {
   const owner = r.organization ? `the organization ${r.organization}` : "your account";
   switch (r.action) {
     case "generate":
-      out.info(`Key ${r.name} (${r.permissions.join(", ")}${r.revoke_at ? `, revoked automatically at ${r.revoke_at}` : ""}) created. Copy it now: it is not shown again.`);
+      out.info(
+        `Key ${r.name} (${r.permissions.join(", ")}${r.revoke_at ? `, revoked automatically at ${r.revoke_at}` : ""}) created. Copy it now: it is not shown again.`,
+      );
       out.revealSecretOnce(r.secret);
       break;
     case "list":
@@ -153,8 +228,10 @@ export function renderKey(r: KeyResult, out: Output): void {
     case "revoke":
       if (r.revoked.length === 0) out.result(`${owner} has no keys; nothing revoked.`);
       else out.result(r.all ? `Revoked ${allKeys(r.revoked.length)} of ${owner}.` : `Revoked key ${r.revoked[0]}.`);
-      if (r.logged_out) out.info("It was this machine's login, so the stored credentials were removed too; run `hexts user auth` to log in again.");
+      if (r.logged_out)
+        out.info(
+          "It was this machine's login, so the stored credentials were removed too; run `hexts user auth` to log in again.",
+        );
       break;
   }
 }
-

@@ -82,7 +82,10 @@ export function parseExpires(text: string, now = Date.now()): string {
     at = Number.NaN;
   }
   if (!Number.isFinite(at)) {
-    throw new HextsError("USAGE", `--expires ${JSON.stringify(text)}: give a duration such as 30m, 12h, 30d or 8w, or an ISO date such as 2027-01-31`);
+    throw new HextsError(
+      "USAGE",
+      `--expires ${JSON.stringify(text)}: give a duration such as 30m, 12h, 30d or 8w, or an ISO date such as 2027-01-31`,
+    );
   }
   if (at <= now) throw new HextsError("USAGE", `--expires ${JSON.stringify(text)} is not in the future`);
   return new Date(at).toISOString();
@@ -96,7 +99,9 @@ export function keyView(k: Key): KeyView {
     inserted_at: k.inserted_at,
     updated_at: k.updated_at,
     revoke_at: k.revoke_at ?? null,
-    last_use: k.last_use ? { used_at: k.last_use.used_at ?? null, ip: k.last_use.ip ?? null, user_agent: k.last_use.user_agent ?? null } : null,
+    last_use: k.last_use
+      ? { used_at: k.last_use.used_at ?? null, ip: k.last_use.ip ?? null, user_agent: k.last_use.user_agent ?? null }
+      : null,
   };
 }
 
@@ -120,9 +125,15 @@ export function renderKeyTable(out: Output, keys: KeyView[], owner: string): voi
   }
   out.table(
     ["Name", "Permissions", "Last use", "Revoke at"],
-    keys.map((k) => [k.authing_key ? `${k.name} *` : k.name, k.permissions.join(", "), lastUseText(k), shortTime(k.revoke_at)]),
+    keys.map((k) => [
+      k.authing_key ? `${k.name} *` : k.name,
+      k.permissions.join(", "),
+      lastUseText(k),
+      shortTime(k.revoke_at),
+    ]),
   );
-  if (keys.some((k) => k.authing_key)) out.info(out.style("dim", "* the key this command authenticated with", "stderr"));
+  if (keys.some((k) => k.authing_key))
+    out.info(out.style("dim", "* the key this command authenticated with", "stderr"));
 }
 
 /** `key fetch`: every detail the server keeps about one key. */
@@ -139,5 +150,11 @@ export function renderKeyDetails(out: Output, k: KeyView): void {
   if (k.authing_key) rows.push(["In use", "this command authenticated with it"]);
   const width = Math.max(...rows.map(([label]) => label.length));
   for (const [label, value] of rows) out.result(`${`${label}:`.padEnd(width + 1)} ${value}`);
-  out.info(out.style("dim", "The secret of a key is shown only once, when it is created; the server cannot show it again.", "stderr"));
+  out.info(
+    out.style(
+      "dim",
+      "The secret of a key is shown only once, when it is created; the server cannot show it again.",
+      "stderr",
+    ),
+  );
 }

@@ -23,7 +23,11 @@ export interface VaultOutcome {
 const MAX_TRIES = 3;
 
 /** Asks a new password twice (hidden) until both match; empty is returned as "" when allowed. */
-export async function askNewPassword(ctx: Context, labels: { first: string; confirm: string; supply: string }, allowEmpty: boolean): Promise<string> {
+export async function askNewPassword(
+  ctx: Context,
+  labels: { first: string; confirm: string; supply: string },
+  allowEmpty: boolean,
+): Promise<string> {
   for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
     const first = await ctx.prompt.secret(labels.first, { supply: labels.supply });
     if (first === "") {
@@ -34,7 +38,9 @@ export async function askNewPassword(ctx: Context, labels: { first: string; conf
     ctx.out.secrets.add(first);
     const again = await ctx.prompt.secret(labels.confirm, { supply: labels.supply });
     if (again === first) return first;
-    ctx.out.warn(attempt < MAX_TRIES ? "the two passwords do not match, please try again" : "the two passwords do not match");
+    ctx.out.warn(
+      attempt < MAX_TRIES ? "the two passwords do not match, please try again" : "the two passwords do not match",
+    );
   }
   throw new HextsError("USAGE", `the passwords did not match (${MAX_TRIES} tries); nothing was changed`);
 }
@@ -60,16 +66,24 @@ export async function prepareVault(ctx: Context, o: LocalPasswordOptions): Promi
     const fromEnv = envSetting(ctx.env, "local_password");
     if (fromEnv) password = fromEnv.value;
     else if (ctx.prompt.interactive) {
-      ctx.out.info("Choose a local password to encrypt the stored credentials on this machine (empty: store them unencrypted).");
+      ctx.out.info(
+        "Choose a local password to encrypt the stored credentials on this machine (empty: store them unencrypted).",
+      );
       password = await askNewPassword(
         ctx,
-        { first: "Local password:", confirm: "Local password (confirm):", supply: "--local-password-stdin or HEX_LOCAL_PASSWORD" },
+        {
+          first: "Local password:",
+          confirm: "Local password (confirm):",
+          supply: "--local-password-stdin or HEX_LOCAL_PASSWORD",
+        },
         true,
       );
     }
   }
   if (password === "") {
-    ctx.out.warn(`credentials are stored unencrypted in ${file} (readable only by you); add a local password with \`hexts user reset_password local\``);
+    ctx.out.warn(
+      `credentials are stored unencrypted in ${file} (readable only by you); add a local password with \`hexts user reset_password local\``,
+    );
     return { encrypted: false, file };
   }
   await setLocalPassword(ctx, password);

@@ -71,7 +71,11 @@ function explainDeviceStart(e: unknown, apiUrl: string, clientId: string): unkno
     );
   }
   if (isApiError(e, "NOT_FOUND")) {
-    return fromApi(e, "OAUTH_FAILED", `the server at ${apiUrl} does not offer the OAuth device login; use an API key from its dashboard (\`hexts user auth --key\`), or \`hexts user auth --password\` if it still accepts passwords`);
+    return fromApi(
+      e,
+      "OAUTH_FAILED",
+      `the server at ${apiUrl} does not offer the OAuth device login; use an API key from its dashboard (\`hexts user auth --key\`), or \`hexts user auth --password\` if it still accepts passwords`,
+    );
   }
   return e;
 }
@@ -80,7 +84,12 @@ function explainDeviceStart(e: unknown, apiUrl: string, clientId: string): unkno
 export async function loginWithOAuth(ctx: Context, session: Session, o: OAuthLoginOptions): Promise<Login> {
   const client = await session.anonymous();
   const clientId = session.settings.values.oauth_client_id;
-  const device = await startDeviceAuthorization(client, { clientId, scope: OAUTH_SCOPE, name: o.label ?? defaultKeyName(), signal: ctx.signal }).catch((e: unknown) => {
+  const device = await startDeviceAuthorization(client, {
+    clientId,
+    scope: OAUTH_SCOPE,
+    name: o.label ?? defaultKeyName(),
+    signal: ctx.signal,
+  }).catch((e: unknown) => {
     throw explainDeviceStart(e, client.apiUrl, clientId);
   });
   const page = device.verification_uri_complete ?? device.verification_uri;
@@ -89,8 +98,13 @@ export async function loginWithOAuth(ctx: Context, session: Session, o: OAuthLog
   ctx.out.writeErr(
     `To log in to ${client.apiUrl}, open this page in a browser:\n\n  ${page}\n\nand check that it shows this code:\n\n  ${formatUserCode(device.user_code)}\n\n`,
   );
-  const mayOpen = o.browser && ctx.out.stderr.isTTY === true && !session.settings.values.ci && browserOpener(page, ctx.env) !== undefined;
-  if (mayOpen && !(await openBrowser(page, ctx.env))) ctx.out.writeErr("(could not open a browser; open the page yourself)\n");
+  const mayOpen =
+    o.browser &&
+    ctx.out.stderr.isTTY === true &&
+    !session.settings.values.ci &&
+    browserOpener(page, ctx.env) !== undefined;
+  if (mayOpen && !(await openBrowser(page, ctx.env)))
+    ctx.out.writeErr("(could not open a browser; open the page yourself)\n");
   ctx.out.writeErr(`Waiting for you to approve the login (the code expires in ${minutes} min; Ctrl-C cancels)...\n`);
 
   const token = await waitForDeviceToken(client, {
@@ -98,7 +112,8 @@ export async function loginWithOAuth(ctx: Context, session: Session, o: OAuthLog
     device,
     signal: ctx.signal,
     onPoll: (p) => {
-      if (p.status === "slow_down") ctx.out.debug(`the server asked to poll less often: every ${p.intervalMs / 1000} s now`);
+      if (p.status === "slow_down")
+        ctx.out.debug(`the server asked to poll less often: every ${p.intervalMs / 1000} s now`);
       if (p.status === "retrying") ctx.out.debug("polling failed for a moment; trying again");
     },
   });
@@ -112,7 +127,10 @@ export async function loginWithOAuth(ctx: Context, session: Session, o: OAuthLog
         "publishing and key changes will fail; enable two-factor authentication and log in again, or use an API key (`hexts user auth --key`)",
     );
   }
-  const username = await usernameOf(client.with({ credential: { kind: "bearer", token: token.access_token } }), ctx.signal);
+  const username = await usernameOf(
+    client.with({ credential: { kind: "bearer", token: token.access_token } }),
+    ctx.signal,
+  );
   return {
     method: "oauth",
     credential: {
@@ -156,8 +174,13 @@ export async function readKeyOption(ctx: Context, key: string | true): Promise<s
     return trimmed;
   }
   if (key === "-" || !ctx.stdin.isTTY) return readStdinSecret(ctx, { what: "API key", flag: "--key", trim: true });
-  const typed = (await ctx.prompt.secret("API key (from your account's dashboard):", { supply: "--key KEY, or pipe the key on stdin" })).trim();
-  if (typed === "") throw new HextsError("INPUT_REQUIRED", "an API key is required: paste it at the prompt, or give --key KEY");
+  const typed = (
+    await ctx.prompt.secret("API key (from your account's dashboard):", {
+      supply: "--key KEY, or pipe the key on stdin",
+    })
+  ).trim();
+  if (typed === "")
+    throw new HextsError("INPUT_REQUIRED", "an API key is required: paste it at the prompt, or give --key KEY");
   ctx.out.secrets.add(typed);
   return typed;
 }
@@ -171,15 +194,26 @@ export async function loginWithKey(ctx: Context, session: Session, o: KeyLoginOp
     check = await testAuth(client, { domain: "api" }, { signal: ctx.signal });
   } catch (e) {
     if (isApiError(e, "NOT_AUTHENTICATED")) {
-      throw fromApi(e, "NOT_AUTHENTICATED", `the server rejected this API key${e.serverMessage ? ` (${e.serverMessage})` : ""}: check that you copied the whole key from your dashboard`);
+      throw fromApi(
+        e,
+        "NOT_AUTHENTICATED",
+        `the server rejected this API key${e.serverMessage ? ` (${e.serverMessage})` : ""}: check that you copied the whole key from your dashboard`,
+      );
     }
     if (isApiError(e, "FORBIDDEN") && e.status === 401) {
-      throw fromApi(e, "FORBIDDEN", "this key has no API permission (a repository key? give those to `hexts organization auth ORG --key KEY`); make a key with api or api:write permission");
+      throw fromApi(
+        e,
+        "FORBIDDEN",
+        "this key has no API permission (a repository key? give those to `hexts organization auth ORG --key KEY`); make a key with api or api:write permission",
+      );
     }
     throw e;
   }
   if (check.kind === "key" && check.owner.type === "organization") {
-    throw new HextsError("USAGE", `this key belongs to the organization ${check.owner.name}, not to a user: store it with \`hexts organization auth ${check.owner.name} --key KEY\``);
+    throw new HextsError(
+      "USAGE",
+      `this key belongs to the organization ${check.owner.name}, not to a user: store it with \`hexts organization auth ${check.owner.name} --key KEY\``,
+    );
   }
   const username = check.kind === "key" ? check.owner.name : await usernameOf(client, ctx.signal);
   const keyName = check.kind === "key" ? check.name : undefined;
@@ -213,7 +247,8 @@ function explainPasswordFailure(e: unknown, apiUrl: string): unknown {
  * dependencies, so it makes only the key it keeps: no key is left live and unused. Never repeated automatically.
  */
 export async function loginWithPassword(ctx: Context, session: Session, o: PasswordLoginOptions): Promise<Login> {
-  const login = o.username?.trim() || (await ctx.prompt.input("Username or email:", { supply: "--username NAME" })).trim();
+  const login =
+    o.username?.trim() || (await ctx.prompt.input("Username or email:", { supply: "--username NAME" })).trim();
   if (login === "") throw new HextsError("INPUT_REQUIRED", "a username or email is required (--username NAME)");
   const password = o.passwordStdin
     ? await readStdinSecret(ctx, { what: "account password", flag: "--password-stdin" })
@@ -225,12 +260,18 @@ export async function loginWithPassword(ctx: Context, session: Session, o: Passw
   const base = await session.anonymous();
   const name = o.keyName ?? defaultKeyName();
   const basic = { kind: "basic" as const, username: login, password };
-  const main = await createKey(base, { name, permissions: [{ domain: "api" }] }, { credential: basic, signal: ctx.signal }).catch((e: unknown) => {
+  const main = await createKey(
+    base,
+    { name, permissions: [{ domain: "api" }] },
+    { credential: basic, signal: ctx.signal },
+  ).catch((e: unknown) => {
     throw explainPasswordFailure(e, base.apiUrl);
   });
   ctx.out.secrets.add(main.secret);
   const withKey = base.with({ credential: { kind: "key", key: main.secret } });
-  const created: CreatedKeyInfo[] = [{ name: main.name, permissions: main.permissions.map(permissionLabel), stored: true }];
+  const created: CreatedKeyInfo[] = [
+    { name: main.name, permissions: main.permissions.map(permissionLabel), stored: true },
+  ];
   const credential: Credential = { type: "key", key: main.secret, keyName: main.name, generated: true };
   let username: string | null;
   try {
@@ -251,7 +292,11 @@ export async function loginWithPassword(ctx: Context, session: Session, o: Passw
  * Revokes a key hexts created that will not be kept (the login failed or was cancelled after it was made, or a new
  * login replaces it). Bounded to 10 s; a failure (or a run already cancelled with Ctrl-C) is a warning naming the key.
  */
-export async function revokeCreatedKey(ctx: Context, session: Session, c: Extract<Credential, { type: "key" }>): Promise<boolean> {
+export async function revokeCreatedKey(
+  ctx: Context,
+  session: Session,
+  c: Extract<Credential, { type: "key" }>,
+): Promise<boolean> {
   const signal = AbortSignal.timeout(10_000);
   try {
     const client = (await session.anonymous()).with({ credential: { kind: "key", key: c.key } });

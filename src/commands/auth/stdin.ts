@@ -26,9 +26,15 @@ async function readAll(stream: NodeJS.ReadStream): Promise<string> {
  * Reads one secret from standard input: everything up to EOF, without the final line break (`trim` also drops
  * surrounding spaces, for keys). Refuses a terminal, where the secret would be echoed while typed.
  */
-export async function readStdinSecret(ctx: StdinSource, o: { what: string; flag: string; trim?: boolean }): Promise<string> {
+export async function readStdinSecret(
+  ctx: StdinSource,
+  o: { what: string; flag: string; trim?: boolean },
+): Promise<string> {
   if (ctx.stdin.isTTY) {
-    throw new HextsError("USAGE", `${o.flag} reads the ${o.what} from a pipe (e.g. \`printf '%s' "$SECRET" | hexts ...\`); on a terminal leave it out and you will be asked`);
+    throw new HextsError(
+      "USAGE",
+      `${o.flag} reads the ${o.what} from a pipe (e.g. \`printf '%s' "$SECRET" | hexts ...\`); on a terminal leave it out and you will be asked`,
+    );
   }
   const raw = await ctx.memo("auth/stdin", () => readAll(ctx.stdin));
   const value = o.trim ? raw.trim() : raw.replace(/\r?\n$/, "");

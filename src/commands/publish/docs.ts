@@ -43,7 +43,12 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undef
 function rebar3Provider(hexConfig: Record<string, unknown>): string | undefined {
   const doc = hexConfig.doc;
   if (typeof doc === "string") return doc;
-  if (doc && typeof doc === "object" && !Array.isArray(doc) && typeof (doc as Record<string, unknown>).provider === "string") {
+  if (
+    doc &&
+    typeof doc === "object" &&
+    !Array.isArray(doc) &&
+    typeof (doc as Record<string, unknown>).provider === "string"
+  ) {
     return (doc as Record<string, string>).provider;
   }
   return undefined;
@@ -62,25 +67,46 @@ function configTerms(file: string): Term[] {
 function rebar3DocDir(project: ProjectPackage, provider: string): string {
   const key = provider === "edoc" ? "edoc_opts" : provider;
   let dir = "doc";
-  for (const file of [join(project.root, "rebar.config"), ...(project.appDir !== project.root ? [join(project.appDir, "rebar.config")] : [])]) {
+  for (const file of [
+    join(project.root, "rebar.config"),
+    ...(project.appDir !== project.root ? [join(project.appDir, "rebar.config")] : []),
+  ]) {
     const found = nameOf(proplistGet(proplistGet(configTerms(file), key), "dir"));
     if (found !== undefined) dir = found;
   }
   return resolve(project.appDir, dir);
 }
 
-export function docsSource(project: ProjectPackage, opts: { docDir?: string; cwd: string; env: NodeJS.ProcessEnv }): DocsSource {
+export function docsSource(
+  project: ProjectPackage,
+  opts: { docDir?: string; cwd: string; env: NodeJS.ProcessEnv },
+): DocsSource {
   if (opts.docDir !== undefined) return { kind: "dir", dir: resolve(opts.cwd, opts.docDir) };
   if (project.tool === "rebar3") {
     const provider = rebar3Provider(project.hexConfig);
     if (provider === undefined || !/^[a-z][a-z0-9_]*$/.test(provider)) {
-      return { kind: "none", reason: "No doc generator is configured for this rebar3 project (add {hex, [{doc, ex_doc}]} or {hex, [{doc, edoc}]} to rebar.config)" };
+      return {
+        kind: "none",
+        reason:
+          "No doc generator is configured for this rebar3 project (add {hex, [{doc, ex_doc}]} or {hex, [{doc, edoc}]} to rebar.config)",
+      };
     }
-    if (!findOnPath("rebar3", opts.env)) return { kind: "none", reason: `This project's docs are made with \`rebar3 ${provider}\`, but rebar3 is not on PATH` };
-    return { kind: "generate", command: "rebar3", args: [provider], cwd: project.root, dir: rebar3DocDir(project, provider) };
+    if (!findOnPath("rebar3", opts.env))
+      return {
+        kind: "none",
+        reason: `This project's docs are made with \`rebar3 ${provider}\`, but rebar3 is not on PATH`,
+      };
+    return {
+      kind: "generate",
+      command: "rebar3",
+      args: [provider],
+      cwd: project.root,
+      dir: rebar3DocDir(project, provider),
+    };
   }
   if (project.tool === "mix") {
-    if (!findOnPath("mix", opts.env)) return { kind: "none", reason: "This project's docs are made with `mix docs`, but mix is not on PATH" };
+    if (!findOnPath("mix", opts.env))
+      return { kind: "none", reason: "This project's docs are made with `mix docs`, but mix is not on PATH" };
     return { kind: "generate", command: "mix", args: ["docs"], cwd: project.appDir };
   }
   const what = project.tool === "make" ? "an Erlang.mk project" : "a package described with --metadata";
@@ -91,10 +117,18 @@ export function docsSource(project: ProjectPackage, opts: { docDir?: string; cwd
  * Runs the generator (the project's own code: it never sees hexts secrets); its output goes to stderr (stdout is
  * for results). A failure is a FAILED error.
  */
-export function runDocsGenerator(src: Extract<DocsSource, { kind: "generate" }>, o: { out: Output; env: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<void> {
+export function runDocsGenerator(
+  src: Extract<DocsSource, { kind: "generate" }>,
+  o: { out: Output; env: NodeJS.ProcessEnv; signal?: AbortSignal },
+): Promise<void> {
   const shown = [src.command, ...src.args].join(" ");
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(src.command, src.args, { cwd: src.cwd, env: childProcessEnv(o.env), stdio: ["ignore", "pipe", "pipe"], signal: o.signal });
+    const child = spawn(src.command, src.args, {
+      cwd: src.cwd,
+      env: childProcessEnv(o.env),
+      stdio: ["ignore", "pipe", "pipe"],
+      signal: o.signal,
+    });
     child.stdout.on("data", (d: Buffer) => o.out.writeErr(d.toString("utf8")));
     child.stderr.on("data", (d: Buffer) => o.out.writeErr(d.toString("utf8")));
     child.on("error", (e: NodeJS.ErrnoException) => {
@@ -104,7 +138,12 @@ export function runDocsGenerator(src: Extract<DocsSource, { kind: "generate" }>,
     child.on("close", (code, signal) => {
       if (code === 0) return resolvePromise();
       const how = signal ? `was killed by ${signal}` : `failed (exit code ${code})`;
-      reject(new HextsError("FAILED", `\`${shown}\` ${how}, so there are no docs to publish and nothing was uploaded; fix it, or ${DOCS_HOW}`));
+      reject(
+        new HextsError(
+          "FAILED",
+          `\`${shown}\` ${how}, so there are no docs to publish and nothing was uploaded; fix it, or ${DOCS_HOW}`,
+        ),
+      );
     });
   });
 }

@@ -26,7 +26,8 @@ function insertedAt(e: ApiError): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-const WINDOW = "A release can be replaced or reverted within one hour of its publication, or within 24 hours of the package's first release (organization packages: always).";
+const WINDOW =
+  "A release can be replaced or reverted within one hour of its publication, or within 24 hours of the package's first release (organization packages: always).";
 
 /** The package page on the Hex website for an API URL (`https://hex.pm/api` -> `https://hex.pm/packages/...`). */
 export function packagePageUrl(apiUrl: string, r: ReleaseRef): string {
@@ -35,16 +36,29 @@ export function packagePageUrl(apiUrl: string, r: ReleaseRef): string {
 }
 
 /** Explains a failed package upload. `client` is used for one read (does the package exist?) after a 403. */
-export async function explainPublishError(e: unknown, r: ReleaseRef, o: { client?: HexClient; apiUrl: string; uploadStarted?: boolean; timeoutMs?: number }): Promise<unknown> {
+export async function explainPublishError(
+  e: unknown,
+  r: ReleaseRef,
+  o: { client?: HexClient; apiUrl: string; uploadStarted?: boolean; timeoutMs?: number },
+): Promise<unknown> {
   const what = label(r);
   if (isHextsError(e) && e.code === "CANCELLED" && o.uploadStarted) {
-    return new HextsError("CANCELLED", `cancelled during the upload of ${what}, so whether it was published is unknown. Check ${packagePageUrl(o.apiUrl, r)} or run \`hexts search ${r.name}\` before trying again`, { cause: e });
+    return new HextsError(
+      "CANCELLED",
+      `cancelled during the upload of ${what}, so whether it was published is unknown. Check ${packagePageUrl(o.apiUrl, r)} or run \`hexts search ${r.name}\` before trying again`,
+      { cause: e },
+    );
   }
   if (!isApiError(e)) return e;
   const kind = e.code === "NETWORK" || e.code === "TIMEOUT" ? transportKind(transportCode(e.cause)) : undefined;
   if (kind === "not-sent") {
     const how = e.code === "TIMEOUT" ? "timed out connecting to" : "could not connect to";
-    return wrap(e, e.code, `${how} ${o.apiUrl} (${transportCode(e.cause)}): nothing was sent, so ${what} was not published. Check the API URL (HEX_API_URL), your network and proxy settings, then publish again`, []);
+    return wrap(
+      e,
+      e.code,
+      `${how} ${o.apiUrl} (${transportCode(e.cause)}): nothing was sent, so ${what} was not published. Check the API URL (HEX_API_URL), your network and proxy settings, then publish again`,
+      [],
+    );
   }
   if (e.code === "TIMEOUT") {
     const after = o.timeoutMs === undefined ? "" : ` after ${Math.round(o.timeoutMs / 1000)} s`;
@@ -65,12 +79,27 @@ export async function explainPublishError(e: unknown, r: ReleaseRef, o: { client
   if (e.status === 422) {
     const at = insertedAt(e);
     if (at?.includes("--replace")) {
-      return wrap(e, "CONFLICT", `${what} is already published; to overwrite it, publish again with --replace. ${WINDOW}`, []);
+      return wrap(
+        e,
+        "CONFLICT",
+        `${what} is already published; to overwrite it, publish again with --replace. ${WINDOW}`,
+        [],
+      );
     }
     if (at?.includes("one hour")) {
-      return wrap(e, "VALIDATION_FAILED", `${what} can no longer be replaced: it was published too long ago. ${WINDOW} Publish a new version instead (e.g. \`hexts cut --increment patch\`)`, []);
+      return wrap(
+        e,
+        "VALIDATION_FAILED",
+        `${what} can no longer be replaced: it was published too long ago. ${WINDOW} Publish a new version instead (e.g. \`hexts cut --increment patch\`)`,
+        [],
+      );
     }
-    return wrap(e, "VALIDATION_FAILED", `the server rejected ${what}${e.serverMessage ? ` (${e.serverMessage})` : ""}:`, e.lines.length ? e.lines : ["(no details given)"]);
+    return wrap(
+      e,
+      "VALIDATION_FAILED",
+      `the server rejected ${what}${e.serverMessage ? ` (${e.serverMessage})` : ""}:`,
+      e.lines.length ? e.lines : ["(no details given)"],
+    );
   }
   if (e.status === 403 && e.code === "FORBIDDEN") {
     // mix hex.publish: a 403 on an existing name means someone else owns it.
@@ -92,12 +121,22 @@ export async function explainPublishError(e: unknown, r: ReleaseRef, o: { client
       );
     }
     if (r.organization) {
-      return wrap(e, "FORBIDDEN", `you cannot publish to the organization ${r.organization}: check that you are a member with write access and that its billing is active${e.serverMessage ? ` (${e.serverMessage})` : ""}`, []);
+      return wrap(
+        e,
+        "FORBIDDEN",
+        `you cannot publish to the organization ${r.organization}: check that you are a member with write access and that its billing is active${e.serverMessage ? ` (${e.serverMessage})` : ""}`,
+        [],
+      );
     }
     return e;
   }
   if (e.code === "FORBIDDEN" && e.status === 401) {
-    return wrap(e, "FORBIDDEN", `${e.message} Publishing needs the api:write permission (a key limited to one package can only publish new versions of it, not create it).`, []);
+    return wrap(
+      e,
+      "FORBIDDEN",
+      `${e.message} Publishing needs the api:write permission (a key limited to one package can only publish new versions of it, not create it).`,
+      [],
+    );
   }
   if (e.status === 404 && r.organization) {
     return wrap(e, "NOT_FOUND", `the organization ${r.organization} does not exist, or you are not a member of it`, []);
@@ -109,11 +148,23 @@ export async function explainPublishError(e: unknown, r: ReleaseRef, o: { client
 export function explainRevertError(e: unknown, r: ReleaseRef, docs: boolean): unknown {
   if (!isApiError(e)) return e;
   const what = label(r);
-  if (e.status === 404) return wrap(e, "NOT_FOUND", `${what} does not exist in ${r.repository}, so there is nothing to revert`, []);
+  if (e.status === 404)
+    return wrap(e, "NOT_FOUND", `${what} does not exist in ${r.repository}, so there is nothing to revert`, []);
   if (e.status === 422) {
     const at = insertedAt(e);
-    if (at?.includes("one hour")) return wrap(e, "VALIDATION_FAILED", `${what} can no longer be reverted: it was published too long ago. ${WINDOW} Retire it instead (\`hexts retire ${r.name} ${r.version} REASON --message TEXT\`)`, []);
-    return wrap(e, "VALIDATION_FAILED", `the server refused to revert ${docs ? `the docs of ${what}` : what}${e.serverMessage ? ` (${e.serverMessage})` : ""}:`, e.lines.length ? e.lines : ["(no details given)"]);
+    if (at?.includes("one hour"))
+      return wrap(
+        e,
+        "VALIDATION_FAILED",
+        `${what} can no longer be reverted: it was published too long ago. ${WINDOW} Retire it instead (\`hexts retire ${r.name} ${r.version} REASON --message TEXT\`)`,
+        [],
+      );
+    return wrap(
+      e,
+      "VALIDATION_FAILED",
+      `the server refused to revert ${docs ? `the docs of ${what}` : what}${e.serverMessage ? ` (${e.serverMessage})` : ""}:`,
+      e.lines.length ? e.lines : ["(no details given)"],
+    );
   }
   return e;
 }

@@ -89,7 +89,9 @@ export interface PublishHooks {
 const CODE_OF_CONDUCT = "https://hex.pm/policies/codeofconduct";
 
 function errorInfo(e: unknown): { code: string; message: string } {
-  return isHextsError(e) ? { code: e.code, message: [e.message, ...e.lines].join(" ") } : { code: "INTERNAL", message: e instanceof Error ? e.message : String(e) };
+  return isHextsError(e)
+    ? { code: e.code, message: [e.message, ...e.lines].join(" ") }
+    : { code: "INTERNAL", message: e instanceof Error ? e.message : String(e) };
 }
 
 /** The summary mix hex.publish / rebar3 hex publish print before asking, on stderr. */
@@ -123,8 +125,10 @@ export function printSummary(out: Output, s: PackageSummary, heading: string): v
 
 /** "public repository hexpm at URL", the organization's private repository, a custom one, or another server. */
 export function targetLine(target: PackageTarget, apiUrl: string): string {
-  if (target.organization) return `the private repository of organization ${target.organization} (${target.repository}) at ${apiUrl}`;
-  if (target.repository === "hexpm") return isHexpmApi(apiUrl) ? `public repository hexpm at ${apiUrl}` : `the server at ${apiUrl}`;
+  if (target.organization)
+    return `the private repository of organization ${target.organization} (${target.repository}) at ${apiUrl}`;
+  if (target.repository === "hexpm")
+    return isHexpmApi(apiUrl) ? `public repository hexpm at ${apiUrl}` : `the server at ${apiUrl}`;
   return `repository ${target.repository} at ${apiUrl}`;
 }
 
@@ -217,11 +221,19 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
   }
   const { project, summary, target } = checked;
   if (hooks.expectVersion !== undefined && summary.version !== hooks.expectVersion) {
-    throw new HextsError("PROJECT_INVALID", `the project reads as version ${summary.version} after the change, not ${hooks.expectVersion}; nothing was uploaded`);
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `the project reads as version ${summary.version} after the change, not ${hooks.expectVersion}; nothing was uploaded`,
+    );
   }
   const warnings = checked.problems.filter((p) => p.severity === "warning").map((p) => p.message);
   for (const note of project.notes ?? []) out.info(note);
-  const ref: ReleaseRef = { name: summary.name, version: summary.version, organization: target.organization, repository: target.repository };
+  const ref: ReleaseRef = {
+    name: summary.name,
+    version: summary.version,
+    organization: target.organization,
+    repository: target.repository,
+  };
 
   // 2. What will be published, and where.
   const session = await sessionFor(ctx, target);
@@ -241,9 +253,12 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
   } else {
     const src = docsSource(project, { docDir: o.docDir, cwd: ctx.cwd, env: ctx.env });
     if (src.kind === "none") {
-      if (docsOnly) throw new HextsError("FAILED", `no docs to publish: ${src.reason}; generate them and pass --doc-dir DIR`);
+      if (docsOnly)
+        throw new HextsError("FAILED", `no docs to publish: ${src.reason}; generate them and pass --doc-dir DIR`);
       docs = { status: "none", reason: `${src.reason}; ${DOCS_HOW}` };
-      out.warn(`${src.reason}, so the package ${o.dryRun ? "would be" : "will be"} published WITHOUT docs; to publish docs, ${DOCS_HOW}`);
+      out.warn(
+        `${src.reason}, so the package ${o.dryRun ? "would be" : "will be"} published WITHOUT docs; to publish docs, ${DOCS_HOW}`,
+      );
     } else {
       let dir: string;
       if (src.kind === "generate") {
@@ -258,12 +273,18 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
       } catch (e) {
         if (isHextsError(e)) {
           const shown = relative(ctx.cwd, dir) || ".";
-          throw new HextsError(e.code, `the docs in ${shown} cannot be published: ${e.message}; nothing was uploaded (${DOCS_HOW})`, { details: e.details, cause: e });
+          throw new HextsError(
+            e.code,
+            `the docs in ${shown} cannot be published: ${e.message}; nothing was uploaded (${DOCS_HOW})`,
+            { details: e.details, cause: e },
+          );
         }
         throw e;
       }
       docsTarball = { tarball: built.tarball, checksum: built.checksum, size: built.tarball.length, dir };
-      out.info(`Docs: ${built.files.length} files from ${relative(ctx.cwd, dir) || "."}, ${formatBytes(docsTarball.size)}, checksum ${built.checksum}`);
+      out.info(
+        `Docs: ${built.files.length} files from ${relative(ctx.cwd, dir) || "."}, ${formatBytes(docsTarball.size)}, checksum ${built.checksum}`,
+      );
       docs = { status: "built", checksum: built.checksum, size: docsTarball.size, dir };
     }
   }
@@ -277,7 +298,8 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
     apiUrl,
     warnings,
   };
-  const pkgOutcome = (published: boolean): PackageOutcome | undefined => (pkg ? { published, checksum: pkg.outerChecksum, size: pkg.size } : undefined);
+  const pkgOutcome = (published: boolean): PackageOutcome | undefined =>
+    pkg ? { published, checksum: pkg.outerChecksum, size: pkg.size } : undefined;
   if (o.dryRun) {
     const p = pkgOutcome(false);
     return { ...base, dryRun: true, ...(p ? { package: p } : {}), docs };
@@ -286,19 +308,24 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
   // 4. Credentials (only now), the owner of a new public package, and the confirmation.
   await session.authed();
   let owner: string | undefined;
-  if (!docsOnly && target.repository === "hexpm" && ctx.prompt.interactive && !ctx.yes) owner = await chooseOwner(ctx, session, ref);
+  if (!docsOnly && target.repository === "hexpm" && ctx.prompt.interactive && !ctx.yes)
+    owner = await chooseOwner(ctx, session, ref);
   const question = `Proceed${hooks.proceedNote ? ` (${hooks.proceedNote})` : ""}?`;
   if (!(await ctx.prompt.confirm(question, { default: true }))) {
     throw new HextsError("CANCELLED", `cancelled: nothing was uploaded`);
   }
   const preOtp = await earlyOtp(ctx, session);
-  const write = <T>(fn: (client: HexClient, otp: string | undefined) => Promise<T>) => session.write((client, otp) => fn(client, otp ?? preOtp));
+  const write = <T>(fn: (client: HexClient, otp: string | undefined) => Promise<T>) =>
+    session.write((client, otp) => fn(client, otp ?? preOtp));
   const api = await import("../../api/index.js");
   const scope = target.organization ? { repository: target.organization } : {};
   const progressOn = o.progress !== false;
   let sentBytes = 0;
   /** One progress display per attempt (a code asked again means a new upload). */
-  const withProgress = async <T>(label: string, fn: (onProgress: (sent: number, total: number) => void) => Promise<T>): Promise<T> => {
+  const withProgress = async <T>(
+    label: string,
+    fn: (onProgress: (sent: number, total: number) => void) => Promise<T>,
+  ): Promise<T> => {
     const progress = uploadProgress(out, label, { enabled: progressOn });
     try {
       const result = await fn((sent, total) => {
@@ -320,12 +347,21 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
     try {
       result = await write((client, otp) =>
         withProgress(`Uploading ${summary.name} ${summary.version}`, (onProgress) =>
-          api.publishRelease(client, pkg.tarball, { name: summary.name, replace: o.replace === true, ...scope, onProgress }, { otp }),
+          api.publishRelease(
+            client,
+            pkg.tarball,
+            { name: summary.name, replace: o.replace === true, ...scope, onProgress },
+            { otp },
+          ),
         ),
       );
     } catch (e) {
       const client = await session.authed({ required: false }).catch(() => undefined);
-      throw await explainPublishError(e, { ...ref, repository: serverLabel(session.repository) }, { client, apiUrl, uploadStarted: sentBytes > 0, timeoutMs: client?.timeoutMs });
+      throw await explainPublishError(
+        e,
+        { ...ref, repository: serverLabel(session.repository) },
+        { client, apiUrl, uploadStarted: sentBytes > 0, timeoutMs: client?.timeoutMs },
+      );
     }
     packageOutcome = {
       published: true,
@@ -337,7 +373,9 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
       ...(result.replyReadable ? {} : { replyUnreadable: true }),
     };
     if (result.release.checksum && result.release.checksum.toLowerCase() !== pkg.outerChecksum) {
-      out.warn(`the server reports checksum ${result.release.checksum} for ${summary.name} ${summary.version}, not ${pkg.outerChecksum}`);
+      out.warn(
+        `the server reports checksum ${result.release.checksum} for ${summary.name} ${summary.version}, not ${pkg.outerChecksum}`,
+      );
     }
   }
 
@@ -346,11 +384,24 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
     try {
       const res = await write((client, otp) =>
         withProgress(`Uploading docs for ${summary.name} ${summary.version}`, (onProgress) =>
-          api.publishDocs(client, summary.name, summary.version, docsTarball.tarball, { ...scope, onProgress }, { otp }),
+          api.publishDocs(
+            client,
+            summary.name,
+            summary.version,
+            docsTarball.tarball,
+            { ...scope, onProgress },
+            { otp },
+          ),
         ),
       );
       const url = await docsUrl(session, ref, res.location);
-      docs = { status: "published", ...(url ? { url } : {}), checksum: docsTarball.checksum, size: docsTarball.size, dir: docsTarball.dir };
+      docs = {
+        status: "published",
+        ...(url ? { url } : {}),
+        checksum: docsTarball.checksum,
+        size: docsTarball.size,
+        dir: docsTarball.dir,
+      };
     } catch (e) {
       if (!pkg) throw e;
       const retry = `hexts publish docs${o.app ? ` --app ${o.app}` : ""}${target.organization ? ` --organization ${target.organization}` : ""}${o.docDir ? ` --doc-dir ${o.docDir}` : ""}`;
@@ -363,7 +414,9 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
   if (owner) {
     out.info(`Transferring ownership of ${summary.name} to ${owner}...`);
     try {
-      await write((client, otp) => api.addOwner(client, summary.name, owner, { level: "full", transfer: true }, { otp }));
+      await write((client, otp) =>
+        api.addOwner(client, summary.name, owner, { level: "full", transfer: true }, { otp }),
+      );
       ownerOutcome = { organization: owner, transferred: true };
     } catch (e) {
       ownerOutcome = { organization: owner, transferred: false, error: errorInfo(e) };
@@ -383,7 +436,12 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
 async function docsUrl(session: Session, ref: ReleaseRef, location: string | undefined): Promise<string | undefined> {
   try {
     const { getRelease } = await import("../../api/index.js");
-    const release = await getRelease(await session.anonymous(), ref.name, ref.version, ref.organization ? { repository: ref.organization } : {});
+    const release = await getRelease(
+      await session.anonymous(),
+      ref.name,
+      ref.version,
+      ref.organization ? { repository: ref.organization } : {},
+    );
     if (release.docs_html_url) return release.docs_html_url;
   } catch {
     // the docs are published; only their address is unknown
@@ -402,11 +460,18 @@ export function publishExitCode(r: PublishResult): number {
 export function renderPublish(r: PublishResult, out: Output): void {
   const who = `${r.organization ? `${r.organization}/` : ""}${r.name} ${r.version}`;
   if (r.dryRun) {
-    if (r.package) out.result(`Dry run: ${who} was not published (package checksum ${r.package.checksum}, ${formatBytes(r.package.size)})`);
+    if (r.package)
+      out.result(
+        `Dry run: ${who} was not published (package checksum ${r.package.checksum}, ${formatBytes(r.package.size)})`,
+      );
     else out.result(`Dry run: the docs of ${who} were not published`);
   } else if (r.package) {
-    if (r.package.replyUnreadable) out.result(`Package published (the server's reply could not be read) (${r.package.checksum})`);
-    else out.result(`Package ${r.package.replaced ? "replaced at" : "published to"} ${r.package.htmlUrl ?? r.package.url ?? r.apiUrl} (${r.package.checksum})`);
+    if (r.package.replyUnreadable)
+      out.result(`Package published (the server's reply could not be read) (${r.package.checksum})`);
+    else
+      out.result(
+        `Package ${r.package.replaced ? "replaced at" : "published to"} ${r.package.htmlUrl ?? r.package.url ?? r.apiUrl} (${r.package.checksum})`,
+      );
   }
   switch (r.docs.status) {
     case "published":
@@ -419,13 +484,17 @@ export function renderPublish(r: PublishResult, out: Output): void {
       out.result(r.dryRun ? "Docs: none (see the warning above)" : "Published without docs (see the warning above)");
       break;
     case "failed":
-      out.writeErr(`${out.style("red", "hexts:", "stderr")} the package is published, but its docs are not: ${r.docs.error.message}\n`);
+      out.writeErr(
+        `${out.style("red", "hexts:", "stderr")} the package is published, but its docs are not: ${r.docs.error.message}\n`,
+      );
       out.writeErr(`  Publish the docs alone with: ${r.docs.retry}\n`);
       break;
   }
   if (r.owner?.transferred) out.result(`Ownership of ${r.name} transferred to ${r.owner.organization}`);
   else if (r.owner) {
-    out.writeErr(`${out.style("red", "hexts:", "stderr")} ${r.name} was published with you as owner; transferring it to ${r.owner.organization} failed: ${r.owner.error?.message ?? "unknown error"}\n`);
+    out.writeErr(
+      `${out.style("red", "hexts:", "stderr")} ${r.name} was published with you as owner; transferring it to ${r.owner.organization} failed: ${r.owner.error?.message ?? "unknown error"}\n`,
+    );
     out.writeErr(`  Retry with: hexts owner transfer ${r.name} ${r.owner.organization}\n`);
   }
 }

@@ -27,20 +27,31 @@ export function assertVersion(text: string, what = "the version"): string {
 
 export function nextVersion(current: string, o: NextVersionOptions): string {
   if (o.set !== undefined) {
-    if (o.increment !== undefined || o.pre !== undefined) throw new HextsError("USAGE", "--version cannot be combined with --increment or --pre");
+    if (o.increment !== undefined || o.pre !== undefined)
+      throw new HextsError("USAGE", "--version cannot be combined with --increment or --pre");
     return assertVersion(o.set);
   }
   if (o.pre !== undefined && !PRE_LABEL.test(o.pre)) {
-    throw new HextsError("USAGE", `--pre "${o.pre}" is not a pre-release label: use letters, digits, - and dots (e.g. rc, beta)`);
+    throw new HextsError(
+      "USAGE",
+      `--pre "${o.pre}" is not a pre-release label: use letters, digits, - and dots (e.g. rc, beta)`,
+    );
   }
   if (semver.valid(current) === null) {
-    throw new HextsError("USAGE", `the current version "${current}" is not a semantic version, so it cannot be incremented; give the new one with --version X`);
+    throw new HextsError(
+      "USAGE",
+      `the current version "${current}" is not a semantic version, so it cannot be incremented; give the new one with --version X`,
+    );
   }
   let next: string | null;
   if (o.increment !== undefined && o.pre !== undefined) next = semver.inc(current, `pre${o.increment}`, o.pre, "0");
   else if (o.increment !== undefined) next = semver.inc(current, o.increment);
   else if (o.pre !== undefined) next = semver.inc(current, "prerelease", o.pre, "0");
-  else throw new HextsError("INPUT_REQUIRED", "which increment? give --increment major|minor|patch, --pre LABEL or --version X");
+  else
+    throw new HextsError(
+      "INPUT_REQUIRED",
+      "which increment? give --increment major|minor|patch, --pre LABEL or --version X",
+    );
   if (next === null) throw new HextsError("USAGE", `cannot increment "${current}"`);
   return next;
 }
@@ -48,5 +59,8 @@ export function nextVersion(current: string, o: NextVersionOptions): string {
 /** The versions each increment gives, for the prompt. */
 export function incrementChoices(current: string, pre?: string): { increment: Increment; version: string }[] {
   if (semver.valid(current) === null) return [];
-  return (["patch", "minor", "major"] as const).map((increment) => ({ increment, version: nextVersion(current, { increment, pre }) }));
+  return (["patch", "minor", "major"] as const).map((increment) => ({
+    increment,
+    version: nextVersion(current, { increment, pre }),
+  }));
 }

@@ -18,7 +18,11 @@ export interface UploadProgress {
   finish(ok: boolean): void;
 }
 
-export function uploadProgress(out: Output, label: string, opts: { enabled: boolean; now?: () => number }): UploadProgress {
+export function uploadProgress(
+  out: Output,
+  label: string,
+  opts: { enabled: boolean; now?: () => number },
+): UploadProgress {
   const now = opts.now ?? Date.now;
   const off = !opts.enabled || out.json;
   const tty = out.interactiveStderr;
@@ -52,7 +56,8 @@ export function uploadProgress(out: Output, label: string, opts: { enabled: bool
       if (off || started === 0) return;
       if (tty) {
         if (drawn) out.writeErr(ok ? `\r\x1b[2K${line(sentSoFar, totalBytes)}\n` : "\n");
-      } else if (ok) out.writeErr(`${label}: sent ${formatBytes(totalBytes)} in ${((now() - started) / 1000).toFixed(1)} s\n`);
+      } else if (ok)
+        out.writeErr(`${label}: sent ${formatBytes(totalBytes)} in ${((now() - started) / 1000).toFixed(1)} s\n`);
     },
   };
 }

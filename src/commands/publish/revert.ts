@@ -37,11 +37,22 @@ export async function revertFlow(ctx: Context, o: RevertOptions): Promise<Revert
   const { readProject } = await import("../../project/index.js");
   const { packageTarget } = await import("../../package/checks.js");
   // Only the package name is needed: the checks a publish runs do not apply to a revert.
-  const project = await readProject(ctx.cwd, { app: o.app, metadataFile: o.metadata === undefined ? undefined : resolve(ctx.cwd, o.metadata) });
-  const projectOrg = typeof project.hexConfig.organization === "string" && project.hexConfig.organization !== "hexpm" ? project.hexConfig.organization : undefined;
+  const project = await readProject(ctx.cwd, {
+    app: o.app,
+    metadataFile: o.metadata === undefined ? undefined : resolve(ctx.cwd, o.metadata),
+  });
+  const projectOrg =
+    typeof project.hexConfig.organization === "string" && project.hexConfig.organization !== "hexpm"
+      ? project.hexConfig.organization
+      : undefined;
   const repo = o.repo ?? ctx.repo?.repository;
   const target = packageTarget({ repo, organization: o.organization ?? (repo === undefined ? projectOrg : undefined) });
-  const ref: ReleaseRef = { name: project.name, version, organization: target.organization, repository: target.repository };
+  const ref: ReleaseRef = {
+    name: project.name,
+    version,
+    organization: target.organization,
+    repository: target.repository,
+  };
   const label = `${ref.organization ? `${ref.organization}/` : ""}${ref.name} ${version}`;
   const what = o.docs ? "docs" : "release";
   const result: RevertResult = {
@@ -55,7 +66,9 @@ export async function revertFlow(ctx: Context, o: RevertOptions): Promise<Revert
   };
   const session = await openSession(ctx, { repo: target });
   const where = serverLabel(session.repository);
-  const description = o.docs ? `the docs of ${label} from ${where}` : `${label} from ${where} (reverting its last release removes the package)`;
+  const description = o.docs
+    ? `the docs of ${label} from ${where}`
+    : `${label} from ${where} (reverting its last release removes the package)`;
   if (o.dryRun) {
     ctx.out.info(`Dry run: would revert ${description}`);
     return result;
@@ -114,7 +127,8 @@ async function offerTagDeletion(ctx: Context, version: string): Promise<string |
 
 export function renderRevert(r: RevertResult, out: Output): void {
   const label = `${r.organization ? `${r.organization}/` : ""}${r.name} ${r.version}`;
-  if (r.dryRun) return out.result(`Dry run: ${r.what === "docs" ? `the docs of ${label} were` : `${label} was`} not reverted`);
+  if (r.dryRun)
+    return out.result(`Dry run: ${r.what === "docs" ? `the docs of ${label} were` : `${label} was`} not reverted`);
   out.result(r.what === "docs" ? `Reverted the docs of ${label}` : `Reverted ${label}`);
   if (r.packageRemoved) out.result(`${r.name} had no other release, so the package was removed`);
   if (r.tagDeleted) out.result(`Deleted the local git tag ${r.tagDeleted}`);

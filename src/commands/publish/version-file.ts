@@ -49,7 +49,11 @@ function scanErlang(text: string): ErlTok[] {
     if (c === '"' || c === "'") {
       i++;
       while (i < n && text[i] !== c) i += text[i] === "\\" ? 2 : 1;
-      if (i >= n) throw new HextsError("TERM_SYNTAX", `unterminated ${c === '"' ? "string" : "quoted atom"} starting at offset ${start}`);
+      if (i >= n)
+        throw new HextsError(
+          "TERM_SYNTAX",
+          `unterminated ${c === '"' ? "string" : "quoted atom"} starting at offset ${start}`,
+        );
       i++;
       toks.push({ type: c === '"' ? "string" : "atom", text: text.slice(start, i), start, end: i });
       continue;
@@ -95,7 +99,10 @@ function plainString(tok: ErlTok): string | undefined {
 export function findAppSrcVsn(text: string, file: string): VersionSite | VcsVsn {
   const toks = scanErlang(text);
   if (toks[0]?.text !== "{" || toks[1]?.text !== "application") {
-    throw new HextsError("PROJECT_INVALID", `${file} does not start with {application, ...}; hexts cut cannot find its vsn`);
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `${file} does not start with {application, ...}; hexts cut cannot find its vsn`,
+    );
   }
   const found: (VersionSite | VcsVsn)[] = [];
   let depth = 0;
@@ -128,8 +135,13 @@ export function findAppSrcVsn(text: string, file: string): VersionSite | VcsVsn 
     if ("{[(".includes(t.text)) depth++;
     else if ("}])".includes(t.text)) depth--;
   }
-  if (found.length === 0) throw new HextsError("PROJECT_INVALID", `${file} has no {vsn, "X"} entry for hexts cut to change`);
-  if (found.length > 1) throw new HextsError("PROJECT_INVALID", `${file} has ${found.length} vsn entries; keep one and run hexts cut again`);
+  if (found.length === 0)
+    throw new HextsError("PROJECT_INVALID", `${file} has no {vsn, "X"} entry for hexts cut to change`);
+  if (found.length > 1)
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `${file} has ${found.length} vsn entries; keep one and run hexts cut again`,
+    );
   return found[0]!;
 }
 
@@ -158,14 +170,21 @@ export function findMixVersion(text: string, version: string, file: string): Ver
   try {
     tokens = tokenize(text);
   } catch (e) {
-    throw new HextsError("PROJECT_INVALID", `${file} could not be read to change its version: ${(e as Error).message}`, { cause: e });
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `${file} could not be read to change its version: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   const starts = lineStarts(text);
   const site = (kind: VersionSite["kind"], tok: Token): VersionSite => {
     const start = (starts[tok.line - 1] ?? 0) + tok.col - 1;
     const end = start + version.length + 2;
     if (text.slice(start, end) !== `"${version}"`) {
-      throw new HextsError("INTERNAL", `internal error: the version literal of ${file} is not where it was read (line ${tok.line})`);
+      throw new HextsError(
+        "INTERNAL",
+        `internal error: the version literal of ${file} is not where it was read (line ${tok.line})`,
+      );
     }
     return { kind, start, end, version };
   };
@@ -173,7 +192,13 @@ export function findMixVersion(text: string, version: string, file: string): Ver
   const keywords: VersionSite[] = [];
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
-    if (t.kind === "op" && t.text === "@" && tokens[k + 1]?.kind === "ident" && tokens[k + 1]!.text === "version" && strText(tokens[k + 2]) === version) {
+    if (
+      t.kind === "op" &&
+      t.text === "@" &&
+      tokens[k + 1]?.kind === "ident" &&
+      tokens[k + 1]!.text === "version" &&
+      strText(tokens[k + 2]) === version
+    ) {
       attributes.push(site("attribute", tokens[k + 2]!));
     } else if (t.kind === "kw" && t.text === "version" && strText(tokens[k + 1]) === version) {
       keywords.push(site("keyword", tokens[k + 1]!));
@@ -181,8 +206,16 @@ export function findMixVersion(text: string, version: string, file: string): Ver
   }
   if (attributes.length === 1) return attributes[0]!;
   if (attributes.length === 0 && keywords.length === 1) return keywords[0]!;
-  const where = attributes.length > 1 ? `${attributes.length} @version "${version}" attributes` : keywords.length > 1 ? `${keywords.length} version: "${version}" literals` : `no @version "${version}" attribute nor version: "${version}" literal`;
-  throw new HextsError("PROJECT_INVALID", `${file} has ${where}, so hexts cut cannot tell which one to change; change the version by hand, commit, and run \`hexts publish\``);
+  const where =
+    attributes.length > 1
+      ? `${attributes.length} @version "${version}" attributes`
+      : keywords.length > 1
+        ? `${keywords.length} version: "${version}" literals`
+        : `no @version "${version}" attribute nor version: "${version}" literal`;
+  throw new HextsError(
+    "PROJECT_INVALID",
+    `${file} has ${where}, so hexts cut cannot tell which one to change; change the version by hand, commit, and run \`hexts publish\``,
+  );
 }
 
 // ---------------------------------------------------------------- rewriting
@@ -200,7 +233,13 @@ export interface VersionFile {
 }
 
 /** Decodes `bytes` and locates the version: `.app.src` (Latin-1, bytes kept exactly) or `mix.exs` (UTF-8). */
-export function locateVersion(path: string, bytes: Uint8Array, kind: "app.src" | "mix.exs", currentVersion: string, shown = path): VersionFile | VcsVsn {
+export function locateVersion(
+  path: string,
+  bytes: Uint8Array,
+  kind: "app.src" | "mix.exs",
+  currentVersion: string,
+  shown = path,
+): VersionFile | VcsVsn {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (kind === "app.src") {
     const found = findAppSrcVsn(buf.toString("latin1"), shown);

@@ -10,7 +10,23 @@
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { parseTerms } from "../../erlang/reader.js";
-import { Atom, Charlist, ErlMap, Float, ImproperList, Tuple, codesToString, compareTerms, int, isInteger, listItems, termEquals, textOf, type MetaValue, type Term } from "../../erlang/terms.js";
+import {
+  Atom,
+  Charlist,
+  ErlMap,
+  Float,
+  ImproperList,
+  Tuple,
+  codesToString,
+  compareTerms,
+  int,
+  isInteger,
+  listItems,
+  termEquals,
+  textOf,
+  type MetaValue,
+  type Term,
+} from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
 import { wildcard } from "../glob.js";
 import { formatErlang } from "./format.js";
@@ -64,7 +80,9 @@ export class ScriptUnsupported extends Error {
 /** The script went over its step or memory budget. */
 export class ScriptLimitError extends HextsError {
   constructor(file: string, at: Pos, what: string) {
-    super("PROJECT_INVALID", `${file}:${at.line}:${at.col}: ${what}`, { details: { file, line: at.line, column: at.col, reason: "script_limit" } });
+    super("PROJECT_INVALID", `${file}:${at.line}:${at.col}: ${what}`, {
+      details: { file, line: at.line, column: at.col, reason: "script_limit" },
+    });
   }
 }
 
@@ -111,13 +129,23 @@ export class ScriptEvaluator {
   // ---- budgets and errors
 
   private step(at: Pos): void {
-    if (++this.steps > this.limits.steps) throw new ScriptLimitError(this.file, at, `the script takes more than ${this.limits.steps} evaluation steps; hexts stops it there`);
+    if (++this.steps > this.limits.steps)
+      throw new ScriptLimitError(
+        this.file,
+        at,
+        `the script takes more than ${this.limits.steps} evaluation steps; hexts stops it there`,
+      );
   }
 
   /** Counts `n` cells of memory about to be built. */
   alloc(n: number, at: Pos): void {
     this.cells += n;
-    if (this.cells > this.limits.cells) throw new ScriptLimitError(this.file, at, `the script builds more than ${this.limits.cells} list cells, tuple elements or bytes; hexts stops it there`);
+    if (this.cells > this.limits.cells)
+      throw new ScriptLimitError(
+        this.file,
+        at,
+        `the script builds more than ${this.limits.cells} list cells, tuple elements or bytes; hexts stops it there`,
+      );
   }
 
   private error(reason: Term, at: Pos): never {
@@ -168,7 +196,8 @@ export class ScriptEvaluator {
         if (!n.base) return new ErlMap(entries.map(([k, v]) => [k as Term, v as Term] as const));
         const base = this.eval(n.base, env);
         if (!(base instanceof ErlMap)) this.error(tuple(A("badmap"), base), n);
-        for (const [k, , exact] of entries) if (exact && base.get(k as Term) === undefined) this.error(tuple(A("badkey"), k), n);
+        for (const [k, , exact] of entries)
+          if (exact && base.get(k as Term) === undefined) this.error(tuple(A("badkey"), k), n);
         return new ErlMap([...base.entries, ...entries.map(([k, v]) => [k as Term, v as Term] as const)]);
       }
       case "bin":
@@ -281,7 +310,11 @@ export class ScriptEvaluator {
       case "lit":
         return equals(p.v, v);
       case "tuple":
-        return v instanceof Tuple && v.items.length === p.items.length && p.items.every((x, i) => this.match(x, v.items[i]!, env));
+        return (
+          v instanceof Tuple &&
+          v.items.length === p.items.length &&
+          p.items.every((x, i) => this.match(x, v.items[i]!, env))
+        );
       case "list": {
         let items: readonly Term[] | undefined = listItems(v as Term);
         let tailValue: Term | undefined;
@@ -290,11 +323,20 @@ export class ScriptEvaluator {
           tailValue = v.tail;
         }
         if (!items) return false;
-        if (!p.tail) return tailValue === undefined && items.length === p.items.length && p.items.every((x, i) => this.match(x, items![i]!, env));
+        if (!p.tail)
+          return (
+            tailValue === undefined &&
+            items.length === p.items.length &&
+            p.items.every((x, i) => this.match(x, items![i]!, env))
+          );
         if (items.length < p.items.length) return false;
         if (!p.items.every((x, i) => this.match(x, items![i]!, env))) return false;
         const rest = items.slice(p.items.length);
-        return this.match(p.tail, tailValue === undefined ? rest : rest.length === 0 ? tailValue : new ImproperList(rest, tailValue), env);
+        return this.match(
+          p.tail,
+          tailValue === undefined ? rest : rest.length === 0 ? tailValue : new ImproperList(rest, tailValue),
+          env,
+        );
       }
       case "match":
         return this.match(p.left, v, env) && this.match(p.right, v, env);
@@ -376,7 +418,8 @@ export class ScriptEvaluator {
         if (!a || !b) this.error(A("badarg"), n);
         this.alloc(a.length, n);
         this.step(n);
-        if (a.length * b.length > this.limits.steps) throw new ScriptLimitError(this.file, n, "-- on lists this long takes too many steps");
+        if (a.length * b.length > this.limits.steps)
+          throw new ScriptLimitError(this.file, n, "-- on lists this long takes too many steps");
         const out = [...a];
         for (const x of b) {
           const i = out.findIndex((y) => equals(y, x));
@@ -545,7 +588,11 @@ export class ScriptEvaluator {
     const arity = this.eval(n.arity, env);
     if (!(mod instanceof Atom) || !(name instanceof Atom) || !isInteger(arity)) this.error(A("badarg"), n);
     if (!n.mod) return this.unsupported(`fun ${name.name}/${arity}: a script defines no named functions`, n);
-    return new Fun(Number(arity), (args, at) => this.callRemote(mod.name, name.name, args, at), `${mod.name}:${name.name}/${arity}`);
+    return new Fun(
+      Number(arity),
+      (args, at) => this.callRemote(mod.name, name.name, args, at),
+      `${mod.name}:${name.name}/${arity}`,
+    );
   }
 
   private tryExpr(n: Node & { k: "try" }, env: Env): V {
@@ -557,7 +604,12 @@ export class ScriptEvaluator {
         if (!(e instanceof ErlangException) || n.catches.length === 0) throw e;
         for (const c of n.catches) {
           const scope = new Map(env);
-          if (this.match(c.pats[0]!, A(e.cls), scope) && this.match(c.pats[1]!, e.reason, scope) && this.guards(c.guards, scope)) return this.body(c.body, scope);
+          if (
+            this.match(c.pats[0]!, A(e.cls), scope) &&
+            this.match(c.pats[1]!, e.reason, scope) &&
+            this.guards(c.guards, scope)
+          )
+            return this.body(c.body, scope);
         }
         throw e;
       }
@@ -593,7 +645,12 @@ export class ScriptEvaluator {
     if (!(f instanceof Fun)) this.error(tuple(A("badfun"), f as Term), at);
     if (f.arity !== args.length) this.error(tuple(A("badarity"), tuple(A(f.name), args as Term[])), at);
     this.step(at);
-    if (++this.depth > this.limits.depth) throw new ScriptLimitError(this.file, at, `the script nests more than ${this.limits.depth} function calls; hexts stops it there`);
+    if (++this.depth > this.limits.depth)
+      throw new ScriptLimitError(
+        this.file,
+        at,
+        `the script nests more than ${this.limits.depth} function calls; hexts stops it there`,
+      );
     try {
       return f.call(args, at);
     } finally {
@@ -604,7 +661,11 @@ export class ScriptEvaluator {
   callRemote(mod: string, name: string, args: V[], at: Pos, local = false): V {
     const impl = LIBRARY.get(`${mod}:${name}/${args.length}`);
     if (!impl) {
-      if (local) return this.unsupported(`${name}/${args.length} (a script defines no functions, and it is not an Erlang built-in hexts knows)`, at);
+      if (local)
+        return this.unsupported(
+          `${name}/${args.length} (a script defines no functions, and it is not an Erlang built-in hexts knows)`,
+          at,
+        );
       return this.unsupported(`${mod}:${name}/${args.length}`, at);
     }
     return impl(this, args, at);
@@ -629,9 +690,13 @@ export class ScriptEvaluator {
       real = abs;
     }
     if (!inside(abs) || !inside(real)) {
-      throw new HextsError("PROJECT_INVALID", `${this.file}:${at.line}:${at.col}: ${what} ${JSON.stringify(text)} is outside the project; hexts reads only files inside it`, {
-        details: { file: this.file, line: at.line, column: at.col, reason: "outside_project" },
-      });
+      throw new HextsError(
+        "PROJECT_INVALID",
+        `${this.file}:${at.line}:${at.col}: ${what} ${JSON.stringify(text)} is outside the project; hexts reads only files inside it`,
+        {
+          details: { file: this.file, line: at.line, column: at.col, reason: "outside_project" },
+        },
+      );
     }
     return abs;
   }
@@ -653,7 +718,8 @@ function compare(a: V, b: V): number {
   const num = (x: V) => (isInteger(x) ? Number(x) : x instanceof Float ? x.value : undefined);
   const x = num(a);
   const y = num(b);
-  if (x !== undefined && y !== undefined && (a instanceof Float || b instanceof Float)) return x < y ? -1 : x > y ? 1 : 0;
+  if (x !== undefined && y !== undefined && (a instanceof Float || b instanceof Float))
+    return x < y ? -1 : x > y ? 1 : 0;
   return compareTerms(a as MetaValue, b as MetaValue);
 }
 
@@ -727,15 +793,21 @@ for (const prefix of ["erlang:"]) {
     ev.alloc(t.items.length, at);
     return new Tuple(t.items.map((x, j) => (j === k - 1 ? (v as Term) : x)));
   });
-  def(`${prefix}tuple_size/1 ${prefix}size/1`, (ev, [t], at) => (t instanceof Tuple ? t.items.length : t instanceof Uint8Array ? t.length : bad(at)));
+  def(`${prefix}tuple_size/1 ${prefix}size/1`, (ev, [t], at) =>
+    t instanceof Tuple ? t.items.length : t instanceof Uint8Array ? t.length : bad(at),
+  );
   def(`${prefix}byte_size/1`, (ev, [t], at) => (t instanceof Uint8Array ? t.length : bad(at)));
   def(`${prefix}map_size/1`, (ev, [m], at) => (m instanceof ErlMap ? m.size : bad(at)));
   def(`${prefix}tuple_to_list/1`, (ev, [t], at) => (t instanceof Tuple ? [...t.items] : bad(at)));
   def(`${prefix}list_to_tuple/1`, (ev, [l], at) => new Tuple(listArg(ev, l!, at)));
   def(`${prefix}atom_to_list/1`, (ev, [a], at) => (a instanceof Atom ? str(a.name) : bad(at)));
-  def(`${prefix}atom_to_binary/1 ${prefix}atom_to_binary/2`, (ev, [a], at) => (a instanceof Atom ? binOf(a.name) : bad(at)));
+  def(`${prefix}atom_to_binary/1 ${prefix}atom_to_binary/2`, (ev, [a], at) =>
+    a instanceof Atom ? binOf(a.name) : bad(at),
+  );
   def(`${prefix}list_to_atom/1 ${prefix}list_to_existing_atom/1`, (ev, [l], at) => A(textArg(ev, l!, at)));
-  def(`${prefix}binary_to_atom/1 ${prefix}binary_to_atom/2 ${prefix}binary_to_existing_atom/2`, (ev, [b], at) => A(textArg(ev, b!, at)));
+  def(`${prefix}binary_to_atom/1 ${prefix}binary_to_atom/2 ${prefix}binary_to_existing_atom/2`, (ev, [b], at) =>
+    A(textArg(ev, b!, at)),
+  );
   def(`${prefix}list_to_binary/1 ${prefix}iolist_to_binary/1`, (ev, [l], at) => {
     const bytes = iolistBytes(ev, l!, at);
     ev.alloc(bytes.length, at);
@@ -754,7 +826,13 @@ for (const prefix of ["erlang:"]) {
     return int(BigInt(t));
   });
   def(`${prefix}float_to_list/1`, (ev, [f], at) => (f instanceof Float ? str(formatErlang(f, "~p")) : bad(at)));
-  def(`${prefix}abs/1`, (ev, [x], at) => (isInteger(x) ? int(BigInt(x) < 0n ? -BigInt(x) : BigInt(x)) : x instanceof Float ? new Float(Math.abs(x.value)) : bad(at)));
+  def(`${prefix}abs/1`, (ev, [x], at) =>
+    isInteger(x)
+      ? int(BigInt(x) < 0n ? -BigInt(x) : BigInt(x))
+      : x instanceof Float
+        ? new Float(Math.abs(x.value))
+        : bad(at),
+  );
   def(`${prefix}max/2`, (ev, [a, b]) => (compare(a!, b!) >= 0 ? a! : b!));
   def(`${prefix}min/2`, (ev, [a, b]) => (compare(a!, b!) <= 0 ? a! : b!));
   for (const [name, test] of [
@@ -799,7 +877,8 @@ for (const prefix of ["erlang:"]) {
     return FALSE;
   });
 }
-for (const name of ["is_atom", "is_list", "is_binary", "is_integer", "is_tuple", "is_map", "is_function", "is_boolean"]) void name;
+for (const name of ["is_atom", "is_list", "is_binary", "is_integer", "is_tuple", "is_map", "is_function", "is_boolean"])
+  void name;
 
 function iolistBytes(ev: ScriptEvaluator, v: V, at: Pos): Uint8Array {
   if (v instanceof Uint8Array) return v;
@@ -826,10 +905,22 @@ def("os:getenv/2", (_ev, [name, dflt], at) => {
   const v = _ev.hostInfo.env[textArg(_ev, name!, at)];
   return v === undefined ? dflt! : str(v);
 });
-def("os:type/0", () => tuple(A("unix"), A(process.platform === "darwin" ? "darwin" : process.platform === "win32" ? "nt" : process.platform)));
+def("os:type/0", () =>
+  tuple(
+    A("unix"),
+    A(process.platform === "darwin" ? "darwin" : process.platform === "win32" ? "nt" : process.platform),
+  ),
+);
 
 // ---- lists
-const L = (names: string, impl: Impl) => def(names.split(" ").map((n) => `lists:${n}`).join(" "), impl);
+const L = (names: string, impl: Impl) =>
+  def(
+    names
+      .split(" ")
+      .map((n) => `lists:${n}`)
+      .join(" "),
+    impl,
+  );
 L("reverse/1", (ev, [l], at) => [...listArg(ev, l!, at)].reverse());
 L("reverse/2", (ev, [l, t], at) => [...listArg(ev, l!, at)].reverse().concat(listArg(ev, t!, at)));
 L("append/2", (ev, [a, b], at) => {
@@ -847,7 +938,21 @@ L("append/1", (ev, [ls], at) => {
   }
   return out;
 });
-L("concat/1", (ev, [ls], at) => str(listArg(ev, ls!, at).map((x) => (x instanceof Atom ? x.name : isInteger(x) ? String(x) : x instanceof Float ? formatErlang(x, "~p") : textArg(ev, x, at))).join("")));
+L("concat/1", (ev, [ls], at) =>
+  str(
+    listArg(ev, ls!, at)
+      .map((x) =>
+        x instanceof Atom
+          ? x.name
+          : isInteger(x)
+            ? String(x)
+            : x instanceof Float
+              ? formatErlang(x, "~p")
+              : textArg(ev, x, at),
+      )
+      .join(""),
+  ),
+);
 L("flatten/1", (ev, [l], at) => {
   const out: Term[] = [];
   const walk = (x: Term) => {
@@ -867,7 +972,9 @@ L("nth/2", (ev, [n, l], at) => need(ev, listArg(ev, l!, at)[intArg(ev, n!, at) -
 L("nthtail/2", (ev, [n, l], at) => listArg(ev, l!, at).slice(intArg(ev, n!, at)));
 L("last/1", (ev, [l], at) => need(ev, listArg(ev, l!, at).at(-1), at));
 L("sublist/2", (ev, [l, n], at) => listArg(ev, l!, at).slice(0, intArg(ev, n!, at)));
-L("sublist/3", (ev, [l, s, n], at) => listArg(ev, l!, at).slice(intArg(ev, s!, at) - 1, intArg(ev, s!, at) - 1 + intArg(ev, n!, at)));
+L("sublist/3", (ev, [l, s, n], at) =>
+  listArg(ev, l!, at).slice(intArg(ev, s!, at) - 1, intArg(ev, s!, at) - 1 + intArg(ev, n!, at)),
+);
 L("seq/2 seq/3", (ev, [a, b, s], at) => {
   const from = intArg(ev, a!, at);
   const to = intArg(ev, b!, at);
@@ -883,7 +990,9 @@ L("duplicate/2", (ev, [n, x], at) => {
   return Array.from({ length: k }, () => x as Term);
 });
 L("map/2", (ev, [f, l], at) => listArg(ev, l!, at).map((x) => ev.apply(funArg(ev, f!, 1, at), [x], at) as Term));
-L("flatmap/2", (ev, [f, l], at) => listArg(ev, l!, at).flatMap((x) => listArg(ev, ev.apply(funArg(ev, f!, 1, at), [x], at), at)));
+L("flatmap/2", (ev, [f, l], at) =>
+  listArg(ev, l!, at).flatMap((x) => listArg(ev, ev.apply(funArg(ev, f!, 1, at), [x], at), at)),
+);
 L("filter/2", (ev, [f, l], at) => listArg(ev, l!, at).filter((x) => isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at))));
 L("filtermap/2", (ev, [f, l], at) =>
   listArg(ev, l!, at).flatMap((x) => {
@@ -897,10 +1006,16 @@ L("foreach/2", (ev, [f, l], at) => {
   for (const x of listArg(ev, l!, at)) ev.apply(funArg(ev, f!, 1, at), [x], at);
   return A("ok");
 });
-L("foldl/3", (ev, [f, acc, l], at) => listArg(ev, l!, at).reduce<V>((a, x) => ev.apply(funArg(ev, f!, 2, at), [x, a], at), acc!));
-L("foldr/3", (ev, [f, acc, l], at) => [...listArg(ev, l!, at)].reverse().reduce<V>((a, x) => ev.apply(funArg(ev, f!, 2, at), [x, a], at), acc!));
+L("foldl/3", (ev, [f, acc, l], at) =>
+  listArg(ev, l!, at).reduce<V>((a, x) => ev.apply(funArg(ev, f!, 2, at), [x, a], at), acc!),
+);
+L("foldr/3", (ev, [f, acc, l], at) =>
+  [...listArg(ev, l!, at)].reverse().reduce<V>((a, x) => ev.apply(funArg(ev, f!, 2, at), [x, a], at), acc!),
+);
 L("any/2", (ev, [f, l], at) => bool(listArg(ev, l!, at).some((x) => isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)))));
-L("all/2", (ev, [f, l], at) => bool(listArg(ev, l!, at).every((x) => isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)))));
+L("all/2", (ev, [f, l], at) =>
+  bool(listArg(ev, l!, at).every((x) => isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)))),
+);
 L("partition/2", (ev, [f, l], at) => {
   const yes: Term[] = [];
   const no: Term[] = [];
@@ -953,12 +1068,16 @@ L("suffix/2", (ev, [a, b], at) => {
   return bool(x.length <= y.length && x.every((v, i) => equals(v, y[y.length - x.length + i]!)));
 });
 L("sort/1", (ev, [l], at) => [...listArg(ev, l!, at)].sort((a, b) => compare(a, b)));
-L("sort/2", (ev, [f, l], at) => [...listArg(ev, l!, at)].sort((a, b) => (isTrue(ev.apply(funArg(ev, f!, 2, at), [a, b], at)) ? -1 : 1)));
+L("sort/2", (ev, [f, l], at) =>
+  [...listArg(ev, l!, at)].sort((a, b) => (isTrue(ev.apply(funArg(ev, f!, 2, at), [a, b], at)) ? -1 : 1)),
+);
 L("usort/1", (ev, [l], at) => {
   const sorted = [...listArg(ev, l!, at)].sort((a, b) => compare(a, b));
   return sorted.filter((x, i) => i === 0 || compare(sorted[i - 1]!, x) !== 0);
 });
-L("umerge/2 merge/2", (ev, [a, b], at) => [...listArg(ev, a!, at), ...listArg(ev, b!, at)].sort((x, y) => compare(x, y)));
+L("umerge/2 merge/2", (ev, [a, b], at) =>
+  [...listArg(ev, a!, at), ...listArg(ev, b!, at)].sort((x, y) => compare(x, y)),
+);
 L("zip/2", (ev, [a, b], at) => {
   const x = listArg(ev, a!, at);
   const y = listArg(ev, b!, at);
@@ -977,8 +1096,20 @@ LIBRARY.set("erlang:+/2", (ev, [a, b], at) => {
   if (isInteger(a) && isInteger(b)) return int(BigInt(a) + BigInt(b));
   throw new ErlangException("error", A("badarith"), at);
 });
-L("max/1", (ev, [l], at) => need(ev, listArg(ev, l!, at).reduce<Term | undefined>((a, x) => (a === undefined || compare(x, a) > 0 ? x : a), undefined), at));
-L("min/1", (ev, [l], at) => need(ev, listArg(ev, l!, at).reduce<Term | undefined>((a, x) => (a === undefined || compare(x, a) < 0 ? x : a), undefined), at));
+L("max/1", (ev, [l], at) =>
+  need(
+    ev,
+    listArg(ev, l!, at).reduce<Term | undefined>((a, x) => (a === undefined || compare(x, a) > 0 ? x : a), undefined),
+    at,
+  ),
+);
+L("min/1", (ev, [l], at) =>
+  need(
+    ev,
+    listArg(ev, l!, at).reduce<Term | undefined>((a, x) => (a === undefined || compare(x, a) < 0 ? x : a), undefined),
+    at,
+  ),
+);
 L("join/2", (ev, [sep, l], at) => listArg(ev, l!, at).flatMap((x, i) => (i === 0 ? [x] : [sep as Term, x])));
 L("usort/2 uniq/1", (ev, [l], at) => {
   const out: Term[] = [];
@@ -986,43 +1117,80 @@ L("usort/2 uniq/1", (ev, [l], at) => {
   return out;
 });
 const keyAt = (t: Term, n: number): Term | undefined => (t instanceof Tuple ? t.items[n - 1] : undefined);
-L("keyfind/3", (ev, [k, n, l], at) => listArg(ev, l!, at).find((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!)) ?? FALSE);
-L("keymember/3", (ev, [k, n, l], at) => bool(listArg(ev, l!, at).some((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!))));
+L(
+  "keyfind/3",
+  (ev, [k, n, l], at) =>
+    listArg(ev, l!, at).find(
+      (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
+    ) ?? FALSE,
+);
+L("keymember/3", (ev, [k, n, l], at) =>
+  bool(
+    listArg(ev, l!, at).some(
+      (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
+    ),
+  ),
+);
 L("keysearch/3", (ev, [k, n, l], at) => {
-  const found = listArg(ev, l!, at).find((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!));
+  const found = listArg(ev, l!, at).find(
+    (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
+  );
   return found === undefined ? FALSE : tuple(A("value"), found);
 });
 L("keydelete/3", (ev, [k, n, l], at) => {
   const items = listArg(ev, l!, at);
-  const i = items.findIndex((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!));
+  const i = items.findIndex(
+    (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
+  );
   return i < 0 ? items : [...items.slice(0, i), ...items.slice(i + 1)];
 });
 L("keyreplace/4", (ev, [k, n, l, v], at) => {
   const items = listArg(ev, l!, at);
-  const i = items.findIndex((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!));
+  const i = items.findIndex(
+    (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
+  );
   return i < 0 ? items : items.map((x, j) => (j === i ? (v as Term) : x));
 });
 L("keystore/4", (ev, [k, n, l, v], at) => {
   const items = listArg(ev, l!, at);
-  const i = items.findIndex((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!));
+  const i = items.findIndex(
+    (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
+  );
   ev.alloc(items.length + 1, at);
   return i < 0 ? [...items, v as Term] : items.map((x, j) => (j === i ? (v as Term) : x));
 });
 L("keytake/3", (ev, [k, n, l], at) => {
   const items = listArg(ev, l!, at);
-  const i = items.findIndex((t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!));
+  const i = items.findIndex(
+    (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
+  );
   return i < 0 ? FALSE : tuple(A("value"), items[i]!, [...items.slice(0, i), ...items.slice(i + 1)]);
 });
-L("keysort/2", (ev, [n, l], at) => [...listArg(ev, l!, at)].sort((a, b) => compare(keyAt(a, intArg(ev, n!, at)) ?? [], keyAt(b, intArg(ev, n!, at)) ?? [])));
+L("keysort/2", (ev, [n, l], at) =>
+  [...listArg(ev, l!, at)].sort((a, b) =>
+    compare(keyAt(a, intArg(ev, n!, at)) ?? [], keyAt(b, intArg(ev, n!, at)) ?? []),
+  ),
+);
 L("ukeysort/2", (ev, [n, l], at) => {
   const k = intArg(ev, n!, at);
   const sorted = [...listArg(ev, l!, at)].sort((a, b) => compare(keyAt(a, k) ?? [], keyAt(b, k) ?? []));
   return sorted.filter((x, i) => i === 0 || compare(keyAt(sorted[i - 1]!, k) ?? [], keyAt(x, k) ?? []) !== 0);
 });
-L("keymerge/3", (ev, [n, a, b], at) => [...listArg(ev, a!, at), ...listArg(ev, b!, at)].sort((x, y) => compare(keyAt(x, intArg(ev, n!, at)) ?? [], keyAt(y, intArg(ev, n!, at)) ?? [])));
+L("keymerge/3", (ev, [n, a, b], at) =>
+  [...listArg(ev, a!, at), ...listArg(ev, b!, at)].sort((x, y) =>
+    compare(keyAt(x, intArg(ev, n!, at)) ?? [], keyAt(y, intArg(ev, n!, at)) ?? []),
+  ),
+);
 
 // ---- proplists
-const P = (names: string, impl: Impl) => def(names.split(" ").map((n) => `proplists:${n}`).join(" "), impl);
+const P = (names: string, impl: Impl) =>
+  def(
+    names
+      .split(" ")
+      .map((n) => `proplists:${n}`)
+      .join(" "),
+    impl,
+  );
 function propLookup(list: Term[], key: V): Term | undefined {
   for (const p of list) {
     if (p instanceof Atom && equals(p, key)) return tuple(p, TRUE);
@@ -1041,12 +1209,27 @@ P("get_bool/2", (ev, [k, l], at) => {
 });
 P("lookup/2", (ev, [k, l], at) => propLookup(listArg(ev, l!, at), k!) ?? A("none"));
 P("is_defined/2", (ev, [k, l], at) => bool(propLookup(listArg(ev, l!, at), k!) !== undefined));
-P("delete/2", (ev, [k, l], at) => listArg(ev, l!, at).filter((p) => !((p instanceof Atom && equals(p, k!)) || (p instanceof Tuple && p.items.length >= 1 && equals(p.items[0]!, k!)))));
+P("delete/2", (ev, [k, l], at) =>
+  listArg(ev, l!, at).filter(
+    (p) =>
+      !((p instanceof Atom && equals(p, k!)) || (p instanceof Tuple && p.items.length >= 1 && equals(p.items[0]!, k!))),
+  ),
+);
 P("get_all_values/2", (ev, [k, l], at) =>
-  listArg(ev, l!, at).flatMap((p) => (p instanceof Tuple && p.items.length === 2 && equals(p.items[0]!, k!) ? [p.items[1]!] : p instanceof Atom && equals(p, k!) ? [TRUE] : [])),
+  listArg(ev, l!, at).flatMap((p) =>
+    p instanceof Tuple && p.items.length === 2 && equals(p.items[0]!, k!)
+      ? [p.items[1]!]
+      : p instanceof Atom && equals(p, k!)
+        ? [TRUE]
+        : [],
+  ),
 );
 P("append_values/2", (ev, [k, l], at) =>
-  listArg(ev, l!, at).flatMap((p) => (p instanceof Tuple && p.items.length === 2 && equals(p.items[0]!, k!) ? (listItems(p.items[1]!) ?? [p.items[1]!]) : [])),
+  listArg(ev, l!, at).flatMap((p) =>
+    p instanceof Tuple && p.items.length === 2 && equals(p.items[0]!, k!)
+      ? (listItems(p.items[1]!) ?? [p.items[1]!])
+      : [],
+  ),
 );
 P("get_keys/1", (ev, [l], at) => {
   const out: Term[] = [];
@@ -1057,10 +1240,21 @@ P("get_keys/1", (ev, [l], at) => {
   return out.sort((a, b) => compare(a, b));
 });
 P("unfold/1", (ev, [l], at) => listArg(ev, l!, at).map((p) => (p instanceof Atom ? tuple(p, TRUE) : p)));
-P("compact/1", (ev, [l], at) => listArg(ev, l!, at).map((p) => (p instanceof Tuple && p.items.length === 2 && isTrue(p.items[1]!) && p.items[0] instanceof Atom ? p.items[0] : p)));
+P("compact/1", (ev, [l], at) =>
+  listArg(ev, l!, at).map((p) =>
+    p instanceof Tuple && p.items.length === 2 && isTrue(p.items[1]!) && p.items[0] instanceof Atom ? p.items[0] : p,
+  ),
+);
 
 // ---- maps
-const M = (names: string, impl: Impl) => def(names.split(" ").map((n) => `maps:${n}`).join(" "), impl);
+const M = (names: string, impl: Impl) =>
+  def(
+    names
+      .split(" ")
+      .map((n) => `maps:${n}`)
+      .join(" "),
+    impl,
+  );
 const mapArg = (v: V, at: Pos): ErlMap => {
   if (!(v instanceof ErlMap)) throw new ErlangException("error", tuple(A("badmap"), v as Term), at);
   return v;
@@ -1081,7 +1275,8 @@ M("put/3", (ev, [k, v, m], at) => {
   return new ErlMap([...mapArg(m!, at).entries, [k as Term, v as Term]]);
 });
 M("update/3", (ev, [k, v, m], at) => {
-  if (mapArg(m!, at).get(k as Term) === undefined) throw new ErlangException("error", tuple(A("badkey"), k as Term), at);
+  if (mapArg(m!, at).get(k as Term) === undefined)
+    throw new ErlangException("error", tuple(A("badkey"), k as Term), at);
   return new ErlMap([...mapArg(m!, at).entries, [k as Term, v as Term]]);
 });
 M("remove/2", (_ev, [k, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([x]) => !equals(x, k!))));
@@ -1092,32 +1287,67 @@ M("merge/2", (ev, [a, b], at) => {
 M("from_list/1", (ev, [l], at) => {
   const items = listArg(ev, l!, at);
   ev.alloc(items.length, at);
-  return new ErlMap(items.map((t) => (t instanceof Tuple && t.items.length === 2 ? ([t.items[0]!, t.items[1]!] as const) : bad(at))));
+  return new ErlMap(
+    items.map((t) => (t instanceof Tuple && t.items.length === 2 ? ([t.items[0]!, t.items[1]!] as const) : bad(at))),
+  );
 });
 M("to_list/1", (_ev, [m], at) => mapArg(m!, at).entries.map(([k, v]) => tuple(k, v)));
 M("keys/1", (_ev, [m], at) => mapArg(m!, at).entries.map(([k]) => k));
 M("values/1", (_ev, [m], at) => mapArg(m!, at).entries.map(([, v]) => v));
 M("size/1", (_ev, [m], at) => mapArg(m!, at).size);
 M("new/0", () => new ErlMap([]));
-M("fold/3", (ev, [f, acc, m], at) => mapArg(m!, at).entries.reduce<V>((a, [k, v]) => ev.apply(funArg(ev, f!, 3, at), [k, v, a], at), acc!));
-M("map/2", (ev, [f, m], at) => new ErlMap(mapArg(m!, at).entries.map(([k, v]) => [k, ev.apply(funArg(ev, f!, 2, at), [k, v], at) as Term] as const)));
-M("filter/2", (ev, [f, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([k, v]) => isTrue(ev.apply(funArg(ev, f!, 2, at), [k, v], at)))));
-M("with/2", (ev, [ks, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([k]) => listArg(ev, ks!, at).some((x) => equals(x, k)))));
-M("without/2", (ev, [ks, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([k]) => !listArg(ev, ks!, at).some((x) => equals(x, k)))));
+M("fold/3", (ev, [f, acc, m], at) =>
+  mapArg(m!, at).entries.reduce<V>((a, [k, v]) => ev.apply(funArg(ev, f!, 3, at), [k, v, a], at), acc!),
+);
+M(
+  "map/2",
+  (ev, [f, m], at) =>
+    new ErlMap(
+      mapArg(m!, at).entries.map(([k, v]) => [k, ev.apply(funArg(ev, f!, 2, at), [k, v], at) as Term] as const),
+    ),
+);
+M(
+  "filter/2",
+  (ev, [f, m], at) =>
+    new ErlMap(mapArg(m!, at).entries.filter(([k, v]) => isTrue(ev.apply(funArg(ev, f!, 2, at), [k, v], at)))),
+);
+M(
+  "with/2",
+  (ev, [ks, m], at) =>
+    new ErlMap(mapArg(m!, at).entries.filter(([k]) => listArg(ev, ks!, at).some((x) => equals(x, k)))),
+);
+M(
+  "without/2",
+  (ev, [ks, m], at) =>
+    new ErlMap(mapArg(m!, at).entries.filter(([k]) => !listArg(ev, ks!, at).some((x) => equals(x, k)))),
+);
 
 // ---- string (the list-based and the Unicode API; results keep the input's kind)
-const S = (names: string, impl: Impl) => def(names.split(" ").map((n) => `string:${n}`).join(" "), impl);
+const S = (names: string, impl: Impl) =>
+  def(
+    names
+      .split(" ")
+      .map((n) => `string:${n}`)
+      .join(" "),
+    impl,
+  );
 const WS = /^[\s]+|[\s]+$/g;
 S("trim/1 strip/1", (ev, [s], at) => sameKind(s!, textArg(ev, s!, at).replace(WS, "")));
 S("trim/2", (ev, [s, dir], at) => {
   const t = textArg(ev, s!, at);
   const d = dir instanceof Atom ? dir.name : "both";
-  return sameKind(s!, d === "leading" ? t.replace(/^\s+/, "") : d === "trailing" ? t.replace(/\s+$/, "") : t.replace(WS, ""));
+  return sameKind(
+    s!,
+    d === "leading" ? t.replace(/^\s+/, "") : d === "trailing" ? t.replace(/\s+$/, "") : t.replace(WS, ""),
+  );
 });
 S("strip/2", (ev, [s, dir], at) => {
   const t = textArg(ev, s!, at);
   const d = dir instanceof Atom ? dir.name : "both";
-  return sameKind(s!, d === "left" ? t.replace(/^ +/, "") : d === "right" ? t.replace(/ +$/, "") : t.replace(/^ +| +$/g, ""));
+  return sameKind(
+    s!,
+    d === "left" ? t.replace(/^ +/, "") : d === "right" ? t.replace(/ +$/, "") : t.replace(/^ +| +$/g, ""),
+  );
 });
 S("to_lower/1 lowercase/1", (ev, [s], at) => sameKind(s!, textArg(ev, s!, at).toLowerCase()));
 S("to_upper/1 uppercase/1", (ev, [s], at) => sameKind(s!, textArg(ev, s!, at).toUpperCase()));
@@ -1160,7 +1390,13 @@ S("tokens/2 lexemes/2", (ev, [s, seps], at) => {
   if (cur) out.push(cur);
   return out.map((x) => sameKind(s!, x));
 });
-S("join/2", (ev, [l, sep], at) => str(listArg(ev, l!, at).map((x) => textArg(ev, x, at)).join(textArg(ev, sep!, at))));
+S("join/2", (ev, [l, sep], at) =>
+  str(
+    listArg(ev, l!, at)
+      .map((x) => textArg(ev, x, at))
+      .join(textArg(ev, sep!, at)),
+  ),
+);
 S("replace/3 replace/4", (ev, [s, a, b, where], at) => {
   const t = textArg(ev, s!, at);
   const from = textArg(ev, a!, at);
@@ -1175,7 +1411,9 @@ S("slice/2 slice/3 substr/2 substr/3", (ev, [s, start, len], at) => {
   const from = intArg(ev, start!, at);
   return sameKind(s!, cs.slice(from, len === undefined ? undefined : from + intArg(ev, len, at)).join(""));
 });
-LIBRARY.set("string:substr/2", (ev, [s, start], at) => sameKind(s!, [...textArg(ev, s!, at)].slice(intArg(ev, start!, at) - 1).join("")));
+LIBRARY.set("string:substr/2", (ev, [s, start], at) =>
+  sameKind(s!, [...textArg(ev, s!, at)].slice(intArg(ev, start!, at) - 1).join("")),
+);
 LIBRARY.set("string:substr/3", (ev, [s, start, len], at) => {
   const from = intArg(ev, start!, at) - 1;
   return sameKind(s!, [...textArg(ev, s!, at)].slice(from, from + intArg(ev, len!, at)).join(""));
@@ -1194,14 +1432,26 @@ S("copies/2", (ev, [s, n], at) => {
 });
 
 // ---- filename (paths as strings; results are charlists, or binaries for binary input)
-const F = (names: string, impl: Impl) => def(names.split(" ").map((n) => `filename:${n}`).join(" "), impl);
+const F = (names: string, impl: Impl) =>
+  def(
+    names
+      .split(" ")
+      .map((n) => `filename:${n}`)
+      .join(" "),
+    impl,
+  );
 const posixJoin = (parts: string[]) => {
   let out = "";
   for (const p of parts) {
     if (p.startsWith("/")) out = p;
     else out = out === "" ? p : out.endsWith("/") ? out + p : `${out}/${p}`;
   }
-  return out.replace(/\/+/g, "/").replace(/(.)\/$/, "$1").replace(/\/\.(?=\/|$)/g, "") || "/";
+  return (
+    out
+      .replace(/\/+/g, "/")
+      .replace(/(.)\/$/, "$1")
+      .replace(/\/\.(?=\/|$)/g, "") || "/"
+  );
 };
 F("join/2", (ev, [a, b], at) => sameKind(a!, posixJoin([textArg(ev, a!, at), textArg(ev, b!, at)])));
 F("join/1", (ev, [l], at) => {
@@ -1245,7 +1495,9 @@ F("split/1", (ev, [p], at) => {
   return (t.startsWith("/") ? ["/", ...parts] : parts).map((x) => sameKind(p!, x));
 });
 F("absname/1", (ev, [p], at) => sameKind(p!, resolve(ev.hostInfo.cwd, textArg(ev, p!, at))));
-F("absname/2", (ev, [p, dir], at) => sameKind(p!, resolve(ev.hostInfo.cwd, textArg(ev, dir!, at), textArg(ev, p!, at))));
+F("absname/2", (ev, [p, dir], at) =>
+  sameKind(p!, resolve(ev.hostInfo.cwd, textArg(ev, dir!, at), textArg(ev, p!, at))),
+);
 F("pathtype/1", (ev, [p], at) => A(isAbsolute(textArg(ev, p!, at)) ? "absolute" : "relative"));
 
 // ---- filelib and file (read-only, inside the project)
@@ -1261,7 +1513,8 @@ def("filelib:is_regular/1", (ev, [p], at) => {
 def("filelib:wildcard/1 filelib:wildcard/2", (ev, [pattern, cwd], at) => {
   const dir = cwd === undefined ? ev.hostInfo.cwd : ev.projectPath(cwd, at, "filelib:wildcard/2 in");
   const pat = textArg(ev, pattern!, at);
-  if (isAbsolute(pat) || pat.split("/").includes("..")) ev.projectPath(str(pat.split(/[*?[{]/)[0]!.replace(/[^/]*$/, "") || "."), at, "filelib:wildcard/1 of");
+  if (isAbsolute(pat) || pat.split("/").includes(".."))
+    ev.projectPath(str(pat.split(/[*?[{]/)[0]!.replace(/[^/]*$/, "") || "."), at, "filelib:wildcard/1 of");
   const matches = wildcard(pat, dir);
   ev.alloc(matches.length, at);
   return matches.map((m) => sameKind(pattern!, m));
@@ -1293,6 +1546,9 @@ def("io_lib:format/2", (ev, [f, args], at) => {
   ev.alloc(text.length, at);
   return str(text);
 });
-def("lists:flatten/2", (ev, [l, tail], at) => [...(ev.callRemote("lists", "flatten", [l!], at) as Term[]), ...listArg(ev, tail!, at)]);
+def("lists:flatten/2", (ev, [l, tail], at) => [
+  ...(ev.callRemote("lists", "flatten", [l!], at) as Term[]),
+  ...listArg(ev, tail!, at),
+]);
 
 void codesToString;

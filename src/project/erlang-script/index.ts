@@ -15,14 +15,30 @@ import { decodeSource, parseTerms } from "../../erlang/reader.js";
 import { type Term } from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
 import { formatErlang } from "./format.js";
-import { ErlangException, Fun, ScriptEvaluator, ScriptLimitError, ScriptUnsupported, type ScriptLimits, type V } from "./eval.js";
+import {
+  ErlangException,
+  Fun,
+  ScriptEvaluator,
+  ScriptLimitError,
+  ScriptUnsupported,
+  type ScriptLimits,
+  type V,
+} from "./eval.js";
 import { parseScript, type Pos } from "./parse.js";
 
-export { ScriptEvaluator, ScriptUnsupported, ScriptLimitError, ErlangException, DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from "./eval.js";
+export {
+  ScriptEvaluator,
+  ScriptUnsupported,
+  ScriptLimitError,
+  ErlangException,
+  DEFAULT_SCRIPT_LIMITS,
+  type ScriptLimits,
+} from "./eval.js";
 export { parseScript, ScriptSyntaxError } from "./parse.js";
 
 /** Named in every "cannot evaluate" error. */
-export const SCRIPT_METADATA_HINT = "describe the package in a JSON file and pass --metadata FILE (format in hexts's README)";
+export const SCRIPT_METADATA_HINT =
+  "describe the package in a JSON file and pass --metadata FILE (format in hexts's README)";
 
 export interface ConfigScriptOptions {
   /** The project root (reads are confined to it; scripts run from it, as rebar3 runs them). */
@@ -67,7 +83,11 @@ function consultOrEmpty(path: string, root: string): Term[] {
 }
 
 function asList(v: V, file: string, at: Pos): Term[] {
-  if (v instanceof Fun) throw new HextsError("PROJECT_INVALID", `${file}:${at.line}:${at.col}: the script returns a fun, not a configuration`);
+  if (v instanceof Fun)
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `${file}:${at.line}:${at.col}: the script returns a fun, not a configuration`,
+    );
   return Array.isArray(v) ? v : [v];
 }
 
@@ -101,7 +121,11 @@ async function runWithErlang(erl: string, opts: ConfigScriptOptions, base: strin
   ].join(" ");
   const env = childProcessEnv(opts.env ?? process.env);
   const out = await new Promise<string>((resolvePromise, reject) => {
-    const child = spawn(erl, ["-noshell", "-noinput", "-boot", "start_clean", "-eval", code], { cwd: opts.root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(erl, ["-noshell", "-noinput", "-boot", "start_clean", "-eval", code], {
+      cwd: opts.root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     const limit = 64 * 1024 * 1024;
@@ -117,8 +141,16 @@ async function runWithErlang(erl: string, opts: ConfigScriptOptions, base: strin
     });
     child.on("close", (status, signal) => {
       clearTimeout(timer);
-      if (signal) reject(new Error(signal === "SIGKILL" ? `it took longer than ${timeoutMs / 1000} s (or printed too much) and was stopped` : `it was stopped by ${signal}`));
-      else if (status !== 0) reject(new Error(`erl exited with status ${status}: ${stderr.trim().split("\n").slice(-3).join(" ")}`));
+      if (signal)
+        reject(
+          new Error(
+            signal === "SIGKILL"
+              ? `it took longer than ${timeoutMs / 1000} s (or printed too much) and was stopped`
+              : `it was stopped by ${signal}`,
+          ),
+        );
+      else if (status !== 0)
+        reject(new Error(`erl exited with status ${status}: ${stderr.trim().split("\n").slice(-3).join(" ")}`));
       else resolvePromise(stdout.trim());
     });
   });
@@ -141,7 +173,11 @@ export async function evaluateConfigScript(opts: ConfigScriptOptions): Promise<C
   try {
     for (const otpRelease of OTP_RELEASES) {
       let machine: { what: string; at: Pos } | undefined;
-      const ev = new ScriptEvaluator(file, { root: opts.root, cwd: opts.root, env, otpRelease, onMachineValue: (what, at) => (machine ??= { what, at }) }, opts.limits);
+      const ev = new ScriptEvaluator(
+        file,
+        { root: opts.root, cwd: opts.root, env, otpRelease, onMachineValue: (what, at) => (machine ??= { what, at }) },
+        opts.limits,
+      );
       const bindings = new Map<string, V>([
         ["CONFIG", config],
         ["SCRIPT", [...opts.script].map((c) => c.codePointAt(0)!)],
@@ -151,9 +187,13 @@ export async function evaluateConfigScript(opts: ConfigScriptOptions): Promise<C
         value = ev.run(nodes, bindings);
       } catch (e) {
         if (e instanceof ErlangException) {
-          throw new HextsError("PROJECT_INVALID", `${file}:${e.at.line}:${e.at.col}: the script raised ${e.message} (rebar3 stops here too)`, {
-            details: { file, line: e.at.line, column: e.at.col },
-          });
+          throw new HextsError(
+            "PROJECT_INVALID",
+            `${file}:${e.at.line}:${e.at.col}: the script raised ${e.message} (rebar3 stops here too)`,
+            {
+              details: { file, line: e.at.line, column: e.at.col },
+            },
+          );
         }
         throw e;
       }
@@ -173,19 +213,36 @@ export async function evaluateConfigScript(opts: ConfigScriptOptions): Promise<C
     : `${file}:${dependsOn!.at.line}:${dependsOn!.at.col}: the package depends on ${dependsOn!.what}, the Erlang release rebar3 runs on`;
   const erl = opts.erlang === "never" ? undefined : findErl(opts.env ?? process.env);
   if (!erl) {
-    throw new HextsError("PROJECT_INVALID", `${why}; install Erlang (erl on PATH) so hexts can run the script as rebar3 would, or ${SCRIPT_METADATA_HINT}`, {
-      details: { file, line: unsupported?.line ?? dependsOn?.at.line, column: unsupported?.col ?? dependsOn?.at.col, reason: "script_unsupported" },
-    });
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `${why}; install Erlang (erl on PATH) so hexts can run the script as rebar3 would, or ${SCRIPT_METADATA_HINT}`,
+      {
+        details: {
+          file,
+          line: unsupported?.line ?? dependsOn?.at.line,
+          column: unsupported?.col ?? dependsOn?.at.col,
+          reason: "script_unsupported",
+        },
+      },
+    );
   }
   let reply: Term;
   try {
     reply = await runWithErlang(erl, opts, base, opts.timeoutMs ?? 20_000);
   } catch (e) {
-    throw new HextsError("PROJECT_INVALID", `${why}, and running it with ${erl} failed: ${(e as Error).message}; ${SCRIPT_METADATA_HINT}`, { details: { file }, cause: e });
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `${why}, and running it with ${erl} failed: ${(e as Error).message}; ${SCRIPT_METADATA_HINT}`,
+      { details: { file }, cause: e },
+    );
   }
   const { Tuple, Atom } = await import("../../erlang/terms.js");
   if (!(reply instanceof Tuple) || !(reply.items[0] instanceof Atom) || reply.items[0].name !== "ok") {
-    throw new HextsError("PROJECT_INVALID", `${file}: evaluating the script with Erlang failed (rebar3 stops here too): ${formatErlang(reply, "~p")}`, { details: { file } });
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `${file}: evaluating the script with Erlang failed (rebar3 stops here too): ${formatErlang(reply, "~p")}`,
+      { details: { file } },
+    );
   }
   const value = reply.items[1]!;
   return {

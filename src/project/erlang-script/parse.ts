@@ -124,8 +124,17 @@ class Parser {
   script(): Node[] {
     const out: Node[] = [];
     while (this.peek().kind !== "eof") {
-      if (this.peek().kind === "punct" && this.peek().text === "-" && this.peek(1).kind === "atom" && this.peek(2).kind === "punct" && this.peek(2).text === "(") {
-        this.fail(this.peek(), "attributes such as -module(...) are not allowed in a script: it is a sequence of expressions");
+      if (
+        this.peek().kind === "punct" &&
+        this.peek().text === "-" &&
+        this.peek(1).kind === "atom" &&
+        this.peek(2).kind === "punct" &&
+        this.peek(2).text === "("
+      ) {
+        this.fail(
+          this.peek(),
+          "attributes such as -module(...) are not allowed in a script: it is a sequence of expressions",
+        );
       }
       out.push(this.expr());
       const t = this.next();
@@ -163,7 +172,8 @@ class Parser {
       else left = { k: "op", op: t.text, left, right, line: t.line, col: t.col };
       if (op.prec === 4 && !op.right) {
         const n = this.peek();
-        if ((n.kind === "punct" || n.kind === "keyword") && BINARY[n.text]?.prec === 4) this.fail(n, `syntax error before ${describe(n)}`);
+        if ((n.kind === "punct" || n.kind === "keyword") && BINARY[n.text]?.prec === 4)
+          this.fail(n, `syntax error before ${describe(n)}`);
       }
     }
     return left;
@@ -171,7 +181,10 @@ class Parser {
 
   private unary(): Node {
     const t = this.peek();
-    if ((t.kind === "punct" && (t.text === "-" || t.text === "+")) || (t.kind === "keyword" && (t.text === "not" || t.text === "bnot"))) {
+    if (
+      (t.kind === "punct" && (t.text === "-" || t.text === "+")) ||
+      (t.kind === "keyword" && (t.text === "not" || t.text === "bnot"))
+    ) {
       this.next();
       const arg = this.unary();
       if (t.text === "-" && arg.k === "lit" && (typeof arg.v === "number" || typeof arg.v === "bigint")) {
@@ -187,7 +200,11 @@ class Parser {
       if (this.is(":")) {
         this.next();
         const fn = this.primary();
-        if (!this.is("(")) this.fail(this.peek(), `syntax error before ${describe(this.peek())}: expected ( after a remote function name`);
+        if (!this.is("("))
+          this.fail(
+            this.peek(),
+            `syntax error before ${describe(this.peek())}: expected ( after a remote function name`,
+          );
         node = { k: "call", mod: node, fn, args: this.args(), line: node.line, col: node.col };
       } else if (this.is("(")) {
         node = { k: "call", fn: node, args: this.args(), line: node.line, col: node.col };
@@ -221,7 +238,8 @@ class Parser {
     for (;;) {
       const key = this.expr(2);
       const t = this.next();
-      if (!(t.kind === "punct" && (t.text === "=>" || t.text === ":="))) this.fail(t, `syntax error before ${describe(t)}: expected => or :=`);
+      if (!(t.kind === "punct" && (t.text === "=>" || t.text === ":=")))
+        this.fail(t, `syntax error before ${describe(t)}: expected => or :=`);
       out.push({ key, value: this.expr(), exact: t.text === ":=" });
       if (this.is(",")) {
         this.next();

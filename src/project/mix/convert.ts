@@ -35,14 +35,19 @@ export function toMetadata(v: Value): Converted {
       case "regex":
         throw new ConvertError(`a regex (${inspect(x)}) cannot be written to metadata`);
       case "tuple":
-        throw new ConvertError(`the tuple ${inspect(x)} cannot be written to metadata (only key-value pairs inside a list)`);
+        throw new ConvertError(
+          `the tuple ${inspect(x)} cannot be written to metadata (only key-value pairs inside a list)`,
+        );
       case "unknown":
         throw new ConvertError(`cannot be evaluated statically: ${x.why}`, x);
       case "list": {
-        const pairs = x.v.length > 0 && x.v.every((i) => i.t === "tuple" && i.v.length === 2 && (i.v[0]!.t === "atom" || i.v[0]!.t === "bin"));
+        const pairs =
+          x.v.length > 0 &&
+          x.v.every((i) => i.t === "tuple" && i.v.length === 2 && (i.v[0]!.t === "atom" || i.v[0]!.t === "bin"));
         if (!pairs) return x.v.map(conv);
         const keys = x.v.map((i) => ((i as { v: Value[] }).v[0] as { v: string }).v);
-        if (new Set(keys).size !== keys.length) throw new ConvertError(`the key-value list ${inspect(x)} repeats a key`);
+        if (new Set(keys).size !== keys.length)
+          throw new ConvertError(`the key-value list ${inspect(x)} repeats a key`);
         if (keys.some((k, i) => i > 0 && byCodePoint(keys[i - 1]!, k) > 0)) reordered = true;
         return objectOf(x.v.map((i) => (i as { v: Value[] }).v as [Value, Value]));
       }
@@ -57,7 +62,8 @@ export function toMetadata(v: Value): Converted {
     const out: { [key: string]: MetadataValue } = {};
     for (const [k, val] of entries) {
       if (k.t === "unknown") throw new ConvertError(`cannot be evaluated statically: ${k.why}`, k);
-      if (k.t !== "atom" && k.t !== "bin") throw new ConvertError(`the key ${inspect(k)} is neither an atom nor a string`);
+      if (k.t !== "atom" && k.t !== "bin")
+        throw new ConvertError(`the key ${inspect(k)} is neither an atom nor a string`);
       out[k.v] = conv(val);
     }
     return out;
@@ -68,7 +74,8 @@ export function toMetadata(v: Value): Converted {
 /** `to_string/1` of an atom, binary or charlist (names, repositories). */
 export function nameText(v: Value): string | undefined {
   if (v.t === "bin" || v.t === "atom") return v.v;
-  if (v.t === "list" && v.v.every((c) => c.t === "int")) return String.fromCodePoint(...v.v.map((c) => Number((c as { v: bigint }).v)));
+  if (v.t === "list" && v.v.every((c) => c.t === "int"))
+    return String.fromCodePoint(...v.v.map((c) => Number((c as { v: bigint }).v)));
   return undefined;
 }
 
@@ -92,7 +99,9 @@ export function toPlain(v: Value): unknown {
     case "list": {
       const pairs = v.v.length > 0 && v.v.every((i) => i.t === "tuple" && i.v.length === 2 && i.v[0]!.t === "atom");
       if (!pairs) return v.v.map(toPlain);
-      return Object.fromEntries(v.v.map((i) => [((i as { v: Value[] }).v[0] as { v: string }).v, toPlain((i as { v: Value[] }).v[1]!)]));
+      return Object.fromEntries(
+        v.v.map((i) => [((i as { v: Value[] }).v[0] as { v: string }).v, toPlain((i as { v: Value[] }).v[1]!)]),
+      );
     }
     case "map":
       return Object.fromEntries(v.v.map(([k, x]) => [k.t === "atom" || k.t === "bin" ? k.v : inspect(k), toPlain(x)]));

@@ -7,7 +7,10 @@ import { findUnknown, inspect, isKeyword, isNil, kwGet, truthy, type Value } fro
 
 const scmKeys = ["git", "github", "path", "in_umbrella"];
 
-export function mixRequirements(deps: Value | undefined, file: string): { requirements: Requirement[]; problems: Problem[] } {
+export function mixRequirements(
+  deps: Value | undefined,
+  file: string,
+): { requirements: Requirement[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const requirements: Requirement[] = [];
   const fail = (message: string, at?: { line: number; col: number }) =>
@@ -41,7 +44,10 @@ export function mixRequirements(deps: Value | undefined, file: string): { requir
     const [app, req, opts] = norm;
     const optsUnknown = opts.v.find((o) => o.t === "unknown" || (o.t === "tuple" && o.v[0]?.t === "unknown"));
     if (optsUnknown) {
-      fail(`deps: the options of ${app} cannot be evaluated statically: ${findUnknown(optsUnknown)!.why}`, findUnknown(optsUnknown));
+      fail(
+        `deps: the options of ${app} cannot be evaluated statically: ${findUnknown(optsUnknown)!.why}`,
+        findUnknown(optsUnknown),
+      );
       continue;
     }
     if (!isKeyword(opts)) {
@@ -63,7 +69,10 @@ export function mixRequirements(deps: Value | undefined, file: string): { requir
       continue;
     }
     for (const key of ["override", "compile", "manager", "app"]) {
-      if (keys.includes(key)) fail(`Can't build package ${key === "override" ? "with overridden dependency" : `when :${key} is set for dependency`} ${app}, remove \`${key}${key === "override" ? ": true" : ": ..."}\``);
+      if (keys.includes(key))
+        fail(
+          `Can't build package ${key === "override" ? "with overridden dependency" : `when :${key} is set for dependency`} ${app}, remove \`${key}${key === "override" ? ": true" : ": ..."}\``,
+        );
     }
     const systemEnv = kwGet(opts, "system_env");
     if (systemEnv !== undefined && !(systemEnv.t === "list" && systemEnv.v.length === 0))
@@ -80,21 +89,38 @@ export function mixRequirements(deps: Value | undefined, file: string): { requir
       const repoValue = [needed("repo"), needed("organization")].find((v) => v !== undefined && truthy(v));
       const optional = needed("optional");
       const name = hex !== undefined && truthy(hex) ? nameText(hex) : app;
-      if (name === undefined) throw new DepError(`deps: hex: of ${app} must be an atom or a string, got ${inspect(hex!)}`);
+      if (name === undefined)
+        throw new DepError(`deps: hex: of ${app} must be an atom or a string, got ${inspect(hex!)}`);
       const repo = repoValue === undefined ? "hexpm" : nameText(repoValue);
-      if (repo === undefined) throw new DepError(`deps: the repository of ${app} must be a string, got ${inspect(repoValue!)}`);
-      if (req === undefined || isNil(req)) throw new DepError(`deps: ${app} has no version requirement (Hex would write "nil")`);
-      if (req.t === "unknown") throw new DepError(`deps: the requirement of ${app} cannot be evaluated statically: ${req.why}`, req);
+      if (repo === undefined)
+        throw new DepError(`deps: the repository of ${app} must be a string, got ${inspect(repoValue!)}`);
+      if (req === undefined || isNil(req))
+        throw new DepError(`deps: ${app} has no version requirement (Hex would write "nil")`);
+      if (req.t === "unknown")
+        throw new DepError(`deps: the requirement of ${app} cannot be evaluated statically: ${req.why}`, req);
       if (req.t !== "bin") throw new DepError(`deps: the requirement of ${app} must be a string, got ${inspect(req)}`);
-      const opt = optional === undefined || !truthy(optional) ? false : optional.t === "atom" && optional.v === "true" ? true : undefined;
-      if (opt === undefined) throw new DepError(`deps: optional: of ${app} must be a boolean, got ${inspect(optional!)}`);
-      requirements.push({ name, app, requirement: req.v, optional: opt, repository: repo.includes(":") ? repo.slice(repo.indexOf(":") + 1) : repo });
+      const opt =
+        optional === undefined || !truthy(optional)
+          ? false
+          : optional.t === "atom" && optional.v === "true"
+            ? true
+            : undefined;
+      if (opt === undefined)
+        throw new DepError(`deps: optional: of ${app} must be a boolean, got ${inspect(optional!)}`);
+      requirements.push({
+        name,
+        app,
+        requirement: req.v,
+        optional: opt,
+        repository: repo.includes(":") ? repo.slice(repo.indexOf(":") + 1) : repo,
+      });
     } catch (e) {
       if (!(e instanceof DepError)) throw e;
       fail(e.message, e.at);
     }
   }
-  if (excluded.length > 0) fail(`Dependencies excluded from the package (only Hex packages can be dependencies): ${excluded.join(", ")}`);
+  if (excluded.length > 0)
+    fail(`Dependencies excluded from the package (only Hex packages can be dependencies): ${excluded.join(", ")}`);
   return { requirements, problems };
 }
 
@@ -113,7 +139,10 @@ function normalize(dep: Value): [string, Value | undefined, Value & { t: "list" 
   const app = dep.v[0].v;
   const [, second, third] = dep.v;
   if (dep.v.length === 2) {
-    if (second!.t === "list") return isKeyword(second!) || second!.v.some((x) => x.t === "unknown") ? [app, undefined, second as Value & { t: "list" }] : undefined;
+    if (second!.t === "list")
+      return isKeyword(second!) || second!.v.some((x) => x.t === "unknown")
+        ? [app, undefined, second as Value & { t: "list" }]
+        : undefined;
     return [app, second, { t: "list", v: [] }];
   }
   if (dep.v.length === 3 && third!.t === "list") return [app, second, third as Value & { t: "list" }];

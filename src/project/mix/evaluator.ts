@@ -8,7 +8,23 @@ import { parseVersion } from "../../package/checks-version.js";
 import { matchesRequirement } from "../../registry/requirement.js";
 import type { Node, Part, Pos } from "./parser.js";
 import { EscapeError, unescape } from "./unescape.js";
-import { atom, bin, elixirSplitWords, elixirTrim, equal, findUnknown, isNil, kwGet, list, nil, toText, truthy, unknown, type Unknown, type Value } from "./values.js";
+import {
+  atom,
+  bin,
+  elixirSplitWords,
+  elixirTrim,
+  equal,
+  findUnknown,
+  isNil,
+  kwGet,
+  list,
+  nil,
+  toText,
+  truthy,
+  unknown,
+  type Unknown,
+  type Value,
+} from "./values.js";
 
 interface Clause {
   params: Node[];
@@ -60,7 +76,22 @@ export class MixEvalLimit extends Error {
     super(what);
   }
 }
-const notEvaluated = new Set(["case", "cond", "with", "for", "try", "receive", "quote", "unquote", "raise", "throw", "fn", "send", "spawn", "apply"]);
+const notEvaluated = new Set([
+  "case",
+  "cond",
+  "with",
+  "for",
+  "try",
+  "receive",
+  "quote",
+  "unquote",
+  "raise",
+  "throw",
+  "fn",
+  "send",
+  "spawn",
+  "apply",
+]);
 
 export class MixModule {
   private readonly functions = new Map<string, Clause[]>();
@@ -80,7 +111,9 @@ export class MixModule {
     for (const mod of modules(ast)) {
       const body = doBody(mod.node);
       const exprs = body ? (body.k === "block" ? body.exprs : [body]) : [];
-      const usesMix = exprs.some((e) => e.k === "call" && e.name === "use" && e.args[0]?.k === "alias" && e.args[0].name === "Mix.Project");
+      const usesMix = exprs.some(
+        (e) => e.k === "call" && e.name === "use" && e.args[0]?.k === "alias" && e.args[0].name === "Mix.Project",
+      );
       if (!usesMix) continue;
       const m = new MixModule(mod.name, dir, host);
       for (const e of exprs) m.define(e);
@@ -119,7 +152,8 @@ export class MixModule {
       if (t === undefined && !blocked) t = this.decide(findUnknown(cond)!, e);
       if (t === undefined || blocked) {
         const u = blocked ?? findUnknown(cond)!;
-        const why = blocked ?? unknown(`it is defined inside an ${e.name} whose condition cannot be evaluated: ${u.why}`, u);
+        const why =
+          blocked ?? unknown(`it is defined inside an ${e.name} whose condition cannot be evaluated: ${u.why}`, u);
         for (const branch of ["do", "else"]) {
           const body = kwNode(opts, branch);
           if (body) this.define(body, why);
@@ -164,12 +198,15 @@ export class MixModule {
     if (!clauses) return unknown(`calls ${name}/${args.length}, which is not defined in this module`, at);
     if (depth >= maxDepth) return unknown(`${name}/${args.length} recurses too deeply to evaluate`, at);
     for (const clause of clauses) {
-      if (clause.blocked) return unknown(`${name}/${args.length} cannot be evaluated: ${clause.blocked.why}`, clause.blocked);
+      if (clause.blocked)
+        return unknown(`${name}/${args.length} cannot be evaluated: ${clause.blocked.why}`, clause.blocked);
       const vars = new Map<string, Value>();
       const matched = bindParams(clause.params, args, vars);
       if (matched === undefined) {
         const cause = args.map(findUnknown).find((u) => u !== undefined);
-        return cause ? unknown(`cannot decide which clause of ${name}/${args.length} applies: ${cause.why}`, cause) : unknown(`cannot decide which clause of ${name}/${args.length} applies`, at);
+        return cause
+          ? unknown(`cannot decide which clause of ${name}/${args.length} applies: ${cause.why}`, cause)
+          : unknown(`cannot decide which clause of ${name}/${args.length} applies`, at);
       }
       if (!matched) continue;
       if (clause.guard) return unknown(`${name}/${args.length} has a guard (when ...), which is not evaluated`, at);
@@ -181,11 +218,21 @@ export class MixModule {
   /** Counts `n` list cells or characters about to be built. */
   alloc(n: number, at: Pos): void {
     this.cells += n;
-    if (this.cells > MIX_LIMITS.cells) throw new MixEvalLimit(`evaluating it builds more than ${MIX_LIMITS.cells} list elements or characters; hexts stops there`, at.line, at.col);
+    if (this.cells > MIX_LIMITS.cells)
+      throw new MixEvalLimit(
+        `evaluating it builds more than ${MIX_LIMITS.cells} list elements or characters; hexts stops there`,
+        at.line,
+        at.col,
+      );
   }
 
   eval(n: Node, env: Env): Value {
-    if (++this.steps > MIX_LIMITS.steps) throw new MixEvalLimit(`evaluating it takes more than ${MIX_LIMITS.steps} steps (a function that calls itself without end?); hexts stops there`, n.line, n.col);
+    if (++this.steps > MIX_LIMITS.steps)
+      throw new MixEvalLimit(
+        `evaluating it takes more than ${MIX_LIMITS.steps} steps (a function that calls itself without end?); hexts stops there`,
+        n.line,
+        n.col,
+      );
     switch (n.k) {
       case "int":
         return { t: "int", v: n.v };
@@ -222,7 +269,8 @@ export class MixModule {
         const entries: Array<[Value, Value]> = n.entries.map(([k, v]) => [this.eval(k, env), this.eval(v, env)]);
         if (!n.base) return { t: "map", v: dedupeMap(entries) };
         const base = this.eval(n.base, env);
-        if (base.t !== "map") return base.t === "unknown" ? base : unknown("map update of a value that is not a map", n);
+        if (base.t !== "map")
+          return base.t === "unknown" ? base : unknown("map update of a value that is not a map", n);
         return { t: "map", v: dedupeMap([...base.v, ...entries]) };
       }
       case "bits":
@@ -306,7 +354,8 @@ export class MixModule {
         const s = this.text(n.parts, env, n, lower ? "full" : "none");
         if (typeof s !== "string") return s;
         const mod = n.mods || "s";
-        if (!/^[sac]$/.test(mod)) return unknown(`modifier ${JSON.stringify(n.mods)} of ~${n.letter} is not supported`, n);
+        if (!/^[sac]$/.test(mod))
+          return unknown(`modifier ${JSON.stringify(n.mods)} of ~${n.letter} is not supported`, n);
         return list(elixirSplitWords(s).map((w) => (mod === "a" ? atom(w) : mod === "c" ? charlist(w) : bin(w))));
       }
       case "r": {
@@ -329,7 +378,8 @@ export class MixModule {
       const s = toText(v);
       return s === undefined ? unknown("to_string/1 of a value that has no text form", n) : bin(s);
     }
-    if (env.inModuleBody) return unknown(`a module attribute cannot call ${name}/${n.args.length} of the module being defined`, n);
+    if (env.inModuleBody)
+      return unknown(`a module attribute cannot call ${name}/${n.args.length} of the module being defined`, n);
     const args = n.args.map((a) => this.eval(a, env));
     return this.callLocal(name, args, n, env.depth);
   }
@@ -346,7 +396,8 @@ export class MixModule {
 
   private conditional(n: Node & { k: "call" }, env: Env): Value {
     const opts = n.args[1];
-    if (n.args.length !== 2 || !opts || opts.k !== "list") return unknown(`${n.name} without do/else is not supported`, n);
+    if (n.args.length !== 2 || !opts || opts.k !== "list")
+      return unknown(`${n.name} without do/else is not supported`, n);
     const condition = this.eval(n.args[0]!, env);
     let cond = truthy(condition);
     if (cond === undefined) cond = this.decide(findUnknown(condition)!, n);
@@ -372,11 +423,17 @@ export class MixModule {
       const u = findUnknown(a);
       if (u) return u;
     }
-    const mod = n.target.k === "alias" ? n.target.name : target && target.t === "atom" ? target.v.replace(/^Elixir\./, "") : "(expression)";
+    const mod =
+      n.target.k === "alias"
+        ? n.target.name
+        : target && target.t === "atom"
+          ? target.v.replace(/^Elixir\./, "")
+          : "(expression)";
     const fun = `${mod}.${n.name}/${n.args.length}`;
     const known = callHelper(this, mod, n.name, args, n);
     if (known !== undefined) return known;
-    if (mod === "System" && /^(version|otp_release)$/.test(n.name)) return unknown(`${fun} is the ${n.name === "version" ? "Elixir version" : "OTP release"} mix runs on`, n);
+    if (mod === "System" && /^(version|otp_release)$/.test(n.name))
+      return unknown(`${fun} is the ${n.name === "version" ? "Elixir version" : "OTP release"} mix runs on`, n);
     if (mod === "System") return unknown(`${fun} depends on the system when mix runs`, n);
     if (mod === "File" || mod === "Path") return unknown(`${fun} is not one of the file helpers hexts evaluates`, n);
     return unknown(`${fun} is a call into another module, which hexts does not run`, n);
@@ -394,7 +451,9 @@ export class MixModule {
       case "!":
         return atom(truthy(v) ? "false" : "true");
       case "not":
-        return v.t === "atom" && (v.v === "true" || v.v === "false") ? atom(v.v === "true" ? "false" : "true") : unknown("not/1 of a value that is not a boolean", n);
+        return v.t === "atom" && (v.v === "true" || v.v === "false")
+          ? atom(v.v === "true" ? "false" : "true")
+          : unknown("not/1 of a value that is not a boolean", n);
       default:
         return unknown(`operator ${n.op} is not evaluated statically`, n);
     }
@@ -460,7 +519,8 @@ export class MixModule {
       case "+":
       case "-":
       case "*":
-        if (l.t === "int" && r.t === "int") return { t: "int", v: op === "+" ? l.v + r.v : op === "-" ? l.v - r.v : l.v * r.v };
+        if (l.t === "int" && r.t === "int")
+          return { t: "int", v: op === "+" ? l.v + r.v : op === "-" ? l.v - r.v : l.v * r.v };
         break;
       case "<":
       case ">":
@@ -494,7 +554,8 @@ export class MixModule {
     const r = n.right;
     if (r.k === "call") return this.eval({ ...r, args: [n.left, ...r.args] }, env);
     if (r.k === "remote") return this.eval({ ...r, args: [n.left, ...r.args], parens: true }, env);
-    if (r.k === "var") return this.eval({ k: "call", name: r.name, args: [n.left], parens: false, line: r.line, col: r.col }, env);
+    if (r.k === "var")
+      return this.eval({ k: "call", name: r.name, args: [n.left], parens: false, line: r.line, col: r.col }, env);
     return unknown("|> into something that is not a call", n);
   }
 }
@@ -517,7 +578,8 @@ function projectFile(m: MixModule, p: Value, at: Pos, fun: string): string | Unk
   } catch {
     real = abs;
   }
-  if (!inside(abs) || !inside(real)) return unknown(`${fun} reads ${JSON.stringify(text)}, outside the project; hexts reads only files inside it`, at);
+  if (!inside(abs) || !inside(real))
+    return unknown(`${fun} reads ${JSON.stringify(text)}, outside the project; hexts reads only files inside it`, at);
   return abs;
 }
 
@@ -550,7 +612,9 @@ function callHelper(m: MixModule, mod: string, name: string, args: Value[], at: 
         if (!statSync(abs).isFile()) throw new Error("not a file");
         text = readFileSync(abs, "utf8");
       } catch {
-        return name === "read" ? { t: "tuple", v: [atom("error"), atom("enoent")] } : unknown(`File.read!/1: ${s(a)} does not exist`, at);
+        return name === "read"
+          ? { t: "tuple", v: [atom("error"), atom("enoent")] }
+          : unknown(`File.read!/1: ${s(a)} does not exist`, at);
       }
       m.alloc(text.length, at);
       return name === "read" ? { t: "tuple", v: [atom("ok"), bin(text)] } : bin(text);
@@ -567,7 +631,8 @@ function callHelper(m: MixModule, mod: string, name: string, args: Value[], at: 
     case "Path.join/2":
       return s(a) !== undefined && s(b) !== undefined ? bin(posix.join(s(a)!, s(b)!)) : undefined;
     case "Path.join/1":
-      if (a?.t === "list" && a.v.every((x) => x.t === "bin")) return bin(posix.join(...a.v.map((x) => (x as { v: string }).v)));
+      if (a?.t === "list" && a.v.every((x) => x.t === "bin"))
+        return bin(posix.join(...a.v.map((x) => (x as { v: string }).v)));
       return undefined;
     case "Path.expand/1":
     case "Path.absname/1":
@@ -599,7 +664,9 @@ function callHelper(m: MixModule, mod: string, name: string, args: Value[], at: 
     case "String.split/2":
       return s(a) !== undefined && s(b) !== undefined ? list(s(a)!.split(s(b)!).map(bin)) : undefined;
     case "String.replace/3":
-      return s(a) !== undefined && s(b) !== undefined && s(c) !== undefined ? bin(s(a)!.split(s(b)!).join(s(c)!)) : undefined;
+      return s(a) !== undefined && s(b) !== undefined && s(c) !== undefined
+        ? bin(s(a)!.split(s(b)!).join(s(c)!))
+        : undefined;
     case "String.starts_with?/2":
       return s(a) !== undefined && s(b) !== undefined ? boolValue(s(a)!.startsWith(s(b)!)) : undefined;
     case "String.ends_with?/2":
@@ -614,19 +681,28 @@ function callHelper(m: MixModule, mod: string, name: string, args: Value[], at: 
       // Kept as its text: what mix.exs files do with it is interpolate it or pass it on as the version.
       return s(a) !== undefined && parseVersion(s(a)!) ? bin(s(a)!) : undefined;
     case "Version.match?/2":
-      return s(a) !== undefined && s(b) !== undefined && parseVersion(s(a)!) ? boolValue(matchesRequirement(s(a)!, s(b)!)) : undefined;
+      return s(a) !== undefined && s(b) !== undefined && parseVersion(s(a)!)
+        ? boolValue(matchesRequirement(s(a)!, s(b)!))
+        : undefined;
     case "Enum.join/1":
     case "Enum.join/2":
-      if (a?.t === "list" && a.v.every((x) => toText(x) !== undefined) && (b === undefined || s(b) !== undefined)) return bin(a.v.map((x) => toText(x)!).join(s(b) ?? ""));
+      if (a?.t === "list" && a.v.every((x) => toText(x) !== undefined) && (b === undefined || s(b) !== undefined))
+        return bin(a.v.map((x) => toText(x)!).join(s(b) ?? ""));
       return undefined;
     case "Enum.concat/2":
-      return a?.t === "list" && b?.t === "list" ? (m.alloc(a.v.length + b.v.length, at), list([...a.v, ...b.v])) : undefined;
+      return a?.t === "list" && b?.t === "list"
+        ? (m.alloc(a.v.length + b.v.length, at), list([...a.v, ...b.v]))
+        : undefined;
     case "Enum.reverse/1":
       return a?.t === "list" ? list([...a.v].reverse()) : undefined;
     case "Enum.uniq/1":
-      return a?.t === "list" ? list(a.v.filter((x, i) => a.v.findIndex((y) => equal(x, y, true) === true) === i)) : undefined;
+      return a?.t === "list"
+        ? list(a.v.filter((x, i) => a.v.findIndex((y) => equal(x, y, true) === true) === i))
+        : undefined;
     case "Enum.member?/2":
-      return a?.t === "list" && b && !findUnknown(a) && !findUnknown(b) ? boolValue(a.v.some((x) => equal(x, b, true) === true)) : undefined;
+      return a?.t === "list" && b && !findUnknown(a) && !findUnknown(b)
+        ? boolValue(a.v.some((x) => equal(x, b, true) === true))
+        : undefined;
     case "List.flatten/1":
       return a?.t === "list" ? list(flattenList(a.v)) : undefined;
     case "Keyword.get/2":
@@ -635,9 +711,16 @@ function callHelper(m: MixModule, mod: string, name: string, args: Value[], at: 
     case "Map.get/3": {
       if (!a || !b || findUnknown(b)) return undefined;
       if (a.t === "list" || a.t === "map") {
-        const pairs = a.t === "map" ? a.v : a.v.map((x) => (x.t === "tuple" && x.v.length === 2 ? ([x.v[0]!, x.v[1]!] as [Value, Value]) : undefined));
+        const pairs =
+          a.t === "map"
+            ? a.v
+            : a.v.map((x) =>
+                x.t === "tuple" && x.v.length === 2 ? ([x.v[0]!, x.v[1]!] as [Value, Value]) : undefined,
+              );
         if (pairs.some((p) => p === undefined || findUnknown(p[0]))) return undefined;
-        const found = (pairs as [Value, Value][])[mod === "Keyword" ? "findLast" : "find"]?.((p) => equal(p[0], b, true) === true);
+        const found = (pairs as [Value, Value][])[mod === "Keyword" ? "findLast" : "find"]?.(
+          (p) => equal(p[0], b, true) === true,
+        );
         const hit = mod === "Keyword" ? (pairs as [Value, Value][]).find((p) => equal(p[0], b, true) === true) : found;
         return hit ? hit[1] : (c ?? nil);
       }
@@ -649,15 +732,25 @@ function callHelper(m: MixModule, mod: string, name: string, args: Value[], at: 
         const keys = new Set(b.v.map((x) => (x.t === "tuple" && x.v[0]?.t === "atom" ? x.v[0].v : "\0")));
         return list([...a.v.filter((x) => !(x.t === "tuple" && x.v[0]?.t === "atom" && keys.has(x.v[0].v))), ...b.v]);
       }
-      if (a?.t === "map" && b?.t === "map") return { t: "map", v: [...a.v.filter(([k]) => !b.v.some(([k2]) => equal(k, k2, true) === true)), ...b.v] };
+      if (a?.t === "map" && b?.t === "map")
+        return { t: "map", v: [...a.v.filter(([k]) => !b.v.some(([k2]) => equal(k, k2, true) === true)), ...b.v] };
       return undefined;
     case "Keyword.put/3":
     case "Map.put/3":
-      if (a?.t === "list" && b?.t === "atom" && c) return list([...a.v.filter((x) => !(x.t === "tuple" && x.v[0]?.t === "atom" && x.v[0].v === b.v)), { t: "tuple", v: [b, c] }]);
-      if (a?.t === "map" && b && c && !findUnknown(b)) return { t: "map", v: [...a.v.filter(([k]) => equal(k, b, true) !== true), [b, c]] };
+      if (a?.t === "list" && b?.t === "atom" && c)
+        return list([
+          ...a.v.filter((x) => !(x.t === "tuple" && x.v[0]?.t === "atom" && x.v[0].v === b.v)),
+          { t: "tuple", v: [b, c] },
+        ]);
+      if (a?.t === "map" && b && c && !findUnknown(b))
+        return { t: "map", v: [...a.v.filter(([k]) => equal(k, b, true) !== true), [b, c]] };
       return undefined;
     case "Map.new/1":
-      if (a?.t === "list" && a.v.every((x) => x.t === "tuple" && x.v.length === 2)) return { t: "map", v: a.v.map((x) => [(x as { v: Value[] }).v[0]!, (x as { v: Value[] }).v[1]!] as [Value, Value]) };
+      if (a?.t === "list" && a.v.every((x) => x.t === "tuple" && x.v.length === 2))
+        return {
+          t: "map",
+          v: a.v.map((x) => [(x as { v: Value[] }).v[0]!, (x as { v: Value[] }).v[1]!] as [Value, Value]),
+        };
       if (a?.t === "map") return a;
       return undefined;
   }
@@ -677,8 +770,19 @@ function bindParams(params: Node[], args: Value[], vars: Map<string, Value>): bo
       if (!p.name.startsWith("_")) vars.set(p.name, a);
       continue;
     }
-    if (p.k === "atom" || p.k === "int" || (p.k === "str" && p.parts.length === 1 && "raw" in p.parts[0]! && !p.parts[0].raw.includes("\\"))) {
-      const lit: Value = p.k === "atom" ? atom(p.v) : p.k === "int" ? { t: "int", v: p.v } : p.charlist ? charlist((p.parts[0] as { raw: string }).raw) : bin((p.parts[0] as { raw: string }).raw);
+    if (
+      p.k === "atom" ||
+      p.k === "int" ||
+      (p.k === "str" && p.parts.length === 1 && "raw" in p.parts[0]! && !p.parts[0].raw.includes("\\"))
+    ) {
+      const lit: Value =
+        p.k === "atom"
+          ? atom(p.v)
+          : p.k === "int"
+            ? { t: "int", v: p.v }
+            : p.charlist
+              ? charlist((p.parts[0] as { raw: string }).raw)
+              : bin((p.parts[0] as { raw: string }).raw);
       const e = equal(lit, a, true);
       if (e === undefined) return undefined;
       if (!e) return false;
@@ -713,7 +817,8 @@ function access(target: Value, key: Value, at: Pos): Value {
     if (key.t !== "atom") return unknown("keyword access needs an atom key", at);
     for (const item of target.v) {
       if (item.t === "unknown") return item;
-      if (item.t === "tuple" && item.v.length === 2 && item.v[0]!.t === "atom" && item.v[0]!.v === key.v) return item.v[1]!;
+      if (item.t === "tuple" && item.v.length === 2 && item.v[0]!.t === "atom" && item.v[0]!.v === key.v)
+        return item.v[1]!;
     }
     return nil;
   }
@@ -753,7 +858,8 @@ function charlist(s: string): Value {
 }
 
 function kwNode(kw: Node & { k: "list" }, key: string): Node | undefined {
-  for (const item of kw.items) if (item.k === "tuple" && item.items[0]?.k === "atom" && item.items[0].v === key) return item.items[1];
+  for (const item of kw.items)
+    if (item.k === "tuple" && item.items[0]?.k === "atom" && item.items[0].v === key) return item.items[1];
   return undefined;
 }
 

@@ -10,7 +10,21 @@ import { byCodePoint, GlobError, wildcard } from "../glob.js";
 import type { PackageFile, Problem } from "../types.js";
 
 /** Hex.Package.default_files/0 of Hex 2.5.1. */
-export const defaultFiles = ["lib", "priv", ".formatter.exs", "mix.exs", "README*", "readme*", "LICENSE*", "license*", "CHANGELOG*", "changelog*", "src", "c_src", "Makefile*"];
+export const defaultFiles = [
+  "lib",
+  "priv",
+  ".formatter.exs",
+  "mix.exs",
+  "README*",
+  "readme*",
+  "LICENSE*",
+  "license*",
+  "CHANGELOG*",
+  "changelog*",
+  "src",
+  "c_src",
+  "Makefile*",
+];
 
 /**
  * How directories are walked. mix lists a directory with File.ls!/1 (the raw readdir order of the file system),
@@ -35,7 +49,13 @@ export interface FileSelection {
  * Selects the package files of the project in `dir`. `configured` is `package[:files]` (undefined for the
  * default list); `exclude` holds the compiled `exclude_patterns`; `file` names mix.exs in problems.
  */
-export function selectFiles(dir: string, configured: string[] | undefined, exclude: PathFilter[], file: string, order: FileOrder = "sorted"): FileSelection {
+export function selectFiles(
+  dir: string,
+  configured: string[] | undefined,
+  exclude: PathFilter[],
+  file: string,
+  order: FileOrder = "sorted",
+): FileSelection {
   const problems: Problem[] = [];
   const error = (message: string) => problems.push({ severity: "error", message, file });
   const walked: string[] = [];
@@ -57,7 +77,9 @@ export function selectFiles(dir: string, configured: string[] | undefined, exclu
   }
   if (missing.length > 0) error(`Missing files: ${missing.join(", ")}`);
 
-  const paths = [...new Set(walked)].filter((p) => posix.basename(p) !== ".DS_Store" && !exclude.some((f) => f.test(p)));
+  const paths = [...new Set(walked)].filter(
+    (p) => posix.basename(p) !== ".DS_Store" && !exclude.some((f) => f.test(p)),
+  );
   if (paths.length === 0) error("Creating tarball failed: File list was empty.");
 
   const files: PackageFile[] = [];
@@ -75,7 +97,8 @@ export function selectFiles(dir: string, configured: string[] | undefined, exclu
 export function normalizePattern(pattern: string): string {
   const n = posix.normalize(pattern.replace(/^\/+/, "") || ".").replace(/\/+$/, "");
   if (n === ".") throw new GlobError(`pattern ${JSON.stringify(pattern)} selects the project directory itself`);
-  if (n === ".." || n.startsWith("../")) throw new GlobError(`pattern ${JSON.stringify(pattern)} points outside the project`);
+  if (n === ".." || n.startsWith("../"))
+    throw new GlobError(`pattern ${JSON.stringify(pattern)} points outside the project`);
   return n;
 }
 
@@ -125,7 +148,11 @@ function describe(dir: string, path: string, error: (m: string) => void): Packag
   let target: string | undefined;
   if (st.isSymbolicLink()) {
     target = readlinkSync(diskPath);
-    if (isAbsolute(target) || /^[A-Za-z]:/.test(target) || lexicallySafe(posix.join(posix.dirname(path), target)) === undefined) {
+    if (
+      isAbsolute(target) ||
+      /^[A-Za-z]:/.test(target) ||
+      lexicallySafe(posix.join(posix.dirname(path), target)) === undefined
+    ) {
       error(`unsafe symlink in tarball: ${path} -> ${target}`);
       return undefined;
     }

@@ -122,7 +122,8 @@ class Parser {
     return this.take();
   }
   private fail(message: string, t: Token = this.tok): never {
-    const found = t.kind === "eof" ? "end of file" : t.kind === "eol" ? "end of line" : JSON.stringify(t.text || t.kind);
+    const found =
+      t.kind === "eof" ? "end of file" : t.kind === "eol" ? "end of line" : JSON.stringify(t.text || t.kind);
     throw new ElixirSyntaxError(`${message}, found ${found}`, t.line, t.col);
   }
   private skipEol(): void {
@@ -154,7 +155,8 @@ class Parser {
     for (;;) {
       this.skipEol();
       const t = this.tok;
-      if (t.kind === "eof" || (t.kind === "block" && ends.has(t.text)) || (t.kind === "punct" && closers.has(t.text))) break;
+      if (t.kind === "eof" || (t.kind === "block" && ends.has(t.text)) || (t.kind === "punct" && closers.has(t.text)))
+        break;
       if (this.is("op", "->")) {
         this.take();
         clauses.push({ head: [], body: [], ...this.pos(t) });
@@ -174,12 +176,23 @@ class Parser {
       if (head.length > 1) this.fail("unexpected comma");
       if (clauses.length > 0) clauses[clauses.length - 1]!.body.push(head[0]!);
       else exprs.push(head[0]!);
-      if (!this.is("eol") && !this.is("punct", ";") && !this.is("eof") && !(this.tok.kind === "block" && ends.has(this.tok.text)) && !this.is("punct", ")") && !this.is("punct", "}"))
+      if (
+        !this.is("eol") &&
+        !this.is("punct", ";") &&
+        !this.is("eof") &&
+        !(this.tok.kind === "block" && ends.has(this.tok.text)) &&
+        !this.is("punct", ")") &&
+        !this.is("punct", "}")
+      )
         this.fail("unexpected token after expression");
     }
     if (clauses.length > 0) {
       if (exprs.length > 0) this.fail("unexpected expression before ->", start);
-      return { k: "stabs", clauses: clauses.map((c) => ({ head: c.head, body: blockOf(c.body, c), line: c.line, col: c.col })), ...this.pos(start) };
+      return {
+        k: "stabs",
+        clauses: clauses.map((c) => ({ head: c.head, body: blockOf(c.body, c), line: c.line, col: c.col })),
+        ...this.pos(start),
+      };
     }
     return blockOf(exprs, this.pos(start));
   }
@@ -196,7 +209,10 @@ class Parser {
         while (this.toks[j]!.kind === "eol") j++;
         const n = this.toks[j]!;
         const after = this.toks[j + 1]!;
-        const binary = n.kind === "op" && infix[n.text] && !(n.text === "-" || n.text === "+") ? true : n.kind === "op" && (n.text === "-" || n.text === "+") && after.spaceBefore;
+        const binary =
+          n.kind === "op" && infix[n.text] && !(n.text === "-" || n.text === "+")
+            ? true
+            : n.kind === "op" && (n.text === "-" || n.text === "+") && after.spaceBefore;
         if (!binary || n.text === "|" || n.text === "=>" || n.text === "when" || minBp > infix[n.text]![0]) break;
         this.i = j;
         t = n;
@@ -338,7 +354,8 @@ class Parser {
       this.skipEol();
       if (this.is("punct", "}")) break;
       if (this.is("kw") || this.is("qkw")) {
-        for (const pair of this.keywords()) entries.push([(pair as Node & { k: "tuple" }).items[0]!, (pair as Node & { k: "tuple" }).items[1]!]);
+        for (const pair of this.keywords())
+          entries.push([(pair as Node & { k: "tuple" }).items[0]!, (pair as Node & { k: "tuple" }).items[1]!]);
         this.skipEol();
         break;
       }
@@ -389,7 +406,10 @@ class Parser {
     const pairs: Node[] = [];
     for (;;) {
       const t = this.take();
-      const key: Node = t.kind === "kw" ? { k: "atom", v: t.text, ...this.pos(t) } : { k: "qatom", parts: parts(t.parts!), ...this.pos(t) };
+      const key: Node =
+        t.kind === "kw"
+          ? { k: "atom", v: t.text, ...this.pos(t) }
+          : { k: "qatom", parts: parts(t.parts!), ...this.pos(t) };
       this.skipEol();
       const value = this.expr(0, noDo);
       pairs.push({ k: "tuple", items: [key, value], ...this.pos(t) });
@@ -423,7 +443,8 @@ class Parser {
       const args = this.noParenArgs();
       return this.postfix(this.withDo({ k: "call", name: t.text, args, parens: false, ...at }, noDo), noDo);
     }
-    if (!noDo && this.is("block", "do")) return this.withDo({ k: "call", name: t.text, args: [], parens: false, ...at }, noDo);
+    if (!noDo && this.is("block", "do"))
+      return this.withDo({ k: "call", name: t.text, args: [], parens: false, ...at }, noDo);
     return this.postfix({ k: "var", name: t.text, ...at }, noDo);
   }
 
@@ -498,7 +519,8 @@ class Parser {
     const doList: Node = { k: "list", items: pairs, ...this.pos(doTok) };
     const args = [...call.args];
     const last = args[args.length - 1];
-    if (last && last.k === "list" && isKeywordList(last) && !call.parens) args[args.length - 1] = { ...last, items: [...last.items, ...pairs] };
+    if (last && last.k === "list" && isKeywordList(last) && !call.parens)
+      args[args.length - 1] = { ...last, items: [...last.items, ...pairs] };
     else args.push(doList);
     return { ...call, args };
   }
@@ -556,7 +578,13 @@ class Parser {
       return this.postfix({ ...target, name: `${target.name}.${t.text}` }, noDo);
     }
     let name: string;
-    if (t.kind === "ident" || t.kind === "alias" || t.kind === "block" || (t.kind === "atom" && /^(true|false|nil)$/.test(t.text))) name = t.text;
+    if (
+      t.kind === "ident" ||
+      t.kind === "alias" ||
+      t.kind === "block" ||
+      (t.kind === "atom" && /^(true|false|nil)$/.test(t.text))
+    )
+      name = t.text;
     else if (t.kind === "str" && t.parts!.length === 1 && "raw" in t.parts![0]!) name = t.parts![0].raw;
     else this.fail("expected a name after .");
     this.take();
@@ -581,5 +609,10 @@ function blockOf(exprs: Node[], at: Pos): Node {
 }
 
 function isKeywordList(n: Node & { k: "list" }): boolean {
-  return n.items.length > 0 && n.items.every((i) => i.k === "tuple" && i.items.length === 2 && (i.items[0]!.k === "atom" || i.items[0]!.k === "qatom"));
+  return (
+    n.items.length > 0 &&
+    n.items.every(
+      (i) => i.k === "tuple" && i.items.length === 2 && (i.items[0]!.k === "atom" || i.items[0]!.k === "qatom"),
+    )
+  );
 }

@@ -78,15 +78,21 @@ export async function readMixProject(dir: string, opts: ReadMixOptions = {}): Pr
     runs.push({ choices, decided, pkg });
   }
   const first = runs[0]!;
-  for (const p of first.pkg.problems) if (p.severity === "error" && /cannot be evaluated/.test(p.message) && !p.message.includes("--metadata")) p.message += `; ${METADATA_HINT}`;
+  for (const p of first.pkg.problems)
+    if (p.severity === "error" && /cannot be evaluated/.test(p.message) && !p.message.includes("--metadata"))
+      p.message += `; ${METADATA_HINT}`;
   if (runs.length === 1) return first.pkg;
   const differing = runs.find((r) => packageKey(r.pkg) !== packageKey(first.pkg));
   if (!differing && queue.length === 0) return first.pkg;
-  const at = differing ? first.decided[first.choices.findIndex((c, i) => differing.choices[i] !== c)] ?? first.decided[0]! : first.decided[MAX_BRANCH_RUNS > 0 ? 0 : 0]!;
+  const at = differing
+    ? (first.decided[first.choices.findIndex((c, i) => differing.choices[i] !== c)] ?? first.decided[0]!)
+    : first.decided[MAX_BRANCH_RUNS > 0 ? 0 : 0]!;
   const why = differing
     ? `the package depends on a condition hexts cannot evaluate (${at.why}): its branches give different package metadata`
     : `more than ${Math.log2(MAX_BRANCH_RUNS)} conditions hexts cannot evaluate (the first: ${at.why})`;
-  throw new HextsError("PROJECT_INVALID", `${at.file}:${at.line}:${at.col}: ${why}; ${METADATA_HINT}`, { details: { file: at.file, line: at.line, column: at.col, reason: "undecidable_condition" } });
+  throw new HextsError("PROJECT_INVALID", `${at.file}:${at.line}:${at.col}: ${why}; ${METADATA_HINT}`, {
+    details: { file: at.file, line: at.line, column: at.col, reason: "undecidable_condition" },
+  });
 }
 
 /** What must be the same for two evaluations to build the same package. */
@@ -110,15 +116,29 @@ async function readOnce(root: string, opts: ReadMixOptions, host: MixHost): Prom
   if (appsPath !== undefined && !isNil(appsPath)) {
     const apps = await umbrellaApps(root, top, appsPath);
     if (!opts.app)
-      throw new HextsError("USAGE", `${root} is an umbrella project and Hex does not publish umbrellas; choose one of its apps with --app <app> (${apps.join(", ") || "no apps found"})`, { details: { apps } });
-    if (!apps.includes(opts.app)) throw new HextsError("USAGE", `no app ${JSON.stringify(opts.app)} in this umbrella (apps: ${apps.join(", ") || "none"})`, { details: { apps } });
+      throw new HextsError(
+        "USAGE",
+        `${root} is an umbrella project and Hex does not publish umbrellas; choose one of its apps with --app <app> (${apps.join(", ") || "no apps found"})`,
+        { details: { apps } },
+      );
+    if (!apps.includes(opts.app))
+      throw new HextsError(
+        "USAGE",
+        `no app ${JSON.stringify(opts.app)} in this umbrella (apps: ${apps.join(", ") || "none"})`,
+        { details: { apps } },
+      );
     appDir = join(root, (appsPath as { v: string }).v, opts.app);
     project = await loadProject(appDir, relative(root, join(appDir, "mix.exs")).split(sep).join("/"), host);
     const nested = kwGet(project.config, "apps_path");
-    if (nested !== undefined && !isNil(nested)) throw new HextsError("PROJECT_INVALID", `${project.file} is itself an umbrella project`);
+    if (nested !== undefined && !isNil(nested))
+      throw new HextsError("PROJECT_INVALID", `${project.file} is itself an umbrella project`);
   } else if (opts.app) {
     const app = kwGet(top.config, "app");
-    if (app && app.t === "atom" && app.v !== opts.app) throw new HextsError("USAGE", `--app ${opts.app} does not match this project's app (${app.v}); --app is for umbrella projects`);
+    if (app && app.t === "atom" && app.v !== opts.app)
+      throw new HextsError(
+        "USAGE",
+        `--app ${opts.app} does not match this project's app (${app.v}); --app is for umbrella projects`,
+      );
   }
   return buildPackage(project, root, appDir, opts.organization, opts.fileOrder);
 }
@@ -134,45 +154,75 @@ async function loadProject(dir: string, file: string, host: MixHost): Promise<Lo
     source = await readFile(join(dir, "mix.exs"), "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new HextsError("PROJECT_INVALID", code === "ENOENT" ? `no mix.exs in ${dir}` : `cannot read ${file}: ${code ?? (e as Error).message}`, { cause: e });
+    throw new HextsError(
+      "PROJECT_INVALID",
+      code === "ENOENT" ? `no mix.exs in ${dir}` : `cannot read ${file}: ${code ?? (e as Error).message}`,
+      { cause: e },
+    );
   }
   let module: MixModule | undefined;
   try {
     module = MixModule.find(parseElixir(source), dir, { ...host, file });
   } catch (e) {
-    if (e instanceof MixEvalLimit) throw new HextsError("PROJECT_INVALID", `${file}:${e.line}:${e.col}: ${e.what}; ${METADATA_HINT}`, { details: { file, line: e.line, column: e.col, reason: "eval_limit" } });
+    if (e instanceof MixEvalLimit)
+      throw new HextsError("PROJECT_INVALID", `${file}:${e.line}:${e.col}: ${e.what}; ${METADATA_HINT}`, {
+        details: { file, line: e.line, column: e.col, reason: "eval_limit" },
+      });
     if (!(e instanceof ElixirSyntaxError)) throw e;
-    throw new HextsError("PROJECT_INVALID", `${file}:${e.line}:${e.col}: ${e.message}`, { details: { file, line: e.line, column: e.col } });
+    throw new HextsError("PROJECT_INVALID", `${file}:${e.line}:${e.col}: ${e.message}`, {
+      details: { file, line: e.line, column: e.col },
+    });
   }
-  if (!module) throw new HextsError("PROJECT_INVALID", `${file} has no module that does \`use Mix.Project\``, { details: { file } });
-  if (!module.has("project", 0)) throw new HextsError("PROJECT_INVALID", `${file} defines no project/0 function`, { details: { file } });
+  if (!module)
+    throw new HextsError("PROJECT_INVALID", `${file} has no module that does \`use Mix.Project\``, {
+      details: { file },
+    });
+  if (!module.has("project", 0))
+    throw new HextsError("PROJECT_INVALID", `${file} defines no project/0 function`, { details: { file } });
   try {
     return { config: module.call("project", [], { line: 1, col: 1 }), file };
   } catch (e) {
     if (!(e instanceof MixEvalLimit)) throw e;
-    throw new HextsError("PROJECT_INVALID", `${file}:${e.line}:${e.col}: ${e.what}; ${METADATA_HINT}`, { details: { file, line: e.line, column: e.col, reason: "eval_limit" } });
+    throw new HextsError("PROJECT_INVALID", `${file}:${e.line}:${e.col}: ${e.what}; ${METADATA_HINT}`, {
+      details: { file, line: e.line, column: e.col, reason: "eval_limit" },
+    });
   }
 }
 
 async function umbrellaApps(root: string, top: Loaded, appsPath: Value): Promise<string[]> {
   if (appsPath.t !== "bin") {
     const u = findUnknown(appsPath);
-    throw new HextsError("PROJECT_INVALID", `${top.file}: apps_path ${u ? `cannot be evaluated statically: ${u.why}` : `must be a string, got ${inspect(appsPath)}`}`, {
-      details: { file: top.file, line: u?.line },
-    });
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `${top.file}: apps_path ${u ? `cannot be evaluated statically: ${u.why}` : `must be a string, got ${inspect(appsPath)}`}`,
+      {
+        details: { file: top.file, line: u?.line },
+      },
+    );
   }
   const listed = kwGet(top.config, "apps");
-  if (listed && listed.t === "list" && listed.v.every((a) => a.t === "atom")) return listed.v.map((a) => (a as { v: string }).v);
+  if (listed && listed.t === "list" && listed.v.every((a) => a.t === "atom"))
+    return listed.v.map((a) => (a as { v: string }).v);
   // Mix.Project.apps_paths/1 globs `*/mix.exs` there with Path.wildcard, which skips names starting with a dot.
-  const names = wildcard("*/mix.exs", join(root, appsPath.v), { matchDot: false }).map((f) => f.slice(0, -"/mix.exs".length));
+  const names = wildcard("*/mix.exs", join(root, appsPath.v), { matchDot: false }).map((f) =>
+    f.slice(0, -"/mix.exs".length),
+  );
   return names.sort(byCodePoint);
 }
 
-function buildPackage({ config, file }: Loaded, root: string, appDir: string, orgOption: string | undefined, fileOrder: FileOrder = "sorted"): ProjectPackage {
+function buildPackage(
+  { config, file }: Loaded,
+  root: string,
+  appDir: string,
+  orgOption: string | undefined,
+  fileOrder: FileOrder = "sorted",
+): ProjectPackage {
   const problems: Problem[] = [];
   const at = (u?: { line: number; col: number }) => (u ? { line: u.line, column: u.col } : {});
-  const error = (message: string, u?: { line: number; col: number }) => problems.push({ severity: "error", message, file, ...at(u) });
-  const warn = (message: string, u?: { line: number; col: number }) => problems.push({ severity: "warning", message, file, ...at(u) });
+  const error = (message: string, u?: { line: number; col: number }) =>
+    problems.push({ severity: "error", message, file, ...at(u) });
+  const warn = (message: string, u?: { line: number; col: number }) =>
+    problems.push({ severity: "warning", message, file, ...at(u) });
 
   // project/0 must give a keyword list; an entry we cannot see could hide any key.
   const entries = projectEntries(config, error);
@@ -187,20 +237,30 @@ function buildPackage({ config, file }: Loaded, root: string, appDir: string, or
     if (pairs) pkgPairs = pairs;
     else {
       const u = findUnknown(pkgValue);
-      error(u ? `package: cannot be evaluated statically: ${u.why}` : `package: expected a keyword list, got ${inspect(pkgValue)}`, u);
+      error(
+        u
+          ? `package: cannot be evaluated statically: ${u.why}`
+          : `package: expected a keyword list, got ${inspect(pkgValue)}`,
+        u,
+      );
     }
   }
   const pkg = new Map(pkgPairs);
   if (pkg.has("organisation")) error("Invalid Hex package config :organisation, use spelling :organization");
   for (const key of ["organisation", "organization", "files", "build_tools", "licenses", "links", "extra"])
-    if (entries.some(([k]) => k === key)) warn(`Mix project configuration :${key} belongs under the :package key, did you misplace it?`);
+    if (entries.some(([k]) => k === key))
+      warn(`Mix project configuration :${key} belongs under the :package key, did you misplace it?`);
 
   const orgValue = pkg.get("organization");
   pkg.delete("organization");
   let organization = orgOption;
   if (organization === undefined && orgValue !== undefined && truthy(orgValue)) {
     organization = nameText(orgValue);
-    if (organization === undefined) error(`package: organization ${orgValue.t === "unknown" ? `cannot be evaluated statically: ${orgValue.why}` : `must be a string, got ${inspect(orgValue)}`}`, findUnknown(orgValue));
+    if (organization === undefined)
+      error(
+        `package: organization ${orgValue.t === "unknown" ? `cannot be evaluated statically: ${orgValue.why}` : `must be a string, got ${inspect(orgValue)}`}`,
+        findUnknown(orgValue),
+      );
   }
 
   // meta = Keyword.take(config, root fields) merged with the package config
@@ -222,14 +282,24 @@ function buildPackage({ config, file }: Loaded, root: string, appDir: string, or
   let configured: string[] | undefined;
   let selectable = true;
   if (filesValue !== undefined && truthy(filesValue) !== false) {
-    configured = filesValue.t === "list" ? filesValue.v.map(nameTextOrUndefined).filter((x): x is string => x !== undefined) : undefined;
+    configured =
+      filesValue.t === "list"
+        ? filesValue.v.map(nameTextOrUndefined).filter((x): x is string => x !== undefined)
+        : undefined;
     if (!configured || filesValue.t !== "list" || configured.length !== filesValue.v.length) {
       const u = findUnknown(filesValue);
-      error(u ? `package: files cannot be evaluated statically: ${u.why}` : `package: files must be a list of strings, got ${inspect(filesValue)}`, u);
+      error(
+        u
+          ? `package: files cannot be evaluated statically: ${u.why}`
+          : `package: files must be a list of strings, got ${inspect(filesValue)}`,
+        u,
+      );
       selectable = false;
     }
   }
-  const selection = selectable ? selectFiles(appDir, configured, exclude, file, fileOrder) : { paths: [], files: [], problems: [] };
+  const selection = selectable
+    ? selectFiles(appDir, configured, exclude, file, fileOrder)
+    : { paths: [], files: [], problems: [] };
   problems.push(...selection.problems);
 
   // the metadata map
@@ -238,7 +308,10 @@ function buildPackage({ config, file }: Loaded, root: string, appDir: string, or
     try {
       const c = toMetadata(v);
       metadata[key] = c.value;
-      if (c.reordered) warn(`package: ${key} is written with its keys sorted; mix keeps a keyword list in its written order, so the tarball checksum will differ from mix's (use a map)`);
+      if (c.reordered)
+        warn(
+          `package: ${key} is written with its keys sorted; mix keeps a keyword list in its written order, so the tarball checksum will differ from mix's (use a map)`,
+        );
       if (v.t === "atom" && v.v === "nil") warn(`${key} is nil; Hex writes it as the string "nil"`);
     } catch (e) {
       if (!(e instanceof ConvertError)) throw e;
@@ -254,7 +327,8 @@ function buildPackage({ config, file }: Loaded, root: string, appDir: string, or
   const description = meta.get("description");
   if (description !== undefined) {
     if (truthy(description) && description.t === "bin") put("description", { t: "bin", v: elixirTrim(description.v) });
-    else if (truthy(description) && description.t !== "unknown") error(`description must be a string, got ${inspect(description)}`);
+    else if (truthy(description) && description.t !== "unknown")
+      error(`description must be a string, got ${inspect(description)}`);
     else put("description", description);
   }
   const nameValue = [meta.get("name"), first("app")].find((v) => v !== undefined && truthy(v) !== false);
@@ -262,7 +336,13 @@ function buildPackage({ config, file }: Loaded, root: string, appDir: string, or
     const u = findUnknown(nameValue);
     const text = u ? undefined : nameText(nameValue);
     if (text !== undefined) metadata.name = text;
-    else error(u ? `name cannot be evaluated statically: ${u.why}` : `name must be an atom or a string, got ${inspect(nameValue)}`, u);
+    else
+      error(
+        u
+          ? `name cannot be evaluated statically: ${u.why}`
+          : `name must be an atom or a string, got ${inspect(nameValue)}`,
+        u,
+      );
   }
   const tools = meta.get("build_tools");
   if (tools !== undefined && truthy(tools) !== false) put("build_tools", tools);
@@ -270,11 +350,20 @@ function buildPackage({ config, file }: Loaded, root: string, appDir: string, or
 
   const deps = mixRequirements(first("deps"), file);
   problems.push(...deps.problems);
-  metadata.requirements = deps.requirements.map((r) => ({ app: r.app, name: r.name, optional: r.optional, repository: r.repository!, requirement: r.requirement }));
+  metadata.requirements = deps.requirements.map((r) => ({
+    app: r.app,
+    name: r.name,
+    optional: r.optional,
+    repository: r.repository!,
+    requirement: r.requirement,
+  }));
 
   // print_info's checks
   const hexpm = organization === undefined || organization === "hexpm";
-  const missing = (fields: string[]) => fields.filter((f) => !(f in metadata) && !problems.some((p) => p.severity === "error" && p.message.startsWith(`${f}:`)));
+  const missing = (fields: string[]) =>
+    fields.filter(
+      (f) => !(f in metadata) && !problems.some((p) => p.severity === "error" && p.message.startsWith(`${f}:`)),
+    );
   if (hexpm) {
     const gone = missing([...errorFields, ...warnFields]);
     if (gone.length > 0) error(`Missing metadata fields: ${gone.join(", ")}`);
@@ -286,7 +375,8 @@ function buildPackage({ config, file }: Loaded, root: string, appDir: string, or
   }
   if (typeof metadata.description === "string" && graphemes(metadata.description) > maxDescription)
     error(`Package description is too long (exceeds ${maxDescription} characters)`);
-  if (hexpm && Array.isArray(metadata.licenses) && metadata.licenses.length === 0) warn("You have not included any licenses");
+  if (hexpm && Array.isArray(metadata.licenses) && metadata.licenses.length === 0)
+    warn("You have not included any licenses");
 
   const hexConfig = hexSettings(first("hex"), warn);
   if (organization !== undefined) hexConfig.organization = organization;
@@ -311,7 +401,10 @@ function buildPackage({ config, file }: Loaded, root: string, appDir: string, or
 }
 
 /** The `{key, value}` entries of project/0's keyword list. */
-function projectEntries(config: Value, error: (m: string, u?: { line: number; col: number }) => void): Array<[string, Value]> {
+function projectEntries(
+  config: Value,
+  error: (m: string, u?: { line: number; col: number }) => void,
+): Array<[string, Value]> {
   if (config.t === "unknown") {
     error(`project/0 cannot be evaluated statically: ${config.why}`, config);
     return [];
@@ -325,22 +418,36 @@ function projectEntries(config: Value, error: (m: string, u?: { line: number; co
     if (item.t === "tuple" && item.v.length === 2 && item.v[0]!.t === "atom") out.push([item.v[0]!.v, item.v[1]!]);
     else {
       const u = findUnknown(item);
-      error(u ? `project/0 has an entry that cannot be evaluated statically: ${u.why}` : `project/0 has an entry that is not a keyword pair: ${inspect(item)}`, u);
+      error(
+        u
+          ? `project/0 has an entry that cannot be evaluated statically: ${u.why}`
+          : `project/0 has an entry that is not a keyword pair: ${inspect(item)}`,
+        u,
+      );
     }
   }
   return out;
 }
 
-function excludeFilters(v: Value | undefined, error: (m: string, u?: { line: number; col: number }) => void): PathFilter[] {
+function excludeFilters(
+  v: Value | undefined,
+  error: (m: string, u?: { line: number; col: number }) => void,
+): PathFilter[] {
   if (v === undefined || truthy(v) === false) return [];
   const u = findUnknown(v);
   if (u || v.t !== "list") {
-    error(u ? `package: exclude_patterns cannot be evaluated statically: ${u.why}` : `package: exclude_patterns must be a list, got ${inspect(v)}`, u);
+    error(
+      u
+        ? `package: exclude_patterns cannot be evaluated statically: ${u.why}`
+        : `package: exclude_patterns must be a list, got ${inspect(v)}`,
+      u,
+    );
     return [];
   }
   const out: PathFilter[] = [];
   for (const p of v.v) {
-    if (p.t === "bin") out.push({ test: (path) => path.includes(p.v) }); // `path =~ "text"` is String.contains?
+    if (p.t === "bin")
+      out.push({ test: (path) => path.includes(p.v) }); // `path =~ "text"` is String.contains?
     else if (p.t === "regex") {
       try {
         // `path =~ regex` on the path relative to the project
@@ -360,13 +467,21 @@ function guessBuildTools(paths: string[]): string[] {
   return tools.length > 0 ? tools : ["mix"];
 }
 
-function hexSettings(v: Value | undefined, warn: (m: string, u?: { line: number; col: number }) => void): Record<string, unknown> {
+function hexSettings(
+  v: Value | undefined,
+  warn: (m: string, u?: { line: number; col: number }) => void,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (v === undefined || isNil(v)) return out;
   const pairs = v.t === "unknown" ? undefined : toPairs(v);
   if (!pairs) {
     const u = findUnknown(v);
-    warn(u ? `hex: cannot be evaluated statically (${u.why}); its settings are ignored` : `hex: expected a keyword list, got ${inspect(v)}`, u);
+    warn(
+      u
+        ? `hex: cannot be evaluated statically (${u.why}); its settings are ignored`
+        : `hex: expected a keyword list, got ${inspect(v)}`,
+      u,
+    );
     return out;
   }
   for (const [k, x] of pairs) {

@@ -54,9 +54,39 @@ const blockWords = new Set(["do", "end", "else", "after", "catch", "rescue", "fn
 const wordOps = new Set(["when", "and", "or", "not", "in"]);
 // Longest first within each length; `<<`/`>>` are brackets, `%` a prefix.
 const ops3 = ["===", "!==", "<<<", ">>>", "<<~", "~>>", "<~>", "|||", "&&&", "^^^", "+++", "---", "..."];
-const ops2 = ["==", "!=", "<=", ">=", "&&", "||", "<>", "++", "--", "**", "..", "|>", "=~", "->", "<-", "=>", "::", "\\\\", "<~", "~>"];
+const ops2 = [
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "&&",
+  "||",
+  "<>",
+  "++",
+  "--",
+  "**",
+  "..",
+  "|>",
+  "=~",
+  "->",
+  "<-",
+  "=>",
+  "::",
+  "\\\\",
+  "<~",
+  "~>",
+];
 const ops1 = ["+", "-", "*", "/", "=", "<", ">", "|", ".", "!", "^", "&", "@"];
-const sigilClose: Record<string, string> = { "(": ")", "[": "]", "{": "}", "<": ">", "/": "/", "|": "|", '"': '"', "'": "'" };
+const sigilClose: Record<string, string> = {
+  "(": ")",
+  "[": "]",
+  "{": "}",
+  "<": ">",
+  "/": "/",
+  "|": "|",
+  '"': '"',
+  "'": "'",
+};
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
 const isHSpace = (c: string | undefined) => c === " " || c === "\t";
@@ -271,7 +301,8 @@ class Tokenizer {
       // Only the radix's own digits (Elixir's tokenizer): `0b0b` or `0o8` is a syntax error, never a crash.
       const digit = radix === 16 ? /[0-9a-fA-F]/ : radix === 8 ? /[0-7]/ : /[01]/;
       let digits = "";
-      while (digit.test(this.peek() ?? "") || (this.peek() === "_" && digit.test(this.peek(1) ?? ""))) digits += this.advance();
+      while (digit.test(this.peek() ?? "") || (this.peek() === "_" && digit.test(this.peek(1) ?? "")))
+        digits += this.advance();
       const clean = digits.replace(/_/g, "");
       const prefix = radix === 16 ? "0x" : radix === 8 ? "0o" : "0b";
       if (!clean || /[0-9A-Za-z_]/.test(this.peek() ?? "")) this.fail("invalid number", line, col);
@@ -283,7 +314,10 @@ class Tokenizer {
     if (this.peek() === "." && isDigit(this.peek(1))) {
       text += this.advance();
       while (isDigit(this.peek()) || (this.peek() === "_" && isDigit(this.peek(1)))) text += this.advance();
-      if ((this.peek() === "e" || this.peek() === "E") && (isDigit(this.peek(1)) || (/[+-]/.test(this.peek(1) ?? "") && isDigit(this.peek(2))))) {
+      if (
+        (this.peek() === "e" || this.peek() === "E") &&
+        (isDigit(this.peek(1)) || (/[+-]/.test(this.peek(1) ?? "") && isDigit(this.peek(2))))
+      ) {
         text += this.advance(2);
         while (isDigit(this.peek())) text += this.advance();
       }
@@ -299,7 +333,19 @@ class Tokenizer {
     if (this.peek() === "\\") {
       this.advance();
       const e = this.advance();
-      const map: Record<string, number> = { "0": 0, a: 7, b: 8, d: 127, e: 27, f: 12, n: 10, r: 13, s: 32, t: 9, v: 11 };
+      const map: Record<string, number> = {
+        "0": 0,
+        a: 7,
+        b: 8,
+        d: 127,
+        e: 27,
+        f: 12,
+        n: 10,
+        r: 13,
+        s: 32,
+        t: 9,
+        v: 11,
+      };
       code = map[e] ?? e.codePointAt(0)!;
     } else {
       const cp = this.src.codePointAt(this.pos)!;
@@ -400,7 +446,12 @@ class Tokenizer {
     while (isHSpace(this.peek())) this.advance();
     if (this.startsWith("\r\n")) this.advance(2);
     else if (this.peek() === "\n") this.advance();
-    else this.fail(`heredoc allows only zero or more whitespace characters followed by a new line after ${q.repeat(3)}`, line, col);
+    else
+      this.fail(
+        `heredoc allows only zero or more whitespace characters followed by a new line after ${q.repeat(3)}`,
+        line,
+        col,
+      );
     // Elixir prepends a newline so that the first line is handled like the others, then drops it.
     const term = q.repeat(3);
     this.heredocIndent = 0;

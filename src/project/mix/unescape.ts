@@ -15,7 +15,8 @@ export function unescape(raw: string, mode: "full" | "regex"): string {
   const bytes: number[] = [];
   const pushText = (s: string) => bytes.push(...encoder.encode(s));
   const pushCode = (cp: number) => {
-    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new EscapeError(`invalid or reserved Unicode code point \\u{${cp.toString(16)}}`);
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      throw new EscapeError(`invalid or reserved Unicode code point \\u{${cp.toString(16)}}`);
     pushText(String.fromCodePoint(cp));
   };
   let i = 0;
@@ -74,7 +75,10 @@ export function unescape(raw: string, mode: "full" | "regex"): string {
       } else if (m) {
         pushCode(parseInt(m[1]!, 16));
         i += 2 + m[0].length;
-      } else throw new EscapeError("invalid Unicode escape character, expected \\uHHHH or \\u{H*} where H is a hexadecimal digit");
+      } else
+        throw new EscapeError(
+          "invalid Unicode escape character, expected \\uHHHH or \\u{H*} where H is a hexadecimal digit",
+        );
       continue;
     }
     const mapped = fullMap[n];

@@ -23,7 +23,12 @@ export const nil: Value = { t: "atom", v: "nil" };
 export const bin = (v: string): Value => ({ t: "bin", v });
 export const atom = (v: string): Value => ({ t: "atom", v });
 export const list = (v: Value[]): Value => ({ t: "list", v });
-export const unknown = (why: string, at: { line: number; col: number }): Unknown => ({ t: "unknown", why, line: at.line, col: at.col });
+export const unknown = (why: string, at: { line: number; col: number }): Unknown => ({
+  t: "unknown",
+  why,
+  line: at.line,
+  col: at.col,
+});
 
 export function isNil(v: Value): boolean {
   return v.t === "atom" && v.v === "nil";
@@ -61,7 +66,8 @@ export function findUnknown(v: Value): Unknown | undefined {
 /** Structural equality (`==`: 1 == 1.0); undefined when an unknown is involved. */
 export function equal(a: Value, b: Value, strict = false): boolean | undefined {
   if (a.t === "unknown" || b.t === "unknown") return undefined;
-  if (!strict && (a.t === "int" || a.t === "float") && (b.t === "int" || b.t === "float")) return Number(a.v) === Number(b.v);
+  if (!strict && (a.t === "int" || a.t === "float") && (b.t === "int" || b.t === "float"))
+    return Number(a.v) === Number(b.v);
   if (a.t !== b.t) return false;
   switch (a.t) {
     case "bin":
@@ -100,7 +106,9 @@ export function equal(a: Value, b: Value, strict = false): boolean | undefined {
 /** Keyword/Access lookup of an atom key (`opts[:key]`: first occurrence); undefined when absent. */
 export function kwGet(kw: Value, key: string): Value | undefined {
   if (kw.t === "list") {
-    for (const item of kw.v) if (item.t === "tuple" && item.v.length === 2 && item.v[0]!.t === "atom" && item.v[0]!.v === key) return item.v[1];
+    for (const item of kw.v)
+      if (item.t === "tuple" && item.v.length === 2 && item.v[0]!.t === "atom" && item.v[0]!.v === key)
+        return item.v[1];
     return undefined;
   }
   if (kw.t === "map") {
@@ -135,7 +143,11 @@ export function inspect(v: Value): string {
     case "bin":
       return JSON.stringify(v.v);
     case "atom":
-      return /^(nil|true|false)$/.test(v.v) ? v.v : /^[A-Za-z_][\w]*[?!]?$/.test(v.v) ? `:${v.v}` : `:${JSON.stringify(v.v)}`;
+      return /^(nil|true|false)$/.test(v.v)
+        ? v.v
+        : /^[A-Za-z_][\w]*[?!]?$/.test(v.v)
+          ? `:${v.v}`
+          : `:${JSON.stringify(v.v)}`;
     case "int":
       return v.v.toString();
     case "float":
@@ -180,7 +192,8 @@ export function toText(v: Value): string | undefined {
 }
 
 /** Elixir's whitespace for String.trim/1: the Unicode White_Space property. */
-const whiteSpace = "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
+const whiteSpace =
+  "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
 const nonBreaking = "\u00a0\u2007\u202f";
 
 export function elixirTrim(s: string): string {

@@ -6,9 +6,13 @@ export function chooseApp<T extends { name: string }>(apps: readonly T[], app: s
   if (app !== undefined) {
     const found = apps.filter((a) => a.name === app);
     if (found.length === 1) return found[0]!;
-    throw new HextsError("USAGE", `App ${app} given with --app is not in the project at ${root}; its apps are: ${apps.map((a) => a.name).join(", ")}`, {
-      details: { apps: apps.map((a) => a.name) },
-    });
+    throw new HextsError(
+      "USAGE",
+      `App ${app} given with --app is not in the project at ${root}; its apps are: ${apps.map((a) => a.name).join(", ")}`,
+      {
+        details: { apps: apps.map((a) => a.name) },
+      },
+    );
   }
   if (apps.length === 1) return apps[0]!;
   throw new HextsError(

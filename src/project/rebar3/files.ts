@@ -84,7 +84,12 @@ export interface ExpandOptions {
  * rebar3_hex_file:expand_paths/2: glob each pattern under `dir`, walk each match, dedupe; sorted by path. A pattern
  * that makes filelib:wildcard raise (rebar3_hex would crash) is left out with an error in `problems`.
  */
-export function expandPaths(patterns: readonly string[], dir: string, problems: Problem[], opts: ExpandOptions = {}): PathEntry[] {
+export function expandPaths(
+  patterns: readonly string[],
+  dir: string,
+  problems: Problem[],
+  opts: ExpandOptions = {},
+): PathEntry[] {
   const absDir = expandPath(dir);
   const found = new Map<string, PathEntry>();
   for (const pattern of patterns) {
@@ -93,7 +98,11 @@ export function expandPaths(patterns: readonly string[], dir: string, problems: 
       matches = wildcard(pattern, absDir);
     } catch (e) {
       if (!(e instanceof GlobError)) throw e;
-      problems.push({ severity: "error", file: opts.file, message: `file pattern ${JSON.stringify(pattern)} cannot be used: ${e.message}` });
+      problems.push({
+        severity: "error",
+        file: opts.file,
+        message: `file pattern ${JSON.stringify(pattern)} cannot be used: ${e.message}`,
+      });
       continue;
     }
     for (const match of matches) {
@@ -146,12 +155,20 @@ export function selectRebar3Paths(appDir: string, spec: Rebar3FileSpec, problems
       regexes.push(compilePcre(pattern));
     } catch (e) {
       if (!(e instanceof PcreError)) throw e;
-      problems.push({ severity: "error", file: spec.specFile, message: `exclude_patterns entry ${JSON.stringify(pattern)} cannot be used: ${e.message}` });
+      problems.push({
+        severity: "error",
+        file: spec.specFile,
+        message: `exclude_patterns entry ${JSON.stringify(pattern)} cannot be used: ${e.message}`,
+      });
     }
   }
   const kept = all.filter((e) => !excluded.has(e.abs) && !regexes.some((re) => re.test(e.abs)));
   const merged = mergeSorted(kept, includes);
-  const appSrc: PathEntry = { rel: spec.appSrc.path, abs: join(expandPath(appDir), spec.appSrc.path), memory: spec.appSrc.contents };
+  const appSrc: PathEntry = {
+    rel: spec.appSrc.path,
+    abs: join(expandPath(appDir), spec.appSrc.path),
+    memory: spec.appSrc.contents,
+  };
   const at = merged.findIndex((e) => e.rel === spec.appSrc.path);
   if (at >= 0) merged[at] = appSrc;
   else merged.push(appSrc);
@@ -197,7 +214,11 @@ export function toPackageFiles(entries: readonly PathEntry[], projectRoot: strin
   for (const e of entries) {
     const unsafe = safePathProblem(e.rel);
     if (unsafe || e.rel === ".") {
-      problems.push({ severity: "error", file: e.rel, message: `${e.rel} is outside the package directory (${unsafe ?? "the directory itself"}); it cannot be packaged` });
+      problems.push({
+        severity: "error",
+        file: e.rel,
+        message: `${e.rel} is outside the package directory (${unsafe ?? "the directory itself"}); it cannot be packaged`,
+      });
       continue;
     }
     if (e.memory) {
@@ -214,22 +235,35 @@ export function toPackageFiles(entries: readonly PathEntry[], projectRoot: strin
     if (st.isSymbolicLink()) {
       const target = readlinkSync(e.abs);
       if (symlinkEscapes(e.rel, target)) {
-        problems.push({ severity: "error", file: e.rel, message: `symlink ${e.rel} -> ${target} points outside the package; it cannot be packaged` });
+        problems.push({
+          severity: "error",
+          file: e.rel,
+          message: `symlink ${e.rel} -> ${target} points outside the package; it cannot be packaged`,
+        });
         continue;
       }
       files.push({ path: e.rel, kind: "symlink", diskPath: e.abs, mode: st.mode, target });
       continue;
     }
     if (!st.isFile() && !st.isDirectory()) {
-      problems.push({ severity: "error", file: e.rel, message: `${e.rel} is not a regular file, directory or symlink; it cannot be packaged` });
+      problems.push({
+        severity: "error",
+        file: e.rel,
+        message: `${e.rel} is not a regular file, directory or symlink; it cannot be packaged`,
+      });
       continue;
     }
     const real = realOrSelf(e.abs);
     if (!inside(real, realRoot)) {
-      problems.push({ severity: "error", file: e.rel, message: `${e.rel} resolves to ${real}, outside the project, through a symlink; it cannot be packaged` });
+      problems.push({
+        severity: "error",
+        file: e.rel,
+        message: `${e.rel} resolves to ${real}, outside the project, through a symlink; it cannot be packaged`,
+      });
       continue;
     }
-    if (st.isDirectory()) files.push({ path: e.rel, kind: "dir", diskPath: e.abs, mode: st.mode, empty: readdirSync(e.abs).length === 0 });
+    if (st.isDirectory())
+      files.push({ path: e.rel, kind: "dir", diskPath: e.abs, mode: st.mode, empty: readdirSync(e.abs).length === 0 });
     else files.push({ path: e.rel, kind: "file", diskPath: e.abs, mode: st.mode, size: st.size });
   }
   return files;

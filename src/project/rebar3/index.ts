@@ -49,7 +49,10 @@ async function readConfig(dir: string, root = dir, notes?: string[]): Promise<Te
       run = evaluateConfigScript({
         root,
         script,
-        fingerprint: (terms) => PACKAGE_CONFIG_KEYS.map((k) => writeTerm((proplistGet(terms, k) ?? new Atom("undefined")) as Term)).join("\n"),
+        fingerprint: (terms) =>
+          PACKAGE_CONFIG_KEYS.map((k) => writeTerm((proplistGet(terms, k) ?? new Atom("undefined")) as Term)).join(
+            "\n",
+          ),
       });
       scriptCache.set(key, run);
       run.catch(() => scriptCache.delete(key));
@@ -74,7 +77,10 @@ export async function listRebar3Apps(dir: string): Promise<Rebar3App[]> {
       matches = wildcard(pattern, root);
     } catch (e) {
       if (!(e instanceof GlobError)) throw e;
-      throw new HextsError("PROJECT_INVALID", `project_app_dirs entry ${JSON.stringify(pattern)} in rebar.config cannot be used: ${e.message}`);
+      throw new HextsError(
+        "PROJECT_INVALID",
+        `project_app_dirs entry ${JSON.stringify(pattern)} in rebar.config cannot be used: ${e.message}`,
+      );
     }
     for (const match of matches) {
       const appDir = resolve(root, match);
@@ -97,7 +103,8 @@ function vsnSpec(t: Term | undefined): VsnSpec | undefined {
   }
   if (t instanceof Tuple && t.items.length === 2 && t.items[0] instanceof Atom) {
     const [tag, arg] = [t.items[0].name, t.items[1]!];
-    if (tag === "git" && arg instanceof Atom && (arg.name === "short" || arg.name === "long")) return { kind: "gitRef", length: arg.name };
+    if (tag === "git" && arg instanceof Atom && (arg.name === "short" || arg.name === "long"))
+      return { kind: "gitRef", length: arg.name };
     const text = nameOf(arg);
     if (tag === "cmd" && text !== undefined) return { kind: "cmd", command: text };
     if (tag === "file" && text !== undefined) return { kind: "file", path: text };
@@ -112,7 +119,9 @@ function vsnSpec(t: Term | undefined): VsnSpec | undefined {
 
 /** lists:keyreplace(Key, 1, List, {Key, Value}): only an existing entry is replaced. */
 function keyReplace(list: Term[], key: string, value: Term): Term[] {
-  const at = list.findIndex((p) => p instanceof Tuple && p.items.length >= 1 && p.items[0] instanceof Atom && p.items[0].name === key);
+  const at = list.findIndex(
+    (p) => p instanceof Tuple && p.items.length >= 1 && p.items[0] instanceof Atom && p.items[0].name === key,
+  );
   return at < 0 ? list : list.map((p, i) => (i === at ? new Tuple([new Atom(key), value]) : p));
 }
 
@@ -152,7 +161,10 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
 
   const apps = await listRebar3Apps(root);
   if (apps.length === 0) {
-    throw new HextsError("PROJECT_INVALID", `No src/APP.app.src found in ${root} (nor in apps/* or lib/*); this is not a rebar3 application`);
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `No src/APP.app.src found in ${root} (nor in apps/* or lib/*); this is not a rebar3 application`,
+    );
   }
   const chosen = chooseApp(apps, opts.app, root);
   const appDir = chosen.dir;
@@ -170,13 +182,27 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   // src/APP.app.src: exactly one {application, Name, Details} term.
   const appTerms = parseTerms(await readFile(join(appDir, chosen.appSrc)), appSrcFile);
   const appTerm = appTerms[0];
-  if (appTerms.length !== 1 || !(appTerm instanceof Tuple) || appTerm.items.length !== 3 || !(appTerm.items[0] instanceof Atom) || appTerm.items[0].name !== "application" || !(appTerm.items[1] instanceof Atom) || !listItems(appTerm.items[2])) {
-    throw new HextsError("PROJECT_INVALID", `${appSrcFile} must hold exactly one {application, Name, [...]} term`, { details: { file: appSrcFile } });
+  if (
+    appTerms.length !== 1 ||
+    !(appTerm instanceof Tuple) ||
+    appTerm.items.length !== 3 ||
+    !(appTerm.items[0] instanceof Atom) ||
+    appTerm.items[0].name !== "application" ||
+    !(appTerm.items[1] instanceof Atom) ||
+    !listItems(appTerm.items[2])
+  ) {
+    throw new HextsError("PROJECT_INVALID", `${appSrcFile} must hold exactly one {application, Name, [...]} term`, {
+      details: { file: appSrcFile },
+    });
   }
   const app = appTerm.items[1].name;
   const details = listItems(appTerm.items[2])!;
   if (app !== chosen.name) {
-    problems.push({ severity: "warning", file: appSrcFile, message: `${appSrcFile} defines application ${app}; rebar3 expects src/${app}.app.src` });
+    problems.push({
+      severity: "warning",
+      file: appSrcFile,
+      message: `${appSrcFile} defines application ${app}; rebar3 expects src/${app}.app.src`,
+    });
   }
 
   // Version: rebar3 reads the application through src/APP.app.src.script when there is one (the vsn rebar3_hex
@@ -189,11 +215,19 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
       const t = terms[0];
       return t instanceof Tuple && t.items.length === 3 ? proplistGet(t.items[2], "vsn") : undefined;
     };
-    const result = await evaluateConfigScript({ root, script: appScript, fingerprint: (terms) => writeTerm((vsnOf(terms) ?? []) as Term) });
+    const result = await evaluateConfigScript({
+      root,
+      script: appScript,
+      fingerprint: (terms) => writeTerm((vsnOf(terms) ?? []) as Term),
+    });
     if (result.note) notes.push(result.note);
     const scripted = vsnOf(result.terms);
     if (scripted === undefined) {
-      problems.push({ severity: "error", file: `${appSrcFile}.script`, message: `${appSrcFile}.script does not return an {application, Name, [...]} term with a vsn` });
+      problems.push({
+        severity: "error",
+        file: `${appSrcFile}.script`,
+        message: `${appSrcFile}.script does not return an {application, Name, [...]} term with a vsn`,
+      });
     } else vsnTerm = scripted;
   }
   const spec = vsnSpec(vsnTerm);
@@ -218,12 +252,18 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   // Dependencies: level-0 entries of the umbrella-wide lock.
   const lockPath = join(root, "rebar.lock");
   const configDeps = new Set(depNames(rootConfig));
-  for (const a of apps) if (a.dir !== root) for (const n of depNames(a.dir === appDir ? appConfig : await readConfig(a.dir, root))) configDeps.add(n);
+  for (const a of apps)
+    if (a.dir !== root)
+      for (const n of depNames(a.dir === appDir ? appConfig : await readConfig(a.dir, root))) configDeps.add(n);
   let lock: Lock = { entries: [] };
   const virtualFiles = new Map<string, Uint8Array>();
   if (existsSync(lockPath)) lock = parseLock(await readFile(lockPath), "rebar.lock");
   else if (configDeps.size > 0) {
-    problems.push({ severity: "error", file: "rebar.lock", message: `rebar.lock is missing, so the locked versions of ${[...configDeps].join(", ")} are unknown; run \`rebar3 lock\`` });
+    problems.push({
+      severity: "error",
+      file: "rebar.lock",
+      message: `rebar.lock is missing, so the locked versions of ${[...configDeps].join(", ")} are unknown; run \`rebar3 lock\``,
+    });
   } else if (appDir === root) {
     virtualFiles.set("rebar.lock", LOCK_EMPTY); // what rebar3's lock step writes before rebar3_hex packages it
   }
@@ -239,11 +279,19 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   const locked = new Set(topLevel.map((e) => e.app));
   const unlocked = [...configDeps].filter((n) => !locked.has(n));
   if (existsSync(lockPath) && unlocked.length > 0) {
-    problems.push({ severity: "error", file: "rebar.lock", message: `rebar.lock does not lock ${unlocked.join(", ")}; run \`rebar3 lock\`` });
+    problems.push({
+      severity: "error",
+      file: "rebar.lock",
+      message: `rebar.lock does not lock ${unlocked.join(", ")}; run \`rebar3 lock\``,
+    });
   }
   const stale = topLevel.filter((e) => !configDeps.has(e.app)).map((e) => e.app);
   if (stale.length > 0) {
-    problems.push({ severity: "warning", file: "rebar.lock", message: `rebar.lock locks ${stale.join(", ")}, which no rebar.config names; rebar3 would drop it — run \`rebar3 lock\`` });
+    problems.push({
+      severity: "warning",
+      file: "rebar.lock",
+      message: `rebar.lock locks ${stale.join(", ")}, which no rebar.config names; rebar3 would drop it — run \`rebar3 lock\``,
+    });
   }
   if (topLevel.some((e) => e.type === "pkg") && lock.formatVersion !== CURRENT_LOCK_VERSION) {
     problems.push({
@@ -254,7 +302,12 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   }
   const requirements: Requirement[] = topLevel
     .filter((e) => e.type === "pkg")
-    .map((e) => ({ name: e.pkg!, app: e.app, optional: false, requirement: requirementFor(e.pkg!, e.version!, appConfig) }))
+    .map((e) => ({
+      name: e.pkg!,
+      app: e.app,
+      optional: false,
+      requirement: requirementFor(e.pkg!, e.version!, appConfig),
+    }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   // Files.
@@ -265,19 +318,31 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
     if (value === undefined) return [];
     const list = stringList(value);
     if (!list) {
-      problems.push({ severity: "error", file: appSrcFile, message: `${primary !== undefined ? key : legacy} in ${appSrcFile} must be a list of strings` });
+      problems.push({
+        severity: "error",
+        file: appSrcFile,
+        message: `${primary !== undefined ? key : legacy} in ${appSrcFile} must be a list of strings`,
+      });
       return [];
     }
     return list;
   };
-  for (const [old, now] of [["include_files", "include_paths"], ["exclude_regexps", "exclude_patterns"]] as const) {
+  for (const [old, now] of [
+    ["include_files", "include_paths"],
+    ["exclude_regexps", "exclude_patterns"],
+  ] as const) {
     if (proplistGet(details, old) !== undefined) {
-      problems.push({ severity: "warning", file: appSrcFile, message: `${old} in ${appSrcFile} is deprecated; use ${now}` });
+      problems.push({
+        severity: "warning",
+        file: appSrcFile,
+        message: `${old} in ${appSrcFile} is deprecated; use ${now}`,
+      });
     }
   }
   const filesTerm = proplistGet(details, "files");
   const files = filesTerm === undefined ? undefined : stringList(filesTerm);
-  if (filesTerm !== undefined && !files) problems.push({ severity: "error", file: appSrcFile, message: `files in ${appSrcFile} must be a list of strings` });
+  if (filesTerm !== undefined && !files)
+    problems.push({ severity: "error", file: appSrcFile, message: `files in ${appSrcFile} must be a list of strings` });
 
   const printed = new Tuple([new Atom("application"), new Atom(app), keyReplace(details, "vsn", Charlist.of(version))]);
   const appSrc = { path: `src/${app}.app.src`, contents: new TextEncoder().encode(formatAppSrc(printed)) };
@@ -297,14 +362,22 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   const packageFiles = toPackageFiles(paths, root, problems);
 
   // Metadata, as rebar3_hex_build:create_package/2 assembles it.
-  const field = (key: string, fallback: MetadataValue, convert: (t: Term) => MetadataValue = binarify): MetadataValue => {
+  const field = (
+    key: string,
+    fallback: MetadataValue,
+    convert: (t: Term) => MetadataValue = binarify,
+  ): MetadataValue => {
     const t = proplistGet(details, key);
     if (t === undefined) return fallback;
     try {
       return convert(t);
     } catch (e) {
       if (!(e instanceof Unrepresentable)) throw e;
-      problems.push({ severity: "error", file: appSrcFile, message: `${key} in ${appSrcFile} cannot be written to the package metadata: it contains ${e.message}` });
+      problems.push({
+        severity: "error",
+        file: appSrcFile,
+        message: `${key} in ${appSrcFile} cannot be written to the package metadata: it contains ${e.message}`,
+      });
       return fallback;
     }
   };
@@ -321,7 +394,9 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   const metadata: { [key: string]: MetadataValue } = {
     name,
     version,
-    requirements: Object.fromEntries(requirements.map((r) => [r.name, { app: r.app, optional: false, requirement: r.requirement }])),
+    requirements: Object.fromEntries(
+      requirements.map((r) => [r.name, { app: r.app, optional: false, requirement: r.requirement }]),
+    ),
   };
   for (const [key, value] of optional) if (!(Array.isArray(value) && value.length === 0)) metadata[key] = value;
 
@@ -338,7 +413,10 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
     metadata,
     requirements,
     files: packageFiles,
-    hexConfig: typeof hexConfig === "object" && hexConfig !== null && !Array.isArray(hexConfig) ? hexConfig : { value: hexConfig },
+    hexConfig:
+      typeof hexConfig === "object" && hexConfig !== null && !Array.isArray(hexConfig)
+        ? hexConfig
+        : { value: hexConfig },
     problems,
     defaultOutput: `_build/default/lib/${app}/hex/${name}-${version}.tar`,
     ...(notes.length > 0 ? { notes } : {}),

@@ -27,7 +27,9 @@ export interface Lock {
 export const CURRENT_LOCK_VERSION = "1.2.0";
 
 function invalid(file: string, what: string): HextsError {
-  return new HextsError("PROJECT_INVALID", `${file}: ${what}; run \`rebar3 lock\` to rewrite it`, { details: { file } });
+  return new HextsError("PROJECT_INVALID", `${file}: ${what}; run \`rebar3 lock\` to rewrite it`, {
+    details: { file },
+  });
 }
 
 export function parseLock(text: string | Uint8Array, file = "rebar.lock"): Lock {
@@ -52,11 +54,13 @@ function lockEntry(t: Term, file: string): LockEntry {
   const [nameT, source, levelT] = t.items as [Term, Term, Term];
   const app = nameOf(nameT);
   if (app === undefined || typeof levelT !== "number") throw invalid(file, "a lock entry has no name or level");
-  if (!(source instanceof Tuple) || !(source.items[0] instanceof Atom)) throw invalid(file, `the source of ${app} is not a tuple`);
+  if (!(source instanceof Tuple) || !(source.items[0] instanceof Atom))
+    throw invalid(file, `the source of ${app} is not a tuple`);
   const type = source.items[0].name;
   if (type !== "pkg") return { app, type, level: levelT };
   const pkg = nameOf(source.items[1]);
   const version = nameOf(source.items[2]);
-  if (pkg === undefined || version === undefined) throw invalid(file, `the pkg source of ${app} has no name or version`);
+  if (pkg === undefined || version === undefined)
+    throw invalid(file, `the pkg source of ${app} has no name or version`);
   return { app, type, pkg, version, level: levelT };
 }

@@ -64,7 +64,8 @@ export function linksOf(t: Term): { [key: string]: MetadataValue } {
   if (!items) throw new Unrepresentable("links is neither a list nor a map");
   const out: { [key: string]: MetadataValue } = {};
   for (const item of items) {
-    if (!(item instanceof Tuple) || item.items.length !== 2) throw new Unrepresentable("a links entry that is not a {Name, URL} pair");
+    if (!(item instanceof Tuple) || item.items.length !== 2)
+      throw new Unrepresentable("a links entry that is not a {Name, URL} pair");
     const key = binarify(item.items[0]!);
     if (typeof key !== "string") throw new Unrepresentable("a link name that is not text");
     out[key] = binarify(item.items[1]!);
@@ -106,7 +107,11 @@ export function termToPlain(t: Term): unknown {
   const items = listItems(t);
   if (items) {
     if (items.length > 0 && isPrintableUnicodeList(items)) return textOf(t);
-    const isProplist = items.length > 0 && items.every((i) => i instanceof Atom || (i instanceof Tuple && i.items.length === 2 && i.items[0] instanceof Atom));
+    const isProplist =
+      items.length > 0 &&
+      items.every(
+        (i) => i instanceof Atom || (i instanceof Tuple && i.items.length === 2 && i.items[0] instanceof Atom),
+      );
     if (isProplist) {
       const out: Record<string, unknown> = {};
       for (const i of items) {

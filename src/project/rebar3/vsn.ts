@@ -27,7 +27,11 @@ export interface ResolvedVsn {
 
 async function git(dir: string, args: string[]): Promise<string | undefined> {
   try {
-    const { stdout } = await run("git", args, { cwd: dir, encoding: "utf8", env: { ...childProcessEnv(process.env), LC_ALL: "C" } });
+    const { stdout } = await run("git", args, {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...childProcessEnv(process.env), LC_ALL: "C" },
+    });
     return stdout;
   } catch {
     return undefined;
@@ -68,7 +72,8 @@ async function countCommits(dir: string, range: string): Promise<number> {
   if (out === undefined) throw new HextsError("GIT", `vsn git: \`git rev-list --count ${range}\` failed in ${dir}`);
   const lines = out.split("\n").filter((l) => l.trim() !== "");
   const n = Number.parseInt((lines[lines.length - 1] ?? "").trim(), 10);
-  if (!Number.isInteger(n)) throw new HextsError("GIT", `vsn git: \`git rev-list --count ${range}\` gave no count in ${dir}`);
+  if (!Number.isInteger(n))
+    throw new HextsError("GIT", `vsn git: \`git rev-list --count ${range}\` gave no count in ${dir}`);
   return n;
 }
 
@@ -82,12 +87,20 @@ export async function gitVsn(dir: string): Promise<ResolvedVsn> {
   if (head === undefined) {
     return {
       version: "0.0.0",
-      problems: [{ severity: "warning", message: `vsn git: could not read the git log in ${dir}; rebar3 falls back to version 0.0.0` }],
+      problems: [
+        {
+          severity: "warning",
+          message: `vsn git: could not read the git log in ${dir}; rebar3 falls back to version 0.0.0`,
+        },
+      ],
     };
   }
   const ref = trimChars(head, "\n");
   const { tag, vsn } = await parseTags(dir);
-  const count = tag === undefined ? await countCommits(dir, "HEAD") : await countCommits(dir, `${tag.replace(/[ \t\n\v\f\r]/g, "")}..HEAD`);
+  const count =
+    tag === undefined
+      ? await countCommits(dir, "HEAD")
+      : await countCommits(dir, `${tag.replace(/[ \t\n\v\f\r]/g, "")}..HEAD`);
   const version = count === 0 ? vsn : `${vsn}+build.${count}.ref${ref.replace(/[ \t\n\v\f\r]/g, "")}`;
   return { version, problems: [] };
 }
@@ -96,7 +109,15 @@ export async function gitVsn(dir: string): Promise<ResolvedVsn> {
 async function gitRef(dir: string, length: "short" | "long"): Promise<ResolvedVsn> {
   const out = await git(dir, length === "short" ? ["rev-parse", "--short", "HEAD"] : ["rev-parse", "HEAD"]);
   if (out === undefined) {
-    return { version: "0", problems: [{ severity: "warning", message: `vsn {git, ${length}}: git rev-parse failed in ${dir}; rebar3 falls back to version 0` }] };
+    return {
+      version: "0",
+      problems: [
+        {
+          severity: "warning",
+          message: `vsn {git, ${length}}: git rev-parse failed in ${dir}; rebar3 falls back to version 0`,
+        },
+      ],
+    };
   }
   return { version: trimChars(out, "\n"), problems: [] };
 }
@@ -114,7 +135,12 @@ export async function resolveVsn(spec: VsnSpec, appDir: string, file: string): P
       try {
         return { version: trimChars(await readFile(resolve(appDir, spec.path), "utf8"), WHITESPACE), problems: [] };
       } catch (e) {
-        return { version: "", problems: [{ severity: "error", file, message: `vsn {file, ${JSON.stringify(spec.path)}}: ${(e as Error).message}` }] };
+        return {
+          version: "",
+          problems: [
+            { severity: "error", file, message: `vsn {file, ${JSON.stringify(spec.path)}}: ${(e as Error).message}` },
+          ],
+        };
       }
     }
     case "cmd":
@@ -129,6 +155,9 @@ export async function resolveVsn(spec: VsnSpec, appDir: string, file: string): P
         ],
       };
     case "unknown":
-      return { version: "", problems: [{ severity: "error", file, message: `vsn ${spec.text} is not a version rebar3 understands` }] };
+      return {
+        version: "",
+        problems: [{ severity: "error", file, message: `vsn ${spec.text} is not a version rebar3 understands` }],
+      };
   }
 }

@@ -18,12 +18,17 @@ import {
 } from "./state.js";
 import { verifyTotp } from "./totp.js";
 
-export const BASIC_AUTH_DISABLED_MESSAGE = "Basic authentication is disabled. Update your client to use OAuth or an API key.";
+export const BASIC_AUTH_DISABLED_MESSAGE =
+  "Basic authentication is disabled. Update your client to use OAuth or an API key.";
 
 export const anonymous: AuthInfo = { credential: null, user: null, organization: null };
 
 /** The `authenticate` plug: runs on every /api route; a bad credential is a 401 even on public GETs. */
-export function authenticate(core: Core, header: string | undefined, usage: { ip: string; userAgent: string }): AuthInfo {
+export function authenticate(
+  core: Core,
+  header: string | undefined,
+  usage: { ip: string; userAgent: string },
+): AuthInfo {
   if (header === undefined) return anonymous;
   if (header.startsWith("Basic ")) {
     if (!core.options.basicAuth) {
@@ -45,7 +50,12 @@ function basicAuth(core: Core, encoded: string): AuthInfo {
   if (colon < 0) throw unauthorized("invalid authentication information");
   const user = core.state.findUser(decoded.slice(0, colon));
   const password = decoded.slice(colon + 1);
-  if (!user || user.organizationId !== null || user.passwordHash === null || user.passwordHash !== sha256Hex(password)) {
+  if (
+    !user ||
+    user.organizationId !== null ||
+    user.passwordHash === null ||
+    user.passwordHash !== sha256Hex(password)
+  ) {
     throw unauthorized("invalid username and password combination");
   }
   return { credential: null, user, organization: null };
@@ -123,7 +133,10 @@ export function verifyAccess(credential: Credential, domain: string, resource: A
           (p.oauth && p.scope === "api:write" && (res === null || res === "read" || res === "write")) ||
           (!p.oauth && p.domain === "api" && p.resource === null) ||
           (!p.oauth && p.domain === "api" && p.resource === "read" && (res === null || res === "read")) ||
-          (!p.oauth && p.domain === "api" && p.resource === "write" && (res === null || res === "read" || res === "write")) ||
+          (!p.oauth &&
+            p.domain === "api" &&
+            p.resource === "write" &&
+            (res === null || res === "read" || res === "write")) ||
           // A package permission implies API read, for keys (and for a bare `package` OAuth scope only).
           (!p.oauth && p.domain === "package" && (res === null || res === "read")) ||
           (p.oauth && p.scope === "package" && (res === null || res === "read")),
@@ -154,15 +167,23 @@ export function verifyAccess(credential: Credential, domain: string, resource: A
 export type UserAccess = { ok: true; organization: Organization | null } | { ok: false };
 
 /** Permissions.verify_user_access: does the owner of the credential have the resource itself? */
-export function verifyUserAccess(core: Core, subject: User | Organization, domain: string, resource: string | null): UserAccess {
+export function verifyUserAccess(
+  core: Core,
+  subject: User | Organization,
+  domain: string,
+  resource: string | null,
+): UserAccess {
   const { state } = core;
   if (isOrganization(subject)) {
     if (domain === "api") return { ok: true, organization: null };
     if (domain === "package" && resource !== null) {
       const [repo, name] = splitOnce(resource, "/");
-      return repo === subject.name && name !== undefined && state.findPackage(repo, name) ? { ok: true, organization: null } : { ok: false };
+      return repo === subject.name && name !== undefined && state.findPackage(repo, name)
+        ? { ok: true, organization: null }
+        : { ok: false };
     }
-    if ((domain === "repository" || domain === "docs") && resource === subject.name) return { ok: true, organization: subject };
+    if ((domain === "repository" || domain === "docs") && resource === subject.name)
+      return { ok: true, organization: subject };
     return { ok: false };
   }
   if (domain === "api") return { ok: true, organization: null };
@@ -174,7 +195,9 @@ export function verifyUserAccess(core: Core, subject: User | Organization, domai
   }
   if ((domain === "repository" || domain === "docs") && resource !== null) {
     const org = state.findOrganization(resource);
-    return org && org.id !== HEXPM_ORG_ID && hasRole(org, subject, "read") ? { ok: true, organization: org } : { ok: false };
+    return org && org.id !== HEXPM_ORG_ID && hasRole(org, subject, "read")
+      ? { ok: true, organization: org }
+      : { ok: false };
   }
   return { ok: false };
 }
@@ -206,7 +229,8 @@ export function ownerWithAccess(core: Core, pkg: Package, user: User, level: Own
   const levels = levelOrHigher[level];
   const repoOrg = state.repositoryOrganization(pkg.repository);
   const direct = pkg.owners.get(user.id);
-  if (direct && levels.includes(direct) && (pkg.repository === HEXPM || (repoOrg?.members.has(user.id) ?? false))) return true;
+  if (direct && levels.includes(direct) && (pkg.repository === HEXPM || (repoOrg?.members.has(user.id) ?? false)))
+    return true;
   const role = levelToRole[level];
   for (const [ownerId, ownerLevel] of pkg.owners) {
     if (!levels.includes(ownerLevel)) continue;
@@ -244,11 +268,17 @@ export function authorize(ctx: Ctx, opts: AuthorizeOptions): void {
   if (ctx.auth.user && !opts.allowUnconfirmed && !ctx.auth.user.emailVerified) throw forbidden("email not verified");
   if (subject && credential && domains.length > 0) {
     const allowed = domains.some((d) =>
-      typeof d === "string" ? verifyAccess(credential, d, d === "package" ? ctx.package : null) : verifyAccess(credential, d[0], d[1]),
+      typeof d === "string"
+        ? verifyAccess(credential, d, d === "package" ? ctx.package : null)
+        : verifyAccess(credential, d[0], d[1]),
     );
     if (!allowed) throw unauthorized("key not authorized for this action");
   }
-  if (ctx.auth.user && credential?.kind === "token" && domains.some((d) => Array.isArray(d) && d[0] === "api" && d[1] === "write")) {
+  if (
+    ctx.auth.user &&
+    credential?.kind === "token" &&
+    domains.some((d) => Array.isArray(d) && d[0] === "api" && d[1] === "write")
+  ) {
     checkTotp(ctx, ctx.auth.user);
   }
   for (const check of opts.checks ?? []) {
@@ -263,9 +293,14 @@ function checkTotp(ctx: Ctx, user: User): void {
   const header = ctx.req.headers["x-hex-otp"];
   const code = Array.isArray(header) ? header[0] : header;
   if (code === undefined) {
-    throw new HttpError(401, "Two-factor authentication required. Include X-Hex-OTP header with your TOTP code.", undefined, {
-      "www-authenticate": 'Bearer realm="hex", error="totp_required"',
-    });
+    throw new HttpError(
+      401,
+      "Two-factor authentication required. Include X-Hex-OTP header with your TOTP code.",
+      undefined,
+      {
+        "www-authenticate": 'Bearer realm="hex", error="totp_required"',
+      },
+    );
   }
   const { state, clock } = ctx.core;
   if (verifyTotp(user.tfaSecret, code.trim(), clock.now())) return;

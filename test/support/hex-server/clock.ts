@@ -8,7 +8,8 @@ export class Clock {
   }
 
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError("advanceClock takes a non-negative number of milliseconds");
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError("advanceClock takes a non-negative number of milliseconds");
     this.offset += ms;
   }
 }

@@ -20,7 +20,8 @@ export async function serveDevicePage(core: Core, req: IncomingMessage, res: Ser
     const device = core.state.findDeviceByUserCode(userCode);
     const user = core.state.findUser(form.get("username") ?? "");
     if (!device) message = "Unknown code.";
-    else if (!user || user.passwordHash === null || user.passwordHash !== sha256Hex(form.get("password") ?? "")) message = "Wrong username or password.";
+    else if (!user || user.passwordHash === null || user.passwordHash !== sha256Hex(form.get("password") ?? ""))
+      message = "Wrong username or password.";
     else if (form.get("action") === "deny") {
       device.status = "denied";
       message = "Denied.";
@@ -38,7 +39,10 @@ export async function serveDevicePage(core: Core, req: IncomingMessage, res: Ser
   }
   const requested = core.state.findDeviceByUserCode(userCode)?.scopes ?? [];
   const boxes = requested
-    .map((s) => `<label><input type="checkbox" name="scope" value="${escapeHtml(s)}" checked> ${escapeHtml(s)}</label><br>`)
+    .map(
+      (s) =>
+        `<label><input type="checkbox" name="scope" value="${escapeHtml(s)}" checked> ${escapeHtml(s)}</label><br>`,
+    )
     .join("\n");
   const html = `<!doctype html><title>Hex test server: device login</title>
 <h1>Device login</h1><p>${escapeHtml(message)}</p>

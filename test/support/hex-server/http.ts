@@ -96,19 +96,30 @@ export function negotiateFormat(accept: string | undefined): ReplyFormat | null 
   };
   const exact = ranges.find((r) => r.quality === 1 && formatOf(r.type) !== null);
   if (exact) return formatOf(exact.type);
-  const ranked = ranges.filter((r) => r.quality > 0 && formatOf(r.type) !== null).sort((a, b) => b.quality - a.quality || a.index - b.index);
+  const ranked = ranges
+    .filter((r) => r.quality > 0 && formatOf(r.type) !== null)
+    .sort((a, b) => b.quality - a.quality || a.index - b.index);
   return ranked.length > 0 ? formatOf(ranked[0]!.type) : null;
 }
 
 /** Answers `body` (a view: plain objects, arrays, strings, numbers, booleans, null) in the negotiated format. */
-export function sendBody(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendBody(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const format = replyFormats.get(res) ?? "json";
   const json = JSON.stringify(body);
   // Through JSON first, so that the term is exactly the JSON view (undefined fields dropped, as JSON does).
-  const data = format === "erlang" ? Buffer.from(encodeExternalTerm(JSON.parse(json) as EncodableTerm)) : Buffer.from(json);
+  const data =
+    format === "erlang" ? Buffer.from(encodeExternalTerm(JSON.parse(json) as EncodableTerm)) : Buffer.from(json);
   res.statusCode = status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader("content-type", format === "erlang" ? `${ERLANG_TYPE}; charset=utf-8` : "application/json; charset=utf-8");
+  res.setHeader(
+    "content-type",
+    format === "erlang" ? `${ERLANG_TYPE}; charset=utf-8` : "application/json; charset=utf-8",
+  );
   res.setHeader("content-length", data.length);
   res.end(data);
 }

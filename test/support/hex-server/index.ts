@@ -109,13 +109,18 @@ export async function startHexServer(opts: HexServerOptions = {}): Promise<HexSe
     const now = clock.now();
     const secret = randomHex(16);
     const owner =
-      "user" in k.owner ? { userId: userNamed(k.owner.user).id, organizationId: null } : { userId: null, organizationId: orgNamed(k.owner.organization).id };
+      "user" in k.owner
+        ? { userId: userNamed(k.owner.user).id, organizationId: null }
+        : { userId: null, organizationId: orgNamed(k.owner.organization).id };
     const key: Key = {
       id: state.id(),
       name: k.name,
       secretHash: sha256Hex(secret),
       ...owner,
-      permissions: (k.permissions ?? [{ domain: "api" }]).map((p) => ({ domain: p.domain, resource: p.resource ?? null })),
+      permissions: (k.permissions ?? [{ domain: "api" }]).map((p) => ({
+        domain: p.domain,
+        resource: p.resource ?? null,
+      })),
       revokeAt: k.revokeAt === undefined ? null : Date.parse(k.revokeAt),
       insertedAt: now,
       updatedAt: now,
@@ -150,9 +155,17 @@ export async function startHexServer(opts: HexServerOptions = {}): Promise<HexSe
       const repository = r.repository ?? HEXPM;
       if (repository !== HEXPM) orgNamed(repository);
       try {
-        publishRelease(core, { repository, publisher, tarball: Buffer.from(r.tarball), replace: true, insertedAt: r.insertedAt?.getTime(), seeding: true });
+        publishRelease(core, {
+          repository,
+          publisher,
+          tarball: Buffer.from(r.tarball),
+          replace: true,
+          insertedAt: r.insertedAt?.getTime(),
+          seeding: true,
+        });
       } catch (error) {
-        if (error instanceof HttpError) throw new Error(`hex-server: addRelease refused: ${JSON.stringify(error.body())}`);
+        if (error instanceof HttpError)
+          throw new Error(`hex-server: addRelease refused: ${JSON.stringify(error.body())}`);
         throw error;
       }
     },
@@ -183,7 +196,12 @@ export async function startHexServer(opts: HexServerOptions = {}): Promise<HexSe
   };
 
   if (opts.seed) {
-    const user = addUser({ username: "demo", email: "demo@example.com", password: "demo-password", fullName: "Demo User" });
+    const user = addUser({
+      username: "demo",
+      email: "demo@example.com",
+      password: "demo-password",
+      fullName: "Demo User",
+    });
     addOrganization({ name: "acme", admin: "demo" });
     server.seeded = { user, organization: "acme" };
   }

@@ -24,14 +24,21 @@ for (let i = 0; i < args.length; i++) {
   } else if (arg === "--mini-repo") {
     miniRepo = true;
   } else {
-    console.error(`hex-server: unknown argument ${arg}\nusage: npm run hex-server -- [--port N] [--no-basic-auth] [--mini-repo]`);
+    console.error(
+      `hex-server: unknown argument ${arg}\nusage: npm run hex-server -- [--port N] [--no-basic-auth] [--mini-repo]`,
+    );
     process.exit(2);
   }
 }
 
 const server = await startHexServer({ seed: true, basicAuth, port, oauthClients: ["hexts", MIX_OAUTH_CLIENT] });
 const seeded = server.seeded!;
-const tfa = server.addUser({ username: "demo2fa", email: "demo2fa@example.com", password: "demo-password", twoFactor: true });
+const tfa = server.addUser({
+  username: "demo2fa",
+  email: "demo2fa@example.com",
+  password: "demo-password",
+  twoFactor: true,
+});
 server.addOrganization({ name: "acme2fa", admin: "demo2fa" });
 console.log(`Hex test server running (state in memory; Ctrl-C stops it)
   URL:          ${server.url}

@@ -15,7 +15,12 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { decodeExternalTerm, encodeExternalTerm, externalTermToJson, type EncodableTerm } from "../../../src/erlang/etf.js";
+import {
+  decodeExternalTerm,
+  encodeExternalTerm,
+  externalTermToJson,
+  type EncodableTerm,
+} from "../../../src/erlang/etf.js";
 import { atom, toTerm, tuple, type MetaValue } from "../../../src/erlang/terms.js";
 import { Clock } from "./clock.js";
 import type { Core } from "./context.js";
@@ -60,21 +65,44 @@ export async function startMiniRepo(opts: MiniRepoOptions = {}): Promise<MiniRep
   const core: Core = {
     state: new State(clock),
     clock,
-    options: { basicAuth: false, oauthClients: [], deviceInterval: 0, tarballMaxSize: 16 * 1024 * 1024, tarballMaxUncompressed: 128 * 1024 * 1024, rateLimit: false },
+    options: {
+      basicAuth: false,
+      oauthClients: [],
+      deviceInterval: 0,
+      tarballMaxSize: 16 * 1024 * 1024,
+      tarballMaxUncompressed: 128 * 1024 * 1024,
+      rateLimit: false,
+    },
     url: "",
     apiUrl: "",
     repoUrl: "",
   };
   const publisher: User = {
-    id: core.state.id(), username: "mini_repo", fullName: null, email: null, emailVerified: true,
-    passwordHash: null, tfaSecret: null, organizationId: null, insertedAt: clock.now(), updatedAt: clock.now(),
+    id: core.state.id(),
+    username: "mini_repo",
+    fullName: null,
+    email: null,
+    emailVerified: true,
+    passwordHash: null,
+    tfaSecret: null,
+    organizationId: null,
+    insertedAt: clock.now(),
+    updatedAt: clock.now(),
   };
   core.state.users.set(publisher.id, publisher);
   const signer = new RegistrySigner();
   const requests: RecordedRequest[] = [];
 
   const server = createServer((req, res) => {
-    const record: RecordedRequest = { method: req.method ?? "GET", path: new URL(req.url ?? "/", "http://x").pathname, query: {}, headers: { ...req.headers }, bodySize: 0, status: 0, at: clock.now() };
+    const record: RecordedRequest = {
+      method: req.method ?? "GET",
+      path: new URL(req.url ?? "/", "http://x").pathname,
+      query: {},
+      headers: { ...req.headers },
+      bodySize: 0,
+      status: 0,
+      at: clock.now(),
+    };
     requests.push(record);
     res.on("finish", () => (record.status = res.statusCode));
     handle(req, res, record).catch((error: unknown) => {
@@ -85,16 +113,28 @@ export async function startMiniRepo(opts: MiniRepoOptions = {}): Promise<MiniRep
 
   async function handle(req: IncomingMessage, res: ServerResponse, record: RecordedRequest): Promise<void> {
     const method = record.method;
-    const parts = record.path.split("/").filter(Boolean).map((p) => decodeURIComponent(p));
+    const parts = record.path
+      .split("/")
+      .filter(Boolean)
+      .map((p) => decodeURIComponent(p));
     // Plug.Static for the repository.
-    if (parts[0] === "repos" && parts[1] === repository && (method === "GET" || method === "HEAD")) return serveRepo(res, parts.slice(2));
+    if (parts[0] === "repos" && parts[1] === repository && (method === "GET" || method === "HEAD"))
+      return serveRepo(res, parts.slice(2));
     if (parts[0] !== "api") return text(res, 404, "not found");
     // MiniRepo.APIAuth: exactly the token, for every /api request.
     if (req.headers.authorization !== authToken) return erlang(res, 401, "unauthorized");
     const body = await readBody(req, UPLOAD_LIMIT, (n) => (record.bodySize += n));
     if (parts[1] !== "repos" || parts[2] === undefined) return text(res, 404, "not found");
-    if (parts[2] !== repository) return text(res, 500, `${JSON.stringify(parts[2])} is not allowed, allowed repos: [${JSON.stringify(repository)}]`);
-    const route = `${method} ${parts.slice(3).map((p, i) => (i === 1 || i === 3 ? ":" : p)).join("/")}`;
+    if (parts[2] !== repository)
+      return text(
+        res,
+        500,
+        `${JSON.stringify(parts[2])} is not allowed, allowed repos: [${JSON.stringify(repository)}]`,
+      );
+    const route = `${method} ${parts
+      .slice(3)
+      .map((p, i) => (i === 1 || i === 3 ? ":" : p))
+      .join("/")}`;
     const [name, version] = [parts[4], parts[6]];
     switch (route) {
       case "POST publish":
@@ -135,13 +175,25 @@ export async function startMiniRepo(opts: MiniRepoOptions = {}): Promise<MiniRep
   }
 
   /** MiniRepo's Server.retire: `Map.fetch!` of reason and message, `Map.update!` of the package: any miss crashes (500). */
-  function retire(res: ServerResponse, name: string, version: string, retirement: Record<string, unknown> | null): void {
+  function retire(
+    res: ServerResponse,
+    name: string,
+    version: string,
+    retirement: Record<string, unknown> | null,
+  ): void {
     const { pkg, release } = releaseOf(name, version);
     if (!pkg) return text(res, 500, "internal error: KeyError");
-    if (retirement && (!("reason" in retirement) || !("message" in retirement) || !REASONS.includes(retirement.reason as string))) {
+    if (
+      retirement &&
+      (!("reason" in retirement) || !("message" in retirement) || !REASONS.includes(retirement.reason as string))
+    ) {
       return text(res, 500, "internal error: KeyError");
     }
-    if (release) release.retirement = retirement && { reason: retirement.reason as string, message: typeof retirement.message === "string" ? retirement.message : null };
+    if (release)
+      release.retirement = retirement && {
+        reason: retirement.reason as string,
+        message: typeof retirement.message === "string" ? retirement.message : null,
+      };
     text(res, 201, "");
   }
 
@@ -154,7 +206,8 @@ export async function startMiniRepo(opts: MiniRepoOptions = {}): Promise<MiniRep
   }
 
   function serveRepo(res: ServerResponse, parts: string[]): void {
-    if (parts.length === 1 && parts[0] === "public_key") return bytes(res, "application/octet-stream", Buffer.from(signer.publicKeyPem));
+    if (parts.length === 1 && parts[0] === "public_key")
+      return bytes(res, "application/octet-stream", Buffer.from(signer.publicKeyPem));
     const registry = registryResource(core, signer, repository, parts);
     if (registry) return bytes(res, "application/octet-stream", registry);
     const tarball = parts.length === 2 && parts[0] === "tarballs" ? /^(.+)-([^-]+)\.tar$/.exec(parts[1]!) : null;
@@ -183,7 +236,9 @@ export async function startMiniRepo(opts: MiniRepoOptions = {}): Promise<MiniRep
     releases: () =>
       core.state
         .packagesIn([repository])
-        .flatMap((p) => p.releases.map((r) => `${p.name} ${r.version}${r.retirement ? ` (retired: ${r.retirement.reason})` : ""}`))
+        .flatMap((p) =>
+          p.releases.map((r) => `${p.name} ${r.version}${r.retirement ? ` (retired: ${r.retirement.reason})` : ""}`),
+        )
         .sort(),
     close,
     [Symbol.asyncDispose]: close,

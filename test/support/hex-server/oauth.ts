@@ -17,7 +17,13 @@ const b64url = (data: Buffer | string): string => Buffer.from(data).toString("ba
 function signJwt(subject: string, scopes: string[], expiresAt: number, now: number): string {
   const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
   const payload = b64url(
-    JSON.stringify({ sub: subject, scope: scopes.join(" "), iat: Math.floor(now / 1000), exp: Math.floor(expiresAt / 1000), jti: randomBytes(12).toString("hex") }),
+    JSON.stringify({
+      sub: subject,
+      scope: scopes.join(" "),
+      iat: Math.floor(now / 1000),
+      exp: Math.floor(expiresAt / 1000),
+      jti: randomBytes(12).toString("hex"),
+    }),
   );
   const signature = createHmac("sha256", jwtSecret).update(`${header}.${payload}`).digest("base64url");
   return `${header}.${payload}.${signature}`;
@@ -55,7 +61,9 @@ export function expandRepositories(core: Core, subject: User | Organization, sco
     "members" in subject
       ? [subject.name]
       : core.state.allOrganizations(subject).map((o) => (o.name === HEXPM ? HEXPM : o.name));
-  const repos = names.filter((n) => allowed === null || allowed.all || allowed.names.has(n)).map((n) => `repository:${n}`);
+  const repos = names
+    .filter((n) => allowed === null || allowed.all || allowed.names.has(n))
+    .map((n) => `repository:${n}`);
   return [...scopes.filter((s) => s !== "repositories"), ...repos];
 }
 
@@ -69,7 +77,13 @@ function allowedRepositories(key: Key): { all: boolean; names: Set<string> } {
   return { all, names };
 }
 
-export function createSession(core: Core, owner: { user?: User; organization?: Organization }, clientId: string, name: string | null, expiresAt: number): Session {
+export function createSession(
+  core: Core,
+  owner: { user?: User; organization?: Organization },
+  clientId: string,
+  name: string | null,
+  expiresAt: number,
+): Session {
   const { state, clock } = core;
   const session: Session = {
     id: state.id(),
@@ -84,7 +98,11 @@ export function createSession(core: Core, owner: { user?: User; organization?: O
   state.sessions.set(session.id, session);
   // At most 5 live sessions per user (max(5, seats) for an organization): the least recently used one goes.
   const live = [...state.sessions.values()].filter(
-    (s) => !s.revoked && s.expiresAt > clock.now() && s.userId === session.userId && s.organizationId === session.organizationId,
+    (s) =>
+      !s.revoked &&
+      s.expiresAt > clock.now() &&
+      s.userId === session.userId &&
+      s.organizationId === session.organizationId,
   );
   const limit = owner.organization ? Math.max(MAX_SESSIONS, owner.organization.seats) : MAX_SESSIONS;
   while (live.length > limit) {

@@ -8,7 +8,10 @@ import { unpackRelease } from "./tarball.js";
 import { parseVersion, validateVersion, validRequirement } from "./version.js";
 
 const require = createRequire(import.meta.url);
-const SPDX_IDS = new Set<string>([...(require("spdx-license-ids") as string[]), ...(require("spdx-license-ids/deprecated.json") as string[])]);
+const SPDX_IDS = new Set<string>([
+  ...(require("spdx-license-ids") as string[]),
+  ...(require("spdx-license-ids/deprecated.json") as string[]),
+]);
 
 const ONE_HOUR = 60 * 60 * 1000;
 const ONE_DAY = 24 * ONE_HOUR;
@@ -54,7 +57,8 @@ export function publishRelease(core: Core, input: PublishInput): PublishResult {
   const unpacked = unpackRelease(input.tarball, core.options);
   if ("error" in unpacked) throw validationFailed({ tar: unpacked.error });
   const meta = unpacked.metadata;
-  if (input.urlName !== undefined && meta.name !== input.urlName) throw validationFailed({ name: "metadata does not match package name" });
+  if (input.urlName !== undefined && meta.name !== input.urlName)
+    throw validationFailed({ name: "metadata does not match package name" });
 
   const name = typeof meta.name === "string" ? meta.name : "";
   const existing = state.findPackage(input.repository, name);
@@ -80,7 +84,8 @@ export function publishRelease(core: Core, input: PublishInput): PublishResult {
   const releaseMeta = releaseMetaOf(meta);
   if ("errors" in releaseMeta) errors.meta = releaseMeta.errors;
   if (release && existing && !input.seeding) {
-    if (!editable(existing, release, now)) errors.inserted_at = "can only modify a release up to one hour after publication";
+    if (!editable(existing, release, now))
+      errors.inserted_at = "can only modify a release up to one hour after publication";
     else if (!(input.replace === undefined || input.replace === true || input.replace === "true")) {
       errors.inserted_at = "must include the --replace flag to update an existing release";
     }
@@ -139,9 +144,12 @@ export function revertRelease(core: Core, pkg: Package, release: Release): void 
   const remaining = pkg.releases.filter((r) => r !== release);
   if (remaining.length === 0) {
     const dependedOn = [...core.state.packages.values()].some(
-      (other) => other !== pkg && other.releases.some((r) => r.requirements.some((q) => q.name === pkg.name && q.repository === pkg.repository)),
+      (other) =>
+        other !== pkg &&
+        other.releases.some((r) => r.requirements.some((q) => q.name === pkg.name && q.repository === pkg.repository)),
     );
-    if (dependedOn) throw validationFailed({ name: "you cannot delete this package because other packages depend on it" });
+    if (dependedOn)
+      throw validationFailed({ name: "you cannot delete this package because other packages depend on it" });
     core.state.packages.delete(`${pkg.repository}/${pkg.name}`);
   }
   pkg.releases = remaining;
@@ -160,17 +168,23 @@ function packageNameError(name: unknown): string | null {
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
 const isStringMap = (v: unknown): v is Record<string, string> =>
   typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 const blank = (v: unknown): boolean => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
 
 /** PackageMetadata.changeset: description/licenses required on hexpm, links must be http(s) URLs, licenses SPDX ids on hexpm. */
-function packageMeta(meta: Record<string, unknown>, repository: string): { meta: PackageMeta } | { errors: Record<string, string> } {
+function packageMeta(
+  meta: Record<string, unknown>,
+  repository: string,
+): { meta: PackageMeta } | { errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const { description, licenses, links, maintainers, extra } = meta;
   if (!blank(description) && typeof description !== "string") errors.description = "expected type string";
-  if (licenses !== undefined && licenses !== null && !isStringList(licenses)) errors.licenses = "expected type list(string)";
+  if (licenses !== undefined && licenses !== null && !isStringList(licenses))
+    errors.licenses = "expected type list(string)";
   if (links !== undefined && links !== null && !isStringMap(links)) errors.links = "expected type map(string)";
-  if (maintainers !== undefined && maintainers !== null && !isStringList(maintainers)) errors.maintainers = "expected type list(string)";
+  if (maintainers !== undefined && maintainers !== null && !isStringList(maintainers))
+    errors.maintainers = "expected type list(string)";
   if (extra !== undefined && extra !== null && !isObject(extra)) errors.extra = "expected type map";
   if (repository === HEXPM) {
     if (blank(description)) errors.description ??= "can't be blank";
@@ -225,7 +239,13 @@ function releaseMetaOf(meta: Record<string, unknown>): { meta: Release["meta"] }
     }
   }
   if (Object.keys(errors).length > 0) return { errors };
-  return { meta: { app: app as string, buildTools: [...new Set(buildTools as string[])], elixir: typeof elixir === "string" ? elixir : null } };
+  return {
+    meta: {
+      app: app as string,
+      buildTools: [...new Set(buildTools as string[])],
+      elixir: typeof elixir === "string" ? elixir : null,
+    },
+  };
 }
 
 function requirementError(req: string): string | null {
@@ -239,7 +259,8 @@ function requirementsOf(core: Core, raw: unknown, repository: string): { list: R
   if (raw === undefined || raw === null) return { list: [] };
   let entries: Record<string, unknown>[];
   if (Array.isArray(raw)) entries = raw.filter(isObject);
-  else if (isObject(raw)) entries = Object.entries(raw).map(([name, value]) => (isObject(value) ? { ...value, name } : { name }));
+  else if (isObject(raw))
+    entries = Object.entries(raw).map(([name, value]) => (isObject(value) ? { ...value, name } : { name }));
   else return { errors: "is invalid" };
   const list: Requirement[] = [];
   const errors: Record<string, string> = {};
@@ -250,13 +271,17 @@ function requirementsOf(core: Core, raw: unknown, repository: string): { list: R
     // Ecto keeps the oldest error: type errors, then the last missing field, then existence, requirement, repository.
     const typeError =
       (app !== undefined && typeof app !== "string" && "expected type string") ||
-      (requirement !== undefined && requirement !== null && typeof requirement !== "string" && "expected type string") ||
+      (requirement !== undefined &&
+        requirement !== null &&
+        typeof requirement !== "string" &&
+        "expected type string") ||
       (optional !== undefined && typeof optional !== "boolean" && "expected type boolean");
     const missing = ["name", "app", "requirement"].filter((f) => blank(entry[f])).pop();
     const error =
       typeError ||
       (missing && "can't be blank") ||
-      (!core.state.findPackage(depRepository, name) && `package does not exist in repository ${JSON.stringify(depRepository)}`) ||
+      (!core.state.findPackage(depRepository, name) &&
+        `package does not exist in repository ${JSON.stringify(depRepository)}`) ||
       requirementError(requirement as string) ||
       (entry.repository !== undefined && depRepository !== HEXPM && depRepository !== repository
         ? repository === HEXPM
@@ -264,7 +289,14 @@ function requirementsOf(core: Core, raw: unknown, repository: string): { list: R
           : `dependencies can only belong to public repository "hexpm" or current repository ${JSON.stringify(repository)}, got: ${JSON.stringify(depRepository)}`
         : null);
     if (error) errors[name] = error;
-    else list.push({ name, repository: depRepository, app: app as string, requirement: requirement as string, optional: optional === true });
+    else
+      list.push({
+        name,
+        repository: depRepository,
+        app: app as string,
+        requirement: requirement as string,
+        optional: optional === true,
+      });
   }
   return Object.keys(errors).length > 0 ? { errors } : { list };
 }

@@ -39,7 +39,9 @@ const REASONS: Record<string, number> = { other: 0, invalid: 1, security: 2, dep
 const ascending = (pkg: Package): Release[] => [...pkg.releases].sort((a, b) => semver.compare(a.version, b.version));
 
 export function encodeNames(repository: string, packages: Package[]): Buffer {
-  const entries = packages.map((p) => bytesField(1, Buffer.concat([bytesField(1, p.name), bytesField(3, timestamp(p.updatedAt))])));
+  const entries = packages.map((p) =>
+    bytesField(1, Buffer.concat([bytesField(1, p.name), bytesField(3, timestamp(p.updatedAt))])),
+  );
   return Buffer.concat([...entries, bytesField(2, repository)]);
 }
 
@@ -47,7 +49,10 @@ export function encodeVersions(repository: string, packages: Package[]): Buffer 
   const entries = packages.map((p) => {
     const releases = ascending(p);
     const retired = releases.flatMap((r, i) => (r.retirement ? [i] : []));
-    return bytesField(1, Buffer.concat([bytesField(1, p.name), ...releases.map((r) => bytesField(2, r.version)), packed(3, retired)]));
+    return bytesField(
+      1,
+      Buffer.concat([bytesField(1, p.name), ...releases.map((r) => bytesField(2, r.version)), packed(3, retired)]),
+    );
   });
   return Buffer.concat([...entries, bytesField(2, repository)]);
 }
@@ -67,7 +72,13 @@ export function encodePackage(repository: string, pkg: Package): Buffer {
       ),
     );
     const retired = r.retirement
-      ? bytesField(4, Buffer.concat([intField(1, REASONS[r.retirement.reason] ?? 0), r.retirement.message ? bytesField(2, r.retirement.message) : Buffer.alloc(0)]))
+      ? bytesField(
+          4,
+          Buffer.concat([
+            intField(1, REASONS[r.retirement.reason] ?? 0),
+            r.retirement.message ? bytesField(2, r.retirement.message) : Buffer.alloc(0),
+          ]),
+        )
       : Buffer.alloc(0);
     return bytesField(
       1,
@@ -109,10 +120,19 @@ export class RegistrySigner {
 }
 
 /** The registry resource at `resource` ("names", "versions", "packages/NAME") of a repository, or null. */
-export function registryResource(core: Core, signer: RegistrySigner, repository: string, resource: string[]): Buffer | null {
-  const packages = core.state.packagesIn([repository]).filter((p) => p.releases.length > 0).sort((a, b) => (a.name < b.name ? -1 : 1));
+export function registryResource(
+  core: Core,
+  signer: RegistrySigner,
+  repository: string,
+  resource: string[],
+): Buffer | null {
+  const packages = core.state
+    .packagesIn([repository])
+    .filter((p) => p.releases.length > 0)
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
   if (resource.length === 1 && resource[0] === "names") return signer.signAndGzip(encodeNames(repository, packages));
-  if (resource.length === 1 && resource[0] === "versions") return signer.signAndGzip(encodeVersions(repository, packages));
+  if (resource.length === 1 && resource[0] === "versions")
+    return signer.signAndGzip(encodeVersions(repository, packages));
   if (resource.length === 2 && resource[0] === "packages") {
     const pkg = packages.find((p) => p.name === resource[1]);
     return pkg ? signer.signAndGzip(encodePackage(repository, pkg)) : null;

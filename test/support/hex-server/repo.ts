@@ -24,7 +24,8 @@ export async function serveRepository(
   if (method !== "GET" && method !== "HEAD") return plain(res, 405, "Method Not Allowed");
   const parts = path.split("/").filter(Boolean).map(safeDecode);
   if (parts.some((p) => p === null)) return plain(res, 404, "Not Found");
-  if (parts.length === 1 && parts[0] === "public_key") return send(res, method, "application/x-pem-file", Buffer.from(signer.publicKeyPem), "public, max-age=3600");
+  if (parts.length === 1 && parts[0] === "public_key")
+    return send(res, method, "application/x-pem-file", Buffer.from(signer.publicKeyPem), "public, max-age=3600");
   let repository = HEXPM;
   if (parts[0] === "repos" && parts.length >= 3) {
     repository = parts[1]!;
@@ -45,12 +46,22 @@ export async function serveRepository(
       res.setHeader("cache-control", repository === HEXPM ? "public, max-age=3600" : "private, max-age=3600");
       return void res.end();
     }
-    return send(res, method, "application/octet-stream", data, repository === HEXPM ? "public, max-age=3600" : "private, max-age=3600");
+    return send(
+      res,
+      method,
+      "application/octet-stream",
+      data,
+      repository === HEXPM ? "public, max-age=3600" : "private, max-age=3600",
+    );
   }
   if (parts.length !== 2) return plain(res, 404, "Not Found");
   const [kind, file] = parts as [string, string];
   const match =
-    kind === "tarballs" ? /^([a-z][a-z0-9_]*)-(.+)\.tar$/.exec(file) : kind === "docs" ? /^([a-z][a-z0-9_]*)-(.+)\.tar\.gz$/.exec(file) : null;
+    kind === "tarballs"
+      ? /^([a-z][a-z0-9_]*)-(.+)\.tar$/.exec(file)
+      : kind === "docs"
+        ? /^([a-z][a-z0-9_]*)-(.+)\.tar\.gz$/.exec(file)
+        : null;
   if (!match) return plain(res, 404, "Not Found");
 
   if (repository !== HEXPM) {
@@ -85,7 +96,10 @@ function checkAccess(core: Core, req: IncomingMessage, repository: string, docs:
   if (header === undefined || header.startsWith("Basic ")) return 401;
   let auth;
   try {
-    auth = authenticate(core, header, { ip: req.socket.remoteAddress ?? "", userAgent: req.headers["user-agent"] ?? "" });
+    auth = authenticate(core, header, {
+      ip: req.socket.remoteAddress ?? "",
+      userAgent: req.headers["user-agent"] ?? "",
+    });
   } catch (error) {
     if (error instanceof HttpError) return 401;
     throw error;

@@ -13,7 +13,15 @@ interface Query {
 
 /** SearchQuery.parse: words and `key:value` pairs (`key:"quoted value"`); null when it cannot be parsed. */
 export function parseSearch(text: string): Query | null {
-  const q: Query = { freeText: null, name: null, description: null, depends: null, buildTool: null, updatedAfter: null, extra: [] };
+  const q: Query = {
+    freeText: null,
+    name: null,
+    description: null,
+    depends: null,
+    buildTool: null,
+    updatedAfter: null,
+    extra: [],
+  };
   const words: string[] = [];
   let rest = text.trim();
   while (rest !== "") {
@@ -78,7 +86,9 @@ function nameTerm(search: string): string {
 
 /** `name:` filter: `*` at either end is a wildcard. */
 function filterTerm(search: string): string {
-  return escapeLike(search).replace(/^\*|\*$/g, "%").toLowerCase();
+  return escapeLike(search)
+    .replace(/^\*|\*$/g, "%")
+    .toLowerCase();
 }
 
 /**
@@ -94,7 +104,13 @@ function descriptionMatches(description: string | null, search: string): boolean
     .filter(Boolean)
     .map(stem);
   if (!description || words.length === 0) return false;
-  const have = new Set(description.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean).map(stem));
+  const have = new Set(
+    description
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}_]+/u)
+      .filter(Boolean)
+      .map(stem),
+  );
   return words.some((w) => have.has(w));
 }
 
@@ -140,23 +156,35 @@ export function searchPackages(all: Package[], search: string | null, sort: Sort
         const slash = q.name.indexOf("/");
         list =
           slash >= 0
-            ? list.filter((p) => like(p.name, filterTerm(q.name!.slice(slash + 1))) && like(p.repository, filterTerm(q.name!.slice(0, slash))))
+            ? list.filter(
+                (p) =>
+                  like(p.name, filterTerm(q.name!.slice(slash + 1))) &&
+                  like(p.repository, filterTerm(q.name!.slice(0, slash))),
+              )
             : list.filter((p) => like(p.name, filterTerm(q.name!)));
       }
       if (q.description !== null) list = list.filter((p) => descriptionMatches(p.meta.description, q.description!));
       if (q.depends !== null) {
         const colon = q.depends.indexOf(":");
         const [repo, dep] = colon >= 0 ? [q.depends.slice(0, colon), q.depends.slice(colon + 1)] : [null, q.depends];
-        list = list.filter((p) => p.releases.some((r) => r.requirements.some((req) => req.name === dep && (repo === null || req.repository === repo))));
+        list = list.filter((p) =>
+          p.releases.some((r) =>
+            r.requirements.some((req) => req.name === dep && (repo === null || req.repository === repo)),
+          ),
+        );
       }
-      if (q.buildTool !== null) list = list.filter((p) => p.releases.some((r) => r.meta.buildTools.includes(q.buildTool!)));
+      if (q.buildTool !== null)
+        list = list.filter((p) => p.releases.some((r) => r.meta.buildTools.includes(q.buildTool!)));
       for (const [key, value] of q.extra) {
         const keys = [key, ...value.split(",")];
         const leaf = keys.pop()!;
         const want = keys.reduceRight<unknown>((inner, k) => ({ [k]: inner }), extraValue(leaf));
         list = list.filter((p) => contains(p.meta.extra, want));
       }
-      if (q.updatedAfter !== null && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|\+00:00)$/.test(q.updatedAfter)) {
+      if (
+        q.updatedAfter !== null &&
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|\+00:00)$/.test(q.updatedAfter)
+      ) {
         const after = Date.parse(q.updatedAfter);
         if (!Number.isNaN(after)) {
           list = list.filter((p) => p.updatedAt >= after).sort((a, b) => a.updatedAt - b.updatedAt);
@@ -170,7 +198,8 @@ export function searchPackages(all: Package[], search: string | null, sort: Sort
 }
 
 function sortPackages(list: Package[], sort: SortKey): void {
-  const byName = (a: Package, b: Package) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.repository < b.repository ? -1 : 1);
+  const byName = (a: Package, b: Package) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.repository < b.repository ? -1 : 1;
   if (sort === "name") list.sort(byName);
   else if (sort === "inserted_at") list.sort((a, b) => b.insertedAt - a.insertedAt);
   else if (sort === "updated_at") list.sort((a, b) => b.updatedAt - a.updatedAt);

@@ -78,7 +78,15 @@ export class HexHttpServer {
     const method = (req.method ?? "GET").toUpperCase();
     const path = url.pathname;
     const query = Object.fromEntries(url.searchParams);
-    const record: RecordedRequest = { method, path, query, headers: { ...req.headers }, bodySize: 0, status: 0, at: this.core.clock.now() };
+    const record: RecordedRequest = {
+      method,
+      path,
+      query,
+      headers: { ...req.headers },
+      bodySize: 0,
+      status: 0,
+      at: this.core.clock.now(),
+    };
     this.requests.push(record);
     res.on("finish", () => (record.status = res.statusCode));
     this.records.set(req, record);
@@ -122,7 +130,12 @@ export class HexHttpServer {
   }
 
   /** Returns true when the fault answered (or killed) the request. */
-  private async applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, sendContinue: () => void): Promise<boolean> {
+  private async applyFault(
+    fault: Fault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    sendContinue: () => void,
+  ): Promise<boolean> {
     const f = fault.fault;
     switch (f.kind) {
       case "reset":
@@ -157,11 +170,16 @@ export class HexHttpServer {
         sendContinue();
         await this.finishBody(req, false);
         const reset = Math.floor(this.core.clock.now() / 1000) + (f.resetInSeconds ?? 60);
-        sendBody(res, 429, { status: 429, message: `API rate limit exceeded for IP ${clientIp(req)}` }, {
-          "x-ratelimit-limit": "100",
-          "x-ratelimit-remaining": "0",
-          "x-ratelimit-reset": String(reset),
-        });
+        sendBody(
+          res,
+          429,
+          { status: 429, message: `API rate limit exceeded for IP ${clientIp(req)}` },
+          {
+            "x-ratelimit-limit": "100",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": String(reset),
+          },
+        );
         return true;
       }
     }
@@ -244,7 +262,8 @@ export class HexHttpServer {
         if (ctx.body) return ctx.body;
         const length = req.headers["content-length"];
         if (length === undefined) throw new HttpError(411);
-        if (Number.parseInt(length, 10) > this.core.options.tarballMaxSize) throw new HttpError(422, undefined, { tar: "too big" });
+        if (Number.parseInt(length, 10) > this.core.options.tarballMaxSize)
+          throw new HttpError(422, undefined, { tar: "too big" });
         r.sendContinue();
         ctx.body = await this.read(req, UPLOAD_BODY_LIMIT);
         return ctx.body;
@@ -282,7 +301,8 @@ export class HexHttpServer {
   }
 }
 
-const headerText = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(",") : value);
+const headerText = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value.join(",") : value;
 
 function clientIp(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
@@ -302,13 +322,16 @@ function parseBody(contentType: string | undefined, body: Buffer): Record<string
     } catch {
       throw new HttpError(400);
     }
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
     return { _json: parsed };
   }
-  if (type === "application/x-www-form-urlencoded") return Object.fromEntries(new URLSearchParams(body.toString("utf8")));
+  if (type === "application/x-www-form-urlencoded")
+    return Object.fromEntries(new URLSearchParams(body.toString("utf8")));
   if (type === "application/vnd.hex+erlang") {
     const params = erlangParams(body);
-    if (typeof params === "object" && params !== null && !Array.isArray(params)) return params as Record<string, unknown>;
+    if (typeof params === "object" && params !== null && !Array.isArray(params))
+      return params as Record<string, unknown>;
     return { _json: params };
   }
   if (type === "application/vnd.hex+elixir") {

@@ -251,7 +251,9 @@ export class State {
   liveKeys(owner: { userId?: number; organizationId?: number }): Key[] {
     const now = this.clock.now();
     return [...this.keys.values()]
-      .filter((k) => (owner.userId !== undefined ? k.userId === owner.userId : k.organizationId === owner.organizationId))
+      .filter((k) =>
+        owner.userId !== undefined ? k.userId === owner.userId : k.organizationId === owner.organizationId,
+      )
       .filter((k) => !isRevoked(k, now))
       .sort(byName);
   }

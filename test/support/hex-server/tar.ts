@@ -72,7 +72,14 @@ export function readTar(data: Buffer, maxTotal = Infinity): TarEntry[] | "too_bi
     const linkname = pax.linkpath ?? longLink ?? field(header, 157, 100);
     pax = {};
     longName = longLink = null;
-    const type = typeflag === "0" || typeflag === "\0" || typeflag === "7" ? "file" : typeflag === "5" ? "directory" : typeflag === "2" ? "symlink" : "other";
+    const type =
+      typeflag === "0" || typeflag === "\0" || typeflag === "7"
+        ? "file"
+        : typeflag === "5"
+          ? "directory"
+          : typeflag === "2"
+            ? "symlink"
+            : "other";
     total += type === "file" ? size : 0;
     if (total > maxTotal) return "too_big";
     entries.push({ name, type, linkname, data: Buffer.from(body) });

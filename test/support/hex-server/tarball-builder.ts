@@ -15,13 +15,24 @@ export interface TarballInput {
   /** Contents; default one lib file. */
   files?: Record<string, string | Buffer>;
   /** Raw overrides for negative tests. */
-  raw?: { version?: string; checksum?: string; metadataConfig?: string | Buffer; contents?: Buffer; extraMembers?: TarInput[]; omit?: string[] };
+  raw?: {
+    version?: string;
+    checksum?: string;
+    metadataConfig?: string | Buffer;
+    contents?: Buffer;
+    extraMembers?: TarInput[];
+    omit?: string[];
+  };
 }
 
 /** Erlang term text for metadata.config: binaries for strings, kvlists for objects. */
 export function termText(value: MetaTerm): string {
   if (typeof value === "string") {
-    const escaped = value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(/\r/g, "\\r");
+    const escaped = value
+      .replace(/[\\"]/g, (c) => `\\${c}`)
+      .replace(/\n/g, "\\n")
+      .replace(/\t/g, "\\t")
+      .replace(/\r/g, "\\r");
     return /^[\x20-\x7e\n\t\r]*$/.test(value) ? `<<"${escaped}">>` : `<<"${escaped}"/utf8>>`;
   }
   if (typeof value === "number") return String(value);
@@ -57,7 +68,8 @@ export function buildTarball(input: TarballInput): Buffer {
   const metadataBytes = Buffer.from(input.raw?.metadataConfig ?? metadataConfig(metadata));
   const version = Buffer.from(input.raw?.version ?? "3");
   const checksum =
-    input.raw?.checksum ?? createHash("sha256").update(version).update(metadataBytes).update(contents).digest("hex").toUpperCase();
+    input.raw?.checksum ??
+    createHash("sha256").update(version).update(metadataBytes).update(contents).digest("hex").toUpperCase();
   const members: TarInput[] = [
     { name: "VERSION", data: version },
     { name: "CHECKSUM", data: Buffer.from(checksum) },

@@ -21,11 +21,19 @@ export interface UnpackLimits {
 const REQUIRED = ["VERSION", "CHECKSUM", "metadata.config", "contents.tar.gz"];
 const OUTER_FILE_LIMITS: Record<string, number> = { VERSION: 32, CHECKSUM: 128, "metadata.config": 1024 * 1024 };
 
-const tarReason: Record<string, string> = { eof: "Unexpected end of file", bad_header: "Unrecognized tar header format" };
+const tarReason: Record<string, string> = {
+  eof: "Unexpected end of file",
+  bad_header: "Unrecognized tar header format",
+};
 
 /** Returns the release data, or hex_core's error text (hex.pm puts it under `{"tar": ...}`). */
-export function unpackRelease(tarball: Buffer, limits: UnpackLimits, opts: { contents?: boolean } = {}): UnpackedRelease | { error: string } {
-  if (tarball.length > limits.tarballMaxSize) return { error: "tarball error, Extraction size exceeds the configured max_size limit" };
+export function unpackRelease(
+  tarball: Buffer,
+  limits: UnpackLimits,
+  opts: { contents?: boolean } = {},
+): UnpackedRelease | { error: string } {
+  if (tarball.length > limits.tarballMaxSize)
+    return { error: "tarball error, Extraction size exceeds the configured max_size limit" };
   let outer: TarEntry[];
   try {
     const read = readTar(tarball);
@@ -84,7 +92,8 @@ function unpackContents(contents: Buffer, maxUncompressed: number): string | nul
     try {
       tar = gunzipSync(contents, { maxOutputLength: maxUncompressed + 1 });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") return `inner tarball error, too_big_uncompressed: ${maxUncompressed}`;
+      if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+        return `inner tarball error, too_big_uncompressed: ${maxUncompressed}`;
       return "inner tarball error, Unexpected end of file";
     }
     if (tar.length > maxUncompressed) return `inner tarball error, too_big_uncompressed: ${maxUncompressed}`;
@@ -104,7 +113,8 @@ function unpackContents(contents: Buffer, maxUncompressed: number): string | nul
   for (const entry of entries) {
     // A leading "/" is stripped on extraction; ".." escaping the directory is refused.
     const path = entry.name.replace(/^\/+/, "");
-    if (escapes(path.split("/"))) return `inner tarball error, ${entry.name}: The path points above the current working directory`;
+    if (escapes(path.split("/")))
+      return `inner tarball error, ${entry.name}: The path points above the current working directory`;
     if (entry.type === "symlink") {
       const dir = path.split("/").slice(0, -1);
       const target = entry.linkname.startsWith("/") ? null : [...dir, ...entry.linkname.split("/")];

@@ -32,7 +32,12 @@ export async function call(server: HexServer, path: string, opts: CallOptions = 
     headers["content-type"] ??= "application/json";
   }
   const url = path.startsWith("http") ? path : `${server.apiUrl}${path}`;
-  const res = await fetch(url, { method: opts.method ?? (body === undefined ? "GET" : "POST"), headers, body, redirect: "manual" });
+  const res = await fetch(url, {
+    method: opts.method ?? (body === undefined ? "GET" : "POST"),
+    headers,
+    body,
+    redirect: "manual",
+  });
   const text = await res.text();
   let parsed: unknown = null;
   if (text !== "") {
@@ -45,7 +50,8 @@ export async function call(server: HexServer, path: string, opts: CallOptions = 
   return { status: res.status, headers: res.headers, body: parsed };
 }
 
-export const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+export const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 
 /** Form-encoded POST (the OAuth endpoints' documented encoding). */
 export async function form(server: HexServer, path: string, fields: Record<string, string>): Promise<CallResult> {

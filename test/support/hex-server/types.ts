@@ -68,11 +68,28 @@ export interface HexServer {
   readonly requests: RecordedRequest[];
 
   /** Creates a user (email verified). `twoFactor` enables TOTP. Returns its password and a full-API key. */
-  addUser(u: { username: string; email?: string; password?: string; twoFactor?: boolean; fullName?: string }): SeededUser;
+  addUser(u: {
+    username: string;
+    email?: string;
+    password?: string;
+    twoFactor?: boolean;
+    fullName?: string;
+  }): SeededUser;
   /** Creates an organization with `admin` as admin and optional members (role write/read). */
-  addOrganization(o: { name: string; admin: string; members?: { username: string; role: "admin" | "write" | "read" }[]; billingActive?: boolean; seats?: number }): void;
+  addOrganization(o: {
+    name: string;
+    admin: string;
+    members?: { username: string; role: "admin" | "write" | "read" }[];
+    billingActive?: boolean;
+    seats?: number;
+  }): void;
   /** Creates a key for a user or organization with the given permissions (default full api). Returns the secret. */
-  addKey(k: { owner: { user: string } | { organization: string }; name: string; permissions?: { domain: string; resource?: string | null }[]; revokeAt?: string }): string;
+  addKey(k: {
+    owner: { user: string } | { organization: string };
+    name: string;
+    permissions?: { domain: string; resource?: string | null }[];
+    revokeAt?: string;
+  }): string;
   /** Publishes a release directly from a tarball (bypasses auth), as `owner`. */
   addRelease(r: { repository?: string; owner: string; tarball: Uint8Array; insertedAt?: Date }): void;
 

@@ -5,14 +5,20 @@ const MAX_NUMERIC = 99_999_999_999_999;
 
 /** Version.parse (strict SemVer 2.0, no leading zeros); build metadata allowed here, refused by `validateVersion`. */
 export function parseVersion(text: string): semver.SemVer | null {
-  if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/.test(text)) return null;
+  if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/.test(text))
+    return null;
   return semver.parse(text);
 }
 
 /** Hexpm.Version.validate: the release version's extra rules, as the message hex.pm gives. */
 export function validateVersion(version: semver.SemVer, text: string): string | null {
   if (text.includes("+")) return "build number not allowed";
-  const numeric = [version.major, version.minor, version.patch, ...version.prerelease.filter((p): p is number => typeof p === "number")];
+  const numeric = [
+    version.major,
+    version.minor,
+    version.patch,
+    ...version.prerelease.filter((p): p is number => typeof p === "number"),
+  ];
   if (numeric.some((n) => n > MAX_NUMERIC)) return `numeric components must be at most ${MAX_NUMERIC}`;
   if (version.prerelease.join(".").length > 64) return "prerelease must be at most 64 characters";
   return null;
@@ -22,7 +28,10 @@ const PARTIAL = /^\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+
 
 /** Version.parse_requirement: clauses `[op] version` joined by `and` / `or`; only `~>` takes MAJOR.MINOR. */
 export function validRequirement(text: string): boolean {
-  const tokens = text.trim().split(/\s+|(?<=^|\s)(~>|==|!=|>=|<=|>|<)(?=\d)/).filter((t) => t !== undefined && t !== "");
+  const tokens = text
+    .trim()
+    .split(/\s+|(?<=^|\s)(~>|==|!=|>=|<=|>|<)(?=\d)/)
+    .filter((t) => t !== undefined && t !== "");
   if (tokens.length === 0) return false;
   let expectClause = true;
   for (let i = 0; i < tokens.length; i++) {

@@ -7,16 +7,23 @@ import { HEXPM, type Key, type Organization, type Package, type Release, type Us
 const enc = encodeURIComponent;
 
 export function packageUrl(core: Core, pkg: { repository: string; name: string }): string {
-  return pkg.repository === HEXPM ? `${core.apiUrl}/packages/${enc(pkg.name)}` : `${core.apiUrl}/repos/${enc(pkg.repository)}/packages/${enc(pkg.name)}`;
+  return pkg.repository === HEXPM
+    ? `${core.apiUrl}/packages/${enc(pkg.name)}`
+    : `${core.apiUrl}/repos/${enc(pkg.repository)}/packages/${enc(pkg.name)}`;
 }
 
 function packageHtmlUrl(core: Core, pkg: Package): string {
-  return pkg.repository === HEXPM ? `${core.url}/packages/${enc(pkg.name)}` : `${core.url}/packages/${enc(pkg.repository)}/${enc(pkg.name)}`;
+  return pkg.repository === HEXPM
+    ? `${core.url}/packages/${enc(pkg.name)}`
+    : `${core.url}/packages/${enc(pkg.repository)}/${enc(pkg.name)}`;
 }
 
 /** Inferred: hex.pm points at hexdocs.pm; this server has no docs site, so it names a local path of the same shape. */
 function docsHtmlUrl(core: Core, pkg: Package, version: string | null): string {
-  const base = pkg.repository === HEXPM ? `${core.url}/docs/${enc(pkg.name)}` : `${core.url}/docs/${enc(pkg.repository)}/${enc(pkg.name)}`;
+  const base =
+    pkg.repository === HEXPM
+      ? `${core.url}/docs/${enc(pkg.name)}`
+      : `${core.url}/docs/${enc(pkg.repository)}/${enc(pkg.name)}`;
   return version === null ? `${base}/` : `${base}/${version}/`;
 }
 
@@ -64,7 +71,12 @@ export function showUser(core: Core, user: User, packages?: Package[]): Record<s
 
 const repoSort = (repository: string): string => (repository === HEXPM ? "" : repository);
 
-export function showKey(core: Core, key: Key, authing: Credential | null, secret: string | null = null): Record<string, unknown> {
+export function showKey(
+  core: Core,
+  key: Key,
+  authing: Credential | null,
+  secret: string | null = null,
+): Record<string, unknown> {
   return {
     name: key.name,
     authing_key: authing?.kind === "key" && authing.key.id === key.id,
@@ -107,14 +119,21 @@ function configs(pkg: Package, release: Release | undefined): Record<string, str
   if (!release) return null;
   const v = semver.parse(release.version)!;
   const pre = v.prerelease.length ? `-${v.prerelease.join(".")}` : "";
-  const mixVersion = v.prerelease.length ? `~> ${v.major}.${v.minor}.${v.patch}${pre}` : v.major === 0 ? `~> 0.${v.minor}.${v.patch}` : `~> ${v.major}.${v.minor}`;
+  const mixVersion = v.prerelease.length
+    ? `~> ${v.major}.${v.minor}.${v.patch}${pre}`
+    : v.major === 0
+      ? `~> 0.${v.minor}.${v.patch}`
+      : `~> ${v.major}.${v.minor}`;
   const exact = `${v.major}.${v.minor}.${v.patch}${pre}`;
   const app = release.meta.app || pkg.name;
   const org = pkg.repository === HEXPM ? "" : `, organization: ${JSON.stringify(pkg.repository)}`;
   const mixApp = /^[a-z_][a-zA-Z0-9_]*$/.test(app) ? `:${app}` : `:${JSON.stringify(app)}`;
   const erlApp = /^[a-z][a-zA-Z0-9_@]*$/.test(app) ? app : `'${app}'`;
   return {
-    "mix.exs": app === pkg.name ? `{:${pkg.name}, "${mixVersion}"${org}}` : `{${mixApp}, "${mixVersion}", hex: :${pkg.name}${org}}`,
+    "mix.exs":
+      app === pkg.name
+        ? `{:${pkg.name}, "${mixVersion}"${org}}`
+        : `{${mixApp}, "${mixVersion}", hex: :${pkg.name}${org}}`,
     "rebar.config": app === pkg.name ? `{${pkg.name}, "${exact}"}` : `{${erlApp}, "${exact}", {pkg, ${pkg.name}}}`,
     "erlang.mk": `dep_${pkg.name} = hex ${exact}`,
   };
@@ -149,7 +168,9 @@ export function showPackage(core: Core, pkg: Package, owners?: User[]): Record<s
       inserted_at: isoTime(r.insertedAt),
     })),
     retirements: Object.fromEntries(
-      releases.filter((r) => r.retirement).map((r) => [r.version, { reason: r.retirement!.reason, message: r.retirement!.message }]),
+      releases
+        .filter((r) => r.retirement)
+        .map((r) => [r.version, { reason: r.retirement!.reason, message: r.retirement!.message }]),
     ),
     security_advisories: [],
     downloads: pkg.downloads,

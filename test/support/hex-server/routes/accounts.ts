@@ -3,7 +3,16 @@ import { param, type Ctx } from "../context.js";
 import { authorize, failure, organizationAccessCheck, verifyAccess, verifyUserAccess } from "../auth.js";
 import { badRequest, cacheHeaders, notFound, sendEmpty, sendBody, unauthorized, validationFailed } from "../http.js";
 import type { Router } from "../router.js";
-import { HEXPM_ORG_ID, randomHex, sha256Hex, type Key, type Organization, type Permission, type Role, type User } from "../state.js";
+import {
+  HEXPM_ORG_ID,
+  randomHex,
+  sha256Hex,
+  type Key,
+  type Organization,
+  type Permission,
+  type Role,
+  type User,
+} from "../state.js";
 import { listOrganization, minimalUser, showKey, showOrganization, showUser } from "../views.js";
 
 const USERNAME_RE = /^[a-z0-9_\-.]+$/;
@@ -68,7 +77,8 @@ function createUser(ctx: Ctx): void {
   const email = typeof rawEmail === "string" ? rawEmail.trim().toLowerCase() : "";
   if (email === "") errors.emails = "can't be blank";
   else if (!EMAIL_RE.test(email)) errors.emails = { email: "has invalid format" };
-  else if ([...state.users.values()].some((u) => u.email === email && u.emailVerified)) errors.emails = { email: "already in use" };
+  else if ([...state.users.values()].some((u) => u.email === email && u.emailVerified))
+    errors.emails = { email: "already in use" };
   const password = ctx.params.password;
   if (password !== undefined && password !== null && (typeof password !== "string" || [...password].length < 8)) {
     errors.password = "should be at least 8 character(s)";
@@ -93,7 +103,10 @@ function createUser(ctx: Ctx): void {
     updatedAt: now,
   };
   state.users.set(user.id, user);
-  sendBody(ctx.res, 201, showUser(ctx.core, user), { location: `/api/users/${encodeURIComponent(username)}`, ...cacheHeaders("private") });
+  sendBody(ctx.res, 201, showUser(ctx.core, user), {
+    location: `/api/users/${encodeURIComponent(username)}`,
+    ...cacheHeaders("private"),
+  });
 }
 
 function ownedPackages(ctx: Ctx, user: User) {
@@ -105,7 +118,9 @@ function me(ctx: Ctx): void {
   const user = ctx.auth.user;
   if (!user) throw notFound();
   const body = showUser(ctx.core, user, ownedPackages(ctx, user));
-  body.organizations = ctx.core.state.organizationsOf(user).map((o) => ({ name: o.name, role: o.members.get(user.id) }));
+  body.organizations = ctx.core.state
+    .organizationsOf(user)
+    .map((o) => ({ name: o.name, role: o.members.get(user.id) }));
   sendBody(ctx.res, 200, body, cacheHeaders("private"));
 }
 
@@ -131,7 +146,10 @@ function fetchOrganization(ctx: Ctx): void {
 function listOrganizations(ctx: Ctx): void {
   authorize(ctx, { domains: [["api", "read"]] });
   const { state } = ctx.core;
-  const orgs = [...(ctx.auth.user ? state.organizationsOf(ctx.auth.user) : []), ...(ctx.auth.organization ? [ctx.auth.organization] : [])];
+  const orgs = [
+    ...(ctx.auth.user ? state.organizationsOf(ctx.auth.user) : []),
+    ...(ctx.auth.organization ? [ctx.auth.organization] : []),
+  ];
   orgs.sort((a, b) => a.name.localeCompare(b.name));
   sendBody(ctx.res, 200, orgs.map(listOrganization), cacheHeaders("private"));
 }
@@ -150,7 +168,12 @@ function updateOrganization(ctx: Ctx): void {
   authorize(ctx, { domains: [["api", "write"]], checks: [organizationAccessCheck()] });
   const org = ctx.organization!;
   const raw = ctx.params.seats;
-  const seats = typeof raw === "number" && Number.isInteger(raw) ? raw : typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : null;
+  const seats =
+    typeof raw === "number" && Number.isInteger(raw)
+      ? raw
+      : typeof raw === "string" && /^-?\d+$/.test(raw)
+        ? Number(raw)
+        : null;
   if (seats === null || seats < org.members.size) throw validationFailed(NOT_ENOUGH_SEATS);
   org.seats = seats;
   org.updatedAt = ctx.core.clock.now();
@@ -168,7 +191,12 @@ function listMembers(ctx: Ctx): void {
   const members = [...ctx.organization!.members]
     .map(([id, role]) => [state.users.get(id)!, role] as const)
     .sort((a, b) => a[0].username.localeCompare(b[0].username));
-  sendBody(ctx.res, 200, members.map(([user, role]) => memberView(ctx, user, role, false)), cacheHeaders("private"));
+  sendBody(
+    ctx.res,
+    200,
+    members.map(([user, role]) => memberView(ctx, user, role, false)),
+    cacheHeaders("private"),
+  );
 }
 
 function showMember(ctx: Ctx): void {
@@ -254,7 +282,12 @@ function listKeys(ctx: Ctx): void {
   authorize(ctx, { required: true, domains: [["api", "read"]], checks: [organizationAccessCheck()] });
   requireOrganizationPath(ctx);
   const keys = ctx.core.state.liveKeys(keyOwner(ctx));
-  sendBody(ctx.res, 200, keys.map((k) => showKey(ctx.core, k, ctx.auth.credential)), cacheHeaders("private"));
+  sendBody(
+    ctx.res,
+    200,
+    keys.map((k) => showKey(ctx.core, k, ctx.auth.credential)),
+    cacheHeaders("private"),
+  );
 }
 
 function showKeyRoute(ctx: Ctx): void {
@@ -268,7 +301,12 @@ function showKeyRoute(ctx: Ctx): void {
 
 function createKey(ctx: Ctx): void {
   fetchOrganization(ctx);
-  authorize(ctx, { required: true, allowUnconfirmed: true, domains: [["api", "write"]], checks: [organizationAccessCheck("write")] });
+  authorize(ctx, {
+    required: true,
+    allowUnconfirmed: true,
+    domains: [["api", "write"]],
+    checks: [organizationAccessCheck("write")],
+  });
   requireOrganizationPath(ctx);
   const { state, clock } = ctx.core;
   const owner = keyOwner(ctx);
@@ -276,7 +314,8 @@ function createKey(ctx: Ctx): void {
   const errors: Record<string, unknown> = {};
 
   const name = ctx.params.name;
-  if (typeof name !== "string" || name.trim() === "") errors.name = name === undefined || name === null || name === "" ? "can't be blank" : "is invalid";
+  if (typeof name !== "string" || name.trim() === "")
+    errors.name = name === undefined || name === null || name === "" ? "can't be blank" : "is invalid";
 
   let revokeAt: number | null = null;
   const rawRevokeAt = ctx.params.revoke_at;
@@ -320,7 +359,11 @@ function createKey(ctx: Ctx): void {
 const DOMAINS = ["api", "package", "repository", "repositories", "docs"];
 
 /** KeyPermission.changeset for each entry; errors of all entries are merged into one map, as hex.pm reports them. */
-function parsePermissions(ctx: Ctx, subject: User | Organization, raw: unknown): { permissions: Permission[] } | { error: unknown } {
+function parsePermissions(
+  ctx: Ctx,
+  subject: User | Organization,
+  raw: unknown,
+): { permissions: Permission[] } | { error: unknown } {
   if (!Array.isArray(raw)) return { error: "is invalid" };
   const permissions: Permission[] = [];
   const errors: Record<string, string> = {};
@@ -343,13 +386,15 @@ function parsePermissions(ctx: Ctx, subject: User | Organization, raw: unknown):
     if (domain === "package" && typeof resource === "string" && !resource.includes("/")) resource = `hexpm/${resource}`;
     if (resource !== null) {
       const fits =
-        (domain === "api" && ["read", "write"].includes(resource)) || ["repository", "package", "docs"].includes(domain);
+        (domain === "api" && ["read", "write"].includes(resource)) ||
+        ["repository", "package", "docs"].includes(domain);
       if (!fits) {
         errors.resource = "invalid resource for given domain";
         continue;
       }
       if (!verifyUserAccess(ctx.core, subject, domain, resource).ok) {
-        errors.resource = domain === "package" ? "you do not have access to this package" : "you do not have access to this repository";
+        errors.resource =
+          domain === "package" ? "you do not have access to this package" : "you do not have access to this repository";
         continue;
       }
     }
@@ -419,9 +464,10 @@ function authTest(ctx: Ctx): void {
     return;
   }
   const key = credential.key;
-  const owner = key.organizationId !== null
-    ? { type: "organization", name: ctx.core.state.organizations.get(key.organizationId)!.name }
-    : { type: "user", name: ctx.core.state.userById(key.userId)!.username };
+  const owner =
+    key.organizationId !== null
+      ? { type: "organization", name: ctx.core.state.organizations.get(key.organizationId)!.name }
+      : { type: "user", name: ctx.core.state.userById(key.userId)!.username };
   sendBody(ctx.res, 200, { key: { name: key.name, owner } });
 }
 

@@ -80,7 +80,10 @@ function token(ctx: Ctx): void {
       // Browser clients only (PKCE); not served here.
       throw new OAuthError("invalid_grant", "Invalid authorization code");
     default:
-      throw new OAuthError("unsupported_grant_type", `Unsupported grant type: ${typeof grantType === "string" ? JSON.stringify(grantType) : "nil"}`);
+      throw new OAuthError(
+        "unsupported_grant_type",
+        `Unsupported grant type: ${typeof grantType === "string" ? JSON.stringify(grantType) : "nil"}`,
+      );
   }
 }
 
@@ -102,7 +105,11 @@ function deviceCodeGrant(ctx: Ctx): void {
   if (device.status === "pending") throw new OAuthError("authorization_pending", "Authorization pending");
   // Authorized: every poll rotates the token (same scopes, same expiry) and revokes the previous one.
   const live = [...state.tokens.values()].filter(
-    (t) => t.grantType === DEVICE_GRANT && t.grantReference === device.deviceCode && t.clientId === clientId && t.revokedAt === null,
+    (t) =>
+      t.grantType === DEVICE_GRANT &&
+      t.grantReference === device.deviceCode &&
+      t.clientId === clientId &&
+      t.revokedAt === null,
   );
   const old = live.sort((a, b) => b.id - a.id)[0];
   if (!old) throw new OAuthError("invalid_grant", "No token found for authorized device");
@@ -131,7 +138,8 @@ function refreshTokenGrant(ctx: Ctx): void {
   const old = state.findTokenByRefresh(refresh);
   if (!old || old.clientId !== clientId) throw new OAuthError("invalid_grant", "Invalid refresh token");
   if (old.revokedAt !== null) throw new OAuthError("invalid_grant", "Refresh token has been revoked");
-  if (old.refreshExpiresAt !== null && old.refreshExpiresAt < clock.now()) throw new OAuthError("invalid_grant", "Refresh token has expired");
+  if (old.refreshExpiresAt !== null && old.refreshExpiresAt < clock.now())
+    throw new OAuthError("invalid_grant", "Refresh token has expired");
   const session = state.sessions.get(old.sessionId)!;
   old.revokedAt = clock.now();
   session.lastUsedAt = clock.now();
@@ -155,7 +163,12 @@ function refreshTokenGrant(ctx: Ctx): void {
 
 const permissionScopes = (key: Key): (string | "*repositories")[] =>
   key.permissions.flatMap((p) => {
-    if (p.domain === "api") return p.resource === null ? ["api", "api:read", "api:write"] : p.resource === "write" ? ["api:write", "api:read"] : ["api:read"];
+    if (p.domain === "api")
+      return p.resource === null
+        ? ["api", "api:read", "api:write"]
+        : p.resource === "write"
+          ? ["api:write", "api:read"]
+          : ["api:read"];
     if (p.domain === "repository") return [`repository:${p.resource}`];
     if (p.domain === "repositories") return ["*repositories"];
     return [];
@@ -165,14 +178,17 @@ function clientCredentialsGrant(ctx: Ctx): void {
   const clientId = validateClient(ctx);
   const { state, clock } = ctx.core;
   const secret = str(ctx, "client_secret");
-  if (secret === undefined || secret === "") throw new OAuthError("invalid_request", "Missing or invalid client_secret");
+  if (secret === undefined || secret === "")
+    throw new OAuthError("invalid_request", "Missing or invalid client_secret");
   const key = state.findKeyBySecret(secret);
   const keyUser = state.userById(key?.userId ?? null);
-  if (!key || isRevoked(key, clock.now()) || (keyUser && keyUser.organizationId !== null)) throw new OAuthError("invalid_client", "Invalid API key");
+  if (!key || isRevoked(key, clock.now()) || (keyUser && keyUser.organizationId !== null))
+    throw new OAuthError("invalid_client", "Invalid API key");
   const organization = key.organizationId === null ? undefined : state.organizations.get(key.organizationId);
   const subject = keyUser ?? organization!;
   const rawScope = ctx.params.scope;
-  if (rawScope !== undefined && typeof rawScope !== "string") throw new OAuthError("invalid_scope", "Invalid scope parameter");
+  if (rawScope !== undefined && typeof rawScope !== "string")
+    throw new OAuthError("invalid_scope", "Invalid scope parameter");
   const requested = (rawScope ?? "").split(" ").filter(Boolean);
   const scopes = expandRepositories(ctx.core, subject, requested, key);
   const allowed = new Set(permissionScopes(key));
@@ -212,7 +228,9 @@ function revokeByHash(ctx: Ctx): void {
   const hash = str(ctx, "token_hash");
   if (hash) {
     const { state } = ctx.core;
-    const found = [...state.tokens.values()].find((t) => t.refreshToken !== null && sha256Hex(t.refreshToken) === hash.toLowerCase());
+    const found = [...state.tokens.values()].find(
+      (t) => t.refreshToken !== null && sha256Hex(t.refreshToken) === hash.toLowerCase(),
+    );
     const session = found && state.sessions.get(found.sessionId);
     if (session) revokeSession(ctx.core, session);
   }

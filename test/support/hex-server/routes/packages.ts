@@ -74,11 +74,16 @@ const writeDomains: (string | [string, string])[] = [["api", "write"], "package"
 function listRepositories(ctx: Ctx): void {
   authorize(ctx, { domains: [["api", "read"]] });
   const { state } = ctx.core;
-  const orgs = [...(ctx.auth.user ? state.organizationsOf(ctx.auth.user) : []), ...(ctx.auth.organization ? [ctx.auth.organization] : [])];
+  const orgs = [
+    ...(ctx.auth.user ? state.organizationsOf(ctx.auth.user) : []),
+    ...(ctx.auth.organization ? [ctx.auth.organization] : []),
+  ];
   const hexpm = state.hexpmOrganization();
   const body = [
     { name: HEXPM, inserted_at: isoOf(hexpm.insertedAt), updated_at: isoOf(hexpm.updatedAt) },
-    ...orgs.sort((a, b) => a.name.localeCompare(b.name)).map((o) => ({ name: o.name, inserted_at: isoOf(o.insertedAt), updated_at: isoOf(o.updatedAt) })),
+    ...orgs
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((o) => ({ name: o.name, inserted_at: isoOf(o.insertedAt), updated_at: isoOf(o.updatedAt) })),
   ];
   sendBody(ctx.res, 200, body, cacheHeaders(ctx.auth.user ? "private" : "public"));
 }
@@ -87,7 +92,12 @@ function showRepository(ctx: Ctx): void {
   fetchRepository(ctx);
   authorize(ctx, { domains: [["api", "read"]], checks: [organizationAccessCheck()] });
   const org = ctx.organization!;
-  sendBody(ctx.res, 200, { name: ctx.repository, inserted_at: isoOf(org.insertedAt), updated_at: isoOf(org.updatedAt) }, cacheHeaders(ctx.repository === HEXPM ? "public" : "private"));
+  sendBody(
+    ctx.res,
+    200,
+    { name: ctx.repository, inserted_at: isoOf(org.insertedAt), updated_at: isoOf(org.updatedAt) },
+    cacheHeaders(ctx.repository === HEXPM ? "public" : "private"),
+  );
 }
 
 const isoOf = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
@@ -114,13 +124,19 @@ function listPackages(ctx: Ctx): void {
   const rawSort = ctx.params.sort;
   const sortParam = rawSort === undefined ? "name" : rawSort === "downloads" ? "total_downloads" : rawSort;
   const sort = (typeof sortParam === "string" && SORTS.includes(sortParam) ? sortParam : null) as SortKey;
-  const search = typeof ctx.params.search === "string" && ctx.params.search.trim() !== "" ? ctx.params.search.trim() : null;
+  const search =
+    typeof ctx.params.search === "string" && ctx.params.search.trim() !== "" ? ctx.params.search.trim() : null;
   const page = Math.max(safeInt(ctx.params.page) ?? 1, 1);
   // Inferred: hex.pm caps per_page at 100; a value below 1 would be a database error there, here it means 1.
   const perPage = Math.max(Math.min(safeInt(ctx.params.per_page) ?? 100, 100), 1);
   const found = searchPackages(state.packagesIn(repositories), search, sort);
   const pageItems = found.slice((page - 1) * perPage, page * perPage);
-  sendBody(ctx.res, 200, pageItems.map((p) => showPackage(ctx.core, p)), cacheHeaders("public"));
+  sendBody(
+    ctx.res,
+    200,
+    pageItems.map((p) => showPackage(ctx.core, p)),
+    cacheHeaders("public"),
+  );
 }
 
 function ownersOf(ctx: Ctx, pkg: NonNullable<Ctx["package"]>): [User, OwnerLevel][] {
@@ -205,14 +221,18 @@ async function uploadDocs(ctx: Ctx): Promise<void> {
   try {
     gunzipSync(body, { maxOutputLength: tarballMaxUncompressed });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw validationFailed({ tar: "too big (uncompressed)" });
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      throw validationFailed({ tar: "too big (uncompressed)" });
     // hex.pm's inflate raises on data that is not gzip: an internal server error there too.
     throw new HttpError(500);
   }
   const release = ctx.release!;
   release.docs = body;
   release.hasDocs = true;
-  sendEmpty(ctx.res, 201, { location: docsTarballUrl(ctx.core, ctx.package!, release.version), ...cacheHeaders("public") });
+  sendEmpty(ctx.res, 201, {
+    location: docsTarballUrl(ctx.core, ctx.package!, release.version),
+    ...cacheHeaders("public"),
+  });
 }
 
 function deleteDocs(ctx: Ctx): void {
@@ -330,10 +350,14 @@ function addOwner(ctx: Ctx): void {
   const transfer = ctx.params.transfer === true;
   const level = ctx.params.level === undefined ? "full" : ctx.params.level;
   if (pkg.repository !== HEXPM && !organizationAccess(repoOrg, user, "read")) {
-    throw validationFailed({ username: "cannot add owner to private package when the user is not a member of the organization" });
+    throw validationFailed({
+      username: "cannot add owner to private package when the user is not a member of the organization",
+    });
   }
   if (isOrgUser && !transfer) {
-    throw validationFailed({ username: "organization ownership can only be transferred, removing all existing owners" });
+    throw validationFailed({
+      username: "organization ownership can only be transferred, removing all existing owners",
+    });
   }
   if (isOrgUser && level !== "full") {
     throw validationFailed({ level: 'ownership level is required to be "full" for organization ownership' });
@@ -367,7 +391,8 @@ function removeOwner(ctx: Ctx): void {
   const fullOwners = [...pkg.owners.values()].filter((l) => l === "full").length;
   // The last-owner rules hold on hexpm only; an organization package may be left without owners.
   if (!level) throw validationFailed({ username: "user is not an owner of package" });
-  if (pkg.owners.size === 1 && pkg.repository === HEXPM) throw validationFailed({ username: "cannot remove last owner of package" });
+  if (pkg.owners.size === 1 && pkg.repository === HEXPM)
+    throw validationFailed({ username: "cannot remove last owner of package" });
   if (level === "full" && fullOwners === 1 && pkg.repository === HEXPM) {
     throw validationFailed({ username: "cannot remove the last full owner of package" });
   }

@@ -174,7 +174,10 @@ test("--revert on a terminal asks first (default no)", async (t) => {
   const env = { ...w.env, HEX_API_KEY: w.ana.apiKey };
   const no = spawnPty(["publish", "--revert", "1.2.3"], { cwd: dir, env });
   t.after(() => no.kill());
-  await no.waitFor("Revert demo 1.2.3 from hexpm (reverting its last release removes the package)?");
+  // The prompt names the server actually used (the local test server), never `hexpm` by default.
+  await no.waitFor(
+    `Revert demo 1.2.3 from the server at ${w.server.apiUrl} (reverting its last release removes the package)?`,
+  );
   no.line("");
   assert.equal((await no.exited).exitCode, 130, no.screen);
   assert.ok(release(w, "demo", "1.2.3"));

@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
-import type { BuildPlan, BuildWhat, PackageSummary, PipelineEvent } from "../package/pipeline.js";
+import type { BuildPlan, BuildWhat, PackageSummary, PipelineEvent } from "../build/pipeline.js";
 import type { Output } from "../ui/output.js";
 
 export const BuildInput = z.object({
@@ -99,7 +99,7 @@ function progressReporter(out: Output) {
 }
 
 export async function build(ctx: Context, input: BuildInputValue): Promise<BuildResult> {
-  const { buildPlan, unpackDocsTo, unpackPackageTo, writeFileAtomic } = await import("../package/pipeline.js");
+  const { buildPlan, unpackDocsTo, unpackPackageTo, writeFileAtomic } = await import("../build/pipeline.js");
   const what: BuildWhat = input.what ?? "both";
   const progress = progressReporter(ctx.out);
   let plan: BuildPlan;

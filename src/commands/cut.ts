@@ -195,7 +195,7 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
       throw new HextsError("GIT", `${fileRel} is not tracked by git, so hexts cut cannot commit the version change`);
     // The version is known and valid now: run every check before the first change. (With {vsn, git} the version
     // only exists once the tag does; the publish step checks it then, and a failure deletes the tag.)
-    const { checkProject } = await import("../package/pipeline.js");
+    const { checkProject } = await import("../build/pipeline.js");
     await checkProject({
       dir: ctx.cwd,
       cwd: ctx.cwd,

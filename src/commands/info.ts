@@ -218,12 +218,10 @@ async function fromRegistry(ctx: Context, input: z.output<typeof InfoInput>): Pr
       source: "registry",
     };
   }
-  const versions = [...pkg.releases]
-    .reverse()
-    .map((r) => ({
-      version: r.version,
-      retired: r.retired ? { reason: String(r.retired.reason), message: r.retired.message ?? null } : null,
-    }));
+  const versions = [...pkg.releases].reverse().map((r) => ({
+    version: r.version,
+    retired: r.retired ? { reason: String(r.retired.reason), message: r.retired.message ?? null } : null,
+  }));
   const latest = versions.find((v) => !v.retired && !v.version.includes("-"))?.version ?? versions[0]?.version ?? null;
   return {
     kind: "package",

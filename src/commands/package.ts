@@ -55,7 +55,7 @@ export async function fetchPackage(ctx: Context, input: z.output<typeof FetchInp
   const dir = resolve(ctx.cwd, input.output ?? ".");
   await mkdir(dir, { recursive: true });
   const stem = join(dir, `${input.package}-${input.version}`);
-  const pipeline = await import("../package/pipeline.js");
+  const pipeline = await import("../build/pipeline.js");
   if (input.unpack) {
     // Verified against the registry above; the unpacker checks it again along with every inner rule.
     const files = await pipeline.unpackPackageTo(fetched.tarball, stem);

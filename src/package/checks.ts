@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { encodeMetadataConfig } from "../erlang/metadata-config.js";
 import { HextsError } from "../errors.js";
 import { HEXPM, isHexpmFamily, targetRepo, type RepoRef } from "../repository.js";
-import type { MetadataValue, Problem, ProjectPackage } from "../project/types.js";
+import type { MetadataValue, Problem, ProjectPackage } from "./types.js";
 import { licenseHint, isValidLicense } from "./checks-license.js";
 import { parseVersion, requirementIsPrerelease, requirementProblem, versionProblem } from "./checks-version.js";
 import { TARBALL_MAX_UNCOMPRESSED_SIZE, plannedTarSize } from "./contents.js";

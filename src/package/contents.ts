@@ -3,7 +3,7 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { HextsError } from "../errors.js";
-import type { PackageFile } from "../project/types.js";
+import type { PackageFile } from "./types.js";
 import { GzipWriter } from "./gzip.js";
 import { entryTreeProblem, safePathProblem, symlinkEscapes, type TreeEntry } from "./paths.js";
 import { BLOCK_SIZE, MODE_FILE, TarWriter, encodeHeader, paddingSize } from "./tar.js";

@@ -6,7 +6,7 @@
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { HextsError } from "../errors.js";
-import type { PackageFile } from "../project/types.js";
+import type { PackageFile } from "./types.js";
 import { sha256Hex } from "./checksum.js";
 import {
   CompressedTar,

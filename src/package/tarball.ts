@@ -1,7 +1,7 @@
 // Package tarballs (HEX_PROTOCOL.md §5): create them byte for byte as hex_core does, from memory or streamed
 // from disk, and unpack/verify downloaded ones more strictly than hex_core (vectors/README.md §3).
 import { HextsError } from "../errors.js";
-import type { PackageFile } from "../project/types.js";
+import type { PackageFile } from "./types.js";
 import { decodeMetadataConfig, encodeMetadataConfig, MetadataConfigError } from "../erlang/metadata-config.js";
 import type { ErlMap, MetaObject, MetaValue } from "../erlang/terms.js";
 import { innerChecksum as computeInnerChecksum, parseChecksumHex, sha256Hex } from "./checksum.js";

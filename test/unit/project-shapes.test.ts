@@ -6,7 +6,7 @@ import { chmodSync, cpSync, lstatSync, mkdtempSync, readdirSync, rmSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildPlan } from "../../src/package/pipeline.js";
+import { buildPlan } from "../../src/build/pipeline.js";
 
 const SHAPES = fileURLToPath(new URL("../fixtures/shapes/", import.meta.url));
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HextsError } from "../../src/errors.js";
 import { createPackageTarball, unpackPackageTarball } from "../../src/package/tarball.js";
-import { unpackPackageTo } from "../../src/package/pipeline.js";
+import { unpackPackageTo } from "../../src/build/pipeline.js";
 import { unpackDocsTarball } from "../../src/package/docs-tarball.js";
 import { TarWriter, concatBytes } from "../../src/package/tar.js";
 import { gzip } from "../../src/package/gzip.js";

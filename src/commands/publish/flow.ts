@@ -7,7 +7,7 @@ import { relative } from "node:path";
 import type { Context } from "../context.js";
 import type { HexClient } from "../../api/index.js";
 import { HextsError, isHextsError } from "../../errors.js";
-import type { BuiltPackage, PackageSummary, PackageTarget } from "../../package/pipeline.js";
+import type { BuiltPackage, PackageSummary, PackageTarget } from "../../build/pipeline.js";
 import type { ProjectPackage } from "../../project/types.js";
 import type { Output } from "../../ui/output.js";
 import { openSession, serverLabel, type Session } from "../session.js";
@@ -187,7 +187,7 @@ async function earlyOtp(ctx: Context, session: Session): Promise<string | undefi
 }
 
 export async function publishFlow(ctx: Context, o: PublishOptions, hooks: PublishHooks = {}): Promise<PublishResult> {
-  const { buildPlan, checkProject, findDocsDir } = await import("../../package/pipeline.js");
+  const { buildPlan, checkProject, findDocsDir } = await import("../../build/pipeline.js");
   const docsOnly = o.what === "docs";
   const out = ctx.out;
   const pipelineOptions = {

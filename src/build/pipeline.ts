@@ -17,12 +17,12 @@ import {
   problemsError,
   type CheckStage,
   type PackageTarget,
-} from "./checks.js";
-import type { BuildProgress } from "./contents.js";
-import { buildDocsTarball, unpackDocsTarball } from "./docs-tarball.js";
-import { buildPackageTarball, unpackPackageTarball } from "./tarball.js";
+} from "../package/checks.js";
+import type { BuildProgress } from "../package/contents.js";
+import { buildDocsTarball, unpackDocsTarball } from "../package/docs-tarball.js";
+import { buildPackageTarball, unpackPackageTarball } from "../package/tarball.js";
 
-export type { PackageTarget } from "./checks.js";
+export type { PackageTarget } from "../package/checks.js";
 
 /** What to build: the package, its docs, or both (`hexts build` with no argument). */
 export type BuildWhat = "package" | "docs" | "both";

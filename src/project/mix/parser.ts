@@ -99,8 +99,12 @@ function parts(raw: StrPart[]): Part[] {
   return raw.map((p) => ("raw" in p ? p : { expr: new Parser(p.tokens).interpolation(p), line: p.line, col: p.col }));
 }
 
+/** Nesting deeper than this is refused as a syntax error (a hostile mix.exs would otherwise overflow the stack). */
+const MAX_NESTING = 300;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly toks: Token[]) {}
 
   private get tok(): Token {
@@ -200,6 +204,16 @@ class Parser {
   // ---- expressions ----
 
   private expr(minBp: number, noDo: boolean): Node {
+    if (this.depth >= MAX_NESTING) this.fail(`expressions nested more than ${MAX_NESTING} levels deep`);
+    this.depth++;
+    try {
+      return this.exprAt(minBp, noDo);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private exprAt(minBp: number, noDo: boolean): Node {
     let left = this.prefix(noDo);
     for (;;) {
       let t = this.tok;

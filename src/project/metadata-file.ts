@@ -24,25 +24,9 @@ import { parseTerms } from "../erlang/reader.js";
 import { Atom, Charlist, Tuple, listItems, type Term } from "../erlang/terms.js";
 import { HextsError } from "../errors.js";
 import { erlangMkDefaultFiles } from "./erlang-mk.js";
+import { defaultFiles as mixDefaultFiles } from "./mix/files.js";
 import { REBAR3_DEFAULT_FILES, compareStrings, expandPaths, toPackageFiles, type PathEntry } from "./rebar3/files.js";
 import type { BuildTool, MetadataValue, Problem, ProjectPackage, Requirement } from "./types.js";
-
-/** mix's default `files` (Hex 2.5.1). */
-export const MIX_DEFAULT_FILES = [
-  "lib",
-  "priv",
-  ".formatter.exs",
-  "mix.exs",
-  "README*",
-  "readme*",
-  "LICENSE*",
-  "license*",
-  "CHANGELOG*",
-  "changelog*",
-  "src",
-  "c_src",
-  "Makefile*",
-];
 
 const JsonValue: z.ZodType<MetadataValue> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.array(JsonValue), z.record(z.string(), JsonValue)]),
@@ -90,7 +74,7 @@ export function guessBuildTools(dir: string): string[] {
 }
 
 function defaultFiles(dir: string, tool: string | undefined, app: string): string[] {
-  if (tool === "mix") return MIX_DEFAULT_FILES;
+  if (tool === "mix") return mixDefaultFiles;
   if (tool === "make") return erlangMkDefaultFiles(dir, app);
   return REBAR3_DEFAULT_FILES;
 }

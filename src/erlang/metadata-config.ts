@@ -3,6 +3,7 @@
 // The reader reproduces hex_core's verdicts, quirks included; see vectors/README.md §2 and §7.
 import { HextsError } from "../errors.js";
 import { prettyTerm } from "./pretty.js";
+import { ERLANG_ESCAPES, TERM_LIMITS } from "./reader.js";
 import { BitWriter, applySegmentType, newSegmentSpec, writeSegment, type SegmentValue } from "./bits.js";
 import {
   Atom,
@@ -346,7 +347,7 @@ function unescape(cs: number[]): number[] {
     } else if (a !== undefined && a <= 32) {
       i += 2;
     } else if (a !== undefined) {
-      out.push(ESCAPE_CHARS.get(a) ?? a);
+      out.push(ERLANG_ESCAPES.get(a) ?? a);
       i += 2;
     } else {
       // A lone trailing backslash: hex_core's escape has no clause for it and crashes.
@@ -355,18 +356,6 @@ function unescape(cs: number[]): number[] {
   }
   return out;
 }
-
-const ESCAPE_CHARS = new Map<number, number>([
-  [110, 10],
-  [114, 13],
-  [116, 9],
-  [118, 11],
-  [98, 8],
-  [102, 12],
-  [101, 27],
-  [115, 32],
-  [100, 127],
-]);
 
 function illegal(chars: number[]): MetadataConfigError {
   const text = codesToString(chars.length > 200 ? chars.slice(0, 200) : chars) + (chars.length > 200 ? "..." : "");
@@ -377,9 +366,8 @@ function illegal(chars: number[]): MetadataConfigError {
   );
 }
 
-/** Limits that keep a hostile metadata.config from exhausting the stack or the CPU (hex_core has none). */
-export const MAX_TERM_DEPTH = 1000;
-export const MAX_NUMBER_DIGITS = 10_000;
+// The term reader's limits keep a hostile metadata.config from exhausting the stack or the CPU (hex_core has none).
+const { depth: MAX_TERM_DEPTH, numberDigits: MAX_NUMBER_DIGITS } = TERM_LIMITS;
 const tooBig = (what: string) =>
   new HextsError("TERM_SYNTAX", `metadata.config holds ${what}, over hexts' limit`, {
     details: { file: "metadata.config", reason: "limit" },

@@ -298,7 +298,7 @@ class Lexer {
       if (this.peek() === -1) this.fail(line, col, "unterminated escape sequence");
       return this.take() & 31;
     }
-    return SIMPLE_ESCAPES.get(c) ?? c;
+    return ERLANG_ESCAPES.get(c) ?? c;
   }
 }
 
@@ -318,7 +318,8 @@ function radixValue(ds: string, base: number): bigint {
   return value;
 }
 
-const SIMPLE_ESCAPES = new Map<number, number>([
+/** The one-character escapes of erl_scan (`\n` and the like): escaped code -> character code. */
+export const ERLANG_ESCAPES: ReadonlyMap<number, number> = new Map<number, number>([
   [110, 10],
   [114, 13],
   [116, 9],

@@ -336,7 +336,6 @@ export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {
     if (!within(realOrResolved(dirname(onDisk(prefix))), realRoot)) throw outside();
     return [prefix];
   }
-  if (k === comps.length) return prefix !== "" && exists(onDisk(prefix)) ? [prefix] : [];
 
   const results = new Set<string>();
   // `strict`: the pattern's fixed part names this directory (`link/*`), so a listing outside is an error; one

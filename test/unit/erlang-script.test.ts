@@ -100,6 +100,8 @@ describe("script constructs", () => {
     ['{ok, [{deps, D}]} = file:consult("deps.config"), D.', '[{jsx,"3.1.0"}]'],
     ['file:consult("missing.config").', "{error,enoent}"],
     ['io_lib:format("~s-~p-~w~n", ["a", {b, 1}, c]).', '"a-{b,1}-c\\n"'],
+    ['catch io_lib:format("~s", [[a]]).', "{'EXIT',{badarg,[]}}"],
+    ['{catch io_lib:format("~p", []), catch io_lib:format("~b", [x])}.', "{{'EXIT',{badarg,[]}},{'EXIT',{badarg,[]}}}"],
     ["list_to_integer(erlang:system_info(otp_release)) >= 21.", "true"],
     ["erlang:system_info(otp_release).", '"24"'],
     ['<<"abc", 1>>.', "<<97,98,99,1>>"],

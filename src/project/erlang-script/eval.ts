@@ -29,7 +29,7 @@ import {
 } from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
 import { wildcard } from "../glob.js";
-import { formatErlang } from "./format.js";
+import { flatText, formatErlang } from "./format.js";
 import type { Clause, Node, Pos } from "./parse.js";
 
 /** A function value: a fun written in the script, or a reference to a known library function. */
@@ -721,25 +721,6 @@ function compare(a: V, b: V): number {
   if (x !== undefined && y !== undefined && (a instanceof Float || b instanceof Float))
     return x < y ? -1 : x > y ? 1 : 0;
   return compareTerms(a as MetaValue, b as MetaValue);
-}
-
-/** Text of a string-like value (charlist, list of codes, binary, or a deep iolist of those). */
-function flatText(v: V): string | undefined {
-  const t = textOf(v as Term);
-  if (t !== undefined) return t;
-  if (v instanceof Atom) return undefined;
-  const items = listItems(v as Term);
-  if (!items) return undefined;
-  let out = "";
-  for (const x of items) {
-    if (isInteger(x)) out += String.fromCodePoint(Number(x));
-    else {
-      const s = flatText(x);
-      if (s === undefined) return undefined;
-      out += s;
-    }
-  }
-  return out;
 }
 
 const str = (s: string): Charlist => Charlist.of(s);
@@ -1542,7 +1523,7 @@ def("file:get_cwd/0", (ev) => tuple(A("ok"), str(ev.hostInfo.cwd)));
 
 // ---- io_lib
 def("io_lib:format/2", (ev, [f, args], at) => {
-  const text = formatErlang.withArgs(textArg(ev, f!, at), listArg(ev, args!, at), at);
+  const text = need(ev, formatErlang.withArgs(textArg(ev, f!, at), listArg(ev, args!, at)), at);
   ev.alloc(text.length, at);
   return str(text);
 });

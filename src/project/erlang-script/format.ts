@@ -3,16 +3,9 @@
 // terms configuration scripts format.
 import { prettyTerm, writeTerm } from "../../erlang/pretty.js";
 import { Atom, Float, isInteger, listItems, textOf, type Term } from "../../erlang/terms.js";
-import type { Pos } from "./parse.js";
 
-class FormatBadArg extends Error {
-  constructor(readonly at: Pos) {
-    super("badarg");
-  }
-}
-
-function chardata(t: Term): string | undefined {
-  if (t instanceof Atom) return t.name;
+/** Text of a string-like value (charlist, list of codes, binary, or a deep iolist of those). */
+export function flatText(t: Term): string | undefined {
   const text = textOf(t);
   if (text !== undefined) return text;
   const items = listItems(t);
@@ -21,7 +14,7 @@ function chardata(t: Term): string | undefined {
   for (const x of items) {
     if (isInteger(x)) out += String.fromCodePoint(Number(x));
     else {
-      const s = chardata(x);
+      const s = flatText(x);
       if (s === undefined) return undefined;
       out += s;
     }
@@ -29,18 +22,42 @@ function chardata(t: Term): string | undefined {
   return out;
 }
 
+/** What ~s prints: an atom, or flat text (an atom inside a list is badarg, as in io_lib:format). */
+const chardata = (t: Term): string | undefined => (t instanceof Atom ? t.name : flatText(t));
+
 /** One term as ~p (`mode` "~p") or ~w prints it. */
 export function formatErlang(t: Term, mode: "~p" | "~w"): string {
   return mode === "~w" ? writeTerm(t) : prettyTerm(t, { lineLength: 1_000_000 });
 }
 
-formatErlang.withArgs = (format: string, args: Term[], at: Pos): string => {
+/** One argument as the directive `d` prints it; undefined when io_lib:format fails with badarg. */
+function directive(d: string | undefined, v: Term): string | undefined {
+  switch (d) {
+    case "s":
+      return chardata(v);
+    case "p":
+      return formatErlang(v, "~p");
+    case "w":
+      return formatErlang(v, "~w");
+    case "b":
+    case "B":
+      return isInteger(v) ? String(v) : undefined;
+    case "c":
+      return isInteger(v) ? String.fromCodePoint(Number(v)) : undefined;
+    case "f":
+    case "g":
+      return v instanceof Float ? v.value.toFixed(6) : undefined;
+    case "e":
+      return v instanceof Float ? v.value.toExponential(5) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** io_lib:format(Format, Args); undefined where io_lib:format fails with badarg. */
+formatErlang.withArgs = (format: string, args: Term[]): string | undefined => {
   let out = "";
   let next = 0;
-  const arg = (): Term => {
-    if (next >= args.length) throw new FormatBadArg(at);
-    return args[next++]!;
-  };
   for (let i = 0; i < format.length; i++) {
     const c = format[i]!;
     if (c !== "~") {
@@ -49,52 +66,14 @@ formatErlang.withArgs = (format: string, args: Term[], at: Pos): string => {
     }
     let d = format[++i];
     if (d === "t" || d === "l") d = format[++i];
-    switch (d) {
-      case "~":
-        out += "~";
-        break;
-      case "n":
-        out += "\n";
-        break;
-      case "s": {
-        const s = chardata(arg());
-        if (s === undefined) throw new FormatBadArg(at);
-        out += s;
-        break;
-      }
-      case "p":
-        out += formatErlang(arg(), "~p");
-        break;
-      case "w":
-        out += formatErlang(arg(), "~w");
-        break;
-      case "b":
-      case "B": {
-        const v = arg();
-        if (!isInteger(v)) throw new FormatBadArg(at);
-        out += String(v);
-        break;
-      }
-      case "c": {
-        const v = arg();
-        if (!isInteger(v)) throw new FormatBadArg(at);
-        out += String.fromCodePoint(Number(v));
-        break;
-      }
-      case "f":
-      case "e":
-      case "g": {
-        const v = arg();
-        if (!(v instanceof Float)) throw new FormatBadArg(at);
-        out += d === "e" ? v.value.toExponential(5) : v.value.toFixed(6);
-        break;
-      }
-      default:
-        throw new FormatBadArg(at);
+    if (d === "~" || d === "n") {
+      out += d === "~" ? "~" : "\n";
+      continue;
     }
+    if (next >= args.length) return undefined;
+    const piece = directive(d, args[next++]!);
+    if (piece === undefined) return undefined;
+    out += piece;
   }
-  if (next !== args.length) throw new FormatBadArg(at);
-  return out;
+  return next === args.length ? out : undefined;
 };
-
-export { FormatBadArg };

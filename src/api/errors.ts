@@ -1,6 +1,10 @@
 // Every failure of an API call becomes an ApiError (a HextsError) here, in one place.
 import { HextsError, type ErrorCode } from "../errors.js";
 import { header, parseWwwAuthenticate, serverWaitMs, stripControl, type HeaderMap } from "./headers.js";
+import { transportCode, transportKind } from "../http/faults.js";
+
+// Transport facts live with the transport (http/faults.ts); re-exported here for the API layer's users.
+export { redactUrl, transportCode, transportKind, type TransportKind } from "../http/faults.js";
 
 export type CredentialKind = "key" | "bearer" | "basic";
 
@@ -56,19 +60,6 @@ function capitalize(s: string): string {
 
 function compact(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-}
-
-/** Drops URL userinfo; the path and query of API URLs carry no secrets. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = "***";
-    u.password = "";
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^/@\s]*@/, "//***@");
-  }
 }
 
 /**
@@ -218,48 +209,6 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
     return make("SERVER_REFUSED", `The server refused ${where} (HTTP ${r.status}${said ? ` ${serverMessage}` : ""}).`);
   }
   return make("PROTOCOL", `Unexpected HTTP ${r.status} answer to ${where}${said}.`);
-}
-
-const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|UNABLE_TO_VERIFY)/;
-const TIMEOUT_CODES = new Set([
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "ETIMEDOUT",
-]);
-/** Failures before any byte of the request left: safe to retry, even for writes nothing was sent. */
-const NOT_SENT_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-]);
-
-/** The errno-style code of a transport failure, preferring a specific cause over undici's generic socket error. */
-export function transportCode(e: unknown): string | undefined {
-  let fallback: string | undefined;
-  for (
-    let c: unknown = e, depth = 0;
-    c && typeof c === "object" && depth < 5;
-    c = (c as { cause?: unknown }).cause, depth++
-  ) {
-    const code = (c as { code?: unknown }).code;
-    if (typeof code !== "string" || code === "UND_ERR") continue;
-    if (code !== "UND_ERR_SOCKET") return code;
-    fallback ??= code;
-  }
-  return fallback;
-}
-
-export type TransportKind = "timeout" | "tls" | "not-sent" | "connection";
-
-export function transportKind(code: string | undefined): TransportKind {
-  if (code && TIMEOUT_CODES.has(code)) return "timeout";
-  if (code && TLS_CODES.test(code)) return "tls";
-  if (code && NOT_SENT_CODES.has(code)) return "not-sent";
-  return "connection";
 }
 
 export interface TransportFacts {

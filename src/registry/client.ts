@@ -4,7 +4,6 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { HextsError } from "../errors.js";
-import { redactUrl, transportCode, transportKind } from "../api/errors.js";
 import type { RegistryCache } from "./cache.js";
 import {
   unpackNames,
@@ -16,7 +15,14 @@ import {
   type RegistryRelease,
   type RegistryVersions,
 } from "./resources.js";
-import type { HttpHeaders, HttpResponse, HttpTransport } from "../http/index.js";
+import {
+  redactUrl,
+  transportCode,
+  transportKind,
+  type HttpHeaders,
+  type HttpResponse,
+  type HttpTransport,
+} from "../http/index.js";
 
 /** hex.pm's largest accepted package tarball. */
 export const REGISTRY_TARBALL_MAX_SIZE = 16 * 1024 * 1024;

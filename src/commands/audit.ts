@@ -7,7 +7,7 @@ import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError, isHextsError } from "../errors.js";
 import type { LockedPackage } from "../project/lockfiles.js";
-import type { RegistryAdvisory, RegistryPackage, RegistryRetirement } from "../registry/index.js";
+import type { RegistryPackage, RegistryRetirement } from "../registry/index.js";
 import type { Output } from "../ui/output.js";
 import { mapLimit, openRegistry } from "./registry-session.js";
 
@@ -121,8 +121,6 @@ export async function readLocks(ctx: Context): Promise<{ files: string[]; packag
   return locks;
 }
 
-const severityName = (s: RegistryAdvisory["severity"]) => s ?? null;
-
 export async function audit(ctx: Context, _input: z.output<typeof AuditInput>): Promise<AuditResult> {
   const locks = await readLocks(ctx);
   const result: AuditResult = {
@@ -161,27 +159,19 @@ export async function audit(ctx: Context, _input: z.output<typeof AuditInput>): 
         advisories: release.advisories.map((a) => ({
           id: a.id,
           summary: a.summary,
-          severity: severityName(a.severity),
+          severity: a.severity ?? null,
           url: a.htmlUrl,
           aliases: a.aliases,
         })),
       });
     }
-    if (locked.innerChecksum && locked.innerChecksum !== release.innerChecksum) {
-      result.checksumMismatches.push({
-        ...base,
-        checksum: "inner",
-        locked: locked.innerChecksum,
-        registry: release.innerChecksum,
-      });
-    }
-    if (locked.outerChecksum && release.outerChecksum && locked.outerChecksum !== release.outerChecksum) {
-      result.checksumMismatches.push({
-        ...base,
-        checksum: "outer",
-        locked: locked.outerChecksum,
-        registry: release.outerChecksum,
-      });
+    const sums = [
+      ["inner", locked.innerChecksum, release.innerChecksum],
+      ["outer", locked.outerChecksum, release.outerChecksum],
+    ] as const;
+    for (const [checksum, lockedSum, registrySum] of sums) {
+      if (lockedSum && registrySum && lockedSum !== registrySum)
+        result.checksumMismatches.push({ ...base, checksum, locked: lockedSum, registry: registrySum });
     }
   }
   return result;
@@ -200,55 +190,42 @@ function render(r: AuditResult, out: Output): void {
     return;
   }
   const sections: string[] = [];
-  if (r.checksumMismatches.length > 0) {
-    out.result(
-      out.style(
-        "red",
-        "Checksum mismatches (the lock and the signed registry disagree: do not fetch until you know why):",
-      ),
-    );
-    out.table(
-      ["Dependency", "Version", "Checksum", "Locked", "Registry"],
-      r.checksumMismatches.map((m) => [
-        label(m),
-        m.version,
-        m.checksum,
-        m.locked.slice(0, 16),
-        m.registry.slice(0, 16),
-      ]),
-    );
+  const section = (title: string, headers: string[], rows: string[][], summary: string) => {
+    if (rows.length === 0) return;
+    out.result(title);
+    out.table(headers, rows);
     out.result();
-    sections.push("locked checksums that differ from the registry");
-  }
-  if (r.retired.length > 0) {
-    out.result("Retired:");
-    out.table(
-      ["Dependency", "Version", "Retirement reason"],
-      r.retired.map((f) => [label(f), f.version, `(${String(f.reason)})${f.message ? ` ${f.message}` : ""}`]),
-    );
-    out.result();
-    sections.push("retired packages");
-  }
-  if (r.advisories.length > 0) {
-    out.result("Advisories:");
-    out.table(
-      ["Dependency", "Version", "Advisory", "Severity", "Summary"],
-      r.advisories.flatMap((f) =>
-        f.advisories.map((a) => [label(f), f.version, a.id, String(a.severity ?? ""), a.summary]),
-      ),
-    );
-    out.result();
-    sections.push("packages with security advisories");
-  }
-  if (r.missing.length > 0) {
-    out.result("Not in the registry:");
-    out.table(
-      ["Dependency", "Version", "Problem"],
-      r.missing.map((m) => [label(m), m.version, m.problem]),
-    );
-    out.result();
-    sections.push("locked releases missing from the registry");
-  }
+    sections.push(summary);
+  };
+  section(
+    out.style(
+      "red",
+      "Checksum mismatches (the lock and the signed registry disagree: do not fetch until you know why):",
+    ),
+    ["Dependency", "Version", "Checksum", "Locked", "Registry"],
+    r.checksumMismatches.map((m) => [label(m), m.version, m.checksum, m.locked.slice(0, 16), m.registry.slice(0, 16)]),
+    "locked checksums that differ from the registry",
+  );
+  section(
+    "Retired:",
+    ["Dependency", "Version", "Retirement reason"],
+    r.retired.map((f) => [label(f), f.version, `(${String(f.reason)})${f.message ? ` ${f.message}` : ""}`]),
+    "retired packages",
+  );
+  section(
+    "Advisories:",
+    ["Dependency", "Version", "Advisory", "Severity", "Summary"],
+    r.advisories.flatMap((f) =>
+      f.advisories.map((a) => [label(f), f.version, a.id, String(a.severity ?? ""), a.summary]),
+    ),
+    "packages with security advisories",
+  );
+  section(
+    "Not in the registry:",
+    ["Dependency", "Version", "Problem"],
+    r.missing.map((m) => [label(m), m.version, m.problem]),
+    "locked releases missing from the registry",
+  );
   out.warn(`found ${sections.join(", ")}`);
 }
 

@@ -229,10 +229,21 @@ function pick<T>(items: readonly T[], indexes: readonly number[], label: string)
   });
 }
 
-export function unpackNames(body: Uint8Array, opts: UnpackRegistryOptions): RegistryNames {
-  const label = opts.label ?? `/names of ${opts.repository}`;
-  const m = decode("Names", verifiedPayload(body, { ...opts, label }), label);
+/** The verified, decoded message of a signed resource, checked to come from the expected repository. */
+function verifiedMessage(
+  name: MessageName,
+  body: Uint8Array,
+  opts: UnpackRegistryOptions,
+  defaultLabel: string,
+): { m: RawMessage; label: string } {
+  const label = opts.label ?? defaultLabel;
+  const m = decode(name, verifiedPayload(body, { ...opts, label }), label);
   checkOrigin(opts, label, m.repository as string, opts.repository, "repository");
+  return { m, label };
+}
+
+export function unpackNames(body: Uint8Array, opts: UnpackRegistryOptions): RegistryNames {
+  const { m } = verifiedMessage("Names", body, opts, `/names of ${opts.repository}`);
   return {
     repository: m.repository as string,
     packages: list(m, "packages").map((p) => {
@@ -243,9 +254,7 @@ export function unpackNames(body: Uint8Array, opts: UnpackRegistryOptions): Regi
 }
 
 export function unpackVersions(body: Uint8Array, opts: UnpackRegistryOptions): RegistryVersions {
-  const label = opts.label ?? `/versions of ${opts.repository}`;
-  const m = decode("Versions", verifiedPayload(body, { ...opts, label }), label);
-  checkOrigin(opts, label, m.repository as string, opts.repository, "repository");
+  const { m, label } = verifiedMessage("Versions", body, opts, `/versions of ${opts.repository}`);
   return {
     repository: m.repository as string,
     packages: list(m, "packages").map((p) => {
@@ -271,9 +280,7 @@ function advisory(a: RawMessage): RegistryAdvisory {
 }
 
 export function unpackPackage(body: Uint8Array, name: string, opts: UnpackRegistryOptions): RegistryPackage {
-  const label = opts.label ?? `/packages/${name} of ${opts.repository}`;
-  const m = decode("Package", verifiedPayload(body, { ...opts, label }), label);
-  checkOrigin(opts, label, m.repository as string, opts.repository, "repository");
+  const { m, label } = verifiedMessage("Package", body, opts, `/packages/${name} of ${opts.repository}`);
   checkOrigin(opts, label, m.name as string, name, "package");
   const repository = m.repository as string;
   const advisories = list(m, "advisories").map(advisory);

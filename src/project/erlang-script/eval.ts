@@ -17,7 +17,6 @@ import {
   Float,
   ImproperList,
   Tuple,
-  codesToString,
   compareTerms,
   int,
   isInteger,
@@ -733,133 +732,120 @@ function def(names: string, impl: Impl): void {
   for (const n of names.split(" ")) LIBRARY.set(n, impl);
 }
 
-function need<T>(ev: ScriptEvaluator, v: T | undefined, at: Pos): T {
-  if (v === undefined) throw new ErlangException("error", A("badarg"), at);
-  return v;
-}
-const bad = (at: Pos): never => {
+/** The script's own `error:badarg` at `at`. */
+function bad(at: Pos): never {
   throw new ErlangException("error", A("badarg"), at);
-};
-const listArg = (ev: ScriptEvaluator, v: V, at: Pos): Term[] => need(ev, listItems(v as Term), at);
-const textArg = (ev: ScriptEvaluator, v: V, at: Pos): string => need(ev, flatText(v), at);
-const intArg = (ev: ScriptEvaluator, v: V, at: Pos): number => {
-  if (!isInteger(v)) throw new ErlangException("error", A("badarg"), at);
-  return Number(v);
-};
-const funArg = (ev: ScriptEvaluator, v: V, arity: number, at: Pos): Fun => {
-  if (!(v instanceof Fun) || v.arity !== arity) throw new ErlangException("error", A("badarg"), at);
-  return v;
-};
+}
+function need<T>(v: T | undefined, at: Pos): T {
+  return v === undefined ? bad(at) : v;
+}
+const listArg = (v: V, at: Pos): Term[] => need(listItems(v as Term), at);
+const textArg = (v: V, at: Pos): string => need(flatText(v), at);
+const intArg = (v: V, at: Pos): number => (isInteger(v) ? Number(v) : bad(at));
+const funArg = (v: V, arity: number, at: Pos): Fun => (v instanceof Fun && v.arity === arity ? v : bad(at));
 /** A string result in the type of the input: binary in, binary out. */
 const sameKind = (input: V, s: string): Term => (input instanceof Uint8Array ? binOf(s) : str(s));
 
 // ---- erlang (auto-imported BIFs and erlang:*)
-for (const prefix of ["erlang:"]) {
-  def(`${prefix}length/1`, (ev, [l], at) => listArg(ev, l!, at).length);
-  def(`${prefix}hd/1`, (ev, [l], at) => need(ev, listArg(ev, l!, at)[0], at));
-  def(`${prefix}tl/1`, (ev, [l], at) => {
-    const items = listArg(ev, l!, at);
-    if (items.length === 0) ev.alloc(0, at);
-    if (items.length === 0) throw new ErlangException("error", A("badarg"), at);
-    return items.slice(1);
-  });
-  def(`${prefix}element/2`, (ev, [i, t], at) => {
-    if (!(t instanceof Tuple)) throw new ErlangException("error", A("badarg"), at);
-    return need(ev, t.items[intArg(ev, i!, at) - 1], at);
-  });
-  def(`${prefix}setelement/3`, (ev, [i, t, v], at) => {
-    if (!(t instanceof Tuple)) throw new ErlangException("error", A("badarg"), at);
-    const k = intArg(ev, i!, at);
-    if (k < 1 || k > t.items.length) throw new ErlangException("error", A("badarg"), at);
-    ev.alloc(t.items.length, at);
-    return new Tuple(t.items.map((x, j) => (j === k - 1 ? (v as Term) : x)));
-  });
-  def(`${prefix}tuple_size/1 ${prefix}size/1`, (ev, [t], at) =>
-    t instanceof Tuple ? t.items.length : t instanceof Uint8Array ? t.length : bad(at),
-  );
-  def(`${prefix}byte_size/1`, (ev, [t], at) => (t instanceof Uint8Array ? t.length : bad(at)));
-  def(`${prefix}map_size/1`, (ev, [m], at) => (m instanceof ErlMap ? m.size : bad(at)));
-  def(`${prefix}tuple_to_list/1`, (ev, [t], at) => (t instanceof Tuple ? [...t.items] : bad(at)));
-  def(`${prefix}list_to_tuple/1`, (ev, [l], at) => new Tuple(listArg(ev, l!, at)));
-  def(`${prefix}atom_to_list/1`, (ev, [a], at) => (a instanceof Atom ? str(a.name) : bad(at)));
-  def(`${prefix}atom_to_binary/1 ${prefix}atom_to_binary/2`, (ev, [a], at) =>
-    a instanceof Atom ? binOf(a.name) : bad(at),
-  );
-  def(`${prefix}list_to_atom/1 ${prefix}list_to_existing_atom/1`, (ev, [l], at) => A(textArg(ev, l!, at)));
-  def(`${prefix}binary_to_atom/1 ${prefix}binary_to_atom/2 ${prefix}binary_to_existing_atom/2`, (ev, [b], at) =>
-    A(textArg(ev, b!, at)),
-  );
-  def(`${prefix}list_to_binary/1 ${prefix}iolist_to_binary/1`, (ev, [l], at) => {
-    const bytes = iolistBytes(ev, l!, at);
-    ev.alloc(bytes.length, at);
-    return bytes;
-  });
-  def(`${prefix}binary_to_list/1`, (ev, [b], at) => {
-    if (!(b instanceof Uint8Array)) throw new ErlangException("error", A("badarg"), at);
-    ev.alloc(b.length, at);
-    return [...b];
-  });
-  def(`${prefix}integer_to_list/1`, (ev, [i], at) => (isInteger(i) ? str(String(i)) : bad(at)));
-  def(`${prefix}integer_to_binary/1`, (ev, [i], at) => (isInteger(i) ? binOf(String(i)) : bad(at)));
-  def(`${prefix}list_to_integer/1 ${prefix}binary_to_integer/1`, (ev, [l], at) => {
-    const t = textArg(ev, l!, at);
-    if (!/^[+-]?\d+$/.test(t)) throw new ErlangException("error", A("badarg"), at);
-    return int(BigInt(t));
-  });
-  def(`${prefix}float_to_list/1`, (ev, [f], at) => (f instanceof Float ? str(formatErlang(f, "~p")) : bad(at)));
-  def(`${prefix}abs/1`, (ev, [x], at) =>
-    isInteger(x)
-      ? int(BigInt(x) < 0n ? -BigInt(x) : BigInt(x))
-      : x instanceof Float
-        ? new Float(Math.abs(x.value))
-        : bad(at),
-  );
-  def(`${prefix}max/2`, (ev, [a, b]) => (compare(a!, b!) >= 0 ? a! : b!));
-  def(`${prefix}min/2`, (ev, [a, b]) => (compare(a!, b!) <= 0 ? a! : b!));
-  for (const [name, test] of [
-    ["is_atom", (v: V) => v instanceof Atom],
-    ["is_list", (v: V) => listItems(v as Term) !== undefined || v instanceof ImproperList],
-    ["is_binary", (v: V) => v instanceof Uint8Array],
-    ["is_bitstring", (v: V) => v instanceof Uint8Array],
-    ["is_integer", (v: V) => isInteger(v)],
-    ["is_float", (v: V) => v instanceof Float],
-    ["is_number", (v: V) => isInteger(v) || v instanceof Float],
-    ["is_tuple", (v: V) => v instanceof Tuple],
-    ["is_map", (v: V) => v instanceof ErlMap],
-    ["is_function", (v: V) => v instanceof Fun],
-    ["is_boolean", (v: V) => isTrue(v) || isFalse(v)],
-  ] as const) {
-    def(`${prefix}${name}/1`, (_ev, [v]) => bool(test(v!)));
-  }
-  def(`${prefix}is_function/2`, (_ev, [f, n]) => bool(f instanceof Fun && isInteger(n) && f.arity === Number(n)));
-  def(`${prefix}error/1 ${prefix}error/2`, (_ev, [r], at) => {
-    throw new ErlangException("error", r as Term, at);
-  });
-  def(`${prefix}throw/1`, (_ev, [r], at) => {
-    throw new ErlangException("throw", r as Term, at);
-  });
-  def(`${prefix}exit/1`, (_ev, [r], at) => {
-    throw new ErlangException("exit", r as Term, at);
-  });
-  def(`${prefix}apply/2`, (ev, [f, a], at) => ev.apply(f!, listArg(ev, a!, at), at));
-  def(`${prefix}apply/3`, (ev, [m, f, a], at) => {
-    if (!(m instanceof Atom) || !(f instanceof Atom)) throw new ErlangException("error", A("badarg"), at);
-    return ev.callRemote(m.name, f.name, listArg(ev, a!, at), at);
-  });
-  def(`${prefix}system_info/1`, (ev, [what], at) => {
-    if (what instanceof Atom && what.name === "otp_release") {
-      ev.hostInfo.onMachineValue?.("erlang:system_info(otp_release)", at);
-      return str(ev.hostInfo.otpRelease);
-    }
-    return ev.unsupported(`erlang:system_info(${formatErlang(what as Term, "~p")})`, at);
-  });
-  def(`${prefix}function_exported/3`, (ev, [m], at) => {
-    ev.hostInfo.onMachineValue?.(`erlang:function_exported(${formatErlang(m as Term, "~p")}, ...)`, at);
-    return FALSE;
-  });
+def(`erlang:length/1`, (ev, [l], at) => listArg(l!, at).length);
+def(`erlang:hd/1`, (ev, [l], at) => need(listArg(l!, at)[0], at));
+def(`erlang:tl/1`, (ev, [l], at) => {
+  const items = listArg(l!, at);
+  if (items.length === 0) bad(at);
+  return items.slice(1);
+});
+def(`erlang:element/2`, (ev, [i, t], at) => {
+  if (!(t instanceof Tuple)) bad(at);
+  return need(t.items[intArg(i!, at) - 1], at);
+});
+def(`erlang:setelement/3`, (ev, [i, t, v], at) => {
+  if (!(t instanceof Tuple)) bad(at);
+  const k = intArg(i!, at);
+  if (k < 1 || k > t.items.length) bad(at);
+  ev.alloc(t.items.length, at);
+  return new Tuple(t.items.map((x, j) => (j === k - 1 ? (v as Term) : x)));
+});
+def(`erlang:tuple_size/1 erlang:size/1`, (ev, [t], at) =>
+  t instanceof Tuple ? t.items.length : t instanceof Uint8Array ? t.length : bad(at),
+);
+def(`erlang:byte_size/1`, (ev, [t], at) => (t instanceof Uint8Array ? t.length : bad(at)));
+def(`erlang:map_size/1`, (ev, [m], at) => (m instanceof ErlMap ? m.size : bad(at)));
+def(`erlang:tuple_to_list/1`, (ev, [t], at) => (t instanceof Tuple ? [...t.items] : bad(at)));
+def(`erlang:list_to_tuple/1`, (ev, [l], at) => new Tuple(listArg(l!, at)));
+def(`erlang:atom_to_list/1`, (ev, [a], at) => (a instanceof Atom ? str(a.name) : bad(at)));
+def(`erlang:atom_to_binary/1 erlang:atom_to_binary/2`, (ev, [a], at) => (a instanceof Atom ? binOf(a.name) : bad(at)));
+def(`erlang:list_to_atom/1 erlang:list_to_existing_atom/1`, (ev, [l], at) => A(textArg(l!, at)));
+def(`erlang:binary_to_atom/1 erlang:binary_to_atom/2 erlang:binary_to_existing_atom/2`, (ev, [b], at) =>
+  A(textArg(b!, at)),
+);
+def(`erlang:list_to_binary/1 erlang:iolist_to_binary/1`, (ev, [l], at) => {
+  const bytes = iolistBytes(ev, l!, at);
+  ev.alloc(bytes.length, at);
+  return bytes;
+});
+def(`erlang:binary_to_list/1`, (ev, [b], at) => {
+  if (!(b instanceof Uint8Array)) bad(at);
+  ev.alloc(b.length, at);
+  return [...b];
+});
+def(`erlang:integer_to_list/1`, (ev, [i], at) => (isInteger(i) ? str(String(i)) : bad(at)));
+def(`erlang:integer_to_binary/1`, (ev, [i], at) => (isInteger(i) ? binOf(String(i)) : bad(at)));
+def(`erlang:list_to_integer/1 erlang:binary_to_integer/1`, (ev, [l], at) => {
+  const t = textArg(l!, at);
+  if (!/^[+-]?\d+$/.test(t)) bad(at);
+  return int(BigInt(t));
+});
+def(`erlang:float_to_list/1`, (ev, [f], at) => (f instanceof Float ? str(formatErlang(f, "~p")) : bad(at)));
+def(`erlang:abs/1`, (ev, [x], at) =>
+  isInteger(x)
+    ? int(BigInt(x) < 0n ? -BigInt(x) : BigInt(x))
+    : x instanceof Float
+      ? new Float(Math.abs(x.value))
+      : bad(at),
+);
+def(`erlang:max/2`, (ev, [a, b]) => (compare(a!, b!) >= 0 ? a! : b!));
+def(`erlang:min/2`, (ev, [a, b]) => (compare(a!, b!) <= 0 ? a! : b!));
+for (const [name, test] of [
+  ["is_atom", (v: V) => v instanceof Atom],
+  ["is_list", (v: V) => listItems(v as Term) !== undefined || v instanceof ImproperList],
+  ["is_binary", (v: V) => v instanceof Uint8Array],
+  ["is_bitstring", (v: V) => v instanceof Uint8Array],
+  ["is_integer", (v: V) => isInteger(v)],
+  ["is_float", (v: V) => v instanceof Float],
+  ["is_number", (v: V) => isInteger(v) || v instanceof Float],
+  ["is_tuple", (v: V) => v instanceof Tuple],
+  ["is_map", (v: V) => v instanceof ErlMap],
+  ["is_function", (v: V) => v instanceof Fun],
+  ["is_boolean", (v: V) => isTrue(v) || isFalse(v)],
+] as const) {
+  def(`erlang:${name}/1`, (_ev, [v]) => bool(test(v!)));
 }
-for (const name of ["is_atom", "is_list", "is_binary", "is_integer", "is_tuple", "is_map", "is_function", "is_boolean"])
-  void name;
+def(`erlang:is_function/2`, (_ev, [f, n]) => bool(f instanceof Fun && isInteger(n) && f.arity === Number(n)));
+def(`erlang:error/1 erlang:error/2`, (_ev, [r], at) => {
+  throw new ErlangException("error", r as Term, at);
+});
+def(`erlang:throw/1`, (_ev, [r], at) => {
+  throw new ErlangException("throw", r as Term, at);
+});
+def(`erlang:exit/1`, (_ev, [r], at) => {
+  throw new ErlangException("exit", r as Term, at);
+});
+def(`erlang:apply/2`, (ev, [f, a], at) => ev.apply(f!, listArg(a!, at), at));
+def(`erlang:apply/3`, (ev, [m, f, a], at) => {
+  if (!(m instanceof Atom) || !(f instanceof Atom)) bad(at);
+  return ev.callRemote(m.name, f.name, listArg(a!, at), at);
+});
+def(`erlang:system_info/1`, (ev, [what], at) => {
+  if (what instanceof Atom && what.name === "otp_release") {
+    ev.hostInfo.onMachineValue?.("erlang:system_info(otp_release)", at);
+    return str(ev.hostInfo.otpRelease);
+  }
+  return ev.unsupported(`erlang:system_info(${formatErlang(what as Term, "~p")})`, at);
+});
+def(`erlang:function_exported/3`, (ev, [m], at) => {
+  ev.hostInfo.onMachineValue?.(`erlang:function_exported(${formatErlang(m as Term, "~p")}, ...)`, at);
+  return FALSE;
+});
 
 function iolistBytes(ev: ScriptEvaluator, v: V, at: Pos): Uint8Array {
   if (v instanceof Uint8Array) return v;
@@ -869,7 +855,7 @@ function iolistBytes(ev: ScriptEvaluator, v: V, at: Pos): Uint8Array {
     else if (isInteger(x) && Number(x) >= 0 && Number(x) <= 255) out.push(Number(x));
     else {
       const items = listItems(x as Term);
-      if (!items) throw new ErlangException("error", A("badarg"), at);
+      if (!items) bad(at);
       items.forEach(walk);
     }
   };
@@ -878,12 +864,12 @@ function iolistBytes(ev: ScriptEvaluator, v: V, at: Pos): Uint8Array {
 }
 
 // ---- os
-def("os:getenv/1", (_ev, [name], at) => {
-  const v = _ev.hostInfo.env[textArg(_ev, name!, at)];
+def("os:getenv/1", (ev, [name], at) => {
+  const v = ev.hostInfo.env[textArg(name!, at)];
   return v === undefined ? FALSE : str(v);
 });
-def("os:getenv/2", (_ev, [name, dflt], at) => {
-  const v = _ev.hostInfo.env[textArg(_ev, name!, at)];
+def("os:getenv/2", (ev, [name, dflt], at) => {
+  const v = ev.hostInfo.env[textArg(name!, at)];
   return v === undefined ? dflt! : str(v);
 });
 def("os:type/0", () =>
@@ -902,18 +888,18 @@ const L = (names: string, impl: Impl) =>
       .join(" "),
     impl,
   );
-L("reverse/1", (ev, [l], at) => [...listArg(ev, l!, at)].reverse());
-L("reverse/2", (ev, [l, t], at) => [...listArg(ev, l!, at)].reverse().concat(listArg(ev, t!, at)));
+L("reverse/1", (ev, [l], at) => [...listArg(l!, at)].reverse());
+L("reverse/2", (ev, [l, t], at) => [...listArg(l!, at)].reverse().concat(listArg(t!, at)));
 L("append/2", (ev, [a, b], at) => {
-  const x = listArg(ev, a!, at);
-  const y = listArg(ev, b!, at);
+  const x = listArg(a!, at);
+  const y = listArg(b!, at);
   ev.alloc(x.length + y.length, at);
   return [...x, ...y];
 });
 L("append/1", (ev, [ls], at) => {
   const out: Term[] = [];
-  for (const l of listArg(ev, ls!, at)) {
-    const items = listArg(ev, l, at);
+  for (const l of listArg(ls!, at)) {
+    const items = listArg(l, at);
     ev.alloc(items.length, at);
     out.push(...items);
   }
@@ -921,7 +907,7 @@ L("append/1", (ev, [ls], at) => {
 });
 L("concat/1", (ev, [ls], at) =>
   str(
-    listArg(ev, ls!, at)
+    listArg(ls!, at)
       .map((x) =>
         x instanceof Atom
           ? x.name
@@ -929,7 +915,7 @@ L("concat/1", (ev, [ls], at) =>
             ? String(x)
             : x instanceof Float
               ? formatErlang(x, "~p")
-              : textArg(ev, x, at),
+              : textArg(x, at),
       )
       .join(""),
   ),
@@ -937,7 +923,7 @@ L("concat/1", (ev, [ls], at) =>
 L("flatten/1", (ev, [l], at) => {
   const out: Term[] = [];
   const walk = (x: Term) => {
-    for (const i of listArg(ev, x, at)) {
+    for (const i of listArg(x, at)) {
       if (listItems(i) !== undefined) walk(i);
       else {
         ev.alloc(1, at);
@@ -948,218 +934,193 @@ L("flatten/1", (ev, [l], at) => {
   walk(l as Term);
   return out;
 });
-L("member/2", (ev, [x, l], at) => bool(listArg(ev, l!, at).some((y) => equals(x!, y))));
-L("nth/2", (ev, [n, l], at) => need(ev, listArg(ev, l!, at)[intArg(ev, n!, at) - 1], at));
-L("nthtail/2", (ev, [n, l], at) => listArg(ev, l!, at).slice(intArg(ev, n!, at)));
-L("last/1", (ev, [l], at) => need(ev, listArg(ev, l!, at).at(-1), at));
-L("sublist/2", (ev, [l, n], at) => listArg(ev, l!, at).slice(0, intArg(ev, n!, at)));
-L("sublist/3", (ev, [l, s, n], at) =>
-  listArg(ev, l!, at).slice(intArg(ev, s!, at) - 1, intArg(ev, s!, at) - 1 + intArg(ev, n!, at)),
-);
+L("member/2", (ev, [x, l], at) => bool(listArg(l!, at).some((y) => equals(x!, y))));
+L("nth/2", (ev, [n, l], at) => need(listArg(l!, at)[intArg(n!, at) - 1], at));
+L("nthtail/2", (ev, [n, l], at) => listArg(l!, at).slice(intArg(n!, at)));
+L("last/1", (ev, [l], at) => need(listArg(l!, at).at(-1), at));
+L("sublist/2", (ev, [l, n], at) => listArg(l!, at).slice(0, intArg(n!, at)));
+L("sublist/3", (ev, [l, s, n], at) => listArg(l!, at).slice(intArg(s!, at) - 1, intArg(s!, at) - 1 + intArg(n!, at)));
 L("seq/2 seq/3", (ev, [a, b, s], at) => {
-  const from = intArg(ev, a!, at);
-  const to = intArg(ev, b!, at);
-  const step = s === undefined ? 1 : intArg(ev, s, at);
-  if (step === 0) throw new ErlangException("error", A("badarg"), at);
+  const from = intArg(a!, at);
+  const to = intArg(b!, at);
+  const step = s === undefined ? 1 : intArg(s, at);
+  if (step === 0) bad(at);
   const n = Math.max(0, Math.floor((to - from) / step) + 1);
   ev.alloc(n, at);
   return Array.from({ length: n }, (_, i) => from + i * step);
 });
 L("duplicate/2", (ev, [n, x], at) => {
-  const k = intArg(ev, n!, at);
+  const k = intArg(n!, at);
   ev.alloc(k, at);
   return Array.from({ length: k }, () => x as Term);
 });
-L("map/2", (ev, [f, l], at) => listArg(ev, l!, at).map((x) => ev.apply(funArg(ev, f!, 1, at), [x], at) as Term));
-L("flatmap/2", (ev, [f, l], at) =>
-  listArg(ev, l!, at).flatMap((x) => listArg(ev, ev.apply(funArg(ev, f!, 1, at), [x], at), at)),
-);
-L("filter/2", (ev, [f, l], at) => listArg(ev, l!, at).filter((x) => isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at))));
+L("map/2", (ev, [f, l], at) => listArg(l!, at).map((x) => ev.apply(funArg(f!, 1, at), [x], at) as Term));
+L("flatmap/2", (ev, [f, l], at) => listArg(l!, at).flatMap((x) => listArg(ev.apply(funArg(f!, 1, at), [x], at), at)));
+L("filter/2", (ev, [f, l], at) => listArg(l!, at).filter((x) => isTrue(ev.apply(funArg(f!, 1, at), [x], at))));
 L("filtermap/2", (ev, [f, l], at) =>
-  listArg(ev, l!, at).flatMap((x) => {
-    const r = ev.apply(funArg(ev, f!, 1, at), [x], at);
+  listArg(l!, at).flatMap((x) => {
+    const r = ev.apply(funArg(f!, 1, at), [x], at);
     if (isTrue(r)) return [x];
     if (r instanceof Tuple && r.items.length === 2 && isTrue(r.items[0]!)) return [r.items[1]!];
     return [];
   }),
 );
 L("foreach/2", (ev, [f, l], at) => {
-  for (const x of listArg(ev, l!, at)) ev.apply(funArg(ev, f!, 1, at), [x], at);
+  for (const x of listArg(l!, at)) ev.apply(funArg(f!, 1, at), [x], at);
   return A("ok");
 });
 L("foldl/3", (ev, [f, acc, l], at) =>
-  listArg(ev, l!, at).reduce<V>((a, x) => ev.apply(funArg(ev, f!, 2, at), [x, a], at), acc!),
+  listArg(l!, at).reduce<V>((a, x) => ev.apply(funArg(f!, 2, at), [x, a], at), acc!),
 );
 L("foldr/3", (ev, [f, acc, l], at) =>
-  [...listArg(ev, l!, at)].reverse().reduce<V>((a, x) => ev.apply(funArg(ev, f!, 2, at), [x, a], at), acc!),
+  [...listArg(l!, at)].reverse().reduce<V>((a, x) => ev.apply(funArg(f!, 2, at), [x, a], at), acc!),
 );
-L("any/2", (ev, [f, l], at) => bool(listArg(ev, l!, at).some((x) => isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)))));
-L("all/2", (ev, [f, l], at) =>
-  bool(listArg(ev, l!, at).every((x) => isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)))),
-);
+L("any/2", (ev, [f, l], at) => bool(listArg(l!, at).some((x) => isTrue(ev.apply(funArg(f!, 1, at), [x], at)))));
+L("all/2", (ev, [f, l], at) => bool(listArg(l!, at).every((x) => isTrue(ev.apply(funArg(f!, 1, at), [x], at)))));
 L("partition/2", (ev, [f, l], at) => {
   const yes: Term[] = [];
   const no: Term[] = [];
-  for (const x of listArg(ev, l!, at)) (isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)) ? yes : no).push(x);
+  for (const x of listArg(l!, at)) (isTrue(ev.apply(funArg(f!, 1, at), [x], at)) ? yes : no).push(x);
   return tuple(yes, no);
 });
 L("takewhile/2", (ev, [f, l], at) => {
-  const items = listArg(ev, l!, at);
-  const i = items.findIndex((x) => !isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)));
+  const items = listArg(l!, at);
+  const i = items.findIndex((x) => !isTrue(ev.apply(funArg(f!, 1, at), [x], at)));
   return i < 0 ? items : items.slice(0, i);
 });
 L("dropwhile/2", (ev, [f, l], at) => {
-  const items = listArg(ev, l!, at);
-  const i = items.findIndex((x) => !isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)));
+  const items = listArg(l!, at);
+  const i = items.findIndex((x) => !isTrue(ev.apply(funArg(f!, 1, at), [x], at)));
   return i < 0 ? [] : items.slice(i);
 });
 L("splitwith/2", (ev, [f, l], at) => {
-  const items = listArg(ev, l!, at);
-  const i = items.findIndex((x) => !isTrue(ev.apply(funArg(ev, f!, 1, at), [x], at)));
+  const items = listArg(l!, at);
+  const i = items.findIndex((x) => !isTrue(ev.apply(funArg(f!, 1, at), [x], at)));
   return i < 0 ? tuple(items, []) : tuple(items.slice(0, i), items.slice(i));
 });
 L("split/2", (ev, [n, l], at) => {
-  const k = intArg(ev, n!, at);
-  const items = listArg(ev, l!, at);
-  if (k > items.length) throw new ErlangException("error", A("badarg"), at);
+  const k = intArg(n!, at);
+  const items = listArg(l!, at);
+  if (k > items.length) bad(at);
   return tuple(items.slice(0, k), items.slice(k));
 });
 L("delete/2", (ev, [x, l], at) => {
-  const items = listArg(ev, l!, at);
+  const items = listArg(l!, at);
   const i = items.findIndex((y) => equals(x!, y));
   return i < 0 ? items : [...items.slice(0, i), ...items.slice(i + 1)];
 });
 L("subtract/2", (ev, [a, b], at) => ev.callRemote("lists", "_subtract", [a!, b!], at));
 L("_subtract/2", (ev, [a, b], at) => {
-  const out = [...listArg(ev, a!, at)];
-  for (const x of listArg(ev, b!, at)) {
+  const out = [...listArg(a!, at)];
+  for (const x of listArg(b!, at)) {
     const i = out.findIndex((y) => equals(y, x));
     if (i >= 0) out.splice(i, 1);
   }
   return out;
 });
 L("prefix/2", (ev, [a, b], at) => {
-  const x = listArg(ev, a!, at);
-  const y = listArg(ev, b!, at);
+  const x = listArg(a!, at);
+  const y = listArg(b!, at);
   return bool(x.length <= y.length && x.every((v, i) => equals(v, y[i]!)));
 });
 L("suffix/2", (ev, [a, b], at) => {
-  const x = listArg(ev, a!, at);
-  const y = listArg(ev, b!, at);
+  const x = listArg(a!, at);
+  const y = listArg(b!, at);
   return bool(x.length <= y.length && x.every((v, i) => equals(v, y[y.length - x.length + i]!)));
 });
-L("sort/1", (ev, [l], at) => [...listArg(ev, l!, at)].sort((a, b) => compare(a, b)));
+L("sort/1", (ev, [l], at) => [...listArg(l!, at)].sort((a, b) => compare(a, b)));
 L("sort/2", (ev, [f, l], at) =>
-  [...listArg(ev, l!, at)].sort((a, b) => (isTrue(ev.apply(funArg(ev, f!, 2, at), [a, b], at)) ? -1 : 1)),
+  [...listArg(l!, at)].sort((a, b) => (isTrue(ev.apply(funArg(f!, 2, at), [a, b], at)) ? -1 : 1)),
 );
 L("usort/1", (ev, [l], at) => {
-  const sorted = [...listArg(ev, l!, at)].sort((a, b) => compare(a, b));
+  const sorted = [...listArg(l!, at)].sort((a, b) => compare(a, b));
   return sorted.filter((x, i) => i === 0 || compare(sorted[i - 1]!, x) !== 0);
 });
-L("umerge/2 merge/2", (ev, [a, b], at) =>
-  [...listArg(ev, a!, at), ...listArg(ev, b!, at)].sort((x, y) => compare(x, y)),
-);
+L("umerge/2 merge/2", (ev, [a, b], at) => [...listArg(a!, at), ...listArg(b!, at)].sort((x, y) => compare(x, y)));
 L("zip/2", (ev, [a, b], at) => {
-  const x = listArg(ev, a!, at);
-  const y = listArg(ev, b!, at);
+  const x = listArg(a!, at);
+  const y = listArg(b!, at);
   if (x.length !== y.length) throw new ErlangException("error", A("function_clause"), at);
   return x.map((v, i) => tuple(v, y[i]!));
 });
 L("unzip/1", (ev, [l], at) => {
-  const items = listArg(ev, l!, at);
+  const items = listArg(l!, at);
   return tuple(
     items.map((t) => (t as Tuple).items[0]!),
     items.map((t) => (t as Tuple).items[1]!),
   );
 });
-L("sum/1", (ev, [l], at) => listArg(ev, l!, at).reduce<V>((a, x) => ev.callRemote("erlang", "+", [a, x], at), 0));
+L("sum/1", (ev, [l], at) => listArg(l!, at).reduce<V>((a, x) => ev.callRemote("erlang", "+", [a, x], at), 0));
 LIBRARY.set("erlang:+/2", (ev, [a, b], at) => {
   if (isInteger(a) && isInteger(b)) return int(BigInt(a) + BigInt(b));
   throw new ErlangException("error", A("badarith"), at);
 });
 L("max/1", (ev, [l], at) =>
   need(
-    ev,
-    listArg(ev, l!, at).reduce<Term | undefined>((a, x) => (a === undefined || compare(x, a) > 0 ? x : a), undefined),
+    listArg(l!, at).reduce<Term | undefined>((a, x) => (a === undefined || compare(x, a) > 0 ? x : a), undefined),
     at,
   ),
 );
 L("min/1", (ev, [l], at) =>
   need(
-    ev,
-    listArg(ev, l!, at).reduce<Term | undefined>((a, x) => (a === undefined || compare(x, a) < 0 ? x : a), undefined),
+    listArg(l!, at).reduce<Term | undefined>((a, x) => (a === undefined || compare(x, a) < 0 ? x : a), undefined),
     at,
   ),
 );
-L("join/2", (ev, [sep, l], at) => listArg(ev, l!, at).flatMap((x, i) => (i === 0 ? [x] : [sep as Term, x])));
+L("join/2", (ev, [sep, l], at) => listArg(l!, at).flatMap((x, i) => (i === 0 ? [x] : [sep as Term, x])));
 L("usort/2 uniq/1", (ev, [l], at) => {
   const out: Term[] = [];
-  for (const x of listArg(ev, l!, at)) if (!out.some((y) => equals(x, y))) out.push(x);
+  for (const x of listArg(l!, at)) if (!out.some((y) => equals(x, y))) out.push(x);
   return out;
 });
 const keyAt = (t: Term, n: number): Term | undefined => (t instanceof Tuple ? t.items[n - 1] : undefined);
 L(
   "keyfind/3",
   (ev, [k, n, l], at) =>
-    listArg(ev, l!, at).find(
-      (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
-    ) ?? FALSE,
+    listArg(l!, at).find((t) => keyAt(t, intArg(n!, at)) !== undefined && equals(keyAt(t, intArg(n!, at))!, k!)) ??
+    FALSE,
 );
 L("keymember/3", (ev, [k, n, l], at) =>
-  bool(
-    listArg(ev, l!, at).some(
-      (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
-    ),
-  ),
+  bool(listArg(l!, at).some((t) => keyAt(t, intArg(n!, at)) !== undefined && equals(keyAt(t, intArg(n!, at))!, k!))),
 );
 L("keysearch/3", (ev, [k, n, l], at) => {
-  const found = listArg(ev, l!, at).find(
-    (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
+  const found = listArg(l!, at).find(
+    (t) => keyAt(t, intArg(n!, at)) !== undefined && equals(keyAt(t, intArg(n!, at))!, k!),
   );
   return found === undefined ? FALSE : tuple(A("value"), found);
 });
 L("keydelete/3", (ev, [k, n, l], at) => {
-  const items = listArg(ev, l!, at);
-  const i = items.findIndex(
-    (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
-  );
+  const items = listArg(l!, at);
+  const i = items.findIndex((t) => keyAt(t, intArg(n!, at)) !== undefined && equals(keyAt(t, intArg(n!, at))!, k!));
   return i < 0 ? items : [...items.slice(0, i), ...items.slice(i + 1)];
 });
 L("keyreplace/4", (ev, [k, n, l, v], at) => {
-  const items = listArg(ev, l!, at);
-  const i = items.findIndex(
-    (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
-  );
+  const items = listArg(l!, at);
+  const i = items.findIndex((t) => keyAt(t, intArg(n!, at)) !== undefined && equals(keyAt(t, intArg(n!, at))!, k!));
   return i < 0 ? items : items.map((x, j) => (j === i ? (v as Term) : x));
 });
 L("keystore/4", (ev, [k, n, l, v], at) => {
-  const items = listArg(ev, l!, at);
-  const i = items.findIndex(
-    (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
-  );
+  const items = listArg(l!, at);
+  const i = items.findIndex((t) => keyAt(t, intArg(n!, at)) !== undefined && equals(keyAt(t, intArg(n!, at))!, k!));
   ev.alloc(items.length + 1, at);
   return i < 0 ? [...items, v as Term] : items.map((x, j) => (j === i ? (v as Term) : x));
 });
 L("keytake/3", (ev, [k, n, l], at) => {
-  const items = listArg(ev, l!, at);
-  const i = items.findIndex(
-    (t) => keyAt(t, intArg(ev, n!, at)) !== undefined && equals(keyAt(t, intArg(ev, n!, at))!, k!),
-  );
+  const items = listArg(l!, at);
+  const i = items.findIndex((t) => keyAt(t, intArg(n!, at)) !== undefined && equals(keyAt(t, intArg(n!, at))!, k!));
   return i < 0 ? FALSE : tuple(A("value"), items[i]!, [...items.slice(0, i), ...items.slice(i + 1)]);
 });
 L("keysort/2", (ev, [n, l], at) =>
-  [...listArg(ev, l!, at)].sort((a, b) =>
-    compare(keyAt(a, intArg(ev, n!, at)) ?? [], keyAt(b, intArg(ev, n!, at)) ?? []),
-  ),
+  [...listArg(l!, at)].sort((a, b) => compare(keyAt(a, intArg(n!, at)) ?? [], keyAt(b, intArg(n!, at)) ?? [])),
 );
 L("ukeysort/2", (ev, [n, l], at) => {
-  const k = intArg(ev, n!, at);
-  const sorted = [...listArg(ev, l!, at)].sort((a, b) => compare(keyAt(a, k) ?? [], keyAt(b, k) ?? []));
+  const k = intArg(n!, at);
+  const sorted = [...listArg(l!, at)].sort((a, b) => compare(keyAt(a, k) ?? [], keyAt(b, k) ?? []));
   return sorted.filter((x, i) => i === 0 || compare(keyAt(sorted[i - 1]!, k) ?? [], keyAt(x, k) ?? []) !== 0);
 });
 L("keymerge/3", (ev, [n, a, b], at) =>
-  [...listArg(ev, a!, at), ...listArg(ev, b!, at)].sort((x, y) =>
-    compare(keyAt(x, intArg(ev, n!, at)) ?? [], keyAt(y, intArg(ev, n!, at)) ?? []),
+  [...listArg(a!, at), ...listArg(b!, at)].sort((x, y) =>
+    compare(keyAt(x, intArg(n!, at)) ?? [], keyAt(y, intArg(n!, at)) ?? []),
   ),
 );
 
@@ -1180,24 +1141,24 @@ function propLookup(list: Term[], key: V): Term | undefined {
   return undefined;
 }
 P("get_value/2 get_value/3", (ev, [k, l, d], at) => {
-  const found = propLookup(listArg(ev, l!, at), k!);
+  const found = propLookup(listArg(l!, at), k!);
   if (found === undefined) return d ?? UNDEFINED;
   return (found as Tuple).items.length === 2 ? (found as Tuple).items[1]! : (d ?? UNDEFINED);
 });
 P("get_bool/2", (ev, [k, l], at) => {
-  const found = propLookup(listArg(ev, l!, at), k!);
+  const found = propLookup(listArg(l!, at), k!);
   return bool(found !== undefined && (found as Tuple).items.length === 2 && isTrue((found as Tuple).items[1]!));
 });
-P("lookup/2", (ev, [k, l], at) => propLookup(listArg(ev, l!, at), k!) ?? A("none"));
-P("is_defined/2", (ev, [k, l], at) => bool(propLookup(listArg(ev, l!, at), k!) !== undefined));
+P("lookup/2", (ev, [k, l], at) => propLookup(listArg(l!, at), k!) ?? A("none"));
+P("is_defined/2", (ev, [k, l], at) => bool(propLookup(listArg(l!, at), k!) !== undefined));
 P("delete/2", (ev, [k, l], at) =>
-  listArg(ev, l!, at).filter(
+  listArg(l!, at).filter(
     (p) =>
       !((p instanceof Atom && equals(p, k!)) || (p instanceof Tuple && p.items.length >= 1 && equals(p.items[0]!, k!))),
   ),
 );
 P("get_all_values/2", (ev, [k, l], at) =>
-  listArg(ev, l!, at).flatMap((p) =>
+  listArg(l!, at).flatMap((p) =>
     p instanceof Tuple && p.items.length === 2 && equals(p.items[0]!, k!)
       ? [p.items[1]!]
       : p instanceof Atom && equals(p, k!)
@@ -1206,7 +1167,7 @@ P("get_all_values/2", (ev, [k, l], at) =>
   ),
 );
 P("append_values/2", (ev, [k, l], at) =>
-  listArg(ev, l!, at).flatMap((p) =>
+  listArg(l!, at).flatMap((p) =>
     p instanceof Tuple && p.items.length === 2 && equals(p.items[0]!, k!)
       ? (listItems(p.items[1]!) ?? [p.items[1]!])
       : [],
@@ -1214,15 +1175,15 @@ P("append_values/2", (ev, [k, l], at) =>
 );
 P("get_keys/1", (ev, [l], at) => {
   const out: Term[] = [];
-  for (const p of listArg(ev, l!, at)) {
+  for (const p of listArg(l!, at)) {
     const key = p instanceof Atom ? p : p instanceof Tuple && p.items.length >= 1 ? p.items[0]! : undefined;
     if (key !== undefined && !out.some((x) => equals(x, key))) out.push(key);
   }
   return out.sort((a, b) => compare(a, b));
 });
-P("unfold/1", (ev, [l], at) => listArg(ev, l!, at).map((p) => (p instanceof Atom ? tuple(p, TRUE) : p)));
+P("unfold/1", (ev, [l], at) => listArg(l!, at).map((p) => (p instanceof Atom ? tuple(p, TRUE) : p)));
 P("compact/1", (ev, [l], at) =>
-  listArg(ev, l!, at).map((p) =>
+  listArg(l!, at).map((p) =>
     p instanceof Tuple && p.items.length === 2 && isTrue(p.items[1]!) && p.items[0] instanceof Atom ? p.items[0] : p,
   ),
 );
@@ -1266,7 +1227,7 @@ M("merge/2", (ev, [a, b], at) => {
   return new ErlMap([...mapArg(a!, at).entries, ...mapArg(b!, at).entries]);
 });
 M("from_list/1", (ev, [l], at) => {
-  const items = listArg(ev, l!, at);
+  const items = listArg(l!, at);
   ev.alloc(items.length, at);
   return new ErlMap(
     items.map((t) => (t instanceof Tuple && t.items.length === 2 ? ([t.items[0]!, t.items[1]!] as const) : bad(at))),
@@ -1278,29 +1239,25 @@ M("values/1", (_ev, [m], at) => mapArg(m!, at).entries.map(([, v]) => v));
 M("size/1", (_ev, [m], at) => mapArg(m!, at).size);
 M("new/0", () => new ErlMap([]));
 M("fold/3", (ev, [f, acc, m], at) =>
-  mapArg(m!, at).entries.reduce<V>((a, [k, v]) => ev.apply(funArg(ev, f!, 3, at), [k, v, a], at), acc!),
+  mapArg(m!, at).entries.reduce<V>((a, [k, v]) => ev.apply(funArg(f!, 3, at), [k, v, a], at), acc!),
 );
 M(
   "map/2",
   (ev, [f, m], at) =>
-    new ErlMap(
-      mapArg(m!, at).entries.map(([k, v]) => [k, ev.apply(funArg(ev, f!, 2, at), [k, v], at) as Term] as const),
-    ),
+    new ErlMap(mapArg(m!, at).entries.map(([k, v]) => [k, ev.apply(funArg(f!, 2, at), [k, v], at) as Term] as const)),
 );
 M(
   "filter/2",
   (ev, [f, m], at) =>
-    new ErlMap(mapArg(m!, at).entries.filter(([k, v]) => isTrue(ev.apply(funArg(ev, f!, 2, at), [k, v], at)))),
+    new ErlMap(mapArg(m!, at).entries.filter(([k, v]) => isTrue(ev.apply(funArg(f!, 2, at), [k, v], at)))),
 );
 M(
   "with/2",
-  (ev, [ks, m], at) =>
-    new ErlMap(mapArg(m!, at).entries.filter(([k]) => listArg(ev, ks!, at).some((x) => equals(x, k)))),
+  (ev, [ks, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([k]) => listArg(ks!, at).some((x) => equals(x, k)))),
 );
 M(
   "without/2",
-  (ev, [ks, m], at) =>
-    new ErlMap(mapArg(m!, at).entries.filter(([k]) => !listArg(ev, ks!, at).some((x) => equals(x, k)))),
+  (ev, [ks, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([k]) => !listArg(ks!, at).some((x) => equals(x, k)))),
 );
 
 // ---- string (the list-based and the Unicode API; results keep the input's kind)
@@ -1313,9 +1270,9 @@ const S = (names: string, impl: Impl) =>
     impl,
   );
 const WS = /^[\s]+|[\s]+$/g;
-S("trim/1 strip/1", (ev, [s], at) => sameKind(s!, textArg(ev, s!, at).replace(WS, "")));
+S("trim/1 strip/1", (ev, [s], at) => sameKind(s!, textArg(s!, at).replace(WS, "")));
 S("trim/2", (ev, [s, dir], at) => {
-  const t = textArg(ev, s!, at);
+  const t = textArg(s!, at);
   const d = dir instanceof Atom ? dir.name : "both";
   return sameKind(
     s!,
@@ -1323,33 +1280,33 @@ S("trim/2", (ev, [s, dir], at) => {
   );
 });
 S("strip/2", (ev, [s, dir], at) => {
-  const t = textArg(ev, s!, at);
+  const t = textArg(s!, at);
   const d = dir instanceof Atom ? dir.name : "both";
   return sameKind(
     s!,
     d === "left" ? t.replace(/^ +/, "") : d === "right" ? t.replace(/ +$/, "") : t.replace(/^ +| +$/g, ""),
   );
 });
-S("to_lower/1 lowercase/1", (ev, [s], at) => sameKind(s!, textArg(ev, s!, at).toLowerCase()));
-S("to_upper/1 uppercase/1", (ev, [s], at) => sameKind(s!, textArg(ev, s!, at).toUpperCase()));
-S("length/1 len/1", (ev, [s], at) => [...textArg(ev, s!, at)].length);
-S("is_empty/1", (ev, [s], at) => bool(textArg(ev, s!, at) === ""));
-S("equal/2", (ev, [a, b], at) => bool(textArg(ev, a!, at) === textArg(ev, b!, at)));
-S("concat/2", (ev, [a, b], at) => str(textArg(ev, a!, at) + textArg(ev, b!, at)));
-S("str/2 rstr/2", (ev, [a, b], at) => textArg(ev, a!, at).indexOf(textArg(ev, b!, at)) + 1);
+S("to_lower/1 lowercase/1", (ev, [s], at) => sameKind(s!, textArg(s!, at).toLowerCase()));
+S("to_upper/1 uppercase/1", (ev, [s], at) => sameKind(s!, textArg(s!, at).toUpperCase()));
+S("length/1 len/1", (ev, [s], at) => [...textArg(s!, at)].length);
+S("is_empty/1", (ev, [s], at) => bool(textArg(s!, at) === ""));
+S("equal/2", (ev, [a, b], at) => bool(textArg(a!, at) === textArg(b!, at)));
+S("concat/2", (ev, [a, b], at) => str(textArg(a!, at) + textArg(b!, at)));
+S("str/2 rstr/2", (ev, [a, b], at) => textArg(a!, at).indexOf(textArg(b!, at)) + 1);
 S("find/2", (ev, [a, b], at) => {
-  const t = textArg(ev, a!, at);
-  const i = t.indexOf(textArg(ev, b!, at));
+  const t = textArg(a!, at);
+  const i = t.indexOf(textArg(b!, at));
   return i < 0 ? A("nomatch") : sameKind(a!, t.slice(i));
 });
 S("prefix/2", (ev, [a, b], at) => {
-  const t = textArg(ev, a!, at);
-  const p = textArg(ev, b!, at);
+  const t = textArg(a!, at);
+  const p = textArg(b!, at);
   return t.startsWith(p) ? sameKind(a!, t.slice(p.length)) : A("nomatch");
 });
 S("split/2 split/3", (ev, [s, sep, where], at) => {
-  const t = textArg(ev, s!, at);
-  const p = textArg(ev, sep!, at);
+  const t = textArg(s!, at);
+  const p = textArg(sep!, at);
   const all = where instanceof Atom && where.name === "all";
   const trailing = where instanceof Atom && where.name === "trailing";
   if (p === "") return [s as Term];
@@ -1358,8 +1315,8 @@ S("split/2 split/3", (ev, [s, sep, where], at) => {
   return i < 0 ? [sameKind(s!, t)] : [sameKind(s!, t.slice(0, i)), sameKind(s!, t.slice(i + p.length))];
 });
 S("tokens/2 lexemes/2", (ev, [s, seps], at) => {
-  const t = textArg(ev, s!, at);
-  const set = new Set([...textArg(ev, seps!, at)]);
+  const t = textArg(s!, at);
+  const set = new Set([...textArg(seps!, at)]);
   const out: string[] = [];
   let cur = "";
   for (const c of t) {
@@ -1373,41 +1330,41 @@ S("tokens/2 lexemes/2", (ev, [s, seps], at) => {
 });
 S("join/2", (ev, [l, sep], at) =>
   str(
-    listArg(ev, l!, at)
-      .map((x) => textArg(ev, x, at))
-      .join(textArg(ev, sep!, at)),
+    listArg(l!, at)
+      .map((x) => textArg(x, at))
+      .join(textArg(sep!, at)),
   ),
 );
 S("replace/3 replace/4", (ev, [s, a, b, where], at) => {
-  const t = textArg(ev, s!, at);
-  const from = textArg(ev, a!, at);
-  const to = textArg(ev, b!, at);
+  const t = textArg(s!, at);
+  const from = textArg(a!, at);
+  const to = textArg(b!, at);
   if (from === "") return s!;
   return sameKind(s!, where instanceof Atom && where.name === "all" ? t.split(from).join(to) : t.replace(from, to));
 });
 S("slice/2 slice/3 substr/2 substr/3", (ev, [s, start, len], at) => {
-  const cs = [...textArg(ev, s!, at)];
+  const cs = [...textArg(s!, at)];
   // slice is 0-based, substr 1-based: tell them apart by the name is not possible here, so both accept what
   // real scripts pass: string:substr(S, 1, N) and string:slice(S, 0, N) take the first N characters.
-  const from = intArg(ev, start!, at);
-  return sameKind(s!, cs.slice(from, len === undefined ? undefined : from + intArg(ev, len, at)).join(""));
+  const from = intArg(start!, at);
+  return sameKind(s!, cs.slice(from, len === undefined ? undefined : from + intArg(len, at)).join(""));
 });
 LIBRARY.set("string:substr/2", (ev, [s, start], at) =>
-  sameKind(s!, [...textArg(ev, s!, at)].slice(intArg(ev, start!, at) - 1).join("")),
+  sameKind(s!, [...textArg(s!, at)].slice(intArg(start!, at) - 1).join("")),
 );
 LIBRARY.set("string:substr/3", (ev, [s, start, len], at) => {
-  const from = intArg(ev, start!, at) - 1;
-  return sameKind(s!, [...textArg(ev, s!, at)].slice(from, from + intArg(ev, len!, at)).join(""));
+  const from = intArg(start!, at) - 1;
+  return sameKind(s!, [...textArg(s!, at)].slice(from, from + intArg(len!, at)).join(""));
 });
-S("chr/2", (ev, [s, c], at) => [...textArg(ev, s!, at)].indexOf(String.fromCodePoint(intArg(ev, c!, at))) + 1);
+S("chr/2", (ev, [s, c], at) => [...textArg(s!, at)].indexOf(String.fromCodePoint(intArg(c!, at))) + 1);
 S("to_integer/1", (ev, [s], at) => {
-  const t = textArg(ev, s!, at);
+  const t = textArg(s!, at);
   const m = /^[+-]?\d+/.exec(t);
   return m ? tuple(int(BigInt(m[0])), sameKind(s!, t.slice(m[0].length))) : tuple(A("error"), A("no_integer"));
 });
 S("copies/2", (ev, [s, n], at) => {
-  const k = intArg(ev, n!, at);
-  const t = textArg(ev, s!, at);
+  const k = intArg(n!, at);
+  const t = textArg(s!, at);
   ev.alloc(k * t.length, at);
   return str(t.repeat(k));
 });
@@ -1434,52 +1391,50 @@ const posixJoin = (parts: string[]) => {
       .replace(/\/\.(?=\/|$)/g, "") || "/"
   );
 };
-F("join/2", (ev, [a, b], at) => sameKind(a!, posixJoin([textArg(ev, a!, at), textArg(ev, b!, at)])));
+F("join/2", (ev, [a, b], at) => sameKind(a!, posixJoin([textArg(a!, at), textArg(b!, at)])));
 F("join/1", (ev, [l], at) => {
-  const parts = listArg(ev, l!, at);
-  return sameKind(parts[0] ?? [], posixJoin(parts.map((p) => textArg(ev, p, at))));
+  const parts = listArg(l!, at);
+  return sameKind(parts[0] ?? [], posixJoin(parts.map((p) => textArg(p, at))));
 });
 const baseName = (p: string) => {
   const t = p.replace(/\/+$/, "");
   return t.slice(t.lastIndexOf("/") + 1);
 };
-F("basename/1", (ev, [p], at) => sameKind(p!, baseName(textArg(ev, p!, at))));
+F("basename/1", (ev, [p], at) => sameKind(p!, baseName(textArg(p!, at))));
 F("basename/2", (ev, [p, ext], at) => {
-  const b = baseName(textArg(ev, p!, at));
-  const e = textArg(ev, ext!, at);
+  const b = baseName(textArg(p!, at));
+  const e = textArg(ext!, at);
   return sameKind(p!, b.endsWith(e) ? b.slice(0, b.length - e.length) : b);
 });
 F("dirname/1", (ev, [p], at) => {
-  const t = textArg(ev, p!, at);
+  const t = textArg(p!, at);
   const i = t.replace(/\/+$/, "").lastIndexOf("/");
   return sameKind(p!, i < 0 ? "." : i === 0 ? "/" : t.slice(0, i));
 });
 F("extension/1", (ev, [p], at) => {
-  const b = baseName(textArg(ev, p!, at));
+  const b = baseName(textArg(p!, at));
   const i = b.lastIndexOf(".");
   return sameKind(p!, i <= 0 ? "" : b.slice(i));
 });
 F("rootname/1", (ev, [p], at) => {
-  const t = textArg(ev, p!, at);
+  const t = textArg(p!, at);
   const b = baseName(t);
   const i = b.lastIndexOf(".");
   return sameKind(p!, i <= 0 ? t : t.slice(0, t.length - (b.length - i)));
 });
 F("rootname/2", (ev, [p, ext], at) => {
-  const t = textArg(ev, p!, at);
-  const e = textArg(ev, ext!, at);
+  const t = textArg(p!, at);
+  const e = textArg(ext!, at);
   return sameKind(p!, t.endsWith(e) ? t.slice(0, t.length - e.length) : t);
 });
 F("split/1", (ev, [p], at) => {
-  const t = textArg(ev, p!, at);
+  const t = textArg(p!, at);
   const parts = t.split("/").filter((x) => x !== "");
   return (t.startsWith("/") ? ["/", ...parts] : parts).map((x) => sameKind(p!, x));
 });
-F("absname/1", (ev, [p], at) => sameKind(p!, resolve(ev.hostInfo.cwd, textArg(ev, p!, at))));
-F("absname/2", (ev, [p, dir], at) =>
-  sameKind(p!, resolve(ev.hostInfo.cwd, textArg(ev, dir!, at), textArg(ev, p!, at))),
-);
-F("pathtype/1", (ev, [p], at) => A(isAbsolute(textArg(ev, p!, at)) ? "absolute" : "relative"));
+F("absname/1", (ev, [p], at) => sameKind(p!, resolve(ev.hostInfo.cwd, textArg(p!, at))));
+F("absname/2", (ev, [p, dir], at) => sameKind(p!, resolve(ev.hostInfo.cwd, textArg(dir!, at), textArg(p!, at))));
+F("pathtype/1", (ev, [p], at) => A(isAbsolute(textArg(p!, at)) ? "absolute" : "relative"));
 
 // ---- filelib and file (read-only, inside the project)
 def("filelib:is_file/1", (ev, [p], at) => bool(existsSync(ev.projectPath(p!, at, "filelib:is_file/1 of"))));
@@ -1493,7 +1448,7 @@ def("filelib:is_regular/1", (ev, [p], at) => {
 });
 def("filelib:wildcard/1 filelib:wildcard/2", (ev, [pattern, cwd], at) => {
   const dir = cwd === undefined ? ev.hostInfo.cwd : ev.projectPath(cwd, at, "filelib:wildcard/2 in");
-  const pat = textArg(ev, pattern!, at);
+  const pat = textArg(pattern!, at);
   if (isAbsolute(pat) || pat.split("/").includes(".."))
     ev.projectPath(str(pat.split(/[*?[{]/)[0]!.replace(/[^/]*$/, "") || "."), at, "filelib:wildcard/1 of");
   const matches = wildcard(pat, dir);
@@ -1523,13 +1478,11 @@ def("file:get_cwd/0", (ev) => tuple(A("ok"), str(ev.hostInfo.cwd)));
 
 // ---- io_lib
 def("io_lib:format/2", (ev, [f, args], at) => {
-  const text = need(ev, formatErlang.withArgs(textArg(ev, f!, at), listArg(ev, args!, at)), at);
+  const text = need(formatErlang.withArgs(textArg(f!, at), listArg(args!, at)), at);
   ev.alloc(text.length, at);
   return str(text);
 });
 def("lists:flatten/2", (ev, [l, tail], at) => [
   ...(ev.callRemote("lists", "flatten", [l!], at) as Term[]),
-  ...listArg(ev, tail!, at),
+  ...listArg(tail!, at),
 ]);
-
-void codesToString;

@@ -7,7 +7,6 @@ import { lstat, mkdir, open, realpath, rename, rm, symlink, writeFile } from "no
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { HextsError, isHextsError } from "../errors.js";
 import { listApps, readProject, type AppChoice, type BuildToolChoice } from "../project/index.js";
-import { chooseApp } from "../project/rebar3/choose-app.js";
 import type { Problem, ProjectPackage } from "../project/types.js";
 import {
   checkPackage,

@@ -10,7 +10,6 @@ import { parseTerms } from "../../src/erlang/reader.js";
 import {
   Atom,
   Charlist,
-  Float,
   Tuple,
   atom,
   compareBytes,

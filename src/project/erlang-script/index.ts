@@ -19,7 +19,6 @@ import {
   ErlangException,
   Fun,
   ScriptEvaluator,
-  ScriptLimitError,
   ScriptUnsupported,
   type ScriptLimits,
   type V,

@@ -18,6 +18,14 @@ function copy(t: TestContext): string {
   return dir;
 }
 
+/** A copy of the fixture whose Makefile is `edit` of the fixture's. */
+function copyWithMakefile(t: TestContext, edit: (makefile: string) => string): string {
+  const dir = copy(t);
+  const mk = join(dir, "Makefile");
+  writeFileSync(mk, edit(readFileSync(mk, "utf8")));
+  return dir;
+}
+
 describe("Makefile variables", () => {
   const cases: [makefile: string, name: string, expected: string | undefined][] = [
     ["PROJECT = cowboy\n", "PROJECT", "cowboy"],
@@ -46,11 +54,8 @@ describe("Makefile variables", () => {
 
 describe("readErlangMkProject", () => {
   it("reads HEX_TARBALL_EXTRA_METADATA from a multi-line define block (rabbit_common's shape)", async (t) => {
-    const dir = copy(t);
-    const mk = join(dir, "Makefile");
-    writeFileSync(
-      mk,
-      readFileSync(mk, "utf8").replace(
+    const dir = copyWithMakefile(t, (mk) =>
+      mk.replace(
         "include erlang.mk",
         'define HEX_TARBALL_EXTRA_METADATA\n#{\n\tlicenses => [<<"MPL-2.0">>],\n\tlinks => #{\n\t\t<<"Website">> => <<"https://example.test">>\n\t}\n}\nendef\n\ninclude erlang.mk',
       ),
@@ -124,11 +129,8 @@ describe("readErlangMkProject", () => {
   });
 
   it("refuses dependencies that are not Hex packages", async (t) => {
-    const dir = copy(t);
-    const mk = join(dir, "Makefile");
-    writeFileSync(
-      mk,
-      readFileSync(mk, "utf8").replace(
+    const dir = copyWithMakefile(t, (mk) =>
+      mk.replace(
         "DEPS = cowlib ranch_alias",
         "DEPS = cowlib ranch_alias gun jsx\ndep_gun = git https://github.com/ninenines/gun 2.0.0",
       ),
@@ -146,11 +148,8 @@ describe("readErlangMkProject", () => {
   });
 
   it("reports what make would have to compute", async (t) => {
-    const dir = copy(t);
-    const mk = join(dir, "Makefile");
-    writeFileSync(
-      mk,
-      readFileSync(mk, "utf8").replace("PROJECT_VERSION = 1.3.0", "PROJECT_VERSION = $(shell git describe --tags)"),
+    const dir = copyWithMakefile(t, (mk) =>
+      mk.replace("PROJECT_VERSION = 1.3.0", "PROJECT_VERSION = $(shell git describe --tags)"),
     );
     const pkg = await readErlangMkProject(dir);
     assert.equal(pkg.version, "1.3.0"); // the compiled .app still says it
@@ -161,11 +160,10 @@ describe("readErlangMkProject", () => {
   });
 
   it("HEX_TARBALL_FILES and HEX_TARBALL_EXTRA_METADATA from the Makefile", async (t) => {
-    const dir = copy(t);
-    const mk = join(dir, "Makefile");
-    writeFileSync(
-      mk,
-      readFileSync(mk, "utf8") +
+    const dir = copyWithMakefile(
+      t,
+      (mk) =>
+        mk +
         'HEX_TARBALL_FILES = Makefile src/beacon.erl ebin/beacon.app\nHEX_TARBALL_EXTRA_METADATA = \\#{licenses => [<<"MIT">>], extra => \\#{<<"k">> => <<"v">>}}\n',
     );
     const pkg = await readErlangMkProject(dir);

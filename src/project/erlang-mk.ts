@@ -6,11 +6,11 @@ import { existsSync, readdirSync, lstatSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { parseTerms } from "../erlang/reader.js";
-import { Atom, Tuple, listItems, proplistGet, type Term } from "../erlang/terms.js";
+import { proplistGet, type Term } from "../erlang/terms.js";
 import { HextsError } from "../errors.js";
 import { matchComponent, wildcard } from "./glob.js";
 import { compareStrings, toPackageFiles, type PathEntry } from "./rebar3/files.js";
-import { Unrepresentable, binarify, linksOf, nameOf } from "./rebar3/terms.js";
+import { Unrepresentable, applicationTerm, binarify, linksOf, nameOf } from "./rebar3/terms.js";
 import type { MetadataValue, Problem, ProjectPackage, Requirement } from "./types.js";
 
 /** A variable as far as a static read of the Makefile can tell. */
@@ -213,22 +213,8 @@ export async function readErlangMkProject(dir: string): Promise<ProjectPackage> 
       },
     );
   }
-  const terms = parseTerms(await readFile(join(root, appFile)), appFile);
-  const appTerm = terms[0];
-  if (
-    terms.length !== 1 ||
-    !(appTerm instanceof Tuple) ||
-    appTerm.items.length !== 3 ||
-    !(appTerm.items[0] instanceof Atom) ||
-    appTerm.items[0].name !== "application" ||
-    !listItems(appTerm.items[2])
-  ) {
-    throw new HextsError("PROJECT_INVALID", `${appFile} must hold exactly one {application, Name, [...]} term`, {
-      details: { file: appFile },
-    });
-  }
-  const details = listItems(appTerm.items[2])!;
-  const appName = nameOf(appTerm.items[1]);
+  const { name, details } = applicationTerm(parseTerms(await readFile(join(root, appFile)), appFile), appFile);
+  const appName = nameOf(name);
   if (appName !== project)
     problems.push({
       severity: "error",

@@ -147,6 +147,12 @@ describe("readErlangMkProject", () => {
     await assert.rejects(readErlangMkProject(dir), /ebin\/beacon\.app is missing: run `make app`/);
   });
 
+  it("needs exactly one {application, Name, [...]} term in ebin/APP.app", async (t) => {
+    const dir = copy(t);
+    writeFileSync(join(dir, "ebin", "beacon.app"), "{application, beacon, []}.\n{application, other, []}.\n");
+    await assert.rejects(readErlangMkProject(dir), /ebin\/beacon\.app must hold exactly one \{application, Name/);
+  });
+
   it("reports what make would have to compute", async (t) => {
     const dir = copyWithMakefile(t, (mk) =>
       mk.replace("PROJECT_VERSION = 1.3.0", "PROJECT_VERSION = $(shell git describe --tags)"),

@@ -13,7 +13,7 @@ import { GlobError, wildcard } from "../glob.js";
 import type { MetadataValue, Problem, ProjectPackage, Requirement } from "../types.js";
 import { selectRebar3Paths, toPackageFiles } from "./files.js";
 import { CURRENT_LOCK_VERSION, parseLock, type Lock } from "./lock.js";
-import { Unrepresentable, binarify, linksOf, nameOf, stringList, termToPlain } from "./terms.js";
+import { Unrepresentable, applicationTerm, binarify, linksOf, nameOf, stringList, termToPlain } from "./terms.js";
 import { resolveVsn, type VsnSpec } from "./vsn.js";
 
 export interface Rebar3App {
@@ -181,22 +181,8 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
 
   // src/APP.app.src: exactly one {application, Name, Details} term.
   const appTerms = parseTerms(await readFile(join(appDir, chosen.appSrc)), appSrcFile);
-  const appTerm = appTerms[0];
-  if (
-    appTerms.length !== 1 ||
-    !(appTerm instanceof Tuple) ||
-    appTerm.items.length !== 3 ||
-    !(appTerm.items[0] instanceof Atom) ||
-    appTerm.items[0].name !== "application" ||
-    !(appTerm.items[1] instanceof Atom) ||
-    !listItems(appTerm.items[2])
-  ) {
-    throw new HextsError("PROJECT_INVALID", `${appSrcFile} must hold exactly one {application, Name, [...]} term`, {
-      details: { file: appSrcFile },
-    });
-  }
-  const app = appTerm.items[1].name;
-  const details = listItems(appTerm.items[2])!;
+  const { name: appName, details } = applicationTerm(appTerms, appSrcFile, { atomName: true });
+  const app = appName.name;
   if (app !== chosen.name) {
     problems.push({
       severity: "warning",

@@ -12,7 +12,29 @@ import {
   utf8Text,
   type Term,
 } from "../../erlang/terms.js";
+import { HextsError } from "../../errors.js";
 import type { MetadataValue } from "../types.js";
+
+/**
+ * The one `{application, Name, Details}` term of a .app or .app.src file (`Name` an atom when `atomName`);
+ * anything else is PROJECT_INVALID naming `file`.
+ */
+export function applicationTerm(terms: Term[], file: string, opts: { atomName: true }): { name: Atom; details: Term[] };
+export function applicationTerm(terms: Term[], file: string): { name: Term; details: Term[] };
+export function applicationTerm(
+  terms: Term[],
+  file: string,
+  { atomName = false } = {},
+): { name: Term; details: Term[] } {
+  const items = terms.length === 1 && terms[0] instanceof Tuple ? terms[0].items : [];
+  const details = items.length === 3 ? listItems(items[2]) : undefined;
+  const [tag, name] = items;
+  if (!details || !(tag instanceof Atom) || tag.name !== "application" || (atomName && !(name instanceof Atom)))
+    throw new HextsError("PROJECT_INVALID", `${file} must hold exactly one {application, Name, [...]} term`, {
+      details: { file },
+    });
+  return { name: name!, details };
+}
 
 /** A term rebar3_hex would put in the metadata but that the metadata model cannot hold (a tuple, a float...). */
 export class Unrepresentable extends Error {}

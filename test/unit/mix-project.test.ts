@@ -449,6 +449,18 @@ test("mix.exs that compute their metadata: VERSION files, branches on the Elixir
   });
 });
 
+test("an undecidable condition with the same package both ways reports that package's own errors, with the way out", async (t) => {
+  const dir = inline(
+    t,
+    { "lib/p.ex": "" },
+    `${meta}, files: Foo.files()], deps: (if Version.match?(System.version(), ">= 1.15.0"), do: [{:dep, "~> 2.0"}, {:sd, "~> 1.0", only: :test}], else: [{:dep, "~> 2.0"}])`,
+  );
+  const pkg = await readMixProject(dir, { env: {} });
+  assert.deepEqual(errors(pkg), [
+    "package: files cannot be evaluated statically: Foo.files/0 is a call into another module, which hexts does not run; describe the package in a JSON file and pass --metadata FILE (format in hexts's README)",
+  ]);
+});
+
 test("mix.exs evaluation is bounded: steps, memory, and malformed numbers are typed errors", async (t) => {
   const cases: [string, RegExp][] = [
     [

@@ -78,21 +78,26 @@ export async function readMixProject(dir: string, opts: ReadMixOptions = {}): Pr
     runs.push({ choices, decided, pkg });
   }
   const first = runs[0]!;
-  for (const p of first.pkg.problems)
-    if (p.severity === "error" && /cannot be evaluated/.test(p.message) && !p.message.includes("--metadata"))
-      p.message += `; ${METADATA_HINT}`;
-  if (runs.length === 1) return first.pkg;
-  const differing = runs.find((r) => packageKey(r.pkg) !== packageKey(first.pkg));
-  if (!differing && queue.length === 0) return first.pkg;
+  const firstKey = packageKey(first.pkg);
+  const differing = runs.find((r) => packageKey(r.pkg) !== firstKey);
+  if (!differing && queue.length === 0) return withMetadataHint(first.pkg);
   const at = differing
     ? (first.decided[first.choices.findIndex((c, i) => differing.choices[i] !== c)] ?? first.decided[0]!)
-    : first.decided[MAX_BRANCH_RUNS > 0 ? 0 : 0]!;
+    : first.decided[0]!;
   const why = differing
     ? `the package depends on a condition hexts cannot evaluate (${at.why}): its branches give different package metadata`
     : `more than ${Math.log2(MAX_BRANCH_RUNS)} conditions hexts cannot evaluate (the first: ${at.why})`;
   throw new HextsError("PROJECT_INVALID", `${at.file}:${at.line}:${at.col}: ${why}; ${METADATA_HINT}`, {
     details: { file: at.file, line: at.line, column: at.col, reason: "undecidable_condition" },
   });
+}
+
+/** Names the way out (--metadata) in each error about a value hexts cannot evaluate. */
+function withMetadataHint(pkg: ProjectPackage): ProjectPackage {
+  for (const p of pkg.problems)
+    if (p.severity === "error" && /cannot be evaluated/.test(p.message) && !p.message.includes("--metadata"))
+      p.message += `; ${METADATA_HINT}`;
+  return pkg;
 }
 
 /** What must be the same for two evaluations to build the same package. */

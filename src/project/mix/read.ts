@@ -10,7 +10,7 @@ import { ConvertError, nameText, toMetadata, toPlain } from "./convert.js";
 import { mixRequirements } from "./deps.js";
 import { childProcessEnv } from "../../config/child-env.js";
 import { MixEvalLimit, MixModule, type MixHost } from "./evaluator.js";
-import { selectFiles, type FileOrder, type PathFilter } from "./files.js";
+import { selectFiles, type FileOrder, type FileSelection, type PathFilter } from "./files.js";
 import { parseElixir } from "./parser.js";
 import { ElixirSyntaxError } from "./tokenizer.js";
 import { elixirTrim, findUnknown, inspect, isNil, kwGet, toPairs, truthy, type Unknown, type Value } from "./values.js";
@@ -68,10 +68,11 @@ export async function readMixProject(dir: string, opts: ReadMixOptions = {}): Pr
   const env = childProcessEnv(opts.env ?? process.env);
   const runs: { choices: boolean[]; decided: Array<Unknown & { file: string }>; pkg: ProjectPackage }[] = [];
   const queue: boolean[][] = [[]];
+  const reads: Reads = { sources: new Map(), selections: new Map() };
   while (queue.length > 0 && runs.length < MAX_BRANCH_RUNS) {
     const decisions = queue.shift()!;
     const host: MixHost = { root, env, decisions, decided: [] };
-    const pkg = await readOnce(root, opts, host);
+    const pkg = await readOnce(root, opts, host, reads);
     const decided = host.decided!;
     const choices = decided.map((_, i) => decisions[i] ?? true);
     for (let i = decisions.length; i < decided.length; i++) queue.push([...choices.slice(0, i), false]);
@@ -100,6 +101,8 @@ function withMetadataHint(pkg: ProjectPackage): ProjectPackage {
   return pkg;
 }
 
+const withBigints = (_k: string, v: unknown) => (typeof v === "bigint" ? `${v}n` : v);
+
 /** What must be the same for two evaluations to build the same package. */
 function packageKey(pkg: ProjectPackage): string {
   return JSON.stringify(
@@ -109,12 +112,18 @@ function packageKey(pkg: ProjectPackage): string {
       files: pkg.files.map((f) => f.path),
       problems: pkg.problems.filter((p) => p.severity === "error").map((p) => p.message),
     },
-    (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v),
+    withBigints,
   );
 }
 
-async function readOnce(root: string, opts: ReadMixOptions, host: MixHost): Promise<ProjectPackage> {
-  const top = await loadProject(root, "mix.exs", host);
+/** What the evaluations of one project share: each mix.exs is read, and each file selection walked, once. */
+interface Reads {
+  sources: Map<string, Promise<string>>;
+  selections: Map<string, FileSelection>;
+}
+
+async function readOnce(root: string, opts: ReadMixOptions, host: MixHost, reads: Reads): Promise<ProjectPackage> {
+  const top = await loadProject(root, "mix.exs", host, reads);
   let appDir = root;
   let project = top;
   const appsPath = kwGet(top.config, "apps_path");
@@ -133,7 +142,7 @@ async function readOnce(root: string, opts: ReadMixOptions, host: MixHost): Prom
         { details: { apps } },
       );
     appDir = join(root, (appsPath as { v: string }).v, opts.app);
-    project = await loadProject(appDir, relative(root, join(appDir, "mix.exs")).split(sep).join("/"), host);
+    project = await loadProject(appDir, relative(root, join(appDir, "mix.exs")).split(sep).join("/"), host, reads);
     const nested = kwGet(project.config, "apps_path");
     if (nested !== undefined && !isNil(nested))
       throw new HextsError("PROJECT_INVALID", `${project.file} is itself an umbrella project`);
@@ -145,7 +154,7 @@ async function readOnce(root: string, opts: ReadMixOptions, host: MixHost): Prom
         `--app ${opts.app} does not match this project's app (${app.v}); --app is for umbrella projects`,
       );
   }
-  return buildPackage(project, root, appDir, opts.organization, opts.fileOrder);
+  return buildPackage(project, root, appDir, reads, opts.organization, opts.fileOrder);
 }
 
 interface Loaded {
@@ -153,10 +162,13 @@ interface Loaded {
   file: string;
 }
 
-async function loadProject(dir: string, file: string, host: MixHost): Promise<Loaded> {
+async function loadProject(dir: string, file: string, host: MixHost, reads: Reads): Promise<Loaded> {
+  const path = join(dir, "mix.exs");
+  let reading = reads.sources.get(path);
+  if (!reading) reads.sources.set(path, (reading = readFile(path, "utf8")));
   let source: string;
   try {
-    source = await readFile(join(dir, "mix.exs"), "utf8");
+    source = await reading;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new HextsError(
@@ -219,6 +231,7 @@ function buildPackage(
   { config, file }: Loaded,
   root: string,
   appDir: string,
+  reads: Reads,
   orgOption: string | undefined,
   fileOrder: FileOrder = "sorted",
 ): ProjectPackage {
@@ -302,9 +315,13 @@ function buildPackage(
       selectable = false;
     }
   }
-  const selection = selectable
-    ? selectFiles(appDir, configured, exclude, file, fileOrder)
-    : { paths: [], files: [], problems: [] };
+  let selection: FileSelection = { paths: [], files: [], problems: [] };
+  if (selectable) {
+    const key = JSON.stringify([appDir, configured, meta.get("exclude_patterns"), fileOrder], withBigints);
+    const known = reads.selections.get(key);
+    if (known) selection = known;
+    else reads.selections.set(key, (selection = selectFiles(appDir, configured, exclude, file, fileOrder)));
+  }
   problems.push(...selection.problems);
 
   // the metadata map

@@ -7,15 +7,23 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { isHextsError } from "../../src/errors.js";
 import { defaultTransport } from "../../src/http/index.js";
-import { RegistryClient, diskRegistryCache, type RegistryRepository } from "../../src/registry/index.js";
+import {
+  RegistryClient,
+  diskRegistryCache,
+  type RegistryClientOptions,
+  type RegistryRepository,
+} from "../../src/registry/index.js";
 import { buildTarball, startHexServer, type HexServer } from "../support/hex-server/index.js";
 import type { State } from "../support/hex-server/state.js";
 
 function client(
   server: HexServer,
   repo: Partial<RegistryRepository> = {},
-  extra: { cacheDir?: string; log?: { url: string; authorized: boolean; conditional: boolean }[] } = {},
+  extra: { cacheDir?: string; log?: { url: string; authorized: boolean; conditional: boolean }[] } & Partial<
+    Omit<RegistryClientOptions, "repository" | "transport">
+  > = {},
 ) {
+  const { cacheDir, log, ...options } = extra;
   const transport = defaultTransport({ connectTimeoutMs: 5000 });
   const c = new RegistryClient({
     repository: {
@@ -28,9 +36,10 @@ function client(
     },
     transport,
     userAgent: "hexts-test",
-    cache: extra.cacheDir ? diskRegistryCache(extra.cacheDir) : undefined,
+    cache: cacheDir ? diskRegistryCache(cacheDir) : undefined,
     retries: 0,
-    onRequest: (r) => extra.log?.push(r),
+    onRequest: (r) => log?.push(r),
+    ...options,
   });
   return Object.assign(c, { [Symbol.asyncDispose]: () => transport.close() });
 }
@@ -152,29 +161,11 @@ test("a tarball is returned only when its SHA-256 matches the registry's checksu
 test("server errors are retried, then reported with the repository's name", async () => {
   await using server = await seeded();
   server.fault({ path: "/repo/names", times: 1, fault: { kind: "status", status: 503 } });
-  const transport = defaultTransport({ connectTimeoutMs: 5000 });
-  const c = new RegistryClient({
-    repository: {
-      name: "hexpm",
-      url: server.repoUrl,
-      publicKey: server.registryPublicKey!(),
-      originName: "hexpm",
-      trusted: true,
-    },
-    transport,
-    userAgent: "t",
-    sleep: async () => {},
-  });
-  try {
-    assert.equal((await c.getNames()).repository, "hexpm");
-    server.fault({ path: "/repo/versions", times: 5, fault: { kind: "status", status: 500 } });
-    await assert.rejects(
-      c.getVersions(),
-      (e: unknown) => code("SERVER_ERROR")(e) && /hexpm/.test((e as Error).message),
-    );
-  } finally {
-    await transport.close();
-  }
+  // retries: undefined = the client's default number of retries
+  await using c = client(server, {}, { retries: undefined, sleep: async () => {} });
+  assert.equal((await c.getNames()).repository, "hexpm");
+  server.fault({ path: "/repo/versions", times: 5, fault: { kind: "status", status: 500 } });
+  await assert.rejects(c.getVersions(), (e: unknown) => code("SERVER_ERROR")(e) && /hexpm/.test((e as Error).message));
 });
 
 test("public key fingerprints are ssh-keygen's; /public_key is taken only with the matching fingerprint", async () => {

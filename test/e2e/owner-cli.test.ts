@@ -3,10 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { runHexts, tempHome } from "../support/cli.js";
+import { serverAndHome } from "../support/world.js";
+import { runHexts } from "../support/cli.js";
 import { spawnPty } from "../support/pty.js";
 import { json, fails, writes, ErrorDoc } from "../support/assertions.js";
-import { startHexServer, buildTarball, type HexServer } from "../support/hex-server/index.js";
+import { buildTarball, type HexServer } from "../support/hex-server/index.js";
 import { form } from "../support/hex-server/test-client.js";
 import type { State } from "../support/hex-server/state.js";
 import { createContext } from "../../src/commands/context.js";
@@ -58,12 +59,7 @@ const PackagesDoc = z.object({
 
 /** A server with ana (full owner of foo and bar), bob (maintainer of bar), cid, the organization acme and its package. */
 async function world(t: { after(fn: () => unknown): void }) {
-  const server = await startHexServer();
-  const home = tempHome();
-  t.after(async () => {
-    await server.close();
-    home.cleanup();
-  });
+  const { server, home } = await serverAndHome(t);
   const ana = server.addUser({ username: "ana", email: "ana@example.com", fullName: "Ana" });
   const bob = server.addUser({ username: "bob", email: "bob@example.com" });
   const cid = server.addUser({ username: "cid", email: "cid+hex@example.com" });
@@ -411,12 +407,7 @@ async function oauthLogin(server: HexServer, username: string, env: Record<strin
 }
 
 async function twoFactorWorld(t: { after(fn: () => unknown): void }) {
-  const server = await startHexServer();
-  const home = tempHome();
-  t.after(async () => {
-    await server.close();
-    home.cleanup();
-  });
+  const { server, home } = await serverAndHome(t);
   server.addUser({ username: "tia", email: "tia@example.com", twoFactor: true });
   server.addUser({ username: "bob", email: "bob@example.com" });
   server.addRelease({ owner: "tia", tarball: buildTarball({ name: "foo", version: "1.0.0" }) });

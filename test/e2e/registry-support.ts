@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { serverAndHome } from "../support/world.js";
 import { runHexts, tempHome } from "../support/cli.js";
-import { buildTarball, startHexServer, type HexServer } from "../support/hex-server/index.js";
+import { buildTarball, type HexServer } from "../support/hex-server/index.js";
 import type { Release, State } from "../support/hex-server/state.js";
 
 export interface World {
@@ -19,12 +20,7 @@ export interface World {
 }
 
 export async function world(t: { after(fn: () => unknown): void }): Promise<World> {
-  const server = await startHexServer();
-  const home = tempHome();
-  t.after(async () => {
-    await server.close();
-    home.cleanup();
-  });
+  const { server, home } = await serverAndHome(t);
   const ana = server.addUser({ username: "ana" });
   server.addOrganization({ name: "acme", admin: "ana" });
   const publish = (

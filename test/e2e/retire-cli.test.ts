@@ -3,10 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { runHexts, tempHome } from "../support/cli.js";
+import { serverAndHome } from "../support/world.js";
+import { runHexts } from "../support/cli.js";
 import { spawnPty } from "../support/pty.js";
 import { json, fails, writes, ErrorDoc } from "../support/assertions.js";
-import { startHexServer, buildTarball } from "../support/hex-server/index.js";
+import { buildTarball } from "../support/hex-server/index.js";
 import { form } from "../support/hex-server/test-client.js";
 import type { State } from "../support/hex-server/state.js";
 import { createContext } from "../../src/commands/context.js";
@@ -28,12 +29,7 @@ const RetireDoc = z.object({
 });
 
 async function world(t: { after(fn: () => unknown): void }) {
-  const server = await startHexServer();
-  const home = tempHome();
-  t.after(async () => {
-    await server.close();
-    home.cleanup();
-  });
+  const { server, home } = await serverAndHome(t);
   const ana = server.addUser({ username: "ana" });
   const bob = server.addUser({ username: "bob" });
   const mia = server.addUser({ username: "mia" });
@@ -301,12 +297,7 @@ test("--organization / --repo hexpm:ORG retire in the organization's repository"
 const DEVICE = "urn:ietf:params:oauth:grant-type:device_code";
 
 async function oauthWorld(t: { after(fn: () => unknown): void }) {
-  const server = await startHexServer();
-  const home = tempHome();
-  t.after(async () => {
-    await server.close();
-    home.cleanup();
-  });
+  const { server, home } = await serverAndHome(t);
   server.addUser({ username: "tia", twoFactor: true });
   server.addRelease({ owner: "tia", tarball: buildTarball({ name: "foo", version: "1.0.0" }) });
   const env = { ...home.env, HEX_API_URL: server.apiUrl };

@@ -3,10 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { runHexts, tempHome, type RunResult } from "../support/cli.js";
+import { serverAndHome } from "../support/world.js";
+import { runHexts, type RunResult } from "../support/cli.js";
 import { spawnPty } from "../support/pty.js";
 import { json, ErrorDoc } from "../support/assertions.js";
-import { startHexServer, buildTarball } from "../support/hex-server/index.js";
+import { buildTarball } from "../support/hex-server/index.js";
 import type { State } from "../support/hex-server/state.js";
 import { createContext } from "../../src/commands/context.js";
 import { setLocalPassword, storeCredential } from "../../src/config/index.js";
@@ -38,12 +39,7 @@ const LONG =
   "A JSON library with a very long description that goes on and on about streaming, decoding, encoding and pretty printing";
 
 async function world(t: { after(fn: () => unknown): void }) {
-  const server = await startHexServer();
-  const home = tempHome();
-  t.after(async () => {
-    await server.close();
-    home.cleanup();
-  });
+  const { server, home } = await serverAndHome(t);
   const ana = server.addUser({ username: "ana" });
   const bob = server.addUser({ username: "bob" });
   server.addOrganization({ name: "acme", admin: "ana" });

@@ -7,7 +7,8 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { baseEnv, binPath, runHexts, tempHome, type RunResult } from "../support/cli.js";
-import { startHexServer, type HexServer, type HexServerOptions } from "../support/hex-server/index.js";
+import { type HexServer, type HexServerOptions } from "../support/hex-server/index.js";
+import { serverAndHome } from "../support/world.js";
 import type { State } from "../support/hex-server/state.js";
 import { form } from "../support/hex-server/test-client.js";
 import { repoRoot } from "../support/vectors.js";
@@ -28,12 +29,7 @@ export interface World {
 }
 
 export async function world(t: { after(fn: () => unknown): void }, opts: HexServerOptions = {}): Promise<World> {
-  const server = await startHexServer(opts);
-  const home = tempHome("hexts-user-");
-  t.after(async () => {
-    await server.close();
-    home.cleanup();
-  });
+  const { server, home } = await serverAndHome(t, opts, "hexts-user-");
   const env = { ...home.env, HEX_API_URL: server.apiUrl, BROWSER: "none" };
   const file = join(home.env.HEX_HOME, "hexts.json");
   return {

@@ -191,10 +191,12 @@ export async function auth(ctx: Context, input: AuthInput): Promise<AuthResult> 
   const session = await openSession(ctx);
   const apiUrl = normalizeApiUrl(session.repository.apiUrl!);
   if (method === undefined) {
-    if (session.settings.values.ci) {
+    // The device login waits for someone at a browser: a run that cannot prompt never starts it unasked.
+    if (!ctx.prompt.interactive) {
+      const why = session.settings.values.ci ? "in CI" : "this run cannot prompt (no terminal, --json or --yes)";
       throw new HextsError(
         "INPUT_REQUIRED",
-        "in CI, log in with an API key: `hexts user auth --key -` with the key on stdin (or set HEX_API_KEY and skip logging in); pass --oauth to run the browser login anyway",
+        `${why}, log in with an API key: \`hexts user auth --key -\` with the key on stdin (or set HEX_API_KEY and skip logging in); pass --oauth to run the browser login anyway`,
       );
     }
     method = "oauth";

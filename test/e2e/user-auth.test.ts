@@ -62,12 +62,12 @@ async function eventually(check: () => boolean, ms = 5000): Promise<void> {
 
 // ---- OAuth device flow ----
 
-test("OAuth without a TTY: URL and code are printed first, no browser opens, the token pair is stored and used", async (t) => {
+test("OAuth without a TTY (--oauth asked for it): URL and code are printed first, no browser opens, the token pair is stored and used", async (t) => {
   const w = await world(t, { deviceInterval: 1 });
   w.server.addUser({ username: "ana", twoFactor: true });
   w.server.addOrganization({ name: "acme", admin: "ana" });
   const browser = recordingBrowser(w);
-  const run = startHexts(["user", "auth"], { env: { ...w.env, BROWSER: browser.env }, cwd: w.home.dir });
+  const run = startHexts(["user", "auth", "--oauth"], { env: { ...w.env, BROWSER: browser.env }, cwd: w.home.dir });
   const code = userCodeOf(await run.waitForStderr(USER_CODE));
   await run.waitForStderr(/Waiting for you to approve/);
   w.server.approveDevice(code, "ana");
@@ -152,7 +152,7 @@ test("OAuth on a terminal with --no-browser opens nothing", async (t) => {
 test("OAuth honours slow_down: the next poll waits 5 s longer", async (t) => {
   const w = await world(t, { deviceInterval: 1 });
   w.server.addUser({ username: "ana", twoFactor: true });
-  const run = startHexts(["--json", "user", "auth"], { env: w.env, cwd: w.home.dir });
+  const run = startHexts(["--json", "user", "auth", "--oauth"], { env: w.env, cwd: w.home.dir });
   const code = userCodeOf(await run.waitForStderr(USER_CODE));
   w.server.slowDownDevice!(code, 1);
   w.server.approveDevice(code, "ana");
@@ -173,21 +173,21 @@ test("OAuth failures: a refused client points to --key; a denied login and a rea
   const w = await world(t, { deviceInterval: 0 });
   w.server.addUser({ username: "ana" });
 
-  const refused = await w.hexts(["user", "auth"], { env: { HEX_OAUTH_CLIENT_ID: "someone-else" } });
+  const refused = await w.hexts(["user", "auth", "--oauth"], { env: { HEX_OAUTH_CLIENT_ID: "someone-else" } });
   fails(refused, 3, /does not accept the OAuth client id "someone-else".*HEX_OAUTH_CLIENT_ID.*hexts user auth --key/);
   failsJson(
-    await w.hexts(["--json", "user", "auth"], { env: { HEX_OAUTH_CLIENT_ID: "someone-else" } }),
+    await w.hexts(["--json", "user", "auth", "--oauth"], { env: { HEX_OAUTH_CLIENT_ID: "someone-else" } }),
     3,
     "OAUTH_FAILED",
   );
 
-  const denied = startHexts(["user", "auth"], { env: w.env, cwd: w.home.dir });
+  const denied = startHexts(["user", "auth", "--oauth"], { env: w.env, cwd: w.home.dir });
   w.server.denyDevice(userCodeOf(await denied.waitForStderr(USER_CODE)));
   fails(await denied.done, 3, /denied/);
   assert.equal(existsSync(join(w.home.env.HEX_HOME, "hexts.json")), false, "nothing stored");
 
   // ana has no two-factor authentication: the page grants read scopes only, and hexts says what that means
-  const readOnly = startHexts(["user", "auth", "--no-local-password"], { env: w.env, cwd: w.home.dir });
+  const readOnly = startHexts(["user", "auth", "--oauth", "--no-local-password"], { env: w.env, cwd: w.home.dir });
   w.server.approveDevice(userCodeOf(await readOnly.waitForStderr(USER_CODE)), "ana", ["api:read", "repositories"]);
   const r = await readOnly.done;
   assert.equal(r.code, 0, r.stderr);
@@ -202,6 +202,71 @@ test("in CI, auth without a method fails at once and names --key", async (t) => 
     /in CI, log in with an API key: `hexts user auth --key -`.*--oauth/,
   );
   assert.equal(requests(w.server).length, 0, "no request made");
+});
+
+test("without a TTY, with --json or --yes, auth without a method fails at once naming --key and HEX_API_KEY", async (t) => {
+  const w = await world(t);
+  for (const args of [
+    ["user", "auth"],
+    ["--yes", "user", "auth"],
+  ])
+    fails(await w.hexts(args), 2, /this run cannot prompt.*`hexts user auth --key -`.*HEX_API_KEY.*--oauth/);
+  const doc = failsJson(await w.hexts(["--json", "user", "auth"]), 2, "INPUT_REQUIRED");
+  assert.match(doc.error.message, /--key.*HEX_API_KEY/);
+  assert.equal(requests(w.server).length, 0, "no request made, nothing waited for");
+  assert.equal(existsSync(join(w.home.env.HEX_HOME, "hexts.json")), false, "nothing stored");
+});
+
+test("a server refusing the OAuth client (hex.pm's invalid_client): on a terminal the login goes on with a dashboard key", async (t) => {
+  const w = await world(t, { oauthClients: [] });
+  const ana = w.server.addUser({ username: "ana" });
+  const browser = recordingBrowser(w);
+  const s = spawnPty(["user", "auth", "--no-local-password"], {
+    env: { ...w.env, BROWSER: browser.env },
+    cwd: w.home.dir,
+  });
+  t.after(() => s.kill());
+  await s.waitFor(/does not accept the OAuth client id "hexts".*log in with an API key instead\./);
+  const page = `${w.server.url}/dashboard/keys`;
+  await s.waitFor(page);
+  await s.waitFor("API key (from your account's dashboard):");
+  await eventually(() => browser.opened().length > 0);
+  assert.deepEqual(browser.opened(), [page]);
+  s.line(ana.apiKey);
+  assert.equal(await exitOf(s), 0, s.screen);
+  assert.match(s.screen, /Logged in as ana on .* \(API key /);
+  assert.ok(!s.screen.includes(ana.apiKey), `the key is on the screen:\n${s.screen}`);
+  const refused = requests(w.server, { method: "POST", path: "/api/oauth/device_authorization" });
+  assert.deepEqual(
+    refused.map((r) => r.status),
+    [401],
+  );
+  const check = requests(w.server, { path: "/api/auth" });
+  assert.equal(check.length, 1);
+  assert.equal(check[0]!.query.domain, "api");
+  assert.equal(check[0]!.headers.authorization, ana.apiKey);
+  const cred = w.config().credentials[w.server.apiUrl];
+  assert.equal(cred.type, "key");
+  assert.equal(cred.key, ana.apiKey);
+  assert.equal(cred.username, "ana");
+});
+
+test("invalid_client on a terminal: --no-browser opens nothing, and a wrong pasted key is refused and not stored", async (t) => {
+  const w = await world(t, { oauthClients: [] });
+  w.server.addUser({ username: "ana" });
+  const browser = recordingBrowser(w);
+  const s = spawnPty(["user", "auth", "--no-browser", "--no-local-password"], {
+    env: { ...w.env, BROWSER: browser.env },
+    cwd: w.home.dir,
+  });
+  t.after(() => s.kill());
+  await s.waitFor("API key (from your account's dashboard):");
+  s.line("deadbeefdeadbeefdeadbeefdeadbeef");
+  assert.equal(await exitOf(s), 3, s.screen);
+  assert.match(s.screen, /the server rejected this API key/);
+  assert.ok(!s.screen.includes("deadbeefdeadbeefdeadbeefdeadbeef"), s.screen);
+  assert.deepEqual(browser.opened(), []);
+  assert.equal(existsSync(join(w.home.env.HEX_HOME, "hexts.json")), false, "nothing stored");
 });
 
 // ---- an API key from the dashboard ----

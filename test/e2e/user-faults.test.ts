@@ -127,7 +127,7 @@ test("login writes are never repeated: the password login's key, the OAuth start
   assert.equal(requests(w.server, { method: "POST", path: "/api/keys" }).length, 1);
 
   w.server.fault({ method: "POST", path: "/api/oauth/device_authorization", fault: { kind: "reset" } });
-  failsJson(await w.hexts(["--json", "user", "auth"]), 4, "NETWORK");
+  failsJson(await w.hexts(["--json", "user", "auth", "--oauth"]), 4, "NETWORK");
   assert.equal(requests(w.server, { method: "POST", path: "/api/oauth/device_authorization" }).length, 1);
 
   w.server.fault({ method: "POST", path: "/api/users", fault: { kind: "reset" } });
@@ -149,7 +149,7 @@ test("the key check of `auth --key` is a read: retried through a 503; OAuth poll
   assert.equal(requests(w.server, { path: "/api/auth" }).length, 2);
 
   w.server.fault({ method: "POST", path: "/api/oauth/token", fault: { kind: "reset" } });
-  const run = startHexts(["user", "auth", "--no-local-password"], { env: w.env, cwd: w.home.dir });
+  const run = startHexts(["user", "auth", "--oauth", "--no-local-password"], { env: w.env, cwd: w.home.dir });
   const m = await run.waitForStderr(USER_CODE);
   w.server.approveDevice(`${m[1]}${m[2]}`, "ana");
   const done = await run.done;

@@ -80,31 +80,70 @@ function explainDeviceStart(e: unknown, apiUrl: string, clientId: string): unkno
   return e;
 }
 
-/** Prints the URL and code, opens the browser when it may, waits for the approval, learns the username. */
+/** Opens `page` in a browser when this run may (a terminal, not CI, not --no-browser); says so when it could not. */
+async function offerPage(ctx: Context, session: Session, page: string, browser: boolean): Promise<void> {
+  const mayOpen =
+    browser &&
+    ctx.out.stderr.isTTY === true &&
+    !session.settings.values.ci &&
+    browserOpener(page, ctx.env) !== undefined;
+  if (mayOpen && !(await openBrowser(page, ctx.env)))
+    ctx.out.writeErr("(could not open a browser; open the page yourself)\n");
+}
+
+/**
+ * Where the server's users make API keys: hexpm-based servers (API at ORIGIN/api, hex.pm included) have
+ * ORIGIN/dashboard/keys; for any other layout there is no page to name.
+ */
+export function dashboardKeysPage(apiUrl: string): string | undefined {
+  const url = new URL(apiUrl);
+  return url.pathname.replace(/\/+$/, "") === "/api" ? `${url.origin}/dashboard/keys` : undefined;
+}
+
+/**
+ * The device flow was refused because the server does not know the client id (hex.pm accepts only registered
+ * OAuth clients): on a terminal, the login goes on with a key the user makes on the dashboard, read hidden.
+ */
+async function loginWithDashboardKey(ctx: Context, session: Session, o: OAuthLoginOptions): Promise<Login> {
+  const apiUrl = (await session.anonymous()).apiUrl;
+  ctx.out.writeErr(
+    `The server at ${apiUrl} does not accept the OAuth client id "${session.settings.values.oauth_client_id}" ` +
+      "(setting oauth_client_id, HEX_OAUTH_CLIENT_ID); log in with an API key instead.\n",
+  );
+  const page = dashboardKeysPage(apiUrl);
+  if (page) {
+    ctx.out.writeErr(`Generate a key with api permission at:\n\n  ${page}\n\nthen paste it below.\n`);
+    await offerPage(ctx, session, page, o.browser);
+  } else ctx.out.writeErr("Generate a key with api permission on the server's dashboard, then paste it below.\n");
+  return loginWithKey(ctx, session, { key: true });
+}
+
+/**
+ * Prints the URL and code, opens the browser when it may, waits for the approval, learns the username.
+ * A server that refuses the client id (`invalid_client`) turns into the API-key login on a terminal.
+ */
 export async function loginWithOAuth(ctx: Context, session: Session, o: OAuthLoginOptions): Promise<Login> {
   const client = await session.anonymous();
   const clientId = session.settings.values.oauth_client_id;
-  const device = await startDeviceAuthorization(client, {
-    clientId,
-    scope: OAUTH_SCOPE,
-    name: o.label ?? defaultKeyName(),
-    signal: ctx.signal,
-  }).catch((e: unknown) => {
+  let device;
+  try {
+    device = await startDeviceAuthorization(client, {
+      clientId,
+      scope: OAUTH_SCOPE,
+      name: o.label ?? defaultKeyName(),
+      signal: ctx.signal,
+    });
+  } catch (e) {
+    if (isOAuthError(e, "invalid_client") && ctx.prompt.interactive) return loginWithDashboardKey(ctx, session, o);
     throw explainDeviceStart(e, client.apiUrl, clientId);
-  });
+  }
   const page = device.verification_uri_complete ?? device.verification_uri;
   const minutes = Math.max(1, Math.round(device.expires_in / 60));
   // Always on stderr, even with --json: the user has to act on it.
   ctx.out.writeErr(
     `To log in to ${client.apiUrl}, open this page in a browser:\n\n  ${page}\n\nand check that it shows this code:\n\n  ${formatUserCode(device.user_code)}\n\n`,
   );
-  const mayOpen =
-    o.browser &&
-    ctx.out.stderr.isTTY === true &&
-    !session.settings.values.ci &&
-    browserOpener(page, ctx.env) !== undefined;
-  if (mayOpen && !(await openBrowser(page, ctx.env)))
-    ctx.out.writeErr("(could not open a browser; open the page yourself)\n");
+  await offerPage(ctx, session, page, o.browser);
   ctx.out.writeErr(`Waiting for you to approve the login (the code expires in ${minutes} min; Ctrl-C cancels)...\n`);
 
   const token = await waitForDeviceToken(client, {

@@ -1,5 +1,5 @@
-// `npm run hex-server [-- --port N] [--no-basic-auth] [--mini-repo]`: the test server for trying hexts, and
-// the official clients (mix hex, rebar3_hex: they speak Erlang's term format, which it answers), by hand.
+// `npm run hex-server [-- --port N] [--no-basic-auth] [--mini-repo] [--oauth-clients IDS]`: the test server for
+// trying hexts, and the official clients (mix hex, rebar3_hex: they speak Erlang's term format, which it answers), by hand.
 import { startHexServer } from "./index.js";
 import { startMiniRepo, type MiniRepo } from "./mini-repo.js";
 
@@ -10,6 +10,8 @@ const args = process.argv.slice(2);
 let port = 0;
 let basicAuth = true;
 let miniRepo = false;
+/** `--oauth-clients ""` refuses every device login with invalid_client, as hex.pm refuses unregistered clients. */
+let oauthClients = ["hexts", MIX_OAUTH_CLIENT];
 for (let i = 0; i < args.length; i++) {
   const arg = args[i]!;
   if (arg === "--port" || arg.startsWith("--port=")) {
@@ -23,15 +25,18 @@ for (let i = 0; i < args.length; i++) {
     basicAuth = false;
   } else if (arg === "--mini-repo") {
     miniRepo = true;
+  } else if (arg === "--oauth-clients" || arg.startsWith("--oauth-clients=")) {
+    const value = (arg.includes("=") ? arg.slice("--oauth-clients=".length) : args[++i]) ?? "";
+    oauthClients = value.split(",").filter(Boolean);
   } else {
     console.error(
-      `hex-server: unknown argument ${arg}\nusage: npm run hex-server -- [--port N] [--no-basic-auth] [--mini-repo]`,
+      `hex-server: unknown argument ${arg}\nusage: npm run hex-server -- [--port N] [--no-basic-auth] [--mini-repo] [--oauth-clients ID,ID]`,
     );
     process.exit(2);
   }
 }
 
-const server = await startHexServer({ seed: true, basicAuth, port, oauthClients: ["hexts", MIX_OAUTH_CLIENT] });
+const server = await startHexServer({ seed: true, basicAuth, port, oauthClients });
 const seeded = server.seeded!;
 const tfa = server.addUser({
   username: "demo2fa",
@@ -52,7 +57,7 @@ console.log(`Hex test server running (state in memory; Ctrl-C stops it)
                 current codes: ${server.url}/dev/totp
   Device login: ${server.url}/oauth/device (grant all or only some scopes, e.g. read-only)
   Verify email: ${server.url}/email/verify?username=NAME (accounts made with POST /users start unverified)
-  OAuth clients: hexts, ${MIX_OAUTH_CLIENT} (mix hex)
+  OAuth clients: ${oauthClients.join(", ") || "none (device logins get invalid_client)"}
   Basic auth:   ${basicAuth ? "on" : "off"}
 
   export HEX_API_URL=${server.apiUrl}`);

@@ -1,10 +1,11 @@
 // The build pipeline shared by `hexts build` and `hexts publish`: read the project → run every check → build the
 // package tarball and the docs tarball in memory. Nothing is written here and nothing is printed: progress goes
 // to a callback, problems come back in the plan (warnings) or as one PACKAGE_INVALID error listing them all.
-// The small file writers at the end (atomic tarball write, unpack into a directory) are for `build`.
+// The small file writers at the end (a tarball through the atomic writer, unpack into a directory) are for `build`.
 import { existsSync, statSync } from "node:fs";
-import { lstat, mkdir, open, realpath, rename, rm, symlink, writeFile } from "node:fs/promises";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { lstat, mkdir, realpath, rm, symlink, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { SHARED_FILE_MODE, writeFileAtomic } from "../config/atomic.js";
 import { HextsError, isHextsError } from "../errors.js";
 import { listApps, readProject, type AppChoice, type BuildToolChoice } from "../project/index.js";
 import type { Problem, ProjectPackage } from "../project/types.js";
@@ -344,20 +345,15 @@ export async function buildPlan(opts: PipelineOptions): Promise<BuildPlan> {
 
 // ---- writing the results (hexts build) ----
 
-/** Writes `bytes` to `path` through a temporary file and a rename, creating the parent directories. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+/**
+ * Writes a built or downloaded tarball to `path` (0644 less the umask), creating the parent directories, through the one
+ * atomic writer: a failure leaves the previous file (or none), never part of a tarball.
+ */
+export async function writeTarballFile(path: string, bytes: Uint8Array): Promise<void> {
   try {
-    const handle = await open(tmp, "w", 0o644);
-    try {
-      await handle.writeFile(bytes);
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, bytes, SHARED_FILE_MODE, { umask: true });
   } catch (e) {
-    await rm(tmp, { force: true });
     throw new HextsError("IO", `Could not write ${path}: ${(e as Error).message}`, { cause: e });
   }
 }

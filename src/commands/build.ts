@@ -99,7 +99,7 @@ function progressReporter(out: Output) {
 }
 
 export async function build(ctx: Context, input: BuildInputValue): Promise<BuildResult> {
-  const { buildPlan, unpackDocsTo, unpackPackageTo, writeFileAtomic } = await import("../build/pipeline.js");
+  const { buildPlan, unpackDocsTo, unpackPackageTo, writeTarballFile } = await import("../build/pipeline.js");
   const what: BuildWhat = input.what ?? "both";
   const progress = progressReporter(ctx.out);
   let plan: BuildPlan;
@@ -136,13 +136,13 @@ export async function build(ctx: Context, input: BuildInputValue): Promise<Build
   const unpacked = input.unpack === true;
   if (plan.package && outputs.package) {
     if (unpacked) await unpackPackageTo(plan.package.tarball, outputs.package);
-    else await writeFileAtomic(outputs.package, plan.package.tarball);
+    else await writeTarballFile(outputs.package, plan.package.tarball);
   }
   let docs: DocsOutcome;
   if (plan.docs.status === "built") {
     const output = outputs.docs!;
     if (unpacked) await unpackDocsTo(plan.docs.tarball, output);
-    else await writeFileAtomic(output, plan.docs.tarball);
+    else await writeTarballFile(output, plan.docs.tarball);
     const { dir, checksum, size, files } = plan.docs;
     docs = { status: "built", dir, checksum, size, files, output, unpacked };
   } else docs = plan.docs;

@@ -63,7 +63,7 @@ export async function fetchPackage(ctx: Context, input: z.output<typeof FetchInp
   }
   const { unpackPackageTarball } = await import("../package/tarball.js");
   await unpackPackageTarball(fetched.tarball, { expectedOuterChecksum: fetched.release.outerChecksum });
-  await pipeline.writeFileAtomic(`${stem}.tar`, fetched.tarball);
+  await pipeline.writeTarballFile(`${stem}.tar`, fetched.tarball);
   return { ...base, path: `${stem}.tar`, unpacked: false };
 }
 

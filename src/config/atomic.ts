@@ -1,5 +1,8 @@
-// Atomic file replacement: write a temp file in the same directory, fsync it, rename it over the target,
-// fsync the directory. A reader (or a crash at any point) sees the old file or the new one, never a mix.
+// The one file writer: write a temp file in the same directory, fsync it, rename it over the target, fsync the
+// directory. A reader (or a crash at any point) sees the old file or the new one, never a mix, and a failed write
+// leaves no temp file behind. Every file hexts saves (config, credentials, registry cache, tarballs) goes through
+// it with its own mode: exactly 0600 for secrets, 0644 less the umask for tarballs. (Not through it: the lock
+// file, created exclusively as the lock itself, and --unpack's new files, created exclusively in a fresh tree.)
 import { randomBytes } from "node:crypto";
 import { open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -9,14 +12,34 @@ import { pidAlive } from "./lock.js";
 const tempPattern = (base: string) =>
   new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+/** Files holding secrets (config, credentials), and caches of what an authenticated request read. */
+export const PRIVATE_FILE_MODE = 0o600;
+/**
+ * Files meant to be shared (package and docs tarballs), written with `umask: true`: the user's umask narrows
+ * it as it narrows what rebar3 and mix write (0644 under the usual 022, 0600 under 077).
+ */
+export const SHARED_FILE_MODE = 0o644;
+
+export interface AtomicWriteOptions {
+  /** Let the process umask narrow `mode` (shared output); default: the file gets exactly `mode` (secrets). */
+  umask?: boolean;
+}
+
+/** Replaces `path` with `data` atomically and durably (temp file, fsync, rename, directory fsync). */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  mode: number,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   const fh = await open(temp, "wx", mode);
   try {
     try {
       await fh.writeFile(data);
-      await fh.chmod(mode); // the umask may have narrowed it further, never widened; be exact
+      // open() applied the umask; for secrets be exact (the umask may have narrowed it oddly, never widened it)
+      if (!opts.umask) await fh.chmod(mode);
       await fh.sync();
     } finally {
       await fh.close();

@@ -1,9 +1,10 @@
 // On-disk cache of registry resources and tarballs, for conditional requests (If-None-Match / 304).
 // A cached body is never trusted: it is verified (signature, origin, checksum) each time it is used, like a
 // fresh one, so the cache can only cost a download, never let altered data through.
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { PRIVATE_FILE_MODE, writeFileAtomic } from "../config/atomic.js";
 
 export interface CachedResponse {
   /** The server's ETag, or "" when it sent none (the body still serves HEX_OFFLINE). */
@@ -36,19 +37,9 @@ export function diskRegistryCache(dir: string): RegistryCache {
       const base = join(dir, keyOf(url));
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
-        // body first, then the etag that makes it usable; each by write-then-rename
-        for (const [suffix, data] of [
-          [".body", entry.body],
-          [".etag", `${url}\n${entry.etag}`],
-        ] as const) {
-          const tmp = `${base}${suffix}.${randomBytes(6).toString("hex")}.tmp`;
-          try {
-            await writeFile(tmp, data, { mode: 0o600 });
-            await rename(tmp, `${base}${suffix}`);
-          } finally {
-            await rm(tmp, { force: true });
-          }
-        }
+        // body first, then the etag that makes it usable; each replaced atomically (the one file writer)
+        await writeFileAtomic(`${base}.body`, entry.body, PRIVATE_FILE_MODE);
+        await writeFileAtomic(`${base}.etag`, `${url}\n${entry.etag}`, PRIVATE_FILE_MODE);
       } catch {
         // a cache that cannot be written only costs a later download
       }

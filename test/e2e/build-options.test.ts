@@ -1,6 +1,6 @@
 // `hexts build` beyond the vector projects, through the spawned CLI: Erlang.mk, --metadata, docs (package and
 // docs, docs alone, missing or invalid docs), choosing the app of an umbrella (error without a TTY, a choice on
-// one), and --unpack refusing to write outside its directory.
+// one), --unpack refusing to write outside its directory, and the tarball written atomically (mode, failures).
 // Needs the built CLI: `node scripts/build.mjs --no-types`.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import {
   chmodSync,
   cpSync,
+  linkSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -266,5 +267,53 @@ describe("--unpack stays inside its directory", () => {
     assert.equal(readFileSync(join(outside, "victim.md"), "utf8"), "keep me\n");
     assert.equal(lstatSync(join(dir, "inspect", "README.md")).isSymbolicLink(), false);
     assert.equal(readFileSync(join(dir, "inspect", "README.md"), "utf8"), readFileSync(join(dir, "README.md"), "utf8"));
+  });
+});
+
+describe("writing the tarball (the one atomic writer)", () => {
+  /** Spawns with `mask` as the child's umask (a child inherits it when spawned; runHexts spawns at once). */
+  function runWithUmask(mask: number, args: string[], cwd: string) {
+    const previous = process.umask(mask);
+    try {
+      return runHexts(args, { cwd });
+    } finally {
+      process.umask(previous);
+    }
+  }
+
+  it("writes mode 0644 less the umask, as rebar3 and mix do, and leaves no temp file", async (t) => {
+    const dir = copyFixture("checks-docs", t);
+    const r = await runWithUmask(0o022, ["build", "package", "-o", "out/pkg.tar"], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(lstatSync(join(dir, "out", "pkg.tar")).mode & 0o777, 0o644);
+    assert.deepEqual(readdirSync(join(dir, "out")), ["pkg.tar"]);
+    const strict = await runWithUmask(0o077, ["build", "package", "-o", "out/private.tar"], dir);
+    assert.equal(strict.code, 0, strict.stderr);
+    assert.equal(lstatSync(join(dir, "out", "private.tar")).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(join(dir, "out")).sort(), ["pkg.tar", "private.tar"]);
+  });
+
+  it("replaces an existing tarball by rename: another name for the old file keeps the old bytes", async (t) => {
+    const dir = copyFixture("checks-docs", t);
+    writeFileSync(join(dir, "pkg.tar"), "old bytes\n");
+    linkSync(join(dir, "pkg.tar"), join(dir, "old.tar"));
+    const r = await runHexts(["build", "package", "-o", "pkg.tar"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(join(dir, "old.tar"), "utf8"), "old bytes\n");
+    await unpackPackageTarball(readFileSync(join(dir, "pkg.tar")));
+  });
+
+  it("a write that fails after the data is written leaves no half file and names the path", async (t) => {
+    const dir = copyFixture("checks-docs", t);
+    // `-o out` names a directory: the tarball goes to out/docs_demo-0.3.0.tar, here a non-empty directory, so the
+    // rename fails once the temp file beside it is complete.
+    const target = join(dir, "out", "docs_demo-0.3.0.tar");
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, "keep"), "kept\n");
+    const r = await runHexts(["build", "package", "-o", "out"], { cwd: dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^hexts: Could not write .*out\/docs_demo-0\.3\.0\.tar: /m);
+    assert.deepEqual(listing(join(dir, "out")), ["docs_demo-0.3.0.tar", "docs_demo-0.3.0.tar/keep"]);
+    assert.equal(readFileSync(join(target, "keep"), "utf8"), "kept\n");
   });
 });

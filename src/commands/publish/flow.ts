@@ -7,30 +7,16 @@ import { relative } from "node:path";
 import type { Context } from "../context.js";
 import type { HexClient } from "../../api/index.js";
 import { HextsError, isHextsError } from "../../errors.js";
-import type { BuiltPackage, PackageSummary, PackageTarget } from "../../build/pipeline.js";
+import type { BuiltPackage, CheckedProject, PackageSummary } from "../../build/pipeline.js";
 import type { ProjectPackage } from "../../project/types.js";
 import type { Output } from "../../ui/output.js";
 import { openSession, serverLabel, type Session } from "../session.js";
-import { DOCS_HOW, docsSource, runDocsGenerator } from "./docs.js";
+import { DOCS_HOW, docsSource, runDocsGenerator, type DocsSource } from "./docs.js";
+import { planPublish, type PublishHooks, type PublishOptions, type PublishPlan } from "./plan.js";
 import { explainPublishError, type ReleaseRef } from "./errors.js";
 import { formatBytes, uploadProgress } from "./progress.js";
 
-export interface PublishOptions {
-  /** `publish package` / `publish docs`; undefined: both. */
-  what?: "package" | "docs";
-  dryRun?: boolean;
-  replace?: boolean;
-  /** Upload progress (default true). */
-  progress?: boolean;
-  app?: string;
-  metadata?: string;
-  /** `--build-tool`: which tool's files to read when the directory holds several. */
-  buildTool?: "rebar3" | "mix" | "make";
-  docDir?: string;
-  organization?: string;
-  /** `-r/--repo` (defaults to the global flag). */
-  repo?: string;
-}
+export type { PublishHooks, PublishOptions } from "./plan.js";
 
 export interface PackageOutcome {
   published: boolean;
@@ -78,16 +64,6 @@ export interface PublishResult {
   warnings: string[];
 }
 
-/** What `cut` needs to know from inside the flow. */
-export interface PublishHooks {
-  /** The version the project must be at (cut checks its own rewrite took effect). */
-  expectVersion?: string;
-  /** Extra words for the Proceed question, e.g. what cut already did. */
-  proceedNote?: string;
-}
-
-const CODE_OF_CONDUCT = "https://hex.pm/policies/codeofconduct";
-
 function errorInfo(e: unknown): { code: string; message: string } {
   return isHextsError(e)
     ? { code: e.code, message: [e.message, ...e.lines].join(" ") }
@@ -121,22 +97,6 @@ export function printSummary(out: Output, s: PackageSummary, heading: string): v
     for (const [name, url] of links) say(`    ${name}: ${url}`);
   }
   if (s.elixir !== undefined) say(`  Elixir: ${s.elixir}`);
-}
-
-/** "public repository hexpm at URL", the organization's private repository, a custom one, or another server. */
-export function targetLine(target: PackageTarget, apiUrl: string): string {
-  if (target.organization)
-    return `the private repository of organization ${target.organization} (${target.repository}) at ${apiUrl}`;
-  if (target.repository === "hexpm")
-    return isHexpmApi(apiUrl) ? `public repository hexpm at ${apiUrl}` : `the server at ${apiUrl}`;
-  return `repository ${target.repository} at ${apiUrl}`;
-}
-
-/** hex.pm's own API (its code of conduct, its public repository), as opposed to a self-hosted server. */
-const isHexpmApi = (apiUrl: string): boolean => /^https:\/\/hex\.pm\/api\/?$/.test(apiUrl);
-
-function sessionFor(ctx: Context, target: PackageTarget): Promise<Session> {
-  return openSession(ctx, { repo: target });
 }
 
 /** mix's owner prompt: a new public package, published by a member of organizations, may be given to one. */
@@ -186,10 +146,19 @@ async function earlyOtp(ctx: Context, session: Session): Promise<string | undefi
   return code || undefined;
 }
 
-export async function publishFlow(ctx: Context, o: PublishOptions, hooks: PublishHooks = {}): Promise<PublishResult> {
-  const { buildPlan, checkProject, findDocsDir } = await import("../../build/pipeline.js");
-  const docsOnly = o.what === "docs";
-  const out = ctx.out;
+/** What the plan is made from, read from disk and the run's configuration (nothing sent yet). */
+export interface PublishInputs {
+  checked: CheckedProject;
+  /** The package tarball; absent for `publish docs`. */
+  package?: BuiltPackage;
+  session: Session;
+  /** Where the docs come from; absent for `publish package`. */
+  docs?: DocsSource;
+}
+
+/** Reads the project, runs every check and builds the package tarball (all local), and opens the session. */
+export async function readPublish(ctx: Context, o: PublishOptions): Promise<PublishInputs> {
+  const { buildPlan, checkProject } = await import("../../build/pipeline.js");
   const pipelineOptions = {
     dir: ctx.cwd,
     cwd: ctx.cwd,
@@ -209,124 +178,141 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
     organization: o.organization,
     signal: ctx.signal,
   };
-
-  // 1. Read the project, run every check, build the package tarball (all local).
   let pkg: BuiltPackage | undefined;
-  let checked;
-  if (docsOnly) checked = await checkProject(pipelineOptions);
+  let checked: CheckedProject;
+  if (o.what === "docs") checked = await checkProject(pipelineOptions);
   else {
-    const plan = await buildPlan({ ...pipelineOptions, what: "package" });
-    pkg = plan.package;
-    checked = plan;
+    const built = await buildPlan({ ...pipelineOptions, what: "package" });
+    pkg = built.package;
+    checked = built;
   }
-  const { project, summary, target } = checked;
-  if (hooks.expectVersion !== undefined && summary.version !== hooks.expectVersion) {
-    throw new HextsError(
-      "PROJECT_INVALID",
-      `the project reads as version ${summary.version} after the change, not ${hooks.expectVersion}; nothing was uploaded`,
-    );
+  const session = await openSession(ctx, { repo: checked.target });
+  const docs =
+    o.what === "package" ? undefined : docsSource(checked.project, { docDir: o.docDir, cwd: ctx.cwd, env: ctx.env });
+  return { checked, ...(pkg ? { package: pkg } : {}), session, ...(docs ? { docs } : {}) };
+}
+
+export async function publishFlow(ctx: Context, o: PublishOptions, hooks: PublishHooks = {}): Promise<PublishResult> {
+  const inputs = await readPublish(ctx, o);
+  const plan = planPublish({
+    options: o,
+    hooks,
+    checked: inputs.checked,
+    package: inputs.package,
+    apiUrl: inputs.session.repository.apiUrl ?? "",
+    docs: inputs.docs,
+    interactive: ctx.prompt.interactive,
+    yes: ctx.yes,
+  });
+  return executePublish(ctx, plan, inputs);
+}
+
+/** The docs tarball of the plan's docs step: generated, or packed from a directory; undefined when none. */
+async function buildDocs(
+  ctx: Context,
+  plan: PublishPlan,
+  project: ProjectPackage,
+): Promise<{ tarball: Uint8Array; checksum: string; size: number; dir: string } | undefined> {
+  const out = ctx.out;
+  const step = plan.docs;
+  switch (step.kind) {
+    case "skipped":
+      out.info(step.note);
+      return undefined;
+    case "missing":
+      throw new HextsError("FAILED", step.message);
+    case "none":
+      out.warn(step.warning);
+      return undefined;
   }
-  const warnings = checked.problems.filter((p) => p.severity === "warning").map((p) => p.message);
-  for (const note of project.notes ?? []) out.info(note);
-  const ref: ReleaseRef = {
-    name: summary.name,
-    version: summary.version,
-    organization: target.organization,
-    repository: target.repository,
-  };
-
-  // 2. What will be published, and where.
-  const session = await sessionFor(ctx, target);
-  const apiUrl = session.repository.apiUrl ?? "";
-  if (docsOnly) out.info(`Publishing docs for ${summary.name} ${summary.version}`);
-  else printSummary(out, summary, `Publishing ${summary.name} ${summary.version}`);
-  for (const w of warnings) out.warn(w);
-  if (pkg) out.info(`Package: ${formatBytes(pkg.size)}, checksum ${pkg.outerChecksum}`);
-  if (target.repository === "hexpm") out.info(`Before publishing, please read the Code of Conduct: ${CODE_OF_CONDUCT}`);
-  out.info(`Publishing to ${targetLine(target, apiUrl)}${o.dryRun ? " (dry run: nothing will be uploaded)" : ""}`);
-
-  // 3. Docs: --doc-dir, else the project's generator, else none (said before anything is uploaded).
-  let docsTarball: { tarball: Uint8Array; checksum: string; size: number; dir: string } | undefined;
-  let docs: DocsOutcome = { status: "skipped" };
-  if (o.what === "package") {
-    out.info("`package` given: the docs are not published");
-  } else {
-    const src = docsSource(project, { docDir: o.docDir, cwd: ctx.cwd, env: ctx.env });
-    if (src.kind === "none") {
-      if (docsOnly)
-        throw new HextsError("FAILED", `no docs to publish: ${src.reason}; generate them and pass --doc-dir DIR`);
-      docs = { status: "none", reason: `${src.reason}; ${DOCS_HOW}` };
-      out.warn(
-        `${src.reason}, so the package ${o.dryRun ? "would be" : "will be"} published WITHOUT docs; to publish docs, ${DOCS_HOW}`,
+  let dir: string;
+  if (step.kind === "generate") {
+    out.info(step.line);
+    await runDocsGenerator(step.source, { out, env: ctx.env, signal: ctx.signal });
+    const { findDocsDir } = await import("../../build/pipeline.js");
+    dir = step.source.dir ?? findDocsDir(project, { dir: project.appDir }).dir;
+  } else dir = step.dir;
+  const { buildDocsTarball } = await import("../../package/docs-tarball.js");
+  let built;
+  try {
+    built = await buildDocsTarball(dir, { signal: ctx.signal });
+  } catch (e) {
+    if (isHextsError(e)) {
+      const shown = relative(ctx.cwd, dir) || ".";
+      throw new HextsError(
+        e.code,
+        `the docs in ${shown} cannot be published: ${e.message}; nothing was uploaded (${DOCS_HOW})`,
+        { details: e.details, cause: e },
       );
-    } else {
-      let dir: string;
-      if (src.kind === "generate") {
-        out.info(`Generating docs: ${[src.command, ...src.args].join(" ")}`);
-        await runDocsGenerator(src, { out, env: ctx.env, signal: ctx.signal });
-        dir = src.dir ?? findDocsDir(project, { dir: project.appDir }).dir;
-      } else dir = src.dir;
-      const { buildDocsTarball } = await import("../../package/docs-tarball.js");
-      let built;
-      try {
-        built = await buildDocsTarball(dir, { signal: ctx.signal });
-      } catch (e) {
-        if (isHextsError(e)) {
-          const shown = relative(ctx.cwd, dir) || ".";
-          throw new HextsError(
-            e.code,
-            `the docs in ${shown} cannot be published: ${e.message}; nothing was uploaded (${DOCS_HOW})`,
-            { details: e.details, cause: e },
-          );
-        }
-        throw e;
-      }
-      docsTarball = { tarball: built.tarball, checksum: built.checksum, size: built.tarball.length, dir };
-      out.info(
-        `Docs: ${built.files.length} files from ${relative(ctx.cwd, dir) || "."}, ${formatBytes(docsTarball.size)}, checksum ${built.checksum}`,
-      );
-      docs = { status: "built", checksum: built.checksum, size: docsTarball.size, dir };
     }
+    throw e;
   }
+  const size = built.tarball.length;
+  out.info(
+    `Docs: ${built.files.length} files from ${relative(ctx.cwd, dir) || "."}, ${formatBytes(size)}, checksum ${built.checksum}`,
+  );
+  return { tarball: built.tarball, checksum: built.checksum, size, dir };
+}
 
-  const base = {
-    name: summary.name,
-    version: summary.version,
-    app: summary.app,
-    repository: target.repository,
-    ...(target.organization ? { organization: target.organization } : {}),
-    apiUrl,
-    warnings,
-  };
+/**
+ * Carries out a plan: shows it, makes the docs, then (unless --dry-run) asks its questions and uploads the
+ * package, the docs and the owner transfer. `inputs` gives the tarball, the project and the session the plan was
+ * made from.
+ */
+export async function executePublish(
+  ctx: Context,
+  plan: PublishPlan,
+  inputs: Pick<PublishInputs, "package" | "session"> & { checked: { project: ProjectPackage } },
+): Promise<PublishResult> {
+  const out = ctx.out;
+  const { ref, result: base } = plan;
+  const { session } = inputs;
+  const pkg = plan.docsOnly ? undefined : inputs.package;
+
+  // 1. What will be published, and where.
+  for (const note of plan.notes) out.info(note);
+  if (plan.summary) printSummary(out, plan.summary, plan.heading);
+  else out.info(plan.heading);
+  for (const w of plan.warnings) out.warn(w);
+  if (plan.packageLine) out.info(plan.packageLine);
+  if (plan.codeOfConduct) out.info(plan.codeOfConduct);
+  out.info(plan.targetLine);
+
+  // 2. Docs: --doc-dir, else the project's generator, else none (said before anything is uploaded).
+  const docsTarball = await buildDocs(ctx, plan, inputs.checked.project);
+  let docs: DocsOutcome =
+    plan.docs.kind === "none"
+      ? { status: "none", reason: plan.docs.reason }
+      : docsTarball
+        ? { status: "built", checksum: docsTarball.checksum, size: docsTarball.size, dir: docsTarball.dir }
+        : { status: "skipped" };
+
   const pkgOutcome = (published: boolean): PackageOutcome | undefined =>
     pkg ? { published, checksum: pkg.outerChecksum, size: pkg.size } : undefined;
-  if (o.dryRun) {
+  if (plan.dryRun || !plan.confirmations) {
     const p = pkgOutcome(false);
     return { ...base, dryRun: true, ...(p ? { package: p } : {}), docs };
   }
 
-  // 4. Credentials (only now), the owner of a new public package, and the confirmation.
+  // 3. Credentials (only now), the owner of a new public package, and the confirmation.
   await session.authed();
   let owner: string | undefined;
-  if (!docsOnly && target.repository === "hexpm" && ctx.prompt.interactive && !ctx.yes)
-    owner = await chooseOwner(ctx, session, ref);
-  const question = `Proceed${hooks.proceedNote ? ` (${hooks.proceedNote})` : ""}?`;
-  if (!(await ctx.prompt.confirm(question, { default: true }))) {
+  if (plan.confirmations.ownerChoice) owner = await chooseOwner(ctx, session, ref);
+  if (!(await ctx.prompt.confirm(plan.confirmations.proceed, { default: true }))) {
     throw new HextsError("CANCELLED", `cancelled: nothing was uploaded`);
   }
   const preOtp = await earlyOtp(ctx, session);
   const write = <T>(fn: (client: HexClient, otp: string | undefined) => Promise<T>) =>
     session.write((client, otp) => fn(client, otp ?? preOtp));
   const api = await import("../../api/index.js");
-  const scope = target.organization ? { repository: target.organization } : {};
-  const progressOn = o.progress !== false;
+  const scope = ref.organization ? { repository: ref.organization } : {};
   let sentBytes = 0;
   /** One progress display per attempt (a code asked again means a new upload). */
   const withProgress = async <T>(
     label: string,
     fn: (onProgress: (sent: number, total: number) => void) => Promise<T>,
   ): Promise<T> => {
-    const progress = uploadProgress(out, label, { enabled: progressOn });
+    const progress = uploadProgress(out, label, { enabled: plan.progress });
     try {
       const result = await fn((sent, total) => {
         sentBytes = Math.max(sentBytes, sent);
@@ -340,17 +326,17 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
     }
   };
 
-  // 5. The package.
+  // 4. The package.
   let packageOutcome: PackageOutcome | undefined;
   if (pkg) {
     let result;
     try {
       result = await write((client, otp) =>
-        withProgress(`Uploading ${summary.name} ${summary.version}`, (onProgress) =>
+        withProgress(`Uploading ${ref.name} ${ref.version}`, (onProgress) =>
           api.publishRelease(
             client,
             pkg.tarball,
-            { name: summary.name, replace: o.replace === true, ...scope, onProgress },
+            { name: ref.name, replace: plan.replace, ...scope, onProgress },
             { otp },
           ),
         ),
@@ -360,7 +346,7 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
       throw await explainPublishError(
         e,
         { ...ref, repository: serverLabel(session.repository) },
-        { client, apiUrl, uploadStarted: sentBytes > 0, timeoutMs: client?.timeoutMs },
+        { client, apiUrl: base.apiUrl, uploadStarted: sentBytes > 0, timeoutMs: client?.timeoutMs },
       );
     }
     packageOutcome = {
@@ -374,24 +360,17 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
     };
     if (result.release.checksum && result.release.checksum.toLowerCase() !== pkg.outerChecksum) {
       out.warn(
-        `the server reports checksum ${result.release.checksum} for ${summary.name} ${summary.version}, not ${pkg.outerChecksum}`,
+        `the server reports checksum ${result.release.checksum} for ${ref.name} ${ref.version}, not ${pkg.outerChecksum}`,
       );
     }
   }
 
-  // 6. The docs: after a published package, a failure is reported (exit 5), not thrown.
+  // 5. The docs: after a published package, a failure is reported (exit 5), not thrown.
   if (docsTarball) {
     try {
       const res = await write((client, otp) =>
-        withProgress(`Uploading docs for ${summary.name} ${summary.version}`, (onProgress) =>
-          api.publishDocs(
-            client,
-            summary.name,
-            summary.version,
-            docsTarball.tarball,
-            { ...scope, onProgress },
-            { otp },
-          ),
+        withProgress(`Uploading docs for ${ref.name} ${ref.version}`, (onProgress) =>
+          api.publishDocs(client, ref.name, ref.version, docsTarball.tarball, { ...scope, onProgress }, { otp }),
         ),
       );
       const url = await docsUrl(session, ref, res.location);
@@ -404,19 +383,16 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
       };
     } catch (e) {
       if (!pkg) throw e;
-      const retry = `hexts publish docs${o.app ? ` --app ${o.app}` : ""}${target.organization ? ` --organization ${target.organization}` : ""}${o.docDir ? ` --doc-dir ${o.docDir}` : ""}`;
-      docs = { status: "failed", code: "DOCS_FAILED", error: errorInfo(e), retry };
+      docs = { status: "failed", code: "DOCS_FAILED", error: errorInfo(e), retry: plan.docsRetry };
     }
   }
 
-  // 7. A new package given to an organization (mix: PUT owners/ORG, level full, transfer).
+  // 6. A new package given to an organization (mix: PUT owners/ORG, level full, transfer).
   let ownerOutcome: OwnerOutcome | undefined;
   if (owner) {
-    out.info(`Transferring ownership of ${summary.name} to ${owner}...`);
+    out.info(`Transferring ownership of ${ref.name} to ${owner}...`);
     try {
-      await write((client, otp) =>
-        api.addOwner(client, summary.name, owner, { level: "full", transfer: true }, { otp }),
-      );
+      await write((client, otp) => api.addOwner(client, ref.name, owner, { level: "full", transfer: true }, { otp }));
       ownerOutcome = { organization: owner, transferred: true };
     } catch (e) {
       ownerOutcome = { organization: owner, transferred: false, error: errorInfo(e) };

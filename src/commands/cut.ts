@@ -12,8 +12,10 @@ import { formatGitCommand, Git } from "../git/git.js";
 import type { ProjectPackage } from "../project/types.js";
 import type { Output } from "../ui/output.js";
 import { incrementChoices, nextVersion, type Increment } from "./publish/next-version.js";
-import { publishExitCode, publishFlow, renderPublish, targetLine, type PublishResult } from "./publish/flow.js";
+import { publishExitCode, publishFlow, renderPublish, type PublishResult } from "./publish/flow.js";
 import { locateVersion, rewriteVersion, type VersionFile } from "./publish/version-file.js";
+import type { PackageTarget } from "../package/checks.js";
+import { checkCutPreconditions, planCut, tagFor, type CutPlan, type GitPlanFacts } from "./cut/plan.js";
 
 const Text = z.string().min(1);
 
@@ -129,52 +131,32 @@ async function readForCut(ctx: Context, input: CutInputValue): Promise<{ project
   return { project: await readProject(ctx.cwd, { app }), app };
 }
 
-export async function cut(outer: Context, input: CutInputValue): Promise<CutResult> {
-  // Ctrl-C while cut changes things must not leave them half done: it aborts the step in flight, and the undo runs.
-  const interrupt = new AbortController();
-  const ctx: Context = { ...outer, signal: AbortSignal.any([outer.signal, interrupt.signal]) };
-  const out = ctx.out;
-  const dryRun = input.dryRun === true;
-  const wantPush = input.push !== false;
-  // git may ask for HTTPS credentials on the terminal when we could prompt too.
-  const git = new Git(ctx.cwd, { env: ctx.env, signal: ctx.signal, terminalPrompt: ctx.prompt.interactive });
-  const undoGit = new Git(ctx.cwd, { env: ctx.env, terminalPrompt: false }); // undo runs even after Ctrl-C
+/** Everything cut reads before its plan: git's state, the project, its version file, and the version chosen. */
+interface CutFacts {
+  git: GitPlanFacts;
+  project: ProjectPackage;
+  app?: string;
+  /** The version file, and its bytes as read; undefined with `{vsn, git}`. */
+  versionFile?: VersionFile;
+  fileRel: string;
+  to: string;
+  tagTaken: boolean;
+  target: PackageTarget;
+  apiUrl: string;
+}
 
-  // ---- every check and question before the first change ----
+/** Reads the facts and asks the questions, in the order their failures are reported; changes nothing. */
+async function readCut(ctx: Context, input: CutInputValue, git: Git): Promise<CutFacts> {
+  const push = input.push !== false;
   await git.topLevel(); // a clear error outside a git work tree
   const dirty = await git.changes();
-  if (dirty.length > 0) {
-    const shown = dirty.slice(0, 10).map((l) => `  ${l}`);
-    if (dirty.length > 10) shown.push(`  ... and ${dirty.length - 10} more`);
-    throw new HextsError(
-      "GIT",
-      `the git work tree is not clean; commit, stash or remove these changes first (hexts cut commits only the version change):`,
-      { lines: shown },
-    );
-  }
   const head = await git.head();
-  if (!head) throw new HextsError("GIT", "the repository has no commit yet; commit the project first");
   const branch = await git.branch();
-  let upstream: { remote: string; ref: string } | undefined;
-  if (wantPush) {
-    if (!branch)
-      throw new HextsError(
-        "GIT",
-        "HEAD is detached, so there is no branch to push; check out a branch, or pass --no-push",
-      );
-    upstream = await git.upstream(branch);
-    if (!upstream)
-      throw new HextsError(
-        "GIT",
-        `branch ${branch} has no upstream to push to; set one (\`git push -u origin ${branch}\`), or pass --no-push`,
-      );
-  }
-  if (!dryRun && !ctx.prompt.interactive && !ctx.yes) {
-    throw new HextsError(
-      "INPUT_REQUIRED",
-      "hexts cut asks before publishing and pushing; this run cannot prompt, so pass --yes (or try it first with --dry-run)",
-    );
-  }
+  const upstream = push && branch ? await git.upstream(branch) : undefined;
+  const facts = checkCutPreconditions(
+    { dirty, ...(head ? { head } : {}), ...(branch ? { branch } : {}), ...(upstream ? { upstream } : {}) },
+    { push, dryRun: input.dryRun === true, interactive: ctx.prompt.interactive, yes: ctx.yes },
+  );
 
   const { project, app } = await readForCut(ctx, input);
   const where = await versionFileOf(project);
@@ -214,66 +196,77 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
     repo: ctx.repo?.repository,
     organization: input.organization ?? (ctx.repo === undefined ? projectOrg : undefined),
   });
-  const current = project.version;
-  const to = await askVersion(ctx, current, input);
-  if (to === current)
-    throw new HextsError("USAGE", `${project.name} is already at version ${to}; choose another version`);
-  const tag = input.prefixTag === "false" ? to : `v${to}`;
-  if (await git.tagExists(tag))
-    throw new HextsError(
-      "GIT",
-      `the git tag ${tag} already exists; delete it (\`git tag -d ${tag}\`) or choose another version`,
-    );
-
-  const commitArgs = ["commit", "--only", "-m", tag, "--", fileRel];
-  const tagArgs = ["tag", "-a", tag, "-m", tag];
-  const pushArgs =
-    upstream && branch
-      ? [
-          ["push", upstream.remote, `refs/heads/${branch}:${upstream.ref}`],
-          ["push", upstream.remote, `refs/tags/${tag}`],
-        ]
-      : [];
-
+  const to = await askVersion(ctx, project.version, input);
+  const tagTaken = to !== project.version && (await git.tagExists(tagFor(to, input.prefixTag !== "false")));
   const session = await import("./session.js").then((m) => m.openSession(ctx, { repo: target }));
-  const publishStep = `publish ${project.name} ${to} to ${targetLine(target, session.repository.apiUrl ?? "")}`;
-  const steps: string[] = versionFile
-    ? [
-        `rewrite the version in ${fileRel}: "${current}" -> "${to}"`,
-        formatGitCommand(commitArgs),
-        publishStep,
-        formatGitCommand(tagArgs),
-      ]
-    : [formatGitCommand(tagArgs), publishStep];
-  steps.push(...pushArgs.map(formatGitCommand));
-  out.info(`Cutting ${project.name} ${current} -> ${to} (tag ${tag})${dryRun ? ": dry run, nothing will change" : ""}`);
-  for (const [i, s] of steps.entries()) out.info(`  ${i + 1}. ${s}`);
-  if (!wantPush) out.info("  (--no-push: the branch and the tag stay local)");
-
-  const publishOptions = {
-    dryRun,
-    replace: input.replace,
-    progress: input.progress,
-    app,
-    docDir: input.docDir,
-    organization: target.organization,
-    repo: target.organization ? undefined : target.repository,
-  };
-  const base = {
-    name: project.name,
-    from: current,
+  return {
+    git: facts,
+    project,
+    ...(app !== undefined ? { app } : {}),
+    ...(versionFile ? { versionFile } : {}),
+    fileRel,
     to,
-    tag,
-    source: versionFile ? ("file" as const) : ("git" as const),
-    ...(versionFile ? { file: fileRel } : {}),
+    tagTaken,
+    target,
+    apiUrl: session.repository.apiUrl ?? "",
   };
+}
 
-  if (dryRun) {
-    if (versionFile)
-      out.info(
-        `Dry run: the checks below read the files as they are now (version ${current}); the release would be ${to}`,
-      );
-    const publish = await publishFlow(ctx, publishOptions);
+export async function cut(outer: Context, input: CutInputValue): Promise<CutResult> {
+  // Ctrl-C while cut changes things must not leave them half done: it aborts the step in flight, and the undo runs.
+  const interrupt = new AbortController();
+  const ctx: Context = { ...outer, signal: AbortSignal.any([outer.signal, interrupt.signal]) };
+  // git may ask for HTTPS credentials on the terminal when we could prompt too.
+  const git = new Git(ctx.cwd, { env: ctx.env, signal: ctx.signal, terminalPrompt: ctx.prompt.interactive });
+
+  // ---- every check and question before the first change ----
+  const facts = await readCut(ctx, input, git);
+  const plan = planCut({
+    options: {
+      dryRun: input.dryRun === true,
+      push: input.push !== false,
+      prefixTag: input.prefixTag !== "false",
+      replace: input.replace,
+      progress: input.progress,
+      docDir: input.docDir,
+    },
+    git: facts.git,
+    project: facts.project,
+    app: facts.app,
+    versionFile: facts.versionFile ? facts.fileRel : undefined,
+    to: facts.to,
+    tagTaken: facts.tagTaken,
+    target: facts.target,
+    apiUrl: facts.apiUrl,
+  });
+  return executeCut(ctx, plan, { git, interrupt, versionFile: facts.versionFile });
+}
+
+/**
+ * Carries out a plan: shows it; with --dry-run only runs the publish dry run; otherwise makes each change with its
+ * undo (undone in reverse when publishing fails), then tags and pushes, reporting rather than undoing after the
+ * release exists. `versionFile` is the file as read when the plan was made.
+ */
+export async function executeCut(
+  ctx: Context,
+  plan: CutPlan,
+  o: { git: Git; interrupt: AbortController; versionFile?: VersionFile },
+): Promise<CutResult> {
+  const { git, versionFile } = o;
+  const undoGit = new Git(ctx.cwd, { env: ctx.env, terminalPrompt: false }); // undo runs even after Ctrl-C
+  for (const line of plan.lines) ctx.out.info(line);
+  const base = {
+    name: plan.name,
+    from: plan.from,
+    to: plan.to,
+    tag: plan.tag,
+    source: plan.source,
+    ...(plan.file !== undefined ? { file: plan.file } : {}),
+  };
+  const { tag, tagArgs, steps } = plan;
+
+  if (plan.dryRun) {
+    const publish = await publishFlow(ctx, plan.publish);
     return { ...base, tagged: false, push: { status: "skipped", reason: "dry run" }, dryRun: true, steps, publish };
   }
 
@@ -284,26 +277,28 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
   let interrupts = 0;
   const onInterrupt = () => {
     if (++interrupts > 1) process.exit(130); // a second Ctrl-C: stop at once
-    interrupt.abort();
+    o.interrupt.abort();
   };
   process.on("SIGINT", onInterrupt);
   try {
-    if (versionFile) {
-      await writeFile(where.path, rewriteVersion(versionFile, to));
+    if (versionFile && plan.commitArgs && plan.file !== undefined) {
+      const fileRel = plan.file;
+      await writeFile(versionFile.path, rewriteVersion(versionFile, plan.to));
       done.push({
         what: `the version change in ${fileRel}`,
         undo: async () => {
-          await writeFile(where.path, original);
+          await writeFile(versionFile.path, versionFile.original);
           return `restored ${fileRel}`;
         },
       });
-      await git.run(commitArgs);
+      await git.run(plan.commitArgs);
       commit = (await git.head())!;
+      const reset = ["reset", "--keep", plan.head];
       done.push({
         what: `the commit ${tag}`,
         undo: async () => {
-          await undoGit.run(["reset", "--keep", head]);
-          return `removed the commit ${tag} (${formatGitCommand(["reset", "--keep", head])})`;
+          await undoGit.run(reset);
+          return `removed the commit ${tag} (${formatGitCommand(reset)})`;
         },
       });
     } else {
@@ -316,7 +311,7 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
         },
       });
     }
-    publish = await publishFlow(ctx, publishOptions, { expectVersion: to });
+    publish = await publishFlow(ctx, plan.publish, { expectVersion: plan.to });
   } catch (e) {
     throw await undoAll(e, done);
   } finally {
@@ -324,9 +319,9 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
   }
 
   // ---- after a published release nothing is undone: the rest is reported ----
-  let tagged = !versionFile;
+  let tagged = plan.source === "git";
   let tagError: CutResult["tagError"];
-  if (versionFile) {
+  if (!tagged) {
     try {
       await git.run(tagArgs);
       tagged = true;
@@ -335,17 +330,17 @@ export async function cut(outer: Context, input: CutInputValue): Promise<CutResu
     }
   }
   let push: PushOutcome;
-  if (!wantPush || !upstream || !branch) push = { status: "skipped", reason: "--no-push" };
+  if (!plan.push || !plan.pushQuestion) push = { status: "skipped", reason: "--no-push" };
   else if (!tagged) push = { status: "skipped", reason: "the tag could not be created" };
-  else if (!(await ctx.prompt.confirm(`Push ${branch} and tag ${tag} to ${upstream.remote}?`, { default: true }))) {
+  else if (!(await ctx.prompt.confirm(plan.pushQuestion, { default: true }))) {
     push = { status: "skipped", reason: "declined" };
   } else {
-    push = { status: "pushed", remote: upstream.remote, branch, tag };
-    for (const [i, args] of pushArgs.entries()) {
+    push = { status: "pushed", remote: plan.push.remote, branch: plan.push.branch, tag };
+    for (const [i, args] of plan.pushArgs.entries()) {
       try {
         await git.run(args);
       } catch (e) {
-        push = { status: "failed", error: errorInfo(e), commands: pushArgs.slice(i).map(formatGitCommand) };
+        push = { status: "failed", error: errorInfo(e), commands: plan.pushArgs.slice(i).map(formatGitCommand) };
         break;
       }
     }

@@ -8,6 +8,7 @@ import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import { HEXPM, parseOrganization } from "../repository.js";
 import {
+  HEXPM_REPO_URL,
   listOrganizations,
   organizationRepoName,
   removeOrganization,
@@ -124,7 +125,12 @@ export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Pro
   const vault = sealed
     ? { encrypted: true, file: userConfigStore(ctx).file }
     : await prepareVault(ctx, { skip: false, fromStdin: false });
-  await storeOrganization(ctx, org, key);
+  // Bound to the API it was checked or made on, and to hex.pm's repository (a mirror never receives keys).
+  const repo = session.repository;
+  await storeOrganization(ctx, org, key, {
+    apiUrl: repo.apiUrl,
+    repoUrl: repo.trusted ? repo.repoUrl : HEXPM_REPO_URL,
+  });
   return {
     organization: org,
     repository: `hexpm:${org}`,

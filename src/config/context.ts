@@ -11,7 +11,11 @@ export interface ConfigPrompter {
 export interface ConfigContext {
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
-  readonly out: { readonly secrets: { add(value: string | undefined | null): void } };
+  readonly out: {
+    readonly secrets: { add(value: string | undefined | null): void };
+    /** A `--verbose` line (e.g. why a stored key is not sent). */
+    debug?(text: string): void;
+  };
   readonly prompt: ConfigPrompter;
   /** Per-run cache (see commands/context.ts). */
   memo<T>(key: string, build: () => T): T;

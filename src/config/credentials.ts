@@ -71,6 +71,38 @@ export function normalizeApiUrl(apiUrl: string): string {
   return apiUrl.trim().replace(/\/+$/, "");
 }
 
+/** Where hex.pm's API and repository live: what keys stored before origins were recorded are bound to. */
+export const HEXPM_API_ORIGIN = "https://hex.pm";
+export const HEXPM_REPO_ORIGIN = "https://repo.hex.pm";
+
+/** `https://Hex.pm:443/api/` -> `https://hex.pm`: the part of a URL a stored key is bound to. */
+export function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    throw new HextsError("USAGE", `not a URL: ${JSON.stringify(url)}`);
+  }
+}
+
+/** The origins a stored repository key may be sent to (undefined api: none, the entry has no API). */
+export interface KeyBinding {
+  api?: string;
+  repository: string;
+}
+
+/** The API and repository URLs a repository key is stored for (`organization auth`, `repo add --auth-key`). */
+export interface KeyDestination {
+  apiUrl?: string;
+  repoUrl: string;
+}
+
+function bindingOf(name: string, entry: RepoEntry): KeyBinding {
+  const builtIn = name === "hexpm" || name.startsWith("hexpm:");
+  const api = entry.api_origin ?? (builtIn ? HEXPM_API_ORIGIN : entry.api_url && originOf(entry.api_url));
+  const repository = entry.repo_origin ?? (builtIn || !entry.url ? HEXPM_REPO_ORIGIN : originOf(entry.url));
+  return { api: api || undefined, repository };
+}
+
 /** `acme` or `hexpm:acme` -> `hexpm:acme` (the one organization-name rule: repository.ts). */
 export function organizationRepoName(org: string): string {
   return organizationRepo(org).repository;
@@ -322,6 +354,8 @@ export async function forgetStoredSecrets(ctx: ConfigContext): Promise<{ secrets
     config.credentials = {};
     for (const [name, repo] of Object.entries(config.repos)) {
       delete repo.auth_key;
+      delete repo.api_origin;
+      delete repo.repo_origin;
       if (name.startsWith("hexpm:") && Object.keys(repo).length === 0) delete config.repos[name];
     }
     delete config.local_password;
@@ -444,16 +478,32 @@ export async function listCredentials(ctx: ConfigContext): Promise<CredentialSum
 
 // ---- organizations (`hexpm:ORG` -> key) ----
 
-/** Stores the key for an organization's repository (`hexts organization auth ORG`). */
-export async function storeOrganization(ctx: ConfigContext, org: string, key: string): Promise<void> {
+/**
+ * Stores the key for an organization's repository (`hexts organization auth ORG`), bound to the API and repository
+ * it was made for (default hex.pm's): it is never sent to another origin.
+ */
+export async function storeOrganization(
+  ctx: ConfigContext,
+  org: string,
+  key: string,
+  destination: KeyDestination = { apiUrl: HEXPM_API_ORIGIN, repoUrl: HEXPM_REPO_ORIGIN },
+): Promise<void> {
   const name = organizationRepoName(org);
   if (key === "") throw new HextsError("USAGE", "the organization key cannot be empty");
   ctx.out.secrets.add(key);
+  const origins = destinationOrigins(destination);
   const store = await prepareWrite(ctx);
   await store.update(async (config) => {
     const ring = await ringInLock(ctx, config);
-    config.repos[name] = { ...config.repos[name], auth_key: await sealWith(ring, key, repoAad(name)) };
+    config.repos[name] = { ...config.repos[name], auth_key: await sealWith(ring, key, repoAad(name)), ...origins };
   });
+}
+
+function destinationOrigins(d: KeyDestination): Pick<RepoEntry, "api_origin" | "repo_origin"> {
+  return {
+    ...(d.apiUrl === undefined ? {} : { api_origin: originOf(d.apiUrl) }),
+    repo_origin: originOf(d.repoUrl),
+  };
 }
 
 /** Removes an organization entry; false when there was none. */
@@ -482,6 +532,25 @@ export async function loadRepositoryKey(ctx: ConfigContext, name: string): Promi
   const config = await store.read();
   const key = config.repos[name]?.auth_key;
   return key === undefined ? undefined : reveal(ctx, config, store.file, key, repoAad(name));
+}
+
+/**
+ * The stored key of a repository entry, only when `destination` (an API or repository download URL, as `use`
+ * says) is on the origin the key was stored for; `refused` names that origin otherwise (nothing is decrypted).
+ */
+export async function loadRepositoryKeyFor(
+  ctx: ConfigContext,
+  name: string,
+  use: "api" | "repository",
+  destination: string | undefined,
+): Promise<{ key: string } | { refused: string | undefined } | undefined> {
+  const store = userConfigStore(ctx);
+  const config = await store.read();
+  const entry = config.repos[name];
+  if (entry?.auth_key === undefined) return undefined;
+  const bound = bindingOf(name, entry)[use];
+  if (destination === undefined || bound === undefined || originOf(destination) !== bound) return { refused: bound };
+  return { key: await reveal(ctx, config, store.file, entry.auth_key, repoAad(name)) };
 }
 
 export async function loadOrganizationKey(ctx: ConfigContext, org: string): Promise<string | undefined> {
@@ -513,7 +582,10 @@ export async function storeRepository(ctx: ConfigContext, name: string, repo: Re
     const ring = await ringInLock(ctx, config);
     const entry: RepoEntry = { url: normalizeApiUrl(repo.url), public_key: repo.publicKey };
     if (repo.apiUrl) entry.api_url = normalizeApiUrl(repo.apiUrl);
-    if (repo.authKey) entry.auth_key = await sealWith(ring, repo.authKey, repoAad(repoName));
+    if (repo.authKey) {
+      entry.auth_key = await sealWith(ring, repo.authKey, repoAad(repoName));
+      Object.assign(entry, destinationOrigins({ apiUrl: repo.apiUrl, repoUrl: repo.url }));
+    }
     config.repos[repoName] = entry;
   });
 }

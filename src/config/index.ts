@@ -43,11 +43,19 @@ export {
   listOrganizations,
   loadOrganizationKey,
   loadRepositoryKey,
+  loadRepositoryKeyFor,
+  originOf,
   storeRepository,
   removeRepository,
   normalizeApiUrl,
   organizationRepoName,
 } from "./credentials.js";
-export type { Credential, CredentialSummary, OrganizationEntry, RepositoryInput } from "./credentials.js";
+export type {
+  Credential,
+  CredentialSummary,
+  KeyDestination,
+  OrganizationEntry,
+  RepositoryInput,
+} from "./credentials.js";
 export { resolveRepository, apiCredential, authorizationHeader, HEXPM_PUBLIC_KEY, HEXPM_REPO_URL } from "./repos.js";
 export type { Repository, RepositoryOptions, UsableCredential } from "./repos.js";

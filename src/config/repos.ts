@@ -3,7 +3,7 @@
 import { HextsError } from "../errors.js";
 import type { ConfigContext } from "./context.js";
 import { targetRepo, type RepoRef } from "../repository.js";
-import { loadCredential, loadRepositoryKey, normalizeApiUrl, vaultState, type Credential } from "./credentials.js";
+import { loadCredential, loadRepositoryKeyFor, normalizeApiUrl, vaultState, type Credential } from "./credentials.js";
 import {
   resolveSettings,
   userConfigStore,
@@ -133,9 +133,18 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
     }
     return p;
   };
-  const repoKey = async (repoName: string): Promise<UsableCredential | undefined> => {
-    const key = await loadRepositoryKey(ctx, repoName);
-    return key === undefined ? undefined : { type: "key", key, source: `key of repository ${repoName}` };
+  // A stored repository key goes only to the origin it was stored for (issue 11): never to another HEX_API_URL.
+  const repoKey = async (repoName: string, use: "api" | "repository"): Promise<UsableCredential | undefined> => {
+    const destination = use === "api" ? base.apiUrl : base.repoUrl;
+    const found = await loadRepositoryKeyFor(ctx, repoName, use, destination);
+    if (found === undefined) return undefined;
+    if ("refused" in found) {
+      ctx.out.debug?.(
+        `not sending the key of repository ${repoName} to ${destination ?? "an unset URL"}: it was stored for ${found.refused ?? "no API"}`,
+      );
+      return undefined;
+    }
+    return { type: "key", key: found.key, source: `key of repository ${repoName}` };
   };
   const storedLogin = async (): Promise<UsableCredential | undefined> => {
     if (!base.apiUrl) return undefined;
@@ -151,13 +160,15 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
         // organization or repository keys the user stored for hex.pm (unless project settings are trusted).
         if (projectApi) return storedLogin();
         if (apiKey !== undefined) return { type: "key", key: apiKey, source: apiKeySource };
-        return (await repoKey(name)) ?? (parent ? await repoKey(parent) : undefined) ?? (await storedLogin());
+        return (
+          (await repoKey(name, "api")) ?? (parent ? await repoKey(parent, "api") : undefined) ?? (await storedLogin())
+        );
       }),
       repository: once("repository", async () => {
         if (!base.trusted) return undefined;
         return (
-          (await repoKey(name)) ??
-          (parent ? await repoKey(parent) : undefined) ??
+          (await repoKey(name, "repository")) ??
+          (parent ? await repoKey(parent, "repository") : undefined) ??
           (hexpmFamily ? await storedLogin() : undefined)
         );
       }),

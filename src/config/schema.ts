@@ -33,6 +33,12 @@ export const RepoEntrySchema = z.looseObject({
   api_url: z.string().optional(),
   public_key: z.string().optional(),
   auth_key: StoredSecretSchema.optional(),
+  /**
+   * The origins (scheme://host[:port]) the auth_key was stored for: it is sent to the API and to repository
+   * downloads only there. Entries written before these existed: hex.pm's (hexpm, hexpm:ORG) or the entry's own URLs.
+   */
+  api_origin: z.string().optional(),
+  repo_origin: z.string().optional(),
 });
 export type RepoEntry = z.infer<typeof RepoEntrySchema>;
 

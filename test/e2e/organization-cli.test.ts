@@ -4,9 +4,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 import { spawnPty } from "../support/pty.js";
+import { startHexServer, type HexServer } from "../support/hex-server/index.js";
 import { exitOf, fails, failsJson, json, noSecrets, requests, storeOAuthLogin, world } from "./user-helpers.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -62,7 +65,9 @@ test("auth ORG --key stores an organization key after checking it against the or
     [{ domain: "repository", resource: "acme" }],
   );
   assert.equal(check[0]!.headers.authorization, key);
-  assert.deepEqual(w.config().repos, { "hexpm:acme": { auth_key: key } });
+  assert.deepEqual(w.config().repos, {
+    "hexpm:acme": { auth_key: key, api_origin: w.server.url, repo_origin: "https://repo.hex.pm" },
+  });
   assert.equal(w.configMode(), 0o600);
   noSecrets(r.stdout + r.stderr, [key]);
 
@@ -71,6 +76,51 @@ test("auth ORG --key stores an organization key after checking it against the or
   assert.deepEqual(json(ListDoc, await w.hexts(["--json", "organization", "list"])).data.organizations, [
     { organization: "acme", repository: "hexpm:acme", has_key: true },
   ]);
+});
+
+test("a stored organization key goes only to the API it was stored for: another HEX_API_URL never receives it", async (t) => {
+  const { w } = await orgWorld(t);
+  const other = await startHexServer({});
+  t.after(() => other.close());
+  other.addUser({ username: "ana" });
+  other.addOrganization({ name: "acme", admin: "ana" });
+  // a user key that can fetch from acme and read the API, so the search below succeeds where the key belongs
+  const key = w.server.addKey({
+    owner: { user: "ana" },
+    name: "both",
+    permissions: [{ domain: "api", resource: "read" }, { domain: "repositories" }],
+  });
+  const stored = await w.hexts(["organization", "auth", "acme", "--key", key]);
+  assert.equal(stored.code, 0, stored.stderr);
+  const sentKey = (server: HexServer) => server.requests.filter((r) => r.headers.authorization === key);
+
+  // The server it was stored for receives it.
+  const here = await w.hexts(["search", "json", "--repo", "hexpm:acme"]);
+  assert.equal(here.code, 0, here.stderr);
+  assert.equal(requests(w.server, { path: "/api/repos/acme/packages" }).at(-1)!.headers.authorization, key);
+
+  // Another API URL (the user's environment or a project file) does not: the search goes out without it.
+  const before = sentKey(w.server).length;
+  const elsewhere = await w.hexts(["--verbose", "search", "json", "--repo", "hexpm:acme"], {
+    env: { HEX_API_URL: other.apiUrl },
+  });
+  assert.equal(elsewhere.code, 1, elsewhere.stderr);
+  assert.match(elsewhere.stderr, /not sending the key of repository hexpm:acme to .*: it was stored for http:\/\/127/);
+  assert.ok(
+    other.requests.some((r) => r.path === "/api/repos/acme/packages"),
+    "the second server was asked",
+  );
+  assert.deepEqual(sentKey(other), [], "the key never reached the second server");
+  assert.equal(sentKey(w.server).length, before);
+  noSecrets(elsewhere.stdout + elsewhere.stderr, [key]);
+
+  // An entry stored before origins were recorded is hex.pm's: not sent to either local server.
+  const legacy = w.config();
+  delete legacy.repos["hexpm:acme"].api_origin;
+  delete legacy.repos["hexpm:acme"].repo_origin;
+  writeFileSync(join(w.home.env.HEX_HOME, "hexts.json"), JSON.stringify(legacy), { mode: 0o600 });
+  assert.equal((await w.hexts(["search", "json", "--repo", "hexpm:acme"])).code, 1);
+  assert.equal(sentKey(w.server).length, before, "a legacy entry is bound to hex.pm");
 });
 
 test("auth hexpm:ORG --key with a user's key (from stdin) works and warns that an organization key suits CI better", async (t) => {

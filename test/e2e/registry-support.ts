@@ -78,7 +78,8 @@ export async function world(t: { after(fn: () => unknown): void }): Promise<Worl
       mkdirSync(home.env.HEX_HOME!, { recursive: true });
       const repos = {
         hexpm: { url: server.repoUrl, public_key: server.registryPublicKey!() },
-        "hexpm:acme": { auth_key: repoKey },
+        // bound to this server (an entry without origins is hex.pm's and is never sent here)
+        "hexpm:acme": { auth_key: repoKey, api_origin: server.url, repo_origin: server.url },
         ...extra,
       };
       writeFileSync(join(home.env.HEX_HOME!, "hexts.json"), JSON.stringify({ version: 1, repos }), { mode: 0o600 });

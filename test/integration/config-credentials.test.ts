@@ -530,6 +530,33 @@ test("repository credentials: none for an untrusted mirror; the org key, then th
   assert.equal(await repoCred({ HEX_MIRROR: "https://mirror.example" }, "acme"), undefined);
 });
 
+test("repository keys are bound to the origins they were stored for, API and downloads each", async (t) => {
+  const dir = home(t);
+  const setup = run(dir);
+  const here = { apiUrl: "http://127.0.0.1:4000/api", repoUrl: "http://127.0.0.1:4000/repo" };
+  await storeOrganization(setup.ctx, "acme", ORG_KEY, here);
+  const creds = async (env: Record<string, string>) => {
+    const repo = await resolveRepository(run(dir, { env }).ctx, { organization: "acme" });
+    return [(await repo.credentials.api())?.source, (await repo.credentials.repository())?.source];
+  };
+  // the download URL is hex.pm's by default: the key stored for 127.0.0.1:4000 is not sent there
+  assert.deepEqual(await creds({ HEX_API_URL: here.apiUrl }), ["key of repository hexpm:acme", undefined]);
+  assert.deepEqual(await creds({ HEX_API_URL: "http://127.0.0.1:4001/api" }), [undefined, undefined]);
+  assert.deepEqual(await creds({}), [undefined, undefined], "not to hex.pm either");
+  await storeRepository(setup.ctx, "myrepo", {
+    url: "https://my.example/repo",
+    publicKey: HEXPM_PUBLIC_KEY,
+    apiUrl: "https://api.my.example/api",
+    authKey: "my-repo-key-123",
+  });
+  const raw = JSON.parse(fileText(dir));
+  assert.equal(raw.repos.myrepo.api_origin, "https://api.my.example");
+  assert.equal(raw.repos.myrepo.repo_origin, "https://my.example");
+  const mine = await resolveRepository(run(dir).ctx, { repo: "myrepo" });
+  assert.equal((await mine.credentials.api())?.source, "key of repository myrepo");
+  assert.equal((await mine.credentials.repository())?.source, "key of repository myrepo");
+});
+
 test("resolveSettings: flag > env > project > user config > default through the real file, memoised per run", async (t) => {
   const dir = home(t);
   const { ConfigStore } = await import("../../src/config/store.js");

@@ -105,6 +105,12 @@ function usageFailure(message: string, json: boolean): number {
   return 2;
 }
 
+/** Under --json, help and the version are one document too, so a script never has to parse text. */
+function helpDocument(command: string, help: string): number {
+  process.stdout.write(JSON.stringify({ ok: true, data: { command, help } }) + "\n");
+  return 0;
+}
+
 /** Parses argv and runs one command; returns the exit code. Usage errors exit 2 with one line. */
 export async function runCli(argv: string[]): Promise<number> {
   argv = normaliseArgv(argv);
@@ -127,13 +133,19 @@ export async function runCli(argv: string[]): Promise<number> {
     const about = commandOf(program, words.slice(1));
     const known = words.length - 1 === depth(about);
     if (!known) return usageFailure(`unknown command '${words.slice(1).join(" ")}' ${helpHint(program)}`, json);
+    if (json) return helpDocument(pathOf(about), about.helpInformation());
     process.stdout.write(about.helpInformation());
     return 0;
   }
 
+  let written = "";
   const applyTo = (cmd: Command) => {
     cmd.exitOverride();
-    cmd.configureOutput({ outputError: () => {} });
+    // Under --json, what commander would print (help, the version) is kept and wrapped in one document below.
+    cmd.configureOutput({
+      outputError: () => {},
+      ...(json ? { writeOut: (text: string) => void (written += text) } : {}),
+    });
     // A task named without its subcommand (`hexts user`) is a usage error, not a page of help on stderr.
     if (cmd.commands.length > 0) {
       cmd.allowExcessArguments(true).action(() => {
@@ -154,7 +166,11 @@ export async function runCli(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+      if (e.code === "commander.version") {
+        if (json) process.stdout.write(JSON.stringify({ ok: true, data: { version: hextsVersion() } }) + "\n");
+        return 0;
+      }
+      if (e.code === "commander.helpDisplayed") return json ? helpDocument(pathOf(target), written) : 0;
       const message = e.message.replace(/^error:\s*/, "");
       return usageFailure(`${message} ${helpHint(target)}`, json);
     }

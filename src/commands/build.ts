@@ -158,7 +158,8 @@ export async function build(ctx: Context, input: BuildInputValue): Promise<Build
         }
       : {}),
     unpacked,
-    warnings: plan.warnings,
+    // The prefix is for lines on a terminal; in the result (and so under --json) a warning is its text alone.
+    warnings: plan.warnings.map((w) => w.replace(/^warning: /, "")),
     notes: plan.notes,
     docs,
   };
@@ -204,7 +205,7 @@ export function renderPackageSummary(s: PackageSummary, out: Output): void {
 export function renderBuild(r: BuildResult, out: Output): void {
   for (const n of r.notes) out.info(n);
   renderPackageSummary(r, out);
-  for (const w of r.warnings) out.warn(w.replace(/^warning: /, ""));
+  for (const w of r.warnings) out.warn(w);
   if (r.outerChecksum !== undefined) {
     out.result(`Package checksum: ${r.outerChecksum}`);
     out.result(`${r.unpacked ? "Unpacked to" : "Saved to"} ${shown(r.output!)}`);

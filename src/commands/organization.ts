@@ -59,12 +59,12 @@ export interface OrgAuthResult {
   /** `hexpm:acme` */
   repository: string;
   /** Name of the key now stored (given, or generated). */
-  key_name: string | null;
+  keyName: string | null;
   /** Who owns the stored key: the organization itself or a user. */
-  key_owner: "organization" | "user" | null;
+  keyOwner: "organization" | "user" | null;
   generated: boolean;
   encrypted: boolean;
-  config_file: string;
+  configFile: string;
 }
 
 export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Promise<OrgAuthResult> {
@@ -75,7 +75,7 @@ export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Pro
   const sealed = await openVault(ctx);
   let key: string;
   let keyName: string | null;
-  let owner: OrgAuthResult["key_owner"];
+  let owner: OrgAuthResult["keyOwner"];
   if (input.key !== undefined) {
     key = await readKeyOption(ctx, input.key);
     const client = (await session.anonymous()).with({ credential: { kind: "key", key } });
@@ -134,20 +134,20 @@ export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Pro
   return {
     organization: org,
     repository: `hexpm:${org}`,
-    key_name: keyName,
-    key_owner: owner,
+    keyName,
+    keyOwner: owner,
     generated: input.key === undefined,
     encrypted: vault.encrypted,
-    config_file: vault.file,
+    configFile: vault.file,
   };
 }
 
 function renderAuth(r: OrgAuthResult, out: Output): void {
   out.result(
-    `Authorized ${r.repository}${r.key_name ? ` with key ${r.key_name}` : ""}${r.generated ? " (generated)" : ""}.`,
+    `Authorized ${r.repository}${r.keyName ? ` with key ${r.keyName}` : ""}${r.generated ? " (generated)" : ""}.`,
   );
   out.info(
-    r.encrypted ? `Stored encrypted with your local password in ${r.config_file}.` : `Stored in ${r.config_file}.`,
+    r.encrypted ? `Stored encrypted with your local password in ${r.configFile}.` : `Stored in ${r.configFile}.`,
   );
 }
 
@@ -179,12 +179,12 @@ function renderDeauth(r: OrgDeauthResult, out: Output): void {
 export const ListInput = z.object({});
 
 export interface OrgListResult {
-  organizations: { organization: string; repository: string; has_key: boolean }[];
+  organizations: { organization: string; repository: string; hasKey: boolean }[];
 }
 
 export async function list(ctx: Context): Promise<OrgListResult> {
   const orgs = await listOrganizations(ctx);
-  return { organizations: orgs.map((o) => ({ organization: o.organization, repository: o.name, has_key: o.hasKey })) };
+  return { organizations: orgs.map((o) => ({ organization: o.organization, repository: o.name, hasKey: o.hasKey })) };
 }
 
 function renderList(r: OrgListResult, out: Output): void {
@@ -194,7 +194,7 @@ function renderList(r: OrgListResult, out: Output): void {
     );
     return;
   }
-  for (const o of r.organizations) out.result(o.has_key ? o.organization : `${o.organization} (no key stored)`);
+  for (const o of r.organizations) out.result(o.hasKey ? o.organization : `${o.organization} (no key stored)`);
 }
 
 // ---- key ORG generate | list | revoke ----

@@ -50,7 +50,7 @@ export interface OwnerEntry {
   username: string;
   email: string | null;
   level: string;
-  full_name: string | null;
+  fullName: string | null;
   url: string | null;
 }
 
@@ -65,7 +65,7 @@ export interface OwnedPackage {
   repository: string;
   /** `NAME` on hexpm, `REPO/NAME` elsewhere (as mix prints it). */
   display: string;
-  html_url: string | null;
+  htmlUrl: string | null;
   url: string | null;
 }
 
@@ -96,7 +96,7 @@ function entryOf(o: Owner): OwnerEntry {
     username: o.username,
     email: o.email ?? null,
     level: o.level,
-    full_name: o.full_name ?? null,
+    fullName: o.full_name ?? null,
     url: o.url ?? null,
   };
 }
@@ -320,7 +320,7 @@ export async function listOwnedPackages(ctx: Context, input: z.output<typeof Pac
       name: p.name,
       repository: p.repository,
       display: p.repository === "hexpm" ? p.name : `${p.repository}/${p.name}`,
-      html_url: p.html_url ?? null,
+      htmlUrl: p.html_url ?? null,
       url: p.url ?? null,
     }));
   return { username: me.username, packages };
@@ -354,7 +354,7 @@ function renderPackages(r: OwnedPackages, out: Output): void {
   }
   out.table(
     ["Package", "URL"],
-    r.packages.map((p) => [p.display, p.html_url ?? p.url ?? ""]),
+    r.packages.map((p) => [p.display, p.htmlUrl ?? p.url ?? ""]),
   );
 }
 

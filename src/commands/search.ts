@@ -23,7 +23,7 @@ export interface FoundPackage {
   repository: string;
   /** The latest stable release (the latest release when there is no stable one). */
   version: string | null;
-  latest_version: string | null;
+  latestVersion: string | null;
   description: string;
   /** The package's web page (html_url). */
   url: string | null;
@@ -69,7 +69,7 @@ function found(p: Package): FoundPackage {
     name: p.name,
     repository: p.repository,
     version: p.latest_stable_version ?? p.latest_version ?? null,
-    latest_version: p.latest_version ?? null,
+    latestVersion: p.latest_version ?? null,
     description: oneLine(p.meta.description),
     url: p.html_url ?? p.url,
     downloads: p.downloads?.all ?? null,

@@ -46,8 +46,8 @@ export const RegisterInput = z.object({
 export interface RegisterResult {
   username: string;
   email: string;
-  api_url: string;
-  terms_of_service: string;
+  apiUrl: string;
+  termsOfService: string;
 }
 
 export async function register(ctx: Context, input: z.output<typeof RegisterInput>): Promise<RegisterResult> {
@@ -72,7 +72,7 @@ export async function register(ctx: Context, input: z.output<typeof RegisterInpu
     { username, email, password, fullName: input.fullName },
     { signal: ctx.signal },
   );
-  return { username: user.username, email, api_url: client.apiUrl, terms_of_service: TERMS_URL };
+  return { username: user.username, email, apiUrl: client.apiUrl, termsOfService: TERMS_URL };
 }
 
 function renderRegister(r: RegisterResult, out: Output): void {
@@ -86,10 +86,10 @@ export const WhoamiInput = z.object({});
 
 export interface WhoamiResult {
   username: string;
-  full_name: string | null;
+  fullName: string | null;
   email: string | null;
   organizations: { name: string; role: string }[];
-  api_url: string;
+  apiUrl: string;
   /** Where the credential came from (no secret): `HEX_API_KEY`, `stored login for ...`. */
   credential: { kind: "key" | "oauth"; source: string } | null;
 }
@@ -113,10 +113,10 @@ export async function whoami(ctx: Context): Promise<WhoamiResult> {
   }
   return {
     username: me.username,
-    full_name: me.full_name ?? null,
+    fullName: me.full_name ?? null,
     email: me.email ?? null,
     organizations: (me.organizations ?? []).map((o) => ({ name: o.name, role: o.role })),
-    api_url: client.apiUrl,
+    apiUrl: client.apiUrl,
     credential: info ? { kind: info.kind, source: info.source } : null,
   };
 }
@@ -148,18 +148,18 @@ export type AuthInput = z.output<typeof AuthInput>;
 
 export interface AuthResult {
   method: Login["method"];
-  api_url: string;
+  apiUrl: string;
   username: string | null;
   /** Name of the stored key (key and password logins). */
-  key_name: string | null;
+  keyName: string | null;
   /** OAuth: the granted scopes, and when the access token expires (unix seconds; renewed automatically). */
   scope?: string | null;
-  expires_at?: number;
+  expiresAt?: number;
   /** Password login: every key created on the server. */
-  keys_created?: CreatedKeyInfo[];
+  keysCreated?: CreatedKeyInfo[];
   /** Stored sealed with the local password. */
   encrypted: boolean;
-  config_file: string;
+  configFile: string;
 }
 
 function checkAuthFlags(input: AuthInput): "oauth" | "key" | "password" | undefined {
@@ -251,13 +251,13 @@ export async function auth(ctx: Context, input: AuthInput): Promise<AuthResult> 
   const c = login.credential;
   return {
     method: login.method,
-    api_url: apiUrl,
+    apiUrl,
     username: login.username,
-    key_name: c.type === "key" ? (c.keyName ?? null) : null,
-    ...(c.type === "oauth" ? { scope: login.scope ?? null, expires_at: c.expiresAt } : {}),
-    ...(login.keysCreated ? { keys_created: login.keysCreated } : {}),
+    keyName: c.type === "key" ? (c.keyName ?? null) : null,
+    ...(c.type === "oauth" ? { scope: login.scope ?? null, expiresAt: c.expiresAt } : {}),
+    ...(login.keysCreated ? { keysCreated: login.keysCreated } : {}),
     encrypted: vault.encrypted,
-    config_file: vault.file,
+    configFile: vault.file,
   };
 }
 
@@ -280,11 +280,11 @@ function renderAuth(r: AuthResult, out: Output): void {
     r.method === "oauth"
       ? "OAuth login, renewed automatically"
       : r.method === "key"
-        ? `API key ${r.key_name ?? ""}`.trim()
-        : `new API key ${r.key_name ?? ""}`.trim();
-  out.result(`Logged in${who} on ${r.api_url} (${how}).`);
+        ? `API key ${r.keyName ?? ""}`.trim()
+        : `new API key ${r.keyName ?? ""}`.trim();
+  out.result(`Logged in${who} on ${r.apiUrl} (${how}).`);
   out.info(
-    r.encrypted ? `Stored encrypted with your local password in ${r.config_file}.` : `Stored in ${r.config_file}.`,
+    r.encrypted ? `Stored encrypted with your local password in ${r.configFile}.` : `Stored in ${r.configFile}.`,
   );
 }
 
@@ -293,18 +293,18 @@ function renderAuth(r: AuthResult, out: Output): void {
 export const DeauthInput = z.object({});
 
 export interface DeauthResult {
-  api_url: string;
+  apiUrl: string;
   username: string | null;
   /** A credential was stored and is now forgotten. */
   forgotten: boolean;
   /** What was revoked on the server: the OAuth session, the key hexts had created, or nothing. */
   revoked: "oauth" | "key" | null;
   /** A key the user gave hexts (`user auth --key`): forgotten here, left valid on the server (its name, or null). */
-  kept_on_server?: string | null;
+  keptOnServer?: string | null;
   /** Why revoking failed (the local forget still happened). */
-  revoke_error?: string;
+  revokeError?: string;
   /** An API key from the environment or settings that keeps being used. */
-  still_using?: string;
+  stillUsing?: string;
 }
 
 async function revokeStored(ctx: Context, session: Session, c: Credential): Promise<"oauth" | "key"> {
@@ -340,16 +340,16 @@ export async function deauth(ctx: Context): Promise<DeauthResult> {
         ? (session.settings.sources.api_key as { name: string }).name
         : "the api_key setting";
   const result: DeauthResult = {
-    api_url: apiUrl,
+    apiUrl,
     username: stored?.username ?? null,
     forgotten: false,
     revoked: null,
-    ...(stillUsing ? { still_using: stillUsing } : {}),
+    ...(stillUsing ? { stillUsing } : {}),
   };
   if (!stored) return result;
   if (stored.type === "key" && !stored.generated) {
     // hexts did not make this key, so it may be in use elsewhere (CI, another machine): only forget it here.
-    result.kept_on_server = stored.keyName ?? null;
+    result.keptOnServer = stored.keyName ?? null;
     result.forgotten = await deleteCredential(ctx, apiUrl);
     return result;
   }
@@ -358,9 +358,9 @@ export async function deauth(ctx: Context): Promise<DeauthResult> {
     if (c) result.revoked = await revokeStored(ctx, session, c);
   } catch (e) {
     if (e instanceof HextsError && e.code === "CANCELLED") throw e;
-    result.revoke_error = e instanceof Error ? e.message : String(e);
+    result.revokeError = e instanceof Error ? e.message : String(e);
     ctx.out.warn(
-      `could not revoke the login on the server (${result.revoke_error}); forgetting it on this machine anyway`,
+      `could not revoke the login on the server (${result.revokeError}); forgetting it on this machine anyway`,
     );
   }
   result.forgotten = await deleteCredential(ctx, apiUrl);
@@ -368,7 +368,7 @@ export async function deauth(ctx: Context): Promise<DeauthResult> {
 }
 
 function renderDeauth(r: DeauthResult, out: Output): void {
-  if (!r.forgotten) out.result(`Not logged in on ${r.api_url}; nothing to forget.`);
+  if (!r.forgotten) out.result(`Not logged in on ${r.apiUrl}; nothing to forget.`);
   else {
     const what =
       r.revoked === "oauth"
@@ -377,16 +377,16 @@ function renderDeauth(r: DeauthResult, out: Output): void {
           ? "revoked the stored API key and "
           : "";
     out.result(
-      `Logged out${r.username ? ` ${r.username}` : ""} from ${r.api_url}: ${what}removed the stored credentials.`,
+      `Logged out${r.username ? ` ${r.username}` : ""} from ${r.apiUrl}: ${what}removed the stored credentials.`,
     );
   }
-  if (r.kept_on_server !== undefined) {
-    const key = r.kept_on_server === null ? "The API key" : `The API key ${r.kept_on_server}`;
+  if (r.keptOnServer !== undefined) {
+    const key = r.keptOnServer === null ? "The API key" : `The API key ${r.keptOnServer}`;
     out.info(
-      `${key} was given to hexts, not made by it, so it stays valid on the server; if nothing else uses it, revoke it on your dashboard or with \`hexts user key revoke ${r.kept_on_server ?? "NAME"}\`.`,
+      `${key} was given to hexts, not made by it, so it stays valid on the server; if nothing else uses it, revoke it on your dashboard or with \`hexts user key revoke ${r.keptOnServer ?? "NAME"}\`.`,
     );
   }
-  if (r.still_using) out.warn(`${r.still_using} is still set, so hexts keeps authenticating with that key`);
+  if (r.stillUsing) out.warn(`${r.stillUsing} is still set, so hexts keeps authenticating with that key`);
 }
 
 // ---- reset_password account | local ----
@@ -399,7 +399,7 @@ export const ResetInput = z.object({
 
 export type ResetResult =
   | { which: "account"; username: string; sent: true }
-  | { which: "local"; encrypted: boolean; secrets: number; config_file: string };
+  | { which: "local"; encrypted: boolean; secrets: number; configFile: string };
 
 /** Where a user resets the account password in a browser (hex.pm: https://hex.pm/password/new). */
 export function passwordPage(apiUrl: string): string {
@@ -455,7 +455,7 @@ async function resetLocal(ctx: Context, input: z.output<typeof ResetInput>): Pro
         had,
       );
   const { secrets } = await setLocalPassword(ctx, password === "" ? null : password);
-  return { which: "local", encrypted: password !== "", secrets, config_file: file };
+  return { which: "local", encrypted: password !== "", secrets, configFile: file };
 }
 
 export async function resetPassword(ctx: Context, input: z.output<typeof ResetInput>): Promise<ResetResult> {
@@ -475,7 +475,7 @@ function renderReset(r: ResetResult, out: Output): void {
   if (r.encrypted) out.result(`Local password set; ${n} encrypted with it.`);
   else {
     out.result(`Local password removed; ${n} now stored unencrypted.`);
-    out.warn(`credentials are stored unencrypted in ${r.config_file} (readable only by you)`);
+    out.warn(`credentials are stored unencrypted in ${r.configFile} (readable only by you)`);
   }
 }
 

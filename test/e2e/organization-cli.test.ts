@@ -18,17 +18,17 @@ const AuthDoc = z.object({
   data: z.object({
     organization: z.string(),
     repository: z.string(),
-    key_name: z.string().nullable(),
-    key_owner: z.enum(["organization", "user"]).nullable(),
+    keyName: z.string().nullable(),
+    keyOwner: z.enum(["organization", "user"]).nullable(),
     generated: z.boolean(),
     encrypted: z.boolean(),
-    config_file: z.string(),
+    configFile: z.string(),
   }),
 });
 const ListDoc = z.object({
   ok: z.literal(true),
   data: z.object({
-    organizations: z.array(z.object({ organization: z.string(), repository: z.string(), has_key: z.boolean() })),
+    organizations: z.array(z.object({ organization: z.string(), repository: z.string(), hasKey: z.boolean() })),
   }),
 });
 
@@ -74,7 +74,7 @@ test("auth ORG --key stores an organization key after checking it against the or
   const list = await w.hexts(["org", "list"]);
   assert.equal(list.stdout, "acme\n");
   assert.deepEqual(json(ListDoc, await w.hexts(["--json", "organization", "list"])).data.organizations, [
-    { organization: "acme", repository: "hexpm:acme", has_key: true },
+    { organization: "acme", repository: "hexpm:acme", hasKey: true },
   ]);
 });
 
@@ -129,15 +129,15 @@ test("auth hexpm:ORG --key with a user's key (from stdin) works and warns that a
   const r = await w.hexts(["--json", "organization", "auth", "hexpm:acme", "--key", "-"], { input: `${key}\n` });
   const doc = json(AuthDoc, r);
   assert.deepEqual(
-    { ...doc.data, config_file: "" },
+    { ...doc.data, configFile: "" },
     {
       organization: "acme",
       repository: "hexpm:acme",
-      key_name: "bob-fetch",
-      key_owner: "user",
+      keyName: "bob-fetch",
+      keyOwner: "user",
       generated: false,
       encrypted: false,
-      config_file: "",
+      configFile: "",
     },
   );
   assert.match(r.stderr, /warning: this key belongs to a user, not to acme/);
@@ -186,8 +186,8 @@ test("auth ORG without --key generates an organization-owned repository key with
   const r = await asAna(["--json", "organization", "auth", "acme"]);
   const doc = json(AuthDoc, r);
   assert.equal(doc.data.generated, true);
-  assert.equal(doc.data.key_name, hostname());
-  assert.equal(doc.data.key_owner, "organization");
+  assert.equal(doc.data.keyName, hostname());
+  assert.equal(doc.data.keyOwner, "organization");
   const posts = requests(w.server, { method: "POST" });
   assert.deepEqual(
     posts.map((p) => p.path),

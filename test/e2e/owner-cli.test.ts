@@ -35,7 +35,7 @@ const OwnersDoc = z.object({
         username: z.string(),
         email: z.string().nullable(),
         level: z.string(),
-        full_name: z.string().nullable(),
+        fullName: z.string().nullable(),
         url: z.string().nullable(),
       }),
     ),
@@ -50,7 +50,7 @@ const PackagesDoc = z.object({
         name: z.string(),
         repository: z.string(),
         display: z.string(),
-        html_url: z.string().nullable(),
+        htmlUrl: z.string().nullable(),
         url: z.string().nullable(),
       }),
     ),
@@ -110,7 +110,7 @@ test("owner list: a table of username, email and level; --json has every owner",
   assert.equal(doc.data.package, "bar");
   assert.equal(doc.data.repository, "hexpm");
   assert.deepEqual(
-    doc.data.owners.map((o) => [o.username, o.email, o.level, o.full_name]),
+    doc.data.owners.map((o) => [o.username, o.email, o.level, o.fullName]),
     [
       ["ana", "ana@example.com", "full", "Ana"],
       ["bob", "bob@example.com", "maintainer", null],

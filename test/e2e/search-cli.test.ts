@@ -26,7 +26,7 @@ const SearchDoc = z.object({
         name: z.string(),
         repository: z.string(),
         version: z.string().nullable(),
-        latest_version: z.string().nullable(),
+        latestVersion: z.string().nullable(),
         description: z.string(),
         url: z.string().nullable(),
         downloads: z.number().nullable(),
@@ -127,7 +127,7 @@ test("--json: the search and every package, parsed and checked", async (t) => {
     },
   );
   assert.deepEqual(
-    doc.data.packages.map((p) => [p.name, p.repository, p.version, p.latest_version, p.downloads]),
+    doc.data.packages.map((p) => [p.name, p.repository, p.version, p.latestVersion, p.downloads]),
     [
       ["jason", "hexpm", "1.4.4", "1.5.0-rc.1", 1000],
       ["jsx", "hexpm", "3.1.0", "3.1.0", 500],

@@ -12,23 +12,23 @@ const WhoamiDoc = z.object({
   ok: z.literal(true),
   data: z.object({
     username: z.string(),
-    full_name: z.string().nullable(),
+    fullName: z.string().nullable(),
     email: z.string().nullable(),
     organizations: z.array(z.object({ name: z.string(), role: z.string() })),
-    api_url: z.string(),
+    apiUrl: z.string(),
     credential: z.object({ kind: z.enum(["key", "oauth"]), source: z.string() }).nullable(),
   }),
 });
 const DeauthDoc = z.object({
   ok: z.literal(true),
   data: z.object({
-    api_url: z.string(),
+    apiUrl: z.string(),
     username: z.string().nullable(),
     forgotten: z.boolean(),
     revoked: z.enum(["oauth", "key"]).nullable(),
-    revoke_error: z.string().optional(),
-    still_using: z.string().optional(),
-    kept_on_server: z.string().nullable().optional(),
+    revokeError: z.string().optional(),
+    stillUsing: z.string().optional(),
+    keptOnServer: z.string().nullable().optional(),
   }),
 });
 
@@ -45,7 +45,7 @@ test("whoami prints the username and organizations; --json carries the credentia
   assert.equal(r.stdout, "ana\norganizations: acme (write), beta (admin)\n");
   const doc = json(WhoamiDoc, await w.hexts(["--json", "user", "whoami"], { env: { HEX_API_KEY: ana.apiKey } }));
   assert.deepEqual(doc.data.credential, { kind: "key", source: "HEX_API_KEY" });
-  assert.equal(doc.data.full_name, "Ana B");
+  assert.equal(doc.data.fullName, "Ana B");
   noSecrets(JSON.stringify(doc), [ana.apiKey]);
 });
 
@@ -138,11 +138,11 @@ test("register with flags and --password-stdin shows the terms of service and cr
   const doc = json(
     z.object({
       ok: z.literal(true),
-      data: z.object({ username: z.string(), email: z.string(), terms_of_service: z.string() }),
+      data: z.object({ username: z.string(), email: z.string(), termsOfService: z.string() }),
     }),
     json1,
   );
-  assert.equal(doc.data.terms_of_service, "https://hex.pm/policies/termsofservice");
+  assert.equal(doc.data.termsOfService, "https://hex.pm/policies/termsofservice");
   assert.match(json1.stderr, /termsofservice/, "the terms are shown in JSON mode too");
 });
 
@@ -233,11 +233,11 @@ test("deauth of a pasted key only forgets it: the key stays valid on the server 
   assert.equal((await w.hexts(["user", "auth", "--key", "-", "--no-local-password"], { input: ana.apiKey })).code, 0);
   const doc = json(DeauthDoc, await w.hexts(["--json", "user", "deauth"]));
   assert.deepEqual(doc.data, {
-    api_url: w.server.apiUrl,
+    apiUrl: w.server.apiUrl,
     username: "ana",
     forgotten: true,
     revoked: null,
-    kept_on_server: "seed-api",
+    keptOnServer: "seed-api",
   });
   assert.deepEqual(requests(w.server, { method: "DELETE" }), [], "a key hexts did not make is never revoked by deauth");
   assert.deepEqual(w.config().credentials, {});
@@ -269,7 +269,7 @@ test("deauth of a key hexts made (password login) revokes that key (found by nam
   assert.equal(login.code, 0, login.stderr);
   const made = w.config().credentials[w.server.apiUrl].key as string;
   const doc = json(DeauthDoc, await w.hexts(["--json", "user", "deauth"]));
-  assert.deepEqual(doc.data, { api_url: w.server.apiUrl, username: "ana", forgotten: true, revoked: "key" });
+  assert.deepEqual(doc.data, { apiUrl: w.server.apiUrl, username: "ana", forgotten: true, revoked: "key" });
   const del = requests(w.server, { method: "DELETE" });
   assert.deepEqual(
     del.map((d) => d.path),

@@ -29,16 +29,16 @@ const AuthDoc = z.object({
   ok: z.literal(true),
   data: z.object({
     method: z.enum(["oauth", "key", "password"]),
-    api_url: z.string(),
+    apiUrl: z.string(),
     username: z.string().nullable(),
-    key_name: z.string().nullable(),
+    keyName: z.string().nullable(),
     scope: z.string().nullable().optional(),
-    expires_at: z.number().optional(),
-    keys_created: z
+    expiresAt: z.number().optional(),
+    keysCreated: z
       .array(z.object({ name: z.string(), permissions: z.array(z.string()), stored: z.boolean() }))
       .optional(),
     encrypted: z.boolean(),
-    config_file: z.string(),
+    configFile: z.string(),
   }),
 });
 
@@ -280,10 +280,10 @@ test("--key KEY is checked with /auth?domain=api and stored with its name and ow
     {
       method: doc.data.method,
       username: doc.data.username,
-      key_name: doc.data.key_name,
+      keyName: doc.data.keyName,
       encrypted: doc.data.encrypted,
     },
-    { method: "key", username: "ana", key_name: "seed-api", encrypted: false },
+    { method: "key", username: "ana", keyName: "seed-api", encrypted: false },
   );
   const check = requests(w.server, { path: "/api/auth" });
   assert.equal(check.length, 1);
@@ -426,8 +426,8 @@ test("--password creates one full-API key with Basic auth, stores it marked as m
   const doc = json(AuthDoc, r);
   assert.equal(doc.data.method, "password");
   assert.equal(doc.data.username, "ana");
-  assert.equal(doc.data.key_name, "laptop");
-  assert.deepEqual(doc.data.keys_created, [{ name: "laptop", permissions: ["api"], stored: true }]);
+  assert.equal(doc.data.keyName, "laptop");
+  assert.deepEqual(doc.data.keysCreated, [{ name: "laptop", permissions: ["api"], stored: true }]);
   const posts = requests(w.server, { method: "POST", path: "/api/keys" });
   assert.equal(posts.length, 1, "one key creation, sent once");
   const basic = `Basic ${Buffer.from("ana@example.com:ana-account-pw").toString("base64")}`;

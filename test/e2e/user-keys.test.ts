@@ -24,12 +24,12 @@ const KeyView = z
   .object({
     name: z.string(),
     permissions: z.array(z.string()),
-    authing_key: z.boolean(),
-    inserted_at: z.string(),
-    updated_at: z.string(),
-    revoke_at: z.string().nullable(),
-    last_use: z
-      .object({ used_at: z.string().nullable(), ip: z.string().nullable(), user_agent: z.string().nullable() })
+    authingKey: z.boolean(),
+    insertedAt: z.string(),
+    updatedAt: z.string(),
+    revokeAt: z.string().nullable(),
+    lastUse: z
+      .object({ usedAt: z.string().nullable(), ip: z.string().nullable(), userAgent: z.string().nullable() })
       .nullable(),
   })
   .strict();
@@ -39,7 +39,7 @@ const GenerateDoc = z.object({
     action: z.literal("generate"),
     name: z.string(),
     permissions: z.array(z.string()),
-    revoke_at: z.string().nullable(),
+    revokeAt: z.string().nullable(),
     secret: z.string(),
   }),
 });
@@ -96,7 +96,7 @@ test("key generate with names, permissions and --expires; --json shows the secre
   const doc = json(GenerateDoc, r);
   assert.equal(doc.data.name, "ci");
   assert.deepEqual(doc.data.permissions, ["api:read", "repository:acme"]);
-  assert.ok(Math.abs(Date.parse(doc.data.revoke_at!) - (Date.now() + 30 * 86_400_000)) < 120_000);
+  assert.ok(Math.abs(Date.parse(doc.data.revokeAt!) - (Date.now() + 30 * 86_400_000)) < 120_000);
   assert.equal(liveKey(w, "ci")!.secretHash, sha256(doc.data.secret));
   assert.equal(r.stdout.split(doc.data.secret).length, 2, "the secret appears once");
   assert.equal(r.stderr.includes(doc.data.secret), false);
@@ -160,7 +160,7 @@ test("key list shows a table (name, permissions, last use, revoke at) and marks 
   assert.match(r.stderr, /\* the key this command authenticated with/);
   const doc = json(ListDoc, await as(["--json", "user", "key", "list"]));
   assert.deepEqual(
-    doc.data.keys.map((k) => [k.name, k.authing_key]),
+    doc.data.keys.map((k) => [k.name, k.authingKey]),
     [
       ["ci-read", false],
       ["seed-api", true],

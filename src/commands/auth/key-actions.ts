@@ -36,12 +36,12 @@ export type KeyResult =
       action: "generate";
       name: string;
       permissions: string[];
-      revoke_at: string | null;
+      revokeAt: string | null;
       secret: string;
       organization?: string;
     }
   | { action: "list"; keys: KeyView[]; organization?: string }
-  | { action: "revoke"; revoked: string[]; all: boolean; organization?: string; logged_out: boolean }
+  | { action: "revoke"; revoked: string[]; all: boolean; organization?: string; loggedOut: boolean }
   | { action: "fetch"; key: KeyView; organization?: string };
 
 export interface KeyScope {
@@ -116,7 +116,7 @@ async function runKeyAction(ctx: Context, input: KeyInput, scope: KeyScope): Pro
         action: "generate",
         name: key.name,
         permissions: key.permissions.map(permissionLabel),
-        revoke_at: key.revoke_at ?? null,
+        revokeAt: key.revoke_at ?? null,
         secret: key.secret,
         ...tag,
       };
@@ -178,7 +178,7 @@ async function revokeOne(ctx: Context, session: Session, name: string, org: stri
     action: "revoke",
     revoked: [key.name],
     all: false,
-    logged_out: loggedOut,
+    loggedOut,
     ...(org ? { organization: org } : {}),
   };
 }
@@ -188,7 +188,7 @@ async function revokeAll(ctx: Context, session: Session, org: string | undefined
   const keys = await listKeys(await session.authed(), scope, { signal: ctx.signal });
   const owner = org ? `the organization ${org}` : "your account";
   if (keys.length === 0)
-    return { action: "revoke", revoked: [], all: true, logged_out: false, ...(org ? { organization: org } : {}) };
+    return { action: "revoke", revoked: [], all: true, loggedOut: false, ...(org ? { organization: org } : {}) };
   const usesOne = keys.some((k) => k.authing_key);
   const ok = await ctx.prompt.confirm(
     `Revoke ${allKeys(keys.length)} of ${owner} (${keys.map((k) => k.name).join(", ")})${usesOne ? ", including the one this machine uses" : ""}?`,
@@ -202,7 +202,7 @@ async function revokeAll(ctx: Context, session: Session, org: string | undefined
     action: "revoke",
     revoked: keys.map((k) => k.name),
     all: true,
-    logged_out: loggedOut,
+    loggedOut,
     ...(org ? { organization: org } : {}),
   };
 }
@@ -215,7 +215,7 @@ export function renderKey(r: KeyResult, out: Output): void {
   switch (r.action) {
     case "generate":
       out.info(
-        `Key ${r.name} (${r.permissions.join(", ")}${r.revoke_at ? `, revoked automatically at ${r.revoke_at}` : ""}) created. Copy it now: it is not shown again.`,
+        `Key ${r.name} (${r.permissions.join(", ")}${r.revokeAt ? `, revoked automatically at ${r.revokeAt}` : ""}) created. Copy it now: it is not shown again.`,
       );
       out.revealSecretOnce(r.secret);
       break;
@@ -228,7 +228,7 @@ export function renderKey(r: KeyResult, out: Output): void {
     case "revoke":
       if (r.revoked.length === 0) out.result(`${owner} has no keys; nothing revoked.`);
       else out.result(r.all ? `Revoked ${allKeys(r.revoked.length)} of ${owner}.` : `Revoked key ${r.revoked[0]}.`);
-      if (r.logged_out)
+      if (r.loggedOut)
         out.info(
           "It was this machine's login, so the stored credentials were removed too; run `hexts user auth` to log in again.",
         );

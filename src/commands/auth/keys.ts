@@ -15,11 +15,11 @@ export interface KeyView {
   name: string;
   permissions: string[];
   /** True for the key that authenticated this very request. */
-  authing_key: boolean;
-  inserted_at: string;
-  updated_at: string;
-  revoke_at: string | null;
-  last_use: { used_at: string | null; ip: string | null; user_agent: string | null } | null;
+  authingKey: boolean;
+  insertedAt: string;
+  updatedAt: string;
+  revokeAt: string | null;
+  lastUse: { usedAt: string | null; ip: string | null; userAgent: string | null } | null;
 }
 
 /** The default name of a new key: this machine's hostname (mix and rebar3_hex do the same). */
@@ -95,12 +95,12 @@ export function keyView(k: Key): KeyView {
   return {
     name: k.name,
     permissions: k.permissions.map(permissionLabel),
-    authing_key: k.authing_key,
-    inserted_at: k.inserted_at,
-    updated_at: k.updated_at,
-    revoke_at: k.revoke_at ?? null,
-    last_use: k.last_use
-      ? { used_at: k.last_use.used_at ?? null, ip: k.last_use.ip ?? null, user_agent: k.last_use.user_agent ?? null }
+    authingKey: k.authing_key,
+    insertedAt: k.inserted_at,
+    updatedAt: k.updated_at,
+    revokeAt: k.revoke_at ?? null,
+    lastUse: k.last_use
+      ? { usedAt: k.last_use.used_at ?? null, ip: k.last_use.ip ?? null, userAgent: k.last_use.user_agent ?? null }
       : null,
   };
 }
@@ -113,8 +113,8 @@ export function shortTime(iso: string | null | undefined): string {
 }
 
 function lastUseText(k: KeyView): string {
-  if (!k.last_use?.used_at) return "never";
-  return k.last_use.ip ? `${shortTime(k.last_use.used_at)} from ${k.last_use.ip}` : shortTime(k.last_use.used_at);
+  if (!k.lastUse?.usedAt) return "never";
+  return k.lastUse.ip ? `${shortTime(k.lastUse.usedAt)} from ${k.lastUse.ip}` : shortTime(k.lastUse.usedAt);
 }
 
 /** The `key list` table: name, permissions, last use, scheduled revocation. */
@@ -126,14 +126,13 @@ export function renderKeyTable(out: Output, keys: KeyView[], owner: string): voi
   out.table(
     ["Name", "Permissions", "Last use", "Revoke at"],
     keys.map((k) => [
-      k.authing_key ? `${k.name} *` : k.name,
+      k.authingKey ? `${k.name} *` : k.name,
       k.permissions.join(", "),
       lastUseText(k),
-      shortTime(k.revoke_at),
+      shortTime(k.revokeAt),
     ]),
   );
-  if (keys.some((k) => k.authing_key))
-    out.info(out.style("dim", "* the key this command authenticated with", "stderr"));
+  if (keys.some((k) => k.authingKey)) out.info(out.style("dim", "* the key this command authenticated with", "stderr"));
 }
 
 /** `key fetch`: every detail the server keeps about one key. */
@@ -141,13 +140,13 @@ export function renderKeyDetails(out: Output, k: KeyView): void {
   const rows: [string, string][] = [
     ["Name", k.name],
     ["Permissions", k.permissions.join(", ")],
-    ["Created", shortTime(k.inserted_at)],
-    ["Updated", shortTime(k.updated_at)],
+    ["Created", shortTime(k.insertedAt)],
+    ["Updated", shortTime(k.updatedAt)],
     ["Last use", lastUseText(k)],
   ];
-  if (k.last_use?.user_agent) rows.push(["Last user agent", k.last_use.user_agent]);
-  if (k.revoke_at) rows.push(["Revoke at", shortTime(k.revoke_at)]);
-  if (k.authing_key) rows.push(["In use", "this command authenticated with it"]);
+  if (k.lastUse?.userAgent) rows.push(["Last user agent", k.lastUse.userAgent]);
+  if (k.revokeAt) rows.push(["Revoke at", shortTime(k.revokeAt)]);
+  if (k.authingKey) rows.push(["In use", "this command authenticated with it"]);
   const width = Math.max(...rows.map(([label]) => label.length));
   for (const [label, value] of rows) out.result(`${`${label}:`.padEnd(width + 1)} ${value}`);
   out.info(

@@ -1,5 +1,7 @@
-// Two-factor codes for OAuth writes (HEX_PROTOCOL.md §3.5): try the given code, then ask, up to 3 times.
-// A code is valid for about a minute and not single-use, so one session serves every request of a command.
+// Two-factor codes for OAuth writes (HEX_PROTOCOL.md §3.5): the one route a code takes. The given code
+// (`--otp`/HEX_OTP, one setting) is tried first; a 401 asking for a code (or refusing it) asks again, up to 3 times;
+// `ahead()` asks before a large upload. A code is valid for about a minute and not single-use, so one session
+// serves every request of a command.
 import { ApiError, isApiError } from "./errors.js";
 
 export type OtpReason = "required" | "invalid";
@@ -23,6 +25,15 @@ export class OtpSession {
     this.code = o.otp?.trim() || undefined;
     this.askOtp = o.askOtp;
     this.maxPrompts = o.maxPrompts ?? 3;
+  }
+
+  /**
+   * Asks for a code now when none is known (before a large upload, so it is not sent once just to learn that a
+   * code is needed). Does nothing without a prompt (non-interactive runs) or when a code was given or accepted.
+   */
+  async ahead(): Promise<void> {
+    if (this.code !== undefined || !this.askOtp) return;
+    this.code = (await this.askOtp(1, "required")).trim() || undefined;
   }
 
   /** Runs `fn` with the current code; on OTP_REQUIRED / OTP_INVALID asks for a new one and runs it again. */

@@ -32,6 +32,11 @@ export interface Session {
    * One accepted code is reused for every later write of the run.
    */
   write<T>(fn: (client: HexClient, otp: string | undefined) => Promise<T>): Promise<T>;
+  /**
+   * With an OAuth login on a terminal and no code given, asks for the two-factor code now (hex.pm wants one for every
+   * OAuth write), through the same route as write(): before a large upload, so the tarball is not sent twice.
+   */
+  otpAhead(): Promise<void>;
 }
 
 /**
@@ -190,6 +195,9 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
     async write(fn) {
       if (!(await credential())) throw notLoggedIn();
       return otpSession.run((otp) => withRefreshOn401((client) => fn(client, otp), otp));
+    },
+    async otpAhead() {
+      if ((await credential())?.type === "oauth") await otpSession.ahead();
     },
   };
 }

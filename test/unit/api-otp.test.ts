@@ -121,3 +121,24 @@ test("a prompt that throws (user cancelled) ends the run with that error", async
     (e) => e === cancel,
   );
 });
+
+test("ahead() asks once before the first write; a given code or a non-interactive run asks nothing", async () => {
+  const w = write("444444");
+  const a = asker(["444444"]);
+  const session = new OtpSession({ askOtp: a.ask });
+  await session.ahead();
+  await session.ahead();
+  assert.equal(await session.run(w.fn), "ok with 444444");
+  assert.deepEqual(w.seen, ["444444"], "the first request already carries the code");
+  assert.deepEqual(a.asked, [[1, "required"]]);
+
+  const given = asker([]);
+  const withCode = new OtpSession({ otp: "555555", askOtp: given.ask });
+  await withCode.ahead();
+  assert.deepEqual(given.asked, []);
+  assert.equal(withCode.code, "555555");
+
+  const quiet = new OtpSession({});
+  await quiet.ahead();
+  assert.equal(quiet.code, undefined);
+});

@@ -133,19 +133,6 @@ async function chooseOwner(ctx: Context, session: Session, ref: ReleaseRef): Pro
   return choice === YOURSELF ? undefined : choice;
 }
 
-/**
- * Asks for the two-factor code before a large upload when the credential is an OAuth login (hex.pm wants one
- * for every OAuth write), so the tarball is not sent once just to learn that. Only on a terminal.
- */
-async function earlyOtp(ctx: Context, session: Session): Promise<string | undefined> {
-  if (!ctx.prompt.interactive || session.settings.values.otp) return undefined;
-  const info = await session.credentialInfo();
-  if (info?.kind !== "oauth") return undefined;
-  const code = (await ctx.prompt.secret("Two-factor authentication code:", { supply: "--otp CODE or HEX_OTP" })).trim();
-  ctx.out.secrets.add(code);
-  return code || undefined;
-}
-
 /** What the plan is made from, read from disk and the run's configuration (nothing sent yet). */
 export interface PublishInputs {
   checked: CheckedProject;
@@ -301,9 +288,8 @@ export async function executePublish(
   if (!(await ctx.prompt.confirm(plan.confirmations.proceed, { default: true }))) {
     throw new HextsError("CANCELLED", `cancelled: nothing was uploaded`);
   }
-  const preOtp = await earlyOtp(ctx, session);
-  const write = <T>(fn: (client: HexClient, otp: string | undefined) => Promise<T>) =>
-    session.write((client, otp) => fn(client, otp ?? preOtp));
+  await session.otpAhead();
+  const write = <T>(fn: (client: HexClient, otp: string | undefined) => Promise<T>) => session.write(fn);
   const api = await import("../../api/index.js");
   const scope = ref.organization ? { repository: ref.organization } : {};
   let sentBytes = 0;

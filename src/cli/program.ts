@@ -10,6 +10,7 @@ import { declarePackageTasks } from "./surface/package.js";
 import { declareRetire, declareSearch } from "./surface/retire-search.js";
 import { declareConfig } from "./surface/config.js";
 import { declareRegistryTasks } from "./surface/registry.js";
+import { declareRepo } from "./surface/repo.js";
 
 /**
  * Builds the action of one subcommand: `load` imports the task module, `sub` names one of its subcommands
@@ -30,6 +31,7 @@ const TASKS: ((program: Command, act: Act) => void)[] = [
   declareRetire,
   declareSearch,
   declareRegistryTasks,
+  declareRepo,
   declareConfig,
 ];
 

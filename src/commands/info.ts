@@ -107,7 +107,8 @@ async function general(ctx: Context): Promise<GeneralInfo> {
   const config = await import("../config/index.js");
   const { hextsVersion } = await import("../version.js");
   const settings = ctx.settings;
-  const repo = await config.resolveRepository(ctx, { repo: ctx.repo, settings });
+  const { projectHexConfig } = await import("./project-settings.js");
+  const repo = await config.resolveRepository(ctx, { repo: ctx.repo, settings, project: await projectHexConfig(ctx) });
   const cacheDir = await registryCacheDir(ctx);
   return {
     kind: "general",
@@ -246,6 +247,7 @@ export async function info(ctx: Context, input: z.output<typeof InfoInput>): Pro
     repo: ctx.repo,
     organization: input.organization,
     settings: ctx.settings,
+    project: await (await import("./project-settings.js")).projectHexConfig(ctx),
   });
   return repo.apiUrl ? fromApi(ctx, input) : fromRegistry(ctx, input);
 }

@@ -33,7 +33,12 @@ async function buildRegistry(ctx: Context, target: RepoRef): Promise<RegistryCli
   const { hextsVersion } = await import("../version.js");
   const settings = ctx.settings;
   const v = settings.values;
-  const repository = await config.resolveRepository(ctx, { repo: target, settings });
+  const { projectHexConfig } = await import("./project-settings.js");
+  const repository = await config.resolveRepository(ctx, {
+    repo: target,
+    settings,
+    project: await projectHexConfig(ctx),
+  });
   const shared = ctx.memo("registry:shared", () => {
     const transport = defaultTransport({
       proxy: { httpProxy: v.http_proxy, httpsProxy: v.https_proxy, noProxy: v.no_proxy },

@@ -15,6 +15,9 @@ export interface ConfigContext {
     readonly secrets: { add(value: string | undefined | null): void };
     /** A `--verbose` line (e.g. why a stored key is not sent). */
     debug?(text: string): void;
+    /** Lines for the user on stderr (where a setting came from, what was ignored); optional for library callers. */
+    info?(text: string): void;
+    warn?(text: string): void;
   };
   readonly prompt: ConfigPrompter;
   /** Per-run cache (see commands/context.ts). */

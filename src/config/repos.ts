@@ -4,6 +4,7 @@ import { HextsError } from "../errors.js";
 import type { ConfigContext } from "./context.js";
 import { targetRepo, type RepoRef } from "../repository.js";
 import { loadCredential, loadRepositoryKeyFor, normalizeApiUrl, vaultState, type Credential } from "./credentials.js";
+import { globalRebar3Repos, rebar3Repos, type Rebar3Repo } from "./rebar3-repos.js";
 import {
   resolveSettings,
   userConfigStore,
@@ -25,6 +26,27 @@ J1i2xWFndWa6nfFnRxZmCStCOZWYYPlaxr+FZceFbpMwzTNs4g3d4tLNUcbKAIH4
 0wIDAQAB
 -----END PUBLIC KEY-----
 `;
+
+/** How a repository declared in the project's own rebar.config is named in messages. */
+const PROJECT_REBAR_CONFIG = "rebar.config";
+
+/**
+ * Says (once per run) that a repository comes from a rebar3 config file: always for the project's rebar.config,
+ * with what was ignored from it when project settings are not trusted.
+ */
+function announceDeclared(ctx: ConfigContext, repo: Rebar3Repo, fromProject: boolean, trusted: boolean): void {
+  ctx.memo(`config/repo-announced:${repo.name}`, () => {
+    const where = repo.file === PROJECT_REBAR_CONFIG ? `the project's ${repo.file}` : repo.file;
+    ctx.out.info?.(`using repository ${repo.name} (${repo.repoUrl ?? HEXPM_REPO_URL}) from ${where}`);
+    const keys = [repo.apiKey && "api_key", repo.repoKey && "repo_key"].filter(Boolean).join(" and ");
+    if (fromProject && keys && !trusted)
+      ctx.out.warn?.(
+        `ignoring ${keys} of repository ${repo.name} from ${where}: a project file cannot supply keys unless you ` +
+          "allow it (HEX_TRUST_PROJECT=1, or `hexts config trust_project true`); use `hexts repo add` instead",
+      );
+    return true;
+  });
+}
 
 /** A credential ready to send, with where it came from (for `--verbose` and errors; never the secret). */
 export type UsableCredential = Credential & { source: string };
@@ -89,6 +111,9 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
 
   let base: Omit<Repository, "credentials">;
   let parent: string | undefined;
+  /** A repository declared in rebar3's global config or the project's rebar.config (not `hexts repo add`). */
+  let declared: Rebar3Repo | undefined;
+  let fromProject = false;
   if (name === "hexpm" || name.startsWith("hexpm:")) {
     const organization = name === "hexpm" ? undefined : name.slice("hexpm:".length);
     base = {
@@ -103,22 +128,44 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
     parent = organization ? "hexpm" : undefined;
   } else {
     const entry = config.repos[name];
-    if (!entry?.url || !entry.public_key) {
-      const known = Object.keys(config.repos).filter((n) => n !== "hexpm" && !n.startsWith("hexpm:"));
-      const hint = /^[a-z0-9_]+$/.test(name) ? ` (for the organization, use hexpm:${name})` : "";
-      throw new HextsError(
-        "USAGE",
-        `unknown repository "${name}"${hint}; known: ${["hexpm", "hexpm:ORG", ...known].join(", ")}`,
-      );
+    if (entry?.url && entry.public_key) {
+      base = {
+        name,
+        apiUrl: entry.api_url === undefined ? undefined : normalizeApiUrl(entry.api_url),
+        repoUrl: normalizeApiUrl(entry.url),
+        publicKey: entry.public_key,
+        originName: name,
+        trusted: true,
+      };
+    } else {
+      const global = await globalRebar3Repos(ctx);
+      const project = rebar3Repos(opts.project, PROJECT_REBAR_CONFIG);
+      declared = global.find((r) => r.name === name) ?? project.find((r) => r.name === name);
+      if (!declared) {
+        const known = [
+          ...Object.keys(config.repos).filter((n) => n !== "hexpm" && !n.startsWith("hexpm:")),
+          ...[...global, ...project].map((r) => r.name),
+        ];
+        const hint = /^[a-z0-9_]+$/.test(name) ? ` (for the organization, use hexpm:${name})` : "";
+        throw new HextsError(
+          "USAGE",
+          `unknown repository "${name}"${hint}; known: ${["hexpm", "hexpm:ORG", ...new Set(known)].join(", ")} ` +
+            "(add one with `hexts repo add NAME URL`)",
+        );
+      }
+      fromProject = declared.file === PROJECT_REBAR_CONFIG;
+      base = {
+        name,
+        apiUrl: declared.apiUrl === undefined ? undefined : normalizeApiUrl(declared.apiUrl),
+        // rebar3's defaults (r3_hex_core:default_config/0) for what the declaration leaves out; the API URL has
+        // none here: a repository without api_url is never published to hex.pm by accident.
+        repoUrl: normalizeApiUrl(declared.repoUrl ?? HEXPM_REPO_URL),
+        publicKey: declared.publicKey ?? HEXPM_PUBLIC_KEY,
+        originName: name,
+        trusted: true,
+      };
+      announceDeclared(ctx, declared, fromProject, settings.values.trust_project);
     }
-    base = {
-      name,
-      apiUrl: entry.api_url === undefined ? undefined : normalizeApiUrl(entry.api_url),
-      repoUrl: normalizeApiUrl(entry.url),
-      publicKey: entry.public_key,
-      originName: name,
-      trusted: true,
-    };
   }
 
   const hexpmFamily = name === "hexpm" || parent === "hexpm";
@@ -146,6 +193,18 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
     }
     return { type: "key", key: found.key, source: `key of repository ${repoName}` };
   };
+  const trustProject = settings.values.trust_project === true;
+  /** The key a rebar3 declaration carries (`api_key` for the API, `repo_key` for downloads). */
+  const declaredKey = (kind: "api" | "repository"): UsableCredential | undefined => {
+    const key = kind === "api" ? declared?.apiKey : declared?.repoKey;
+    if (key === undefined || declared === undefined) return undefined;
+    ctx.out.secrets.add(key);
+    return {
+      type: "key",
+      key,
+      source: `${kind === "api" ? "api_key" : "repo_key"} of repository ${name} in ${declared.file}`,
+    };
+  };
   const storedLogin = async (): Promise<UsableCredential | undefined> => {
     if (!base.apiUrl) return undefined;
     const c = await loadCredential(ctx, base.apiUrl);
@@ -158,14 +217,19 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
       api: once("api", async () => {
         // An API URL set by a project file gets only a login stored for that very URL: not HEX_API_KEY, not the
         // organization or repository keys the user stored for hex.pm (unless project settings are trusted).
-        if (projectApi) return storedLogin();
+        // The same holds for a repository the project's rebar.config declares.
+        if (projectApi || (fromProject && !trustProject)) return storedLogin();
         if (apiKey !== undefined) return { type: "key", key: apiKey, source: apiKeySource };
         return (
-          (await repoKey(name, "api")) ?? (parent ? await repoKey(parent, "api") : undefined) ?? (await storedLogin())
+          declaredKey("api") ??
+          (await repoKey(name, "api")) ??
+          (parent ? await repoKey(parent, "api") : undefined) ??
+          (await storedLogin())
         );
       }),
       repository: once("repository", async () => {
         if (!base.trusted) return undefined;
+        if (declared) return fromProject && !trustProject ? undefined : declaredKey("repository");
         return (
           (await repoKey(name, "repository")) ??
           (parent ? await repoKey(parent, "repository") : undefined) ??

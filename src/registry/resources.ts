@@ -193,7 +193,10 @@ function checkOrigin(opts: UnpackRegistryOptions, label: string, found: string, 
   if (opts.verifyOrigin === false || found === expected) return;
   throw registryInvalid(
     "bad_repo_name",
-    `${label} is for ${what} ${JSON.stringify(found)}, not ${JSON.stringify(expected)}: a mirror or proxy served another ${what}'s data`,
+    `${label} is for ${what} ${JSON.stringify(found)}, not ${JSON.stringify(expected)}: a mirror or proxy served another ${what}'s data` +
+      (what === "repository" && expected !== "hexpm" && !found.includes("/")
+        ? ` (a repository added with \`hexts repo add\` must carry its server's name: ${found})`
+        : ""),
     {
       expected,
       found,

@@ -1,0 +1,44 @@
+import { Command } from "commander";
+import type { Act } from "../program.js";
+
+const loadRepo = () => import("../../commands/repo.js");
+
+export function declareRepo(program: Command, act: Act): void {
+  const repo = program
+    .command("repo")
+    .description(
+      "repositories besides hex.pm (self-hosted, MiniRepo): add, list, show, remove (as `mix hex.repo`); " +
+        "`-r NAME` then selects one",
+    );
+
+  repo
+    .command("add")
+    .description("add (or replace) a repository; without --public-key its URL/public_key is downloaded")
+    .argument("<name>", "a name for it (hexpm and hexpm:ORG are built in)")
+    .argument("<url>", "the repository URL (where names, versions, packages/ and tarballs/ are served)")
+    .option("--public-key <file>", "PEM public key that verifies the repository's registry")
+    .option(
+      "--fetch-public-key <fingerprint>",
+      "download URL/public_key and accept it only with this SHA256:... fingerprint",
+    )
+    .option("--api-url <url>", "the repository's Hex API (for publish, retire, owner... with -r NAME)")
+    .option("--auth-key <key>", "key sent to the repository and its API (`-` reads it from stdin)")
+    .action(act(loadRepo, "add", (name: string, url: string) => ({ name, url })));
+
+  repo
+    .command("list")
+    .description("list the repositories hexts knows, with where each is defined")
+    .action(act(loadRepo, "list"));
+
+  repo
+    .command("show")
+    .description("show one repository (its auth key only as set / not set)")
+    .argument("<name>")
+    .action(act(loadRepo, "show", (name: string) => ({ name })));
+
+  repo
+    .command("remove")
+    .description("forget a repository added with `hexts repo add`")
+    .argument("<name>")
+    .action(act(loadRepo, "remove", (name: string) => ({ name })));
+}

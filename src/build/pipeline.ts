@@ -11,6 +11,7 @@ import { listApps, readProject, type AppChoice, type BuildToolChoice } from "../
 import type { Problem, ProjectPackage } from "../project/types.js";
 import {
   checkPackage,
+  encodePackageMetadata,
   formatProblem,
   hasErrors,
   packageTarget,
@@ -137,6 +138,8 @@ export interface CheckedProject {
   target: PackageTarget;
   summary: PackageSummary;
   problems: Problem[];
+  /** metadata.config, encoded once: the checks measured it and the package tarball holds these bytes. */
+  metadataConfig: Uint8Array;
 }
 
 async function pickApp(root: string, opts: PipelineOptions): Promise<string | undefined> {
@@ -210,10 +213,12 @@ export async function checkProject(opts: PipelineOptions): Promise<CheckedProjec
       typeof projectOrg === "string" && projectOrg !== "hexpm"
         ? packageTarget({ organization: projectOrg })
         : packageTarget();
-  const problems = checkPackage(project, target, opts.stage ?? "publish");
+  const metadata = encodePackageMetadata(project);
+  const problems = checkPackage(project, target, opts.stage ?? "publish", metadata);
   opts.onProgress?.({ step: "checked", problems });
-  if (hasErrors(problems)) throw problemsError(problems);
-  return { project, target, summary: summarize(project, target), problems };
+  // A metadata that cannot be encoded is an error problem, so past this point it has its bytes.
+  if (hasErrors(problems) || "error" in metadata) throw problemsError(problems);
+  return { project, target, summary: summarize(project, target), problems, metadataConfig: metadata.bytes };
 }
 
 /** The directories searched for generated docs, in order: mix looks at doc/ then docs/, rebar3_hex at doc/. */
@@ -309,7 +314,7 @@ export async function buildPlan(opts: PipelineOptions): Promise<BuildPlan> {
   let pkg: BuiltPackage | undefined;
   if (what !== "docs") {
     try {
-      const built = await buildPackageTarball(project.metadata, project.files, {
+      const built = await buildPackageTarball(checked.metadataConfig, project.files, {
         signal: opts.signal,
         onProgress: (progress) => opts.onProgress?.({ step: "package", progress }),
       });

@@ -258,16 +258,23 @@ function roughTarSize(files: ProjectPackage["files"]): number {
   return size;
 }
 
-function checkSizes(c: Collector, pkg: ProjectPackage): void {
+/** metadata.config's bytes for a package, or why it cannot be written. Encoded once per build and shared. */
+export type EncodedMetadata = { bytes: Uint8Array } | { error: string };
+
+export function encodePackageMetadata(pkg: ProjectPackage): EncodedMetadata {
   try {
-    const size = encodeMetadataConfig(pkg.metadata).length;
-    // hex_core refuses to create such a tarball (too_big_metadata), so the official clients stop here too.
-    if (size > METADATA_MAX_SIZE)
-      c.error(`metadata.config is ${size} bytes, above hex.pm's limit of ${METADATA_MAX_SIZE} bytes`);
+    return { bytes: encodeMetadataConfig(pkg.metadata) };
   } catch (e) {
     if (!(e instanceof HextsError)) throw e;
-    c.error(`The metadata cannot be written as metadata.config: ${e.message}`);
+    return { error: e.message };
   }
+}
+
+function checkSizes(c: Collector, pkg: ProjectPackage, metadata: EncodedMetadata): void {
+  if ("error" in metadata) c.error(`The metadata cannot be written as metadata.config: ${metadata.error}`);
+  // hex_core refuses to create such a tarball (too_big_metadata), so the official clients stop here too.
+  else if (metadata.bytes.length > METADATA_MAX_SIZE)
+    c.error(`metadata.config is ${metadata.bytes.length} bytes, above hex.pm's limit of ${METADATA_MAX_SIZE} bytes`);
   const planned = roughTarSize(pkg.files) > TARBALL_MAX_UNCOMPRESSED_SIZE ? plannedTarSize(pkg.files) : 0;
   if (planned > TARBALL_MAX_UNCOMPRESSED_SIZE) {
     c.error(
@@ -279,12 +286,14 @@ function checkSizes(c: Collector, pkg: ProjectPackage): void {
 /**
  * Every problem with `pkg` as a release for `target`: the reader's own problems first (with file and line),
  * then the checks. The package must not be built (`build`) or published (`publish`) when any has severity
- * "error". The stage decides how hex.pm's server rules count (see the top of this file).
+ * "error". The stage decides how hex.pm's server rules count (see the top of this file). `metadata` is the
+ * package's metadata.config as the build will write it (encodePackageMetadata), when the caller has it already.
  */
 export function checkPackage(
   pkg: ProjectPackage,
   target: PackageTarget = HEXPM,
   stage: CheckStage = "publish",
+  metadata: EncodedMetadata = encodePackageMetadata(pkg),
 ): Problem[] {
   const c = new Collector(target, stage);
   checkFields(c, pkg);
@@ -293,7 +302,7 @@ export function checkPackage(
   checkLicenses(c, pkg.metadata);
   checkLinks(c, pkg.metadata);
   checkRequirements(c, pkg);
-  checkSizes(c, pkg);
+  checkSizes(c, pkg, metadata);
   if (pkg.tool === "rebar3" && existsSync(join(pkg.root, "_checkouts"))) {
     c.warn("_checkouts directory found; this might interfere with publishing");
   }

@@ -129,6 +129,8 @@ export interface BuildPlan {
   warnings: string[];
   /** One-line facts from the reader (which build tool was chosen, a script evaluated by real Erlang). */
   notes: string[];
+  /** metadata.config as checked (and, when the package is built, as its tarball holds it). */
+  metadataConfig: Uint8Array;
   package?: BuiltPackage;
   docs: DocsResult;
 }
@@ -343,6 +345,7 @@ export async function buildPlan(opts: PipelineOptions): Promise<BuildPlan> {
     problems,
     warnings: problems.filter((p) => p.severity === "warning").map(formatProblem),
     notes: project.notes ?? [],
+    metadataConfig: checked.metadataConfig,
     ...(pkg ? { package: pkg } : {}),
     docs,
   };

@@ -3,7 +3,7 @@
 // erl_parse (operators with their precedence, case/if/begin/try/catch, funs, list comprehensions, maps,
 // binaries); forms (-module, function definitions), records and receive are not expressions and are refused.
 // Tokens come from the term reader's lexer, so its limits (atom, string and number sizes) apply here too.
-import { tokenizeErlang, type ErlangToken } from "../../erlang/reader.js";
+import { TERM_LIMITS, tokenizeErlang, type ErlangToken } from "../../erlang/reader.js";
 import { Atom, Charlist, Float, type Term } from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
 
@@ -154,7 +154,24 @@ class Parser {
     return out;
   }
 
+  /** Expressions inside one another: as many levels as the term reader allows, then a located error. */
+  private depth = 0;
+
+  private nested<T>(fn: () => T): T {
+    if (++this.depth > TERM_LIMITS.depth)
+      this.fail(this.peek(), `expressions nested too deeply (more than ${TERM_LIMITS.depth} levels)`);
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
   expr(minPrec = 0): Node {
+    return this.nested(() => this.exprAt(minPrec));
+  }
+
+  private exprAt(minPrec: number): Node {
     if (this.is("catch")) {
       const t = this.next();
       return { k: "catch", expr: this.expr(), line: t.line, col: t.col };
@@ -186,7 +203,7 @@ class Parser {
       (t.kind === "keyword" && (t.text === "not" || t.text === "bnot"))
     ) {
       this.next();
-      const arg = this.unary();
+      const arg = this.nested(() => this.unary());
       if (t.text === "-" && arg.k === "lit" && (typeof arg.v === "number" || typeof arg.v === "bigint")) {
         return { k: "lit", v: typeof arg.v === "number" ? -arg.v : -arg.v, line: t.line, col: t.col };
       }

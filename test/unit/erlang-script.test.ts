@@ -105,6 +105,8 @@ describe("script constructs", () => {
     ["list_to_integer(erlang:system_info(otp_release)) >= 21.", "true"],
     ["erlang:system_info(otp_release).", '"24"'],
     ['<<"abc", 1>>.', "<<97,98,99,1>>"],
+    ["X = 258, <<X:16, 1:8, -1:8, (1 bsl 70 + 1):64, (X)>>.", "<<1,2,1,255,0,0,0,0,0,0,0,1,2>>"],
+    ['B = <<"b">>, <<"a", B/binary, $c>>.', '<<"abc">>'],
     ["{length([1, 2]), hd([1]), tl([1, 2]), element(2, {a, b}), tuple_size({})}.", "{2,1,[2],b,0}"],
     ['{atom_to_list(ok), list_to_atom("x"), integer_to_list(42), list_to_binary("ab")}.', '{"ok",x,"42",<<"ab">>}'],
     ["true andalso (false orelse 1 =:= 1.0).", "false"],

@@ -549,13 +549,16 @@ export class ScriptEvaluator {
         bytes.push(...v);
         continue;
       }
-      const codes = v instanceof Charlist ? v.codes : isInteger(v) ? [Number(v)] : undefined;
+      const codes: readonly (number | bigint)[] | undefined =
+        v instanceof Charlist ? v.codes : isInteger(v) ? [v] : undefined;
       if (!codes) return this.unsupported("this binary segment", s.value);
       for (const c of codes) {
-        if (types.includes("utf8")) bytes.push(...new TextEncoder().encode(String.fromCodePoint(c)));
+        if (types.includes("utf8")) bytes.push(...new TextEncoder().encode(String.fromCodePoint(Number(c))));
         else {
           const bits = size === undefined ? 8 : Number(size);
+          if (bits < 0) this.badarg(s.value);
           if (bits % 8 !== 0 || bits > 64) return this.unsupported("binary segments that are not whole bytes", s.value);
+          // the low `bits` bits of the integer, most significant byte first (a bigint keeps them all)
           for (let k = bits / 8 - 1; k >= 0; k--) bytes.push(Number((BigInt(c) >> BigInt(8 * k)) & 255n));
         }
       }

@@ -386,8 +386,9 @@ class Parser {
       return { k: "bin", segs, ...at };
     }
     for (;;) {
-      // A segment value is a primary expression (or a parenthesised one); sizes and types follow.
-      const value = this.postfix(this.primary());
+      // A segment value is a primary expression (or a parenthesised one), with an optional prefix operator, as
+      // erl_parse's bit_expr: `<<X:8>>` is X of 8 bits, not a call, and `<<f(X)>>` needs parentheses.
+      const value = this.segmentValue();
       let size: Node | undefined;
       const types: string[] = [];
       if (this.is(":")) {
@@ -417,6 +418,21 @@ class Parser {
       this.expect(">>");
       return { k: "bin", segs, ...at };
     }
+  }
+
+  private segmentValue(): Node {
+    const t = this.peek();
+    if (
+      (t.kind === "punct" && (t.text === "-" || t.text === "+")) ||
+      (t.kind === "keyword" && (t.text === "not" || t.text === "bnot"))
+    ) {
+      this.next();
+      const arg = this.primary();
+      if (t.text === "-" && arg.k === "lit" && (typeof arg.v === "number" || typeof arg.v === "bigint"))
+        return { k: "lit", v: typeof arg.v === "number" ? -arg.v : -arg.v, line: t.line, col: t.col };
+      return { k: "unop", op: t.text, arg, line: t.line, col: t.col };
+    }
+    return this.primary();
   }
 
   private guardSeq(): Node[][] {

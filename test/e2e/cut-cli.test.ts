@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildTarball } from "../support/hex-server/index.js";
 import {
-  docsDir,
   git,
+  gitProject,
   gitRepo,
   isWrite,
   jsonDoc,
@@ -21,16 +21,6 @@ import {
   writeFiles,
   type World,
 } from "./publish-support.js";
-
-function repo(
-  w: World,
-  name = "demo",
-  o: Parameters<typeof rebar3Project>[1] = {},
-): { dir: string; origin: string; appSrc: string } {
-  const dir = rebar3Project(join(w.tmp, name), { name, ...o });
-  const { origin } = gitRepo(dir, w.env);
-  return { dir, origin, appSrc: join(dir, "src", `${name}.app.src`) };
-}
 
 /** HEAD, tags, status and the remote's refs: everything cut could change in git. */
 function gitState(w: World, dir: string, origin: string) {
@@ -44,7 +34,7 @@ function gitState(w: World, dir: string, origin: string) {
 
 test("cut -i patch --yes: only the version literal changes, one-file commit, publish, annotated tag, push", async (t) => {
   const w = await world(t);
-  const { dir, origin, appSrc } = repo(w);
+  const { dir, origin, appSrc } = gitProject(w);
   const before = readFileSync(appSrc);
   const base = git(dir, w.env, "rev-parse", "HEAD").trim();
   const r = await w.hexts(["cut", "-i", "patch", "--yes"], dir);
@@ -81,7 +71,7 @@ test("cut -i patch --yes: only the version literal changes, one-file commit, pub
 
 test("--dry-run prints every git command and publish step, and changes nothing anywhere", async (t) => {
   const w = await world(t);
-  const { dir, origin, appSrc } = repo(w);
+  const { dir, origin, appSrc } = gitProject(w);
   const before = readFileSync(appSrc);
   const state = gitState(w, dir, origin);
   const r = await w.hexts(["cut", "-i", "minor", "--dry-run"], dir, { HEX_API_KEY: undefined });
@@ -117,7 +107,7 @@ test("--dry-run prints every git command and publish step, and changes nothing a
 
 test("--pre, --version X (mapped to --set-version) and --prefix-tag false", async (t) => {
   const w = await world(t);
-  const { dir } = repo(w);
+  const { dir } = gitProject(w);
   const pre = await w.hexts(["cut", "-i", "minor", "--pre", "rc", "--yes", "--no-push"], dir);
   assert.equal(pre.code, 0, pre.stderr);
   assert.ok(release(w, "demo", "1.3.0-rc.0"));
@@ -158,7 +148,7 @@ test("mix.exs: the @version attribute, or the version: literal, and nothing else
 
 test("a dirty work tree, a missing upstream, a detached HEAD or an existing tag: refused before any change", async (t) => {
   const w = await world(t);
-  const { dir, origin } = repo(w);
+  const { dir, origin } = gitProject(w);
   writeFiles(dir, { "notes.txt": "scratch\n" });
   const dirty = await w.hexts(["cut", "-i", "patch", "--yes"], dir);
   assert.equal(dirty.code, 1);
@@ -200,7 +190,7 @@ test("a dirty work tree, a missing upstream, a detached HEAD or an existing tag:
 
 test("publishing fails (version already taken): the commit is undone and the file restored, said line by line", async (t) => {
   const w = await world(t);
-  const { dir, origin, appSrc } = repo(w);
+  const { dir, origin, appSrc } = gitProject(w);
   const before = readFileSync(appSrc);
   w.server.addRelease({ owner: "ana", tarball: buildTarball({ name: "demo", version: "1.2.4" }) });
   const state = gitState(w, dir, origin);
@@ -233,7 +223,7 @@ test("publishing fails (version already taken): the commit is undone and the fil
 
 test("an upload cut mid-way during cut: outcome unknown, local changes undone, one upload in the log", async (t) => {
   const w = await world(t);
-  const { dir, origin } = repo(w);
+  const { dir, origin } = gitProject(w);
   const state = gitState(w, dir, origin);
   w.server.fault({ method: "POST", path: "/api/packages/demo/releases", fault: { kind: "reset-mid-body" } });
   const r = await w.hexts(["cut", "-i", "patch", "--yes"], dir);
@@ -246,7 +236,7 @@ test("an upload cut mid-way during cut: outcome unknown, local changes undone, o
 
 test("{vsn, git}: the tag comes first (the version is read from it); a failed publish deletes it", async (t) => {
   const w = await world(t);
-  const { dir, origin } = repo(w, "gitvsn", { vsn: "git" });
+  const { dir, origin } = gitProject(w, "gitvsn", { vsn: "git" });
   git(dir, w.env, "tag", "-a", "v0.3.0", "-m", "v0.3.0");
   git(dir, w.env, "commit", "-q", "--allow-empty", "-m", "work");
   const r = await w.hexts(["cut", "-i", "minor", "--yes"], dir);
@@ -270,7 +260,7 @@ test("{vsn, git}: the tag comes first (the version is read from it); a failed pu
 
 test("git push refused: the release stays published and tagged, nothing is undone, and the commands to finish are given", async (t) => {
   const w = await world(t);
-  const { dir, origin } = repo(w);
+  const { dir, origin } = gitProject(w);
   // Someone else pushed first: our branch push is not a fast-forward.
   const other = join(w.tmp, "other");
   git(w.tmp, w.env, "clone", "-q", origin, other);
@@ -301,7 +291,7 @@ test("git push refused: the release stays published and tagged, nothing is undon
 
 test("docs failing during cut: exit 5, yet the tag and the push happen (the release is public)", async (t) => {
   const w = await world(t);
-  const { dir, origin } = repo(w, "withdocs", { extra: { "doc/index.html": "<h1>docs</h1>\n" } });
+  const { dir, origin } = gitProject(w, "withdocs", { extra: { "doc/index.html": "<h1>docs</h1>\n" } });
   w.server.fault({
     method: "POST",
     path: "/api/packages/withdocs/releases/1.2.4/docs",
@@ -316,7 +306,7 @@ test("docs failing during cut: exit 5, yet the tag and the push happen (the rele
 
 test("failing local checks stop cut before the first change", async (t) => {
   const w = await world(t);
-  const { dir, origin } = repo(w, "nolicense", { licenses: "" });
+  const { dir, origin } = gitProject(w, "nolicense", { licenses: "" });
   const state = gitState(w, dir, origin);
   const r = await w.hexts(["cut", "-i", "patch", "--yes"], dir);
   assert.equal(r.code, 1, r.stderr);
@@ -345,7 +335,7 @@ test("an umbrella app with --app, published to an organization with --organizati
 
 test("--json: one document with the steps, the commit, the tag, the push and the publish result", async (t) => {
   const w = await world(t);
-  const { dir } = repo(w);
+  const { dir } = gitProject(w);
   const r = await w.hexts(["cut", "-i", "patch", "--yes", "--json"], dir);
   assert.equal(r.code, 0, r.stderr);
   const doc = jsonDoc(r);

@@ -5,18 +5,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnPty } from "../support/pty.js";
-import { git, gitRepo, isWrite, rebar3Project, release, world, type World } from "./publish-support.js";
+import { git, gitProject, isWrite, release, world } from "./publish-support.js";
 
 const DOWN = "\x1b[B";
 
-function repo(w: World, name = "demo"): { dir: string; origin: string } {
-  const dir = rebar3Project(join(w.tmp, name), { name });
-  return { dir, ...gitRepo(dir, w.env) };
-}
-
 test("no --increment: the prompt offers patch/minor/major with the versions; then Proceed and the push question", async (t) => {
   const w = await world(t);
-  const { dir, origin } = repo(w);
+  const { dir, origin } = gitProject(w);
   const term = spawnPty(["cut"], { cwd: dir, env: { ...w.env, HEX_API_KEY: w.ana.apiKey } });
   t.after(() => term.kill());
   await term.waitFor("Select the version increment (current 1.2.3)");
@@ -38,7 +33,7 @@ test("no --increment: the prompt offers patch/minor/major with the versions; the
 
 test('"other" asks for the version; declining the push keeps the commit and tag local', async (t) => {
   const w = await world(t);
-  const { dir, origin } = repo(w);
+  const { dir, origin } = gitProject(w);
   const remoteBefore = git(origin, w.env, "for-each-ref");
   const term = spawnPty(["cut"], { cwd: dir, env: { ...w.env, HEX_API_KEY: w.ana.apiKey } });
   t.after(() => term.kill());
@@ -61,7 +56,7 @@ test('"other" asks for the version; declining the push keeps the commit and tag 
 
 test("declining Proceed undoes the commit and says so; nothing reaches the server", async (t) => {
   const w = await world(t);
-  const { dir } = repo(w);
+  const { dir } = gitProject(w);
   const appSrc = join(dir, "src/demo.app.src");
   const before = readFileSync(appSrc);
   const head = git(dir, w.env, "rev-parse", "HEAD").trim();
@@ -81,7 +76,7 @@ test("declining Proceed undoes the commit and says so; nothing reaches the serve
 
 test("Ctrl-C during the upload: the commit is undone and the outcome is said to be unknown", async (t) => {
   const w = await world(t);
-  const { dir } = repo(w);
+  const { dir } = gitProject(w);
   const head = git(dir, w.env, "rev-parse", "HEAD").trim();
   w.server.fault({ method: "POST", path: "/api/packages/demo/releases", fault: { kind: "slow", delayMs: 5000 } });
   const term = spawnPty(["cut", "-i", "patch", "--no-push"], {

@@ -8,19 +8,18 @@ import { z } from "zod";
 import { buildTarball } from "../support/hex-server/index.js";
 import { runHexts, toolsPath } from "../support/cli.js";
 import {
-  docsDir,
   fakeTool,
   isDocsUpload,
   isWrite,
   jsonDoc,
   mixProject,
   oauthLogin,
+  projectWithDocs,
   publishes,
   rebar3Project,
   release,
   world,
   writeFiles,
-  type World,
 } from "./publish-support.js";
 
 const PublishDoc = z.object({
@@ -74,15 +73,9 @@ const ErrorDoc = z.object({
   }),
 });
 
-function project(w: World, name = "demo", o: Parameters<typeof rebar3Project>[1] = {}): string {
-  const dir = rebar3Project(join(w.tmp, name), { name, ...o });
-  docsDir(join(dir, "doc"));
-  return dir;
-}
-
 test("publish --yes: package then docs, replace=false sent, URLs and the outer checksum printed", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const r = await w.hexts(["publish", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(r.code, 0, r.stderr);
   const stored = release(w, "demo", "1.2.3")!;
@@ -124,7 +117,7 @@ test("publish --yes: package then docs, replace=false sent, URLs and the outer c
 
 test("--dry-run runs every local step, asks for no credential and sends nothing", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const r = await runHexts(["publish", "--dry-run", "--doc-dir", "doc"], { cwd: dir, env: w.env });
   assert.equal(r.code, 0, r.stderr);
   assert.match(
@@ -143,7 +136,7 @@ test("--dry-run runs every local step, asks for no credential and sends nothing"
 
 test("failing checks stop the run before any credential is asked or request made", async (t) => {
   const w = await world(t);
-  const dir = project(w, "bad", { licenses: '"Not-A-License"', description: "" });
+  const dir = projectWithDocs(w, "bad", { licenses: '"Not-A-License"', description: "" });
   writeFiles(dir, { "rebar.config": "{deps, [jsx]}.\n" });
   const r = await runHexts(["publish", "--yes"], { cwd: dir, env: w.env }); // no credential at all
   assert.equal(r.code, 1, r.stderr);
@@ -158,7 +151,7 @@ test("failing checks stop the run before any credential is asked or request made
 
 test("without credentials, a bad key or a key without write permission: exit 3 after the checks, nothing stored", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const none = await runHexts(["publish", "--yes"], { cwd: dir, env: w.env });
   assert.equal(none.code, 3, none.stderr);
   assert.match(none.stderr, /not logged in to .*: run `hexts user auth`, or set HEX_API_KEY/);
@@ -184,7 +177,7 @@ test("without credentials, a bad key or a key without write permission: exit 3 a
 
 test("non-interactive without --yes: the confirmation cannot be asked, nothing is uploaded", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const r = await w.hexts(["publish"], dir);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /confirmation required \(Proceed\); this run cannot prompt, so pass --yes/);
@@ -193,7 +186,7 @@ test("non-interactive without --yes: the confirmation cannot be asked, nothing i
 
 test("an existing release: refused without --replace, replaced with it, then the window closes", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   assert.equal((await w.hexts(["publish", "package", "--yes"], dir)).code, 0);
 
   const again = await w.hexts(["publish", "package", "--yes"], dir);
@@ -225,7 +218,7 @@ test("an existing release: refused without --replace, replaced with it, then the
 
 test("422 field errors are listed one per line", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   writeFiles(dir, {
     "rebar.config": "{deps, [nosuch]}.\n",
     "rebar.lock":
@@ -244,7 +237,7 @@ test("a name someone else owns: explained, with how to get access", async (t) =>
   const w = await world(t);
   w.server.addUser({ username: "zed" });
   w.server.addRelease({ owner: "zed", tarball: buildTarball({ name: "demo", version: "0.1.0" }) });
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const r = await w.hexts(["publish", "package", "--yes"], dir);
   assert.equal(r.code, 3, r.stderr);
   assert.match(
@@ -255,7 +248,7 @@ test("a name someone else owns: explained, with how to get access", async (t) =>
 
 test("a connection cut mid-upload: outcome unknown, how to check, and no second upload", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   w.server.fault({ method: "POST", path: "/api/packages/demo/releases", fault: { kind: "reset-mid-body" } });
   const r = await w.hexts(["publish", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(r.code, 4, r.stderr);
@@ -269,7 +262,7 @@ test("a connection cut mid-upload: outcome unknown, how to check, and no second 
 
 test("docs failing after the package: exit 5, the package URL, and `publish docs` retries them alone", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   w.server.fault({
     method: "POST",
     path: "/api/packages/demo/releases/1.2.3/docs",
@@ -289,7 +282,7 @@ test("docs failing after the package: exit 5, the package URL, and `publish docs
   assert.equal(publishes(w.server).length, 1, "publish docs does not upload the package");
 
   // --json: ok with the docs failure inside, exit 5.
-  const dir2 = project(w, "other");
+  const dir2 = projectWithDocs(w, "other");
   w.server.fault({
     method: "POST",
     path: "/api/packages/other/releases/1.2.3/docs",
@@ -312,7 +305,7 @@ test("docs failing after the package: exit 5, the package URL, and `publish docs
 
 test("publish package skips the docs; publish docs needs the release and sends only the docs", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const docsFirst = await w.hexts(["publish", "docs", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(docsFirst.code, 1, docsFirst.stderr);
   assert.match(
@@ -334,7 +327,7 @@ test("publish package skips the docs; publish docs needs the release and sends o
   assert.equal(noDocs.code, 1);
   assert.match(noDocs.stderr, /no docs to publish: No doc generator is configured/);
 
-  const noIndex = project(w, "noindex");
+  const noIndex = projectWithDocs(w, "noindex");
   const bad = await w.hexts(["publish", "--yes", "--doc-dir", "src"], noIndex);
   assert.equal(bad.code, 1);
   assert.match(
@@ -381,7 +374,7 @@ test("the configured doc generator runs when installed (rebar3 edoc), and a fail
 test("--organization publishes to the organization's repository and says so", async (t) => {
   const w = await world(t);
   w.server.addOrganization({ name: "acme", admin: "ana" });
-  const dir = project(w, "secret");
+  const dir = projectWithDocs(w, "secret");
   const r = await w.hexts(["publish", "--yes", "--organization", "acme", "--doc-dir", "doc"], dir);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Publishing to the private repository of organization acme \(hexpm:acme\) at /);
@@ -390,7 +383,7 @@ test("--organization publishes to the organization's repository and says so", as
   assert.equal(w.server.requests.filter(isDocsUpload)[0]!.path, "/api/repos/acme/packages/secret/releases/1.2.3/docs");
   assert.ok(release(w, "secret", "1.2.3", "acme"));
 
-  const viaRepo = project(w, "secret2");
+  const viaRepo = projectWithDocs(w, "secret2");
   const r2 = await w.hexts(["publish", "package", "--yes", "-r", "hexpm:acme"], viaRepo);
   assert.equal(r2.code, 0, r2.stderr);
   assert.ok(release(w, "secret2", "1.2.3", "acme"));
@@ -398,7 +391,7 @@ test("--organization publishes to the organization's repository and says so", as
 
 test("--revert VERSION and docs --revert VERSION; the window applies to releases, not docs", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   assert.equal((await w.hexts(["publish", "--yes", "--doc-dir", "doc"], dir)).code, 0);
   writeFiles(dir, {
     [`src/demo.app.src`]: (await import("node:fs"))
@@ -456,7 +449,7 @@ test("--revert VERSION and docs --revert VERSION; the window applies to releases
     packageRemoved: true,
   });
 
-  const old = project(w, "old");
+  const old = projectWithDocs(w, "old");
   assert.equal((await w.hexts(["publish", "--yes", "--doc-dir", "doc"], old)).code, 0);
   w.server.advanceClock(25 * 3600 * 1000);
   const late = await w.hexts(["publish", "--revert", "1.2.3", "--yes"], old);
@@ -471,7 +464,7 @@ test("--revert VERSION and docs --revert VERSION; the window applies to releases
 
 test("x-hex-message from the server is shown; the error keeps its own exit code", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   w.server.fault({
     method: "POST",
     path: "/api/packages/demo/releases",
@@ -491,7 +484,7 @@ test("x-hex-message from the server is shown; the error keeps its own exit code"
 
 test("--json success document, --no-progress, and stdout carrying only results", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const r = await w.hexts(["publish", "--yes", "--json", "--doc-dir", "doc"], dir);
   assert.equal(r.code, 0, r.stderr);
   const doc = PublishDoc.parse(jsonDoc(r));
@@ -499,7 +492,7 @@ test("--json success document, --no-progress, and stdout carrying only results",
   assert.equal(doc.data.docs.status, "published");
   assert.doesNotMatch(r.stderr, /Uploading/, "no progress in JSON mode");
 
-  const dir2 = project(w, "quiet");
+  const dir2 = projectWithDocs(w, "quiet");
   const quiet = await w.hexts(["publish", "--yes", "--no-progress", "--doc-dir", "doc"], dir2);
   assert.equal(quiet.code, 0, quiet.stderr);
   assert.doesNotMatch(quiet.stderr, /Uploading/);
@@ -525,7 +518,7 @@ test("an OAuth login without two-factor authentication: TWO_FACTOR_DISABLED, wit
   w.server.addUser({ username: "no2fa", twoFactor: true });
   await oauthLogin(w, "no2fa");
   w.state.findUser("no2fa")!.tfaSecret = null; // two-factor switched off after logging in
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const r = await runHexts(["publish", "package", "--yes", "--json", "--otp", "123456"], { cwd: dir, env: w.env });
   assert.equal(r.code, 3, r.stderr);
   const doc = ErrorDoc.parse(jsonDoc(r));

@@ -7,12 +7,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import assert from "node:assert/strict";
 import { runHexts, tempHome, type RunResult } from "../support/cli.js";
-import {
-  startHexServer,
-  type HexServer,
-  type HexServerOptions,
-  type RecordedRequest,
-} from "../support/hex-server/index.js";
+import type { HexServer, HexServerOptions, RecordedRequest } from "../support/hex-server/index.js";
+import { serverAndHome, type Cleanup } from "../support/world.js";
 import { form } from "../support/hex-server/test-client.js";
 import type { State } from "../support/hex-server/state.js";
 import { createContext } from "../../src/commands/context.js";
@@ -32,17 +28,10 @@ export interface World {
   hexts(args: string[], cwd: string, env?: Record<string, string | undefined>): Promise<RunResult>;
 }
 
-type Cleanup = { after(fn: () => unknown): void };
-
 export async function world(t: Cleanup, opts: HexServerOptions = {}): Promise<World> {
-  const server = await startHexServer(opts);
-  const home = tempHome("hexts-publish-");
+  const { server, home } = await serverAndHome(t, opts, "hexts-publish-");
   const tmp = mkdtempSync(join(tmpdir(), "hexts-projects-"));
-  t.after(async () => {
-    await server.close();
-    home.cleanup();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
   const ana = server.addUser({ username: "ana", email: "ana@example.com" });
   const env = {
     ...home.env,
@@ -154,6 +143,24 @@ export function docsDir(
 ): string {
   writeFiles(dir, files);
   return dir;
+}
+
+/** A rebar3 project in the world's scratch directory with built docs in doc/ (for `--doc-dir doc`). */
+export function projectWithDocs(w: World, name = "demo", o: Rebar3ProjectOptions = {}): string {
+  const dir = rebar3Project(join(w.tmp, name), { name, ...o });
+  docsDir(join(dir, "doc"));
+  return dir;
+}
+
+/** A rebar3 project in the world's scratch directory, committed and pushed to its own bare `origin`. */
+export function gitProject(
+  w: World,
+  name = "demo",
+  o: Rebar3ProjectOptions = {},
+): { dir: string; origin: string; appSrc: string } {
+  const dir = rebar3Project(join(w.tmp, name), { name, ...o });
+  const { origin } = gitRepo(dir, w.env);
+  return { dir, origin, appSrc: join(dir, "src", `${name}.app.src`) };
 }
 
 export function git(cwd: string, env: Record<string, string>, ...args: string[]): string {

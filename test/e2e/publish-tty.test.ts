@@ -3,31 +3,15 @@
 // Build first: node scripts/build.mjs --no-types
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { spawnPty } from "../support/pty.js";
 import { runHexts } from "../support/cli.js";
-import {
-  docsDir,
-  isWrite,
-  oauthLogin,
-  publishes,
-  rebar3Project,
-  release,
-  world,
-  type World,
-} from "./publish-support.js";
+import { isWrite, oauthLogin, projectWithDocs, publishes, release, world } from "./publish-support.js";
 
 const DOWN = "\x1b[B";
 
-function project(w: World, name = "demo"): string {
-  const dir = rebar3Project(join(w.tmp, name), { name });
-  docsDir(join(dir, "doc"));
-  return dir;
-}
-
 test("Proceed? answered no: nothing is uploaded; answered yes: progress with bytes, percentage and rate", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const env = { ...w.env, HEX_API_KEY: w.ana.apiKey };
   const no = spawnPty(["publish", "--doc-dir", "doc"], { cwd: dir, env });
   t.after(() => no.kill());
@@ -55,7 +39,7 @@ test("an OAuth login: the two-factor code is asked once, before the upload, and 
   const w = await world(t);
   w.server.addUser({ username: "tia", twoFactor: true });
   await oauthLogin(w, "tia");
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const term = spawnPty(["publish", "--doc-dir", "doc"], { cwd: dir, env: w.env });
   t.after(() => term.kill());
   await term.waitFor("Proceed?");
@@ -83,7 +67,7 @@ test("OAuth without a terminal: no code fails with OTP_REQUIRED naming --otp; --
   const w = await world(t);
   w.server.addUser({ username: "tia", twoFactor: true });
   await oauthLogin(w, "tia");
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const none = await runHexts(["publish", "package", "--yes"], { cwd: dir, env: w.env });
   assert.equal(none.code, 3, none.stderr);
   assert.match(none.stderr, /two-factor authentication code: pass `--otp CODE` or set HEX_OTP/);
@@ -110,7 +94,7 @@ test("a wrong code typed on the terminal is asked again; only the accepted uploa
   const w = await world(t);
   w.server.addUser({ username: "tia", twoFactor: true });
   await oauthLogin(w, "tia");
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   const term = spawnPty(["publish", "package"], { cwd: dir, env: w.env });
   t.after(() => term.kill());
   await term.waitFor("Proceed?");
@@ -137,7 +121,7 @@ test("a wrong code typed on the terminal is asked again; only the accepted uploa
 test("a new public package by a member of organizations: the owner choice, then the transfer", async (t) => {
   const w = await world(t);
   w.server.addOrganization({ name: "acme", admin: "ana" });
-  const dir = project(w, "fresh");
+  const dir = projectWithDocs(w, "fresh");
   const env = { ...w.env, HEX_API_KEY: w.ana.apiKey };
   const term = spawnPty(["publish", "package"], { cwd: dir, env });
   t.after(() => term.kill());
@@ -169,7 +153,7 @@ test("a new public package by a member of organizations: the owner choice, then 
 
 test("--revert on a terminal asks first (default no)", async (t) => {
   const w = await world(t);
-  const dir = project(w);
+  const dir = projectWithDocs(w);
   assert.equal((await w.hexts(["publish", "package", "--yes"], dir)).code, 0);
   const env = { ...w.env, HEX_API_KEY: w.ana.apiKey };
   const no = spawnPty(["publish", "--revert", "1.2.3"], { cwd: dir, env });

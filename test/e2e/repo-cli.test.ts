@@ -209,3 +209,57 @@ test("repositories from rebar.config and rebar3's global config: selected with -
   for (const r of [untrusted, withEnvKey, listed, trusted, global, fetched])
     assert.doesNotMatch(r.stdout + r.stderr, new RegExp(TOKEN));
 });
+
+test("-r NAME sends every API task to that repository's server (a self-hosted hexpm), whatever HEX_API_URL says", async (t) => {
+  const w = await world(t);
+  const dir = rebar3Project(join(w.tmp, "demo"));
+  writeFileSync(join(w.tmp, "key.pem"), w.server.registryPublicKey!());
+  // HEX_API_URL points at nothing: only the repository's own api_url may be used.
+  const env = { ...w.home.env, HEX_API_URL: "http://127.0.0.1:9/api" };
+  const hexts = (args: string[], input?: string) => runHexts(args, { cwd: dir, env, input, timeoutMs: 60_000 });
+  const added = await hexts(
+    [
+      "repo",
+      "add",
+      "selfhosted",
+      w.server.repoUrl,
+      "--public-key",
+      join(w.tmp, "key.pem"),
+      "--api-url",
+      w.server.apiUrl,
+      "--auth-key",
+      "-",
+    ],
+    w.ana.apiKey,
+  );
+  assert.equal(added.code, 0, added.stderr);
+
+  const runs = {
+    whoami: await hexts(["user", "whoami", "-r", "selfhosted"]),
+    publish: await hexts(["publish", "package", "--yes", "-r", "selfhosted"]),
+    owners: await hexts(["owner", "list", "demo", "-r", "selfhosted"]),
+    search: await hexts(["search", "demo", "-r", "selfhosted"]),
+    info: await hexts(["info", "demo", "-r", "selfhosted"]),
+    keys: await hexts(["user", "key", "list", "-r", "selfhosted"]),
+    retire: await hexts(["retire", "demo", "1.2.3", "deprecated", "--message", "use demo2", "-r", "selfhosted"]),
+  };
+  for (const [name, r] of Object.entries(runs)) {
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    assert.doesNotMatch(r.stdout + r.stderr, new RegExp(w.ana.apiKey), name);
+    assert.doesNotMatch(r.stdout + r.stderr, /127\.0\.0\.1:9\b/, `${name} never went to HEX_API_URL`);
+  }
+  assert.match(runs.whoami.stdout, /ana/);
+  assert.match(runs.owners.stdout, /ana/);
+  assert.match(runs.search.stdout, /demo/);
+  assert.match(runs.info.stdout, /demo/);
+  const paths = w.server.requests.map((r) => `${r.method} ${r.path}`);
+  for (const p of [
+    "GET /api/users/me",
+    "POST /api/packages/demo/releases",
+    "GET /api/packages/demo/owners",
+    "GET /api/packages",
+    "GET /api/keys",
+    "POST /api/packages/demo/releases/1.2.3/retire",
+  ])
+    assert.ok(paths.includes(p), `${p} in\n${paths.join("\n")}`);
+});

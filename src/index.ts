@@ -5,8 +5,11 @@ export { HextsError, ExitCode, isHextsError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
 export { hextsVersion } from "./version.js";
 
-// The typed Hex HTTP API client: transport, resources, OAuth, two-factor.
+// The typed Hex HTTP API client: transport, resources, OAuth, two-factor. A client works in one repository
+// (`repo: "hexpm:acme"`, default hexpm); `client.with({ repo })` gives one for another, on the same connections.
 export * from "./api/index.js";
+export { HEXPM, parseRepo, organizationRepo, targetRepo, packageLabel } from "./repository.js";
+export type { RepoRef } from "./repository.js";
 // The transport seam: node:http by default; undici behind the same interface for callers who pass it in.
 export { defaultTransport, undiciTransport } from "./http/index.js";
 export type {

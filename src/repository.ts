@@ -68,6 +68,6 @@ export function isHexpmFamily(r: RepoRef): boolean {
 }
 
 /** How mix prints a package in messages: `acme/foo` in an organization's repository, else `foo`. */
-export function packageLabel(r: RepoRef, pkg: string): string {
+export function packageLabel(r: Pick<RepoRef, "organization">, pkg: string): string {
   return r.organization ? `${r.organization}/${pkg}` : pkg;
 }

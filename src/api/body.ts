@@ -51,3 +51,19 @@ function textOrJson(bytes: Uint8Array, type: string): unknown {
   }
   return stripTerminalControls(text);
 }
+
+/**
+ * The 2xx reply of a write as a map, when it is one. A write's 2xx is a success whatever its body (hex.pm answers
+ * the resource, MiniRepo a minimal map or nothing), so callers read only the fields they show, each on its own.
+ */
+export function replyMap(body: unknown): Record<string, unknown> | undefined {
+  return typeof body === "object" && body !== null && !Array.isArray(body) && !(body instanceof UnreadableBody)
+    ? (body as Record<string, unknown>)
+    : undefined;
+}
+
+/** A non-empty text field of a reply map, else undefined. */
+export function replyText(reply: Record<string, unknown> | undefined, field: string): string | undefined {
+  const value = reply?.[field];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}

@@ -1,14 +1,14 @@
 // Release documentation: upload, remove, locate (HEX_PROTOCOL.md §4.7).
 import type { CallOptions, HexClient } from "./http.js";
 import { header } from "./headers.js";
-import { repositoryLabel, type RepositoryScope } from "./packages.js";
+import { clientRepositoryLabel } from "./packages.js";
 import { repoPrefix, seg } from "./paths.js";
 
-function docsPath(pkg: string, version: string, scope: RepositoryScope): string {
-  return `${repoPrefix(scope.repository)}packages/${seg(pkg)}/releases/${seg(version)}/docs`;
+function docsPath(client: HexClient, pkg: string, version: string): string {
+  return `${repoPrefix(client.repo)}packages/${seg(pkg)}/releases/${seg(version)}/docs`;
 }
 
-export interface PublishDocsOptions extends RepositoryScope {
+export interface PublishDocsOptions {
   onProgress?: (sent: number, total: number) => void;
 }
 
@@ -23,11 +23,11 @@ export async function publishDocs(
 ): Promise<{ location?: string }> {
   const res = await client.request({
     method: "POST",
-    path: docsPath(pkg, version, o),
+    path: docsPath(client, pkg, version),
     body: tarball,
     contentType: "application/octet-stream",
     onProgress: o.onProgress,
-    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(o.repository, client.apiUrl)} (publish the package before its docs)`,
+    notFound: `release ${pkg} ${version} does not exist in ${clientRepositoryLabel(client)} (publish the package before its docs)`,
     checkHint: `look at the docs of ${pkg} ${version} to see whether they were published (uploading them again is harmless)`,
     ...call,
   });
@@ -38,14 +38,13 @@ export async function deleteDocs(
   client: HexClient,
   pkg: string,
   version: string,
-  scope: RepositoryScope = {},
   call: CallOptions = {},
 ): Promise<void> {
   await client.request({
     method: "DELETE",
-    path: docsPath(pkg, version, scope),
+    path: docsPath(client, pkg, version),
     idempotent: true,
-    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
+    notFound: `release ${pkg} ${version} does not exist in ${clientRepositoryLabel(client)}`,
     ...call,
   });
 }
@@ -55,11 +54,10 @@ export async function docsTarballUrl(
   client: HexClient,
   pkg: string,
   version: string,
-  scope: RepositoryScope = {},
   call: CallOptions = {},
 ): Promise<string | undefined> {
   const res = await client.request({
-    path: docsPath(pkg, version, scope),
+    path: docsPath(client, pkg, version),
     followRedirects: false,
     okStatuses: [301, 302, 303, 307, 308, 404],
     ...call,

@@ -8,6 +8,7 @@ import { HextsError } from "../errors.js";
 import { defaultTransport } from "../http/lazy.js";
 import type { HttpMethod, HttpTransport } from "../http/types.js";
 import { hextsVersion } from "../version.js";
+import { HEXPM, parseRepo, type RepoRef } from "../repository.js";
 import { encodeExternalTerm, type EncodableTerm } from "../erlang/etf.js";
 import { decodeBody } from "./body.js";
 import type { ProxySettings } from "./proxy.js";
@@ -43,6 +44,12 @@ export interface RetryInfo {
 export interface HexClientOptions {
   /** API base, e.g. https://hex.pm/api (trailing slashes are ignored). */
   apiUrl: string;
+  /**
+   * The repository every resource call of this client works in (hex_core's `api_repository`/`api_organization`):
+   * `hexpm:ORG` (or its RepoRef) puts package paths under `repos/ORG/` and key/member paths under `orgs/ORG/`.
+   * Default `hexpm`.
+   */
+  repo?: RepoRef | string;
   credential?: Credential;
   /** Appended to the User-Agent, e.g. `mytool/1.0`. */
   userAgentExtra?: string;
@@ -170,6 +177,8 @@ interface Shared {
 
 export class HexClient {
   readonly apiUrl: string;
+  /** The repository this client's resource calls work in. */
+  readonly repo: RepoRef;
   readonly userAgent: string;
   private readonly opts: HexClientOptions;
   private readonly shared: Shared;
@@ -189,7 +198,8 @@ export class HexClient {
       throw new HextsError("CONFIG_INVALID", `The API URL must use http or https, not ${base.protocol} (HEX_API_URL).`);
     }
     this.apiUrl = opts.apiUrl.replace(/\/+$/, "");
-    this.opts = opts;
+    this.repo = typeof opts.repo === "string" ? parseRepo(opts.repo) : (opts.repo ?? HEXPM);
+    this.opts = { ...opts, repo: this.repo };
     this.userAgent = userAgent({
       version: hextsVersion(),
       nodeVersion: process.versions.node,
@@ -221,8 +231,8 @@ export class HexClient {
     return this.opts.timeoutMs ?? 15_000;
   }
 
-  /** A client with other credential/OTP settings sharing this one's connections. */
-  with(overrides: Pick<HexClientOptions, "credential" | "otp" | "onWarning" | "onRetry">): HexClient {
+  /** A client with other credential/OTP/repository settings sharing this one's connections. */
+  with(overrides: Pick<HexClientOptions, "credential" | "otp" | "onWarning" | "onRetry" | "repo">): HexClient {
     return new HexClient({ ...this.opts, ...overrides }, this.shared);
   }
 

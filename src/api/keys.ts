@@ -1,6 +1,8 @@
-// API keys of the user (`keys`) or of an organization (`orgs/ORG/keys`) (HEX_PROTOCOL.md §4.2).
+// API keys of the user (`keys`) or, with a client for `hexpm:ORG`, of that organization (`orgs/ORG/keys`)
+// (HEX_PROTOCOL.md §4.2).
 import { z } from "zod";
 import { HextsError } from "../errors.js";
+import { replyMap, replyText } from "./body.js";
 import { parseBody, type CallOptions, type HexClient } from "./http.js";
 import { orgPrefix, seg } from "./paths.js";
 import { Timestamp } from "./schemas.js";
@@ -46,14 +48,7 @@ export interface RevokedKey {
   authing_key?: boolean;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-export interface KeyScope {
-  /** Keys owned by this organization (`orgs/ORG/keys`); omitted: the caller's own keys. */
-  organization?: string;
-}
-
-export interface NewKey extends KeyScope {
+export interface NewKey {
   name: string;
   /** Omitted: full API access (the server's default). */
   permissions?: { domain: string; resource?: string | null }[];
@@ -61,21 +56,23 @@ export interface NewKey extends KeyScope {
   revokeAt?: string;
 }
 
-function keysPath(scope: KeyScope): string {
-  return `${orgPrefix(scope.organization)}keys`;
+/** The client's organization's keys (`orgs/ORG/keys`), else the caller's own (`keys`). */
+function keysPath(client: HexClient): string {
+  return `${orgPrefix(client.repo)}keys`;
 }
 
-function keysCommand(scope: KeyScope): string {
-  return scope.organization ? `hexts organization key ${scope.organization} list` : "hexts user key list";
+function keysCommand(client: HexClient): string {
+  const org = client.repo.organization;
+  return org ? `hexts organization key ${org} list` : "hexts user key list";
 }
 
-export function listKeys(client: HexClient, scope: KeyScope = {}, call: CallOptions = {}): Promise<Key[]> {
-  return client.json(z.array(KeySchema), { path: keysPath(scope), ...call });
+export function listKeys(client: HexClient, call: CallOptions = {}): Promise<Key[]> {
+  return client.json(z.array(KeySchema), { path: keysPath(client), ...call });
 }
 
-export function getKey(client: HexClient, name: string, scope: KeyScope = {}, call: CallOptions = {}): Promise<Key> {
+export function getKey(client: HexClient, name: string, call: CallOptions = {}): Promise<Key> {
   return client.json(KeySchema, {
-    path: `${keysPath(scope)}/${seg(name)}`,
+    path: `${keysPath(client)}/${seg(name)}`,
     notFound: `there is no key named "${name}"`,
     ...call,
   });
@@ -91,55 +88,51 @@ export async function createKey(client: HexClient, k: NewKey, call: CallOptions 
   if (k.revokeAt) json.revoke_at = k.revokeAt;
   const res = await client.request({
     method: "POST",
-    path: keysPath(k),
+    path: keysPath(client),
     json,
-    checkHint: `run \`${keysCommand(k)}\` to see whether the key "${k.name}" was created`,
+    checkHint: `run \`${keysCommand(client)}\` to see whether the key "${k.name}" was created`,
     ...call,
   });
   // A 2xx is a created key; only the secret is needed from the reply (and the name, which may be NAME-2).
-  const body = isRecord(res.body) ? res.body : {};
-  const name = typeof body.name === "string" && body.name !== "" ? body.name : k.name;
-  if (typeof body.secret !== "string" || body.secret === "") {
+  const reply = replyMap(res.body);
+  const name = replyText(reply, "name") ?? k.name;
+  const secret = replyText(reply, "secret");
+  if (secret === undefined) {
     throw new HextsError(
       "PROTOCOL",
-      `the key was created but its secret could not be read: revoke ${name} (\`${keysCommand(k).replace(/ list$/, ` revoke ${name}`)}\`)`,
+      `the key was created but its secret could not be read: revoke ${name} (\`${keysCommand(client).replace(/ list$/, ` revoke ${name}`)}\`)`,
       {
         status: res.status,
       },
     );
   }
-  const permissions = z.array(KeyPermissionSchema).safeParse(body.permissions);
+  const permissions = z.array(KeyPermissionSchema).safeParse(reply?.permissions);
   const fallback = (k.permissions ?? [{ domain: "api" }]).map((p) => ({
     domain: p.domain,
     resource: p.resource ?? null,
   }));
-  const revokeAt = typeof body.revoke_at === "string" ? body.revoke_at : (k.revokeAt ?? null);
+  const revokeAt = replyText(reply, "revoke_at") ?? k.revokeAt ?? null;
   return {
     name,
-    secret: body.secret,
+    secret,
     permissions: permissions.success ? permissions.data : fallback,
     revoke_at: revokeAt,
   };
 }
 
 /** Revokes one key. A 2xx is done; the reply tells whether it was the key making the call, when it can be read. */
-export async function deleteKey(
-  client: HexClient,
-  name: string,
-  scope: KeyScope = {},
-  call: CallOptions = {},
-): Promise<RevokedKey> {
+export async function deleteKey(client: HexClient, name: string, call: CallOptions = {}): Promise<RevokedKey> {
   const res = await client.request({
     method: "DELETE",
-    path: `${keysPath(scope)}/${seg(name)}`,
+    path: `${keysPath(client)}/${seg(name)}`,
     notFound: `there is no key named "${name}"`,
-    checkHint: `run \`${keysCommand(scope)}\` to see whether it is still there`,
+    checkHint: `run \`${keysCommand(client)}\` to see whether it is still there`,
     ...call,
   });
-  const body = isRecord(res.body) ? res.body : {};
+  const reply = replyMap(res.body);
   return {
-    name: typeof body.name === "string" && body.name !== "" ? body.name : name,
-    ...(typeof body.authing_key === "boolean" ? { authing_key: body.authing_key } : {}),
+    name: replyText(reply, "name") ?? name,
+    ...(typeof reply?.authing_key === "boolean" ? { authing_key: reply.authing_key } : {}),
   };
 }
 
@@ -147,15 +140,11 @@ export async function deleteKey(
  * Revokes every key (including the one making the call). The body is the authenticating key, except with an
  * OAuth token, where the server's answer is ill-defined (HEX_PROTOCOL.md §11.9): then it is undefined.
  */
-export async function deleteAllKeys(
-  client: HexClient,
-  scope: KeyScope = {},
-  call: CallOptions = {},
-): Promise<Key | undefined> {
+export async function deleteAllKeys(client: HexClient, call: CallOptions = {}): Promise<Key | undefined> {
   const res = await client.request({
     method: "DELETE",
-    path: keysPath(scope),
-    checkHint: `run \`${keysCommand(scope)}\` to see which keys remain`,
+    path: keysPath(client),
+    checkHint: `run \`${keysCommand(client)}\` to see which keys remain`,
     ...call,
   });
   const credential = call.credential === undefined ? client.credential : call.credential;

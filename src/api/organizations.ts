@@ -1,4 +1,5 @@
-// Organizations, their members and the repositories list (HEX_PROTOCOL.md §4.3).
+// Organizations, their members and the repositories list (HEX_PROTOCOL.md §4.3). One organization's
+// resources are those of the client's repository (`hexpm:ORG`, as hex_core's `api_organization`).
 import { z } from "zod";
 import { HextsError } from "../errors.js";
 import type { CallOptions, HexClient } from "./http.js";
@@ -32,11 +33,15 @@ export const RepositorySchema = z.looseObject({
 });
 export type Repository = z.output<typeof RepositorySchema>;
 
-/** `orgs/ORG/` for a required organization (`acme` or `hexpm:acme`). */
-function org(name: string): string {
-  const prefix = orgPrefix(name);
-  if (!prefix) throw new HextsError("USAGE", "An organization name is required here (e.g. acme or hexpm:acme).");
-  return prefix;
+/** The client's organization and its `orgs/ORG/` prefix; a client for a repository without one is a usage error. */
+function org(client: HexClient): { name: string; prefix: string } {
+  const name = client.repo.organization;
+  if (!name)
+    throw new HextsError(
+      "USAGE",
+      `This needs a client for an organization's repository (e.g. repo hexpm:acme), not ${client.repo.repository}.`,
+    );
+  return { name, prefix: orgPrefix(client.repo) };
 }
 
 /** The organizations the caller belongs to. */
@@ -44,101 +49,93 @@ export function listOrganizations(client: HexClient, call: CallOptions = {}): Pr
   return client.json(z.array(OrganizationSchema), { path: "orgs", ...call });
 }
 
-export function getOrganization(client: HexClient, name: string, call: CallOptions = {}): Promise<Organization> {
+/** The client's organization. */
+export async function getOrganization(client: HexClient, call: CallOptions = {}): Promise<Organization> {
+  const { name, prefix } = org(client);
   return client.json(OrganizationSchema, {
-    path: org(name).slice(0, -1),
+    path: prefix.slice(0, -1),
     notFound: `organization "${name}" does not exist or you are not a member`,
     ...call,
   });
 }
 
 /** Changes the number of seats (422 below the member count). */
-export function updateOrganization(
+export async function updateOrganization(
   client: HexClient,
-  name: string,
   update: { seats: number },
   call: CallOptions = {},
 ): Promise<Organization> {
   return client.json(OrganizationSchema, {
     method: "POST",
-    path: org(name).slice(0, -1),
+    path: org(client).prefix.slice(0, -1),
     json: { seats: update.seats },
     ...call,
   });
 }
 
-export function listMembers(client: HexClient, organization: string, call: CallOptions = {}): Promise<Member[]> {
-  return client.json(z.array(MemberSchema), { path: `${org(organization)}members`, ...call });
+export async function listMembers(client: HexClient, call: CallOptions = {}): Promise<Member[]> {
+  return client.json(z.array(MemberSchema), { path: `${org(client).prefix}members`, ...call });
 }
 
-export function getMember(
-  client: HexClient,
-  organization: string,
-  username: string,
-  call: CallOptions = {},
-): Promise<Member> {
+export async function getMember(client: HexClient, username: string, call: CallOptions = {}): Promise<Member> {
+  const { name, prefix } = org(client);
   return client.json(MemberSchema, {
-    path: `${org(organization)}members/${seg(username)}`,
-    notFound: `"${username}" is not a member of ${organization}`,
+    path: `${prefix}members/${seg(username)}`,
+    notFound: `"${username}" is not a member of ${name}`,
     ...call,
   });
 }
 
 /** Adds a user (name or email) to the organization with a role. */
-export function addMember(
+export async function addMember(
   client: HexClient,
-  organization: string,
   m: { name: string; role: MemberRole },
   call: CallOptions = {},
 ): Promise<Member> {
+  const { name, prefix } = org(client);
   return client.json(MemberSchema, {
     method: "POST",
-    path: `${org(organization)}members`,
+    path: `${prefix}members`,
     json: { name: m.name, role: m.role },
-    checkHint: `list the members of ${organization} to see whether "${m.name}" was added`,
+    checkHint: `list the members of ${name} to see whether "${m.name}" was added`,
     ...call,
   });
 }
 
-export function updateMember(
+export async function updateMember(
   client: HexClient,
-  organization: string,
   username: string,
   u: { role: MemberRole },
   call: CallOptions = {},
 ): Promise<Member> {
+  const { name, prefix } = org(client);
   return client.json(MemberSchema, {
     method: "POST",
-    path: `${org(organization)}members/${seg(username)}`,
+    path: `${prefix}members/${seg(username)}`,
     json: { role: u.role },
-    checkHint: `list the members of ${organization} to see the current role of "${username}"`,
+    checkHint: `list the members of ${name} to see the current role of "${username}"`,
     ...call,
   });
 }
 
-export async function removeMember(
-  client: HexClient,
-  organization: string,
-  username: string,
-  call: CallOptions = {},
-): Promise<void> {
+export async function removeMember(client: HexClient, username: string, call: CallOptions = {}): Promise<void> {
+  const { name, prefix } = org(client);
   await client.request({
     method: "DELETE",
-    path: `${org(organization)}members/${seg(username)}`,
-    notFound: `"${username}" is not a member of ${organization}`,
-    checkHint: `list the members of ${organization} to see whether "${username}" is still there`,
+    path: `${prefix}members/${seg(username)}`,
+    notFound: `"${username}" is not a member of ${name}`,
+    checkHint: `list the members of ${name} to see whether "${username}" is still there`,
     ...call,
   });
 }
 
-export function listOrganizationAuditLogs(
+export async function listOrganizationAuditLogs(
   client: HexClient,
-  organization: string,
   opts: { page?: number } = {},
   call: CallOptions = {},
 ): Promise<AuditLog[]> {
   return client.json(z.array(AuditLogSchema), {
-    path: `${org(organization)}audit-logs`,
+    path: `${org(client).prefix}audit-logs`,
     query: { page: opts.page },
     ...call,
   });

@@ -1,7 +1,7 @@
 // Package owners (HEX_PROTOCOL.md §4.9).
 import { z } from "zod";
 import type { CallOptions, HexClient } from "./http.js";
-import { repositoryLabel, type RepositoryScope } from "./packages.js";
+import { clientRepositoryLabel } from "./packages.js";
 import { formSeg, repoPrefix, seg } from "./paths.js";
 import { Timestamp } from "./schemas.js";
 
@@ -20,38 +20,27 @@ export const OwnerSchema = z.looseObject({
 });
 export type Owner = z.output<typeof OwnerSchema>;
 
-function ownersPath(pkg: string, scope: RepositoryScope): string {
-  return `${repoPrefix(scope.repository)}packages/${seg(pkg)}/owners`;
+function ownersPath(client: HexClient, pkg: string): string {
+  return `${repoPrefix(client.repo)}packages/${seg(pkg)}/owners`;
 }
 
-export function listOwners(
-  client: HexClient,
-  pkg: string,
-  scope: RepositoryScope = {},
-  call: CallOptions = {},
-): Promise<Owner[]> {
+export function listOwners(client: HexClient, pkg: string, call: CallOptions = {}): Promise<Owner[]> {
   return client.json(z.array(OwnerSchema), {
-    path: ownersPath(pkg, scope),
-    notFound: `package "${pkg}" does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
+    path: ownersPath(client, pkg),
+    notFound: `package "${pkg}" does not exist in ${clientRepositoryLabel(client)}`,
     ...call,
   });
 }
 
-export function getOwner(
-  client: HexClient,
-  pkg: string,
-  user: string,
-  scope: RepositoryScope = {},
-  call: CallOptions = {},
-): Promise<Owner> {
+export function getOwner(client: HexClient, pkg: string, user: string, call: CallOptions = {}): Promise<Owner> {
   return client.json(OwnerSchema, {
-    path: `${ownersPath(pkg, scope)}/${formSeg(user)}`,
+    path: `${ownersPath(client, pkg)}/${formSeg(user)}`,
     notFound: `"${user}" is not an owner of ${pkg}`,
     ...call,
   });
 }
 
-export interface AddOwnerOptions extends RepositoryScope {
+export interface AddOwnerOptions {
   /** Default `full`. */
   level?: OwnerLevel;
   /** Make USER the only owner (the only way to give a package to an organization). */
@@ -68,7 +57,7 @@ export async function addOwner(
 ): Promise<void> {
   await client.request({
     method: "PUT",
-    path: `${ownersPath(pkg, o)}/${formSeg(user)}`,
+    path: `${ownersPath(client, pkg)}/${formSeg(user)}`,
     json: { level: o.level ?? "full", transfer: o.transfer === true },
     idempotent: true,
     notFound: `package "${pkg}" or user "${user}" does not exist`,
@@ -76,16 +65,10 @@ export async function addOwner(
   });
 }
 
-export async function removeOwner(
-  client: HexClient,
-  pkg: string,
-  user: string,
-  scope: RepositoryScope = {},
-  call: CallOptions = {},
-): Promise<void> {
+export async function removeOwner(client: HexClient, pkg: string, user: string, call: CallOptions = {}): Promise<void> {
   await client.request({
     method: "DELETE",
-    path: `${ownersPath(pkg, scope)}/${formSeg(user)}`,
+    path: `${ownersPath(client, pkg)}/${formSeg(user)}`,
     notFound: `package "${pkg}" or user "${user}" does not exist`,
     checkHint: `run \`hexts owner list ${pkg}\` to see whether "${user}" is still an owner`,
     ...call,

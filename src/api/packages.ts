@@ -1,7 +1,8 @@
 // Packages: search/list, one package, audit log (HEX_PROTOCOL.md §4.4).
 import { z } from "zod";
 import type { CallOptions, HexClient } from "./http.js";
-import { organizationOf, repoPrefix, seg } from "./paths.js";
+import type { RepoRef } from "../repository.js";
+import { repoPrefix, seg } from "./paths.js";
 import { AuditLogSchema, RetirementSchema, Timestamp, UserRefSchema, type AuditLog } from "./schemas.js";
 
 export const PackageReleaseRefSchema = z.looseObject({
@@ -42,12 +43,7 @@ export type Package = z.output<typeof PackageSchema>;
 
 export type PackageSort = "name" | "recent_downloads" | "total_downloads" | "downloads" | "inserted_at" | "updated_at";
 
-export interface RepositoryScope {
-  /** `acme` / `hexpm:acme` for an organization's repository; omitted or `hexpm`: the public one. */
-  repository?: string;
-}
-
-export interface PackageQuery extends RepositoryScope {
+export interface PackageQuery {
   /** Free text and filters (`name:foo*`, `depends:plug`, ...). */
   search?: string;
   sort?: PackageSort;
@@ -61,8 +57,8 @@ export interface PackageQuery extends RepositoryScope {
  * How messages name where a package lives: `hexpm` or `hexpm:ORG` on hex.pm's API, else the server itself
  * (`the server at URL`): a self-hosted server is not hexpm, whatever repository name it uses inside.
  */
-export function repositoryLabel(repository: string | undefined, apiUrl?: string): string {
-  const org = organizationOf(repository);
+export function repositoryLabel(repo: RepoRef, apiUrl?: string): string {
+  const org = repo.organization;
   if (apiUrl !== undefined && !isHexpmApi(apiUrl))
     return org ? `repository ${org} of the server at ${apiUrl}` : `the server at ${apiUrl}`;
   return org ? `hexpm:${org}` : "hexpm";
@@ -70,24 +66,24 @@ export function repositoryLabel(repository: string | undefined, apiUrl?: string)
 
 const isHexpmApi = (apiUrl: string): boolean => /^https:\/\/hex\.pm\/api\/?$/.test(apiUrl);
 
-/** One page of packages; a page shorter than the page size is the last. */
+/** Where the client's calls go, for messages (repositoryLabel of its repository and API). */
+export function clientRepositoryLabel(client: HexClient): string {
+  return repositoryLabel(client.repo, client.apiUrl);
+}
+
+/** One page of packages of the client's repository; a page shorter than the page size is the last. */
 export function searchPackages(client: HexClient, q: PackageQuery = {}, call: CallOptions = {}): Promise<Package[]> {
   return client.json(z.array(PackageSchema), {
-    path: `${repoPrefix(q.repository)}packages`,
+    path: `${repoPrefix(client.repo)}packages`,
     query: { search: q.search, sort: q.sort, page: q.page, per_page: q.perPage },
     ...call,
   });
 }
 
-export function getPackage(
-  client: HexClient,
-  name: string,
-  scope: RepositoryScope = {},
-  call: CallOptions = {},
-): Promise<Package> {
+export function getPackage(client: HexClient, name: string, call: CallOptions = {}): Promise<Package> {
   return client.json(PackageSchema, {
-    path: `${repoPrefix(scope.repository)}packages/${seg(name)}`,
-    notFound: `package "${name}" does not exist in ${repositoryLabel(scope.repository, client.apiUrl)} (or is not visible to you)`,
+    path: `${repoPrefix(client.repo)}packages/${seg(name)}`,
+    notFound: `package "${name}" does not exist in ${clientRepositoryLabel(client)} (or is not visible to you)`,
     ...call,
   });
 }
@@ -95,11 +91,11 @@ export function getPackage(
 export function listPackageAuditLogs(
   client: HexClient,
   name: string,
-  opts: RepositoryScope & { page?: number } = {},
+  opts: { page?: number } = {},
   call: CallOptions = {},
 ): Promise<AuditLog[]> {
   return client.json(z.array(AuditLogSchema), {
-    path: `${repoPrefix(opts.repository)}packages/${seg(name)}/audit-logs`,
+    path: `${repoPrefix(client.repo)}packages/${seg(name)}/audit-logs`,
     query: { page: opts.page },
     ...call,
   });

@@ -1,6 +1,6 @@
 // API paths: URL joining, segment encoding and the two organization prefixes (HEX_PROTOCOL.md §2.5).
 import { HextsError } from "../errors.js";
-import { parseOrganization } from "../repository.js";
+import { parseOrganization, type RepoRef } from "../repository.js";
 
 /**
  * The organization of a repository name: `hexpm` or nothing -> undefined (the public repository),
@@ -12,15 +12,13 @@ export function organizationOf(repository: string | undefined): string | undefin
 }
 
 /** Prefix of package-level resources in an organization's repository: `repos/ORG/`, or "" for hexpm. */
-export function repoPrefix(repository: string | undefined): string {
-  const org = organizationOf(repository);
-  return org ? `repos/${org}/` : "";
+export function repoPrefix(repo: RepoRef): string {
+  return repo.organization ? `repos/${seg(repo.organization)}/` : "";
 }
 
 /** Prefix of organization administration (keys, members): `orgs/ORG/`, or "" for the caller's own. */
-export function orgPrefix(organization: string | undefined): string {
-  const org = organizationOf(organization);
-  return org ? `orgs/${org}/` : "";
+export function orgPrefix(repo: RepoRef): string {
+  return repo.organization ? `orgs/${seg(repo.organization)}/` : "";
 }
 
 /** One path segment (package name, version, user or email, key name), percent-encoded. */

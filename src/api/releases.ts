@@ -1,9 +1,9 @@
 // Releases: read one, publish a tarball, revert (HEX_PROTOCOL.md §4.4-4.6).
 import { z } from "zod";
-import { UnreadableBody } from "./body.js";
+import { replyMap, replyText } from "./body.js";
 import { ApiError } from "./errors.js";
 import type { CallOptions, HexClient } from "./http.js";
-import { repositoryLabel, type RepositoryScope } from "./packages.js";
+import { clientRepositoryLabel } from "./packages.js";
 import { repoPrefix, seg } from "./paths.js";
 import { RetirementSchema, Timestamp, UserRefSchema } from "./schemas.js";
 
@@ -41,25 +41,19 @@ export const ReleaseSchema = z.looseObject({
 });
 export type Release = z.output<typeof ReleaseSchema>;
 
-function releasePath(name: string, version: string, scope: RepositoryScope): string {
-  return `${repoPrefix(scope.repository)}packages/${seg(name)}/releases/${seg(version)}`;
+function releasePath(client: HexClient, name: string, version: string): string {
+  return `${repoPrefix(client.repo)}packages/${seg(name)}/releases/${seg(version)}`;
 }
 
-export function getRelease(
-  client: HexClient,
-  name: string,
-  version: string,
-  scope: RepositoryScope = {},
-  call: CallOptions = {},
-): Promise<Release> {
+export function getRelease(client: HexClient, name: string, version: string, call: CallOptions = {}): Promise<Release> {
   return client.json(ReleaseSchema, {
-    path: releasePath(name, version, scope),
-    notFound: `release ${name} ${version} does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
+    path: releasePath(client, name, version),
+    notFound: `release ${name} ${version} does not exist in ${clientRepositoryLabel(client)}`,
     ...call,
   });
 }
 
-export interface PublishOptions extends RepositoryScope {
+export interface PublishOptions {
   /** The package name from the tarball's metadata; omitted: POST /publish, where the server reads it. */
   name?: string;
   /** Overwrite an existing version (within the server's mutability window). Always sent. */
@@ -97,7 +91,7 @@ export async function publishRelease(
   o: PublishOptions,
   call: CallOptions = {},
 ): Promise<PublishResult> {
-  const prefix = repoPrefix(o.repository);
+  const prefix = repoPrefix(client.repo);
   const send = (path: string) =>
     client.request({
       method: "POST",
@@ -122,30 +116,26 @@ export async function publishRelease(
   } else {
     res = await send(`${prefix}publish`);
   }
-  const body = isRecord(res.body) ? res.body : undefined;
+  const reply = replyMap(res.body);
   const release: PublishedRelease = {};
   for (const field of ["version", "checksum", "url", "html_url"] as const) {
-    const value = body?.[field];
-    if (typeof value === "string" && value !== "") release[field] = value;
+    const value = replyText(reply, field);
+    if (value !== undefined) release[field] = value;
   }
-  return { release, created: res.status === 201, replyReadable: body !== undefined };
+  return { release, created: res.status === 201, replyReadable: reply !== undefined };
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof UnreadableBody);
 
 /** Reverts (deletes) a release; reverting the last one deletes the package. */
 export async function deleteRelease(
   client: HexClient,
   name: string,
   version: string,
-  scope: RepositoryScope = {},
   call: CallOptions = {},
 ): Promise<void> {
   await client.request({
     method: "DELETE",
-    path: releasePath(name, version, scope),
-    notFound: `release ${name} ${version} does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
+    path: releasePath(client, name, version),
+    notFound: `release ${name} ${version} does not exist in ${clientRepositoryLabel(client)}`,
     checkHint: `look up ${name} ${version} to see whether it is still there`,
     ...call,
   });

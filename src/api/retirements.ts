@@ -1,6 +1,6 @@
 // Retiring and unretiring releases (HEX_PROTOCOL.md §4.8).
 import type { CallOptions, HexClient } from "./http.js";
-import { repositoryLabel, type RepositoryScope } from "./packages.js";
+import { clientRepositoryLabel } from "./packages.js";
 import { repoPrefix, seg } from "./paths.js";
 
 export const RETIRE_REASONS = ["other", "invalid", "security", "deprecated", "renamed"] as const;
@@ -12,8 +12,8 @@ export interface Retire {
   message?: string;
 }
 
-function retirePath(pkg: string, version: string, scope: RepositoryScope): string {
-  return `${repoPrefix(scope.repository)}packages/${seg(pkg)}/releases/${seg(version)}/retire`;
+function retirePath(client: HexClient, pkg: string, version: string): string {
+  return `${repoPrefix(client.repo)}packages/${seg(pkg)}/releases/${seg(version)}/retire`;
 }
 
 /**
@@ -30,14 +30,13 @@ export async function retireRelease(
   pkg: string,
   version: string,
   r: Retire,
-  scope: RepositoryScope = {},
   call: CallOptions = {},
 ): Promise<void> {
   await client.request({
     method: "POST",
-    path: retirePath(pkg, version, scope),
+    path: retirePath(client, pkg, version),
     erlang: retireBody(r),
-    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
+    notFound: `release ${pkg} ${version} does not exist in ${clientRepositoryLabel(client)}`,
     checkHint: `look up ${pkg} ${version} to see whether it is retired`,
     ...call,
   });
@@ -47,13 +46,12 @@ export async function unretireRelease(
   client: HexClient,
   pkg: string,
   version: string,
-  scope: RepositoryScope = {},
   call: CallOptions = {},
 ): Promise<void> {
   await client.request({
     method: "DELETE",
-    path: retirePath(pkg, version, scope),
-    notFound: `release ${pkg} ${version} does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
+    path: retirePath(client, pkg, version),
+    notFound: `release ${pkg} ${version} does not exist in ${clientRepositoryLabel(client)}`,
     checkHint: `look up ${pkg} ${version} to see whether it is still retired`,
     ...call,
   });
@@ -64,16 +62,15 @@ export async function retireAllReleases(
   client: HexClient,
   pkg: string,
   r: Retire & { replace?: boolean },
-  scope: RepositoryScope = {},
   call: CallOptions = {},
 ): Promise<void> {
   const json = retireBody(r);
   if (r.replace !== undefined) json.replace = r.replace;
   await client.request({
     method: "POST",
-    path: `${repoPrefix(scope.repository)}packages/${seg(pkg)}/retire`,
+    path: `${repoPrefix(client.repo)}packages/${seg(pkg)}/retire`,
     erlang: json,
-    notFound: `package "${pkg}" does not exist in ${repositoryLabel(scope.repository, client.apiUrl)}`,
+    notFound: `package "${pkg}" does not exist in ${clientRepositoryLabel(client)}`,
     checkHint: `look up ${pkg} to see which releases are retired`,
     ...call,
   });

@@ -135,12 +135,11 @@ async function fromApi(ctx: Context, input: z.output<typeof InfoInput>): Promise
   const api = await import("../api/index.js");
   const s = await openSession(ctx, { organization: input.organization });
   const client = s.organization ? await s.authed() : await s.anonymous();
-  const scope = { repository: s.organization };
   const org = s.organization;
   const name = input.package!;
   try {
     if (input.version !== undefined) {
-      const r = await api.getRelease(client, name, input.version, scope);
+      const r = await api.getRelease(client, name, input.version);
       return {
         kind: "release",
         name,
@@ -160,7 +159,7 @@ async function fromApi(ctx: Context, input: z.output<typeof InfoInput>): Promise
         source: "api",
       };
     }
-    const p = await api.getPackage(client, name, scope);
+    const p = await api.getPackage(client, name);
     const retirements = p.retirements ?? {};
     const versions = (p.releases ?? []).map((r) => ({
       version: r.version,

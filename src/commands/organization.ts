@@ -6,7 +6,7 @@ import { createKey, isApiError, testAuth } from "../api/index.js";
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
-import { HEXPM, parseOrganization } from "../repository.js";
+import { HEXPM, organizationRepo, parseOrganization } from "../repository.js";
 import {
   HEXPM_REPO_URL,
   listOrganizations,
@@ -109,8 +109,8 @@ export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Pro
     const created = await session
       .write((client) =>
         createKey(
-          client,
-          { organization: org, name, permissions: [{ domain: "repository", resource: org }] },
+          client.with({ repo: organizationRepo(org) }),
+          { name, permissions: [{ domain: "repository", resource: org }] },
           { signal: ctx.signal },
         ),
       )

@@ -15,6 +15,7 @@ import {
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
+import { packageLabel } from "../repository.js";
 import type { Output } from "../ui/output.js";
 import { openSession, type Session } from "./session.js";
 
@@ -76,15 +77,6 @@ export interface OwnedPackages {
 
 // ---- helpers ----
 
-function scopeOf(s: Session): { repository?: string } {
-  return s.organization ? { repository: s.organization } : {};
-}
-
-/** `foo` on hexpm, `acme/foo` in an organization's repository (mix's spelling). */
-function labelOf(s: Session, pkg: string): string {
-  return s.organization ? `${s.organization}/${pkg}` : pkg;
-}
-
 /** Finds an owner by username or email, ignoring case (the server's lookup ignores case too). */
 export function findOwner(owners: OwnerEntry[], user: string): OwnerEntry | undefined {
   const want = user.toLowerCase();
@@ -107,7 +99,7 @@ function fromApi(e: ApiError, code: HextsError["code"], message: string): HextsE
 
 async function packageVisible(s: Session, pkg: string): Promise<boolean> {
   try {
-    await getPackage(await s.authed({ required: false }), pkg, scopeOf(s));
+    await getPackage(await s.authed({ required: false }), pkg);
     return true;
   } catch (e) {
     if (isApiError(e, "NOT_FOUND")) return false;
@@ -119,7 +111,7 @@ function missingPackage(s: Session, pkg: string, e: ApiError): HextsError {
   return fromApi(
     e,
     "NOT_FOUND",
-    `package ${labelOf(s, pkg)} does not exist in ${s.repository.name} (or you cannot see it)`,
+    `package ${packageLabel(s, pkg)} does not exist in ${s.repository.name} (or you cannot see it)`,
   );
 }
 
@@ -138,7 +130,7 @@ async function explainOwnerError(
   e: unknown,
 ): Promise<unknown> {
   if (!isApiError(e)) return e;
-  const pkg = labelOf(s, change.pkg);
+  const pkg = packageLabel(s, change.pkg);
   const user = `"${change.user}"`;
   if (e.status === 404) {
     if (!(await packageVisible(s, change.pkg))) return missingPackage(s, change.pkg, e);
@@ -215,7 +207,7 @@ async function ownerWrite(
 /** The current owners, read with the run's credential (`required` before a write: no use asking to confirm without one). */
 async function readOwners(s: Session, pkg: string, required = false): Promise<OwnerEntry[]> {
   try {
-    return (await listOwners(await s.authed({ required }), pkg, scopeOf(s))).map(entryOf);
+    return (await listOwners(await s.authed({ required }), pkg)).map(entryOf);
   } catch (e) {
     if (isApiError(e, "NOT_FOUND")) throw missingPackage(s, pkg, e);
     throw e;
@@ -236,7 +228,7 @@ export async function addPackageOwner(ctx: Context, input: z.output<typeof AddIn
   }
   const s = await openSession(ctx, { organization: input.organization });
   await ownerWrite(s, { action: "add", pkg: input.package, user: input.user }, (client) =>
-    addOwner(client, input.package, input.user, { ...scopeOf(s), level: input.level, transfer: false }),
+    addOwner(client, input.package, input.user, { level: input.level, transfer: false }),
   );
   return {
     action: "add",
@@ -250,7 +242,7 @@ export async function addPackageOwner(ctx: Context, input: z.output<typeof AddIn
 
 export async function transferPackage(ctx: Context, input: z.output<typeof TransferInput>): Promise<OwnerChange> {
   const s = await openSession(ctx, { organization: input.organization });
-  const pkg = labelOf(s, input.package);
+  const pkg = packageLabel(s, input.package);
   const owners = await readOwners(s, input.package, true);
   const target = findOwner(owners, input.user);
   const others = owners.filter((o) => o !== target).map((o) => o.username);
@@ -269,14 +261,14 @@ export async function transferPackage(ctx: Context, input: z.output<typeof Trans
     throw new HextsError("CANCELLED", `cancelled: ${pkg} was not transferred`);
   }
   await ownerWrite(s, { action: "transfer", pkg: input.package, user: input.user }, (client) =>
-    addOwner(client, input.package, input.user, { ...scopeOf(s), level: "full", transfer: true }),
+    addOwner(client, input.package, input.user, { level: "full", transfer: true }),
   );
   return { ...base, changed: true, removed: others };
 }
 
 export async function removePackageOwner(ctx: Context, input: z.output<typeof RemoveInput>): Promise<OwnerChange> {
   const s = await openSession(ctx, { organization: input.organization });
-  const pkg = labelOf(s, input.package);
+  const pkg = packageLabel(s, input.package);
   const owners = await readOwners(s, input.package, true);
   // An email may be hidden from the owner list; only a username that matches nobody is surely not an owner.
   if (!findOwner(owners, input.user) && !input.user.includes("@")) {
@@ -290,7 +282,7 @@ export async function removePackageOwner(ctx: Context, input: z.output<typeof Re
     throw new HextsError("CANCELLED", `cancelled: ${input.user} is still an owner of ${pkg}`);
   }
   await ownerWrite(s, { action: "remove", pkg: input.package, user: input.user }, (client) =>
-    removeOwner(client, input.package, input.user, scopeOf(s)),
+    removeOwner(client, input.package, input.user),
   );
   return { action: "remove", package: input.package, repository: s.repository.name, user: input.user, changed: true };
 }

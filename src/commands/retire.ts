@@ -16,6 +16,7 @@ import {
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
+import { packageLabel } from "../repository.js";
 import type { Output } from "../ui/output.js";
 import { openSession, serverLabel, type Session } from "./session.js";
 
@@ -130,14 +131,6 @@ export function planRetire(input: RetireInputValue): RetirePlan {
 
 // ---- running a plan ----
 
-function scopeOf(s: Session): { repository?: string } {
-  return s.organization ? { repository: s.organization } : {};
-}
-
-function labelOf(s: Session, pkg: string): string {
-  return s.organization ? `${s.organization}/${pkg}` : pkg;
-}
-
 function fromApi(e: ApiError, code: HextsError["code"], message: string): HextsError {
   return new HextsError(code, message, { status: e.status, details: e.details, cause: e });
 }
@@ -152,10 +145,10 @@ const describe = (r: { reason: string; message?: string | null }) =>
  */
 async function peekRelease(ctx: Context, s: Session, pkg: string, version: string) {
   try {
-    return await getRelease(await s.authed(), pkg, version, scopeOf(s));
+    return await getRelease(await s.authed(), pkg, version);
   } catch (e) {
     if (!isApiError(e) || e.code === "CANCELLED") throw e;
-    ctx.out.debug(`could not read ${labelOf(s, pkg)} ${version} before writing (${e.message}); going on`);
+    ctx.out.debug(`could not read ${packageLabel(s, pkg)} ${version} before writing (${e.message}); going on`);
     return undefined;
   }
 }
@@ -163,10 +156,10 @@ async function peekRelease(ctx: Context, s: Session, pkg: string, version: strin
 /** The package's releases and retirements, when the server can say (see peekRelease). */
 async function peekPackage(ctx: Context, s: Session, pkg: string) {
   try {
-    return await getPackage(await s.authed(), pkg, scopeOf(s));
+    return await getPackage(await s.authed(), pkg);
   } catch (e) {
     if (!isApiError(e) || e.code === "CANCELLED") throw e;
-    ctx.out.debug(`could not read ${labelOf(s, pkg)} before writing (${e.message}); going on`);
+    ctx.out.debug(`could not read ${packageLabel(s, pkg)} before writing (${e.message}); going on`);
     return undefined;
   }
 }
@@ -190,28 +183,28 @@ async function retireWrite(
         throw fromApi(
           e,
           "NOT_FOUND",
-          `package ${labelOf(s, pkg)} does not exist in ${serverLabel(s.repository)} (or you cannot see it)`,
+          `package ${packageLabel(s, pkg)} does not exist in ${serverLabel(s.repository)} (or you cannot see it)`,
         );
       if (version) {
         const versions = (found.releases ?? []).map((r) => r.version);
         const known = versions.length
           ? ` (its releases: ${versions.slice(0, 10).join(", ")}${versions.length > 10 ? ", ..." : ""})`
           : "";
-        throw fromApi(e, "NOT_FOUND", `version ${version} of ${labelOf(s, pkg)} does not exist${known}`);
+        throw fromApi(e, "NOT_FOUND", `version ${version} of ${packageLabel(s, pkg)} does not exist${known}`);
       }
     }
     if (e.status === 403 && /not authorized for this action/i.test(e.serverMessage ?? "")) {
       throw fromApi(
         e,
         "FORBIDDEN",
-        `you are not an owner of ${labelOf(s, pkg)}, so you cannot retire or unretire its releases`,
+        `you are not an owner of ${packageLabel(s, pkg)}, so you cannot retire or unretire its releases`,
       );
     }
     if (e.status === 404)
       throw fromApi(
         e,
         "NOT_FOUND",
-        `${labelOf(s, pkg)} or that release does not exist in ${serverLabel(s.repository)} (or you cannot see it)`,
+        `${packageLabel(s, pkg)} or that release does not exist in ${serverLabel(s.repository)} (or you cannot see it)`,
       );
     throw e;
   }
@@ -220,7 +213,7 @@ async function retireWrite(
 export async function retire(ctx: Context, input: RetireInputValue): Promise<RetireResult> {
   const plan = planRetire(input);
   const s = await openSession(ctx, { organization: input.organization });
-  const pkg = labelOf(s, plan.package);
+  const pkg = packageLabel(s, plan.package);
   const base = { package: plan.package, repository: s.repository.name };
 
   if (plan.kind === "unretire") {
@@ -230,7 +223,7 @@ export async function retire(ctx: Context, input: RetireInputValue): Promise<Ret
     await retireWrite(
       s,
       plan.package,
-      (client) => unretireRelease(client, plan.package, plan.version, scopeOf(s)),
+      (client) => unretireRelease(client, plan.package, plan.version),
       ctx,
       plan.version,
     );
@@ -256,7 +249,7 @@ export async function retire(ctx: Context, input: RetireInputValue): Promise<Ret
     await retireWrite(
       s,
       plan.package,
-      (client) => retireRelease(client, plan.package, plan.version, retirement, scopeOf(s)),
+      (client) => retireRelease(client, plan.package, plan.version, retirement),
       ctx,
       plan.version,
     );
@@ -276,7 +269,7 @@ export async function retire(ctx: Context, input: RetireInputValue): Promise<Ret
     await retireWrite(
       s,
       plan.package,
-      (client) => retireAllReleases(client, plan.package, { ...retirement, replace: plan.replace }, scopeOf(s)),
+      (client) => retireAllReleases(client, plan.package, { ...retirement, replace: plan.replace }),
       ctx,
     );
     return { ...base, action: "retire", versions: [], ...retirement, changed: true };
@@ -292,7 +285,7 @@ export async function retire(ctx: Context, input: RetireInputValue): Promise<Ret
     );
   }
   await retireWrite(s, plan.package, (client) =>
-    retireAllReleases(client, plan.package, { ...retirement, replace: plan.replace }, scopeOf(s)),
+    retireAllReleases(client, plan.package, { ...retirement, replace: plan.replace }),
   );
   const replaced = Object.fromEntries(targets.filter((v) => retired[v]).map((v) => [v, retired[v]!]));
   return {

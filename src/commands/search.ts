@@ -82,7 +82,6 @@ export async function search(ctx: Context, input: z.output<typeof SearchInput>):
   let packages: Package[];
   try {
     packages = await searchPackages(client, {
-      repository: s.organization,
       search: input.term,
       sort: input.sort as PackageSort,
       page: input.page,

@@ -90,6 +90,7 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
 
   const base = new api.HexClient({
     apiUrl,
+    repo: target,
     timeoutMs: values.http_timeout * 1000,
     ci: values.ci,
     proxy: { httpProxy: values.http_proxy, httpsProxy: values.https_proxy, noProxy: values.no_proxy },

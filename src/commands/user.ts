@@ -324,7 +324,7 @@ async function revokeStored(ctx: Context, session: Session, c: Credential): Prom
     if (check.kind !== "key") throw new HextsError("PROTOCOL", "the server did not say which key this is");
     name = check.name;
   }
-  await deleteKey(withKey, name, {}, { signal: ctx.signal });
+  await deleteKey(withKey, name, { signal: ctx.signal });
   return "key";
 }
 

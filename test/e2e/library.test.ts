@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startHexServer } from "../support/hex-server/index.js";
+import { buildTarball } from "../support/hex-server/tarball-builder.js";
 
 // A dynamic import by package name, so this really goes through `exports` -> dist/index.js.
 const lib = await import("hexts" as string);
@@ -64,4 +65,37 @@ test("HexClient talks to a Hex server and returns typed data", async () => {
   }
   const ua = server.requests.find((r) => r.path === "/api/users/me")?.headers["user-agent"];
   assert.match(String(ua), /^hexts\/\d+\.\d+\.\d+ \(node\/\d+/);
+});
+
+test("a HexClient works in one repository: hexpm:ORG puts resource paths under repos/ORG and orgs/ORG", async () => {
+  await using server = await startHexServer();
+  const ana = server.addUser({ username: "ana" });
+  server.addOrganization({ name: "acme", admin: "ana" });
+  server.addRelease({ repository: "acme", owner: "ana", tarball: buildTarball({ name: "secret", version: "0.1.0" }) });
+  const client = new lib.HexClient({
+    apiUrl: server.apiUrl,
+    credential: { kind: "key", key: ana.apiKey },
+    repo: "hexpm:acme",
+  });
+  try {
+    assert.deepEqual(client.repo, { repository: "hexpm:acme", organization: "acme" });
+    assert.equal((await lib.getPackage(client, "secret")).repository, "acme");
+    assert.deepEqual(
+      (await lib.listMembers(client)).map((m: { username: string }) => m.username),
+      ["ana"],
+    );
+    // The same connections and login, for the public repository: no such package there.
+    const hexpm = client.with({ repo: lib.HEXPM });
+    await assert.rejects(lib.getPackage(hexpm, "secret"), (e: any) => e.code === "NOT_FOUND");
+    assert.throws(
+      () => client.with({ repo: "hexpm:Not Valid" }),
+      (e: any) => e.code === "USAGE",
+    );
+  } finally {
+    await client.close();
+  }
+  const paths = server.requests.map((r) => r.path);
+  assert.ok(paths.includes("/api/repos/acme/packages/secret"));
+  assert.ok(paths.includes("/api/orgs/acme/members"));
+  assert.ok(paths.includes("/api/packages/secret"));
 });

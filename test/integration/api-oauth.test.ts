@@ -330,7 +330,7 @@ test("one OtpSession serves a whole command: asked once, the code reused for eac
   });
   await session.run((otp) => createKey(c, { name: "a" }, { otp }));
   await session.run((otp) => createKey(c, { name: "b" }, { otp }));
-  await session.run((otp) => deleteKey(c, "a", {}, { otp }));
+  await session.run((otp) => deleteKey(c, "a", { otp }));
   assert.equal(prompts, 1);
   assert.deepEqual(
     server.requests

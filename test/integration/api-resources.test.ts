@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { HexClient } from "../../src/api/http.js";
 import { ApiError } from "../../src/api/errors.js";
+import { HextsError } from "../../src/errors.js";
 import { createUser, getMe, getUser } from "../../src/api/users.js";
 import { createKey, deleteAllKeys, deleteKey, getKey, listKeys } from "../../src/api/keys.js";
 import {
@@ -129,40 +130,50 @@ test("organization keys and members live under orgs/ORG/", async () => {
   server.addUser({ username: "bo", email: "bo@example.com" });
   server.addOrganization({ name: "acme", admin: "ana", seats: 5 });
   await using c = keyed(server, apiKey);
+  // The same login, for the organization's repository: keys and members under orgs/acme/.
+  const acmeClient = c.with({ repo: "hexpm:acme" });
+  assert.deepEqual(acmeClient.repo, { repository: "hexpm:acme", organization: "acme" });
 
-  const orgKey = await createKey(c, {
+  const orgKey = await createKey(acmeClient, {
     name: "ci",
-    organization: "hexpm:acme",
     permissions: [{ domain: "repository", resource: "acme" }],
   });
   assert.equal(hits(server, "POST", "/api/orgs/acme/keys").length, 1);
   assert.deepEqual(
-    (await listKeys(c, { organization: "acme" })).map((k) => k.name),
+    (await listKeys(acmeClient)).map((k) => k.name),
     ["ci"],
   );
-  assert.equal((await getKey(c, "ci", { organization: "acme" })).name, "ci");
+  assert.equal((await getKey(acmeClient, "ci")).name, "ci");
+  assert.ok(
+    (await listKeys(c)).every((k) => k.name !== "ci"),
+    "the user's own keys stay apart",
+  );
 
   const orgs = await listOrganizations(c);
   assert.deepEqual(
     orgs.map((o) => [o.name, o.billing_active]),
     [["acme", true]],
   );
-  const acme = await getOrganization(c, "acme");
+  const acme = await getOrganization(acmeClient);
   assert.equal(acme.seats, 5);
-  assert.equal((await updateOrganization(c, "acme", { seats: 7 })).seats, 7);
+  assert.equal((await updateOrganization(acmeClient, { seats: 7 })).seats, 7);
+  await assert.rejects(
+    getOrganization(c),
+    (e: unknown) => e instanceof HextsError && e.code === "USAGE" && /organization's repository/.test(e.message),
+  );
 
-  const added = await addMember(c, "acme", { name: "bo@example.com", role: "read" });
+  const added = await addMember(acmeClient, { name: "bo@example.com", role: "read" });
   assert.equal(added.username, "bo");
   assert.equal(added.role, "read");
-  assert.equal((await updateMember(c, "acme", "bo", { role: "write" })).role, "write");
-  assert.equal((await getMember(c, "acme", "bo")).role, "write");
-  assert.deepEqual((await listMembers(c, "acme")).map((m) => [m.username, m.role]).sort(), [
+  assert.equal((await updateMember(acmeClient, "bo", { role: "write" })).role, "write");
+  assert.equal((await getMember(acmeClient, "bo")).role, "write");
+  assert.deepEqual((await listMembers(acmeClient)).map((m) => [m.username, m.role]).sort(), [
     ["ana", "admin"],
     ["bo", "write"],
   ]);
-  await removeMember(c, "acme", "bo");
+  await removeMember(acmeClient, "bo");
   await assert.rejects(
-    getMember(c, "acme", "bo"),
+    getMember(acmeClient, "bo"),
     (e: unknown) => e instanceof ApiError && e.code === "NOT_FOUND" && /not a member of acme/.test(e.message),
   );
 
@@ -174,8 +185,8 @@ test("organization keys and members live under orgs/ORG/", async () => {
     owner: { type: "organization", name: "acme" },
   });
 
-  await deleteKey(c, "ci", { organization: "acme" });
-  assert.deepEqual(await listKeys(c, { organization: "acme" }), []);
+  await deleteKey(acmeClient, "ci");
+  assert.deepEqual(await listKeys(acmeClient), []);
 
   assert.deepEqual((await listRepositories(c)).map((r) => r.name).sort(), ["acme", "hexpm"]);
   assert.equal((await getRepository(c, "hexpm:acme")).name, "acme");
@@ -339,16 +350,17 @@ test("search and package lookups, public and in an organization's repository", a
     ["ana"],
   );
 
-  const priv = await getPackage(c, "secret_pkg", { repository: "hexpm:acme" });
+  const acme = c.with({ repo: "hexpm:acme" });
+  const priv = await getPackage(acme, "secret_pkg");
   assert.equal(priv.repository, "acme");
   assert.equal(hits(server, "GET", "/api/repos/acme/packages/secret_pkg").length, 1);
   assert.deepEqual(
-    (await searchPackages(c, { repository: "acme" })).map((p) => p.name),
+    (await searchPackages(acme)).map((p) => p.name),
     ["secret_pkg"],
   );
-  assert.equal((await getRelease(c, "secret_pkg", "0.1.0", { repository: "acme" })).version, "0.1.0");
+  assert.equal((await getRelease(acme, "secret_pkg", "0.1.0")).version, "0.1.0");
   await assert.rejects(
-    getPackage(anon, "secret_pkg", { repository: "acme" }),
+    getPackage(anon.with({ repo: "hexpm:acme" }), "secret_pkg"),
     (e: unknown) =>
       e instanceof ApiError &&
       e.code === "NOT_FOUND" &&
@@ -508,7 +520,7 @@ test("an OAuth write by a user without two-factor authentication is TWO_FACTOR_D
   const token = (poll as { token: OAuthToken }).token;
   await using c = anon.with({ credential: { kind: "bearer", token: token.access_token } });
   await assert.rejects(
-    retireRelease(c, "foo", "1.0.0", { reason: "other", message: "bye now" }, {}, { otp: "123456" }),
+    retireRelease(c, "foo", "1.0.0", { reason: "other", message: "bye now" }, { otp: "123456" }),
     (e: unknown) => {
       assert.ok(e instanceof ApiError);
       assert.equal(e.code, "TWO_FACTOR_DISABLED");

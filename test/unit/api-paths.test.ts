@@ -6,17 +6,20 @@ import { userAgent } from "../../src/api/user-agent.js";
 import { parseHexMessage, parseWwwAuthenticate } from "../../src/api/headers.js";
 import { proxyFromEnv } from "../../src/api/proxy.js";
 import { HextsError } from "../../src/errors.js";
+import { organizationRepo, parseRepo, type RepoRef } from "../../src/repository.js";
 
-const prefixes: [string | undefined, string, string][] = [
-  [undefined, "", ""],
-  ["", "", ""],
-  ["hexpm", "", ""],
-  ["acme", "repos/acme/", "orgs/acme/"],
-  ["hexpm:acme", "repos/acme/", "orgs/acme/"],
-  ["my_org2", "repos/my_org2/", "orgs/my_org2/"],
+// The prefixes come from the client's repository, parsed once at the edge (`--repo`, `--organization`).
+const prefixes: [string, RepoRef, string, string][] = [
+  ["no --repo", parseRepo(undefined), "", ""],
+  ["--repo ''", parseRepo(""), "", ""],
+  ["--repo hexpm", parseRepo("hexpm"), "", ""],
+  ["--repo hexpm:acme", parseRepo("hexpm:acme"), "repos/acme/", "orgs/acme/"],
+  ["--organization acme", organizationRepo("acme"), "repos/acme/", "orgs/acme/"],
+  ["--organization hexpm:my_org2", organizationRepo("hexpm:my_org2"), "repos/my_org2/", "orgs/my_org2/"],
+  ["a configured repository", parseRepo("mycompany"), "", ""],
 ];
-for (const [repo, repoP, orgP] of prefixes) {
-  test(`prefixes of ${JSON.stringify(repo)}: "${repoP}" / "${orgP}"`, () => {
+for (const [label, repo, repoP, orgP] of prefixes) {
+  test(`prefixes of ${label}: "${repoP}" / "${orgP}"`, () => {
     assert.equal(repoPrefix(repo), repoP);
     assert.equal(orgPrefix(repo), orgP);
   });

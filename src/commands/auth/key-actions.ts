@@ -1,10 +1,10 @@
 // `key generate | list | revoke | fetch`, shared by `hexts user key` (the user's own keys) and
 // `hexts organization key ORG` (keys owned by the organization, `orgs/ORG/keys`).
 import { z } from "zod";
-import { createKey, deleteAllKeys, deleteKey, getKey, isApiError, listKeys } from "../../api/index.js";
+import { createKey, deleteAllKeys, deleteKey, getKey, isApiError, listKeys, type HexClient } from "../../api/index.js";
 import type { Context } from "../context.js";
 import { HextsError } from "../../errors.js";
-import { HEXPM } from "../../repository.js";
+import { HEXPM, organizationRepo } from "../../repository.js";
 import { deleteCredential } from "../../config/index.js";
 import type { Output } from "../../ui/output.js";
 import { openSession, type Session } from "../session.js";
@@ -75,6 +75,11 @@ export function organizationNotFound(e: unknown, org: string, keyName?: string):
   );
 }
 
+/** The client for the keys: the user's login, at `orgs/ORG/keys` for an organization (hex_core's api_organization). */
+function keysClient(client: HexClient, org: string | undefined): HexClient {
+  return org ? client.with({ repo: organizationRepo(org) }) : client;
+}
+
 /** The key actions shared by `user key` and `organization key ORG`. */
 export async function keyAction(ctx: Context, input: KeyInput, scope: KeyScope): Promise<KeyResult> {
   if (!scope.organization) return runKeyAction(ctx, input, scope);
@@ -93,7 +98,6 @@ async function runKeyAction(ctx: Context, input: KeyInput, scope: KeyScope): Pro
   // An organization's keys are managed with the user's login, never with a key stored for that organization.
   const session = await openSession(ctx, scope.organization ? { repo: HEXPM } : {});
   const org = scope.organization;
-  const apiScope = org ? { organization: org } : {};
   const tag = org ? { organization: org } : {};
   switch (input.action) {
     case "generate": {
@@ -109,7 +113,7 @@ async function runKeyAction(ctx: Context, input: KeyInput, scope: KeyScope): Pro
       ctx.out.info(`Generating key ${name}...`);
       // One POST, never repeated: the client does not retry it, and an OTP prompt re-sends only a refused request.
       const key = await session.write((client) =>
-        createKey(client, { name, permissions, revokeAt, ...apiScope }, { signal: ctx.signal }),
+        createKey(keysClient(client, org), { name, permissions, revokeAt }, { signal: ctx.signal }),
       );
       ctx.out.secrets.add(key.secret);
       return {
@@ -129,7 +133,7 @@ async function runKeyAction(ctx: Context, input: KeyInput, scope: KeyScope): Pro
         ["--expires", input.expires],
         ["--all", input.all],
       ]);
-      const keys = await listKeys(await session.authed(), apiScope, { signal: ctx.signal });
+      const keys = await listKeys(keysClient(await session.authed(), org), { signal: ctx.signal });
       return { action: "list", keys: keys.map(keyView), ...tag };
     }
     case "fetch": {
@@ -140,7 +144,7 @@ async function runKeyAction(ctx: Context, input: KeyInput, scope: KeyScope): Pro
       ]);
       const name = input.name ?? input.keyName;
       if (!name) throw new HextsError("USAGE", "give the key's NAME: `key fetch NAME`");
-      const key = await getKey(await session.authed(), name, apiScope, { signal: ctx.signal });
+      const key = await getKey(keysClient(await session.authed(), org), name, { signal: ctx.signal });
       return { action: "fetch", key: keyView(key), ...tag };
     }
     case "revoke": {
@@ -170,9 +174,7 @@ async function forgetIfStoredLogin(ctx: Context, session: Session, revokedAuthin
 
 async function revokeOne(ctx: Context, session: Session, name: string, org: string | undefined): Promise<KeyResult> {
   ctx.out.info(`Revoking key ${name}...`);
-  const key = await session.write((client) =>
-    deleteKey(client, name, org ? { organization: org } : {}, { signal: ctx.signal }),
-  );
+  const key = await session.write((client) => deleteKey(keysClient(client, org), name, { signal: ctx.signal }));
   const loggedOut = org ? false : await forgetIfStoredLogin(ctx, session, key.authing_key === true);
   return {
     action: "revoke",
@@ -184,8 +186,7 @@ async function revokeOne(ctx: Context, session: Session, name: string, org: stri
 }
 
 async function revokeAll(ctx: Context, session: Session, org: string | undefined): Promise<KeyResult> {
-  const scope = org ? { organization: org } : {};
-  const keys = await listKeys(await session.authed(), scope, { signal: ctx.signal });
+  const keys = await listKeys(keysClient(await session.authed(), org), { signal: ctx.signal });
   const owner = org ? `the organization ${org}` : "your account";
   if (keys.length === 0)
     return { action: "revoke", revoked: [], all: true, loggedOut: false, ...(org ? { organization: org } : {}) };
@@ -196,7 +197,7 @@ async function revokeAll(ctx: Context, session: Session, org: string | undefined
   );
   if (!ok) throw new HextsError("CANCELLED", "cancelled: no key was revoked");
   ctx.out.info("Revoking all keys...");
-  await session.write((client) => deleteAllKeys(client, scope, { signal: ctx.signal }));
+  await session.write((client) => deleteAllKeys(keysClient(client, org), { signal: ctx.signal }));
   const loggedOut = org ? false : await forgetIfStoredLogin(ctx, session, usesOne);
   return {
     action: "revoke",

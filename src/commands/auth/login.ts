@@ -345,7 +345,7 @@ export async function revokeCreatedKey(
       if (check.kind !== "key") return false;
       name = check.name;
     }
-    await deleteKey(client, name, {}, { signal });
+    await deleteKey(client, name, { signal });
     return true;
   } catch (e) {
     ctx.out.warn(

@@ -106,7 +106,7 @@ export async function explainPublishError(
     let exists = false;
     if (o.client) {
       try {
-        await getPackage(o.client, r.name, r.organization ? { repository: r.organization } : {});
+        await getPackage(o.client, r.name);
         exists = true;
       } catch {
         exists = false;

@@ -291,7 +291,6 @@ export async function executePublish(
   await session.otpAhead();
   const write = <T>(fn: (client: HexClient, otp: string | undefined) => Promise<T>) => session.write(fn);
   const api = await import("../../api/index.js");
-  const scope = ref.organization ? { repository: ref.organization } : {};
   let sentBytes = 0;
   /** One progress display per attempt (a code asked again means a new upload). */
   const withProgress = async <T>(
@@ -319,12 +318,7 @@ export async function executePublish(
     try {
       result = await write((client, otp) =>
         withProgress(`Uploading ${ref.name} ${ref.version}`, (onProgress) =>
-          api.publishRelease(
-            client,
-            pkg.tarball,
-            { name: ref.name, replace: plan.replace, ...scope, onProgress },
-            { otp },
-          ),
+          api.publishRelease(client, pkg.tarball, { name: ref.name, replace: plan.replace, onProgress }, { otp }),
         ),
       );
     } catch (e) {
@@ -356,7 +350,7 @@ export async function executePublish(
     try {
       const res = await write((client, otp) =>
         withProgress(`Uploading docs for ${ref.name} ${ref.version}`, (onProgress) =>
-          api.publishDocs(client, ref.name, ref.version, docsTarball.tarball, { ...scope, onProgress }, { otp }),
+          api.publishDocs(client, ref.name, ref.version, docsTarball.tarball, { onProgress }, { otp }),
         ),
       );
       const url = await docsUrl(session, ref, res.location);
@@ -398,12 +392,7 @@ export async function executePublish(
 async function docsUrl(session: Session, ref: ReleaseRef, location: string | undefined): Promise<string | undefined> {
   try {
     const { getRelease } = await import("../../api/index.js");
-    const release = await getRelease(
-      await session.anonymous(),
-      ref.name,
-      ref.version,
-      ref.organization ? { repository: ref.organization } : {},
-    );
+    const release = await getRelease(await session.anonymous(), ref.name, ref.version);
     if (release.docs_html_url) return release.docs_html_url;
   } catch {
     // the docs are published; only their address is unknown

@@ -79,12 +79,11 @@ export async function revertFlow(ctx: Context, o: RevertOptions): Promise<Revert
     throw new HextsError("CANCELLED", `cancelled: ${label} was not reverted`);
   }
   const api = await import("../../api/index.js");
-  const scope = target.organization ? { repository: target.organization } : {};
   // Whether this is the package's last release, when the server can say (an optional read: MiniRepo has none).
   let lastRelease: boolean | undefined;
   if (!o.docs) {
     try {
-      const found = await api.getPackage(await session.authed(), ref.name, scope);
+      const found = await api.getPackage(await session.authed(), ref.name);
       const versions = (found.releases ?? []).map((r) => r.version);
       lastRelease = versions.length === 1 && versions[0] === version;
     } catch (e) {
@@ -93,8 +92,8 @@ export async function revertFlow(ctx: Context, o: RevertOptions): Promise<Revert
     }
   }
   try {
-    if (o.docs) await session.write((client, otp) => api.deleteDocs(client, ref.name, version, scope, { otp }));
-    else await session.write((client, otp) => api.deleteRelease(client, ref.name, version, scope, { otp }));
+    if (o.docs) await session.write((client, otp) => api.deleteDocs(client, ref.name, version, { otp }));
+    else await session.write((client, otp) => api.deleteRelease(client, ref.name, version, { otp }));
   } catch (e) {
     throw explainRevertError(e, { ...ref, repository: where }, o.docs);
   }

@@ -15,7 +15,7 @@ import {
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
-import { packageLabel } from "../repository.js";
+import { packageLabel, parseRepo } from "../repository.js";
 import type { Output } from "../ui/output.js";
 import { openSession, type Session } from "./session.js";
 
@@ -321,7 +321,7 @@ export async function listOwnedPackages(ctx: Context, input: z.output<typeof Pac
 // ---- rendering ----
 
 function renderChange(r: OwnerChange, out: Output): void {
-  const pkg = r.repository.startsWith("hexpm:") ? `${r.repository.slice("hexpm:".length)}/${r.package}` : r.package;
+  const pkg = packageLabel(parseRepo(r.repository), r.package);
   if (r.action === "add") out.result(`Added ${r.user} as an owner of ${pkg} (level ${r.level})`);
   else if (r.action === "remove") out.result(`Removed ${r.user} from the owners of ${pkg}`);
   else if (!r.changed) out.result(`${r.user} already is the only owner of ${pkg}; nothing to do`);

@@ -16,7 +16,7 @@ import {
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
-import { packageLabel } from "../repository.js";
+import { packageLabel, parseRepo } from "../repository.js";
 import type { Output } from "../ui/output.js";
 import { openSession, serverLabel, type Session } from "./session.js";
 
@@ -210,59 +210,48 @@ async function retireWrite(
   }
 }
 
+/**
+ * Retires or unretires one release. The release is read first (when the server can say) so that a needless write
+ * is skipped (unretiring a release that is not retired) or refused (retiring a retired one without --replace).
+ */
+async function changeRelease(
+  ctx: Context,
+  s: Session,
+  plan: Extract<RetirePlan, { kind: "retire" | "unretire" }>,
+  base: Pick<RetireResult, "package" | "repository">,
+): Promise<RetireResult> {
+  const release = await peekRelease(ctx, s, plan.package, plan.version);
+  const previous = release?.retirement ?? undefined;
+  const result = { ...base, action: plan.kind, versions: [plan.version] };
+  if (plan.kind === "unretire" && release && !previous) return { ...result, changed: false };
+  if (plan.kind === "retire" && previous && !plan.replace) {
+    throw new HextsError(
+      "CONFLICT",
+      `${packageLabel(s, plan.package)} ${plan.version} is already retired (${describe(previous)}); pass --replace to change its reason and message`,
+    );
+  }
+  const retirement = plan.kind === "retire" ? { reason: plan.reason, message: plan.message } : undefined;
+  await retireWrite(
+    s,
+    plan.package,
+    (client) =>
+      retirement
+        ? retireRelease(client, plan.package, plan.version, retirement)
+        : unretireRelease(client, plan.package, plan.version),
+    ctx,
+    plan.version,
+  );
+  return { ...result, ...retirement, changed: true, ...(previous ? { replaced: { [plan.version]: previous } } : {}) };
+}
+
 export async function retire(ctx: Context, input: RetireInputValue): Promise<RetireResult> {
   const plan = planRetire(input);
   const s = await openSession(ctx, { organization: input.organization });
   const pkg = packageLabel(s, plan.package);
   const base = { package: plan.package, repository: s.repository.name };
 
-  if (plan.kind === "unretire") {
-    const release = await peekRelease(ctx, s, plan.package, plan.version);
-    if (release && !release.retirement)
-      return { ...base, action: "unretire", versions: [plan.version], changed: false };
-    await retireWrite(
-      s,
-      plan.package,
-      (client) => unretireRelease(client, plan.package, plan.version),
-      ctx,
-      plan.version,
-    );
-    return {
-      ...base,
-      action: "unretire",
-      versions: [plan.version],
-      changed: true,
-      ...(release?.retirement ? { replaced: { [plan.version]: release.retirement } } : {}),
-    };
-  }
-
+  if (plan.kind !== "retire-all") return changeRelease(ctx, s, plan, base);
   const retirement = { reason: plan.reason, message: plan.message };
-  if (plan.kind === "retire") {
-    const release = await peekRelease(ctx, s, plan.package, plan.version);
-    const previous = release?.retirement;
-    if (previous && !plan.replace) {
-      throw new HextsError(
-        "CONFLICT",
-        `${pkg} ${plan.version} is already retired (${describe(previous)}); pass --replace to change its reason and message`,
-      );
-    }
-    await retireWrite(
-      s,
-      plan.package,
-      (client) => retireRelease(client, plan.package, plan.version, retirement),
-      ctx,
-      plan.version,
-    );
-    return {
-      ...base,
-      action: "retire",
-      versions: [plan.version],
-      ...retirement,
-      changed: true,
-      ...(previous ? { replaced: { [plan.version]: previous } } : {}),
-    };
-  }
-
   const found = await peekPackage(ctx, s, plan.package);
   if (!found) {
     // Nothing to compare with: the server retires what it has (and says if the package does not exist).
@@ -299,7 +288,7 @@ export async function retire(ctx: Context, input: RetireInputValue): Promise<Ret
 }
 
 function render(r: RetireResult, out: Output): void {
-  const pkg = r.repository.startsWith("hexpm:") ? `${r.repository.slice("hexpm:".length)}/${r.package}` : r.package;
+  const pkg = packageLabel(parseRepo(r.repository), r.package);
   if (r.action === "unretire") {
     out.result(
       r.changed

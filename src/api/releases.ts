@@ -81,9 +81,11 @@ export interface PublishResult {
 
 /**
  * Uploads a package tarball. A 2xx answer is a success whatever its body: only the fields a caller shows are
- * read, each on its own (hex.pm answers the release, MiniRepo only `{url}`). POSTs to `packages/NAME/releases`
- * (what hex_core does) and, when that path is a 404, once more to `publish` (the only path MiniRepo has; hex.pm
- * has both). Never re-sent otherwise: a broken connection reports an unknown outcome.
+ * read, each on its own (hex.pm answers the release, MiniRepo only `{url}`). POSTs to `packages/NAME/releases`,
+ * the path of mix's `Hex.API.Release.new/5` and of hex_core's `hex_api_release:publish/3` since 0.12.0, and when
+ * that path is a 404, once more to `publish`: the path of hex_core up to 0.11 (`build_repository_path(Config,
+ * ["publish"])`), the only one MiniRepo has; hex.pm routes both. Never re-sent otherwise: a broken connection
+ * reports an unknown outcome.
  */
 export async function publishRelease(
   client: HexClient,

@@ -76,7 +76,11 @@ export {
   HEXPM_REPO_URL,
   DEFAULT_API_URL,
 } from "./config/index.js";
-export type { ConfigContext, ResolvedSettings, Repository, Credential as StoredCredential } from "./config/index.js";
+export type { ConfigContext, ResolvedSettings, Repository } from "./config/index.js";
+// One credential type for the store and the client (Credential comes with the API exports above).
+export type { KeyCredential, OAuthCredential, PasswordCredential, LoginCredential } from "./credential.js";
+/** @deprecated the same as LoginCredential: what the store keeps per API URL. */
+export type { LoginCredential as StoredCredential } from "./credential.js";
 
 // The registry client: signed names/versions/packages resources and checksum-verified tarballs.
 export * from "./registry/index.js";

@@ -2,11 +2,13 @@
 import { HextsError, type ErrorCode } from "../errors.js";
 import { header, parseWwwAuthenticate, serverWaitMs, stripControl, type HeaderMap } from "./headers.js";
 import { transportCode, transportKind } from "../http/faults.js";
+import type { CredentialType } from "../credential.js";
 
 // Transport facts live with the transport (http/faults.ts); re-exported here for the API layer's users.
 export { redactUrl, transportCode, transportKind, type TransportKind } from "../http/faults.js";
 
-export type CredentialKind = "key" | "bearer" | "basic";
+/** Which kind of credential a request carried (Credential["type"]). */
+export type CredentialKind = CredentialType;
 
 export interface ApiErrorFacts {
   method: string;
@@ -159,7 +161,7 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
           `The server rejected the username and password${said}. Check them, or ${LOGIN_FIX}.`,
         );
       }
-      if (r.credential === "bearer") {
+      if (r.credential === "oauth") {
         return make("NOT_AUTHENTICATED", `Your login has expired or was revoked${said}. Log in again: ${LOGIN_FIX}.`);
       }
       return make("NOT_AUTHENTICATED", `The server rejected your API key${said}. Check HEX_API_KEY, or ${LOGIN_FIX}.`);

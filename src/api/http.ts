@@ -24,11 +24,9 @@ import { header, parseHexMessage, type HeaderMap, type HexMessage } from "./head
 import { isOAuthPath, joinUrl } from "./paths.js";
 import { defaultRetryPolicy, retryDecision, type RetryPolicy } from "./retry.js";
 import { userAgent } from "./user-agent.js";
+import { authorizationHeader, type Credential } from "../credential.js";
 
-export type Credential =
-  | { kind: "key"; key: string }
-  | { kind: "bearer"; token: string }
-  | { kind: "basic"; username: string; password: string };
+export type { Credential };
 
 export type { HttpMethod };
 
@@ -143,22 +141,6 @@ const MAX_REDIRECTS = 3;
 /** API answers are JSON documents of a few kilobytes (a page of 100 packages is well under 1 MB). */
 const MAX_API_RESPONSE_BYTES = 16 * 1024 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-function authorizationOf(c: Credential): string {
-  const value =
-    c.kind === "key"
-      ? c.key
-      : c.kind === "bearer"
-        ? `Bearer ${c.token}`
-        : `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
-  // A line break would split the header; say so without echoing the secret.
-  if (/[\r\n\0]/.test(value))
-    throw new HextsError(
-      "USAGE",
-      "The credential contains a line break or NUL character; check the API key or password.",
-    );
-  return value;
-}
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return delay(ms, undefined, { signal });
@@ -378,7 +360,7 @@ export class HexClient {
       const own = new URL(url).origin === home;
       const headers: Record<string, string> = { "user-agent": this.userAgent, accept: "application/json" };
       const sendCredential = own && credential !== undefined;
-      if (sendCredential) headers.authorization = authorizationOf(credential);
+      if (sendCredential) headers.authorization = authorizationHeader(credential);
       if (own && otp) headers["x-hex-otp"] = otp;
       let body: Uint8Array | undefined;
       if (o.body) {
@@ -421,7 +403,7 @@ export class HexClient {
         headers: res.headers,
         body: decoded,
         url: redactUrl(url),
-        credentialSent: sendCredential ? credential.kind : undefined,
+        credentialSent: sendCredential ? credential.type : undefined,
       };
     }
   }

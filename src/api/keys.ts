@@ -148,7 +148,7 @@ export async function deleteAllKeys(client: HexClient, call: CallOptions = {}): 
     ...call,
   });
   const credential = call.credential === undefined ? client.credential : call.credential;
-  if (credential?.kind === "bearer") {
+  if (credential?.type === "oauth") {
     const parsed = KeySchema.safeParse(res.body);
     return parsed.success ? parsed.data : undefined;
   }

@@ -78,7 +78,7 @@ export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Pro
   let owner: OrgAuthResult["keyOwner"];
   if (input.key !== undefined) {
     key = await readKeyOption(ctx, input.key);
-    const client = (await session.anonymous()).with({ credential: { kind: "key", key } });
+    const client = (await session.anonymous()).with({ credential: { type: "key", key } });
     try {
       const check = await testAuth(client, { domain: "repository", resource: org }, { signal: ctx.signal });
       keyName = check.kind === "key" ? check.name : null;

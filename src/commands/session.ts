@@ -3,7 +3,7 @@
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import { targetRepo, type RepoRef } from "../repository.js";
-import type { HexClient, Credential as ApiCredential } from "../api/index.js";
+import type { HexClient } from "../api/index.js";
 import type { Repository, ResolvedSettings, UsableCredential } from "../config/index.js";
 
 /** Refresh an OAuth access token when fewer than this many seconds remain (hex_core's rule). */
@@ -26,7 +26,7 @@ export interface Session {
   /** A client with the run's credential; `required` fails with a hint to log in when there is none. */
   authed(opts?: { required?: boolean }): Promise<HexClient>;
   /** The credential in use, without its secret, for messages (`--verbose`). */
-  credentialInfo(): Promise<{ kind: "key" | "oauth"; source: string; username?: string } | undefined>;
+  credentialInfo(): Promise<{ kind: UsableCredential["type"]; source: string; username?: string } | undefined>;
   /**
    * Runs a write that may need a two-factor code: `--otp`/HEX_OTP first, then a hidden prompt on a TTY (3 tries).
    * One accepted code is reused for every later write of the run.
@@ -59,10 +59,6 @@ function apiUrlOf(repo: Repository): string {
     throw new HextsError("USAGE", `repository ${repo.name} has no API configured; set its api_url or use --repo hexpm`);
   }
   return repo.apiUrl;
-}
-
-function toApiCredential(c: UsableCredential): ApiCredential {
-  return c.type === "key" ? { kind: "key", key: c.key } : { kind: "bearer", token: c.accessToken };
 }
 
 /** Opens (once per run and repository) the session for the current command. */
@@ -112,6 +108,8 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
   async function freshCredential(): Promise<UsableCredential | undefined> {
     const c = await repository.credentials.api();
     if (c?.type !== "oauth") return c;
+    // A token without a known expiry is used until the server refuses it (then refreshed once, see below).
+    if (c.expiresAt === undefined) return c;
     const remaining = c.expiresAt - Date.now() / 1000;
     if (remaining >= REFRESH_MARGIN_S) return c;
     return (await refresh(c)) ?? (remaining > 0 ? c : undefined);
@@ -147,7 +145,7 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
   }
 
   async function clientFor(c: UsableCredential | undefined, otp?: string): Promise<HexClient> {
-    return base.with({ credential: c ? toApiCredential(c) : undefined, otp });
+    return base.with({ credential: c, otp });
   }
 
   /** A plain 401 on an OAuth token may be an expired token (hex.pm does not say): refresh once and retry. */

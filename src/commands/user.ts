@@ -14,8 +14,8 @@ import {
   setLocalPassword,
   storeCredential,
   userConfigStore,
-  type Credential,
 } from "../config/index.js";
+import type { LoginCredential, OAuthCredential } from "../credential.js";
 import type { Output } from "../ui/output.js";
 import { openSession, type Session } from "./session.js";
 import { KeyInput, keyAction, renderKey } from "./auth/key-actions.js";
@@ -262,7 +262,7 @@ export async function auth(ctx: Context, input: AuthInput): Promise<AuthResult> 
 }
 
 /** The previous OAuth session is replaced by the new login: revoke it, quietly (mix does the same). */
-async function revokeQuietly(ctx: Context, session: Session, c: Extract<Credential, { type: "oauth" }>): Promise<void> {
+async function revokeQuietly(ctx: Context, session: Session, c: OAuthCredential): Promise<void> {
   try {
     await revokeToken(await session.anonymous(), {
       clientId: session.settings.values.oauth_client_id,
@@ -307,7 +307,7 @@ export interface DeauthResult {
   stillUsing?: string;
 }
 
-async function revokeStored(ctx: Context, session: Session, c: Credential): Promise<"oauth" | "key"> {
+async function revokeStored(ctx: Context, session: Session, c: LoginCredential): Promise<"oauth" | "key"> {
   const anonymous = await session.anonymous();
   if (c.type === "oauth") {
     await revokeToken(anonymous, {
@@ -317,7 +317,7 @@ async function revokeStored(ctx: Context, session: Session, c: Credential): Prom
     });
     return "oauth";
   }
-  const withKey = anonymous.with({ credential: { kind: "key", key: c.key } });
+  const withKey = anonymous.with({ credential: { type: "key", key: c.key } });
   let name = c.keyName;
   if (!name) {
     const check = await testAuth(withKey, { domain: "api" }, { signal: ctx.signal });

@@ -3,6 +3,7 @@
 // password is asked at most once per run (HEX_LOCAL_PASSWORD first, then up to 3 tries on a TTY), and every
 // secret loaded is registered for output redaction.
 import { z } from "zod";
+import type { LoginCredential } from "../credential.js";
 import { HextsError } from "../errors.js";
 import { organizationRepo } from "../repository.js";
 import type { ConfigContext } from "./context.js";
@@ -10,16 +11,8 @@ import { Keyring, SecretUnreadableError, type KdfParams } from "./secrets.js";
 import type { ConfigFile, RepoEntry, StoredSecret } from "./schema.js";
 import { SETTINGS, envSetting, userConfigStore } from "./settings.js";
 
-export type Credential =
-  /** `generated`: hexts created this key (password login), so `user deauth` revokes it; a pasted key is only forgotten. */
-  | { type: "key"; key: string; username?: string; keyName?: string; generated?: boolean }
-  | {
-      type: "oauth";
-      accessToken: string;
-      refreshToken?: string;
-      /** Unix seconds. */ expiresAt: number;
-      username?: string;
-    };
+/** The one credential type (src/credential.ts); the store keeps its LoginCredential part (a key or an OAuth login). */
+export type { Credential, LoginCredential } from "../credential.js";
 
 const nonEmpty = z.string().min(1);
 const CredentialInputSchema = z.discriminatedUnion("type", [
@@ -369,7 +362,7 @@ export async function forgetStoredSecrets(ctx: ConfigContext): Promise<{ secrets
 // ---- one credential per API ----
 
 /** Stores (replacing) the credential for an API URL, sealed when a local password is set. */
-export async function storeCredential(ctx: ConfigContext, apiUrl: string, credential: Credential): Promise<void> {
+export async function storeCredential(ctx: ConfigContext, apiUrl: string, credential: LoginCredential): Promise<void> {
   const parsed = CredentialInputSchema.safeParse(credential);
   if (!parsed.success)
     throw new HextsError("INTERNAL", `invalid credential to store: ${parsed.error.issues[0]?.path.join(".")}`);
@@ -405,7 +398,7 @@ export async function storeCredential(ctx: ConfigContext, apiUrl: string, creden
 }
 
 /** The stored credential for an API URL, decrypted (asking for the local password once per run if needed). */
-export async function loadCredential(ctx: ConfigContext, apiUrl: string): Promise<Credential | undefined> {
+export async function loadCredential(ctx: ConfigContext, apiUrl: string): Promise<LoginCredential | undefined> {
   const store = userConfigStore(ctx);
   const config = await store.read();
   const url = normalizeApiUrl(apiUrl);

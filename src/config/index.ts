@@ -52,6 +52,7 @@ export {
 } from "./credentials.js";
 export type {
   Credential,
+  LoginCredential,
   CredentialSummary,
   KeyDestination,
   OrganizationEntry,

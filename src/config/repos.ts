@@ -3,7 +3,8 @@
 import { HextsError } from "../errors.js";
 import type { ConfigContext } from "./context.js";
 import { targetRepo, type RepoRef } from "../repository.js";
-import { loadCredential, loadRepositoryKeyFor, normalizeApiUrl, vaultState, type Credential } from "./credentials.js";
+import type { LoginCredential } from "../credential.js";
+import { loadCredential, loadRepositoryKeyFor, normalizeApiUrl, vaultState } from "./credentials.js";
 import { globalRebar3Repos, rebar3Repos, type Rebar3Repo } from "./rebar3-repos.js";
 import {
   resolveSettings,
@@ -49,7 +50,7 @@ function announceDeclared(ctx: ConfigContext, repo: Rebar3Repo, fromProject: boo
 }
 
 /** A credential ready to send, with where it came from (for `--verbose` and errors; never the secret). */
-export type UsableCredential = Credential & { source: string };
+export type UsableCredential = LoginCredential & { source: string };
 
 export interface Repository {
   /** `hexpm`, `hexpm:acme`, or a custom repository's name. */
@@ -84,10 +85,8 @@ export interface RepositoryOptions extends ResolveOptions {
   settings?: ResolvedSettings;
 }
 
-/** The Authorization header value for a credential (HEX_PROTOCOL §3.1). */
-export function authorizationHeader(credential: Credential): string {
-  return credential.type === "key" ? credential.key : `Bearer ${credential.accessToken}`;
-}
+/** The Authorization header value for a credential (HEX_PROTOCOL §3.1): built in one place, src/credential.ts. */
+export { authorizationHeader } from "../credential.js";
 
 function sourceLabel(source: SettingSource): string {
   return source.kind === "env" || source.kind === "flag" ? source.name : `${source.kind} config api_key`;

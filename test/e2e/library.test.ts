@@ -52,12 +52,12 @@ test("createPackageTarball reproduces the golden vector of HEX_PROTOCOL §5.8", 
 test("HexClient talks to a Hex server and returns typed data", async () => {
   await using server = await startHexServer();
   const ana = server.addUser({ username: "ana" });
-  const client = new lib.HexClient({ apiUrl: server.apiUrl, credential: { kind: "key", key: ana.apiKey } });
+  const client = new lib.HexClient({ apiUrl: server.apiUrl, credential: { type: "key", key: ana.apiKey } });
   try {
     const me = await lib.getMe(client);
     assert.equal(me.username, "ana");
     await assert.rejects(
-      lib.getMe(client.with({ credential: { kind: "key", key: "0".repeat(32) } })),
+      lib.getMe(client.with({ credential: { type: "key", key: "0".repeat(32) } })),
       (e: any) => e instanceof lib.HextsError && e.code === "NOT_AUTHENTICATED",
     );
   } finally {
@@ -74,7 +74,7 @@ test("a HexClient works in one repository: hexpm:ORG puts resource paths under r
   server.addRelease({ repository: "acme", owner: "ana", tarball: buildTarball({ name: "secret", version: "0.1.0" }) });
   const client = new lib.HexClient({
     apiUrl: server.apiUrl,
-    credential: { kind: "key", key: ana.apiKey },
+    credential: { type: "key", key: ana.apiKey },
     repo: "hexpm:acme",
   });
   try {

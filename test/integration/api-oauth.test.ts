@@ -73,9 +73,9 @@ test("device flow: pending, then approved; polling after success rotates the tok
   assert.equal(again.status, "token");
   const rotated = (again as { token: OAuthToken }).token;
   assert.notEqual(rotated.access_token, token.access_token);
-  await using oldClient = anon.with({ credential: { kind: "bearer", token: token.access_token } });
+  await using oldClient = anon.with({ credential: { type: "oauth", accessToken: token.access_token } });
   await assert.rejects(getMe(oldClient), (e: unknown) => e instanceof ApiError && e.code === "NOT_AUTHENTICATED");
-  await using newClient = anon.with({ credential: { kind: "bearer", token: rotated.access_token } });
+  await using newClient = anon.with({ credential: { type: "oauth", accessToken: rotated.access_token } });
   assert.equal((await getMe(newClient)).username, "ana");
 });
 
@@ -185,7 +185,7 @@ test("transient failures while polling are tolerated; a lost answer is recovered
     onPoll: (p) => polls.push(p.status),
   });
   assert.deepEqual(polls, ["retrying", "retrying"]);
-  await using c = anon.with({ credential: { kind: "bearer", token: token.access_token } });
+  await using c = anon.with({ credential: { type: "oauth", accessToken: token.access_token } });
   assert.equal((await getMe(c)).username, "ana");
 });
 
@@ -198,7 +198,7 @@ test("refresh rotates the pair: the new one works, the old refresh token is refu
   assert.ok(second.refresh_token);
   assert.notEqual(second.refresh_token, first.refresh_token);
   assert.notEqual(second.access_token, first.access_token);
-  await using c = anon.with({ credential: { kind: "bearer", token: second.access_token } });
+  await using c = anon.with({ credential: { type: "oauth", accessToken: second.access_token } });
   assert.equal((await getMe(c)).username, "ana");
 
   await assert.rejects(
@@ -221,7 +221,7 @@ test("client credentials: an API key becomes a short-lived token within its perm
   const token = await exchangeApiKey(anon, { clientId: CLIENT_ID, apiKey, scope: "api:read", name: "ci" });
   assert.equal(token.refresh_token ?? undefined, undefined);
   assert.equal(token.scope, "api:read");
-  await using c = anon.with({ credential: { kind: "bearer", token: token.access_token } });
+  await using c = anon.with({ credential: { type: "oauth", accessToken: token.access_token } });
   assert.equal((await getMe(c)).username, "ana");
   assert.deepEqual(await testAuth(c, { domain: "api", resource: "read" }), { kind: "oauth" });
   // The secret travels in the body, never in a header.
@@ -250,7 +250,7 @@ test("revocation: by token, and a whole session by the refresh token's hash", as
 
   const a = await deviceLogin(server, anon, "ana");
   await revokeToken(anon, { clientId: CLIENT_ID, token: a.access_token });
-  await using ca = anon.with({ credential: { kind: "bearer", token: a.access_token } });
+  await using ca = anon.with({ credential: { type: "oauth", accessToken: a.access_token } });
   await assert.rejects(getMe(ca), (e: unknown) => e instanceof ApiError && e.code === "NOT_AUTHENTICATED");
 
   const b = await deviceLogin(server, anon, "ana");
@@ -267,7 +267,7 @@ test("OAuth writes: OTP_REQUIRED without a code, OTP_INVALID with a wrong one, s
   server.addUser({ username: "ana", twoFactor: true });
   await using anon = new HexClient({ apiUrl: server.apiUrl });
   const token = await deviceLogin(server, anon, "ana", "api");
-  await using c = anon.with({ credential: { kind: "bearer", token: token.access_token } });
+  await using c = anon.with({ credential: { type: "oauth", accessToken: token.access_token } });
 
   await assert.rejects(
     createKey(c, { name: "k1" }),
@@ -289,7 +289,7 @@ test("otpRetry prompts after a wrong code; non-interactive runs fail naming --ot
   server.addUser({ username: "ana", twoFactor: true });
   await using anon = new HexClient({ apiUrl: server.apiUrl });
   const token = await deviceLogin(server, anon, "ana", "api");
-  await using c = anon.with({ credential: { kind: "bearer", token: token.access_token } });
+  await using c = anon.with({ credential: { type: "oauth", accessToken: token.access_token } });
 
   const asked: [number, string, string][] = [];
   const key = await otpRetry((otp) => createKey(c, { name: "k2" }, { otp }), {
@@ -320,7 +320,7 @@ test("one OtpSession serves a whole command: asked once, the code reused for eac
   server.addUser({ username: "ana", twoFactor: true });
   await using anon = new HexClient({ apiUrl: server.apiUrl });
   const token = await deviceLogin(server, anon, "ana", "api");
-  await using c = anon.with({ credential: { kind: "bearer", token: token.access_token } });
+  await using c = anon.with({ credential: { type: "oauth", accessToken: token.access_token } });
   let prompts = 0;
   const session = new OtpSession({
     askOtp: async () => {

@@ -33,7 +33,7 @@ import { buildDocsTarball, buildTarball } from "../support/hex-server/tarball-bu
 const hits = (server: HexServer, method: string, path: string) =>
   server.requests.filter((r) => r.method === method && r.path === path);
 const keyed = (server: HexServer, key: string) =>
-  new HexClient({ apiUrl: server.apiUrl, credential: { kind: "key", key }, retry: { baseDelayMs: 1 } });
+  new HexClient({ apiUrl: server.apiUrl, credential: { type: "key", key }, retry: { baseDelayMs: 1 } });
 
 test("users: register (anonymously), whoami with organizations, look up by name and email", async () => {
   await using server = await startHexServer();
@@ -481,14 +481,14 @@ test("Basic auth only where asked: key creation with a password, refused when th
     await using server = await startHexServer({ basicAuth: true });
     const { password } = server.addUser({ username: "ana" });
     await using anon = new HexClient({ apiUrl: server.apiUrl });
-    const key = await createKey(anon, { name: "legacy" }, { credential: { kind: "basic", username: "ana", password } });
+    const key = await createKey(anon, { name: "legacy" }, { credential: { type: "basic", username: "ana", password } });
     assert.equal(key.name, "legacy");
     assert.equal(
       hits(server, "POST", "/api/keys")[0]?.headers.authorization,
       `Basic ${Buffer.from(`ana:${password}`).toString("base64")}`,
     );
     await assert.rejects(
-      createKey(anon, { name: "x" }, { credential: { kind: "basic", username: "ana", password: "wrong-password" } }),
+      createKey(anon, { name: "x" }, { credential: { type: "basic", username: "ana", password: "wrong-password" } }),
       (e: unknown) => e instanceof ApiError && e.code === "NOT_AUTHENTICATED" && !/wrong-password/.test(e.message),
     );
   }
@@ -497,7 +497,7 @@ test("Basic auth only where asked: key creation with a password, refused when th
     const { password } = server.addUser({ username: "ana" });
     await using basic = new HexClient({
       apiUrl: server.apiUrl,
-      credential: { kind: "basic", username: "ana", password },
+      credential: { type: "basic", username: "ana", password },
     });
     await assert.rejects(createKey(basic, { name: "legacy" }), (e: unknown) => {
       assert.ok(e instanceof ApiError && e.code === "BASIC_AUTH_DISABLED");
@@ -518,7 +518,7 @@ test("an OAuth write by a user without two-factor authentication is TWO_FACTOR_D
   server.approveDevice(device.user_code, "bo");
   const poll = await pollDeviceToken(anon, { clientId: "hexts", deviceCode: device.device_code });
   const token = (poll as { token: OAuthToken }).token;
-  await using c = anon.with({ credential: { kind: "bearer", token: token.access_token } });
+  await using c = anon.with({ credential: { type: "oauth", accessToken: token.access_token } });
   await assert.rejects(
     retireRelease(c, "foo", "1.0.0", { reason: "other", message: "bye now" }, { otp: "123456" }),
     (e: unknown) => {

@@ -66,7 +66,7 @@ const userJson = (username: string) => ({
 test("every request carries the user agent, Accept JSON, the raw key and the OTP header", async () => {
   await withUser(async (server, key) => {
     await using c = client(server, {
-      credential: { kind: "key", key },
+      credential: { type: "key", key },
       otp: "123456",
       ci: true,
       userAgentExtra: "tool/1.0",
@@ -88,7 +88,7 @@ test("every request carries the user agent, Accept JSON, the raw key and the OTP
 
 test("a JSON body goes out as application/json; a bearer credential as `Bearer <token>`", async () => {
   await withUser(async (server) => {
-    await using c = client(server, { credential: { kind: "bearer", token: "not-a-real-token" } }).client;
+    await using c = client(server, { credential: { type: "oauth", accessToken: "not-a-real-token" } }).client;
     await assert.rejects(
       getMe(c),
       (e: unknown) =>
@@ -107,7 +107,7 @@ test("a JSON body goes out as application/json; a bearer credential as `Bearer <
 test("x-hex-message headers reach onWarning; nothing is printed", async () => {
   await withUser(async (server, key) => {
     const warnings: unknown[] = [];
-    await using c = client(server, { credential: { kind: "key", key }, onWarning: (w) => warnings.push(w) }).client;
+    await using c = client(server, { credential: { type: "key", key }, onWarning: (w) => warnings.push(w) }).client;
     server.fault({
       method: "GET",
       path: "/api/users/me",
@@ -127,7 +127,7 @@ test("reads survive connection resets, 503s and a 429 (waiting for the rate-limi
   await withUser(async (server, key) => {
     const retries: string[] = [];
     const { client: c, sleeps } = client(server, {
-      credential: { kind: "key", key },
+      credential: { type: "key", key },
       onRetry: (r) => retries.push(r.reason),
     });
     await using _ = c;
@@ -150,7 +150,7 @@ test("reads survive connection resets, 503s and a 429 (waiting for the rate-limi
 
 test("reads give up after 3 attempts with the server's failure", async () => {
   await withUser(async (server, key) => {
-    await using c = client(server, { credential: { kind: "key", key } }).client;
+    await using c = client(server, { credential: { type: "key", key } }).client;
     server.fault({ method: "GET", path: "/api/users/me", times: 5, fault: { kind: "status", status: 502 } });
     await assert.rejects(
       getMe(c),
@@ -162,7 +162,7 @@ test("reads give up after 3 attempts with the server's failure", async () => {
 
 test("a rate limit that resets too far ahead fails at once with RATE_LIMITED", async () => {
   await withUser(async (server, key) => {
-    await using c = client(server, { credential: { kind: "key", key }, retry: { maxWaitMs: 5_000 } }).client;
+    await using c = client(server, { credential: { type: "key", key }, retry: { maxWaitMs: 5_000 } }).client;
     server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "rate-limit", resetInSeconds: 50 } });
     await assert.rejects(
       getMe(c),
@@ -174,7 +174,7 @@ test("a rate limit that resets too far ahead fails at once with RATE_LIMITED", a
 
 test("a POST is never re-sent: a reset reports an unknown outcome and how to check", async () => {
   await withUser(async (server, key) => {
-    const { client: c, sleeps } = client(server, { credential: { kind: "key", key } });
+    const { client: c, sleeps } = client(server, { credential: { type: "key", key } });
     await using _ = c;
     server.fault({ method: "POST", path: "/api/keys", fault: { kind: "reset" } });
     await assert.rejects(
@@ -202,7 +202,7 @@ test("a POST is never re-sent: a reset reports an unknown outcome and how to che
 
 test("a slow server times out (TIMEOUT, not retried) after the configured time", async () => {
   await withUser(async (server, key) => {
-    await using c = client(server, { credential: { kind: "key", key }, timeoutMs: 200 }).client;
+    await using c = client(server, { credential: { type: "key", key }, timeoutMs: 200 }).client;
     server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "slow", delayMs: 1_500 } });
     const started = Date.now();
     await assert.rejects(
@@ -216,7 +216,7 @@ test("a slow server times out (TIMEOUT, not retried) after the configured time",
 
 test("the server's 422 errors come back flattened into lines", async () => {
   await withUser(async (server, key) => {
-    await using c = client(server, { credential: { kind: "key", key } }).client;
+    await using c = client(server, { credential: { type: "key", key } }).client;
     await assert.rejects(createKey(c, { name: "old", revokeAt: "2001-01-01T00:00:00Z" }), (e: unknown) => {
       assert.ok(e instanceof ApiError);
       assert.equal(e.code, "VALIDATION_FAILED");
@@ -231,7 +231,7 @@ test("the server's 422 errors come back flattened into lines", async () => {
 test("redirects: credentials and OTP follow to the same origin only, never to another host", async () => {
   await withUser(async (server, key) => {
     await using other = await otherHost(() => userJson("elsewhere"));
-    await using c = client(server, { credential: { kind: "key", key }, otp: "654321" }).client;
+    await using c = client(server, { credential: { type: "key", key }, otp: "654321" }).client;
 
     server.fault({
       method: "GET",
@@ -273,7 +273,7 @@ test("a redirect loop stops after 3 hops with PROTOCOL", async () => {
 
 test("/api/oauth/* never receives the client's credential", async () => {
   await withUser(async (server, key) => {
-    await using c = client(server, { credential: { kind: "key", key }, otp: "111111" }).client;
+    await using c = client(server, { credential: { type: "key", key }, otp: "111111" }).client;
     await startDeviceAuthorization(c, { clientId: "hexts", scope: "api" });
     const [req] = hits(server, "POST", "/api/oauth/device_authorization");
     assert.equal(req?.headers.authorization, undefined);
@@ -282,7 +282,7 @@ test("/api/oauth/* never receives the client's credential", async () => {
       method: "POST",
       path: "oauth/revoke",
       json: { token: "x", client_id: "hexts" },
-      credential: { kind: "key", key },
+      credential: { type: "key", key },
     });
     assert.equal(hits(server, "POST", "/api/oauth/revoke")[0]?.headers.authorization, undefined);
   });
@@ -290,7 +290,7 @@ test("/api/oauth/* never receives the client's credential", async () => {
 
 test("a body missing required fields is a PROTOCOL error; unknown fields pass through", async () => {
   await withUser(async (server, key) => {
-    await using c = client(server, { credential: { kind: "key", key } }).client;
+    await using c = client(server, { credential: { type: "key", key } }).client;
     server.fault({
       method: "GET",
       path: "/api/users/me",
@@ -312,7 +312,7 @@ test("a body missing required fields is a PROTOCOL error; unknown fields pass th
 test("cancelling through the signal ends a request (and a retry wait) with CANCELLED", async () => {
   await withUser(async (server, key) => {
     const ac = new AbortController();
-    await using c = new HexClient({ apiUrl: server.apiUrl, credential: { kind: "key", key }, signal: ac.signal });
+    await using c = new HexClient({ apiUrl: server.apiUrl, credential: { type: "key", key }, signal: ac.signal });
     server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "slow", delayMs: 2_000 } });
     setTimeout(() => ac.abort(), 100);
     await assert.rejects(getMe(c), (e: unknown) => e instanceof HextsError && e.code === "CANCELLED");
@@ -320,7 +320,7 @@ test("cancelling through the signal ends a request (and a retry wait) with CANCE
     const ac2 = new AbortController();
     await using c2 = new HexClient({
       apiUrl: server.apiUrl,
-      credential: { kind: "key", key },
+      credential: { type: "key", key },
       retry: { baseDelayMs: 10_000, maxDelayMs: 10_000 },
     });
     server.fault({ method: "GET", path: "/api/users/me", fault: { kind: "status", status: 503 } });
@@ -369,7 +369,7 @@ test("HTTP proxies from the settings are used (CONNECT with proxy credentials), 
       const target = new URL(server.url).host;
       await using viaProxy = new HexClient({
         apiUrl: server.apiUrl,
-        credential: { kind: "key", key },
+        credential: { type: "key", key },
         proxy: { httpProxy: proxyUrl },
       });
       assert.equal((await getMe(viaProxy)).username, "ana");
@@ -377,7 +377,7 @@ test("HTTP proxies from the settings are used (CONNECT with proxy credentials), 
 
       await using bypass = new HexClient({
         apiUrl: server.apiUrl,
-        credential: { kind: "key", key },
+        credential: { type: "key", key },
         proxy: { httpProxy: proxyUrl, noProxy: "127.0.0.1" },
       });
       await getMe(bypass);
@@ -394,7 +394,7 @@ test("HEX_UNSAFE_HTTPS warns once per client; an unreadable CA file is a CONFIG_
     const warnings: string[] = [];
     await using c = new HexClient({
       apiUrl: server.apiUrl,
-      credential: { kind: "key", key },
+      credential: { type: "key", key },
       unsafeHttps: true,
       onWarning: (w) => warnings.push(w.message),
     });
@@ -414,7 +414,7 @@ test("HEX_UNSAFE_HTTPS warns once per client; an unreadable CA file is a CONFIG_
 test("a derived client shares connections but carries its own credential", async () => {
   await withUser(async (server, key) => {
     await using anon = client(server).client;
-    const authed = anon.with({ credential: { kind: "key", key } });
+    const authed = anon.with({ credential: { type: "key", key } });
     assert.equal((await getMe(authed)).username, "ana");
     await assert.rejects(getMe(anon), (e: unknown) => e instanceof ApiError && e.code === "NOT_AUTHENTICATED");
   });
@@ -447,7 +447,7 @@ test("a transport passed in carries every request (the seam), and close() leaves
         closed++;
       },
     };
-    const c = client(server, { credential: { kind: "key", key }, transport }).client;
+    const c = client(server, { credential: { type: "key", key }, transport }).client;
     assert.equal((await getMe(c)).username, "ana");
     await c.close();
     assert.deepEqual(seen, ["GET /api/users/me"]);

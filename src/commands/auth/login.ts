@@ -15,7 +15,7 @@ import {
   type CreatedKey,
   type HexClient,
 } from "../../api/index.js";
-import type { Credential } from "../../config/index.js";
+import type { KeyCredential, LoginCredential } from "../../credential.js";
 import type { Session } from "../session.js";
 import { browserOpener, openBrowser } from "./browser.js";
 import { defaultKeyName, permissionLabel } from "./keys.js";
@@ -33,7 +33,7 @@ export interface CreatedKeyInfo {
 
 export interface Login {
   method: "oauth" | "key" | "password";
-  credential: Credential;
+  credential: LoginCredential;
   username: string | null;
   /** OAuth: the scopes the user granted. */
   scope?: string | null;
@@ -167,7 +167,7 @@ export async function loginWithOAuth(ctx: Context, session: Session, o: OAuthLog
     );
   }
   const username = await usernameOf(
-    client.with({ credential: { kind: "bearer", token: token.access_token } }),
+    client.with({ credential: { type: "oauth", accessToken: token.access_token } }),
     ctx.signal,
   );
   return {
@@ -227,7 +227,7 @@ export async function readKeyOption(ctx: Context, key: string | true): Promise<s
 /** Checks the key against the server (`/auth?domain=api`) before anything is stored. */
 export async function loginWithKey(ctx: Context, session: Session, o: KeyLoginOptions): Promise<Login> {
   const key = await readKeyOption(ctx, o.key);
-  const client = (await session.anonymous()).with({ credential: { kind: "key", key } });
+  const client = (await session.anonymous()).with({ credential: { type: "key", key } });
   let check;
   try {
     check = await testAuth(client, { domain: "api" }, { signal: ctx.signal });
@@ -298,7 +298,7 @@ export async function loginWithPassword(ctx: Context, session: Session, o: Passw
 
   const base = await session.anonymous();
   const name = o.keyName ?? defaultKeyName();
-  const basic = { kind: "basic" as const, username: login, password };
+  const basic = { type: "basic" as const, username: login, password };
   const main = await createKey(
     base,
     { name, permissions: [{ domain: "api" }] },
@@ -307,11 +307,11 @@ export async function loginWithPassword(ctx: Context, session: Session, o: Passw
     throw explainPasswordFailure(e, base.apiUrl);
   });
   ctx.out.secrets.add(main.secret);
-  const withKey = base.with({ credential: { kind: "key", key: main.secret } });
+  const withKey = base.with({ credential: { type: "key", key: main.secret } });
   const created: CreatedKeyInfo[] = [
     { name: main.name, permissions: main.permissions.map(permissionLabel), stored: true },
   ];
-  const credential: Credential = { type: "key", key: main.secret, keyName: main.name, generated: true };
+  const credential: KeyCredential = { type: "key", key: main.secret, keyName: main.name, generated: true };
   let username: string | null;
   try {
     username = (await usernameOf(withKey, ctx.signal)) ?? (login.includes("@") ? null : login.toLowerCase());
@@ -331,14 +331,10 @@ export async function loginWithPassword(ctx: Context, session: Session, o: Passw
  * Revokes a key hexts created that will not be kept (the login failed or was cancelled after it was made, or a new
  * login replaces it). Bounded to 10 s; a failure (or a run already cancelled with Ctrl-C) is a warning naming the key.
  */
-export async function revokeCreatedKey(
-  ctx: Context,
-  session: Session,
-  c: Extract<Credential, { type: "key" }>,
-): Promise<boolean> {
+export async function revokeCreatedKey(ctx: Context, session: Session, c: KeyCredential): Promise<boolean> {
   const signal = AbortSignal.timeout(10_000);
   try {
-    const client = (await session.anonymous()).with({ credential: { kind: "key", key: c.key } });
+    const client = (await session.anonymous()).with({ credential: { type: "key", key: c.key } });
     let name = c.keyName;
     if (!name) {
       const check = await testAuth(client, { domain: "api" }, { signal });

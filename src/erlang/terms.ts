@@ -184,7 +184,8 @@ export function textOf(t: Term | undefined): string | undefined {
   return undefined;
 }
 
-const isCodePoint = (c: unknown): boolean =>
+/** A Unicode scalar value: what Erlang accepts as a character of Unicode text (no surrogates). */
+export const isCodePoint = (c: unknown): c is number =>
   typeof c === "number" && Number.isInteger(c) && c >= 0 && c <= 0x10ffff && !(c >= 0xd800 && c <= 0xdfff);
 
 /** true/false atoms as booleans, else undefined. */

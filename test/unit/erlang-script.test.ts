@@ -171,6 +171,21 @@ describe("script errors and limits", () => {
     fails(root, `[1]${" ++ [1]".repeat(100_000)}.`, /nested too deeply/);
     assert.equal(run(root, `${"[".repeat(900)}x${"]".repeat(900)}.`), `${"[".repeat(900)}x${"]".repeat(900)}`);
   });
+  it("an integer that is no Unicode character is the script's badarg, as in Erlang", (t) => {
+    const root = project(t);
+    for (const src of [
+      "os:getenv([1114112]).",
+      'io_lib:format("~c", [-1]).',
+      "<<1114112/utf8>>.",
+      "<<16#D800/utf8>>.",
+      "list_to_atom([-1]).",
+    ])
+      fails(root, src, /badarg/);
+    assert.equal(
+      run(root, '{string:chr("abc", 1 bsl 40), string:chr("abc", $b), <<233/utf8>>}.'),
+      '{0,2,<<"é"/utf8>>}',
+    );
+  });
   it("refuses what a script cannot hold", (t) => {
     fails(project(t), "-module(x).", /attributes such as -module/);
     fails(project(t), "self() ! hi.", /sending messages/);

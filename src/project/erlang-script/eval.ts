@@ -19,6 +19,7 @@ import {
   Tuple,
   compareTerms,
   int,
+  isCodePoint,
   isInteger,
   listItems,
   termEquals,
@@ -553,8 +554,10 @@ export class ScriptEvaluator {
         v instanceof Charlist ? v.codes : isInteger(v) ? [v] : undefined;
       if (!codes) return this.unsupported("this binary segment", s.value);
       for (const c of codes) {
-        if (types.includes("utf8")) bytes.push(...new TextEncoder().encode(String.fromCodePoint(Number(c))));
-        else {
+        if (types.includes("utf8")) {
+          if (!isCodePoint(c)) this.badarg(s.value);
+          bytes.push(...new TextEncoder().encode(String.fromCodePoint(c)));
+        } else {
           const bits = size === undefined ? 8 : Number(size);
           if (bits < 0) this.badarg(s.value);
           if (bits % 8 !== 0 || bits > 64) return this.unsupported("binary segments that are not whole bytes", s.value);
@@ -1359,7 +1362,10 @@ LIBRARY.set("string:substr/3", (ev, [s, start, len], at) => {
   const from = intArg(start!, at) - 1;
   return sameKind(s!, [...textArg(s!, at)].slice(from, from + intArg(len!, at)).join(""));
 });
-S("chr/2", (ev, [s, c], at) => [...textArg(s!, at)].indexOf(String.fromCodePoint(intArg(c!, at))) + 1);
+S("chr/2", (ev, [s, c], at) => {
+  const chars = [...textArg(s!, at)];
+  return isCodePoint(c) ? chars.indexOf(String.fromCodePoint(c)) + 1 : isInteger(c) ? 0 : bad(at);
+});
 S("to_integer/1", (ev, [s], at) => {
   const t = textArg(s!, at);
   const m = /^[+-]?\d+/.exec(t);

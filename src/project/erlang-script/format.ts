@@ -2,7 +2,7 @@
 // ~~ and field widths are not supported beyond these). ~p prints on one line, as io_lib:format does for the short
 // terms configuration scripts format.
 import { prettyTerm, writeTerm } from "../../erlang/pretty.js";
-import { Atom, Float, isInteger, listItems, textOf, type Term } from "../../erlang/terms.js";
+import { Atom, Float, isCodePoint, isInteger, listItems, textOf, type Term } from "../../erlang/terms.js";
 
 /** Text of a string-like value (charlist, list of codes, binary, or a deep iolist of those). */
 export function flatText(t: Term): string | undefined {
@@ -12,7 +12,8 @@ export function flatText(t: Term): string | undefined {
   if (!items) return undefined;
   let out = "";
   for (const x of items) {
-    if (isInteger(x)) out += String.fromCodePoint(Number(x));
+    if (isCodePoint(x)) out += String.fromCodePoint(x);
+    else if (typeof x === "number" || typeof x === "bigint") return undefined;
     else {
       const s = flatText(x);
       if (s === undefined) return undefined;
@@ -43,7 +44,7 @@ function directive(d: string | undefined, v: Term): string | undefined {
     case "B":
       return isInteger(v) ? String(v) : undefined;
     case "c":
-      return isInteger(v) ? String.fromCodePoint(Number(v)) : undefined;
+      return isCodePoint(v) ? String.fromCodePoint(v) : undefined;
     case "f":
     case "g":
       return v instanceof Float ? v.value.toFixed(6) : undefined;

@@ -186,6 +186,19 @@ describe("script errors and limits", () => {
       '{0,2,<<"é"/utf8>>}',
     );
   });
+  it("a negative count matches no clause and gives no memory back", (t) => {
+    const root = project(t);
+    fails(root, "lists:duplicate(-5, x).", /function_clause/);
+    fails(root, 'string:copies("ab", -1).', /function_clause/);
+    const limits = { steps: 1_000_000, cells: 1000, depth: 100 };
+    fails(
+      root,
+      "catch lists:duplicate(-100000, x), lists:duplicate(1500, x).",
+      /builds more than 1000 list cells/,
+      limits,
+    );
+    assert.equal(run(root, '{lists:duplicate(0, x), string:copies("ab", 2)}.'), '{[],"abab"}');
+  });
   it("refuses what a script cannot hold", (t) => {
     fails(project(t), "-module(x).", /attributes such as -module/);
     fails(project(t), "self() ! hi.", /sending messages/);

@@ -139,7 +139,7 @@ export class ScriptEvaluator {
 
   /** Counts `n` cells of memory about to be built. */
   alloc(n: number, at: Pos): void {
-    this.cells += n;
+    this.cells += Math.max(0, n); // a negative count must not give memory back
     if (this.cells > this.limits.cells)
       throw new ScriptLimitError(
         this.file,
@@ -738,9 +738,9 @@ function def(names: string, impl: Impl): void {
   for (const n of names.split(" ")) LIBRARY.set(n, impl);
 }
 
-/** The script's own `error:badarg` at `at`. */
-function bad(at: Pos): never {
-  throw new ErlangException("error", A("badarg"), at);
+/** The script's own `error:badarg` (or another reason) at `at`. */
+function bad(at: Pos, reason = "badarg"): never {
+  throw new ErlangException("error", A(reason), at);
 }
 function need<T>(v: T | undefined, at: Pos): T {
   return v === undefined ? bad(at) : v;
@@ -748,6 +748,9 @@ function need<T>(v: T | undefined, at: Pos): T {
 const listArg = (v: V, at: Pos): Term[] => need(listItems(v as Term), at);
 const textArg = (v: V, at: Pos): string => need(flatText(v), at);
 const intArg = (v: V, at: Pos): number => (isInteger(v) ? Number(v) : bad(at));
+/** A count (lists:duplicate/2, string:copies/2): a negative one matches no clause, as in OTP. */
+const countArg = (v: V, at: Pos): number =>
+  isInteger(v) && v >= 0 ? Number(v) : isInteger(v) ? bad(at, "function_clause") : bad(at);
 const funArg = (v: V, arity: number, at: Pos): Fun => (v instanceof Fun && v.arity === arity ? v : bad(at));
 /** A string result in the type of the input: binary in, binary out. */
 const sameKind = (input: V, s: string): Term => (input instanceof Uint8Array ? binOf(s) : str(s));
@@ -956,7 +959,7 @@ L("seq/2 seq/3", (ev, [a, b, s], at) => {
   return Array.from({ length: n }, (_, i) => from + i * step);
 });
 L("duplicate/2", (ev, [n, x], at) => {
-  const k = intArg(n!, at);
+  const k = countArg(n!, at);
   ev.alloc(k, at);
   return Array.from({ length: k }, () => x as Term);
 });
@@ -1372,7 +1375,7 @@ S("to_integer/1", (ev, [s], at) => {
   return m ? tuple(int(BigInt(m[0])), sameKind(s!, t.slice(m[0].length))) : tuple(A("error"), A("no_integer"));
 });
 S("copies/2", (ev, [s, n], at) => {
-  const k = intArg(n!, at);
+  const k = countArg(n!, at);
   const t = textArg(s!, at);
   ev.alloc(k * t.length, at);
   return str(t.repeat(k));

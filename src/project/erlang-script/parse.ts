@@ -60,6 +60,12 @@ export class ScriptSyntaxError extends HextsError {
   }
 }
 
+/**
+ * How deeply expressions may nest in a script: far beyond real scripts, and low enough that parsing and then
+ * evaluating them stays well inside V8's stack (each level costs several frames in both). As mix.exs's parser.
+ */
+const MAX_NESTING = 300;
+
 // Binary operators by precedence (erl_parse): higher binds tighter.
 const BINARY: Record<string, { prec: number; right: boolean }> = {
   "=": { prec: 1, right: true },
@@ -154,21 +160,21 @@ class Parser {
     return out;
   }
 
-  /** Expressions inside one another: as many levels as the term reader allows, then a located error. */
+  /** Expressions inside one another, up to MAX_NESTING levels (then a located error, not a stack overflow). */
   private depth = 0;
 
-  private nested<T>(fn: () => T): T {
-    if (++this.depth > TERM_LIMITS.depth)
-      this.fail(this.peek(), `expressions nested too deeply (more than ${TERM_LIMITS.depth} levels)`);
-    try {
-      return fn();
-    } finally {
-      this.depth--;
-    }
+  private enter(): void {
+    if (++this.depth > MAX_NESTING)
+      this.fail(this.peek(), `expressions nested too deeply (more than ${MAX_NESTING} levels)`);
   }
 
   expr(minPrec = 0): Node {
-    return this.nested(() => this.exprAt(minPrec));
+    this.enter();
+    try {
+      return this.exprAt(minPrec);
+    } finally {
+      this.depth--;
+    }
   }
 
   private exprAt(minPrec: number): Node {
@@ -203,7 +209,13 @@ class Parser {
       (t.kind === "keyword" && (t.text === "not" || t.text === "bnot"))
     ) {
       this.next();
-      const arg = this.nested(() => this.unary());
+      this.enter();
+      let arg: Node;
+      try {
+        arg = this.unary();
+      } finally {
+        this.depth--;
+      }
       if (t.text === "-" && arg.k === "lit" && (typeof arg.v === "number" || typeof arg.v === "bigint")) {
         return { k: "lit", v: typeof arg.v === "number" ? -arg.v : -arg.v, line: t.line, col: t.col };
       }

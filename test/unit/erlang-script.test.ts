@@ -199,6 +199,17 @@ describe("script errors and limits", () => {
     );
     assert.equal(run(root, '{lists:duplicate(0, x), string:copies("ab", 2)}.'), '{[],"abab"}');
   });
+  it("long binaries, lists and strings are copied without overflowing the call stack", (t) => {
+    const root = project(t);
+    const n = 1_000_000;
+    const src =
+      `B = list_to_binary(lists:duplicate(${n}, 97)), L = lists:duplicate(${n}, 1), ` +
+      "{byte_size(<<B/binary>>), byte_size(iolist_to_binary([B])), length(lists:append([L]))}.";
+    assert.equal(run(root, src), `{${n},${n},${n}}`);
+    const long = `"${"a".repeat(600_000)}"`;
+    assert.equal(run(root, `length("b" ${long}).`), "600001");
+    fails(root, `length(${long} ${long}).`, /^rebar\.config\.script:1:600011: string too long \(more than 1000000/);
+  });
   it("refuses what a script cannot hold", (t) => {
     fails(project(t), "-module(x).", /attributes such as -module/);
     fails(project(t), "self() ! hi.", /sending messages/);

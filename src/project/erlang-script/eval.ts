@@ -547,7 +547,7 @@ export class ScriptEvaluator {
       if (types.includes("binary") || types.includes("bytes") || v instanceof Uint8Array) {
         if (!(v instanceof Uint8Array)) this.error(A("badarg"), n);
         this.alloc(v.length, n);
-        bytes.push(...v);
+        for (const b of v) bytes.push(b); // not push(...v): a long binary would overflow the call stack
         continue;
       }
       const codes: readonly (number | bigint)[] | undefined =
@@ -860,7 +860,7 @@ function iolistBytes(ev: ScriptEvaluator, v: V, at: Pos): Uint8Array {
   if (v instanceof Uint8Array) return v;
   const out: number[] = [];
   const walk = (x: V) => {
-    if (x instanceof Uint8Array) out.push(...x);
+    if (x instanceof Uint8Array) for (const b of x) out.push(b);
     else if (isInteger(x) && Number(x) >= 0 && Number(x) <= 255) out.push(Number(x));
     else {
       const items = listItems(x as Term);
@@ -910,7 +910,7 @@ L("append/1", (ev, [ls], at) => {
   for (const l of listArg(ls!, at)) {
     const items = listArg(l, at);
     ev.alloc(items.length, at);
-    out.push(...items);
+    for (const x of items) out.push(x);
   }
   return out;
 });

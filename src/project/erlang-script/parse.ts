@@ -292,9 +292,14 @@ class Parser {
       case "var":
         return { k: "var", name: t.text, ...at };
       case "string": {
-        // Adjacent string literals are one string.
+        // Adjacent string literals are one string, as long as the term reader allows one.
         const codes = [...t.codes!];
-        while (this.peek().kind === "string") codes.push(...this.next().codes!);
+        while (this.peek().kind === "string") {
+          const next = this.next();
+          for (const c of next.codes!) codes.push(c);
+          if (codes.length > TERM_LIMITS.stringLength)
+            this.fail(next, `string too long (more than ${TERM_LIMITS.stringLength} characters)`);
+        }
         return { k: "lit", v: new Charlist(codes), ...at };
       }
       case "eof":

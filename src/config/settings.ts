@@ -469,10 +469,10 @@ export function configFilePath(env: NodeJS.ProcessEnv, cwd: string): string {
   return join(configHome(env, cwd), CONFIG_FILE_NAME);
 }
 
-/** The user config store for this run (one per run, keyed on the file). */
+/** The user config store for this run (one per run, keyed on the file): the file is read once per run. */
 export function userConfigStore(ctx: Pick<ConfigContext, "env" | "cwd" | "memo">): ConfigStore {
   const file = configFilePath(ctx.env, ctx.cwd);
-  return ctx.memo(`config/store:${file}`, () => new ConfigStore(file));
+  return ctx.memo(`config/store:${file}`, () => new ConfigStore(file, { readOnce: true }));
 }
 
 export interface ResolveOptions {

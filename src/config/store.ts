@@ -11,6 +11,11 @@ export const CONFIG_FILE_MODE = 0o600;
 
 export interface ConfigStoreOptions {
   lock?: LockOptions;
+  /**
+   * Read the file once and answer later reads from that copy, kept current by this store's own updates: one run's
+   * view of its config (settings, repositories, credentials all come from the same read).
+   */
+  readOnce?: boolean;
 }
 
 /** What an update function may return: a new config, or nothing after mutating the draft it was given. */
@@ -19,6 +24,7 @@ export type ConfigUpdate = (draft: ConfigFile) => ConfigFile | void | Promise<Co
 export class ConfigStore {
   readonly file: string;
   private readonly opts: ConfigStoreOptions;
+  private current?: Promise<ConfigFile>;
 
   constructor(file: string, opts: ConfigStoreOptions = {}) {
     this.file = file;
@@ -29,9 +35,16 @@ export class ConfigStore {
     return `${this.file}.lock`;
   }
 
-  /** The validated config; an empty one when the file does not exist yet. */
+  /** The validated config; an empty one when the file does not exist yet. Each caller gets its own copy. */
   async read(): Promise<ConfigFile> {
-    return (await this.readText()).config;
+    if (!this.opts.readOnce) return (await this.readText()).config;
+    const pending = (this.current ??= this.readText().then((r) => r.config));
+    try {
+      return structuredClone(await pending);
+    } catch (e) {
+      if (this.current === pending) this.current = undefined;
+      throw e;
+    }
   }
 
   private async readText(): Promise<{ config: ConfigFile; text?: string }> {
@@ -95,6 +108,7 @@ export class ConfigStore {
       } else {
         await chmod(this.file, CONFIG_FILE_MODE).catch(() => {});
       }
+      if (this.opts.readOnce) this.current = Promise.resolve(structuredClone(next));
       return next;
     } finally {
       await lock.release();

@@ -65,10 +65,13 @@ async function readConfig(dir: string, root = dir, notes?: string[]): Promise<Te
   return parseTerms(await readFile(file), relative(root, file));
 }
 
-/** The project apps rebar3 would find: `project_app_dirs` (default apps/*, lib/*, .) holding src/*.app.src. */
-export async function listRebar3Apps(dir: string): Promise<Rebar3App[]> {
+/**
+ * The project apps rebar3 would find: `project_app_dirs` (default apps/*, lib/*, .) holding src/*.app.src.
+ * `rootConfig`: DIR's rebar.config terms when the caller has read them already.
+ */
+export async function listRebar3Apps(dir: string, rootConfig?: Term[]): Promise<Rebar3App[]> {
   const root = resolve(dir);
-  const config = await readConfig(root);
+  const config = rootConfig ?? (await readConfig(root));
   const patterns = stringList(proplistGet(config, "project_app_dirs")) ?? DEFAULT_PROJECT_APP_DIRS;
   const apps = new Map<string, Rebar3App>();
   for (const pattern of patterns) {
@@ -159,7 +162,7 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   const notes: string[] = [];
   const rootConfig = await readConfig(root, root, notes);
 
-  const apps = await listRebar3Apps(root);
+  const apps = await listRebar3Apps(root, rootConfig);
   if (apps.length === 0) {
     throw new HextsError(
       "PROJECT_INVALID",

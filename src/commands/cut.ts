@@ -15,7 +15,14 @@ import { incrementChoices, nextVersion, type Increment } from "./publish/next-ve
 import { publishExitCode, publishFlow, renderPublish, type PublishResult } from "./publish/flow.js";
 import { locateVersion, rewriteVersion, type VersionFile } from "./publish/version-file.js";
 import type { PackageTarget } from "../package/checks.js";
-import { checkCutPreconditions, planCut, tagFor, type CutPlan, type GitPlanFacts } from "./cut/plan.js";
+import {
+  checkCutPreconditions,
+  planCut,
+  tagFor,
+  type CutPlan,
+  type CutRelease,
+  type GitPlanFacts,
+} from "./cut/plan.js";
 
 const Text = z.string().min(1);
 
@@ -40,15 +47,7 @@ export type PushOutcome =
   | { status: "skipped"; reason: string }
   | { status: "failed"; error: { code: string; message: string }; commands: string[] };
 
-export interface CutResult {
-  name: string;
-  from: string;
-  to: string;
-  tag: string;
-  /** `file`: the version literal was rewritten and committed; `git`: `{vsn, git}`, the tag carries the version. */
-  source: "file" | "git";
-  /** The rewritten file, relative to the repository. */
-  file?: string;
+export interface CutResult extends CutRelease {
   commit?: string;
   tagged: boolean;
   /** Tagging after a successful publish failed (nothing was undone). */

@@ -102,13 +102,19 @@ export interface CutPlanInput {
   apiUrl: string;
 }
 
-export interface CutPlan {
+/** What every cut result starts with: the release and how its version is recorded. */
+export interface CutRelease {
   name: string;
   from: string;
   to: string;
   tag: string;
+  /** `file`: the version literal was rewritten and committed; `git`: `{vsn, git}`, the tag carries the version. */
   source: "file" | "git";
+  /** The rewritten file, relative to the repository. */
   file?: string;
+}
+
+export interface CutPlan extends CutRelease {
   dryRun: boolean;
   head: string;
   /** The one-file commit of the version change; absent with `{vsn, git}`. */

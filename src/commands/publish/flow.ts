@@ -12,7 +12,7 @@ import type { ProjectPackage } from "../../project/types.js";
 import type { Output } from "../../ui/output.js";
 import { openSession, serverLabel, type Session } from "../session.js";
 import { DOCS_HOW, docsSource, runDocsGenerator, type DocsSource } from "./docs.js";
-import { planPublish, type PublishHooks, type PublishOptions, type PublishPlan } from "./plan.js";
+import { planPublish, type PublishHooks, type PublishOptions, type PublishPlan, type PublishRelease } from "./plan.js";
 import { explainPublishError, type ReleaseRef } from "./errors.js";
 import { formatBytes, uploadProgress } from "./progress.js";
 
@@ -49,19 +49,12 @@ export interface OwnerOutcome {
   error?: { code: string; message: string };
 }
 
-export interface PublishResult {
-  name: string;
-  version: string;
-  app: string;
-  repository: string;
-  organization?: string;
-  apiUrl: string;
+export interface PublishResult extends PublishRelease {
   dryRun: boolean;
   /** Absent for `publish docs`. */
   package?: PackageOutcome;
   docs: DocsOutcome;
   owner?: OwnerOutcome;
-  warnings: string[];
 }
 
 function errorInfo(e: unknown): { code: string; message: string } {
@@ -181,7 +174,17 @@ export async function readPublish(ctx: Context, o: PublishOptions): Promise<Publ
 
 export async function publishFlow(ctx: Context, o: PublishOptions, hooks: PublishHooks = {}): Promise<PublishResult> {
   const inputs = await readPublish(ctx, o);
-  const plan = planPublish({
+  return executePublish(ctx, planFromInputs(ctx, o, inputs, hooks), inputs);
+}
+
+/** planPublish on what readPublish read, with the run's ability to ask. */
+export function planFromInputs(
+  ctx: Context,
+  o: PublishOptions,
+  inputs: PublishInputs,
+  hooks: PublishHooks = {},
+): PublishPlan {
+  return planPublish({
     options: o,
     hooks,
     checked: inputs.checked,
@@ -191,7 +194,6 @@ export async function publishFlow(ctx: Context, o: PublishOptions, hooks: Publis
     interactive: ctx.prompt.interactive,
     yes: ctx.yes,
   });
-  return executePublish(ctx, plan, inputs);
 }
 
 /** The docs tarball of the plan's docs step: generated, or packed from a directory; undefined when none. */

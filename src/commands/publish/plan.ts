@@ -69,6 +69,17 @@ export interface PublishConfirmations {
   proceed: string;
 }
 
+/** What every publish result starts with: the release and where it goes. */
+export interface PublishRelease {
+  name: string;
+  version: string;
+  app: string;
+  repository: string;
+  organization?: string;
+  apiUrl: string;
+  warnings: string[];
+}
+
 export interface PublishPlan {
   ref: ReleaseRef;
   /** `publish docs`. */
@@ -93,15 +104,7 @@ export interface PublishPlan {
   /** The command that publishes the docs alone, offered when their upload fails after the package's. */
   docsRetry: string;
   /** The fields every result starts with. */
-  result: {
-    name: string;
-    version: string;
-    app: string;
-    repository: string;
-    organization?: string;
-    apiUrl: string;
-    warnings: string[];
-  };
+  result: PublishRelease;
 }
 
 const CODE_OF_CONDUCT = "https://hex.pm/policies/codeofconduct";

@@ -8,9 +8,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildTarball } from "../support/hex-server/index.js";
 import {
+  failDocsUpload,
   git,
   gitProject,
   gitRepo,
+  gitState,
   isWrite,
   jsonDoc,
   mixProject,
@@ -19,18 +21,7 @@ import {
   release,
   world,
   writeFiles,
-  type World,
 } from "./publish-support.js";
-
-/** HEAD, tags, status and the remote's refs: everything cut could change in git. */
-function gitState(w: World, dir: string, origin: string) {
-  return {
-    head: git(dir, w.env, "rev-parse", "HEAD").trim(),
-    tags: git(dir, w.env, "tag", "--list").trim(),
-    status: git(dir, w.env, "status", "--porcelain").trim(),
-    remote: git(origin, w.env, "for-each-ref", "--format=%(refname) %(objectname)").trim(),
-  };
-}
 
 test("cut -i patch --yes: only the version literal changes, one-file commit, publish, annotated tag, push", async (t) => {
   const w = await world(t);
@@ -292,11 +283,7 @@ test("git push refused: the release stays published and tagged, nothing is undon
 test("docs failing during cut: exit 5, yet the tag and the push happen (the release is public)", async (t) => {
   const w = await world(t);
   const { dir, origin } = gitProject(w, "withdocs", { extra: { "doc/index.html": "<h1>docs</h1>\n" } });
-  w.server.fault({
-    method: "POST",
-    path: "/api/packages/withdocs/releases/1.2.4/docs",
-    fault: { kind: "status", status: 500 },
-  });
+  failDocsUpload(w, "withdocs", "1.2.4");
   const r = await w.hexts(["cut", "-i", "patch", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(r.code, 5, r.stderr);
   assert.match(r.stderr, /Publish the docs alone with: hexts publish docs --doc-dir doc/);

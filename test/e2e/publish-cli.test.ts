@@ -8,6 +8,7 @@ import { z } from "zod";
 import { buildTarball } from "../support/hex-server/index.js";
 import { runHexts, toolsPath } from "../support/cli.js";
 import {
+  failDocsUpload,
   fakeTool,
   isDocsUpload,
   isWrite,
@@ -263,11 +264,7 @@ test("a connection cut mid-upload: outcome unknown, how to check, and no second 
 test("docs failing after the package: exit 5, the package URL, and `publish docs` retries them alone", async (t) => {
   const w = await world(t);
   const dir = projectWithDocs(w);
-  w.server.fault({
-    method: "POST",
-    path: "/api/packages/demo/releases/1.2.3/docs",
-    fault: { kind: "status", status: 500 },
-  });
+  failDocsUpload(w, "demo", "1.2.3");
   const r = await w.hexts(["publish", "--yes", "--doc-dir", "doc"], dir);
   assert.equal(r.code, 5, r.stderr);
   assert.match(r.stdout, /^Package published to .*\/packages\/demo\/1\.2\.3 \([0-9a-f]{64}\)\n$/);

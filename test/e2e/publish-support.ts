@@ -183,6 +183,16 @@ export function gitRepo(dir: string, env: Record<string, string>): { origin: str
   return { origin };
 }
 
+/** HEAD, tags, status and the remote's refs: everything cut could change in git. */
+export function gitState(w: World, dir: string, origin: string) {
+  return {
+    head: git(dir, w.env, "rev-parse", "HEAD").trim(),
+    tags: git(dir, w.env, "tag", "--list").trim(),
+    status: git(dir, w.env, "status", "--porcelain").trim(),
+    remote: git(origin, w.env, "for-each-ref", "--format=%(refname) %(objectname)").trim(),
+  };
+}
+
 /** A fake doc tool on PATH (rebar3 or mix are not installed here): writes doc/index.html, or fails. */
 export function fakeTool(binDir: string, name: string, script: string): string {
   mkdirSync(binDir, { recursive: true });
@@ -206,6 +216,15 @@ export function publishes(server: HexServer): RecordedRequest[] {
 
 export function release(w: World, name: string, version: string, repository = "hexpm") {
   return w.state.findPackage(repository, name)?.releases.find((r) => r.version === version);
+}
+
+/** The server answers 500 to the docs upload of `name` `version` (the package upload itself succeeds). */
+export function failDocsUpload(w: World, name: string, version: string): void {
+  w.server.fault({
+    method: "POST",
+    path: `/api/packages/${name}/releases/${version}/docs`,
+    fault: { kind: "status", status: 500 },
+  });
 }
 
 // ---- OAuth logins with two-factor codes ----

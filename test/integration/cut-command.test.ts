@@ -9,17 +9,7 @@ import { HextsError } from "../../src/errors.js";
 import { cut, CutInput, cutExitCode } from "../../src/commands/cut.js";
 import { buildTarball } from "../support/hex-server/index.js";
 import { commandContext, scriptedPrompter } from "../support/command-context.js";
-import { git, gitProject, isWrite, publishes, release, world, type World } from "../e2e/publish-support.js";
-
-/** HEAD, tags, status and the remote's refs: everything cut could change in git. */
-function gitState(w: World, dir: string, origin: string) {
-  return {
-    head: git(dir, w.env, "rev-parse", "HEAD").trim(),
-    tags: git(dir, w.env, "tag", "--list").trim(),
-    status: git(dir, w.env, "status", "--porcelain").trim(),
-    remote: git(origin, w.env, "for-each-ref", "--format=%(refname) %(objectname)").trim(),
-  };
-}
+import { git, gitProject, gitState, isWrite, publishes, release, world } from "../e2e/publish-support.js";
 
 test("cut --increment patch --yes in-process: the plan is shown, each step done, the result says so", async (t) => {
   const w = await world(t);

@@ -6,10 +6,23 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { HextsError } from "../../src/errors.js";
 import { publish, renderPublishOutcome } from "../../src/commands/publish.js";
-import { executePublish, publishExitCode, readPublish, type PublishResult } from "../../src/commands/publish/flow.js";
-import { planPublish } from "../../src/commands/publish/plan.js";
+import {
+  executePublish,
+  planFromInputs,
+  publishExitCode,
+  readPublish,
+  type PublishResult,
+} from "../../src/commands/publish/flow.js";
 import { commandContext, scriptedPrompter } from "../support/command-context.js";
-import { isDocsUpload, isWrite, projectWithDocs, publishes, release, world } from "../e2e/publish-support.js";
+import {
+  failDocsUpload,
+  isDocsUpload,
+  isWrite,
+  projectWithDocs,
+  publishes,
+  release,
+  world,
+} from "../e2e/publish-support.js";
 
 /** Asserts that `lines` appear in `text` in this order. */
 function inOrder(text: string, lines: string[]): void {
@@ -28,15 +41,7 @@ test("read, plan, execute: nothing is sent before execute; execute shows the pla
   const { ctx } = run;
 
   const inputs = await readPublish(ctx, { docDir: "doc" });
-  const plan = planPublish({
-    options: { docDir: "doc" },
-    checked: inputs.checked,
-    package: inputs.package,
-    apiUrl: inputs.session.repository.apiUrl ?? "",
-    docs: inputs.docs,
-    interactive: ctx.prompt.interactive,
-    yes: ctx.yes,
-  });
+  const plan = planFromInputs(ctx, { docDir: "doc" }, inputs);
   assert.equal(w.server.requests.length, 0, "reading and planning send nothing");
   assert.equal(run.stderr(), "", "and print nothing");
   assert.equal(plan.targetLine, `Publishing to the server at ${w.server.apiUrl}`);
@@ -137,11 +142,7 @@ test("the plan's questions on a terminal: the owner choice, then Proceed; no, th
 test("docs refused after the package: the result says failed with the plan's retry command (exit 5), not a throw", async (t) => {
   const w = await world(t);
   const dir = projectWithDocs(w);
-  w.server.fault({
-    method: "POST",
-    path: "/api/packages/demo/releases/1.2.3/docs",
-    fault: { kind: "status", status: 500 },
-  });
+  failDocsUpload(w, "demo", "1.2.3");
   const { ctx } = await commandContext(t, { cwd: dir, env: { ...w.env, HEX_API_KEY: w.ana.apiKey }, yes: true });
   const result = (await publish(ctx, { docDir: "doc", app: "demo" })) as PublishResult;
   assert.ok(release(w, "demo", "1.2.3"), "the package is published");

@@ -17,6 +17,7 @@ import { browserOpener } from "../../src/commands/auth/browser.js";
 import { auth, whoami } from "../../src/commands/user.js";
 import { list as listOrganizations, organizationName } from "../../src/commands/organization.js";
 import { startHexServer } from "../support/hex-server/index.js";
+import { scriptedPrompter } from "../support/command-context.js";
 
 test("--permission spellings", () => {
   const cases: [string, { organization?: string } | undefined, string | RegExp][] = [
@@ -102,23 +103,6 @@ test("the browser opener: platform defaults, BROWSER overrides, BROWSER=none tur
 
 // ---- the command functions in-process ----
 
-/** A prompter that answers from a script and records the questions; fails on a question it has no answer for. */
-function scripted(answers: string[], asked: string[]): Prompter {
-  const next = (message: string) => {
-    asked.push(message);
-    const a = answers.shift();
-    if (a === undefined) throw new Error(`unexpected question: ${message}`);
-    return a;
-  };
-  return {
-    interactive: true,
-    input: async (m) => next(m),
-    secret: async (m) => next(m),
-    confirm: async (m) => next(m) === "y",
-    select: async (m) => next(m) as never,
-  };
-}
-
 async function contextFor(
   t: { after(fn: () => unknown): void },
   apiUrl: string,
@@ -151,7 +135,7 @@ test("auth --key in-process: the key prompt, then a local password whose confirm
   const ana = server.addUser({ username: "ana" });
   const asked: string[] = [];
   const { ctx } = await contextFor(t, server.apiUrl, {
-    prompt: scripted(
+    prompt: scriptedPrompter(
       [ana.apiKey, "one-local", "two-local", "three-local", "four-local", "five-local", "six-local"],
       asked,
     ),
@@ -177,7 +161,7 @@ test("auth --key in-process stores the login; whoami then reads it back through 
   await using server = await startHexServer();
   const ana = server.addUser({ username: "ana" });
   server.addOrganization({ name: "acme", admin: "ana" });
-  const { ctx } = await contextFor(t, server.apiUrl, { prompt: scripted(["same-local", "same-local"], []) });
+  const { ctx } = await contextFor(t, server.apiUrl, { prompt: scriptedPrompter(["same-local", "same-local"], []) });
   const result = await auth(ctx, { key: ana.apiKey, browser: false, localPassword: true });
   assert.equal(result.method, "key");
   assert.equal(result.encrypted, true);

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
+import { isSecretSetting } from "../secret-names.js";
 import type { Output } from "../ui/output.js";
 import {
   SETTINGS,
@@ -82,13 +83,13 @@ export async function config(ctx: Context, input: ConfigInput): Promise<ConfigRe
   const settings = ctx.settings;
   const view = (k: SettingKey): SettingView => {
     const v = settings.values[k];
-    const def = SETTINGS[k];
+    const secret = isSecretSetting(k);
     return {
       key: k,
-      value: v === undefined ? null : def.secret ? MASK : (v as string | number | boolean),
+      value: v === undefined ? null : secret ? MASK : (v as string | number | boolean),
       source: settings.sources[k],
-      secret: def.secret,
-      description: def.description,
+      secret,
+      description: SETTINGS[k].description,
     };
   };
   if (key !== undefined) return { action: "get", file: settings.file, setting: view(key as SettingKey) };

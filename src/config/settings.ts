@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import envPaths from "env-paths";
 import { z } from "zod";
 import { HextsError, type ErrorCode } from "../errors.js";
+import { SECRET_SETTINGS, isSecretSetting } from "../secret-names.js";
 import type { ConfigContext } from "./context.js";
 import { ConfigStore } from "./store.js";
 
@@ -50,8 +51,6 @@ export interface SettingDef<T> {
   project: boolean;
   /** Read from, and written to, the user config file by `hexts config KEY VALUE`. */
   user: boolean;
-  /** Shown instead of the value, never printed. */
-  secret: boolean;
   default?: T | ((env: NodeJS.ProcessEnv, cwd: string) => T);
   /** The flag that sets it, for display (`--otp`). */
   flag?: string;
@@ -138,7 +137,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_API_KEY", "HEXPM_API_KEY"],
     project: true,
     user: false,
-    secret: true,
     notStored: "store a key with `hexts user auth --key`, or set HEX_API_KEY",
     description: "API key used for every API call instead of the stored login",
   },
@@ -147,7 +145,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_API_URL", "HEX_API"],
     project: true,
     user: true,
-    secret: false,
     default: DEFAULT_API_URL,
     description: "Hex API base URL",
   },
@@ -156,7 +153,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_HOME"],
     project: false,
     user: false,
-    secret: false,
     default: () => envPaths("hexts", { suffix: "" }).config,
     notStored: "it locates the config file itself; set HEX_HOME",
     description: "directory of the hexts config file",
@@ -166,7 +162,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_OTP"],
     project: false,
     user: false,
-    secret: true,
     flag: "--otp",
     notStored: "codes change every 30 seconds; pass --otp or set HEX_OTP",
     description: "two-factor code for writes made with an OAuth login",
@@ -176,7 +171,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_LOCAL_PASSWORD"],
     project: false,
     user: false,
-    secret: true,
     notStored: "it protects the config file; set HEX_LOCAL_PASSWORD for runs that cannot prompt",
     description: "local password that decrypts stored credentials",
   },
@@ -185,7 +179,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_OAUTH_CLIENT_ID"],
     project: true,
     user: true,
-    secret: false,
     default: "hexts",
     description: "OAuth client id used by `hexts user auth`",
   },
@@ -194,7 +187,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_HTTP_TIMEOUT"],
     project: true,
     user: true,
-    secret: false,
     default: 15,
     description: "HTTP request timeout in seconds",
   },
@@ -203,7 +195,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_TRUST_PROJECT"],
     project: false,
     user: true,
-    secret: false,
     default: false,
     description:
       "let project files (rebar.config, mix.exs) set api_key, proxies, unsafe_https and cacerts_path, and send credentials to their api_url",
@@ -213,7 +204,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_UNSAFE_HTTPS"],
     project: true,
     user: true,
-    secret: false,
     default: false,
     description: "skip TLS certificate verification",
   },
@@ -222,7 +212,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_CACERTS_PATH"],
     project: true,
     user: true,
-    secret: false,
     description: "CA bundle (PEM) to trust",
   },
   unsafe_registry: {
@@ -230,7 +219,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_UNSAFE_REGISTRY"],
     project: true,
     user: true,
-    secret: false,
     default: false,
     description: "skip registry signature verification (audit, outdated, package)",
   },
@@ -239,7 +227,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_NO_VERIFY_REPO_ORIGIN"],
     project: true,
     user: true,
-    secret: false,
     default: false,
     description: "skip the check that registry data names the repository (and package) asked for",
   },
@@ -248,7 +235,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_OFFLINE"],
     project: true,
     user: true,
-    secret: false,
     default: false,
     description: "registry reads use the on-disk cache only, never the network",
   },
@@ -257,7 +243,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_MIRROR", "HEX_MIRROR_URL"],
     project: true,
     user: true,
-    secret: false,
     description: "hexpm repository mirror (untrusted: never sent credentials)",
   },
   http_proxy: {
@@ -265,7 +250,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["http_proxy", "HTTP_PROXY"],
     project: true,
     user: true,
-    secret: false,
     description: "proxy for http:// requests",
   },
   https_proxy: {
@@ -273,7 +257,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["https_proxy", "HTTPS_PROXY"],
     project: true,
     user: true,
-    secret: false,
     description: "proxy for https:// requests",
   },
   no_proxy: {
@@ -281,7 +264,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["no_proxy", "NO_PROXY"],
     project: true,
     user: true,
-    secret: false,
     description: "hosts reached without a proxy (comma-separated)",
   },
   ci: {
@@ -289,7 +271,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["CI"],
     project: false,
     user: false,
-    secret: false,
     default: false,
     notStored: "set CI in the environment",
     description: "running in CI: never prompt",
@@ -299,7 +280,6 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["NO_COLOR"],
     project: false,
     user: false,
-    secret: false,
     default: false,
     flag: "--no-color",
     notStored: "set NO_COLOR or pass --no-color",
@@ -377,7 +357,7 @@ export function coerceSetting<K extends SettingKey>(
   const parsed = def.kind.schema.safeParse(raw);
   if (parsed.success) return key === "home" ? (expandHome(parsed.data as string) as never) : parsed.data;
   const reason = parsed.error.issues[0]?.message ?? "invalid value";
-  const shown = def.secret || typeof raw === "object" ? "" : ` (got ${JSON.stringify(raw)})`;
+  const shown = isSecretSetting(key) || typeof raw === "object" ? "" : ` (got ${JSON.stringify(raw)})`;
   throw new HextsError(errorCodeOf[where.layer], `${where.name}: ${reason}${shown}`);
 }
 
@@ -500,7 +480,7 @@ export function resolveSettings(ctx: ConfigContext, opts: ResolveOptions = {}): 
       userFile: store.file,
       cwd: ctx.cwd,
     });
-    for (const key of SETTING_KEYS) if (SETTINGS[key].secret) ctx.out.secrets.add(values[key] as string | undefined);
+    for (const key of SECRET_SETTINGS) ctx.out.secrets.add(values[key] as string | undefined);
     return Object.freeze({ values: Object.freeze(values), sources: Object.freeze(sources), file: store.file });
   });
 }

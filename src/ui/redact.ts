@@ -1,9 +1,7 @@
 // Every line hexts prints passes through here, so secrets never reach a terminal or a log.
+import { isSecretField } from "../secret-names.js";
 
 const MASK = "***";
-
-/** Fields whose string value is a secret wherever they appear in a JSON document. */
-const SECRET_FIELDS = /^(?:secret|api_key|password|access_token|refresh_token|token|client_secret|device_code)$/i;
 
 /** The forms a secret takes once escaped or encoded: JSON strings (also nested), URLs and forms, base64. */
 function encodings(value: string): string[] {
@@ -65,7 +63,7 @@ export class SecretRegistry {
         return Object.fromEntries(
           Object.entries(v).map(([k, x]) => [
             this.redact(k),
-            typeof x === "string" && SECRET_FIELDS.test(k) ? MASK : walk(x),
+            typeof x === "string" && isSecretField(k) ? MASK : walk(x),
           ]),
         );
       }
@@ -84,10 +82,10 @@ export function redactPatterns(text: string): string {
       .replace(/(x-hex-otp["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, `$1${MASK}`)
       // URL userinfo: scheme://user:pass@host
       .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi, `$1${MASK}@`)
-      // JSON-ish secret fields
+      // JSON-ish secret fields (the names: secret-names.ts)
       .replace(
-        /("(?:secret|api_key|password|access_token|refresh_token|token|client_secret|device_code)"\s*:\s*")(?:[^"\\]|\\.)*(")/gi,
-        `$1${MASK}$2`,
+        /("([A-Za-z_-]+)"\s*:\s*")((?:[^"\\]|\\.)*)(")/g,
+        (all, open: string, name: string, _v, close: string) => (isSecretField(name) ? `${open}${MASK}${close}` : all),
       )
   );
 }

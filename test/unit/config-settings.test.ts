@@ -13,6 +13,7 @@ import {
   type SettingKey,
   type SettingLayers,
 } from "../../src/config/settings.js";
+import { isSecretSetting } from "../../src/secret-names.js";
 
 const HOME = "/tmp/hexts-home-for-tests";
 const base = { HEX_HOME: HOME };
@@ -291,7 +292,7 @@ test("settings: every key resolves, and the table names env vars only here", () 
 });
 
 test("settings: secrets are marked secret", () => {
-  assert.deepEqual(SETTING_KEYS.filter((k) => SETTINGS[k].secret).sort(), ["api_key", "local_password", "otp"]);
+  assert.deepEqual(SETTING_KEYS.filter(isSecretSetting).sort(), ["api_key", "local_password", "otp"]);
 });
 
 type SetCase = [key: string, raw: string, ok: unknown | RegExp];

@@ -62,6 +62,11 @@ export function targetRepo(o: { repo?: RepoRef | string; organization?: string }
   return target;
 }
 
+/** hex.pm's own API (as opposed to a self-hosted server, or HEX_API_URL pointing elsewhere). */
+export function isHexpmApi(apiUrl: string): boolean {
+  return /^https:\/\/hex\.pm\/api\/?$/.test(apiUrl);
+}
+
 /** hex.pm itself or one of its organizations (as opposed to a self-hosted repository). */
 export function isHexpmFamily(r: RepoRef): boolean {
   return r.repository === "hexpm" || r.organization !== undefined;

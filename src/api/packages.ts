@@ -1,7 +1,7 @@
 // Packages: search/list, one package, audit log (HEX_PROTOCOL.md §4.4).
 import { z } from "zod";
 import type { CallOptions, HexClient } from "./http.js";
-import type { RepoRef } from "../repository.js";
+import { isHexpmApi, type RepoRef } from "../repository.js";
 import { repoPrefix, seg } from "./paths.js";
 import { AuditLogSchema, RetirementSchema, Timestamp, UserRefSchema, type AuditLog } from "./schemas.js";
 
@@ -63,8 +63,6 @@ export function repositoryLabel(repo: RepoRef, apiUrl?: string): string {
     return org ? `repository ${org} of the server at ${apiUrl}` : `the server at ${apiUrl}`;
   return org ? `hexpm:${org}` : "hexpm";
 }
-
-const isHexpmApi = (apiUrl: string): boolean => /^https:\/\/hex\.pm\/api\/?$/.test(apiUrl);
 
 /** Where the client's calls go, for messages (repositoryLabel of its repository and API). */
 export function clientRepositoryLabel(client: HexClient): string {

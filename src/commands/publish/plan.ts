@@ -2,6 +2,7 @@
 // docs come from and the run's options, what will be shown, built and uploaded, and which questions come before.
 // Pure: no files, no network, no prompts, no output. executePublish (flow.ts) carries the plan out.
 import { HextsError } from "../../errors.js";
+import { isHexpmApi } from "../../repository.js";
 import type { CheckedProject, PackageSummary, PackageTarget } from "../../build/pipeline.js";
 import { DOCS_HOW, type DocsSource } from "./docs.js";
 import type { ReleaseRef } from "./errors.js";
@@ -108,9 +109,6 @@ export interface PublishPlan {
 }
 
 const CODE_OF_CONDUCT = "https://hex.pm/policies/codeofconduct";
-
-/** hex.pm's own API (its code of conduct, its public repository), as opposed to a self-hosted server. */
-const isHexpmApi = (apiUrl: string): boolean => /^https:\/\/hex\.pm\/api\/?$/.test(apiUrl);
 
 /** "public repository hexpm at URL", the organization's private repository, a custom one, or another server. */
 export function targetLine(target: PackageTarget, apiUrl: string): string {

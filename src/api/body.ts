@@ -3,12 +3,10 @@
 // This is the one place that chooses the decoder. Every string a server sends (descriptions, usernames,
 // messages) leaves here without terminal escape sequences or control characters.
 // hexts asks for JSON and sends JSON bodies, except retire's, sent in the term format (retirements.ts).
-import { decodeExternalTerm, externalTermToJson } from "../erlang/etf.js";
+import { decodeExternalTerm, ETF_MAX_INFLATED_SIZE, externalTermToJson } from "../erlang/etf.js";
 import { stripTerminalControls, stripTerminalControlsDeep } from "../terminal-text.js";
 
 const ERLANG = "application/vnd.hex+erlang";
-/** A reply body in the term format may not inflate past this (compressed terms). */
-const ETF_MAX_INFLATED = 16 * 1024 * 1024;
 
 /** A body whose content-type promised a format it is not in: kept apart so no caller mistakes it for data. */
 export class UnreadableBody {
@@ -30,7 +28,7 @@ export function decodeBody(contentType: string | undefined, bytes: Uint8Array): 
   if (type === ERLANG || (type === "" && bytes[0] === 131)) {
     try {
       return stripTerminalControlsDeep(
-        externalTermToJson(decodeExternalTerm(bytes, { maxInflatedSize: ETF_MAX_INFLATED })),
+        externalTermToJson(decodeExternalTerm(bytes, { maxInflatedSize: ETF_MAX_INFLATED_SIZE })),
       );
     } catch (e) {
       if (type === "") return textOrJson(bytes, type);

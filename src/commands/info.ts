@@ -7,6 +7,7 @@ import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError, isHextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
+import { parseVersion } from "../package/checks-version.js";
 import { openRegistry, registryCacheDir } from "./registry-session.js";
 import { openSession } from "./session.js";
 
@@ -70,10 +71,10 @@ export interface GeneralInfo {
 export type InfoResult = PackageInfo | ReleaseInfo | GeneralInfo;
 
 function approximate(version: string): string {
-  const m = /^(\d+)\.(\d+)\.(\d+)(-[^+]+)?/.exec(version);
-  if (!m) return `>= 0.0.0`;
-  if (m[4]) return `~> ${m[1]}.${m[2]}.${m[3]}${m[4]}`;
-  return m[1] === "0" ? `~> 0.${m[2]}.${m[3]}` : `~> ${m[1]}.${m[2]}`;
+  const v = parseVersion(version);
+  if (!v) return `>= 0.0.0`;
+  if (v.pre.length > 0) return `~> ${v.major}.${v.minor}.${v.patch}-${v.pre.join(".")}`;
+  return v.major === 0n ? `~> 0.${v.minor}.${v.patch}` : `~> ${v.major}.${v.minor}`;
 }
 
 /** `{:name, "~> 1.2"}` / `{name, "~> 1.2"}`, with `hex:`/`organization:` when needed (mix hex.info's snippet). */

@@ -17,6 +17,7 @@ import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
 import { packageLabel, parseRepo } from "../repository.js";
+import { isVersion } from "../package/checks-version.js";
 import type { Output } from "../ui/output.js";
 import { openSession, serverLabel, type Session } from "./session.js";
 
@@ -65,13 +66,8 @@ function graphemes(text: string): number {
   return n;
 }
 
-/** SemVer 2.0 as Hex parses versions (no leading `v`, no missing parts, no leading zeros). */
-const VERSION =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
-
 function checkVersion(version: string): string {
-  if (!VERSION.test(version))
-    throw usage(`"${version}" is not a valid version (expected MAJOR.MINOR.PATCH, e.g. 1.0.2)`);
+  if (!isVersion(version)) throw usage(`"${version}" is not a valid version (expected MAJOR.MINOR.PATCH, e.g. 1.0.2)`);
   return version;
 }
 

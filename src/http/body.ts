@@ -1,13 +1,17 @@
 // Reading a response body whole, bounded: a server (or anything on the way) answering with hundreds of megabytes
 // must not exhaust memory. Shared by every transport so the limit holds whichever one carried the request.
+import { MiB, concatBytes } from "../bytes.js";
 import { HextsError } from "../errors.js";
 
 /** The limit when the caller gives none: above any package or docs tarball hex.pm accepts. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 128 * MiB;
+
+/** The size of the slices an upload body is handed to the socket in (progress is reported per slice). */
+export const UPLOAD_CHUNK = 64 * 1024;
 
 function tooLarge(url: string, limit: number, size?: number): HextsError {
   const shown = redactUserinfo(url);
-  const mb = (n: number) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
+  const mb = (n: number) => `${Math.round((n / MiB) * 10) / 10} MB`;
   return new HextsError(
     "PROTOCOL",
     `the answer from ${shown} is ${size === undefined ? "larger than" : `${mb(size)}, over`} the ${mb(limit)} hexts accepts; it stopped reading (is the URL a Hex server?)`,
@@ -50,11 +54,5 @@ export async function readBodyCapped(
     }
     chunks.push(chunk);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }

@@ -8,11 +8,9 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
-import { readBodyCapped } from "./body.js";
+import { UPLOAD_CHUNK, readBodyCapped } from "./body.js";
 import { proxyFor, tlsOptions } from "./tls.js";
 import type { HttpRequest, HttpResponse, HttpTransport, TransportOptions } from "./types.js";
-
-const UPLOAD_CHUNK = 64 * 1024;
 
 const coded = (message: string, code: string, cause?: unknown) =>
   Object.assign(new Error(message, { cause }), { code });

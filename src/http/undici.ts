@@ -3,10 +3,8 @@
 import { Readable } from "node:stream";
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
 import { tlsOptions } from "./tls.js";
-import { readBodyCapped } from "./body.js";
+import { UPLOAD_CHUNK, readBodyCapped } from "./body.js";
 import type { HttpRequest, HttpResponse, HttpTransport, TransportOptions } from "./types.js";
-
-const UPLOAD_CHUNK = 64 * 1024;
 
 export function createDispatcher(o: TransportOptions): Dispatcher {
   const tls = tlsOptions(o);

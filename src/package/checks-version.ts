@@ -57,6 +57,12 @@ export function parseVersion(text: string, approximate = false): ParsedVersion |
   return { major, minor, patch, pre, build };
 }
 
+/**
+ * True when `text` is a SemVer 2.0.0 version as Elixir's `Version.parse/1` reads it (no `v` prefix, no missing
+ * parts, no leading zeros; `+build` allowed): the one version rule (hex.pm's extra limits: versionProblem).
+ */
+export const isVersion = (text: string): boolean => parseVersion(text) !== undefined;
+
 export const MAX_NUMERIC_COMPONENT = 99_999_999_999_999n;
 export const MAX_PRERELEASE_LENGTH = 64;
 

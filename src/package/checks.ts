@@ -12,12 +12,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { encodeMetadataConfig } from "../erlang/metadata-config.js";
+import { METADATA_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE } from "../bytes.js";
 import { HextsError } from "../errors.js";
 import { HEXPM, isHexpmFamily, targetRepo, type RepoRef } from "../repository.js";
 import type { MetadataValue, Problem, ProjectPackage } from "./types.js";
 import { licenseHint, isValidLicense } from "./checks-license.js";
 import { parseVersion, requirementIsPrerelease, requirementProblem, versionProblem } from "./checks-version.js";
-import { TARBALL_MAX_UNCOMPRESSED_SIZE, plannedTarSize } from "./contents.js";
+import { plannedTarSize } from "./contents.js";
 
 /** The repository a package is built for: checks depend on it (hex.pm's public repository is the strictest). */
 export type PackageTarget = RepoRef;
@@ -50,7 +51,6 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set(
 );
 
 export const DESCRIPTION_MAX_LENGTH = 300;
-export const METADATA_MAX_SIZE = 1024 * 1024;
 /** A file hex's clients write when unpacking; mix refuses to package one. */
 const RESERVED_FILE = "hex_metadata.config";
 

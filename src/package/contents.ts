@@ -2,15 +2,12 @@
 // a time through the tar writer and reproducible gzip, with hex.pm's size limits enforced as bytes flow.
 import { open, type FileHandle } from "node:fs/promises";
 import { availableParallelism } from "node:os";
+import { MiB, TARBALL_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE } from "../bytes.js";
 import { HextsError } from "../errors.js";
 import type { PackageFile } from "./types.js";
 import { GzipWriter } from "./gzip.js";
 import { entryTreeProblem, safePathProblem, symlinkEscapes, type TreeEntry } from "./paths.js";
 import { BLOCK_SIZE, MODE_FILE, TarWriter, encodeHeader, paddingSize } from "./tar.js";
-
-/** hex_core / hex.pm limits (HEX_PROTOCOL.md §5.1, §6). */
-export const TARBALL_MAX_SIZE = 16 * 1024 * 1024;
-export const TARBALL_MAX_UNCOMPRESSED_SIZE = 128 * 1024 * 1024;
 
 export interface BuildProgress {
   /** Entries written so far, of `totalFiles`. */
@@ -150,7 +147,7 @@ export class CompressedTar {
  * slower (1.13× wall, 1.14× CPU, paired runs on a loaded 2-core machine), on the 2,000-file one (62 MB) the
  * reading thread spent 3.0 of 5.4 s waiting for it: deflate is then the whole cost.
  */
-const THREAD_MIN_SIZE = 8 * 1024 * 1024;
+const THREAD_MIN_SIZE = 8 * MiB;
 
 /** Size of the tar the entries make, from the sizes the file list carries. */
 export function plannedTarSize(files: readonly PackageFile[]): number {
@@ -172,11 +169,11 @@ const dataSizeOf = (f: PackageFile) => (f.kind === "file" ? f.size : f.kind === 
 
 // ---- reading disk files with a little read-ahead, so disk I/O overlaps compression ----
 
-const SMALL_FILE = 1024 * 1024;
-const READ_CHUNK = 1024 * 1024;
+const SMALL_FILE = MiB;
+const READ_CHUNK = MiB;
 // Enough to overlap reads with compression; more only holds memory (32 files / 4 MiB cost ~2.5 MB peak RSS, no time).
 const PREFETCH_FILES = 8;
-const PREFETCH_BYTES = 2 * 1024 * 1024;
+const PREFETCH_BYTES = 2 * MiB;
 
 /**
  * Read buffers are recycled: the tar/gzip writers copy what they are given, so a buffer is free again as

@@ -5,17 +5,12 @@
 // (disk modes, empty directories); hex.pm accepts both, and mix's form does not depend on the umask.
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
+import { TARBALL_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE } from "../bytes.js";
 import { HextsError } from "../errors.js";
 import type { PackageFile } from "./types.js";
 import { sha256Hex } from "./checksum.js";
-import {
-  CompressedTar,
-  TARBALL_MAX_SIZE,
-  TARBALL_MAX_UNCOMPRESSED_SIZE,
-  packageInvalid,
-  writeEntries,
-  type BuildTarballOptions,
-} from "./contents.js";
+import { isVersion } from "./checks-version.js";
+import { CompressedTar, packageInvalid, writeEntries, type BuildTarballOptions } from "./contents.js";
 import { GunzipError, gunzip } from "./gzip.js";
 import { EntryTree, normalizeTarPath, safePathProblem } from "./paths.js";
 import { MODE_FILE, TarReadError, readTar } from "./tar.js";
@@ -30,11 +25,8 @@ export interface DocsTarball {
   contentsSize: number;
 }
 
-/** SemVer 2.0.0 exactly (no `v` prefix, no leading zeros), as Elixir's `Version.parse/1` accepts it. */
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
-
-export const isSemverName = (name: string) => SEMVER.test(name);
+/** A directory name that is a version (checks-version.ts's one rule, as Elixir's `Version.parse/1`). */
+export const isSemverName = (name: string) => isVersion(name);
 
 const byUtf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 

@@ -1,6 +1,7 @@
 // The tar format hex_core writes (its copy of OTP erl_tar), reproduced byte for byte, plus a strict reader.
 // Rules: vectors/README.md §2 "Tar headers" and "Long and non-ASCII names", HEX_PROTOCOL.md §5.2.
 
+import { concatBytes } from "../bytes.js";
 import { erlBasename, erlDirname, erlJoin } from "./paths.js";
 
 export const BLOCK_SIZE = 512;
@@ -152,17 +153,7 @@ export function encodeHeader(entry: TarEntry): Uint8Array {
   return concatBytes(buildHeader(raw));
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { concatBytes };
 
 /**
  * Writes a tar stream to `sink`, one member at a time, never holding more than the current chunk.

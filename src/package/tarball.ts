@@ -1,5 +1,6 @@
 // Package tarballs (HEX_PROTOCOL.md §5): create them byte for byte as hex_core does, from memory or streamed
 // from disk, and unpack/verify downloaded ones more strictly than hex_core (vectors/README.md §3).
+import { METADATA_MAX_SIZE, TARBALL_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE } from "../bytes.js";
 import { HextsError } from "../errors.js";
 import type { PackageFile } from "./types.js";
 import { decodeMetadataConfig, encodeMetadataConfig, MetadataConfigError } from "../erlang/metadata-config.js";
@@ -9,8 +10,6 @@ import { crc32, inflateRawSync } from "node:zlib";
 import { isGzip } from "./gzip.js";
 import {
   CompressedTar,
-  TARBALL_MAX_SIZE,
-  TARBALL_MAX_UNCOMPRESSED_SIZE,
   checkEntryPath,
   checkEntrySymlink,
   checkEntryTree,
@@ -21,13 +20,8 @@ import {
 import { EntryTree, safePathProblem, normalizeTarPath, type TreeProblem } from "./paths.js";
 import { BLOCK_SIZE, MODE_FILE, TarReadError, TarWriter, paddingSize, readTar } from "./tar.js";
 
-export {
-  TARBALL_MAX_SIZE,
-  TARBALL_MAX_UNCOMPRESSED_SIZE,
-  type BuildProgress,
-  type BuildTarballOptions,
-} from "./contents.js";
-export const METADATA_MAX_SIZE = 1024 * 1024;
+export { type BuildProgress, type BuildTarballOptions } from "./contents.js";
+export { METADATA_MAX_SIZE, TARBALL_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE };
 const VERSION_MAX_SIZE = 32;
 const CHECKSUM_MAX_SIZE = 128;
 

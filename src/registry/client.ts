@@ -3,6 +3,7 @@
 // Credentials go only to a trusted repository's own origin, never to a mirror or a redirect target.
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
+import { TARBALL_MAX_SIZE } from "../bytes.js";
 import { HextsError } from "../errors.js";
 import type { RegistryCache } from "./cache.js";
 import {
@@ -24,8 +25,8 @@ import {
   type HttpTransport,
 } from "../http/index.js";
 
-/** hex.pm's largest accepted package tarball. */
-export const REGISTRY_TARBALL_MAX_SIZE = 16 * 1024 * 1024;
+/** hex.pm's largest accepted package tarball (the one limit, bytes.ts). */
+export const REGISTRY_TARBALL_MAX_SIZE = TARBALL_MAX_SIZE;
 
 export interface RegistryRepository {
   /** What the user calls it: `hexpm`, `hexpm:acme`, a custom repository's name (for messages). */

@@ -66,7 +66,34 @@ export function exitCodeFor(code: ErrorCode): ExitCodeValue {
   return codeToExit[code];
 }
 
+/**
+ * Why an operation failed, as a value rather than words: the library's message states the fact, and the CLI maps the
+ * kind to advice naming hexts commands (cli/advice.ts), as npm's CLI does for npm-registry-fetch's errors.
+ */
+export type ErrorKind =
+  /** No credential was sent and the server needs one. */
+  | "login-required"
+  /** The OAuth access token was refused (expired or revoked). */
+  | "login-expired"
+  /** The API key was refused. */
+  | "key-rejected"
+  /** The username and password were refused. */
+  | "password-rejected"
+  /** The credential is valid but lacks the permission for this call. */
+  | "permission-missing"
+  /** The account may not do this (hex.pm's 403 "not authorized for this action"): not an owner, not a member. */
+  | "account-not-authorized"
+  /** The server turned password (Basic) authentication off. */
+  | "password-login-disabled"
+  /** The write needs a two-factor code, or the code sent was refused. */
+  | "otp-required"
+  | "otp-invalid"
+  /** A repository refused to serve an organization's resource to this run's credentials. */
+  | "repository-login-required";
+
 export interface HextsErrorOptions {
+  /** The typed cause the CLI turns into advice. */
+  kind?: ErrorKind;
   details?: unknown;
   cause?: unknown;
   /** HTTP status, when the error came from a server. */
@@ -78,6 +105,7 @@ export interface HextsErrorOptions {
 export class HextsError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: ExitCodeValue;
+  readonly kind?: ErrorKind;
   readonly details?: unknown;
   readonly status?: number;
   readonly lines: string[];
@@ -87,6 +115,7 @@ export class HextsError extends Error {
     this.name = "HextsError";
     this.code = code;
     this.exitCode = exitCodeFor(code);
+    this.kind = options.kind;
     this.details = options.details;
     this.status = options.status;
     this.lines = options.lines ?? [];

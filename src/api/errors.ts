@@ -1,5 +1,5 @@
 // Every failure of an API call becomes an ApiError (a HextsError) here, in one place.
-import { HextsError, type ErrorCode } from "../errors.js";
+import { HextsError, type ErrorCode, type ErrorKind } from "../errors.js";
 import { header, parseWwwAuthenticate, serverWaitMs, stripControl, type HeaderMap } from "./headers.js";
 import { transportCode, transportKind } from "../http/faults.js";
 import type { CredentialType } from "../credential.js";
@@ -31,9 +31,10 @@ export class ApiError extends HextsError {
     code: ErrorCode,
     message: string,
     facts: ApiErrorFacts,
-    options: { lines?: string[]; cause?: unknown } = {},
+    options: { lines?: string[]; cause?: unknown; kind?: ErrorKind } = {},
   ) {
     super(code, message, {
+      kind: options.kind,
       status: facts.status,
       lines: options.lines,
       cause: options.cause,
@@ -111,8 +112,6 @@ export interface ResponseFacts {
   notFound?: string;
 }
 
-const LOGIN_FIX = "run `hexts user auth` (or set HEX_API_KEY)";
-
 /** Maps a non-2xx response to the error the user sees. Pure: the table the unit tests drive. */
 export function errorFromResponse(r: ResponseFacts): ApiError {
   const serverMessage = serverMessageOf(r.body);
@@ -120,7 +119,10 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
   const facts: ApiErrorFacts = { method: r.method, url: r.url, status: r.status, serverMessage, errors };
   const where = `${r.method} ${r.url}`;
   const said = serverMessage ? `: ${serverMessage}` : "";
-  const make = (code: ErrorCode, message: string, lines?: string[]) => new ApiError(code, message, facts, { lines });
+  const make = (code: ErrorCode, message: string, lines?: string[], kind?: ErrorKind) =>
+    new ApiError(code, message, facts, { lines, kind });
+  // Facts only: what to do about them (log in, pass a code) is the CLI's advice for the reason (cli/advice.ts).
+  const refused = (code: ErrorCode, message: string, kind: ErrorKind) => make(code, message, undefined, kind);
   const msg = (serverMessage ?? "").toLowerCase();
 
   switch (r.status) {
@@ -128,43 +130,42 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
       const challenge = parseWwwAuthenticate(header(r.headers, "www-authenticate"));
       const error = challenge?.params.error;
       if (error === "totp_required") {
-        return make(
-          "OTP_REQUIRED",
-          "This action needs a two-factor authentication code: pass `--otp CODE` or set HEX_OTP.",
-        );
+        return refused("OTP_REQUIRED", "This action needs a two-factor authentication code.", "otp-required");
       }
       if (error === "invalid_totp") {
-        return make(
-          "OTP_INVALID",
-          "The two-factor authentication code was not accepted: pass a current code with `--otp CODE` or HEX_OTP.",
-        );
+        return refused("OTP_INVALID", "The two-factor authentication code was not accepted.", "otp-invalid");
       }
       if (
         r.credential === "basic" &&
         ((challenge?.scheme === "bearer" && !error) || msg.includes("basic authentication is disabled"))
       ) {
-        return make(
+        return refused(
           "BASIC_AUTH_DISABLED",
-          `This server no longer accepts a username and password${said}. Log in with \`hexts user auth --oauth\`, or use an API key (\`hexts user auth --key\` or HEX_API_KEY).`,
+          `This server no longer accepts a username and password${said}.`,
+          "password-login-disabled",
         );
       }
       if (msg.includes("not authorized for this action")) {
-        return make(
+        return refused(
           "FORBIDDEN",
-          `Your key or login lacks the permission for ${where}${said}. Use a key with that permission, or ${LOGIN_FIX}.`,
+          `Your key or login lacks the permission for ${where}${said}.`,
+          "permission-missing",
         );
       }
-      if (!r.credential) return make("NOT_AUTHENTICATED", `You need to be logged in for ${where}: ${LOGIN_FIX}.`);
+      if (!r.credential) {
+        return refused("NOT_AUTHENTICATED", `You need to be logged in for ${where}.`, "login-required");
+      }
       if (r.credential === "basic") {
-        return make(
+        return refused(
           "NOT_AUTHENTICATED",
-          `The server rejected the username and password${said}. Check them, or ${LOGIN_FIX}.`,
+          `The server rejected the username and password${said}.`,
+          "password-rejected",
         );
       }
       if (r.credential === "oauth") {
-        return make("NOT_AUTHENTICATED", `Your login has expired or was revoked${said}. Log in again: ${LOGIN_FIX}.`);
+        return refused("NOT_AUTHENTICATED", `Your login has expired or was revoked${said}.`, "login-expired");
       }
-      return make("NOT_AUTHENTICATED", `The server rejected your API key${said}. Check HEX_API_KEY, or ${LOGIN_FIX}.`);
+      return refused("NOT_AUTHENTICATED", `The server rejected your API key${said}.`, "key-rejected");
     }
     case 403: {
       if (msg.includes("two-factor authentication must be enabled")) {
@@ -178,6 +179,9 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
           "FORBIDDEN",
           "Your email address is not verified yet: confirm it with the link the server emailed you, then try again.",
         );
+      }
+      if (msg.includes("not authorized for this action")) {
+        return refused("FORBIDDEN", `Not allowed: ${where}${said}.`, "account-not-authorized");
       }
       return make("FORBIDDEN", `Not allowed: ${where}${said}.`);
     }

@@ -2,6 +2,7 @@
 import { ExitCode, HextsError, isHextsError } from "../errors.js";
 import { stripTerminalControls } from "../terminal-text.js";
 import type { Output } from "../ui/output.js";
+import { messageWithAdvice } from "./advice.js";
 
 export function toHextsError(e: unknown): HextsError {
   if (isHextsError(e)) return e;
@@ -47,8 +48,11 @@ function fileSystemError(e: unknown): HextsError | undefined {
 /** Renders the error once (one line on stderr, or one JSON document on stdout) and returns the exit code. */
 export function renderError(e: unknown, out: Output): number {
   const err = toHextsError(e);
+  // The library's fact, then what to do about it in hexts commands (cli/advice.ts).
+  const message = messageWithAdvice(err);
   if (out.json) {
-    const error: Record<string, unknown> = { code: err.code, message: out.secrets.redact(err.message) };
+    const error: Record<string, unknown> = { code: err.code, message: out.secrets.redact(message) };
+    if (err.kind !== undefined) error.kind = err.kind;
     if (err.status !== undefined) error.status = err.status;
     if (err.lines.length) error.lines = err.lines.map((l) => out.secrets.redact(l));
     if (err.details !== undefined)
@@ -56,7 +60,7 @@ export function renderError(e: unknown, out: Output): number {
     out.stdout.write(JSON.stringify({ ok: false, error }) + "\n");
   } else {
     // Messages may quote a server or a project file: no escape sequences or control characters reach the terminal.
-    out.writeErr(`${out.style("red", "hexts:", "stderr")} ${stripTerminalControls(err.message)}\n`);
+    out.writeErr(`${out.style("red", "hexts:", "stderr")} ${stripTerminalControls(message)}\n`);
     for (const l of err.lines) out.writeErr(`  ${stripTerminalControls(l)}\n`);
   }
   if (out.verbose) {

@@ -374,7 +374,8 @@ async function undoAll(e: unknown, done: Done[]): Promise<unknown> {
   const err = isHextsError(e)
     ? e
     : new HextsError("INTERNAL", e instanceof Error ? e.message : String(e), { cause: e });
-  return new HextsError(err.code, `${err.message} (hexts cut undid its changes, see below)`, {
+  return new HextsError(err.code, `${err.message.replace(/\.$/, "")} (hexts cut undid its changes, see below)`, {
+    kind: err.kind,
     status: err.status,
     details: err.details,
     cause: err.cause ?? err,

@@ -140,7 +140,7 @@ async function explainOwnerError(
       `no Hex user or organization is called ${user} (give a username or an account's email)`,
     );
   }
-  if (e.status === 403 && /not authorized for this action/i.test(e.serverMessage ?? "")) {
+  if (e.kind === "account-not-authorized") {
     return fromApi(
       e,
       "FORBIDDEN",

@@ -189,7 +189,7 @@ async function retireWrite(
         throw fromApi(e, "NOT_FOUND", `version ${version} of ${packageLabel(s, pkg)} does not exist${known}`);
       }
     }
-    if (e.status === 403 && /not authorized for this action/i.test(e.serverMessage ?? "")) {
+    if (e.kind === "account-not-authorized") {
       throw fromApi(
         e,
         "FORBIDDEN",

@@ -234,15 +234,18 @@ export class RegistryClient {
       });
     }
     if (status === 401 || status === 403) {
-      const hint = !this.repository.trusted
-        ? "; credentials are never sent to an untrusted mirror (HEX_MIRROR)"
-        : org
-          ? `; run \`hexts organization auth ${org}\` or \`hexts user auth\`, or set HEX_API_KEY to a key that can read it`
-          : "";
+      const untrusted = !this.repository.trusted;
+      const hint = untrusted ? "; credentials are never sent to an untrusted mirror (HEX_MIRROR)" : "";
+      // For an organization's repository the CLI adds how to log in to it (cli/advice.ts).
       return new HextsError(
         status === 401 ? "NOT_AUTHENTICATED" : "FORBIDDEN",
         `${where} refused to serve ${what} (HTTP ${status})${hint}`,
-        { status },
+        {
+          status,
+          ...(org && !untrusted
+            ? { kind: "repository-login-required", details: { repository: this.repository.name, organization: org } }
+            : {}),
+        },
       );
     }
     return new HextsError(status >= 500 ? "SERVER_ERROR" : "PROTOCOL", `${where} answered HTTP ${status} for ${what}`, {

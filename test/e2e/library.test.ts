@@ -60,6 +60,17 @@ test("HexClient talks to a Hex server and returns typed data", async () => {
       lib.getMe(client.with({ credential: { type: "key", key: "0".repeat(32) } })),
       (e: any) => e instanceof lib.HextsError && e.code === "NOT_AUTHENTICATED",
     );
+    // Library errors state the fact and a typed kind; advice naming hexts commands is the CLI's (cli/advice.ts).
+    for (const [c, kind] of [
+      [client.with({ credential: { type: "key", key: "0".repeat(32) } }), "key-rejected"],
+      [client.with({ credential: undefined }), "login-required"],
+    ] as const) {
+      await assert.rejects(lib.getMe(c), (e: any) => {
+        assert.equal(e.kind, kind);
+        assert.doesNotMatch(e.message, /hexts |--otp/, e.message);
+        return true;
+      });
+    }
   } finally {
     await client.close();
   }

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { HexClient } from "../../src/api/http.js";
 import { ApiError } from "../../src/api/errors.js";
+import { messageWithAdvice } from "../../src/cli/advice.js";
 import { getMe } from "../../src/api/users.js";
 import { createKey, deleteKey, listKeys } from "../../src/api/keys.js";
 import { testAuth } from "../../src/api/auth.js";
@@ -284,7 +285,7 @@ test("OAuth writes: OTP_REQUIRED without a code, OTP_INVALID with a wrong one, s
   assert.ok((await listKeys(c)).some((k) => k.name === "k1"));
 });
 
-test("otpRetry prompts after a wrong code; non-interactive runs fail naming --otp and HEX_OTP", async () => {
+test("otpRetry prompts after a wrong code; non-interactive runs fail with OTP_REQUIRED (the CLI names --otp and HEX_OTP)", async () => {
   await using server = await startHexServer();
   server.addUser({ username: "ana", twoFactor: true });
   await using anon = new HexClient({ apiUrl: server.apiUrl });
@@ -311,7 +312,12 @@ test("otpRetry prompts after a wrong code; non-interactive runs fail naming --ot
   await assert.rejects(
     otpRetry((otp) => createKey(c, { name: "k3" }, { otp }), {}),
     (e: unknown) =>
-      e instanceof ApiError && e.code === "OTP_REQUIRED" && /--otp/.test(e.message) && /HEX_OTP/.test(e.message),
+      e instanceof ApiError &&
+      e.code === "OTP_REQUIRED" &&
+      e.kind === "otp-required" &&
+      !/--otp/.test(e.message) &&
+      /--otp/.test(messageWithAdvice(e)) &&
+      /HEX_OTP/.test(messageWithAdvice(e)),
   );
 });
 

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { HexClient } from "../../src/api/http.js";
 import { ApiError } from "../../src/api/errors.js";
 import { HextsError } from "../../src/errors.js";
+import { messageWithAdvice } from "../../src/cli/advice.js";
 import { createUser, getMe, getUser } from "../../src/api/users.js";
 import { createKey, deleteAllKeys, deleteKey, getKey, listKeys } from "../../src/api/keys.js";
 import {
@@ -501,7 +502,8 @@ test("Basic auth only where asked: key creation with a password, refused when th
     });
     await assert.rejects(createKey(basic, { name: "legacy" }), (e: unknown) => {
       assert.ok(e instanceof ApiError && e.code === "BASIC_AUTH_DISABLED");
-      assert.match(e.message, /hexts user auth --oauth/);
+      assert.doesNotMatch(e.message, /hexts /, "a library error names no CLI command");
+      assert.match(messageWithAdvice(e), /hexts user auth --oauth/, "the CLI adds how to log in instead");
       assert.doesNotMatch(e.message + JSON.stringify(e.details), new RegExp(password));
       return true;
     });

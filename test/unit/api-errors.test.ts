@@ -11,6 +11,7 @@ import {
   type CredentialKind,
 } from "../../src/api/errors.js";
 import { ExitCode, type ErrorCode } from "../../src/errors.js";
+import { messageWithAdvice } from "../../src/cli/advice.js";
 
 const url = "https://hex.pm/api/packages/foo";
 
@@ -193,7 +194,9 @@ for (const [name, status, headers, body, credential, code, messageHas] of table)
     assert.equal(e.status, status);
     assert.equal(e.method, "GET");
     assert.equal(e.url, url);
-    assert.match(e.message, messageHas);
+    // What users see: the library's fact, then the CLI's advice for its kind (cli/advice.ts).
+    assert.match(messageWithAdvice(e), messageHas);
+    assert.doesNotMatch(e.message, /hexts |--otp/, "the library's own message names no CLI command or flag");
   });
 }
 

@@ -27,6 +27,15 @@ function fieldName(cmd: Command, field: string): string {
   return `<${argument?.name() ?? field}>`;
 }
 
+/** zod's type names in words (`--page 1.5`: "must be a whole number", not "must be a int"). */
+const EXPECTED: Record<string, string> = {
+  number: "a number",
+  int: "a whole number",
+  string: "a text value",
+  boolean: "true or false",
+  array: "a list",
+};
+
 /** One schema failure, written for a person (zod's own wording never reaches the user). */
 export function usageMessage(cmd: Command, issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return "invalid input";
@@ -34,7 +43,7 @@ export function usageMessage(cmd: Command, issue: z.core.$ZodIssue | undefined):
   switch (issue.code) {
     case "invalid_type":
       if (/received undefined$/.test(issue.message)) return `${field} is required`;
-      return `${field} must be ${issue.expected === "number" ? "a number" : issue.expected === "string" ? "a text value" : `a ${issue.expected}`}`;
+      return `${field} must be ${EXPECTED[issue.expected] ?? `a ${issue.expected}`}`;
     case "too_small":
       if (issue.origin === "string") return `${field} must not be empty`;
       return `${field} must be at least ${String(issue.minimum)}`;
@@ -46,7 +55,7 @@ export function usageMessage(cmd: Command, issue: z.core.$ZodIssue | undefined):
       // Messages the schemas write themselves ("--page must be a whole number") are already for people.
       return /^(Invalid|Too|Expected)\b/.test(issue.message)
         ? `${field} is not valid`
-        : issue.message.startsWith("-")
+        : issue.message.startsWith("-") || issue.path.length === 0
           ? issue.message
           : `${field}: ${issue.message}`;
   }

@@ -210,6 +210,11 @@ test("a task without its subcommand, an unknown command and `help bogus` are one
     [["user", "bogus"], /^hexts: unknown command 'bogus' \(see `hexts user --help`\)$/],
     [["help", "bogus"], /^hexts: unknown command 'bogus' \(see `hexts --help`\)$/],
     [["search", "x", "--page", "abc"], /^hexts: --page must be a number \(see `hexts search --help`\)$/],
+    [["search", "x", "--page", "1.5"], /^hexts: --page must be a whole number \(see `hexts search --help`\)$/],
+    [
+      ["package", "diff", "foo", "1.0.0"],
+      /^hexts: give two versions \(`hexts package diff foo 1\.0\.0 1\.1\.0` or .*\)$/,
+    ],
     [
       ["user", "key", "generate", "--key-name", ""],
       /^hexts: --key-name must not be empty \(see `hexts user key --help`\)$/,

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import type { BuildPlan, BuildWhat, PackageSummary, PipelineEvent } from "../build/pipeline.js";
+import { packageSummaryLines } from "./shared.js";
 import type { Output } from "../ui/output.js";
 
 export const BuildInput = z.object({
@@ -174,32 +175,7 @@ function shown(path: string, cwd = process.cwd()): string {
 /** The package as mix hex.build prints it (rebar3_hex's fields included): dependencies, then metadata. */
 export function renderPackageSummary(s: PackageSummary, out: Output): void {
   out.result(`Building ${s.name} ${s.version}${s.repository !== "hexpm" ? ` for ${s.repository}` : ""}`);
-  if (s.requirements.length > 0) {
-    out.result("  Dependencies:");
-    for (const r of s.requirements) {
-      const app = r.app !== r.name ? ` (app: ${r.app})` : "";
-      const repo = r.repository !== undefined && r.repository !== "hexpm" ? ` (repo: ${r.repository})` : "";
-      out.result(`    ${r.name} ${r.requirement}${app}${repo}${r.optional ? " (optional)" : ""}`);
-    }
-  }
-  if (s.organization) out.result(`  Organization: ${s.organization}`);
-  out.result(`  App: ${s.app}`);
-  out.result(`  Name: ${s.name}`);
-  if (s.files.length === 0) out.result("  Files: (none)");
-  else {
-    out.result("  Files:");
-    for (const f of s.files) out.result(`    ${f}`);
-  }
-  out.result(`  Version: ${s.version}`);
-  out.result(`  Build tools: ${s.buildTools.join(", ")}`);
-  if (s.description !== undefined) out.result(`  Description: ${s.description.replace(/\n/g, "\n    ")}`);
-  if (s.licenses.length > 0) out.result(`  Licenses: ${s.licenses.join(", ")}`);
-  const links = Object.entries(s.links);
-  if (links.length > 0) {
-    out.result("  Links:");
-    for (const [label, url] of links) out.result(`    ${label}: ${url}`);
-  }
-  if (s.elixir !== undefined) out.result(`  Elixir: ${s.elixir}`);
+  for (const line of packageSummaryLines(s)) out.result(line);
 }
 
 export function renderBuild(r: BuildResult, out: Output): void {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError, isHextsError } from "../errors.js";
+import { errorInfo } from "./shared.js";
 import { formatGitCommand, Git } from "../git/git.js";
 import type { ProjectPackage } from "../project/types.js";
 import type { Output } from "../ui/output.js";
@@ -63,12 +64,6 @@ export interface CutResult extends CutRelease {
 interface Done {
   what: string;
   undo: () => Promise<string>;
-}
-
-function errorInfo(e: unknown): { code: string; message: string } {
-  return isHextsError(e)
-    ? { code: e.code, message: [e.message, ...e.lines].join(" ") }
-    : { code: "INTERNAL", message: e instanceof Error ? e.message : String(e) };
 }
 
 /** The file that holds the version: src/APP.app.src of the app (rebar3), or its mix.exs. */

@@ -16,6 +16,7 @@ import {
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
+import { graphemeCount } from "./shared.js";
 import { packageLabel, parseRepo } from "../repository.js";
 import { isVersion } from "../package/checks-version.js";
 import type { Output } from "../ui/output.js";
@@ -60,12 +61,6 @@ const usage = (message: string) => new HextsError("USAGE", message);
 const SYNOPSIS =
   "expected `retire PACKAGE VERSION REASON --message MSG`, `retire PACKAGE VERSION --unretire` or `retire PACKAGE --all REASON --message MSG`";
 
-function graphemes(text: string): number {
-  let n = 0;
-  for (const _ of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)) n++;
-  return n;
-}
-
 function checkVersion(version: string): string {
   if (!isVersion(version)) throw usage(`"${version}" is not a valid version (expected MAJOR.MINOR.PATCH, e.g. 1.0.2)`);
   return version;
@@ -84,7 +79,7 @@ function checkMessage(message: string | undefined): string {
   if (message === undefined || message.trim() === "") {
     throw usage('a message is required to retire: --message "why, and what to use instead" (3 to 140 characters)');
   }
-  const n = graphemes(message);
+  const n = graphemeCount(message);
   if (n < MESSAGE_MIN || n > MESSAGE_MAX)
     throw usage(`the message must be ${MESSAGE_MIN} to ${MESSAGE_MAX} characters long (it has ${n})`);
   return message;

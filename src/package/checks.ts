@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { encodeMetadataConfig } from "../erlang/metadata-config.js";
 import { METADATA_MAX_SIZE, TARBALL_MAX_UNCOMPRESSED_SIZE } from "../bytes.js";
 import { HextsError } from "../errors.js";
+import { graphemeCount } from "../text.js";
 import { HEXPM, isHexpmFamily, targetRepo, type RepoRef } from "../repository.js";
 import type { MetadataValue, Problem, ProjectPackage } from "./types.js";
 import { licenseHint, isValidLicense } from "./checks-license.js";
@@ -60,12 +61,6 @@ const isStringList = (v: MetadataValue | undefined): v is string[] =>
 const isObject = (v: MetadataValue | undefined): v is { [key: string]: MetadataValue } =>
   typeof v === "object" && v !== null && !Array.isArray(v) && typeof v !== "bigint";
 const quote = (s: string) => JSON.stringify(s);
-
-function graphemes(text: string): number {
-  let n = 0;
-  for (const _ of new Intl.Segmenter("en", { granularity: "grapheme" }).segment(text)) n++;
-  return n;
-}
 
 /** True when hex.pm accepts `url` as a link: an http or https URL with a host. */
 export function isValidLink(url: string): boolean {
@@ -165,7 +160,7 @@ function checkFields(c: Collector, pkg: ProjectPackage): void {
     if (
       isString(meta.description) &&
       meta.description.length > DESCRIPTION_MAX_LENGTH &&
-      graphemes(meta.description) > DESCRIPTION_MAX_LENGTH
+      graphemeCount(meta.description) > DESCRIPTION_MAX_LENGTH
     ) {
       // mix hex.build's own limit; rebar3_hex and hex.pm do not check it.
       c.warn(

@@ -7,6 +7,7 @@ import { relative } from "node:path";
 import type { Context } from "../context.js";
 import type { HexClient } from "../../api/index.js";
 import { HextsError, isHextsError } from "../../errors.js";
+import { errorInfo, packageSummaryLines } from "../shared.js";
 import type { BuiltPackage, CheckedProject, PackageSummary } from "../../build/pipeline.js";
 import type { ProjectPackage } from "../../project/types.js";
 import type { Output } from "../../ui/output.js";
@@ -57,39 +58,10 @@ export interface PublishResult extends PublishRelease {
   owner?: OwnerOutcome;
 }
 
-function errorInfo(e: unknown): { code: string; message: string } {
-  return isHextsError(e)
-    ? { code: e.code, message: [e.message, ...e.lines].join(" ") }
-    : { code: "INTERNAL", message: e instanceof Error ? e.message : String(e) };
-}
-
 /** The summary mix hex.publish / rebar3 hex publish print before asking, on stderr. */
 export function printSummary(out: Output, s: PackageSummary, heading: string): void {
-  const say = (t: string) => out.info(t);
-  say(heading);
-  if (s.requirements.length > 0) {
-    say("  Dependencies:");
-    for (const r of s.requirements) {
-      const app = r.app !== r.name ? ` (app: ${r.app})` : "";
-      const repo = r.repository !== undefined && r.repository !== "hexpm" ? ` (repo: ${r.repository})` : "";
-      say(`    ${r.name} ${r.requirement}${app}${repo}${r.optional ? " (optional)" : ""}`);
-    }
-  }
-  if (s.organization) say(`  Organization: ${s.organization}`);
-  say(`  App: ${s.app}`);
-  say(`  Name: ${s.name}`);
-  say(s.files.length === 0 ? "  Files: (none)" : "  Files:");
-  for (const f of s.files) say(`    ${f}`);
-  say(`  Version: ${s.version}`);
-  say(`  Build tools: ${s.buildTools.join(", ")}`);
-  if (s.description !== undefined) say(`  Description: ${s.description.replace(/\n/g, "\n    ")}`);
-  if (s.licenses.length > 0) say(`  Licenses: ${s.licenses.join(", ")}`);
-  const links = Object.entries(s.links);
-  if (links.length > 0) {
-    say("  Links:");
-    for (const [name, url] of links) say(`    ${name}: ${url}`);
-  }
-  if (s.elixir !== undefined) say(`  Elixir: ${s.elixir}`);
+  out.info(heading);
+  for (const line of packageSummaryLines(s)) out.info(line);
 }
 
 /** mix's owner prompt: a new public package, published by a member of organizations, may be given to one. */

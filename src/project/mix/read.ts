@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { HextsError } from "../../errors.js";
+import { graphemeCount } from "../../text.js";
 import { byCodePoint, wildcard } from "../glob.js";
 import { compilePcre, elixirRegexOptions, PcreError } from "../pcre.js";
 import type { MetadataValue, Problem, ProjectPackage } from "../types.js";
@@ -395,7 +396,7 @@ function buildPackage(
     const hard = missing(errorFields);
     if (hard.length > 0) error(`Missing metadata fields: ${hard.join(", ")}`);
   }
-  if (typeof metadata.description === "string" && graphemes(metadata.description) > maxDescription)
+  if (typeof metadata.description === "string" && graphemeCount(metadata.description) > maxDescription)
     error(`Package description is too long (exceeds ${maxDescription} characters)`);
   if (hexpm && Array.isArray(metadata.licenses) && metadata.licenses.length === 0)
     warn("You have not included any licenses");
@@ -520,10 +521,4 @@ function hexSettings(
 /** A `files` entry: Path.join/2 takes strings and charlists. */
 function nameTextOrUndefined(v: Value): string | undefined {
   return v.t === "bin" || v.t === "list" ? nameText(v) : undefined;
-}
-
-function graphemes(s: string): number {
-  let n = 0;
-  for (const _ of new Intl.Segmenter("en", { granularity: "grapheme" }).segment(s)) n++;
-  return n;
 }

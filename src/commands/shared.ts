@@ -1,0 +1,40 @@
+// Helpers every command shares: the error fields of a step that failed inside a result (publish, cut), the package
+// summary the official clients print before building or publishing, and grapheme counting (src/text.ts).
+import type { PackageSummary } from "../build/pipeline.js";
+import { isHextsError } from "../errors.js";
+
+export { graphemeCount } from "../text.js";
+
+/** The code and one-line message of an error, for a result that records a failed step instead of throwing. */
+export function errorInfo(e: unknown): { code: string; message: string } {
+  return isHextsError(e)
+    ? { code: e.code, message: [e.message, ...e.lines].join(" ") }
+    : { code: "INTERNAL", message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The package as mix hex.build / hex.publish print it (rebar3_hex's fields included): dependencies, then metadata. */
+export function packageSummaryLines(s: PackageSummary): string[] {
+  const lines: string[] = [];
+  if (s.requirements.length > 0) {
+    lines.push("  Dependencies:");
+    for (const r of s.requirements) {
+      const app = r.app !== r.name ? ` (app: ${r.app})` : "";
+      const repo = r.repository !== undefined && r.repository !== "hexpm" ? ` (repo: ${r.repository})` : "";
+      lines.push(`    ${r.name} ${r.requirement}${app}${repo}${r.optional ? " (optional)" : ""}`);
+    }
+  }
+  if (s.organization) lines.push(`  Organization: ${s.organization}`);
+  lines.push(`  App: ${s.app}`, `  Name: ${s.name}`);
+  lines.push(s.files.length === 0 ? "  Files: (none)" : "  Files:");
+  for (const f of s.files) lines.push(`    ${f}`);
+  lines.push(`  Version: ${s.version}`, `  Build tools: ${s.buildTools.join(", ")}`);
+  if (s.description !== undefined) lines.push(`  Description: ${s.description.replace(/\n/g, "\n    ")}`);
+  if (s.licenses.length > 0) lines.push(`  Licenses: ${s.licenses.join(", ")}`);
+  const links = Object.entries(s.links);
+  if (links.length > 0) {
+    lines.push("  Links:");
+    for (const [label, url] of links) lines.push(`    ${label}: ${url}`);
+  }
+  if (s.elixir !== undefined) lines.push(`  Elixir: ${s.elixir}`);
+  return lines;
+}

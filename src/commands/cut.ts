@@ -2,6 +2,8 @@
 // create an annotated tag, and push the branch and the tag to the branch's upstream. With `{vsn, git}` the tag
 // comes first, because the version is read from it (as rebar3 does). Every check and question comes before the
 // first change; when publishing fails, cut undoes its own steps in reverse order and says what it undid.
+// Three steps: readCut (git state, project, version file, the version asked), the pure checks and planCut
+// (cut/plan.ts), executeCut (output, file rewrite, git, publish, undo).
 import { readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { z } from "zod";

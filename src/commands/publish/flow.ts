@@ -3,6 +3,8 @@
 // credentials → owner choice (new public package, interactive) → Proceed? → upload package → upload docs →
 // transfer to the chosen organization. Nothing is uploaded before every local step passed; nothing is ever sent
 // twice by hexts itself (a broken upload reports an unknown outcome instead).
+// Three steps: readPublish (files, checks, tarball, session), planPublish (plan.ts: pure, the PublishPlan value),
+// executePublish (output, docs generation, questions, uploads).
 import { relative } from "node:path";
 import type { Context } from "../context.js";
 import type { HexClient } from "../../api/index.js";

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import { connect as netConnect, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { HexClient, type HexClientOptions } from "../../src/api/http.js";
 import { decodeBody } from "../../src/api/body.js";
 import { defaultTransport, type HttpTransport } from "../../src/http/index.js";
@@ -13,6 +13,7 @@ import { createKey, listKeys } from "../../src/api/keys.js";
 import { startDeviceAuthorization } from "../../src/api/oauth.js";
 import { hextsVersion } from "../../src/version.js";
 import { HextsError } from "../../src/errors.js";
+import { startConnectProxy } from "../support/connect-proxy.js";
 import { startHexServer, type HexServer } from "../support/hex-server/index.js";
 
 function client(server: HexServer, opts: Partial<HexClientOptions> = {}) {
@@ -349,23 +350,10 @@ test("connection refused: NETWORK naming HEX_API_URL", async () => {
 
 test("HTTP proxies from the settings are used (CONNECT with proxy credentials), NO_PROXY bypasses them", async () => {
   await withUser(async (server, key) => {
-    const tunnels: { target: string; auth?: string }[] = [];
-    const proxy = createServer();
-    proxy.on("connect", (req, socket, head) => {
-      tunnels.push({ target: req.url ?? "", auth: req.headers["proxy-authorization"] });
-      const [host, port] = (req.url ?? "").split(":");
-      const upstream = netConnect(Number(port), host, () => {
-        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on("error", () => socket.destroy());
-      socket.on("error", () => upstream.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxy = await startConnectProxy();
+    const tunnels = proxy.tunnels;
     try {
-      const proxyUrl = `http://bob:pw@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const proxyUrl = proxy.url("bob:pw");
       const target = new URL(server.url).host;
       await using viaProxy = new HexClient({
         apiUrl: server.apiUrl,
@@ -383,8 +371,7 @@ test("HTTP proxies from the settings are used (CONNECT with proxy credentials), 
       await getMe(bypass);
       assert.equal(tunnels.length, 1);
     } finally {
-      proxy.closeAllConnections();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await proxy.close();
     }
   });
 });

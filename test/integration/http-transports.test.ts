@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { connect as netConnect, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { transportCode, transportKind } from "../../src/api/errors.js";
@@ -16,6 +16,7 @@ import { defaultTransport, undiciTransport, type HttpTransport, type TransportOp
 import { NodeHttpTransport } from "../../src/http/node.js";
 import { proxyFor } from "../../src/http/tls.js";
 import { UndiciTransport } from "../../src/http/undici.js";
+import { startConnectProxy } from "../support/connect-proxy.js";
 
 type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void;
 
@@ -199,22 +200,9 @@ for (const [name, make] of kinds) {
     test("a proxy from the options is used through CONNECT with its credentials; NO_PROXY bypasses it", async () => {
       const server = createServer();
       const host = await listen(server, echo);
-      const tunnels: { target: string; auth?: string }[] = [];
-      const proxy = createServer();
-      proxy.on("connect", (req, socket, head) => {
-        tunnels.push({ target: req.url ?? "", auth: req.headers["proxy-authorization"] });
-        const [h, p] = (req.url ?? "").split(":");
-        const upstream = netConnect(Number(p), h, () => {
-          socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-          upstream.write(head);
-          upstream.pipe(socket);
-          socket.pipe(upstream);
-        });
-        upstream.on("error", () => socket.destroy());
-        socket.on("error", () => upstream.destroy());
-      });
-      await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-      const proxyUrl = `http://bob:p%40ss@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const proxy = await startConnectProxy();
+      const tunnels = proxy.tunnels;
+      const proxyUrl = proxy.url("bob:p%40ss");
       const via = make({ ...base, proxy: { httpProxy: proxyUrl } });
       const bypass = make({ ...base, proxy: { httpProxy: proxyUrl, noProxy: "localhost, 127.0.0.1" } });
       try {
@@ -232,7 +220,7 @@ for (const [name, make] of kinds) {
       } finally {
         await via.close();
         await bypass.close();
-        await stop(proxy);
+        await proxy.close();
         await stop(server);
       }
     });

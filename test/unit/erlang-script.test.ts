@@ -210,6 +210,20 @@ describe("script errors and limits", () => {
     assert.equal(run(root, `length("b" ${long}).`), "600001");
     fails(root, `length(${long} ${long}).`, /^rebar\.config\.script:1:600011: string too long \(more than 1000000/);
   });
+  it("values nested deeply by a loop, and calls inside deep expressions, end in the budget's error", (t) => {
+    const root = project(t);
+    const deep = "T = lists:foldl(fun(_, A) -> {A} end, x, lists:seq(1, 100000))";
+    fails(
+      root,
+      `${deep}, [T].`,
+      /^rebar\.config\.script:1:\d+: the script returns a value nested more than 1000 levels/,
+    );
+    fails(root, `${deep}, T =:= T.`, /^rebar\.config\.script:1:\d+: the script nests values or calls too deeply/);
+    fails(root, `${deep}, io_lib:format("~p", [T]).`, /nests values or calls too deeply/);
+    const nested = `F = fun G(0) -> x; G(N) -> ${"[".repeat(290)}G(N - 1)${"]".repeat(290)} end, F(300).`;
+    fails(root, nested, /nests values or calls too deeply|nested more than 1000 levels/);
+    assert.equal(run(root, "lists:foldl(fun(_, A) -> {A} end, x, lists:seq(1, 3))."), "{{{x}}}");
+  });
   it("refuses what a script cannot hold", (t) => {
     fails(project(t), "-module(x).", /attributes such as -module/);
     fails(project(t), "self() ! hi.", /sending messages/);

@@ -9,7 +9,7 @@
 // Erlang when installed, or reports that position with the --metadata hint.
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { parseTerms } from "../../erlang/reader.js";
+import { TERM_LIMITS, parseTerms } from "../../erlang/reader.js";
 import {
   Atom,
   Charlist,
@@ -119,16 +119,39 @@ export class ScriptEvaluator {
     private readonly limits: ScriptLimits = DEFAULT_SCRIPT_LIMITS,
   ) {}
 
+  /** The expression being evaluated (where a stack overflow is reported). */
+  private at: Pos = { line: 1, col: 1 };
+
   /** Runs the script's expressions in order with `bindings`; the value of the last one. */
   run(nodes: Node[], bindings: Env): V {
     let last: V = [];
-    for (const n of nodes) last = this.eval(n, bindings);
+    try {
+      for (const n of nodes) last = this.eval(n, bindings);
+    } catch (e) {
+      // Values nested deeply by a loop (lists:foldl(fun(_, A) -> {A} end, ...)) or calls nested inside deeply
+      // nested expressions can still outrun V8's stack: the budget's own error, at the expression it reached.
+      if (e instanceof RangeError && /call stack/i.test(e.message))
+        throw new ScriptLimitError(
+          this.file,
+          this.at,
+          "the script nests values or calls too deeply; hexts stops it there",
+        );
+      throw e;
+    }
+    const depth = nestingOver(last, TERM_LIMITS.depth);
+    if (depth)
+      throw new ScriptLimitError(
+        this.file,
+        nodes.at(-1) ?? this.at,
+        `the script returns a value nested more than ${TERM_LIMITS.depth} levels deep (more than a rebar.config may hold)`,
+      );
     return last;
   }
 
   // ---- budgets and errors
 
   private step(at: Pos): void {
+    this.at = at;
     if (++this.steps > this.limits.steps)
       throw new ScriptLimitError(
         this.file,
@@ -712,6 +735,28 @@ export class ScriptEvaluator {
 }
 
 // ---------------------------------------------------------------- term helpers
+
+/** Whether `v` nests lists, tuples and maps more than `limit` levels deep (walked without recursion). */
+function nestingOver(v: V, limit: number): boolean {
+  const todo: [V, number][] = [[v, 0]];
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const [x, depth] = next;
+    const children =
+      x instanceof Tuple || x instanceof ImproperList
+        ? x instanceof ImproperList
+          ? [...x.items, x.tail]
+          : x.items
+        : x instanceof ErlMap
+          ? x.entries.flat()
+          : Array.isArray(x)
+            ? x
+            : undefined;
+    if (!children || children.length === 0) continue;
+    if (depth + 1 > limit) return true;
+    for (const c of children) todo.push([c, depth + 1]);
+  }
+  return false;
+}
 
 function equals(a: V, b: V): boolean {
   if (a instanceof Fun || b instanceof Fun) return a === b;

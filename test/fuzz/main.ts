@@ -1,4 +1,4 @@
-// `npm run fuzz -- [--runs N] [--seed S] [--only term,rebar3,mix,tarball]`: long fuzz runs of the readers.
+// `npm run fuzz -- [--runs N] [--seed S] [--only term,rebar3,mix,tarball,rebar-script,app-script]`: long fuzz runs of the readers.
 // Prints, per reader, the inputs that threw an untyped error, ran over 2 s or hung; exits 1 if there is any.
 import { TARGET_NAMES, fuzzTarget } from "./run.js";
 
@@ -11,7 +11,9 @@ const runs = Number(flag("runs") ?? 10_000);
 const seed = Number(flag("seed") ?? Math.floor(Math.random() * 2 ** 31));
 const only = (flag("only") ?? TARGET_NAMES.join(",")).split(",");
 if (!Number.isInteger(runs) || runs < 1) {
-  console.error("usage: npm run fuzz -- [--runs N] [--seed S] [--only term,rebar3,mix,tarball]");
+  console.error(
+    "usage: npm run fuzz -- [--runs N] [--seed S] [--only term,rebar3,mix,tarball,rebar-script,app-script]",
+  );
   process.exit(2);
 }
 

@@ -39,7 +39,8 @@ const workerUrl = new URL("./worker.ts", import.meta.url).href;
 function startWorker(data: Record<string, unknown>): Worker {
   // tsx is registered inside the worker: workers do not inherit the parent's --import hooks on Node 20.
   const source = `import { register } from "tsx/esm/api"; register(); await import(${JSON.stringify(workerUrl)});`;
-  return new Worker(source, { eval: true, workerData: data });
+  // A heap bound, so that an input exhausting memory is a finding (the worker dies) instead of the machine's problem.
+  return new Worker(source, { eval: true, workerData: data, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
 }
 
 export async function fuzzTarget(target: string, opts: FuzzOptions): Promise<FuzzReport> {
@@ -118,4 +119,4 @@ export async function fuzzTarget(target: string, opts: FuzzOptions): Promise<Fuz
   return report;
 }
 
-export const TARGET_NAMES = ["term", "rebar3", "mix", "tarball"] as const;
+export const TARGET_NAMES = ["term", "rebar3", "mix", "tarball", "rebar-script", "app-script"] as const;

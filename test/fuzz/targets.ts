@@ -2,8 +2,18 @@
 // mutations of real seeds (the repository's fixtures and, when present, the shared vectors). A reader passes an
 // input when it returns or throws a typed HextsError; anything else (RangeError, TypeError, a crash) is a bug.
 import fc from "fast-check";
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire, syncBuiltinESMExports } from "node:module";
+import { join, resolve, sep } from "node:path";
 import { gzipSync } from "node:zlib";
 import { HextsError } from "../../src/errors.js";
 import { parseTerms } from "../../src/erlang/reader.js";
@@ -13,6 +23,7 @@ import { sha256Hex } from "../../src/package/checksum.js";
 import { readRebar3Project } from "../../src/project/rebar3/index.js";
 import { readMixProject } from "../../src/project/mix/index.js";
 import { repoRoot, vectorsDir } from "../support/vectors.js";
+import { SCRIPT_TOKENS, generateScript } from "./erlang-script.js";
 
 export type Input = string | Uint8Array | { [file: string]: string };
 
@@ -431,6 +442,107 @@ function tarballInputs(termSeeds: string[], vectorTarballs: Uint8Array[]): fc.Ar
   );
 }
 
+// ---------------------------------------------------------------- Erlang scripts (rebar.config.script, .app.src.script)
+
+/** Generated scripts (see erlang-script.ts), the same mutated, real scripts mutated, and token soups. */
+function scriptInputs(seeds: string[], kind: "rebar" | "app"): fc.Arbitrary<string> {
+  const generated = fc.integer().map((seed) => generateScript(seed, kind));
+  return fc.oneof(
+    { weight: 6, arbitrary: generated },
+    { weight: 2, arbitrary: fc.integer().chain((seed) => mutated([generateScript(seed, kind)])) },
+    { weight: 1, arbitrary: mutated(seeds) },
+    { weight: 1, arbitrary: soup(SCRIPT_TOKENS, 120) },
+  );
+}
+
+/** What must never come out of a project read: the file beside the project and hexts's secrets in the environment. */
+const OUTSIDE_MARKER = "HEXTS-FUZZ-OUTSIDE-7f3a";
+const SECRET_MARKER = "HEXTS-FUZZ-SECRET-91c2";
+const SECRET_ENV = ["HEX_API_KEY", "HEXPM_API_KEY", "HEX_OTP", "HEX_LOCAL_PASSWORD"];
+
+/**
+ * Reads of file contents and directory listings made while `watching` is set, outside the allowed roots: the
+ * project itself and this checkout (modules load from there). A spy on node:fs, installed once per worker.
+ */
+const readsOutside: string[] = [];
+let watching: string[] | undefined;
+function watchReads(): void {
+  if ((globalThis as { hextsFuzzWatch?: boolean }).hextsFuzzWatch) return;
+  (globalThis as { hextsFuzzWatch?: boolean }).hextsFuzzWatch = true;
+  const require = createRequire(import.meta.url);
+  const check = (p: unknown) => {
+    if (!watching || typeof p === "number") return;
+    const text = p instanceof URL ? p.pathname : Buffer.isBuffer(p) ? p.toString() : String(p);
+    let real = resolve(text);
+    try {
+      real = realpathSync(real);
+    } catch {
+      // a path that does not exist reads nothing, but is judged by its name
+    }
+    if (!watching.some((root) => real === root || real.startsWith(root + sep))) readsOutside.push(real);
+  };
+  for (const [mod, names] of [
+    ["node:fs", ["readFileSync", "openSync", "readdirSync", "opendirSync", "readFile", "open", "readdir", "opendir"]],
+    ["node:fs/promises", ["readFile", "open", "readdir", "opendir"]],
+  ] as const) {
+    const target = require(mod) as Record<string, (...args: unknown[]) => unknown>;
+    for (const name of names) {
+      const original = target[name]!;
+      target[name] = function (this: unknown, ...args: unknown[]) {
+        check(args[0]);
+        return original.apply(this, args);
+      };
+    }
+  }
+  syncBuiltinESMExports();
+}
+
+/**
+ * A rebar3 project at SCRATCH/p with `files` written into it, a file beside it (outside the project) that scripts
+ * try to reach directly, through `..`, a symlink to it and a symlink to the parent directory.
+ */
+function writeScriptProject(scratch: string, files: Record<string, string>): string {
+  const dir = join(realpathSync(scratch), "p");
+  writeFileSync(join(scratch, "outside.config"), `{secret, "${OUTSIDE_MARKER}"}.\n`);
+  writeProject(dir, {
+    "rebar.config": "{deps, []}.\n{erl_opts, [debug_info]}.\n",
+    "src/fuzz.app.src": '{application, fuzz, [{vsn, "1.0.0"}, {description, "d"}, {applications, [kernel]}]}.\n',
+    "src/fuzz.erl": "-module(fuzz).\n",
+    VERSION: "1.2.3\n",
+    ...files,
+  });
+  symlinkSync(join("..", "outside.config"), join(dir, "link.config"));
+  symlinkSync("..", join(dir, "updir"));
+  return dir;
+}
+
+/** Reads the project with the evaluator watched: a typed result or error, no read outside, no marker in either. */
+async function readScriptProject(dir: string): Promise<void> {
+  watchReads();
+  for (const name of SECRET_ENV) process.env[name] = SECRET_MARKER; // this worker's own environment
+  // The built-in evaluator only: real Erlang (when installed) is the user's fallback, not what is fuzzed here.
+  process.env.PATH = (process.env.PATH ?? "")
+    .split(":")
+    .filter((d) => !statSync(join(d, "erl"), { throwIfNoEntry: false }))
+    .join(":");
+  readsOutside.length = 0;
+  watching = [dir, repoRoot];
+  let shown: string;
+  try {
+    shown = JSON.stringify(await readRebar3Project(dir), (_k, v: unknown) =>
+      typeof v === "bigint" ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString("latin1") : v,
+    );
+  } catch (e) {
+    if (!isTyped(e)) throw e;
+    shown = `${(e as Error).message} ${JSON.stringify((e as HextsError).details ?? {})}`;
+  } finally {
+    watching = undefined;
+  }
+  if (readsOutside.length > 0) throw new Error(`read outside the project: ${[...new Set(readsOutside)].join(", ")}`);
+  for (const marker of [OUTSIDE_MARKER, SECRET_MARKER])
+    if (shown.includes(marker)) throw new Error(`${marker} came back in ${shown.slice(0, 200)}`);
+}
+
 // ---------------------------------------------------------------- the targets
 
 const asText = (input: Input) => input as string;
@@ -463,6 +575,7 @@ export function targets(): Target[] {
   const appSeeds = seedTexts((n) => n.endsWith(".app.src"));
   const rebarSeeds = seedTexts((n) => n === "rebar.config");
   const mixSeeds = seedTexts((n) => n === "mix.exs");
+  const scriptSeeds = seedTexts((n) => n.endsWith(".script"));
   const vectorTarballs = filesNamed(
     join(vectorsDir, "tarballs"),
     (n) => n.endsWith(".tar") && n !== "contents.tar",
@@ -494,6 +607,17 @@ export function targets(): Target[] {
         writeProject(scratch, { "mix.exs": asText(input), "lib/p.ex": "defmodule P do\nend\n" });
         return typedOnly(() => readMixProject(scratch));
       },
+    },
+    {
+      name: "rebar-script",
+      arbitrary: () => scriptInputs(scriptSeeds, "rebar"),
+      run: (input, scratch) => readScriptProject(writeScriptProject(scratch, { "rebar.config.script": asText(input) })),
+    },
+    {
+      name: "app-script",
+      arbitrary: () => scriptInputs(scriptSeeds, "app"),
+      run: (input, scratch) =>
+        readScriptProject(writeScriptProject(scratch, { "src/fuzz.app.src.script": asText(input) })),
     },
     {
       name: "tarball",

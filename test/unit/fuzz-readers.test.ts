@@ -1,11 +1,16 @@
 // The readers under fuzzing (issue 11 §3): generated and mutated inputs for the term parser, the rebar3 reader,
-// the mix.exs reader and the tarball reader. Every input must end in a value or a typed HextsError, within 2 s of
-// CPU (CPU time, since the suite shares its machine). Long runs: `npm run fuzz -- --runs 10000`.
+// the mix.exs reader, the tarball reader and the rebar.config.script / .app.src.script evaluator. Every input must
+// end in a value or a typed HextsError, within 2 s of CPU (CPU time, since the suite shares its machine); the script
+// targets also check that nothing outside the project is read and no secret comes back. Long runs:
+// `npm run fuzz -- --runs 10000`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TARGET_NAMES, fuzzTarget, type FuzzReport } from "../fuzz/run.js";
 
 const runs = Number(process.env.HEXTS_FUZZ_RUNS ?? 1500);
+/** The script targets write a project and evaluate a script per input (several times slower): a shorter smoke. */
+const scriptRuns = Number(process.env.HEXTS_FUZZ_SCRIPT_RUNS ?? 300);
+const runsOf = (name: string) => (name.endsWith("-script") ? scriptRuns : runs);
 const seed = Number(process.env.HEXTS_FUZZ_SEED ?? 20261106);
 
 const show = (r: FuzzReport, list: FuzzReport["untyped"]) =>
@@ -19,11 +24,13 @@ const show = (r: FuzzReport, list: FuzzReport["untyped"]) =>
 
 // All four at once, each in its own worker thread.
 const reports = Promise.all(
-  TARGET_NAMES.map((name) => fuzzTarget(name, { runs, seed, clock: "cpu", slowMs: 2000, hangMs: 60_000 })),
+  TARGET_NAMES.map((name) =>
+    fuzzTarget(name, { runs: runsOf(name), seed, clock: "cpu", slowMs: 2000, hangMs: 60_000 }),
+  ),
 );
 
 for (const [i, name] of TARGET_NAMES.entries()) {
-  test(`fuzz ${name}: ${runs} inputs end in a value or a typed error, none over 2 s`, async (t) => {
+  test(`fuzz ${name}: ${runsOf(name)} inputs end in a value or a typed error, none over 2 s`, async (t) => {
     const r = (await reports)[i]!;
     const untyped = r.untyped;
     t.diagnostic(`${name}: ${r.runs} inputs in ${r.ms} ms; slowest ${r.maxWallMs} ms wall, ${r.maxCpuMs} ms CPU`);

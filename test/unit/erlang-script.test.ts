@@ -157,6 +157,9 @@ describe("script errors and limits", () => {
     fails(root, 'file:consult("../x.config").', /outside the project/);
     fails(root, 'file:read_file("etc/hostname").', /outside the project/);
     fails(root, 'filelib:wildcard("../*").', /outside the project/);
+    symlinkSync("..", join(root, "updir"));
+    fails(root, 'catch filelib:wildcard("updir/*").', /filelib:wildcard\/1 of "updir\/\*" is outside the project/);
+    fails(root, 'filelib:wildcard("{src").', /badpattern/);
   });
   it("refuses expressions nested deeper than 300 levels, at the level where it stops", (t) => {
     const root = project(t);

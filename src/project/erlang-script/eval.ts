@@ -28,7 +28,7 @@ import {
   type Term,
 } from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
-import { wildcard } from "../glob.js";
+import { GlobError, wildcard } from "../glob.js";
 import { flatText, formatErlang } from "./format.js";
 import type { Clause, Node, Pos } from "./parse.js";
 
@@ -717,16 +717,19 @@ export class ScriptEvaluator {
     } catch {
       real = abs;
     }
-    if (!inside(abs) || !inside(real)) {
-      throw new HextsError(
-        "PROJECT_INVALID",
-        `${this.file}:${at.line}:${at.col}: ${what} ${JSON.stringify(text)} is outside the project; hexts reads only files inside it`,
-        {
-          details: { file: this.file, line: at.line, column: at.col, reason: "outside_project" },
-        },
-      );
-    }
+    if (!inside(abs) || !inside(real)) this.outside(text, at, what);
     return abs;
+  }
+
+  /** The error for a path (or pattern) `text` that leads outside the project. */
+  outside(text: string, at: Pos, what: string): never {
+    throw new HextsError(
+      "PROJECT_INVALID",
+      `${this.file}:${at.line}:${at.col}: ${what} ${JSON.stringify(text)} is outside the project; hexts reads only files inside it`,
+      {
+        details: { file: this.file, line: at.line, column: at.col, reason: "outside_project" },
+      },
+    );
   }
 
   relativeToCwd(abs: string): string {
@@ -1508,7 +1511,15 @@ def("filelib:wildcard/1 filelib:wildcard/2", (ev, [pattern, cwd], at) => {
   const pat = textArg(pattern!, at);
   if (isAbsolute(pat) || pat.split("/").includes(".."))
     ev.projectPath(str(pat.split(/[*?[{]/)[0]!.replace(/[^/]*$/, "") || "."), at, "filelib:wildcard/1 of");
-  const matches = wildcard(pat, dir);
+  let matches: string[];
+  try {
+    matches = wildcard(pat, dir);
+  } catch (e) {
+    if (!(e instanceof GlobError)) throw e;
+    // through a symlink out of the project: refused as any path outside it; a malformed pattern: badpattern
+    if (/reaches outside/.test(e.message)) ev.outside(pat, at, "filelib:wildcard/1 of");
+    throw new ErlangException("error", tuple(A("badpattern"), str(e.message)), at);
+  }
   ev.alloc(matches.length, at);
   return matches.map((m) => sameKind(pattern!, m));
 });

@@ -88,6 +88,10 @@ export type ErrorKind =
   /** The write needs a two-factor code, or the code sent was refused. */
   | "otp-required"
   | "otp-invalid"
+  /** A key was created but the reply had no readable secret; `details.key` (and `organization`) name it. */
+  | "key-secret-unreadable"
+  /** A write failed mid-request, so whether it happened is unknown; `details.check` says what to look at. */
+  | "write-outcome-unknown"
   /** A repository refused to serve an organization's resource to this run's credentials. */
   | "repository-login-required";
 

@@ -19,6 +19,8 @@ export interface ApiErrorFacts {
   serverMessage?: string;
   /** The 422 `errors` value as sent (map or string). */
   errors?: unknown;
+  /** After a write whose outcome is unknown: what to look at to find out. */
+  check?: WriteCheck;
 }
 
 export class ApiError extends HextsError {
@@ -43,6 +45,7 @@ export class ApiError extends HextsError {
         url: facts.url,
         serverMessage: facts.serverMessage,
         errors: facts.errors,
+        check: facts.check,
       }),
     });
     this.name = "ApiError";
@@ -217,14 +220,40 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
   return make("PROTOCOL", `Unexpected HTTP ${r.status} answer to ${where}${said}.`);
 }
 
+/**
+ * What to look at to find out whether an interrupted write happened, and why (`to see whether the key "ci" was
+ * created`). The message says it in words (writeCheckLead); the CLI names the hexts command for it (cli/advice.ts).
+ */
+export type WriteCheck = { purpose: string } & (
+  | { look: "keys"; organization?: string }
+  | { look: "owners"; package: string }
+  | { look: "account"; username: string }
+  | { look: "release"; package: string }
+);
+
+/** The words a write check starts with in the library's message (the CLI puts its command in their place). */
+export function writeCheckLead(c: WriteCheck): string {
+  switch (c.look) {
+    case "keys":
+      return c.organization ? `list the keys of ${c.organization}` : "list your keys";
+    case "owners":
+      return `list the owners of ${c.package}`;
+    case "account":
+      return `look up the user "${c.username}"`;
+    case "release":
+      return "look at the package page";
+  }
+}
+
 export interface TransportFacts {
   method: string;
   url: string;
   cause: unknown;
   /** True when the request may have changed something on the server (not idempotent). */
   write: boolean;
-  /** How the user can find out whether a write went through. */
+  /** How the user can find out whether a write went through (or `check`, which the CLI can turn into a command). */
   checkHint?: string;
+  check?: WriteCheck;
   timeoutMs?: number;
 }
 
@@ -235,9 +264,13 @@ export function errorFromTransport(t: TransportFacts): ApiError {
   const where = `${t.method} ${t.url}`;
   const facts: ApiErrorFacts = { method: t.method, url: t.url };
   const detail = code ? ` (${code})` : "";
+  const hint = t.checkHint ?? (t.check ? `${writeCheckLead(t.check)} ${t.check.purpose}` : undefined);
   const unknown = t.write
-    ? ` The server may or may not have carried it out; ${t.checkHint ?? "check its current state before trying again"}.`
+    ? ` The server may or may not have carried it out; ${hint ?? "check its current state before trying again"}.`
     : "";
+  // Where the outcome is unknown, the check travels with the error as a fact the CLI can name a command for.
+  const unknownFacts: ApiErrorFacts = t.write && t.check ? { ...facts, check: t.check } : facts;
+  const unknownKind = t.write && t.check ? ("write-outcome-unknown" as const) : undefined;
   if (kind === "tls") {
     return new ApiError(
       "TLS",
@@ -251,13 +284,12 @@ export function errorFromTransport(t: TransportFacts): ApiError {
     const fix = code === "UND_ERR_CONNECT_TIMEOUT" ? "" : " Raise HEX_HTTP_TIMEOUT (seconds) if the server is slow.";
     const what =
       code === "UND_ERR_CONNECT_TIMEOUT" ? "Timed out connecting to the server" : "Timed out waiting for the server";
+    const connect = code === "UND_ERR_CONNECT_TIMEOUT";
     return new ApiError(
       "TIMEOUT",
-      `${what}${secs} for ${where}${detail}.${code === "UND_ERR_CONNECT_TIMEOUT" ? " Nothing was sent." : unknown}${fix}`,
-      facts,
-      {
-        cause: t.cause,
-      },
+      `${what}${secs} for ${where}${detail}.${connect ? " Nothing was sent." : unknown}${fix}`,
+      connect ? facts : unknownFacts,
+      { cause: t.cause, kind: connect ? undefined : unknownKind },
     );
   }
   if (kind === "not-sent") {
@@ -270,7 +302,8 @@ export function errorFromTransport(t: TransportFacts): ApiError {
       },
     );
   }
-  return new ApiError("NETWORK", `The connection failed during ${where}${detail}.${unknown}`, facts, {
+  return new ApiError("NETWORK", `The connection failed during ${where}${detail}.${unknown}`, unknownFacts, {
     cause: t.cause,
+    kind: unknownKind,
   });
 }

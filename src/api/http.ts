@@ -19,6 +19,7 @@ import {
   redactUrl,
   transportCode,
   type CredentialKind,
+  type WriteCheck,
 } from "./errors.js";
 import { header, parseHexMessage, type HeaderMap, type HexMessage } from "./headers.js";
 import { isOAuthPath, joinUrl } from "./paths.js";
@@ -120,6 +121,8 @@ export interface RequestOptions {
   followRedirects?: boolean;
   /** Told to the user when a write fails mid-request: how to check whether it happened. */
   checkHint?: string;
+  /** The same as a typed check, which the CLI can name a command for (api/errors.ts WriteCheck). */
+  check?: WriteCheck;
   /** The message for a 404, naming what is missing (`package foo does not exist in hexpm`). */
   notFound?: string;
   timeoutMs?: number;
@@ -263,6 +266,7 @@ export class HexClient {
           cause: e,
           write: !idempotent,
           checkHint: o.checkHint,
+          check: o.check,
           timeoutMs: this.timeoutFor(o),
         });
       }

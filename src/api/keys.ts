@@ -4,6 +4,7 @@ import { z } from "zod";
 import { HextsError } from "../errors.js";
 import { replyMap, replyText } from "./body.js";
 import { parseBody, type CallOptions, type HexClient } from "./http.js";
+import type { WriteCheck } from "./errors.js";
 import { orgPrefix, seg } from "./paths.js";
 import { Timestamp } from "./schemas.js";
 
@@ -61,9 +62,10 @@ function keysPath(client: HexClient): string {
   return `${orgPrefix(client.repo)}keys`;
 }
 
-function keysCommand(client: HexClient): string {
+/** After an interrupted key write: list the keys (the CLI names its command for it). */
+function keysCheck(client: HexClient, purpose: string): WriteCheck {
   const org = client.repo.organization;
-  return org ? `hexts organization key ${org} list` : "hexts user key list";
+  return org ? { look: "keys", organization: org, purpose } : { look: "keys", purpose };
 }
 
 export function listKeys(client: HexClient, call: CallOptions = {}): Promise<Key[]> {
@@ -90,7 +92,7 @@ export async function createKey(client: HexClient, k: NewKey, call: CallOptions 
     method: "POST",
     path: keysPath(client),
     json,
-    checkHint: `run \`${keysCommand(client)}\` to see whether the key "${k.name}" was created`,
+    check: keysCheck(client, `to see whether the key "${k.name}" was created`),
     ...call,
   });
   // A 2xx is a created key; only the secret is needed from the reply (and the name, which may be NAME-2).
@@ -98,13 +100,12 @@ export async function createKey(client: HexClient, k: NewKey, call: CallOptions 
   const name = replyText(reply, "name") ?? k.name;
   const secret = replyText(reply, "secret");
   if (secret === undefined) {
-    throw new HextsError(
-      "PROTOCOL",
-      `the key was created but its secret could not be read: revoke ${name} (\`${keysCommand(client).replace(/ list$/, ` revoke ${name}`)}\`)`,
-      {
-        status: res.status,
-      },
-    );
+    const org = client.repo.organization;
+    throw new HextsError("PROTOCOL", `the key ${name} was created but its secret could not be read; revoke it`, {
+      status: res.status,
+      kind: "key-secret-unreadable",
+      details: { key: name, ...(org ? { organization: org } : {}) },
+    });
   }
   const permissions = z.array(KeyPermissionSchema).safeParse(reply?.permissions);
   const fallback = (k.permissions ?? [{ domain: "api" }]).map((p) => ({
@@ -126,7 +127,7 @@ export async function deleteKey(client: HexClient, name: string, call: CallOptio
     method: "DELETE",
     path: `${keysPath(client)}/${seg(name)}`,
     notFound: `there is no key named "${name}"`,
-    checkHint: `run \`${keysCommand(client)}\` to see whether it is still there`,
+    check: keysCheck(client, "to see whether it is still there"),
     ...call,
   });
   const reply = replyMap(res.body);
@@ -144,7 +145,7 @@ export async function deleteAllKeys(client: HexClient, call: CallOptions = {}): 
   const res = await client.request({
     method: "DELETE",
     path: keysPath(client),
-    checkHint: `run \`${keysCommand(client)}\` to see which keys remain`,
+    check: keysCheck(client, "to see which keys remain"),
     ...call,
   });
   const credential = call.credential === undefined ? client.credential : call.credential;

@@ -70,7 +70,7 @@ export async function removeOwner(client: HexClient, pkg: string, user: string, 
     method: "DELETE",
     path: `${ownersPath(client, pkg)}/${formSeg(user)}`,
     notFound: `package "${pkg}" or user "${user}" does not exist`,
-    checkHint: `run \`hexts owner list ${pkg}\` to see whether "${user}" is still an owner`,
+    check: { look: "owners", package: pkg, purpose: `to see whether "${user}" is still an owner` },
     ...call,
   });
 }

@@ -102,9 +102,11 @@ export async function publishRelease(
       body: tarball,
       contentType: "application/octet-stream",
       onProgress: o.onProgress,
-      checkHint: o.name
-        ? `look at the package page or run \`hexts search ${o.name}\` to see whether the release is there before publishing again (add --replace if it is)`
-        : "look at the package page to see whether the release is there before publishing again (add --replace if it is)",
+      check: {
+        look: "release",
+        package: o.name ?? "",
+        purpose: "to see whether the release is there before publishing again (add --replace if it is)",
+      },
       ...call,
     });
   let res;

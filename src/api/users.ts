@@ -47,7 +47,7 @@ export function createUser(client: HexClient, u: NewUser, call: CallOptions = {}
     path: "users",
     json,
     credential: null,
-    checkHint: `run \`hexts user auth\` or look up the user "${u.username}" to see whether the account exists`,
+    check: { look: "account", username: u.username, purpose: "to see whether the account exists" },
     ...call,
   });
 }

@@ -2,13 +2,36 @@
 // The library (api/, registry/, config/, ...) states what happened and a typed `kind`; this module maps the
 // kind to the next step, so library users never see CLI commands and the CLI never re-reads server English.
 import type { ErrorKind, HextsError } from "../errors.js";
+import { writeCheckLead, type WriteCheck } from "../api/errors.js";
 
 const LOGIN = "run `hexts user auth` (or set HEX_API_KEY)";
 
-interface Advice {
-  /** How the advice follows the fact: `: run ...`, `; run ...`, or a new sentence (`. Check ...`). */
-  join: ": " | "; " | ". ";
-  text: string;
+type Advice =
+  | {
+      /** How the advice follows the fact: `: run ...`, `; run ...`, a new sentence (`. Check ...`), ` (...)`. */
+      join: ": " | "; " | ". " | " ";
+      text: string;
+    }
+  /** Words of the fact that the CLI says with a command instead (`list your keys` -> run `hexts user key list`). */
+  | { replace: string; with: string };
+
+const detail = (err: HextsError, key: string): string | undefined => {
+  const v = (err.details as Record<string, unknown> | undefined)?.[key];
+  return typeof v === "string" ? v : undefined;
+};
+
+/** The hexts command that shows whether an interrupted write happened, in place of the library's words. */
+function checkCommand(c: WriteCheck): string | undefined {
+  switch (c.look) {
+    case "keys":
+      return `run \`${c.organization ? `hexts organization key ${c.organization} list` : "hexts user key list"}\``;
+    case "owners":
+      return `run \`hexts owner list ${c.package}\``;
+    case "account":
+      return `run \`hexts user auth\` or ${writeCheckLead(c)}`;
+    case "release":
+      return c.package ? `${writeCheckLead(c)} or run \`hexts search ${c.package}\`` : undefined;
+  }
 }
 
 const ADVICE: { [K in ErrorKind]?: (err: HextsError) => Advice | undefined } = {
@@ -23,6 +46,18 @@ const ADVICE: { [K in ErrorKind]?: (err: HextsError) => Advice | undefined } = {
   }),
   "otp-required": () => ({ join: ": ", text: "pass `--otp CODE` or set HEX_OTP" }),
   "otp-invalid": () => ({ join: ": ", text: "pass a current code with `--otp CODE` or HEX_OTP" }),
+  "write-outcome-unknown": (err) => {
+    const check = (err.details as { check?: WriteCheck } | undefined)?.check;
+    const command = check && checkCommand(check);
+    return check && command ? { replace: writeCheckLead(check), with: command } : undefined;
+  },
+  "key-secret-unreadable": (err) => {
+    const key = detail(err, "key");
+    const org = detail(err, "organization");
+    if (key === undefined) return undefined;
+    const revoke = org ? `hexts organization key ${org} revoke ${key}` : `hexts user key revoke ${key}`;
+    return { join: " ", text: `(\`${revoke}\`)` };
+  },
   "repository-login-required": (err) => {
     const org = (err.details as { organization?: unknown } | undefined)?.organization;
     if (typeof org !== "string") return undefined;
@@ -35,13 +70,15 @@ const ADVICE: { [K in ErrorKind]?: (err: HextsError) => Advice | undefined } = {
 
 /** The advice line for an error (without the fact), or undefined when the fact says it all. */
 export function adviceFor(err: HextsError): string | undefined {
-  return err.kind === undefined ? undefined : ADVICE[err.kind]?.(err)?.text;
+  const advice = err.kind === undefined ? undefined : ADVICE[err.kind]?.(err);
+  return advice === undefined ? undefined : "text" in advice ? advice.text : advice.with;
 }
 
 /** The one line users see: the library's fact followed by the CLI's advice for its kind. */
 export function messageWithAdvice(err: HextsError): string {
   const advice = err.kind === undefined ? undefined : ADVICE[err.kind]?.(err);
   if (!advice) return err.message;
+  if ("replace" in advice) return err.message.replace(advice.replace, advice.with);
   const fact = err.message.replace(/\.$/, "");
   return `${fact}${advice.join}${advice.text}${err.message.endsWith(".") ? "." : ""}`;
 }

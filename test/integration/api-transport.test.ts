@@ -8,6 +8,7 @@ import { HexClient, type HexClientOptions } from "../../src/api/http.js";
 import { decodeBody } from "../../src/api/body.js";
 import { defaultTransport, type HttpTransport } from "../../src/http/index.js";
 import { ApiError } from "../../src/api/errors.js";
+import { messageWithAdvice } from "../../src/cli/advice.js";
 import { getMe } from "../../src/api/users.js";
 import { createKey, listKeys } from "../../src/api/keys.js";
 import { startDeviceAuthorization } from "../../src/api/oauth.js";
@@ -183,8 +184,9 @@ test("a POST is never re-sent: a reset reports an unknown outcome and how to che
       (e: unknown) =>
         e instanceof ApiError &&
         e.code === "NETWORK" &&
-        /may or may not have carried it out/.test(e.message) &&
-        /hexts user key list/.test(e.message),
+        /may or may not have carried it out; list your keys to see whether/.test(e.message) &&
+        e.kind === "write-outcome-unknown" &&
+        /; run `hexts user key list` to see whether the key "laptop" was created/.test(messageWithAdvice(e)),
     );
     server.fault({ method: "POST", path: "/api/keys", fault: { kind: "status", status: 503 } });
     await assert.rejects(

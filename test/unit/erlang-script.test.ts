@@ -227,6 +227,14 @@ describe("script errors and limits", () => {
     fails(root, nested, /nests values or calls too deeply|nested more than 1000 levels/);
     assert.equal(run(root, "lists:foldl(fun(_, A) -> {A} end, x, lists:seq(1, 3))."), "{{{x}}}");
   });
+  it("stops integers over 65536 bits before computing them (squaring thousands of times hung)", (t) => {
+    const root = project(t);
+    const started = performance.now();
+    fails(root, "lists:foldl(fun(_, A) -> A * A end, 92, lists:seq(1, 7133)).", /builds more than 65536 bits in one/);
+    fails(root, "1 bsl 70000.", /builds more than 65536 bits in one integer/);
+    assert.ok(performance.now() - started < 5000);
+    assert.equal(run(root, "(1 bsl 65535) bsr 65534."), "2");
+  });
   it("refuses what a script cannot hold", (t) => {
     fails(project(t), "-module(x).", /attributes such as -module/);
     fails(project(t), "self() ! hi.", /sending messages/);

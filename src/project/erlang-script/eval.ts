@@ -64,6 +64,9 @@ export interface ScriptLimits {
   depth: number;
 }
 
+/** Integers a script may build: far beyond any configuration, small enough that arithmetic on them stays fast. */
+const MAX_INTEGER_BITS = 65_536;
+
 export const DEFAULT_SCRIPT_LIMITS: ScriptLimits = { steps: 2_000_000, cells: 8_000_000, depth: 400 };
 
 /** The script calls something the built-in evaluator does not implement. */
@@ -477,9 +480,20 @@ export class ScriptEvaluator {
     }
     const a = BigInt(l as number | bigint);
     const b = BigInt(r as number | bigint);
+    const bitsOf = (x: bigint) => (x < 0n ? -x : x).toString(16).length * 4;
+    const tooBig = () => {
+      throw new ScriptLimitError(
+        this.file,
+        at,
+        `the script builds more than ${MAX_INTEGER_BITS} bits in one integer; hexts stops it there`,
+      );
+    };
+    // Checked before computing: squaring a number a few thousand times would otherwise run for hours.
+    if (op === "*" && bitsOf(a) + bitsOf(b) > MAX_INTEGER_BITS + 8) tooBig();
     const big = (x: bigint) => {
       // A number's size is memory too: about one cell per 64 bits.
-      const bits = x < 0n ? (-x).toString(16).length * 4 : x.toString(16).length * 4;
+      const bits = bitsOf(x);
+      if (bits > MAX_INTEGER_BITS + 4) tooBig();
       this.alloc(Math.ceil(bits / 64), at);
       return int(x);
     };
@@ -506,6 +520,7 @@ export class ScriptEvaluator {
       case "bsr": {
         const shift = op === "bsl" ? b : -b;
         if (shift > 1_000_000n) throw new ScriptLimitError(this.file, at, "bsl by more than 1000000 bits");
+        if (shift > 0n && BigInt(bitsOf(a)) + shift > BigInt(MAX_INTEGER_BITS + 8)) tooBig();
         return big(shift >= 0n ? a << shift : a >> -shift);
       }
     }

@@ -4,7 +4,7 @@
 // The small file writers at the end (a tarball through the atomic writer, unpack into a directory) are for `build`.
 import { existsSync, statSync } from "node:fs";
 import { lstat, mkdir, realpath, rm, symlink, writeFile } from "node:fs/promises";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { SHARED_FILE_MODE, writeFileAtomic } from "../config/atomic.js";
 import { HextsError, isHextsError } from "../errors.js";
 import { listApps, readProject, type AppChoice, type BuildToolChoice } from "../project/index.js";
@@ -21,6 +21,7 @@ import {
 } from "../package/checks.js";
 import type { BuildProgress } from "../package/contents.js";
 import { buildDocsTarball, unpackDocsTarball } from "../package/docs-tarball.js";
+import { isInside } from "../package/paths.js";
 import { buildPackageTarball, unpackPackageTarball } from "../package/tarball.js";
 
 export type { PackageTarget } from "../package/checks.js";
@@ -397,12 +398,11 @@ const refuse = (entry: string, why: string) =>
 
 /** The absolute path of `entry` inside `root`, refusing anything that would land outside it. */
 async function insidePath(root: string, entry: string): Promise<string> {
-  const inside = (p: string) => p === root || p.startsWith(root + sep);
   const target = resolve(root, entry);
-  if (!inside(target) || target === root) throw refuse(entry, `it is outside ${root}`);
+  if (!isInside(target, root) || target === root) throw refuse(entry, `it is outside ${root}`);
   // An existing symlink on the way (left in the directory before) must not lead outside either.
   const parent = await existingRealPath(dirname(target));
-  if (!inside(parent)) throw refuse(entry, `${dirname(target)} leads outside ${root} through a symlink`);
+  if (!isInside(parent, root)) throw refuse(entry, `${dirname(target)} leads outside ${root} through a symlink`);
   return target;
 }
 

@@ -12,7 +12,7 @@ import { sha256Hex } from "./checksum.js";
 import { isVersion } from "./checks-version.js";
 import { CompressedTar, packageInvalid, writeEntries, type BuildTarballOptions } from "./contents.js";
 import { GunzipError, gunzip } from "./gzip.js";
-import { EntryTree, normalizeTarPath, safePathProblem } from "./paths.js";
+import { EntryTree, isInside, normalizeTarPath, safePathProblem } from "./paths.js";
 import { MODE_FILE, TarReadError, readTar } from "./tar.js";
 
 export interface DocsTarball {
@@ -44,7 +44,7 @@ async function listDocsFiles(dir: string): Promise<PackageFile[]> {
       if (!st) continue;
       if ((await lstat(path)).isSymbolicLink()) {
         const target = await realpath(path);
-        if (target !== root && !target.startsWith(root + sep)) {
+        if (!isInside(target, root)) {
           const rel = relative(dir, path).split(sep).join("/");
           throw packageInvalid("unsafe_symlink", `Docs symlink ${rel} points outside the docs directory`, {
             path: rel,

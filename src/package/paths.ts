@@ -1,5 +1,17 @@
-// Path rules for package entries: what is safe to write or unpack, and OTP's `filename` semantics that
-// hex_core applies (erl_tar names PAX members with dirname/basename/join and normalises names on read).
+// Path rules, in one place: what is safe as a package entry or symlink target (building, checking, unpacking),
+// whether a file-system path lies inside a root (globbing, project files, docs, --unpack), and OTP's `filename`
+// semantics that hex_core applies (erl_tar names PAX members with dirname/basename/join and normalises on read).
+import { sep } from "node:path";
+
+/** True when the file-system path `path` is `root` or lies below it (both absolute, normalised, same spelling). */
+export function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/** True when an entry path or link target is rooted: `/` or `\` first, or a drive letter (`C:`). */
+export function isRootedEntryPath(path: string): boolean {
+  return /^[/\\]/.test(path) || /^[A-Za-z]:/.test(path);
+}
 
 // erl_tar builds the PAX member's name with OTP's filename:dirname/basename/join; these follow those rules
 // for relative Unix paths (trailing-slash, `//` and `/./` handling included).
@@ -66,7 +78,7 @@ export function safePathProblem(path: string): string | undefined {
 
 /** True when symlink `path` -> `target`, resolved from the link's directory, leaves the package root. */
 export function symlinkEscapes(path: string, target: string): boolean {
-  if (safePathProblem(target) === "absolute path" || /^[A-Za-z]:/.test(target) || target.includes("\0")) return true;
+  if (isRootedEntryPath(target) || target.includes("\0")) return true;
   const dir = segments(path).filter((p) => p !== "" && p !== ".");
   dir.pop();
   let depth = 0;
@@ -142,7 +154,7 @@ export class EntryTree {
       if (node?.type === "symlink" && (!last || followLast)) {
         if (++hops > MAX_LINK_HOPS) return "loop";
         const target = node.target!;
-        if (/^[/\\]/.test(target) || /^[A-Za-z]:/.test(target)) return "outside";
+        if (isRootedEntryPath(target)) return "outside";
         queue = [...segments(target).filter((p) => p !== "" && p !== "."), ...queue.slice(i + 1)];
         i = -1;
         continue;
@@ -196,7 +208,7 @@ export class EntryTree {
       message: `${shown} ${why}`,
     });
     if (link.target === "" || link.target.includes("\0")) return unsafe("has no valid target");
-    if (/^[/\\]/.test(link.target) || /^[A-Za-z]:/.test(link.target)) return unsafe("points outside the package");
+    if (isRootedEntryPath(link.target)) return unsafe("points outside the package");
     const to = this.#resolve(
       link.parent,
       segments(link.target).map((p) => p.normalize("NFC")),

@@ -8,6 +8,7 @@
 // filelib backtracks exponentially on `*a*a*a…b`), and `wildcard` stays inside its directory (see there).
 import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
+import { isInside } from "../package/paths.js";
 
 export class GlobError extends Error {}
 
@@ -290,8 +291,6 @@ function realOrResolved(path: string): string {
   }
 }
 
-const within = (path: string, root: string) => path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
-
 /**
  * filelib:wildcard(Pattern, Cwd): the paths matching `pattern`, relative to `cwd` when the pattern is relative
  * (absolute when it is absolute), sorted by code point.
@@ -318,7 +317,7 @@ export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {
   const outside = () => new GlobError(`the pattern reaches outside ${root}`);
   // Lexically first (a `..` after a wildcard counts against the depth reached), then through symlinks.
   const fixed = resolve(root, prefix === "" ? "." : prefix);
-  if (!within(fixed, root)) throw outside();
+  if (!isInside(fixed, root)) throw outside();
   let depth = fixed
     .slice(root.length)
     .split(sep)
@@ -329,11 +328,11 @@ export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {
     if (depth < 0) throw outside();
   }
   const realRoot = realOrResolved(root);
-  const listable = (dir: string) => within(realOrResolved(onDisk(dir)), realRoot);
+  const listable = (dir: string) => isInside(realOrResolved(onDisk(dir)), realRoot);
   if (k === comps.length) {
     if (prefix === "" || !exists(onDisk(prefix))) return [];
     // The path itself may be a symlink to anything (the caller judges it); the directory holding it may not.
-    if (!within(realOrResolved(dirname(onDisk(prefix))), realRoot)) throw outside();
+    if (!isInside(realOrResolved(dirname(onDisk(prefix))), realRoot)) throw outside();
     return [prefix];
   }
 

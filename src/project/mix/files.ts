@@ -6,6 +6,7 @@
 // targets must stay inside the project, only regular files, directories and symlinks.
 import { lstatSync, opendirSync, readdirSync, readlinkSync, type Stats } from "node:fs";
 import { isAbsolute, join, posix } from "node:path";
+import { symlinkEscapes } from "../../package/paths.js";
 import { byCodePoint, GlobError, wildcard } from "../glob.js";
 import type { PackageFile, Problem } from "../types.js";
 
@@ -148,11 +149,7 @@ function describe(dir: string, path: string, error: (m: string) => void): Packag
   let target: string | undefined;
   if (st.isSymbolicLink()) {
     target = readlinkSync(diskPath);
-    if (
-      isAbsolute(target) ||
-      /^[A-Za-z]:/.test(target) ||
-      lexicallySafe(posix.join(posix.dirname(path), target)) === undefined
-    ) {
+    if (symlinkEscapes(path, target)) {
       error(`unsafe symlink in tarball: ${path} -> ${target}`);
       return undefined;
     }

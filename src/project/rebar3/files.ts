@@ -1,8 +1,8 @@
 // rebar3_hex 7.2.0's file selection (rebar3_hex_build:include_files/3 and rebar3_hex_file:expand_paths/2), and
 // turning the selected paths into PackageFile entries with the path and symlink rules of HEX_PROTOCOL §5.6.
 import { lstatSync, readdirSync, readlinkSync, realpathSync, type Stats } from "node:fs";
-import { isAbsolute, join, resolve, sep } from "node:path";
-import { symlinkEscapes, safePathProblem } from "../../package/paths.js";
+import { isAbsolute, join, resolve } from "node:path";
+import { isInside, symlinkEscapes, safePathProblem } from "../../package/paths.js";
 import { GlobError, matchComponent, wildcard } from "../glob.js";
 import { compilePcre, PcreError, type PcreRegex } from "../pcre.js";
 import type { PackageFile, Problem } from "../types.js";
@@ -191,10 +191,6 @@ function mergeSorted(a: PathEntry[], b: PathEntry[]): PathEntry[] {
   return [...out, ...a.slice(i), ...b.slice(j)];
 }
 
-function inside(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
-}
-
 function realOrSelf(path: string): string {
   try {
     return realpathSync(path);
@@ -254,7 +250,7 @@ export function toPackageFiles(entries: readonly PathEntry[], projectRoot: strin
       continue;
     }
     const real = realOrSelf(e.abs);
-    if (!inside(real, realRoot)) {
+    if (!isInside(real, realRoot)) {
       problems.push({
         severity: "error",
         file: e.rel,

@@ -148,8 +148,7 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
         const hint = /^[a-z0-9_]+$/.test(name) ? ` (for the organization, use hexpm:${name})` : "";
         throw new HextsError(
           "USAGE",
-          `unknown repository "${name}"${hint}; known: ${["hexpm", "hexpm:ORG", ...new Set(known)].join(", ")} ` +
-            "(add one with `hexts repo add NAME URL`)",
+          `unknown repository "${name}"${hint}; known: ${["hexpm", "hexpm:ORG", ...new Set(known)].join(", ")}`,
         );
       }
       fromProject = declared.file === PROJECT_REBAR_CONFIG;

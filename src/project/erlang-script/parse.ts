@@ -203,25 +203,35 @@ class Parser {
   }
 
   private unary(): Node {
+    return this.prefixed(
+      () => {
+        this.enter();
+        try {
+          return this.unary();
+        } finally {
+          this.depth--;
+        }
+      },
+      () => this.postfix(this.primary()),
+    );
+  }
+
+  /**
+   * A prefix operator (- + not bnot) applied to what `operand` reads (a negated number literal folds into the
+   * literal), or `plain` when there is no prefix operator.
+   */
+  private prefixed(operand: () => Node, plain: () => Node): Node {
     const t = this.peek();
     if (
-      (t.kind === "punct" && (t.text === "-" || t.text === "+")) ||
-      (t.kind === "keyword" && (t.text === "not" || t.text === "bnot"))
-    ) {
-      this.next();
-      this.enter();
-      let arg: Node;
-      try {
-        arg = this.unary();
-      } finally {
-        this.depth--;
-      }
-      if (t.text === "-" && arg.k === "lit" && (typeof arg.v === "number" || typeof arg.v === "bigint")) {
-        return { k: "lit", v: typeof arg.v === "number" ? -arg.v : -arg.v, line: t.line, col: t.col };
-      }
-      return { k: "unop", op: t.text, arg, line: t.line, col: t.col };
-    }
-    return this.postfix(this.primary());
+      !(t.kind === "punct" && (t.text === "-" || t.text === "+")) &&
+      !(t.kind === "keyword" && (t.text === "not" || t.text === "bnot"))
+    )
+      return plain();
+    this.next();
+    const arg = operand();
+    if (t.text === "-" && arg.k === "lit" && (typeof arg.v === "number" || typeof arg.v === "bigint"))
+      return { k: "lit", v: typeof arg.v === "number" ? -arg.v : -arg.v, line: t.line, col: t.col };
+    return { k: "unop", op: t.text, arg, line: t.line, col: t.col };
   }
 
   private postfix(node: Node): Node {
@@ -438,18 +448,10 @@ class Parser {
   }
 
   private segmentValue(): Node {
-    const t = this.peek();
-    if (
-      (t.kind === "punct" && (t.text === "-" || t.text === "+")) ||
-      (t.kind === "keyword" && (t.text === "not" || t.text === "bnot"))
-    ) {
-      this.next();
-      const arg = this.primary();
-      if (t.text === "-" && arg.k === "lit" && (typeof arg.v === "number" || typeof arg.v === "bigint"))
-        return { k: "lit", v: typeof arg.v === "number" ? -arg.v : -arg.v, line: t.line, col: t.col };
-      return { k: "unop", op: t.text, arg, line: t.line, col: t.col };
-    }
-    return this.primary();
+    return this.prefixed(
+      () => this.primary(),
+      () => this.primary(),
+    );
   }
 
   private guardSeq(): Node[][] {

@@ -88,6 +88,10 @@ export type ErrorKind =
   /** The write needs a two-factor code, or the code sent was refused. */
   | "otp-required"
   | "otp-invalid"
+  /** The OAuth device login failed (expired, denied, refused); `oauthError` on the error says which. */
+  | "device-login-failed"
+  /** The stored OAuth login could not be renewed. */
+  | "login-again"
   /** A key was created but the reply had no readable secret; `details.key` (and `organization`) name it. */
   | "key-secret-unreadable"
   /** A write failed mid-request, so whether it happened is unknown; `details.check` says what to look at. */

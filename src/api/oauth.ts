@@ -2,7 +2,7 @@
 // These endpoints never receive an Authorization header (the transport enforces it).
 import { setTimeout as delay } from "node:timers/promises";
 import { z } from "zod";
-import { HextsError } from "../errors.js";
+import { HextsError, type ErrorKind } from "../errors.js";
 import { ApiError, serverMessageOf, type ApiErrorFacts } from "./errors.js";
 import { parseBody, type ApiResponse, type HexClient } from "./http.js";
 
@@ -38,8 +38,8 @@ export type OAuthToken = z.output<typeof OAuthTokenSchema> & { expires_at: numbe
 export class OAuthError extends ApiError {
   readonly oauthError: string;
 
-  constructor(oauthError: string, message: string, facts: ApiErrorFacts) {
-    super("OAUTH_FAILED", message, facts);
+  constructor(oauthError: string, message: string, facts: ApiErrorFacts, kind?: ErrorKind) {
+    super("OAUTH_FAILED", message, facts, { kind });
     this.name = "OAuthError";
     this.oauthError = oauthError;
   }
@@ -50,7 +50,6 @@ export function isOAuthError(e: unknown, ...codes: string[]): e is OAuthError {
 }
 
 const OAUTH_ERROR_STATUSES = [400, 401, 403];
-const RELOGIN = "run `hexts user auth` to log in again";
 
 function scopeString(scope: string | string[]): string {
   const s = (Array.isArray(scope) ? scope.join(" ") : scope).trim().replace(/\s+/g, " ");
@@ -64,16 +63,13 @@ function oauthErrorCode(res: ApiResponse): string | undefined {
   return typeof e === "string" ? e : undefined;
 }
 
-function oauthFailure(res: ApiResponse, what: string, fix?: string): OAuthError {
+/** `fix`: what to do, in words a library user can follow; `kind`: logging in again, which the CLI says how to do. */
+function oauthFailure(res: ApiResponse, what: string, o: { fix?: string; kind?: ErrorKind } = {}): OAuthError {
   const code = oauthErrorCode(res) ?? `http_${res.status}`;
   const description = serverMessageOf(res.body);
   const said = description && description !== code ? `${code}: ${description}` : code;
-  return new OAuthError(code, `${what} (${said})${fix ? `; ${fix}` : ""}.`, {
-    method: "POST",
-    url: res.url,
-    status: res.status,
-    serverMessage: description,
-  });
+  const facts = { method: "POST", url: res.url, status: res.status, serverMessage: description };
+  return new OAuthError(code, `${what} (${said})${o.fix ? `; ${o.fix}` : ""}.`, facts, o.kind);
 }
 
 function withExpiry(t: z.output<typeof OAuthTokenSchema>, now: number): OAuthToken {
@@ -141,14 +137,10 @@ export async function pollDeviceToken(
   if (code === "authorization_pending") return { status: "pending" };
   if (code === "slow_down") return { status: "slow_down" };
   if (code === "expired_token")
-    throw oauthFailure(
-      res,
-      "The login code expired before it was approved",
-      "run `hexts user auth` again and approve it sooner",
-    );
+    throw oauthFailure(res, "The login code expired before it was approved", { kind: "device-login-failed" });
   if (code === "access_denied")
-    throw oauthFailure(res, "The login was denied in the browser", "run `hexts user auth` again to retry");
-  throw oauthFailure(res, "The login failed", "run `hexts user auth` again");
+    throw oauthFailure(res, "The login was denied in the browser", { kind: "device-login-failed" });
+  throw oauthFailure(res, "The login failed", { kind: "device-login-failed" });
 }
 
 export interface WaitForDeviceTokenOptions {
@@ -183,11 +175,9 @@ export async function waitForDeviceToken(client: HexClient, o: WaitForDeviceToke
     if (now() >= deadline) {
       throw new OAuthError(
         "expired_token",
-        "The login code expired before it was approved; run `hexts user auth` again and approve it sooner.",
-        {
-          method: "POST",
-          url: `${client.apiUrl}/oauth/token`,
-        },
+        "The login code expired before it was approved.",
+        { method: "POST", url: `${client.apiUrl}/oauth/token` },
+        "device-login-failed",
       );
     }
     let poll: DevicePoll;
@@ -225,7 +215,7 @@ export async function refreshToken(
     { grant_type: "refresh_token", refresh_token: r.refreshToken, client_id: r.clientId },
     r.signal,
   );
-  if (res.status !== 200) throw oauthFailure(res, "Your login session could not be renewed", RELOGIN);
+  if (res.status !== 200) throw oauthFailure(res, "Your login session could not be renewed", { kind: "login-again" });
   return withExpiry(parseBody(OAuthTokenSchema, res, "POST"), (r.now ?? Date.now)());
 }
 
@@ -253,7 +243,9 @@ export async function exchangeApiKey(
   if (r.name) params.name = r.name;
   const res = await tokenRequest(client, params, r.signal);
   if (res.status !== 200)
-    throw oauthFailure(res, "The API key could not be exchanged for a token", "check the key and the scopes it grants");
+    throw oauthFailure(res, "The API key could not be exchanged for a token", {
+      fix: "check the key and the scopes it grants",
+    });
   return withExpiry(parseBody(OAuthTokenSchema, res, "POST"), (r.now ?? Date.now)());
 }
 

@@ -46,6 +46,13 @@ const ADVICE: { [K in ErrorKind]?: (err: HextsError) => Advice | undefined } = {
   }),
   "otp-required": () => ({ join: ": ", text: "pass `--otp CODE` or set HEX_OTP" }),
   "otp-invalid": () => ({ join: ": ", text: "pass a current code with `--otp CODE` or HEX_OTP" }),
+  "login-again": () => ({ join: "; ", text: "run `hexts user auth` to log in again" }),
+  "device-login-failed": (err) => {
+    const oauthError = (err as { oauthError?: unknown }).oauthError;
+    const why =
+      oauthError === "expired_token" ? " and approve it sooner" : oauthError === "access_denied" ? " to retry" : "";
+    return { join: "; ", text: `run \`hexts user auth\` again${why}` };
+  },
   "write-outcome-unknown": (err) => {
     const check = (err.details as { check?: WriteCheck } | undefined)?.check;
     const command = check && checkCommand(check);

@@ -129,7 +129,10 @@ test("device flow failures: denied, expired on the server, expired locally, canc
   server.advanceClock(11 * 60_000);
   await assert.rejects(
     pollDeviceToken(anon, { clientId: CLIENT_ID, deviceCode: expired.device_code }),
-    (e: unknown) => isOAuthError(e, "expired_token") && /hexts user auth/.test(e.message),
+    (e: unknown) =>
+      isOAuthError(e, "expired_token") &&
+      !/hexts /.test(e.message) &&
+      /; run `hexts user auth` again and approve it sooner\.$/.test(messageWithAdvice(e)),
   );
 
   const local = await startDeviceAuthorization(anon, { clientId: CLIENT_ID, scope: "api" });
@@ -207,7 +210,8 @@ test("refresh rotates the pair: the new one works, the old refresh token is refu
     (e: unknown) => {
       assert.ok(isOAuthError(e, "invalid_grant"));
       assert.match(e.message, /revoked/);
-      assert.match(e.message, /hexts user auth/);
+      assert.doesNotMatch(e.message, /hexts /);
+      assert.match(messageWithAdvice(e), /; run `hexts user auth` to log in again\.$/);
       return true;
     },
   );

@@ -458,7 +458,7 @@ const badRepos: [string, { organization?: string; repo?: string }, RegExp][] = [
   [
     "unknown name",
     { repo: "acme" },
-    /^unknown repository "acme" \(for the organization, use hexpm:acme\); known: hexpm, hexpm:ORG \(add one with `hexts repo add NAME URL`\)$/,
+    /^unknown repository "acme" \(for the organization, use hexpm:acme\); known: hexpm, hexpm:ORG$/,
   ],
   ["conflicting flags", { repo: "hexpm:one", organization: "two" }, /name different repositories/],
   ["bad organization", { organization: "No Spaces" }, /invalid organization name/],

@@ -10,7 +10,7 @@ import { proplistGet, type Term } from "../erlang/terms.js";
 import { HextsError } from "../errors.js";
 import { matchComponent, wildcard } from "./glob.js";
 import { compareStrings, toPackageFiles, type PathEntry } from "./rebar3/files.js";
-import { Unrepresentable, applicationTerm, binarify, linksOf, nameOf } from "./rebar3/terms.js";
+import { Unrepresentable, appDetail, applicationTerm, binarify, linksOf, nameOf } from "./rebar3/terms.js";
 import type { MetadataValue, Problem, ProjectPackage, Requirement } from "./types.js";
 
 /** A variable as far as a static read of the Makefile can tell. */
@@ -309,21 +309,8 @@ export async function readErlangMkProject(dir: string): Promise<ProjectPackage> 
   };
   // Licenses and links: from the .app when given there (rebar3 style), or HEX_TARBALL_EXTRA_METADATA.
   const extra = extraMetadata(vars, problems);
-  const fromApp = (key: string, convert: (t: Term) => MetadataValue) => {
-    const t = proplistGet(details, key);
-    if (t === undefined) return undefined;
-    try {
-      return convert(t);
-    } catch (e) {
-      if (!(e instanceof Unrepresentable)) throw e;
-      problems.push({
-        severity: "error",
-        file: appFile,
-        message: `${key} in ${appFile} cannot be written to the package metadata: it contains ${e.message}`,
-      });
-      return undefined;
-    }
-  };
+  const fromApp = (key: string, convert: (t: Term) => MetadataValue) =>
+    appDetail(details, key, appFile, problems, convert);
   const licenses = fromApp("licenses", binarify);
   const links = fromApp("links", linksOf);
   if (licenses !== undefined) metadata.licenses = licenses;

@@ -13,7 +13,7 @@ import { GlobError, wildcard } from "../glob.js";
 import type { MetadataValue, Problem, ProjectPackage, Requirement } from "../types.js";
 import { selectRebar3Paths, toPackageFiles } from "./files.js";
 import { CURRENT_LOCK_VERSION, parseLock, type Lock } from "./lock.js";
-import { Unrepresentable, applicationTerm, binarify, linksOf, nameOf, stringList, termToPlain } from "./terms.js";
+import { appDetail, applicationTerm, binarify, linksOf, nameOf, stringList, termToPlain } from "./terms.js";
 import { resolveVsn, type VsnSpec } from "./vsn.js";
 
 export interface Rebar3App {
@@ -351,25 +351,8 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   const packageFiles = toPackageFiles(paths, root, problems);
 
   // Metadata, as rebar3_hex_build:create_package/2 assembles it.
-  const field = (
-    key: string,
-    fallback: MetadataValue,
-    convert: (t: Term) => MetadataValue = binarify,
-  ): MetadataValue => {
-    const t = proplistGet(details, key);
-    if (t === undefined) return fallback;
-    try {
-      return convert(t);
-    } catch (e) {
-      if (!(e instanceof Unrepresentable)) throw e;
-      problems.push({
-        severity: "error",
-        file: appSrcFile,
-        message: `${key} in ${appSrcFile} cannot be written to the package metadata: it contains ${e.message}`,
-      });
-      return fallback;
-    }
-  };
+  const field = (key: string, fallback: MetadataValue, convert: (t: Term) => MetadataValue = binarify): MetadataValue =>
+    appDetail(details, key, appSrcFile, problems, convert) ?? fallback;
   const pkgName = field("pkg_name", app);
   const name = typeof pkgName === "string" ? pkgName : app;
   const optional: [string, MetadataValue][] = [

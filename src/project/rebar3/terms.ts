@@ -8,12 +8,13 @@ import {
   isBinary,
   isList,
   listItems,
+  proplistGet,
   textOf,
   utf8Text,
   type Term,
 } from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
-import type { MetadataValue } from "../types.js";
+import type { MetadataValue, Problem } from "../types.js";
 
 /**
  * The one `{application, Name, Details}` term of a .app or .app.src file (`Name` an atom when `atomName`);
@@ -38,6 +39,32 @@ export function applicationTerm(
 
 /** A term rebar3_hex would put in the metadata but that the metadata model cannot hold (a tuple, a float...). */
 export class Unrepresentable extends Error {}
+
+/**
+ * `key` of an application's details converted for the metadata; undefined when it is absent, or when the metadata
+ * cannot hold it (then an error naming `file` goes to `problems`).
+ */
+export function appDetail(
+  details: Term,
+  key: string,
+  file: string,
+  problems: Problem[],
+  convert: (t: Term) => MetadataValue = binarify,
+): MetadataValue | undefined {
+  const t = proplistGet(details, key);
+  if (t === undefined) return undefined;
+  try {
+    return convert(t);
+  } catch (e) {
+    if (!(e instanceof Unrepresentable)) throw e;
+    problems.push({
+      severity: "error",
+      file,
+      message: `${key} in ${file} cannot be written to the package metadata: it contains ${e.message}`,
+    });
+    return undefined;
+  }
+}
 
 /** io_lib:printable_unicode_list/1. */
 export function isPrintableUnicodeList(codes: readonly Term[]): boolean {

@@ -235,6 +235,32 @@ describe("script errors and limits", () => {
     assert.ok(performance.now() - started < 5000);
     assert.equal(run(root, "(1 bsl 65535) bsr 65534."), "2");
   });
+  it("charges work by a term's written-out size: doubled values, quadratic list calls, maps of big keys", (t) => {
+    const root = project(t);
+    // Each stops within the step budget (unbounded, each ran for minutes or without end).
+    const stops = (src: string, re: RegExp) => {
+      const started = performance.now();
+      fails(root, src, re);
+      const took = performance.now() - started;
+      assert.ok(took < 3000, `${src}: took ${Math.round(took)} ms`);
+    };
+    const steps = /takes more than 2000000 evaluation steps/;
+    const doubled = "D = lists:foldl(fun(_, A) -> [A, A] end, [x], lists:seq(1, 60))";
+    stops(`${doubled}, D =:= D.`, steps);
+    stops(`${doubled}, lists:member(D, [D]).`, steps);
+    stops(`${doubled}, io_lib:format("~p", [D]).`, steps);
+    stops(`${doubled}, #{D => 1, [D] => 2}.`, steps);
+    stops(`${doubled}, D.`, steps);
+    const big = "K = lists:seq(1, 500000), M = #{K => 1}, K2 = lists:seq(1, 500000)";
+    stops(`${big}, [maps:get(K2, M) || _ <- lists:seq(1, 1000)].`, steps);
+    stops(`${doubled}, erlang:error(D).`, /^error:a term of more than 10000 elements$/);
+    stops("L = lists:seq(1, 200000), lists:subtract(L, lists:reverse(L)).", steps);
+    stops("L = lists:seq(1, 100000), [X || X <- L, lists:member(X, L)].", steps);
+    stops("lists:uniq(lists:seq(1, 100000)).", steps);
+    // Sharing as such is not charged: a small doubled value is compared, printed and returned as before.
+    const small = "S = lists:foldl(fun(_, A) -> [A, A] end, [x], lists:seq(1, 4))";
+    assert.equal(run(root, `${small}, {S =:= S, length(lists:flatten(S))}.`), "{true,16}");
+  });
   it("refuses what a script cannot hold", (t) => {
     fails(project(t), "-module(x).", /attributes such as -module/);
     fails(project(t), "self() ! hi.", /sending messages/);

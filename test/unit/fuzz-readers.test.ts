@@ -8,12 +8,8 @@ import assert from "node:assert/strict";
 import { TARGET_NAMES, fuzzTarget, type FuzzReport } from "../fuzz/run.js";
 
 const runs = Number(process.env.HEXTS_FUZZ_RUNS ?? 1500);
-/**
- * The script targets write a project and evaluate a script per input (several times slower): a shorter smoke. Open
- * finding, not yet fixed: input #49 of seed 20261106 (a fold doubling [Acc, Acc], whose shared sublists the
- * evaluator walks in full) takes 2-4 s of CPU beside the other workers; until it is bounded the smoke stops at 40.
- */
-const scriptRuns = Number(process.env.HEXTS_FUZZ_SCRIPT_RUNS ?? 40);
+/** The script targets write a project and evaluate a script per input (several times slower): a shorter smoke. */
+const scriptRuns = Number(process.env.HEXTS_FUZZ_SCRIPT_RUNS ?? 300);
 const runsOf = (name: string) => (name.endsWith("-script") ? scriptRuns : runs);
 const seed = Number(process.env.HEXTS_FUZZ_SEED ?? 20261106);
 

@@ -96,7 +96,9 @@ export class ErlangException extends Error {
     readonly reason: Term,
     readonly at: Pos,
   ) {
-    super(`${cls}:${formatErlang(reason, "~p")}`);
+    // A reason built by doubling ([R, R] in a loop) is small in memory but huge written out: name its size instead.
+    const big = writtenSize(reason, 10_000) > 10_000;
+    super(`${cls}:${big ? "a term of more than 10000 elements" : formatErlang(reason, "~p")}`);
   }
 }
 
@@ -128,8 +130,12 @@ export class ScriptEvaluator {
   /** Runs the script's expressions in order with `bindings`; the value of the last one. */
   run(nodes: Node[], bindings: Env): V {
     let last: V = [];
+    const outer = meter;
+    meter = { left: () => this.limits.steps - this.steps, work: (n) => this.work(n, this.at) };
     try {
       for (const n of nodes) last = this.eval(n, bindings);
+      // Whatever reads the result walks it written out (as a value shared by [A, A] doubling may be).
+      chargeWalk(last);
     } catch (e) {
       // Values nested deeply by a loop (lists:foldl(fun(_, A) -> {A} end, ...)) or calls nested inside deeply
       // nested expressions can still outrun V8's stack: the budget's own error, at the expression it reached.
@@ -140,6 +146,8 @@ export class ScriptEvaluator {
           "the script nests values or calls too deeply; hexts stops it there",
         );
       throw e;
+    } finally {
+      meter = outer;
     }
     const depth = nestingOver(last, TERM_LIMITS.depth);
     if (depth)
@@ -161,6 +169,12 @@ export class ScriptEvaluator {
         at,
         `the script takes more than ${this.limits.steps} evaluation steps; hexts stops it there`,
       );
+  }
+
+  /** Counts `n` steps of work a library call or a comparison does in one go. */
+  work(n: number, at: Pos): void {
+    this.steps += Math.max(0, n - 1);
+    this.step(at);
   }
 
   /** Counts `n` cells of memory about to be built. */
@@ -219,12 +233,12 @@ export class ScriptEvaluator {
       case "map": {
         const entries = n.entries.map((e) => [this.eval(e.key, env), this.eval(e.value, env), e.exact] as const);
         this.alloc(entries.length, n);
-        if (!n.base) return new ErlMap(entries.map(([k, v]) => [k as Term, v as Term] as const));
+        if (!n.base) return erlMap(entries.map(([k, v]) => [k as Term, v as Term] as const));
         const base = this.eval(n.base, env);
         if (!(base instanceof ErlMap)) this.error(tuple(A("badmap"), base), n);
         for (const [k, , exact] of entries)
-          if (exact && base.get(k as Term) === undefined) this.error(tuple(A("badkey"), k), n);
-        return new ErlMap([...base.entries, ...entries.map(([k, v]) => [k as Term, v as Term] as const)]);
+          if (exact && mapGet(base, k as Term) === undefined) this.error(tuple(A("badkey"), k), n);
+        return erlMap([...base.entries, ...entries.map(([k, v]) => [k as Term, v as Term] as const)]);
       }
       case "bin":
         return this.binary(n, env);
@@ -370,7 +384,7 @@ export class ScriptEvaluator {
         if (!(v instanceof ErlMap)) return false;
         for (const e of p.entries) {
           const key = this.eval(e.key, env);
-          const found = v.get(key as Term);
+          const found = mapGet(v, key as Term);
           if (found === undefined || !this.match(e.value, found, env)) return false;
         }
         return true;
@@ -776,12 +790,73 @@ function nestingOver(v: V, limit: number): boolean {
   return false;
 }
 
+function childrenOf(v: V): readonly V[] | undefined {
+  if (v instanceof Tuple) return v.items;
+  if (v instanceof ImproperList) return [...v.items, v.tail];
+  if (v instanceof ErlMap) return v.entries.flat();
+  return Array.isArray(v) ? v : undefined;
+}
+
+/**
+ * How many cells `v` has written out (what comparing, formatting or converting it walks; a value shared by [A, A]
+ * doubling counts once per place), counted up to `cap` only: the walk costs no more than the work it is charged.
+ */
+function writtenSize(v: V, cap: number): number {
+  let size = 0;
+  const todo: V[] = [v];
+  for (let x = todo.pop(); x !== undefined; x = todo.pop()) {
+    size += x instanceof Uint8Array ? 1 + (x.length >> 6) : x instanceof Charlist ? 1 + x.codes.length : 1;
+    if (size > cap) return size;
+    const children = childrenOf(x);
+    if (children) for (const c of children) todo.push(c);
+  }
+  return size;
+}
+
+/** The running evaluator's budget (evaluation is synchronous; run() sets and restores it). */
+let meter: { left(): number; work(n: number): void } | undefined;
+
+/** Charges the running evaluator for walking `v` written out. */
+function chargeWalk(v: V): void {
+  if (meter) meter.work(writtenSize(v, meter.left()));
+}
+
+/** A comparison walks at most the smaller term: one step for two atoms, the whole list for two equal lists. */
+function chargeComparison(a: V, b: V): void {
+  if (!meter) return;
+  const first = writtenSize(a, meter.left());
+  meter.work(writtenSize(b, first));
+}
+
+/** A map from entries; building one sorts its keys, so the comparisons are charged as work. */
+function erlMap(entries: Iterable<readonly [Term, Term]>): ErlMap {
+  const list = [...entries];
+  if (meter) {
+    const rounds = Math.ceil(Math.log2(list.length + 1));
+    for (const [k] of list) meter.work(rounds * writtenSize(k, meter.left()));
+  }
+  return new ErlMap(list);
+}
+
+/** A map lookup compares the key with each key of the map: charged as those comparisons. */
+function mapGet(m: ErlMap, k: Term): Term | undefined {
+  if (meter) {
+    const size = writtenSize(k, meter.left());
+    let total = 1;
+    for (const [key] of m.entries) if ((total += writtenSize(key, size)) > meter.left()) break;
+    meter.work(total);
+  }
+  return m.get(k);
+}
+
 function equals(a: V, b: V): boolean {
+  chargeComparison(a, b);
   if (a instanceof Fun || b instanceof Fun) return a === b;
   return termEquals(a as MetaValue, b as MetaValue);
 }
 
 function compare(a: V, b: V): number {
+  chargeComparison(a, b);
   if (a instanceof Fun || b instanceof Fun) return a === b ? 0 : 1;
   const num = (x: V) => (isInteger(x) ? Number(x) : x instanceof Float ? x.value : undefined);
   const x = num(a);
@@ -1274,34 +1349,34 @@ const mapArg = (v: V, at: Pos): ErlMap => {
   return v;
 };
 M("get/2", (ev, [k, m], at) => {
-  const v = mapArg(m!, at).get(k as Term);
+  const v = mapGet(mapArg(m!, at), k as Term);
   if (v === undefined) throw new ErlangException("error", tuple(A("badkey"), k as Term), at);
   return v;
 });
-M("get/3", (_ev, [k, m, d], at) => mapArg(m!, at).get(k as Term) ?? d!);
+M("get/3", (_ev, [k, m, d], at) => mapGet(mapArg(m!, at), k as Term) ?? d!);
 M("find/2", (_ev, [k, m], at) => {
-  const v = mapArg(m!, at).get(k as Term);
+  const v = mapGet(mapArg(m!, at), k as Term);
   return v === undefined ? A("error") : tuple(A("ok"), v);
 });
-M("is_key/2", (_ev, [k, m], at) => bool(mapArg(m!, at).get(k as Term) !== undefined));
+M("is_key/2", (_ev, [k, m], at) => bool(mapGet(mapArg(m!, at), k as Term) !== undefined));
 M("put/3", (ev, [k, v, m], at) => {
   ev.alloc(mapArg(m!, at).size + 1, at);
-  return new ErlMap([...mapArg(m!, at).entries, [k as Term, v as Term]]);
+  return erlMap([...mapArg(m!, at).entries, [k as Term, v as Term]]);
 });
 M("update/3", (ev, [k, v, m], at) => {
-  if (mapArg(m!, at).get(k as Term) === undefined)
+  if (mapGet(mapArg(m!, at), k as Term) === undefined)
     throw new ErlangException("error", tuple(A("badkey"), k as Term), at);
-  return new ErlMap([...mapArg(m!, at).entries, [k as Term, v as Term]]);
+  return erlMap([...mapArg(m!, at).entries, [k as Term, v as Term]]);
 });
-M("remove/2", (_ev, [k, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([x]) => !equals(x, k!))));
+M("remove/2", (_ev, [k, m], at) => erlMap(mapArg(m!, at).entries.filter(([x]) => !equals(x, k!))));
 M("merge/2", (ev, [a, b], at) => {
   ev.alloc(mapArg(a!, at).size + mapArg(b!, at).size, at);
-  return new ErlMap([...mapArg(a!, at).entries, ...mapArg(b!, at).entries]);
+  return erlMap([...mapArg(a!, at).entries, ...mapArg(b!, at).entries]);
 });
 M("from_list/1", (ev, [l], at) => {
   const items = listArg(l!, at);
   ev.alloc(items.length, at);
-  return new ErlMap(
+  return erlMap(
     items.map((t) => (t instanceof Tuple && t.items.length === 2 ? ([t.items[0]!, t.items[1]!] as const) : bad(at))),
   );
 });
@@ -1309,27 +1384,21 @@ M("to_list/1", (_ev, [m], at) => mapArg(m!, at).entries.map(([k, v]) => tuple(k,
 M("keys/1", (_ev, [m], at) => mapArg(m!, at).entries.map(([k]) => k));
 M("values/1", (_ev, [m], at) => mapArg(m!, at).entries.map(([, v]) => v));
 M("size/1", (_ev, [m], at) => mapArg(m!, at).size);
-M("new/0", () => new ErlMap([]));
+M("new/0", () => erlMap([]));
 M("fold/3", (ev, [f, acc, m], at) =>
   mapArg(m!, at).entries.reduce<V>((a, [k, v]) => ev.apply(funArg(f!, 3, at), [k, v, a], at), acc!),
 );
-M(
-  "map/2",
-  (ev, [f, m], at) =>
-    new ErlMap(mapArg(m!, at).entries.map(([k, v]) => [k, ev.apply(funArg(f!, 2, at), [k, v], at) as Term] as const)),
+M("map/2", (ev, [f, m], at) =>
+  erlMap(mapArg(m!, at).entries.map(([k, v]) => [k, ev.apply(funArg(f!, 2, at), [k, v], at) as Term] as const)),
 );
-M(
-  "filter/2",
-  (ev, [f, m], at) =>
-    new ErlMap(mapArg(m!, at).entries.filter(([k, v]) => isTrue(ev.apply(funArg(f!, 2, at), [k, v], at)))),
+M("filter/2", (ev, [f, m], at) =>
+  erlMap(mapArg(m!, at).entries.filter(([k, v]) => isTrue(ev.apply(funArg(f!, 2, at), [k, v], at)))),
 );
-M(
-  "with/2",
-  (ev, [ks, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([k]) => listArg(ks!, at).some((x) => equals(x, k)))),
+M("with/2", (ev, [ks, m], at) =>
+  erlMap(mapArg(m!, at).entries.filter(([k]) => listArg(ks!, at).some((x) => equals(x, k)))),
 );
-M(
-  "without/2",
-  (ev, [ks, m], at) => new ErlMap(mapArg(m!, at).entries.filter(([k]) => !listArg(ks!, at).some((x) => equals(x, k)))),
+M("without/2", (ev, [ks, m], at) =>
+  erlMap(mapArg(m!, at).entries.filter(([k]) => !listArg(ks!, at).some((x) => equals(x, k)))),
 );
 
 // ---- string (the list-based and the Unicode API; results keep the input's kind)
@@ -1561,6 +1630,7 @@ def("file:get_cwd/0", (ev) => tuple(A("ok"), str(ev.hostInfo.cwd)));
 
 // ---- io_lib
 def("io_lib:format/2", (ev, [f, args], at) => {
+  chargeWalk(args!);
   const text = need(formatErlang.withArgs(textArg(f!, at), listArg(args!, at)), at);
   ev.alloc(text.length, at);
   return str(text);

@@ -4,7 +4,7 @@
 // first change; when publishing fails, cut undoes its own steps in reverse order and says what it undid.
 // Three steps: readCut (git state, project, version file, the version asked), the pure checks and planCut
 // (cut/plan.ts), executeCut (output, file rewrite, git, publish, undo).
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { z } from "zod";
 import { defineSubcommand, type Subcommands } from "./task.js";
@@ -26,6 +26,13 @@ import {
   type CutRelease,
   type GitPlanFacts,
 } from "./cut/plan.js";
+import { writeFileAtomic } from "../config/atomic.js";
+
+/** Rewrites the project's version file through the one atomic writer, keeping the file's mode (and symlink). */
+async function rewriteInPlace(path: string, text: string | Uint8Array): Promise<void> {
+  const target = await realpath(path);
+  await writeFileAtomic(target, text, (await stat(target)).mode & 0o7777);
+}
 
 const Text = z.string().min(1);
 
@@ -279,11 +286,11 @@ export async function executeCut(
   try {
     if (versionFile && plan.commitArgs && plan.file !== undefined) {
       const fileRel = plan.file;
-      await writeFile(versionFile.path, rewriteVersion(versionFile, plan.to));
+      await rewriteInPlace(versionFile.path, rewriteVersion(versionFile, plan.to));
       done.push({
         what: `the version change in ${fileRel}`,
         undo: async () => {
-          await writeFile(versionFile.path, versionFile.original);
+          await rewriteInPlace(versionFile.path, versionFile.original);
           return `restored ${fileRel}`;
         },
       });

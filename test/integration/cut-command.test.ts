@@ -4,7 +4,8 @@
 // plan's lines are what is shown, its steps what is done, its questions what is asked.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { HextsError } from "../../src/errors.js";
 import { cut, CutInput, cutExitCode } from "../../src/commands/cut.js";
 import { buildTarball } from "../support/hex-server/index.js";
@@ -13,10 +14,14 @@ import { git, gitProject, gitState, isWrite, publishes, release, world } from ".
 
 test("cut --increment patch --yes in-process: the plan is shown, each step done, the result says so", async (t) => {
   const w = await world(t);
-  const { dir, origin } = gitProject(w);
+  const { dir, origin, appSrc } = gitProject(w);
+  chmodSync(appSrc, 0o640); // the version file is rewritten in place: same mode, no temp file left
   const base = git(dir, w.env, "rev-parse", "HEAD").trim();
   const run = await commandContext(t, { cwd: dir, env: { ...w.env, HEX_API_KEY: w.ana.apiKey }, yes: true });
   const result = await cut(run.ctx, CutInput.parse({ increment: "patch" }));
+  assert.equal(statSync(appSrc).mode & 0o777, 0o640);
+  assert.deepEqual(readdirSync(dirname(appSrc)).sort(), ["demo.app.src", "demo.erl"]);
+  assert.match(readFileSync(appSrc, "utf8"), /\{vsn,   "1\.2\.4"\}, % bumped by hexts cut/);
 
   const head = git(dir, w.env, "rev-parse", "HEAD").trim();
   assert.equal(git(dir, w.env, "rev-parse", "HEAD~1").trim(), base);

@@ -234,6 +234,11 @@ describe("script errors and limits", () => {
     fails(root, "1 bsl 70000.", /builds more than 65536 bits in one integer/);
     assert.ok(performance.now() - started < 5000);
     assert.equal(run(root, "(1 bsl 65535) bsr 65534."), "2");
+    const digits = (n: number) => `lists:duplicate(${n}, $9)`;
+    fails(root, `list_to_integer(${digits(5_000_000)}).`, /builds more than 65536 bits in one integer/);
+    fails(root, `binary_to_integer(list_to_binary(${digits(19_730)})).`, /builds more than 65536 bits/);
+    assert.equal(run(root, `length(integer_to_list(list_to_integer(${digits(19_728)}))).`), "19728");
+    assert.equal(run(root, `list_to_integer("-000" ++ ${digits(3)}).`), "-999");
   });
   it("charges work by a term's written-out size: doubled values, quadratic list calls, maps of big keys", (t) => {
     const root = project(t);

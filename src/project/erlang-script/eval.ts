@@ -66,6 +66,8 @@ export interface ScriptLimits {
 
 /** Integers a script may build: far beyond any configuration, small enough that arithmetic on them stays fast. */
 const MAX_INTEGER_BITS = 65_536;
+/** Decimal digits of the largest integer within MAX_INTEGER_BITS. */
+const MAX_INTEGER_DIGITS = Math.ceil(MAX_INTEGER_BITS * Math.log10(2));
 
 export const DEFAULT_SCRIPT_LIMITS: ScriptLimits = { steps: 2_000_000, cells: 8_000_000, depth: 400 };
 
@@ -169,6 +171,15 @@ export class ScriptEvaluator {
         at,
         `the script takes more than ${this.limits.steps} evaluation steps; hexts stops it there`,
       );
+  }
+
+  /** An integer over MAX_INTEGER_BITS: refused before it is computed. */
+  integerTooBig(at: Pos): never {
+    throw new ScriptLimitError(
+      this.file,
+      at,
+      `the script builds more than ${MAX_INTEGER_BITS} bits in one integer; hexts stops it there`,
+    );
   }
 
   /** Counts `n` steps of work a library call or a comparison does in one go. */
@@ -495,13 +506,7 @@ export class ScriptEvaluator {
     const a = BigInt(l as number | bigint);
     const b = BigInt(r as number | bigint);
     const bitsOf = (x: bigint) => (x < 0n ? -x : x).toString(16).length * 4;
-    const tooBig = () => {
-      throw new ScriptLimitError(
-        this.file,
-        at,
-        `the script builds more than ${MAX_INTEGER_BITS} bits in one integer; hexts stops it there`,
-      );
-    };
+    const tooBig = () => this.integerTooBig(at);
     // Checked before computing: squaring a number a few thousand times would otherwise run for hours.
     if (op === "*" && bitsOf(a) + bitsOf(b) > MAX_INTEGER_BITS + 8) tooBig();
     const big = (x: bigint) => {
@@ -940,6 +945,8 @@ def(`erlang:integer_to_binary/1`, (ev, [i], at) => (isInteger(i) ? binOf(String(
 def(`erlang:list_to_integer/1 erlang:binary_to_integer/1`, (ev, [l], at) => {
   const t = textArg(l!, at);
   if (!/^[+-]?\d+$/.test(t)) bad(at);
+  // Parsing decimal digits is quadratic: a 5 MB string of digits took 20 s. No integer over the bit limit anyway.
+  if (t.replace(/^[+-]?0*/, "").length > MAX_INTEGER_DIGITS) ev.integerTooBig(at);
   return int(BigInt(t));
 });
 def(`erlang:float_to_list/1`, (ev, [f], at) => (f instanceof Float ? str(formatErlang(f, "~p")) : bad(at)));

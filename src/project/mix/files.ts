@@ -60,6 +60,7 @@ export function selectFiles(
   const problems: Problem[] = [];
   const error = (message: string) => problems.push({ severity: "error", message, file });
   const walked: string[] = [];
+  const seen = new Map<string, Stats>(); // each path's lstat, taken once by the walk and reused to describe it
   const missing: string[] = [];
   for (const pattern of configured ?? defaultFiles) {
     let matches: string[];
@@ -74,7 +75,7 @@ export function selectFiles(
     if (matches.length === 0 && configured) missing.push(pattern);
     // mix refuses hex_metadata.config only when a `files` pattern itself yields it
     if (configured && matches.includes("hex_metadata.config")) error("Do not include this file: hex_metadata.config");
-    for (const m of matches) walk(dir, m, walked, error, order);
+    for (const m of matches) walk(dir, m, walked, seen, error, order);
   }
   if (missing.length > 0) error(`Missing files: ${missing.join(", ")}`);
 
@@ -85,7 +86,7 @@ export function selectFiles(
 
   const files: PackageFile[] = [];
   for (const path of paths) {
-    const entry = describe(dir, path, error);
+    const entry = describe(dir, path, seen.get(path), error);
     if (entry) files.push(entry);
   }
   return { paths, files, problems };
@@ -104,13 +105,23 @@ export function normalizePattern(pattern: string): string {
 }
 
 /** mix's dir_files/1: the path, then (for a real directory, not a symlink) its children recursively. */
-function walk(dir: string, rel: string, out: string[], error: (m: string) => void, order: FileOrder): void {
+function walk(
+  dir: string,
+  rel: string,
+  out: string[],
+  seen: Map<string, Stats>,
+  error: (m: string) => void,
+  order: FileOrder,
+): void {
   out.push(rel);
-  let st: Stats;
-  try {
-    st = lstatSync(join(dir, rel));
-  } catch {
-    return;
+  let st = seen.get(rel);
+  if (!st) {
+    try {
+      st = lstatSync(join(dir, rel));
+    } catch {
+      return;
+    }
+    seen.set(rel, st);
   }
   if (!st.isDirectory()) return;
   let names: string[];
@@ -121,7 +132,7 @@ function walk(dir: string, rel: string, out: string[], error: (m: string) => voi
     error(`cannot list directory ${rel}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return;
   }
-  for (const name of names) walk(dir, `${rel}/${name}`, out, error, order);
+  for (const name of names) walk(dir, `${rel}/${name}`, out, seen, error, order);
 }
 
 /** Directory entries in readdir(3) order, as Erlang's file:list_dir/1 returns them. */
@@ -136,11 +147,16 @@ function readdirRaw(path: string): string[] {
   return names;
 }
 
-function describe(dir: string, path: string, error: (m: string) => void): PackageFile | undefined {
+function describe(
+  dir: string,
+  path: string,
+  walked: Stats | undefined,
+  error: (m: string) => void,
+): PackageFile | undefined {
   const diskPath = join(dir, path);
   let st: Stats;
   try {
-    st = lstatSync(diskPath);
+    st = walked ?? lstatSync(diskPath);
   } catch (e) {
     error(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return undefined;

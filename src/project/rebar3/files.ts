@@ -33,6 +33,8 @@ export interface PathEntry {
   abs: string;
   /** Contents for an entry that does not come from disk (the regenerated .app.src, a `[].` lock). */
   memory?: Uint8Array;
+  /** The lstat the directory walk took, reused when the entry is described (each path is stat'ed once). */
+  stat?: Stats;
 }
 
 /** Erlang term order of two strings (lists of code points) = bytewise order of their UTF-8. */
@@ -61,14 +63,15 @@ function relativeTo(path: string, from: string): string {
 }
 
 /** rebar3_hex_file:dir_files: a directory (not followed through a symlink) and everything below it. */
-function dirFiles(path: string, out: string[]): void {
-  out.push(path);
+function dirFiles(path: string, out: [string, Stats | undefined][]): void {
   let st: Stats;
   try {
     st = lstatSync(path);
   } catch {
+    out.push([path, undefined]);
     return;
   }
+  out.push([path, st]);
   if (!st.isDirectory()) return;
   for (const name of readdirSync(path)) dirFiles(`${path}/${name}`, out);
 }
@@ -106,11 +109,11 @@ export function expandPaths(
       continue;
     }
     for (const match of matches) {
-      const walked: string[] = [];
+      const walked: [string, Stats | undefined][] = [];
       dirFiles(isAbsolute(match) ? match : `${absDir}/${match}`, walked);
-      for (const p of walked) {
+      for (const [p, stat] of walked) {
         const abs = expandPath(p);
-        found.set(abs, { rel: relativeTo(abs, absDir), abs });
+        found.set(abs, { rel: relativeTo(abs, absDir), abs, stat });
       }
     }
     for (const [name, contents] of opts.virtualFiles ?? []) {
@@ -223,7 +226,7 @@ export function toPackageFiles(entries: readonly PathEntry[], projectRoot: strin
     }
     let st: Stats;
     try {
-      st = lstatSync(e.abs);
+      st = e.stat ?? lstatSync(e.abs);
     } catch (err) {
       problems.push({ severity: "error", file: e.rel, message: `${e.rel} cannot be read: ${(err as Error).message}` });
       continue;

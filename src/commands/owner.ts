@@ -18,6 +18,7 @@ import { HextsError } from "../errors.js";
 import { packageLabel, parseRepo } from "../repository.js";
 import type { Output } from "../ui/output.js";
 import { openSession, type Session } from "./session.js";
+import { fromApi } from "./shared.js";
 
 const Name = z.string().trim().min(1);
 const Organization = z.string().min(1).optional();
@@ -91,10 +92,6 @@ function entryOf(o: Owner): OwnerEntry {
     fullName: o.full_name ?? null,
     url: o.url ?? null,
   };
-}
-
-function fromApi(e: ApiError, code: HextsError["code"], message: string): HextsError {
-  return new HextsError(code, message, { status: e.status, details: e.details, cause: e });
 }
 
 async function packageVisible(s: Session, pkg: string): Promise<boolean> {

@@ -9,14 +9,13 @@ import {
   retireRelease,
   unretireRelease,
   RETIRE_REASONS,
-  type ApiError,
   type Retirement,
   type RetireReason,
 } from "../api/index.js";
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
-import { graphemeCount } from "./shared.js";
+import { fromApi, graphemeCount } from "./shared.js";
 import { packageLabel, parseRepo } from "../repository.js";
 import { isVersion } from "../package/checks-version.js";
 import type { Output } from "../ui/output.js";
@@ -121,10 +120,6 @@ export function planRetire(input: RetireInputValue): RetirePlan {
 }
 
 // ---- running a plan ----
-
-function fromApi(e: ApiError, code: HextsError["code"], message: string): HextsError {
-  return new HextsError(code, message, { status: e.status, details: e.details, cause: e });
-}
 
 const describe = (r: { reason: string; message?: string | null }) =>
   r.message ? `${r.reason}: "${r.message}"` : r.reason;

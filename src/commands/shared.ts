@@ -1,7 +1,8 @@
 // Helpers every command shares: the error fields of a step that failed inside a result (publish, cut), the package
 // summary the official clients print before building or publishing, and grapheme counting (src/text.ts).
 import type { PackageSummary } from "../build/pipeline.js";
-import { isHextsError } from "../errors.js";
+import { HextsError, isHextsError } from "../errors.js";
+import type { ApiError } from "../api/index.js";
 
 export { graphemeCount } from "../text.js";
 
@@ -37,4 +38,9 @@ export function packageSummaryLines(s: PackageSummary): string[] {
   }
   if (s.elixir !== undefined) lines.push(`  Elixir: ${s.elixir}`);
   return lines;
+}
+
+/** A task's own error for an API failure: the task's code and words, the server's status and details kept. */
+export function fromApi(e: ApiError, code: HextsError["code"], message: string): HextsError {
+  return new HextsError(code, message, { status: e.status, details: e.details, cause: e });
 }

@@ -15,14 +15,7 @@ import { decodeSource, parseTerms } from "../../erlang/reader.js";
 import { type Term } from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
 import { formatErlang } from "./format.js";
-import {
-  ErlangException,
-  Fun,
-  ScriptEvaluator,
-  ScriptUnsupported,
-  type ScriptLimits,
-  type V,
-} from "./eval.js";
+import { ErlangException, Fun, ScriptEvaluator, ScriptUnsupported, type ScriptLimits, type V } from "./eval.js";
 import { parseScript, type Pos } from "./parse.js";
 
 export {

@@ -3,6 +3,7 @@
 // none for an untrusted mirror (HEX_MIRROR).
 import { join } from "node:path";
 import type { Context } from "./context.js";
+import { transportOptions } from "./shared.js";
 import { targetRepo, type RepoRef } from "../repository.js";
 import type { RegistryClient } from "../registry/index.js";
 
@@ -40,12 +41,7 @@ async function buildRegistry(ctx: Context, target: RepoRef): Promise<RegistryCli
     project: await projectHexConfig(ctx),
   });
   const shared = ctx.memo("registry:shared", () => {
-    const transport = defaultTransport({
-      proxy: { httpProxy: v.http_proxy, httpsProxy: v.https_proxy, noProxy: v.no_proxy },
-      unsafeHttps: v.unsafe_https,
-      caCertsPath: v.cacerts_path,
-      connectTimeoutMs: v.http_timeout * 1000,
-    });
+    const transport = defaultTransport(transportOptions(v));
     ctx.defer(() => transport.close());
     if (v.unsafe_registry)
       ctx.out.warn(

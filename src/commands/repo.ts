@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
+import { transportOptions } from "./shared.js";
 import { HextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { ORGANIZATION_NAME } from "../repository.js";
@@ -138,12 +139,7 @@ async function downloadPublicKey(
   const v = ctx.settings.values;
   if (v.offline)
     throw new HextsError("USAGE", "offline (HEX_OFFLINE): give the repository's key with --public-key FILE");
-  const transport = defaultTransport({
-    proxy: { httpProxy: v.http_proxy, httpsProxy: v.https_proxy, noProxy: v.no_proxy },
-    unsafeHttps: v.unsafe_https,
-    caCertsPath: v.cacerts_path,
-    connectTimeoutMs: v.http_timeout * 1000,
-  });
+  const transport = defaultTransport(transportOptions(v));
   ctx.defer(() => transport.close());
   const pem = await fetchRepositoryPublicKey(url, fingerprint, {
     transport,

@@ -3,6 +3,7 @@
 import type { PackageSummary } from "../build/pipeline.js";
 import { HextsError, isHextsError } from "../errors.js";
 import type { ApiError } from "../api/index.js";
+import type { ResolvedSettings } from "../config/index.js";
 
 export { graphemeCount } from "../text.js";
 
@@ -43,4 +44,14 @@ export function packageSummaryLines(s: PackageSummary): string[] {
 /** A task's own error for an API failure: the task's code and words, the server's status and details kept. */
 export function fromApi(e: ApiError, code: HextsError["code"], message: string): HextsError {
   return new HextsError(code, message, { status: e.status, details: e.details, cause: e });
+}
+
+/** The connection settings of a run, as `defaultTransport` takes them (API and registry clients alike). */
+export function transportOptions(v: ResolvedSettings["values"]) {
+  return {
+    proxy: { httpProxy: v.http_proxy, httpsProxy: v.https_proxy, noProxy: v.no_proxy },
+    unsafeHttps: v.unsafe_https,
+    caCertsPath: v.cacerts_path,
+    connectTimeoutMs: v.http_timeout * 1000,
+  };
 }

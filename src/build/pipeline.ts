@@ -7,7 +7,13 @@ import { lstat, mkdir, realpath, rm, symlink, writeFile } from "node:fs/promises
 import { dirname, join, relative, resolve } from "node:path";
 import { SHARED_FILE_MODE, writeFileAtomic } from "../config/atomic.js";
 import { HextsError, isHextsError } from "../errors.js";
-import { listApps, readProject, type AppChoice, type BuildToolChoice } from "../project/index.js";
+import {
+  listApps,
+  readProject,
+  type AppChoice,
+  type BuildToolChoice,
+  type ReadProjectOptions,
+} from "../project/index.js";
 import type { Problem, ProjectPackage } from "../project/types.js";
 import {
   checkPackage,
@@ -58,6 +64,11 @@ export interface PipelineOptions {
   cwd?: string;
   onProgress?: (event: PipelineEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Reads the project (default: readProject). A command passes one that reuses the read its settings made, so
+   * each file is read and stat'ed once per run.
+   */
+  readProject?: (dir: string, opts: ReadProjectOptions) => Promise<ProjectPackage>;
 }
 
 export type PipelineEvent =
@@ -157,9 +168,10 @@ async function read(
   opts: PipelineOptions,
   target: PackageTarget | undefined,
 ): Promise<ProjectPackage> {
+  const readWith = opts.readProject ?? readProject;
   if (opts.metadataFile !== undefined)
-    return readProject(root, { metadataFile: resolve(opts.cwd ?? root, opts.metadataFile) });
-  return readProject(root, {
+    return readWith(root, { metadataFile: resolve(opts.cwd ?? root, opts.metadataFile) });
+  return readWith(root, {
     app,
     organization: target?.organization,
     buildTool: opts.buildTool,

@@ -85,6 +85,8 @@ export async function runSubcommand<M extends TaskModule>(
         app: text(raw.app),
         buildTool: text(raw.buildTool) as never,
         metadataFile: text(raw.metadata),
+        organization: text(raw.organization),
+        fileOrder: text(raw.fileOrder) as never,
       });
     }
     const result = await spec.run(ctx, parsed.data);

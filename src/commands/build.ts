@@ -7,6 +7,7 @@ import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import type { BuildPlan, BuildWhat, PackageSummary, PipelineEvent } from "../build/pipeline.js";
 import { packageSummaryLines } from "./shared.js";
+import { readProjectOnce } from "./project-read.js";
 import type { Output } from "../ui/output.js";
 
 export const BuildInput = z.object({
@@ -127,6 +128,7 @@ export async function build(ctx: Context, input: BuildInputValue): Promise<Build
       docDir: input.docDir,
       onProgress: progress.onProgress,
       signal: ctx.signal,
+      readProject: (dir, opts) => readProjectOnce(ctx, dir, opts),
     });
   } finally {
     progress.done();

@@ -15,6 +15,7 @@ import { formatGitCommand, Git } from "../git/git.js";
 import type { ProjectPackage } from "../project/types.js";
 import type { Output } from "../ui/output.js";
 import { incrementChoices, nextVersion, type Increment } from "./publish/next-version.js";
+import { forgetProjectReads, organizationToRead, readProjectOnce } from "./project-read.js";
 import { publishExitCode, publishFlow, renderPublish, type PublishResult } from "./publish/flow.js";
 import { locateVersion, rewriteVersion, type VersionFile } from "./publish/version-file.js";
 import type { PackageTarget } from "../package/checks.js";
@@ -79,18 +80,17 @@ interface Done {
 async function versionFileOf(project: ProjectPackage): Promise<{ path: string; kind: "app.src" | "mix.exs" }> {
   if (project.tool === "mix") return { path: join(project.appDir, "mix.exs"), kind: "mix.exs" };
   if (project.tool === "rebar3") {
-    const { listRebar3Apps } = await import("../project/rebar3/index.js");
-    const apps = (await listRebar3Apps(project.root)).filter((a) => a.dir === project.appDir);
-    const app = apps.find((a) => a.name === project.app) ?? apps[0];
-    if (!app)
+    // The reader says which .app.src it took the version from.
+    const path = project.versionFile;
+    if (path === undefined)
       throw new HextsError("PROJECT_INVALID", `cannot find the .app.src of ${project.app} in ${project.appDir}`);
-    if (app.appSrc.endsWith(".script")) {
+    if (path.endsWith(".script")) {
       throw new HextsError(
         "PROJECT_INVALID",
-        `${app.appSrc} is an Erlang script; hexts cut cannot change the version it computes (change it by hand, commit, and run \`hexts publish\`)`,
+        `${relative(project.appDir, path)} is an Erlang script; hexts cut cannot change the version it computes (change it by hand, commit, and run \`hexts publish\`)`,
       );
     }
-    return { path: join(app.dir, app.appSrc), kind: "app.src" };
+    return { path, kind: "app.src" };
   }
   throw new HextsError(
     "PROJECT_INVALID",
@@ -119,7 +119,7 @@ async function askVersion(ctx: Context, current: string, input: CutInputValue): 
 
 /** The project as it is (no checks yet: with `{vsn, git}` the version is not final before the tag exists). */
 async function readForCut(ctx: Context, input: CutInputValue): Promise<{ project: ProjectPackage; app?: string }> {
-  const { listApps, readProject } = await import("../project/index.js");
+  const { listApps } = await import("../project/index.js");
   let app = input.app;
   if (app === undefined && ctx.prompt.interactive) {
     const apps = await listApps(ctx.cwd);
@@ -131,7 +131,8 @@ async function readForCut(ctx: Context, input: CutInputValue): Promise<{ project
       );
     }
   }
-  return { project: await readProject(ctx.cwd, { app }), app };
+  const organization = await organizationToRead(ctx, input.organization);
+  return { project: await readProjectOnce(ctx, ctx.cwd, { app, organization }), app };
 }
 
 /** Everything cut reads before its plan: git's state, the project, its version file, and the version chosen. */
@@ -188,6 +189,7 @@ async function readCut(ctx: Context, input: CutInputValue, git: Git): Promise<Cu
       repo: ctx.repo?.repository,
       organization: input.organization,
       signal: ctx.signal,
+      readProject: (dir, opts) => readProjectOnce(ctx, dir, opts),
     });
   }
   const { packageTarget } = await import("../package/checks.js");
@@ -314,6 +316,7 @@ export async function executeCut(
         },
       });
     }
+    forgetProjectReads(ctx); // the version file or the tag changed: publish reads the project as it is now
     publish = await publishFlow(ctx, plan.publish, { expectVersion: plan.to });
   } catch (e) {
     throw await undoAll(e, done);

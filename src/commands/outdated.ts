@@ -54,8 +54,8 @@ export interface OutdatedResult {
 /** The project's own dependency requirements, by app name (none when the project cannot be read statically). */
 async function projectRequirements(ctx: Context): Promise<{ file: string; byApp: Map<string, string> } | undefined> {
   try {
-    const { readProject } = await import("../project/index.js");
-    const project = await readProject(ctx.cwd);
+    const { organizationToRead, readProjectOnce } = await import("./project-read.js");
+    const project = await readProjectOnce(ctx, ctx.cwd, { organization: await organizationToRead(ctx, undefined) });
     return {
       file: project.tool === "mix" ? "mix.exs" : "rebar.config",
       byApp: new Map(project.requirements.map((r) => [r.app, r.requirement])),

@@ -2,6 +2,7 @@
 // the project's Hex settings enter a run (commands/context.ts prepareContext), so a rule about what a project
 // may set belongs here. A directory that is not a project, or one hexts cannot read, has none.
 import type { Context } from "./context.js";
+import { organizationToRead, readProjectOnce } from "./project-read.js";
 
 /**
  * Settings a project file may not set unless the user trusts project settings (HEX_TRUST_PROJECT=1, or
@@ -65,18 +66,31 @@ export interface ProjectSelection {
   app?: string;
   buildTool?: "rebar3" | "mix" | "make";
   metadataFile?: string;
+  /** `--organization`: with the run's repository, the organization the project is read for. */
+  organization?: string;
+  /** `--file-order` (build). */
+  fileOrder?: "sorted" | "filesystem";
 }
 
+/**
+ * The project's Hex settings, read with the options the command will read the project with (readProjectOnce),
+ * so that the command's own read is this one.
+ */
 export function projectHexConfig(
-  ctx: Pick<Context, "cwd" | "env" | "out" | "memo">,
+  ctx: Pick<Context, "cwd" | "env" | "out" | "memo" | "repo">,
   selection: ProjectSelection = {},
 ): Promise<Record<string, unknown> | undefined> {
   return ctx.memo("project-hex-config", async () => {
     if (selection.metadataFile !== undefined) return undefined;
-    const { detectProject, readProject } = await import("../project/index.js");
+    const { detectProject } = await import("../project/index.js");
     if (detectProject(ctx.cwd) === undefined) return undefined;
     try {
-      const project = await readProject(ctx.cwd, { app: selection.app, buildTool: selection.buildTool });
+      const project = await readProjectOnce(ctx, ctx.cwd, {
+        app: selection.app,
+        buildTool: selection.buildTool,
+        organization: await organizationToRead(ctx, selection.organization).catch(() => undefined),
+        fileOrder: selection.fileOrder,
+      });
       return await guardProjectSettings(ctx, project.hexConfig, project.tool === "mix" ? "mix.exs" : "rebar.config");
     } catch (e) {
       ctx.out.debug(`project settings not read: ${e instanceof Error ? e.message : String(e)}`);

@@ -49,4 +49,6 @@ export interface ProjectPackage {
   defaultOutput: string;
   /** One-line facts worth telling the user (which build tool was chosen, that real Erlang evaluated a script). */
   notes?: string[];
+  /** The file the version was read from (absolute): rebar3's `src/APP.app.src`; `cut` rewrites it. */
+  versionFile?: string;
 }

@@ -12,6 +12,8 @@ import { HextsError, isHextsError } from "../../errors.js";
 import { errorInfo, packageSummaryLines } from "../shared.js";
 import type { BuiltPackage, CheckedProject, PackageSummary } from "../../build/pipeline.js";
 import type { ProjectPackage } from "../../project/types.js";
+import type { ReadProjectOptions } from "../../project/index.js";
+import { readProjectOnce } from "../project-read.js";
 import type { Output } from "../../ui/output.js";
 import { openSession, serverLabel, type Session } from "../session.js";
 import { DOCS_HOW, docsSource, runDocsGenerator, type DocsSource } from "./docs.js";
@@ -131,6 +133,7 @@ export async function readPublish(ctx: Context, o: PublishOptions): Promise<Publ
     repo: o.repo ?? ctx.repo?.repository,
     organization: o.organization,
     signal: ctx.signal,
+    readProject: (dir: string, opts: ReadProjectOptions) => readProjectOnce(ctx, dir, opts),
   };
   let pkg: BuiltPackage | undefined;
   let checked: CheckedProject;

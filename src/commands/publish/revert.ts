@@ -34,12 +34,13 @@ export interface RevertResult {
 export async function revertFlow(ctx: Context, o: RevertOptions): Promise<RevertResult> {
   const version = assertVersion(o.version, "--revert");
   const { resolve } = await import("node:path");
-  const { readProject } = await import("../../project/index.js");
+  const { organizationToRead, readProjectOnce } = await import("../project-read.js");
   const { packageTarget } = await import("../../package/checks.js");
   // Only the package name is needed: the checks a publish runs do not apply to a revert.
-  const project = await readProject(ctx.cwd, {
+  const project = await readProjectOnce(ctx, ctx.cwd, {
     app: o.app,
     metadataFile: o.metadata === undefined ? undefined : resolve(ctx.cwd, o.metadata),
+    organization: await organizationToRead(ctx, o.organization),
   });
   const projectOrg =
     typeof project.hexConfig.organization === "string" && project.hexConfig.organization !== "hexpm"

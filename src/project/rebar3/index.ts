@@ -392,5 +392,6 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
     problems,
     defaultOutput: `_build/default/lib/${app}/hex/${name}-${version}.tar`,
     ...(notes.length > 0 ? { notes } : {}),
+    versionFile: join(appDir, chosen.appSrc),
   };
 }

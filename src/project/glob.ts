@@ -6,7 +6,7 @@
 // point (lists:sort of Erlang strings). Malformed patterns, which make filelib raise, throw GlobError.
 // Project files are untrusted: a component is matched by a small NFA (time linear in name × pattern, where
 // filelib backtracks exponentially on `*a*a*a…b`), and `wildcard` stays inside its directory (see there).
-import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
 import { isInside } from "../package/paths.js";
 
@@ -15,6 +15,11 @@ export class GlobError extends Error {}
 export interface WildcardOptions {
   /** Whether listings include names starting with a dot: true for filelib (the default), false for Path.wildcard. */
   matchDot?: boolean;
+  /**
+   * lstats the caller already took, by path as returned here; a path the pattern names literally is looked up in
+   * it before it is stat'ed, and its lstat is added, so the caller that walks it next does not stat it again.
+   */
+  lstats?: Map<string, Stats>;
 }
 
 /** A pattern character; escaped ones are never special. */
@@ -264,12 +269,11 @@ function isDir(path: string): boolean {
   }
 }
 
-function exists(path: string): boolean {
+function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    lstatSync(path);
-    return true;
+    return lstatSync(path);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -330,9 +334,11 @@ export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {
   const realRoot = realOrResolved(root);
   const listable = (dir: string) => isInside(realOrResolved(onDisk(dir)), realRoot);
   if (k === comps.length) {
-    if (prefix === "" || !exists(onDisk(prefix))) return [];
+    const st = prefix === "" ? undefined : (opts.lstats?.get(prefix) ?? lstatOrUndefined(onDisk(prefix)));
+    if (st === undefined) return [];
     // The path itself may be a symlink to anything (the caller judges it); the directory holding it may not.
     if (!isInside(realOrResolved(dirname(onDisk(prefix))), realRoot)) throw outside();
+    opts.lstats?.set(prefix, st);
     return [prefix];
   }
 

@@ -65,14 +65,13 @@ export function detectProjects(dir: string): ProjectKind[] {
 }
 
 /** The umbrella directory of a mix project (`apps_path:`, default "apps"), or undefined for a single app. */
-function mixAppsPath(root: string): string | undefined {
-  const source = readFileSync(join(root, "mix.exs"), "utf8");
+function mixAppsPath(source: string): string | undefined {
   const m = /\bapps_path:\s*"([^"]+)"/.exec(source);
   return m ? m[1] : undefined;
 }
 
-async function mixApps(root: string): Promise<AppChoice[]> {
-  const appsPath = mixAppsPath(root);
+async function mixApps(root: string, source = readFileSync(join(root, "mix.exs"), "utf8")): Promise<AppChoice[]> {
+  const appsPath = mixAppsPath(source);
   if (appsPath === undefined) return [];
   // Mix.Project.apps_paths/1 globs `*/mix.exs` there with Path.wildcard, which skips names starting with a dot.
   return wildcard("*/mix.exs", join(root, appsPath), { matchDot: false })
@@ -183,10 +182,12 @@ async function readKind(kind: ProjectKind, root: string, opts: ReadProjectOption
     case "mix": {
       // The mix reader handles umbrellas itself (`apps_path`); asking for --app first keeps the error the same
       // for every build tool.
-      const apps = await mixApps(root);
+      const source = readFileSync(join(root, "mix.exs"), "utf8");
+      const apps = await mixApps(root, source);
       if (apps.length > 0) chooseApp(apps, opts.app, root);
       const { readMixProject } = await import("./mix/index.js");
-      return readMixProject(root, { app: opts.app, organization: opts.organization, fileOrder: opts.fileOrder });
+      const { organization, fileOrder } = opts;
+      return readMixProject(root, { app: opts.app, organization, fileOrder, source });
     }
     case "rebar3": {
       const { readRebar3Project } = await import("./rebar3/index.js");

@@ -66,7 +66,7 @@ export function selectFiles(
     let matches: string[];
     try {
       // Path.wildcard without match_dot: listings hide names starting with a dot.
-      matches = wildcard(normalizePattern(pattern), dir, { matchDot: false });
+      matches = wildcard(normalizePattern(pattern), dir, { matchDot: false, lstats: seen });
     } catch (e) {
       if (!(e instanceof GlobError)) throw e;
       error(`files: ${e.message}`);

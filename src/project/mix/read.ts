@@ -25,6 +25,8 @@ export interface ReadMixOptions {
   fileOrder?: FileOrder;
   /** The environment System.get_env and Mix.env read (hexts's own credentials are left out). Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** `dir/mix.exs` as the caller already read it (project detection looks for `apps_path:`), so it is read once. */
+  source?: string;
 }
 
 /** Named in every "cannot be evaluated" error: the way out when hexts cannot read a project. */
@@ -70,6 +72,7 @@ export async function readMixProject(dir: string, opts: ReadMixOptions = {}): Pr
   const runs: { choices: boolean[]; decided: Array<Unknown & { file: string }>; pkg: ProjectPackage }[] = [];
   const queue: boolean[][] = [[]];
   const reads: Reads = { sources: new Map(), selections: new Map() };
+  if (opts.source !== undefined) reads.sources.set(join(root, "mix.exs"), Promise.resolve(opts.source));
   while (queue.length > 0 && runs.length < MAX_BRANCH_RUNS) {
     const decisions = queue.shift()!;
     const host: MixHost = { root, env, decisions, decided: [] };

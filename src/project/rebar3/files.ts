@@ -63,17 +63,20 @@ function relativeTo(path: string, from: string): string {
 }
 
 /** rebar3_hex_file:dir_files: a directory (not followed through a symlink) and everything below it. */
-function dirFiles(path: string, out: [string, Stats | undefined][]): void {
-  let st: Stats;
-  try {
-    st = lstatSync(path);
-  } catch {
-    out.push([path, undefined]);
-    return;
+function dirFiles(path: string, out: [string, Stats | undefined][], lstats: Map<string, Stats>, key: string): void {
+  let st = lstats.get(key);
+  if (st === undefined) {
+    try {
+      st = lstatSync(path);
+    } catch {
+      out.push([path, undefined]);
+      return;
+    }
+    lstats.set(key, st);
   }
   out.push([path, st]);
   if (!st.isDirectory()) return;
-  for (const name of readdirSync(path)) dirFiles(`${path}/${name}`, out);
+  for (const name of readdirSync(path)) dirFiles(`${path}/${name}`, out, lstats, `${key}/${name}`);
 }
 
 export interface ExpandOptions {
@@ -81,6 +84,8 @@ export interface ExpandOptions {
   virtualFiles?: ReadonlyMap<string, Uint8Array>;
   /** File named in problems about malformed patterns. */
   file?: string;
+  /** lstats already taken under `dir`, by relative path; filled as paths are stat'ed (see wildcard's `lstats`). */
+  lstats?: Map<string, Stats>;
 }
 
 /**
@@ -95,10 +100,13 @@ export function expandPaths(
 ): PathEntry[] {
   const absDir = expandPath(dir);
   const found = new Map<string, PathEntry>();
+  // Each path's lstat, by the path as the wildcard returns it: patterns overlap (include_paths, a directory and a
+  // file in it), and the wildcard's check that a literal path exists is the walk's stat of it.
+  const lstats = opts.lstats ?? new Map<string, Stats>();
   for (const pattern of patterns) {
     let matches: string[];
     try {
-      matches = wildcard(pattern, absDir);
+      matches = wildcard(pattern, absDir, { lstats });
     } catch (e) {
       if (!(e instanceof GlobError)) throw e;
       problems.push({
@@ -110,7 +118,7 @@ export function expandPaths(
     }
     for (const match of matches) {
       const walked: [string, Stats | undefined][] = [];
-      dirFiles(isAbsolute(match) ? match : `${absDir}/${match}`, walked);
+      dirFiles(isAbsolute(match) ? match : `${absDir}/${match}`, walked, lstats, match);
       for (const [p, stat] of walked) {
         const abs = expandPath(p);
         found.set(abs, { rel: relativeTo(abs, absDir), abs, stat });
@@ -147,7 +155,8 @@ export interface Rebar3FileSpec {
 
 /** rebar3_hex_build:include_files/3: the package's paths in the order rebar3_hex writes them. */
 export function selectRebar3Paths(appDir: string, spec: Rebar3FileSpec, problems: Problem[]): PathEntry[] {
-  const opts = { virtualFiles: spec.virtualFiles, file: spec.specFile };
+  // One set of lstats for the three expansions below: each path is stat'ed once.
+  const opts = { virtualFiles: spec.virtualFiles, file: spec.specFile, lstats: new Map<string, Stats>() };
   const all = expandPaths(spec.files ?? REBAR3_DEFAULT_FILES, appDir, problems, opts);
   const includes = expandPaths(spec.includePaths, appDir, problems, opts);
   const excluded = new Set(expandPaths(spec.excludePaths, appDir, problems, opts).map((e) => e.abs));

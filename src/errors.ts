@@ -97,7 +97,18 @@ export type ErrorKind =
   /** A write failed mid-request, so whether it happened is unknown; `details.check` says what to look at. */
   | "write-outcome-unknown"
   /** A repository refused to serve an organization's resource to this run's credentials. */
-  | "repository-login-required";
+  | "repository-login-required"
+  /** `hexts config KEY VALUE` for a setting the config file does not hold; `details.key` names it. */
+  | "setting-not-stored"
+  /** The docs to package were not found (no docs directory, or one without index.html). */
+  | "docs-missing"
+  /** A registry payload names another repository than the one asked for; `details.found` is its name. */
+  | "registry-other-repository";
+
+/** What a library warning is about (the second argument of `out.warn`), so the CLI can add its advice. */
+export type WarningKind =
+  /** Keys of a repository declared in the project's rebar.config, ignored because project settings are not trusted. */
+  "project-repository-keys-ignored";
 
 export interface HextsErrorOptions {
   /** The typed cause the CLI turns into advice. */

@@ -257,8 +257,8 @@ export function findDocsDir(
   return { dir: join(project.appDir, "doc"), found: false };
 }
 
-const DOCS_HINT =
-  "generate them first (mix docs, rebar3 ex_doc or rebar3 edoc) or point to them with --doc-dir DIR; `hexts build package` builds the package alone";
+/** How docs come to be (the CLI adds its own flags: cli/advice.ts "docs-missing", commands/build.ts). */
+const DOCS_HINT = "generate them first (mix docs, rebar3 ex_doc or rebar3 edoc)";
 
 /** Docs failures that only mean "no usable docs yet": a warning when docs are optional. */
 const SOFT_DOCS_REASONS = new Set(["docs_dir_missing", "docs_missing_index"]);
@@ -278,6 +278,7 @@ async function buildDocs(checked: CheckedProject, opts: PipelineOptions, require
     const reason = `Docs not built: ${where}; ${DOCS_HINT}`;
     if (required)
       throw new HextsError("PACKAGE_INVALID", `Documentation could not be found: ${where}; ${DOCS_HINT}`, {
+        kind: "docs-missing",
         details: { reason: "docs_dir_missing", dir },
       });
     return { status: "missing", dir, reason };
@@ -367,8 +368,8 @@ export async function buildPlan(opts: PipelineOptions): Promise<BuildPlan> {
 // ---- writing the results (hexts build) ----
 
 /**
- * Writes a built or downloaded tarball to `path` (0644 less the umask), creating the parent directories, through the one
- * atomic writer: a failure leaves the previous file (or none), never part of a tarball.
+ * Writes a built or downloaded tarball to `path` (0644 less the umask), creating the parent directories, through
+ * the one atomic writer: a failure leaves the previous file (or none), never part of a tarball.
  */
 export async function writeTarballFile(path: string, bytes: Uint8Array): Promise<void> {
   try {

@@ -1,8 +1,9 @@
 // What to do about an error, in hexts commands: the one place the CLI adds advice to the library's facts.
 // The library (api/, registry/, config/, ...) states what happened and a typed `kind`; this module maps the
 // kind to the next step, so library users never see CLI commands and the CLI never re-reads server English.
-import type { ErrorKind, HextsError } from "../errors.js";
+import type { ErrorKind, HextsError, WarningKind } from "../errors.js";
 import { writeCheckLead, type WriteCheck } from "../api/errors.js";
+import { BUILD_DOCS_ADVICE } from "../commands/shared.js";
 
 const LOGIN = "run `hexts user auth` (or set HEX_API_KEY)";
 
@@ -32,6 +33,22 @@ function checkCommand(c: WriteCheck): string | undefined {
     case "release":
       return c.package ? `${writeCheckLead(c)} or run \`hexts search ${c.package}\`` : undefined;
   }
+}
+
+/** How to supply the settings `hexts config KEY VALUE` refuses to store. */
+const NOT_STORED_ADVICE: Record<string, string> = {
+  api_key: "store a key with `hexts user auth --key`, or set HEX_API_KEY",
+  otp: "pass --otp or set HEX_OTP",
+};
+
+const WARNING_ADVICE: { [K in WarningKind]: string } = {
+  "project-repository-keys-ignored":
+    "trust them with `hexts config trust_project true`, or use `hexts repo add` instead",
+};
+
+/** The advice the CLI adds to a library warning of this kind (Output's `warningAdvice`). */
+export function warningAdvice(kind: WarningKind): string | undefined {
+  return WARNING_ADVICE[kind];
 }
 
 const ADVICE: { [K in ErrorKind]?: (err: HextsError) => Advice | undefined } = {
@@ -65,12 +82,24 @@ const ADVICE: { [K in ErrorKind]?: (err: HextsError) => Advice | undefined } = {
     const revoke = org ? `hexts organization key ${org} revoke ${key}` : `hexts user key revoke ${key}`;
     return { join: " ", text: `(\`${revoke}\`)` };
   },
+  "setting-not-stored": (err) => {
+    const text = NOT_STORED_ADVICE[detail(err, "key") ?? ""];
+    return text === undefined ? undefined : { join: "; ", text };
+  },
+  "docs-missing": () => ({ join: " ", text: `or ${BUILD_DOCS_ADVICE}` }),
+  "registry-other-repository": (err) => {
+    const found = detail(err, "found");
+    if (found === undefined) return undefined;
+    return { join: " ", text: `(a repository added with \`hexts repo add\` must carry its server's name: ${found})` };
+  },
   "repository-login-required": (err) => {
     const org = (err.details as { organization?: unknown } | undefined)?.organization;
     if (typeof org !== "string") return undefined;
     return {
       join: "; ",
-      text: `run \`hexts organization auth ${org}\` or \`hexts user auth\`, or set HEX_API_KEY to a key that can read it`,
+      text:
+        `run \`hexts organization auth ${org}\` or \`hexts user auth\`, ` +
+        "or set HEX_API_KEY to a key that can read it",
     };
   },
 };

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { z } from "zod";
 import { HextsError } from "../errors.js";
 import type { TaskModule } from "../commands/task.js";
+import { warningAdvice } from "./advice.js";
 import { createContext, resolveRunSettings, type Context, type GlobalFlags } from "../commands/context.js";
 import { renderError, renderSuccess } from "./exit.js";
 import { helpHint } from "./program.js";
@@ -70,7 +71,7 @@ export async function runSubcommand<M extends TaskModule>(
 ): Promise<number> {
   const flags = globalFlagsOf(cmd);
   const interrupt = new AbortController();
-  const ctx = ctxOverride ?? createContext({ flags, signal: interrupt.signal });
+  const ctx = ctxOverride ?? createContext({ flags, signal: interrupt.signal, warningAdvice });
   const stopOnCtrlC = onCtrlC(interrupt);
   let code = 0;
   try {

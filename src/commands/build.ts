@@ -6,7 +6,7 @@ import { z } from "zod";
 import { defineSubcommand, type Subcommands } from "./task.js";
 import type { Context } from "./context.js";
 import type { BuildPlan, BuildWhat, PackageSummary, PipelineEvent } from "../build/pipeline.js";
-import { packageSummaryLines } from "./shared.js";
+import { BUILD_DOCS_ADVICE, packageSummaryLines } from "./shared.js";
 import { readProjectOnce } from "./project-read.js";
 import type { Output } from "../ui/output.js";
 
@@ -162,7 +162,9 @@ export async function build(ctx: Context, input: BuildInputValue): Promise<Build
       : {}),
     unpacked,
     // The prefix is for lines on a terminal; in the result (and so under --json) a warning is its text alone.
-    warnings: plan.warnings.map((w) => w.replace(/^warning: /, "")),
+    warnings: plan.warnings
+      .map((w) => w.replace(/^warning: /, ""))
+      .map((w) => (plan.docs.status === "missing" && w === plan.docs.reason ? `${w} or ${BUILD_DOCS_ADVICE}` : w)),
     notes: plan.notes,
     docs,
   };

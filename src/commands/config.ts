@@ -51,7 +51,10 @@ function settableKey(key: string): SettingKey {
   if (!isSettingKey(key)) throw unknownSettingError(key);
   const def = SETTINGS[key];
   if (!def.user)
-    throw new HextsError("USAGE", `${key} is not stored in the config file: ${def.notStored ?? "it cannot be set"}`);
+    throw new HextsError("USAGE", `${key} is not stored in the config file: ${def.notStored ?? "it cannot be set"}`, {
+      kind: "setting-not-stored",
+      details: { key },
+    });
   return key;
 }
 

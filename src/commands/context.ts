@@ -4,7 +4,7 @@
 import { HextsError } from "../errors.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import { parseRepo, type RepoRef } from "../repository.js";
-import { Output } from "../ui/output.js";
+import { Output, type OutputOptions } from "../ui/output.js";
 import { canPrompt, createPrompter, type Prompter } from "../ui/prompt.js";
 import type { ProjectSelection } from "./project-settings.js";
 
@@ -54,6 +54,8 @@ export interface ContextOptions {
   interactive?: boolean;
   /** Settings already resolved (tests); otherwise prepareContext resolves them. */
   settings?: ResolvedSettings;
+  /** The CLI's advice for library warnings (see Output); library callers and tests go without. */
+  warningAdvice?: OutputOptions["warningAdvice"];
 }
 
 const setSettings = Symbol("setSettings");
@@ -63,7 +65,15 @@ export function createContext(opts: ContextOptions): Context {
   const env = opts.env ?? process.env;
   const flags = opts.flags;
   const stdin = opts.stdin ?? process.stdin;
-  const out = opts.out ?? new Output({ json: flags.json, verbose: flags.verbose, noColor: !flags.color, env });
+  const out =
+    opts.out ??
+    new Output({
+      json: flags.json,
+      verbose: flags.verbose,
+      noColor: !flags.color,
+      env,
+      warningAdvice: opts.warningAdvice,
+    });
   const interactive = opts.interactive ?? canPrompt(env, flags, stdin, out.stderr);
   const prompt = opts.prompt ?? createPrompter({ interactive, yes: flags.yes, out, stdin });
   const cache = new Map<string, unknown>();

@@ -7,6 +7,12 @@ import type { ResolvedSettings } from "../config/index.js";
 
 export { graphemeCount } from "../text.js";
 
+/**
+ * What `hexts build` adds after the library's "generate them first (mix docs, ...)" when there are no docs: to
+ * its warning (commands/build.ts) and to the error of `hexts build docs` (cli/advice.ts "docs-missing").
+ */
+export const BUILD_DOCS_ADVICE = "point to them with --doc-dir DIR; `hexts build package` builds the package alone";
+
 /** The code and one-line message of an error, for a result that records a failed step instead of throwing. */
 export function errorInfo(e: unknown): { code: string; message: string } {
   return isHextsError(e)

@@ -42,8 +42,9 @@ function announceDeclared(ctx: ConfigContext, repo: Rebar3Repo, fromProject: boo
     const keys = [repo.apiKey && "api_key", repo.repoKey && "repo_key"].filter(Boolean).join(" and ");
     if (fromProject && keys && !trusted)
       ctx.out.warn?.(
-        `ignoring ${keys} of repository ${repo.name} from ${where}: a project file cannot supply keys unless you ` +
-          "allow it (HEX_TRUST_PROJECT=1, or `hexts config trust_project true`); use `hexts repo add` instead",
+        `ignoring ${keys} of repository ${repo.name} from ${where}: a project file cannot supply keys unless ` +
+          "project settings are trusted (HEX_TRUST_PROJECT=1, or the trust_project setting)",
+        "project-repository-keys-ignored",
       );
     return true;
   });
@@ -185,7 +186,8 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
     if (found === undefined) return undefined;
     if ("refused" in found) {
       ctx.out.debug?.(
-        `not sending the key of repository ${repoName} to ${destination ?? "an unset URL"}: it was stored for ${found.refused ?? "no API"}`,
+        `not sending the key of repository ${repoName} to ${destination ?? "an unset URL"}: ` +
+          `it was stored for ${found.refused ?? "no API"}`,
       );
       return undefined;
     }

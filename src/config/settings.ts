@@ -137,7 +137,7 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     env: ["HEX_API_KEY", "HEXPM_API_KEY"],
     project: true,
     user: false,
-    notStored: "store a key with `hexts user auth --key`, or set HEX_API_KEY",
+    notStored: "it is a credential",
     description: "API key used for every API call instead of the stored login",
   },
   api_url: {
@@ -163,7 +163,7 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     project: false,
     user: false,
     flag: "--otp",
-    notStored: "codes change every 30 seconds; pass --otp or set HEX_OTP",
+    notStored: "codes change every 30 seconds",
     description: "two-factor code for writes made with an OAuth login",
   },
   local_password: {
@@ -197,7 +197,8 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingDef<NonNullable<Se
     user: true,
     default: false,
     description:
-      "let project files (rebar.config, mix.exs) set api_key, proxies, unsafe_https and cacerts_path, and send credentials to their api_url",
+      "let project files (rebar.config, mix.exs) set api_key, proxies, unsafe_https and cacerts_path, " +
+      "and send credentials to their api_url",
   },
   unsafe_https: {
     kind: strictBoolean,
@@ -504,6 +505,9 @@ export function userSettingValue(key: string, raw: string): { key: SettingKey; v
   if (!isSettingKey(key)) throw unknownSettingError(key);
   const def = SETTINGS[key];
   if (!def.user)
-    throw new HextsError("USAGE", `${key} cannot be set in the config file: ${def.notStored ?? "it is not stored"}`);
+    throw new HextsError("USAGE", `${key} cannot be set in the config file: ${def.notStored ?? "it is not stored"}`, {
+      kind: "setting-not-stored",
+      details: { key },
+    });
   return { key, value: coerceSetting(key, raw, { layer: "flag", name: key }) };
 }

@@ -191,15 +191,15 @@ export function verifiedPayload(body: Uint8Array, opts: UnpackRegistryOptions): 
 
 function checkOrigin(opts: UnpackRegistryOptions, label: string, found: string, expected: string, what: string): void {
   if (opts.verifyOrigin === false || found === expected) return;
-  throw registryInvalid(
-    "bad_repo_name",
-    `${label} is for ${what} ${JSON.stringify(found)}, not ${JSON.stringify(expected)}: a mirror or proxy served another ${what}'s data` +
-      (what === "repository" && expected !== "hexpm" && !found.includes("/")
-        ? ` (a repository added with \`hexts repo add\` must carry its server's name: ${found})`
-        : ""),
+  // A custom repository named locally other than its server names it: the CLI says how to add it again.
+  const renamed = what === "repository" && expected !== "hexpm" && !found.includes("/");
+  throw new HextsError(
+    "REGISTRY_INVALID",
+    `${label} is for ${what} ${JSON.stringify(found)}, not ${JSON.stringify(expected)}: ` +
+      `a mirror or proxy served another ${what}'s data`,
     {
-      expected,
-      found,
+      details: { reason: "bad_repo_name" satisfies RegistryProblem, expected, found },
+      ...(renamed ? { kind: "registry-other-repository" as const } : {}),
     },
   );
 }

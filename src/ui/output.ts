@@ -4,6 +4,7 @@ import { styleText } from "node:util";
 import type { Writable } from "node:stream";
 import { stripTerminalControls } from "../terminal-text.js";
 import { SecretRegistry } from "./redact.js";
+import type { WarningKind } from "../errors.js";
 
 export type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan";
 
@@ -16,6 +17,8 @@ export interface OutputOptions {
   stdout?: Writable & { isTTY?: boolean };
   stderr?: Writable & { isTTY?: boolean };
   secrets?: SecretRegistry;
+  /** The CLI's advice for a kind of warning (cli/advice.ts), added after the warning's own text. */
+  warningAdvice?: (kind: WarningKind) => string | undefined;
 }
 
 export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, noColor = false): boolean {
@@ -34,6 +37,7 @@ export class Output {
   readonly stderr: Writable & { isTTY?: boolean };
   private readonly colorOut: boolean;
   private readonly colorErr: boolean;
+  private readonly warningAdvice?: (kind: WarningKind) => string | undefined;
 
   constructor(opts: OutputOptions) {
     this.json = opts.json;
@@ -43,6 +47,7 @@ export class Output {
     this.stderr = opts.stderr ?? process.stderr;
     this.colorOut = !opts.json && colorEnabled(this.stdout, opts.env, opts.noColor);
     this.colorErr = !opts.json && colorEnabled(this.stderr, opts.env, opts.noColor);
+    this.warningAdvice = opts.warningAdvice;
   }
 
   /** True when progress bars and spinners may be drawn. */
@@ -74,8 +79,10 @@ export class Output {
     this.stderr.write(this.clean(text, "stderr") + "\n");
   }
 
-  warn(text: string): void {
-    this.stderr.write(this.clean(`${this.style("yellow", "warning:", "stderr")} ${text}`, "stderr") + "\n");
+  warn(text: string, kind?: WarningKind): void {
+    const advice = kind === undefined ? undefined : this.warningAdvice?.(kind);
+    const line = advice === undefined ? text : `${text}; ${advice}`;
+    this.stderr.write(this.clean(`${this.style("yellow", "warning:", "stderr")} ${line}`, "stderr") + "\n");
   }
 
   /** Only with --verbose. */

@@ -171,7 +171,16 @@ const usage: Usage[] = [
     "secret key cannot be set",
     ["config", "api_key", API_KEY],
     {},
-    /^hexts: api_key cannot be set in the config file: store a key with `hexts user auth --key`, or set HEX_API_KEY$/,
+    new RegExp(
+      "^hexts: api_key cannot be set in the config file: it is a credential; " +
+        "store a key with `hexts user auth --key`, or set HEX_API_KEY$",
+    ),
+  ],
+  [
+    "a two-factor code cannot be stored",
+    ["config", "otp", "123456"],
+    {},
+    /^hexts: otp cannot be set in the config file: codes change every 30 seconds; pass --otp or set HEX_OTP$/,
   ],
   [
     "env-only key cannot be deleted",

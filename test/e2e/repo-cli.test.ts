@@ -175,7 +175,12 @@ test("repositories from rebar.config and rebar3's global config: selected with -
     untrusted.stderr,
     /using repository acme_repo \(http:\/\/127\.0\.0\.1:\d+\/repos\/acme_repo\) from the project's rebar\.config/,
   );
-  assert.match(untrusted.stderr, /ignoring api_key and repo_key of repository acme_repo/);
+  // The fact from the config layer, then the CLI's advice for that kind of warning.
+  const ignored =
+    "ignoring api_key and repo_key of repository acme_repo from the project's rebar.config: a project file " +
+    "cannot supply keys unless project settings are trusted (HEX_TRUST_PROJECT=1, or the trust_project setting); " +
+    "trust them with `hexts config trust_project true`, or use `hexts repo add` instead\n";
+  assert.ok(untrusted.stderr.includes(ignored), untrusted.stderr);
   assert.equal(mini.requests.filter((r) => r.headers.authorization !== undefined).length, 0, "no key was sent");
   assert.deepEqual(mini.releases(), []);
   // HEX_API_KEY is not handed to a server a project file chose either.

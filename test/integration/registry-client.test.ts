@@ -94,6 +94,12 @@ test("a key other than the repository's, or another origin name, is refused", as
   await assert.rejects(wrongKey.getPackage("alpha"), code("REGISTRY_INVALID", "bad_signature"));
   await using wrongName = client(server, { originName: "mirror" });
   await assert.rejects(wrongName.getNames(), code("REGISTRY_INVALID", "bad_repo_name"));
+  // The library states the mismatch; the CLI's advice (how `hexts repo add` must name it) hangs on the kind.
+  await assert.rejects(
+    wrongName.getNames(),
+    (e: unknown) =>
+      isHextsError(e) && e.kind === "registry-other-repository" && !/hexts /.test(e.message) && /hexpm/.test(e.message),
+  );
 });
 
 test("a second read sends If-None-Match from the disk cache and uses the cached body on 304", async () => {

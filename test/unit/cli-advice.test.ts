@@ -47,3 +47,72 @@ test("a key whose secret was lost: the fact names it, the advice the revoke comm
   assert.equal(adviceFor(plain), undefined);
   assert.equal(messageWithAdvice(plain), "something failed.");
 });
+
+test("settings the config file does not hold: the library says why, the CLI how to supply them", async () => {
+  const { userSettingValue } = await import("../../src/config/settings.js");
+  const refused = (key: string, raw: string) => {
+    try {
+      userSettingValue(key, raw);
+    } catch (e) {
+      return e as HextsError;
+    }
+    assert.fail(`${key} was accepted`);
+  };
+  const apiKey = refused("api_key", "x");
+  assert.equal(apiKey.kind, "setting-not-stored");
+  assert.equal(apiKey.message, "api_key cannot be set in the config file: it is a credential");
+  assert.equal(
+    messageWithAdvice(apiKey),
+    "api_key cannot be set in the config file: it is a credential; store a key with `hexts user auth --key`, " +
+      "or set HEX_API_KEY",
+  );
+  const otp = refused("otp", "123456");
+  assert.equal(
+    messageWithAdvice(otp),
+    "otp cannot be set in the config file: codes change every 30 seconds; pass --otp or set HEX_OTP",
+  );
+  // A reason that names only environment variables needs no advice.
+  const home = refused("home", "/x");
+  assert.equal(messageWithAdvice(home), home.message);
+});
+
+test("docs not found and a renamed repository: the library's facts, the CLI's flags and commands", async () => {
+  const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { buildPlan } = await import("../../src/build/pipeline.js");
+  const dir = mkdtempSync(join(tmpdir(), "hexts-advice-"));
+  try {
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "rebar.config"), "{deps, []}.\n");
+    writeFileSync(
+      join(dir, "src", "demo.app.src"),
+      '{application, demo, [{vsn, "1.0.0"}, {description, "d"}, {licenses, ["MIT"]}, {links, []}]}.\n',
+    );
+    const e = await buildPlan({ dir, what: "docs", stage: "build" }).then(
+      () => assert.fail("built docs that are not there"),
+      (err: HextsError) => err,
+    );
+    assert.equal(e.kind, "docs-missing");
+    assert.doesNotMatch(e.message, /hexts |--doc-dir/);
+    assert.match(e.message, /generate them first \(mix docs, rebar3 ex_doc or rebar3 edoc\)$/);
+    assert.ok(
+      messageWithAdvice(e).endsWith(
+        "generate them first (mix docs, rebar3 ex_doc or rebar3 edoc) or point to them with --doc-dir DIR; " +
+          "`hexts build package` builds the package alone",
+      ),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const renamed = new HextsError("REGISTRY_INVALID", 'names is for repository "hexpm", not "mine": a mirror', {
+    kind: "registry-other-repository",
+    details: { reason: "bad_repo_name", expected: "mine", found: "hexpm" },
+  });
+  assert.equal(
+    messageWithAdvice(renamed),
+    'names is for repository "hexpm", not "mine": a mirror (a repository added with `hexts repo add` must carry ' +
+      "its server's name: hexpm)",
+  );
+});

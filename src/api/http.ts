@@ -7,7 +7,6 @@ import type { z } from "zod";
 import { HextsError } from "../errors.js";
 import { defaultTransport } from "../http/lazy.js";
 import type { HttpMethod, HttpTransport } from "../http/types.js";
-import { hextsVersion } from "../version.js";
 import { HEXPM, parseRepo, type RepoRef } from "../repository.js";
 import { encodeExternalTerm, type EncodableTerm } from "../erlang/etf.js";
 import { decodeBody } from "./body.js";
@@ -24,7 +23,7 @@ import {
 import { header, parseHexMessage, type HeaderMap, type HexMessage } from "./headers.js";
 import { isOAuthPath, joinUrl } from "./paths.js";
 import { defaultRetryPolicy, retryDecision, type RetryPolicy } from "./retry.js";
-import { userAgent } from "./user-agent.js";
+import { hextsUserAgent } from "./user-agent.js";
 import { authorizationHeader, type Credential } from "../credential.js";
 
 export type { Credential };
@@ -185,13 +184,7 @@ export class HexClient {
     this.apiUrl = opts.apiUrl.replace(/\/+$/, "");
     this.repo = typeof opts.repo === "string" ? parseRepo(opts.repo) : (opts.repo ?? HEXPM);
     this.opts = { ...opts, repo: this.repo };
-    this.userAgent = userAgent({
-      version: hextsVersion(),
-      nodeVersion: process.versions.node,
-      platform: process.platform,
-      ci: opts.ci,
-      extra: opts.userAgentExtra,
-    });
+    this.userAgent = hextsUserAgent({ ci: opts.ci, extra: opts.userAgentExtra });
     this.shared = shared ?? {
       transport:
         opts.transport ??

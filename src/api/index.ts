@@ -27,7 +27,7 @@ export type { ProxySettings } from "./proxy.js";
 export { defaultRetryPolicy, describeRetry, retryDecision, retryIsNotable } from "./retry.js";
 export type { RetryPolicy } from "./retry.js";
 export { organizationOf, repoPrefix, orgPrefix } from "./paths.js";
-export { userAgent } from "./user-agent.js";
+export { hextsUserAgent, userAgent } from "./user-agent.js";
 export { OtpSession, otpRetry } from "./otp.js";
 export type { OtpOptions, OtpReason } from "./otp.js";
 export * from "./schemas.js";

@@ -1,4 +1,5 @@
 // The User-Agent hex.pm requires on every /api request (HEX_PROTOCOL.md §2.1).
+import { hextsVersion } from "../version.js";
 
 export interface UserAgentParts {
   version: string;
@@ -17,4 +18,9 @@ export function userAgent(p: UserAgentParts): string {
   const extra = p.extra?.replace(/[\r\n]+/g, " ").trim();
   if (extra) parts.push(extra);
   return parts.join(" ");
+}
+
+/** This process's User-Agent: hexts's version, the running Node and platform; `ci` and `extra` from the caller. */
+export function hextsUserAgent(p: Pick<UserAgentParts, "ci" | "extra"> = {}): string {
+  return userAgent({ version: hextsVersion(), nodeVersion: process.versions.node, platform: process.platform, ...p });
 }

@@ -30,8 +30,7 @@ export function openRegistry(ctx: Context, opts: RegistryOptions = {}): Promise<
 async function buildRegistry(ctx: Context, target: RepoRef): Promise<RegistryClient> {
   const config = await import("../config/index.js");
   const { RegistryClient, diskRegistryCache } = await import("../registry/index.js");
-  const { defaultTransport, userAgent } = await import("../api/index.js");
-  const { hextsVersion } = await import("../version.js");
+  const { defaultTransport, hextsUserAgent } = await import("../api/index.js");
   const settings = ctx.settings;
   const v = settings.values;
   const { projectHexConfig } = await import("./project-settings.js");
@@ -70,12 +69,7 @@ async function buildRegistry(ctx: Context, target: RepoRef): Promise<RegistryCli
       },
     },
     transport: shared.transport,
-    userAgent: userAgent({
-      version: hextsVersion(),
-      nodeVersion: process.versions.node,
-      platform: process.platform,
-      ci: v.ci,
-    }),
+    userAgent: hextsUserAgent({ ci: v.ci }),
     timeoutMs: v.http_timeout * 1000,
     cache: await shared.cache,
     verify: !v.unsafe_registry,

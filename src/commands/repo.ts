@@ -133,9 +133,8 @@ async function downloadPublicKey(
   fingerprint: string | undefined,
   authKey: string | undefined,
 ): Promise<string> {
-  const { defaultTransport, userAgent } = await import("../api/index.js");
+  const { defaultTransport, hextsUserAgent } = await import("../api/index.js");
   const { fetchRepositoryPublicKey } = await import("../registry/index.js");
-  const { hextsVersion } = await import("../version.js");
   const v = ctx.settings.values;
   if (v.offline)
     throw new HextsError("USAGE", "offline (HEX_OFFLINE): give the repository's key with --public-key FILE");
@@ -143,12 +142,7 @@ async function downloadPublicKey(
   ctx.defer(() => transport.close());
   const pem = await fetchRepositoryPublicKey(url, fingerprint, {
     transport,
-    userAgent: userAgent({
-      version: hextsVersion(),
-      nodeVersion: process.versions.node,
-      platform: process.platform,
-      ci: v.ci,
-    }),
+    userAgent: hextsUserAgent({ ci: v.ci }),
     timeoutMs: v.http_timeout * 1000,
     signal: ctx.signal,
     authorization: authKey,

@@ -6,10 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { prepareContext, type Context } from "../../src/commands/context.js";
 import { HextsError } from "../../src/errors.js";
-import { Output } from "../../src/ui/output.js";
 import type { Prompter } from "../../src/ui/prompt.js";
 import { parseExpires, parsePermission, permissionLabel, shortTime } from "../../src/commands/auth/keys.js";
 import { formatUserCode } from "../../src/commands/auth/login.js";
@@ -17,7 +14,7 @@ import { browserOpener } from "../../src/commands/auth/browser.js";
 import { auth, whoami } from "../../src/commands/user.js";
 import { list as listOrganizations, organizationName } from "../../src/commands/organization.js";
 import { startHexServer } from "../support/hex-server/index.js";
-import { scriptedPrompter } from "../support/command-context.js";
+import { commandContext, scriptedPrompter, type CommandContext } from "../support/command-context.js";
 
 test("--permission spellings", () => {
   const cases: [string, { organization?: string } | undefined, string | RegExp][] = [
@@ -103,31 +100,16 @@ test("the browser opener: platform defaults, BROWSER overrides, BROWSER=none tur
 
 // ---- the command functions in-process ----
 
+/** A temp home and the server's URL, on the shared in-process Context (test/support/command-context.ts). */
 async function contextFor(
   t: { after(fn: () => unknown): void },
   apiUrl: string,
   o: { prompt?: Prompter; env?: Record<string, string> } = {},
-): Promise<{ ctx: Context; stdout: () => string; stderr: () => string }> {
+): Promise<CommandContext> {
   const dir = mkdtempSync(join(tmpdir(), "hexts-user-int-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const env = { HEX_HOME: join(dir, "hex"), HEX_API_URL: apiUrl, BROWSER: "none", ...o.env };
-  let out = "";
-  let err = "";
-  const stdout = new PassThrough().on("data", (d) => (out += d));
-  const stderr = new PassThrough().on("data", (d) => (err += d));
-  const output = new Output({ json: false, verbose: false, env, stdout, stderr });
-  const stdin = Object.assign(new PassThrough(), { isTTY: true }) as unknown as NodeJS.ReadStream;
-  const ctx = await prepareContext({
-    flags: { json: false, yes: false, verbose: false, color: false },
-    env,
-    cwd: dir,
-    out: output,
-    stdin,
-    prompt: o.prompt,
-    interactive: o.prompt !== undefined,
-  });
-  t.after(() => ctx.dispose());
-  return { ctx, stdout: () => out, stderr: () => err };
+  return commandContext(t, { cwd: dir, env, prompt: o.prompt });
 }
 
 test("auth --key in-process: the key prompt, then a local password whose confirmation never matches is refused", async (t) => {

@@ -185,7 +185,8 @@ const label = (p: AuditedPackage) => (p.repository === "hexpm" ? p.package : `${
 function render(r: AuditResult, out: Output): void {
   if (findings(r) === 0) {
     out.result(
-      `No retired or security advisory packages found (${r.checked} locked in ${r.lockFiles.join(", ")}); locked checksums match the registry`,
+      `No retired or security advisory packages found (${r.checked} locked in ${r.lockFiles.join(", ")}); ` +
+        "locked checksums match the registry",
     );
     return;
   }

@@ -29,7 +29,9 @@ export type DocsOutcome =
   | { status: "skipped" };
 
 export interface BuildResult extends PackageSummary {
-  /** The package tarball's SHA-256 (what hex.pm and the clients show) and its CHECKSUM entry; absent for `build docs`. */
+  /**
+   * The package tarball's SHA-256 (what hex.pm and the clients show) and its CHECKSUM entry; absent for `build docs`.
+   */
   outerChecksum?: string;
   innerChecksum?: string;
   /** Where the package tarball was written (or unpacked, with `unpacked`), absolute. */
@@ -193,7 +195,8 @@ export function renderBuild(r: BuildResult, out: Output): void {
   if (r.docs.status === "built") {
     out.result(`Docs checksum: ${r.docs.checksum}`);
     out.result(
-      `${r.docs.unpacked ? "Docs unpacked to" : "Docs saved to"} ${shown(r.docs.output)} (${r.docs.files.length} files from ${shown(r.docs.dir)})`,
+      `${r.docs.unpacked ? "Docs unpacked to" : "Docs saved to"} ${shown(r.docs.output)} (${r.docs.files.length} ` +
+        `files from ${shown(r.docs.dir)})`,
     );
   }
 }

@@ -87,14 +87,17 @@ async function versionFileOf(project: ProjectPackage): Promise<{ path: string; k
     if (path.endsWith(".script")) {
       throw new HextsError(
         "PROJECT_INVALID",
-        `${relative(project.appDir, path)} is an Erlang script; hexts cut cannot change the version it computes (change it by hand, commit, and run \`hexts publish\`)`,
+        `${relative(project.appDir, path)} is an Erlang script; hexts cut cannot change the version it computes ` +
+          "(change it by hand, commit, and run `hexts publish`)",
       );
     }
     return { path, kind: "app.src" };
   }
   throw new HextsError(
     "PROJECT_INVALID",
-    `hexts cut changes the version of rebar3 and mix projects; for ${project.tool === "make" ? "an Erlang.mk project" : "this project"} change it by hand, commit, tag and run \`hexts publish\``,
+    "hexts cut changes the version of rebar3 and mix projects; " +
+      `for ${project.tool === "make" ? "an Erlang.mk project" : "this project"} change it by hand, commit, tag ` +
+      "and run `hexts publish`",
   );
 }
 
@@ -408,7 +411,8 @@ export function renderCut(r: CutResult, out: Output): void {
   if (r.tagged) out.result(`Tagged ${r.tag}`);
   else if (r.tagError) {
     out.writeErr(
-      `${out.style("red", "hexts:", "stderr")} ${r.name} ${r.to} is published, but the tag could not be created: ${r.tagError.message}\n`,
+      `${out.style("red", "hexts:", "stderr")} ${r.name} ${r.to} is published, but the tag could not be created: ` +
+        `${r.tagError.message}\n`,
     );
     out.writeErr(`  Create and push it yourself: ${r.tagError.command}\n`);
   }
@@ -421,7 +425,8 @@ export function renderCut(r: CutResult, out: Output): void {
       break;
     case "failed":
       out.writeErr(
-        `${out.style("red", "hexts:", "stderr")} ${r.name} ${r.to} is published and tagged ${r.tag} locally, but pushing failed (nothing was undone): ${r.push.error.message}\n`,
+        `${out.style("red", "hexts:", "stderr")} ${r.name} ${r.to} is published and tagged ${r.tag} locally, ` +
+          `but pushing failed (nothing was undone): ${r.push.error.message}\n`,
       );
       out.writeErr(`  Push them yourself: ${r.push.commands.join(" && ")}\n`);
       break;

@@ -263,7 +263,8 @@ function render(r: InfoResult, out: Output): void {
     out.result(`Config file: ${r.configFile}`);
     out.result(`API:         ${r.apiUrl}`);
     out.result(
-      `Repository:  ${r.repository.name} ${r.repository.url}${r.repository.trusted ? "" : " (untrusted mirror: no credentials sent)"}`,
+      `Repository:  ${r.repository.name} ${r.repository.url}` +
+        `${r.repository.trusted ? "" : " (untrusted mirror: no credentials sent)"}`,
     );
     out.result(`Public key:  ${r.repository.publicKeyFingerprint}`);
     if (r.mirror) out.result(`Mirror:      ${r.mirror}`);

@@ -101,7 +101,8 @@ export async function auth(ctx: Context, input: z.output<typeof AuthInput>): Pro
     }
     if (owner === "user")
       ctx.out.warn(
-        `this key belongs to a user, not to ${org}; for CI, an organization key (\`hexts organization key ${org} generate\`) keeps working whoever leaves the organization`,
+        `this key belongs to a user, not to ${org}; for CI, an organization key ` +
+          `(\`hexts organization key ${org} generate\`) keeps working whoever leaves the organization`,
       );
   } else {
     const name = input.keyName ?? defaultKeyName();
@@ -190,7 +191,8 @@ export async function list(ctx: Context): Promise<OrgListResult> {
 function renderList(r: OrgListResult, out: Output): void {
   if (r.organizations.length === 0) {
     out.info(
-      "No organization is authorized on this machine (`hexts organization auth ORG` adds one; your login already reaches the organizations you belong to).",
+      "No organization is authorized on this machine (`hexts organization auth ORG` adds one; " +
+        "your login already reaches the organizations you belong to).",
     );
     return;
   }

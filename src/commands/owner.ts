@@ -150,11 +150,13 @@ async function explainOwnerError(
     const known: [RegExp, string][] = [
       [
         /not a member of the organization/,
-        `${user} is not a member of the organization ${s.organization ?? ""}, so it cannot own ${pkg}; add them to the organization first`,
+        `${user} is not a member of the organization ${s.organization ?? ""}, so it cannot own ${pkg}; ` +
+          "add them to the organization first",
       ],
       [
         /can only be transferred/,
-        `${user} is an organization: a package can only be transferred to it (\`hexts owner transfer ${change.pkg} ${change.user}\`), which removes every other owner`,
+        `${user} is an organization: a package can only be transferred to it ` +
+          `(\`hexts owner transfer ${change.pkg} ${change.user}\`), which removes every other owner`,
       ],
       [/required to be "full" for organization/, `an organization can only own ${pkg} at level full`],
       [
@@ -168,7 +170,8 @@ async function explainOwnerError(
       ],
       [
         /remove the last full owner/,
-        `${user} is the last full owner of ${pkg} and cannot be removed; make another owner full first (\`hexts owner add ${change.pkg} USER --level full\`)`,
+        `${user} is the last full owner of ${pkg} and cannot be removed; ` +
+          `make another owner full first (\`hexts owner add ${change.pkg} USER --level full\`)`,
       ],
     ];
     const hit = known.find(([re]) => re.test(said));
@@ -201,7 +204,9 @@ async function ownerWrite(
   }
 }
 
-/** The current owners, read with the run's credential (`required` before a write: no use asking to confirm without one). */
+/**
+ * The current owners, read with the run's credential (`required` before a write: no use asking to confirm without one).
+ */
 async function readOwners(s: Session, pkg: string, required = false): Promise<OwnerEntry[]> {
   try {
     return (await listOwners(await s.authed({ required }), pkg)).map(entryOf);
@@ -299,7 +304,8 @@ export async function listOwnedPackages(ctx: Context, input: z.output<typeof Pac
       throw fromApi(
         e,
         "FORBIDDEN",
-        "the credential in use does not belong to a user (an organization key?); log in as a user with `hexts user auth`",
+        "the credential in use does not belong to a user (an organization key?); " +
+          "log in as a user with `hexts user auth`",
       );
     throw e;
   }

@@ -153,7 +153,8 @@ export async function diffPackage(ctx: Context, input: z.output<typeof DiffInput
     const newText = y ? decoder.decode(y) : "";
     if (oldText.split("\n").length + newText.split("\n").length > MAX_DIFF_LINES) {
       parts.push(
-        `${header}Files ${x ? `a/${path}` : "/dev/null"} and ${y ? `b/${path}` : "/dev/null"} differ (too large to show)\n`,
+        `${header}Files ${x ? `a/${path}` : "/dev/null"} and ${y ? `b/${path}` : "/dev/null"} ` +
+          "differ (too large to show)\n",
       );
       continue;
     }

@@ -55,7 +55,8 @@ async function guardProjectSettings(
     }
     delete out[k];
     ctx.out.warn(
-      `ignoring ${k} from ${file}: a project file cannot ${NEEDS_TRUST[k]} unless you allow it (HEX_TRUST_PROJECT=1, or \`hexts config trust_project true\`); set it in your environment or user config instead`,
+      `ignoring ${k} from ${file}: a project file cannot ${NEEDS_TRUST[k]} unless you allow it (HEX_TRUST_PROJECT=1, ` +
+        "or `hexts config trust_project true`); set it in your environment or user config instead",
     );
   }
   return out;

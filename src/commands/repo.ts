@@ -76,7 +76,9 @@ async function fingerprintOf(pem: string): Promise<string> {
   return publicKeyFingerprint(pem);
 }
 
-/** Reads --public-key FILE: bounded, and it must parse as a PEM RSA public key (what Hex registries are signed with). */
+/**
+ * Reads --public-key FILE: bounded, and it must parse as a PEM RSA public key (what Hex registries are signed with).
+ */
 async function readPublicKeyFile(ctx: Context, path: string): Promise<string> {
   const file = resolve(ctx.cwd, path);
   let text: string;

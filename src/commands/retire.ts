@@ -58,7 +58,8 @@ export interface RetireResult {
 
 const usage = (message: string) => new HextsError("USAGE", message);
 const SYNOPSIS =
-  "expected `retire PACKAGE VERSION REASON --message MSG`, `retire PACKAGE VERSION --unretire` or `retire PACKAGE --all REASON --message MSG`";
+  "expected `retire PACKAGE VERSION REASON --message MSG`, `retire PACKAGE VERSION --unretire` or " +
+  "`retire PACKAGE --all REASON --message MSG`";
 
 function checkVersion(version: string): string {
   if (!isVersion(version)) throw usage(`"${version}" is not a valid version (expected MAJOR.MINOR.PATCH, e.g. 1.0.2)`);
@@ -213,7 +214,8 @@ async function changeRelease(
   if (plan.kind === "retire" && previous && !plan.replace) {
     throw new HextsError(
       "CONFLICT",
-      `${packageLabel(s, plan.package)} ${plan.version} is already retired (${describe(previous)}); pass --replace to change its reason and message`,
+      `${packageLabel(s, plan.package)} ${plan.version} is already retired (${describe(previous)}); ` +
+        "pass --replace to change its reason and message",
     );
   }
   const retirement = plan.kind === "retire" ? { reason: plan.reason, message: plan.message } : undefined;

@@ -43,7 +43,9 @@ export interface SearchResult {
   more: boolean;
 }
 
-/** The run's credential when there is one; anonymous otherwise, or when the stored one cannot be opened without asking. */
+/**
+ * The run's credential when there is one; anonymous otherwise, or when the stored one cannot be opened without asking.
+ */
 async function searchClient(ctx: Context, s: Session): Promise<{ client: HexClient; authenticated: boolean }> {
   try {
     const info = await s.credentialInfo();

@@ -138,7 +138,8 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
       return { ...next, source: c.source };
     } catch (e) {
       ctx.out.warn(
-        `your login could not be renewed (${e instanceof Error ? e.message : String(e)}); run \`hexts user auth\` to log in again`,
+        `your login could not be renewed (${e instanceof Error ? e.message : String(e)}); ` +
+          "run `hexts user auth` to log in again",
       );
       return undefined;
     }
@@ -180,7 +181,8 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
   const notLoggedIn = () =>
     new HextsError(
       "NOT_AUTHENTICATED",
-      `not logged in to ${apiUrl}: run \`hexts user auth\`, or set HEX_API_KEY${repository.organization ? ` (or \`hexts organization auth ${repository.organization}\`)` : ""}`,
+      `not logged in to ${apiUrl}: run \`hexts user auth\`, or set HEX_API_KEY` +
+        `${repository.organization ? ` (or \`hexts organization auth ${repository.organization}\`)` : ""}`,
     );
 
   return {
@@ -207,7 +209,9 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
   };
 }
 
-/** Where a setting really came from, for warnings: `HEX_UNSAFE_HTTPS`, `--flag`, `user config FILE`, the project file. */
+/**
+ * Where a setting really came from, for warnings: `HEX_UNSAFE_HTTPS`, `--flag`, `user config FILE`, the project file.
+ */
 function settingOrigin(source: import("../config/index.js").SettingSource, cwd: string): string {
   switch (source.kind) {
     case "env":

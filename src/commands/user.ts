@@ -127,7 +127,8 @@ function renderWhoami(r: WhoamiResult, out: Output): void {
     out.result(`organizations: ${r.organizations.map((o) => `${o.name} (${o.role})`).join(", ")}`);
   if (r.credential)
     out.debug(
-      `authenticated with ${r.credential.kind === "oauth" ? "an OAuth token" : "an API key"} from ${r.credential.source}`,
+      `authenticated with ${r.credential.kind === "oauth" ? "an OAuth token" : "an API key"} ` +
+        `from ${r.credential.source}`,
     );
 }
 
@@ -170,7 +171,8 @@ function checkAuthFlags(input: AuthInput): "oauth" | "key" | "password" | undefi
   if (method !== "password" && (input.username !== undefined || input.passwordStdin)) {
     throw new HextsError(
       "USAGE",
-      `${input.username !== undefined ? "--username" : "--password-stdin"} goes with --password (username and password login)`,
+      `${input.username !== undefined ? "--username" : "--password-stdin"} goes with --password ` +
+        "(username and password login)",
     );
   }
   if (method === "key" && input.keyName !== undefined)
@@ -196,14 +198,16 @@ export async function auth(ctx: Context, input: AuthInput): Promise<AuthResult> 
       const why = session.settings.values.ci ? "in CI" : "this run cannot prompt (no terminal, --json or --yes)";
       throw new HextsError(
         "INPUT_REQUIRED",
-        `${why}, log in with an API key: \`hexts user auth --key -\` with the key on stdin (or set HEX_API_KEY and skip logging in); pass --oauth to run the browser login anyway`,
+        `${why}, log in with an API key: \`hexts user auth --key -\` with the key on stdin (or set HEX_API_KEY and ` +
+          "skip logging in); pass --oauth to run the browser login anyway",
       );
     }
     method = "oauth";
   }
   if (session.settings.values.api_key !== undefined) {
     ctx.out.warn(
-      `${session.settings.sources.api_key.kind === "env" ? "HEX_API_KEY is set: it" : "an api_key setting"} takes precedence over the login stored now`,
+      `${session.settings.sources.api_key.kind === "env" ? "HEX_API_KEY is set: it" : "an api_key setting"} ` +
+        "takes precedence over the login stored now",
     );
   }
   // A local password already in place is opened now, not after the user has approved a login in the browser.
@@ -383,7 +387,8 @@ function renderDeauth(r: DeauthResult, out: Output): void {
   if (r.keptOnServer !== undefined) {
     const key = r.keptOnServer === null ? "The API key" : `The API key ${r.keptOnServer}`;
     out.info(
-      `${key} was given to hexts, not made by it, so it stays valid on the server; if nothing else uses it, revoke it on your dashboard or with \`hexts user key revoke ${r.keptOnServer ?? "NAME"}\`.`,
+      `${key} was given to hexts, not made by it, so it stays valid on the server; if nothing else uses it, ` +
+        `revoke it on your dashboard or with \`hexts user key revoke ${r.keptOnServer ?? "NAME"}\`.`,
     );
   }
   if (r.stillUsing) out.warn(`${r.stillUsing} is still set, so hexts keeps authenticating with that key`);
@@ -467,7 +472,8 @@ export async function resetPassword(ctx: Context, input: z.output<typeof ResetIn
 function renderReset(r: ResetResult, out: Output): void {
   if (r.which === "account") {
     out.result(
-      `A password reset email was sent for ${r.username}; its link works for 24 hours (check your spam folder if it does not arrive).`,
+      `A password reset email was sent for ${r.username}; its link works for 24 hours ` +
+        "(check your spam folder if it does not arrive).",
     );
     return;
   }

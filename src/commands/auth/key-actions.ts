@@ -67,7 +67,8 @@ export function organizationNotFound(e: unknown, org: string, keyName?: string):
   const what = keyName ? `there is no key named "${keyName}" in the organization ${org}, or ` : "";
   return new HextsError(
     "NOT_FOUND",
-    `${what}the organization ${org} does not exist or your account lacks the role for this (read to list keys, write to change them)`,
+    `${what}the organization ${org} does not exist or your account lacks the role for this ` +
+      "(read to list keys, write to change them)",
     {
       status: e.status,
       cause: e,
@@ -192,7 +193,8 @@ async function revokeAll(ctx: Context, session: Session, org: string | undefined
     return { action: "revoke", revoked: [], all: true, loggedOut: false, ...(org ? { organization: org } : {}) };
   const usesOne = keys.some((k) => k.authing_key);
   const ok = await ctx.prompt.confirm(
-    `Revoke ${allKeys(keys.length)} of ${owner} (${keys.map((k) => k.name).join(", ")})${usesOne ? ", including the one this machine uses" : ""}?`,
+    `Revoke ${allKeys(keys.length)} of ${owner} (${keys.map((k) => k.name).join(", ")})` +
+      `${usesOne ? ", including the one this machine uses" : ""}?`,
     { default: false },
   );
   if (!ok) throw new HextsError("CANCELLED", "cancelled: no key was revoked");
@@ -216,7 +218,8 @@ export function renderKey(r: KeyResult, out: Output): void {
   switch (r.action) {
     case "generate":
       out.info(
-        `Key ${r.name} (${r.permissions.join(", ")}${r.revokeAt ? `, revoked automatically at ${r.revokeAt}` : ""}) created. Copy it now: it is not shown again.`,
+        `Key ${r.name} (${r.permissions.join(", ")}${r.revokeAt ? `, revoked automatically at ${r.revokeAt}` : ""}) ` +
+          "created. Copy it now: it is not shown again.",
       );
       out.revealSecretOnce(r.secret);
       break;
@@ -231,7 +234,8 @@ export function renderKey(r: KeyResult, out: Output): void {
       else out.result(r.all ? `Revoked ${allKeys(r.revoked.length)} of ${owner}.` : `Revoked key ${r.revoked[0]}.`);
       if (r.loggedOut)
         out.info(
-          "It was this machine's login, so the stored credentials were removed too; run `hexts user auth` to log in again.",
+          "It was this machine's login, so the stored credentials were removed too; " +
+            "run `hexts user auth` to log in again.",
         );
       break;
   }

@@ -84,7 +84,8 @@ export function parseExpires(text: string, now = Date.now()): string {
   if (!Number.isFinite(at)) {
     throw new HextsError(
       "USAGE",
-      `--expires ${JSON.stringify(text)}: give a duration such as 30m, 12h, 30d or 8w, or an ISO date such as 2027-01-31`,
+      `--expires ${JSON.stringify(text)}: give a duration such as 30m, 12h, 30d or 8w, ` +
+        "or an ISO date such as 2027-01-31",
     );
   }
   if (at <= now) throw new HextsError("USAGE", `--expires ${JSON.stringify(text)} is not in the future`);

@@ -82,7 +82,8 @@ export async function prepareVault(ctx: Context, o: LocalPasswordOptions): Promi
   }
   if (password === "") {
     ctx.out.warn(
-      `credentials are stored unencrypted in ${file} (readable only by you); add a local password with \`hexts user reset_password local\``,
+      `credentials are stored unencrypted in ${file} (readable only by you); ` +
+        "add a local password with `hexts user reset_password local`",
     );
     return { encrypted: false, file };
   }

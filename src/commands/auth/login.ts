@@ -66,7 +66,8 @@ function explainDeviceStart(e: unknown, apiUrl: string, clientId: string): unkno
     return fromApi(
       e,
       "OAUTH_FAILED",
-      `the server at ${apiUrl} does not accept the OAuth client id "${clientId}" (setting oauth_client_id, HEX_OAUTH_CLIENT_ID); ` +
+      `the server at ${apiUrl} does not accept the OAuth client id "${clientId}" ` +
+        "(setting oauth_client_id, HEX_OAUTH_CLIENT_ID); " +
         "log in with an API key made on your account's dashboard instead: `hexts user auth --key`",
     );
   }
@@ -74,7 +75,8 @@ function explainDeviceStart(e: unknown, apiUrl: string, clientId: string): unkno
     return fromApi(
       e,
       "OAUTH_FAILED",
-      `the server at ${apiUrl} does not offer the OAuth device login; use an API key from its dashboard (\`hexts user auth --key\`), or \`hexts user auth --password\` if it still accepts passwords`,
+      `the server at ${apiUrl} does not offer the OAuth device login; use an API key from its dashboard ` +
+        "(`hexts user auth --key`), or `hexts user auth --password` if it still accepts passwords",
     );
   }
   return e;
@@ -141,7 +143,8 @@ export async function loginWithOAuth(ctx: Context, session: Session, o: OAuthLog
   const minutes = Math.max(1, Math.round(device.expires_in / 60));
   // Always on stderr, even with --json: the user has to act on it.
   ctx.out.writeErr(
-    `To log in to ${client.apiUrl}, open this page in a browser:\n\n  ${page}\n\nand check that it shows this code:\n\n  ${formatUserCode(device.user_code)}\n\n`,
+    `To log in to ${client.apiUrl}, open this page in a browser:\n\n  ${page}\n\nand check that it shows this ` +
+      `code:\n\n  ${formatUserCode(device.user_code)}\n\n`,
   );
   await offerPage(ctx, session, page, o.browser);
   ctx.out.writeErr(`Waiting for you to approve the login (the code expires in ${minutes} min; Ctrl-C cancels)...\n`);
@@ -163,7 +166,8 @@ export async function loginWithOAuth(ctx: Context, session: Session, o: OAuthLog
   if (token.scope && !scopes.some((s) => s === "api" || s === "api:write")) {
     ctx.out.warn(
       "this login grants no API write access (hex.pm grants it only to accounts with two-factor authentication): " +
-        "publishing and key changes will fail; enable two-factor authentication and log in again, or use an API key (`hexts user auth --key`)",
+        "publishing and key changes will fail; enable two-factor authentication and log in again, " +
+        "or use an API key (`hexts user auth --key`)",
     );
   }
   const username = await usernameOf(
@@ -207,7 +211,8 @@ export async function readKeyOption(ctx: Context, key: string | true): Promise<s
     if (trimmed === "") throw new HextsError("USAGE", "--key was given an empty key");
     ctx.out.secrets.add(trimmed);
     ctx.out.warn(
-      "a key given on the command line is visible to other users of this machine (process list) and stays in your shell history; " +
+      "a key given on the command line is visible to other users of this machine (process list) " +
+        "and stays in your shell history; " +
         "give --key alone to paste it at a hidden prompt, or pipe it on stdin with --key -",
     );
     return trimmed;
@@ -236,14 +241,16 @@ export async function loginWithKey(ctx: Context, session: Session, o: KeyLoginOp
       throw fromApi(
         e,
         "NOT_AUTHENTICATED",
-        `the server rejected this API key${e.serverMessage ? ` (${e.serverMessage})` : ""}: check that you copied the whole key from your dashboard`,
+        `the server rejected this API key${e.serverMessage ? ` (${e.serverMessage})` : ""}: ` +
+          "check that you copied the whole key from your dashboard",
       );
     }
     if (isApiError(e, "FORBIDDEN") && e.status === 401) {
       throw fromApi(
         e,
         "FORBIDDEN",
-        "this key has no API permission (a repository key? give those to `hexts organization auth ORG --key KEY`); make a key with api or api:write permission",
+        "this key has no API permission (a repository key? give those to `hexts organization auth ORG --key KEY`); " +
+          "make a key with api or api:write permission",
       );
     }
     throw e;
@@ -251,7 +258,8 @@ export async function loginWithKey(ctx: Context, session: Session, o: KeyLoginOp
   if (check.kind === "key" && check.owner.type === "organization") {
     throw new HextsError(
       "USAGE",
-      `this key belongs to the organization ${check.owner.name}, not to a user: store it with \`hexts organization auth ${check.owner.name} --key KEY\``,
+      `this key belongs to the organization ${check.owner.name}, not to a user: ` +
+        `store it with \`hexts organization auth ${check.owner.name} --key KEY\``,
     );
   }
   const username = check.kind === "key" ? check.owner.name : await usernameOf(client, ctx.signal);
@@ -273,7 +281,8 @@ function explainPasswordFailure(e: unknown, apiUrl: string): unknown {
       e,
       "BASIC_AUTH_DISABLED",
       `the server at ${apiUrl} no longer accepts a username and password (hex.pm stopped on 2026-11-01); ` +
-        "log in with the OAuth device flow, `hexts user auth`, or with an API key made on your dashboard, `hexts user auth --key`",
+        "log in with the OAuth device flow, `hexts user auth`, or with an API key made on your dashboard, " +
+        "`hexts user auth --key`",
     );
   }
   return e;
@@ -345,7 +354,9 @@ export async function revokeCreatedKey(ctx: Context, session: Session, c: KeyCre
     return true;
   } catch (e) {
     ctx.out.warn(
-      `the key ${c.keyName ?? ""} hexts created could not be revoked (${e instanceof Error ? e.message : String(e)}); revoke it on your dashboard or with \`hexts user key revoke ${c.keyName ?? "NAME"}\``,
+      `the key ${c.keyName ?? ""} hexts created could not be revoked ` +
+        `(${e instanceof Error ? e.message : String(e)}); revoke it on your dashboard or with ` +
+        `\`hexts user key revoke ${c.keyName ?? "NAME"}\``,
     );
     return false;
   }

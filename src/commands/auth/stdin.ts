@@ -33,7 +33,8 @@ export async function readStdinSecret(
   if (ctx.stdin.isTTY) {
     throw new HextsError(
       "USAGE",
-      `${o.flag} reads the ${o.what} from a pipe (e.g. \`printf '%s' "$SECRET" | hexts ...\`); on a terminal leave it out and you will be asked`,
+      `${o.flag} reads the ${o.what} from a pipe (e.g. \`printf '%s' "$SECRET" | hexts ...\`); ` +
+        "on a terminal leave it out and you will be asked",
     );
   }
   const raw = await ctx.memo("auth/stdin", () => readAll(ctx.stdin));

@@ -41,7 +41,8 @@ export function checkCutPreconditions(
     if (facts.dirty.length > 10) shown.push(`  ... and ${facts.dirty.length - 10} more`);
     throw new HextsError(
       "GIT",
-      `the git work tree is not clean; commit, stash or remove these changes first (hexts cut commits only the version change):`,
+      "the git work tree is not clean; commit, stash or remove these changes first " +
+        "(hexts cut commits only the version change):",
       { lines: shown },
     );
   }
@@ -62,7 +63,8 @@ export function checkCutPreconditions(
   if (!o.dryRun && !o.interactive && !o.yes) {
     throw new HextsError(
       "INPUT_REQUIRED",
-      "hexts cut asks before publishing and pushing; this run cannot prompt, so pass --yes (or try it first with --dry-run)",
+      "hexts cut asks before publishing and pushing; this run cannot prompt, " +
+        "so pass --yes (or try it first with --dry-run)",
     );
   }
   return { head, ...(branch ? { branch } : {}), ...(o.push && facts.upstream ? { upstream: facts.upstream } : {}) };

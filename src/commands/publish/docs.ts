@@ -88,7 +88,8 @@ export function docsSource(
       return {
         kind: "none",
         reason:
-          "No doc generator is configured for this rebar3 project (add {hex, [{doc, ex_doc}]} or {hex, [{doc, edoc}]} to rebar.config)",
+          "No doc generator is configured for this rebar3 project " +
+          "(add {hex, [{doc, ex_doc}]} or {hex, [{doc, edoc}]} to rebar.config)",
       };
     }
     if (!findOnPath("rebar3", opts.env))

@@ -27,12 +27,16 @@ function insertedAt(e: ApiError): string | undefined {
 }
 
 const WINDOW =
-  "A release can be replaced or reverted within one hour of its publication, or within 24 hours of the package's first release (organization packages: always).";
+  "A release can be replaced or reverted within one hour of its publication, or within 24 hours of the package's " +
+  "first release (organization packages: always).";
 
 /** The package page on the Hex website for an API URL (`https://hex.pm/api` -> `https://hex.pm/packages/...`). */
 export function packagePageUrl(apiUrl: string, r: ReleaseRef): string {
   const base = apiUrl.replace(/\/+$/, "").replace(/\/api$/, "");
-  return `${base}/packages/${r.organization ? `${r.organization}/` : ""}${encodeURIComponent(r.name)}/${encodeURIComponent(r.version)}`;
+  return (
+    `${base}/packages/${r.organization ? `${r.organization}/` : ""}` +
+    `${encodeURIComponent(r.name)}/${encodeURIComponent(r.version)}`
+  );
 }
 
 /** Explains a failed package upload. `client` is used for one read (does the package exist?) after a 403. */
@@ -45,7 +49,8 @@ export async function explainPublishError(
   if (isHextsError(e) && e.code === "CANCELLED" && o.uploadStarted) {
     return new HextsError(
       "CANCELLED",
-      `cancelled during the upload of ${what}, so whether it was published is unknown. Check ${packagePageUrl(o.apiUrl, r)} or run \`hexts search ${r.name}\` before trying again`,
+      `cancelled during the upload of ${what}, so whether it was published is unknown. ` +
+        `Check ${packagePageUrl(o.apiUrl, r)} or run \`hexts search ${r.name}\` before trying again`,
       { cause: e },
     );
   }
@@ -56,7 +61,8 @@ export async function explainPublishError(
     return wrap(
       e,
       e.code,
-      `${how} ${o.apiUrl} (${transportCode(e.cause)}): nothing was sent, so ${what} was not published. Check the API URL (HEX_API_URL), your network and proxy settings, then publish again`,
+      `${how} ${o.apiUrl} (${transportCode(e.cause)}): nothing was sent, so ${what} was not published. ` +
+        "Check the API URL (HEX_API_URL), your network and proxy settings, then publish again",
       [],
     );
   }
@@ -65,7 +71,10 @@ export async function explainPublishError(
     return wrap(
       e,
       e.code,
-      `the upload of ${what} timed out${after} waiting for the server's answer (raise http_timeout or HEX_HTTP_TIMEOUT, in seconds, for a slow server), so whether it was published is unknown. Check ${packagePageUrl(o.apiUrl, r)} or run \`hexts search ${r.name}\` before trying again; if it is there, nothing more is needed (or publish again with --replace)`,
+      `the upload of ${what} timed out${after} waiting for the server's answer (raise http_timeout or ` +
+        "HEX_HTTP_TIMEOUT, in seconds, for a slow server), so whether it was published is unknown. " +
+        `Check ${packagePageUrl(o.apiUrl, r)} or run \`hexts search ${r.name}\` before trying again; if it is there, ` +
+        "nothing more is needed (or publish again with --replace)",
       [],
     );
   }
@@ -73,7 +82,9 @@ export async function explainPublishError(
     return wrap(
       e,
       e.code,
-      `the upload of ${what} was interrupted, so whether it was published is unknown. Check ${packagePageUrl(o.apiUrl, r)} or run \`hexts search ${r.name}\` before trying again; if it is there, nothing more is needed (or publish again with --replace)`,
+      `the upload of ${what} was interrupted, so whether it was published is unknown. ` +
+        `Check ${packagePageUrl(o.apiUrl, r)} or run \`hexts search ${r.name}\` before trying again; if it is there, ` +
+        "nothing more is needed (or publish again with --replace)",
     );
   }
   if (e.status === 422) {
@@ -90,7 +101,8 @@ export async function explainPublishError(
       return wrap(
         e,
         "VALIDATION_FAILED",
-        `${what} can no longer be replaced: it was published too long ago. ${WINDOW} Publish a new version instead (e.g. \`hexts cut --increment patch\`)`,
+        `${what} can no longer be replaced: it was published too long ago. ${WINDOW} Publish a new version instead ` +
+          "(e.g. `hexts cut --increment patch`)",
         [],
       );
     }
@@ -116,7 +128,9 @@ export async function explainPublishError(
       return wrap(
         e,
         "FORBIDDEN",
-        `the package ${r.organization ? `${r.organization}/` : ""}${r.name} already exists in ${r.repository} and you are not allowed to publish it: ask one of its owners to add you (\`hexts owner add ${r.name} YOU\`), or choose another package name`,
+        `the package ${r.organization ? `${r.organization}/` : ""}${r.name} already exists in ${r.repository} and ` +
+          `you are not allowed to publish it: ask one of its owners to add you (\`hexts owner add ${r.name} YOU\`), ` +
+          "or choose another package name",
         [],
       );
     }
@@ -124,7 +138,8 @@ export async function explainPublishError(
       return wrap(
         e,
         "FORBIDDEN",
-        `you cannot publish to the organization ${r.organization}: check that you are a member with write access and that its billing is active${e.serverMessage ? ` (${e.serverMessage})` : ""}`,
+        `you cannot publish to the organization ${r.organization}: check that you are a member with write access and ` +
+          `that its billing is active${e.serverMessage ? ` (${e.serverMessage})` : ""}`,
         [],
       );
     }
@@ -134,7 +149,8 @@ export async function explainPublishError(
     return wrap(
       e,
       "FORBIDDEN",
-      `${e.message} Publishing needs the api:write permission (a key limited to one package can only publish new versions of it, not create it).`,
+      `${e.message} Publishing needs the api:write permission (a key limited to one package can only publish new ` +
+        "versions of it, not create it).",
       [],
     );
   }
@@ -156,13 +172,15 @@ export function explainRevertError(e: unknown, r: ReleaseRef, docs: boolean): un
       return wrap(
         e,
         "VALIDATION_FAILED",
-        `${what} can no longer be reverted: it was published too long ago. ${WINDOW} Retire it instead (\`hexts retire ${r.name} ${r.version} REASON --message TEXT\`)`,
+        `${what} can no longer be reverted: it was published too long ago. ${WINDOW} Retire it instead ` +
+          `(\`hexts retire ${r.name} ${r.version} REASON --message TEXT\`)`,
         [],
       );
     return wrap(
       e,
       "VALIDATION_FAILED",
-      `the server refused to revert ${docs ? `the docs of ${what}` : what}${e.serverMessage ? ` (${e.serverMessage})` : ""}:`,
+      `the server refused to revert ${docs ? `the docs of ${what}` : what}` +
+        `${e.serverMessage ? ` (${e.serverMessage})` : ""}:`,
       e.lines.length ? e.lines : ["(no details given)"],
     );
   }

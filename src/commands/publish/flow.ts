@@ -91,7 +91,9 @@ async function chooseOwner(ctx: Context, session: Session, ref: ReleaseRef): Pro
     }
   }
   ctx.out.info(
-    `You are a member of ${organizations.length === 1 ? "an organization" : "organizations"}. ${ref.name} is a new package: publish it with yourself as owner, or with an organization as owner (the package stays public but is managed by the organization).`,
+    `You are a member of ${organizations.length === 1 ? "an organization" : "organizations"}. ${ref.name} is a new ` +
+      "package: publish it with yourself as owner, or with an organization as owner (the package stays public but is " +
+      "managed by the organization).",
   );
   const YOURSELF = "@yourself";
   const choice = await ctx.prompt.select(
@@ -215,7 +217,8 @@ async function buildDocs(
   }
   const size = built.tarball.length;
   out.info(
-    `Docs: ${built.files.length} files from ${relative(ctx.cwd, dir) || "."}, ${formatBytes(size)}, checksum ${built.checksum}`,
+    `Docs: ${built.files.length} files from ${relative(ctx.cwd, dir) || "."}, ${formatBytes(size)}, ` +
+      `checksum ${built.checksum}`,
   );
   return { tarball: built.tarball, checksum: built.checksum, size, dir };
 }
@@ -319,7 +322,8 @@ export async function executePublish(
     };
     if (result.release.checksum && result.release.checksum.toLowerCase() !== pkg.outerChecksum) {
       out.warn(
-        `the server reports checksum ${result.release.checksum} for ${ref.name} ${ref.version}, not ${pkg.outerChecksum}`,
+        `the server reports checksum ${result.release.checksum} for ${ref.name} ${ref.version}, ` +
+          `not ${pkg.outerChecksum}`,
       );
     }
   }
@@ -400,7 +404,8 @@ export function renderPublish(r: PublishResult, out: Output): void {
       out.result(`Package published (the server's reply could not be read) (${r.package.checksum})`);
     else
       out.result(
-        `Package ${r.package.replaced ? "replaced at" : "published to"} ${r.package.htmlUrl ?? r.package.url ?? r.apiUrl} (${r.package.checksum})`,
+        `Package ${r.package.replaced ? "replaced at" : "published to"} ` +
+          `${r.package.htmlUrl ?? r.package.url ?? r.apiUrl} (${r.package.checksum})`,
       );
   }
   switch (r.docs.status) {
@@ -415,7 +420,8 @@ export function renderPublish(r: PublishResult, out: Output): void {
       break;
     case "failed":
       out.writeErr(
-        `${out.style("red", "hexts:", "stderr")} the package is published, but its docs are not: ${r.docs.error.message}\n`,
+        `${out.style("red", "hexts:", "stderr")} the package is published, but its docs are not: ` +
+          `${r.docs.error.message}\n`,
       );
       out.writeErr(`  Publish the docs alone with: ${r.docs.retry}\n`);
       break;
@@ -423,7 +429,8 @@ export function renderPublish(r: PublishResult, out: Output): void {
   if (r.owner?.transferred) out.result(`Ownership of ${r.name} transferred to ${r.owner.organization}`);
   else if (r.owner) {
     out.writeErr(
-      `${out.style("red", "hexts:", "stderr")} ${r.name} was published with you as owner; transferring it to ${r.owner.organization} failed: ${r.owner.error?.message ?? "unknown error"}\n`,
+      `${out.style("red", "hexts:", "stderr")} ${r.name} was published with you as owner; ` +
+        `transferring it to ${r.owner.organization} failed: ${r.owner.error?.message ?? "unknown error"}\n`,
     );
     out.writeErr(`  Retry with: hexts owner transfer ${r.name} ${r.owner.organization}\n`);
   }

@@ -40,7 +40,8 @@ export function nextVersion(current: string, o: NextVersionOptions): string {
   if (semver.valid(current) === null) {
     throw new HextsError(
       "USAGE",
-      `the current version "${current}" is not a semantic version, so it cannot be incremented; give the new one with --version X`,
+      `the current version "${current}" is not a semantic version, so it cannot be incremented; ` +
+        "give the new one with --version X",
     );
   }
   let next: string | null;

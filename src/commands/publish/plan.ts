@@ -129,7 +129,9 @@ function docsStep(o: PublishOptions, docs: DocsSource | undefined): DocsStep {
       return {
         kind: "none",
         reason: `${docs.reason}; ${DOCS_HOW}`,
-        warning: `${docs.reason}, so the package ${o.dryRun ? "would be" : "will be"} published WITHOUT docs; to publish docs, ${DOCS_HOW}`,
+        warning:
+          `${docs.reason}, so the package ${o.dryRun ? "would be" : "will be"} published WITHOUT docs; ` +
+          `to publish docs, ${DOCS_HOW}`,
       };
     case "generate":
       return { kind: "generate", source: docs, line: `Generating docs: ${[docs.command, ...docs.args].join(" ")}` };
@@ -148,7 +150,8 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
   if (hooks.expectVersion !== undefined && summary.version !== hooks.expectVersion) {
     throw new HextsError(
       "PROJECT_INVALID",
-      `the project reads as version ${summary.version} after the change, not ${hooks.expectVersion}; nothing was uploaded`,
+      `the project reads as version ${summary.version} after the change, not ${hooks.expectVersion}; ` +
+        "nothing was uploaded",
     );
   }
   const docsOnly = o.what === "docs";
@@ -170,7 +173,8 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
     ...(target.repository === "hexpm"
       ? { codeOfConduct: `Before publishing, please read the Code of Conduct: ${CODE_OF_CONDUCT}` }
       : {}),
-    targetLine: `Publishing to ${targetLine(target, input.apiUrl)}${dryRun ? " (dry run: nothing will be uploaded)" : ""}`,
+    targetLine:
+      `Publishing to ${targetLine(target, input.apiUrl)}` + `${dryRun ? " (dry run: nothing will be uploaded)" : ""}`,
     docs: docsStep(o, input.docs),
     ...(dryRun
       ? {}
@@ -180,7 +184,9 @@ export function planPublish(input: PublishPlanInput): PublishPlan {
             proceed: `Proceed${hooks.proceedNote ? ` (${hooks.proceedNote})` : ""}?`,
           },
         }),
-    docsRetry: `hexts publish docs${o.app ? ` --app ${o.app}` : ""}${org ? ` --organization ${org}` : ""}${o.docDir ? ` --doc-dir ${o.docDir}` : ""}`,
+    docsRetry:
+      `hexts publish docs${o.app ? ` --app ${o.app}` : ""}${org ? ` --organization ${org}` : ""}` +
+      `${o.docDir ? ` --doc-dir ${o.docDir}` : ""}`,
     result: {
       name: summary.name,
       version: summary.version,

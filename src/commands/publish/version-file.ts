@@ -214,7 +214,8 @@ export function findMixVersion(text: string, version: string, file: string): Ver
         : `no @version "${version}" attribute nor version: "${version}" literal`;
   throw new HextsError(
     "PROJECT_INVALID",
-    `${file} has ${where}, so hexts cut cannot tell which one to change; change the version by hand, commit, and run \`hexts publish\``,
+    `${file} has ${where}, so hexts cut cannot tell which one to change; change the version by hand, commit, ` +
+      "and run `hexts publish`",
   );
 }
 

@@ -35,9 +35,10 @@ export function formatAppSrc(term: Term): string {
 // ---------------------------------------------------------------- atomic renderings
 
 const RESERVED = new Set(
-  "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse receive rem try when xor".split(
-    " ",
-  ),
+  (
+    "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse " +
+    "receive rem try when xor"
+  ).split(" "),
 );
 
 const isLowerStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff && c !== 0xf7);

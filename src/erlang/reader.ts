@@ -66,9 +66,10 @@ interface Tok {
 
 // Reserved words (OTP 25, no experimental features): bare, they are not atoms.
 const KEYWORDS = new Set(
-  "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse receive rem try when xor".split(
-    " ",
-  ),
+  (
+    "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse " +
+    "receive rem try when xor"
+  ).split(" "),
 );
 
 // Longest first, so that the first match is the longest.

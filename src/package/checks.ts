@@ -39,8 +39,10 @@ export const isPublicHexpm = (target: PackageTarget) => target.repository === "h
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(
   [
     "eex elixir elixirc ex_unit iex logger mix",
-    "otp asn1 common_test compiler crypto debugger dialyzer diameter edoc eldap erl_docgen erl_interface erts et eunit ftp hipe",
-    "inets jinterface kernel megaco mnesia observer odbc os_mon parsetools public_key reltool runtime_tools sasl snmp ssh",
+    "otp asn1 common_test compiler crypto debugger dialyzer diameter edoc eldap erl_docgen erl_interface erts et " +
+      "eunit ftp hipe",
+    "inets jinterface kernel megaco mnesia observer odbc os_mon parsetools public_key reltool runtime_tools sasl " +
+      "snmp ssh",
     "ssl stdlib syntax_tools toolbar tools typer wx xmerl",
     "tftp httpc httpd",
     "erlang typer to_erl run_erl escript erlc erl epmd dialyzer ct_run rebar rebar3 hex hexpm mix_hex",
@@ -118,7 +120,8 @@ function checkName(c: Collector, meta: ProjectPackage["metadata"]): void {
   else if (!/^[a-z][a-z0-9_]*$/.test(name)) {
     c.server(
       "hexpm",
-      `Package name ${quote(name)} is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _`,
+      `Package name ${quote(name)} is invalid: it must start with a lowercase letter and hold only lowercase ` +
+        "letters, digits and _",
     );
   } else if (RESERVED_NAMES.has(name))
     c.server("hexpm", `Package name ${quote(name)} is reserved by hex.pm; publish under another name`);
@@ -193,7 +196,8 @@ function checkLicenses(c: Collector, meta: ProjectPackage["metadata"]): void {
   // mix hex.build and rebar3 hex publish only warn; hex.pm's public repository refuses them.
   c.server(
     "public",
-    `The following licenses are not recognized by SPDX: ${listed.join(", ")}; Valid license identifiers are available from https://spdx.org/licenses`,
+    `The following licenses are not recognized by SPDX: ${listed.join(", ")}; ` +
+      "Valid license identifiers are available from https://spdx.org/licenses",
   );
 }
 
@@ -221,13 +225,16 @@ function checkRequirements(c: Collector, pkg: ProjectPackage): void {
       const allowed = target.organization ? `"hexpm" or ${quote(target.organization)}` : `"hexpm"`;
       c.server(
         "hexpm",
-        `Dependency ${r.name} is from repository ${quote(repo)}, but a package in ${target.repository} can only depend on packages in ${allowed}`,
+        `Dependency ${r.name} is from repository ${quote(repo)}, but a package in ${target.repository} can only ` +
+          `depend on packages in ${allowed}`,
       );
     }
   }
   if (prerelease.length > 0) {
     c.warn(
-      `The following pre-release dependencies were found: ${prerelease.join(", ")}. In the future packages with pre-release dependencies will be considered unstable and will be prevented from being published; upgrade these dependencies as soon as possible`,
+      `The following pre-release dependencies were found: ${prerelease.join(", ")}. In the future packages with ` +
+        "pre-release dependencies will be considered unstable and will be prevented from being published; " +
+        "upgrade these dependencies as soon as possible",
     );
   }
   const elixir = pkg.metadata.elixir;
@@ -273,7 +280,8 @@ function checkSizes(c: Collector, pkg: ProjectPackage, metadata: EncodedMetadata
   const planned = roughTarSize(pkg.files) > TARBALL_MAX_UNCOMPRESSED_SIZE ? plannedTarSize(pkg.files) : 0;
   if (planned > TARBALL_MAX_UNCOMPRESSED_SIZE) {
     c.error(
-      `The package contents are ${planned} bytes uncompressed, above hex.pm's limit of ${TARBALL_MAX_UNCOMPRESSED_SIZE} bytes`,
+      `The package contents are ${planned} bytes uncompressed, above hex.pm's limit of ` +
+        `${TARBALL_MAX_UNCOMPRESSED_SIZE} bytes`,
     );
   }
 }
@@ -326,7 +334,9 @@ export function formatProblem(p: Problem): string {
 export function problemsError(problems: readonly Problem[], what = "package"): HextsError {
   const errors = problems.filter((p) => p.severity === "error").length;
   const warnings = problems.length - errors;
-  const counts = `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`;
+  const counts =
+    `${errors} error${errors === 1 ? "" : "s"}` +
+    `${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`;
   return new HextsError("PACKAGE_INVALID", `Stopping ${what} build due to errors (${counts}); nothing was written`, {
     lines: problems.map(formatProblem),
     details: { problems: problems.map((p) => ({ ...p, text: formatProblem(p) })) },

@@ -35,7 +35,10 @@ const OUTER_NAMES = ["VERSION", "CHECKSUM", "metadata.config", "contents.tar.gz"
  */
 export type MetadataInput = MetaObject | ErlMap<MetaValue> | Uint8Array;
 
-/** A file given from memory (mode defaults to 0100644), a directory (written only when no entry lies under it), or a symlink. */
+/**
+ * A file given from memory (mode defaults to 0100644), a directory (written only when no entry lies under it),
+ * or a symlink.
+ */
 export type TarballInputFile =
   | { path: string; type?: "file"; contents: Uint8Array | string; mode?: number }
   | { path: string; type: "dir"; mode?: number }

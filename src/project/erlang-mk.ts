@@ -187,7 +187,9 @@ export async function readErlangMkProject(dir: string): Promise<ProjectPackage> 
         severity: "error",
         file: "Makefile",
         line: vars.get(name)?.line,
-        message: `${name} in the Makefile uses make functions that hexts cannot evaluate statically; set it to plain text or pass --metadata FILE`,
+        message:
+          `${name} in the Makefile uses make functions that hexts cannot evaluate statically; ` +
+          "set it to plain text or pass --metadata FILE",
       });
     }
     return value || undefined;
@@ -257,7 +259,9 @@ export async function readErlangMkProject(dir: string): Promise<ProjectPackage> 
     problems.push({
       severity: "error",
       file: "Makefile",
-      message: `Only Hex packages can be dependencies of a package; declare them as \`dep_NAME = hex VERSION\`: ${notHex.join(", ")}`,
+      message:
+        "Only Hex packages can be dependencies of a package; declare them as `dep_NAME = hex VERSION`: " +
+        `${notHex.join(", ")}`,
     });
   }
 

@@ -21,7 +21,10 @@ export interface ReadProjectOptions {
   app?: string;
   /** `--metadata FILE`: describe the package in JSON instead of reading the project. */
   metadataFile?: string;
-  /** The organization the package is for; mix then treats hex.pm-only requirements as warnings, as `--organization` does. */
+  /**
+   * The organization the package is for; mix then treats hex.pm-only requirements as warnings,
+   * as `--organization` does.
+   */
   organization?: string;
   /** `--build-tool`: read the project as this tool does, whatever else the directory holds. */
   buildTool?: BuildToolChoice;
@@ -119,7 +122,8 @@ export async function readProject(dir: string, opts: ReadProjectOptions = {}): P
     if (!found.includes(kind)) {
       throw new HextsError(
         "USAGE",
-        `--build-tool ${opts.buildTool} was given, but ${root} has no ${kind === "mix" ? "mix.exs" : kind === "rebar3" ? "rebar.config or src/*.app.src" : "Erlang.mk Makefile"}`,
+        `--build-tool ${opts.buildTool} was given, but ${root} has no ` +
+          `${kind === "mix" ? "mix.exs" : kind === "rebar3" ? "rebar.config or src/*.app.src" : "Erlang.mk Makefile"}`,
       );
     }
     return readKind(kind, root, opts);
@@ -127,7 +131,8 @@ export async function readProject(dir: string, opts: ReadProjectOptions = {}): P
   if (found.length === 0) {
     throw new HextsError(
       "PROJECT_INVALID",
-      `No mix.exs, rebar.config, src/*.app.src or Erlang.mk Makefile in ${root}; run hexts in a project directory, or describe the package with --metadata FILE`,
+      `No mix.exs, rebar.config, src/*.app.src or Erlang.mk Makefile in ${root}; run hexts in a project directory, ` +
+        "or describe the package with --metadata FILE",
     );
   }
   if (found.length === 1) return readKind(found[0]!, root, opts);
@@ -170,7 +175,9 @@ async function readFirstComplete(
     if (!first && failures.length === 0) first = pkg;
     failures.push({
       kind,
-      why: `does not describe a complete package: ${formatProblem(problems.find((p) => p.severity === "error")!).replace(/^error: /, "")}`,
+      why:
+        "does not describe a complete package: " +
+        `${formatProblem(problems.find((p) => p.severity === "error")!).replace(/^error: /, "")}`,
     });
   }
   if (first) return first;

@@ -178,7 +178,9 @@ export async function readMetadataFileProject(dir: string, file: string): Promis
       problems.push({
         severity: "error",
         file,
-        message: `exclude_patterns entry ${JSON.stringify(source)} is not a valid regular expression: ${(e as Error).message}`,
+        message:
+          `exclude_patterns entry ${JSON.stringify(source)} is not a valid regular expression: ` +
+          `${(e as Error).message}`,
       });
     }
   }

@@ -156,7 +156,8 @@ export class ScriptEvaluator {
       throw new ScriptLimitError(
         this.file,
         nodes.at(-1) ?? this.at,
-        `the script returns a value nested more than ${TERM_LIMITS.depth} levels deep (more than a rebar.config may hold)`,
+        `the script returns a value nested more than ${TERM_LIMITS.depth} levels deep ` +
+          "(more than a rebar.config may hold)",
       );
     return last;
   }
@@ -759,7 +760,8 @@ export class ScriptEvaluator {
   outside(text: string, at: Pos, what: string): never {
     throw new HextsError(
       "PROJECT_INVALID",
-      `${this.file}:${at.line}:${at.col}: ${what} ${JSON.stringify(text)} is outside the project; hexts reads only files inside it`,
+      `${this.file}:${at.line}:${at.col}: ${what} ${JSON.stringify(text)} is outside the project; ` +
+        "hexts reads only files inside it",
       {
         details: { file: this.file, line: at.line, column: at.col, reason: "outside_project" },
       },

@@ -106,7 +106,8 @@ const codes = (s: string) => `[${Array.from(s, (c) => c.codePointAt(0)).join(","
 async function runWithErlang(erl: string, opts: ConfigScriptOptions, base: string, timeoutMs: number): Promise<Term> {
   const code = [
     `Base = ${codes(base)}, Script = ${codes(opts.script)},`,
-    "Config = case file:consult(Base) of {ok, T} -> T; {error, enoent} -> []; {error, E0} -> erlang:error({consult, E0}) end,",
+    "Config = case file:consult(Base) of {ok, T} -> T; " +
+      "{error, enoent} -> []; {error, E0} -> erlang:error({consult, E0}) end,",
     "Bs = erl_eval:add_binding('SCRIPT', Script, erl_eval:add_binding('CONFIG', Config, erl_eval:new_bindings())),",
     "R = try file:script(Script, Bs) of {ok, V} -> {ok, V}; Err -> Err catch C:Rsn -> {error, {C, Rsn}} end,",
     "io:put_chars(binary:encode_hex(term_to_binary(R))), halt(0).",
@@ -201,8 +202,10 @@ export async function evaluateConfigScript(opts: ConfigScriptOptions): Promise<C
   if (!unsupported && !differs) return { terms: results[0]!, via: "builtin" };
 
   const why = unsupported
-    ? `${file}:${unsupported.line}:${unsupported.col}: calls ${unsupported.what}, which hexts's built-in evaluator does not support`
-    : `${file}:${dependsOn!.at.line}:${dependsOn!.at.col}: the package depends on ${dependsOn!.what}, the Erlang release rebar3 runs on`;
+    ? `${file}:${unsupported.line}:${unsupported.col}: calls ${unsupported.what}, which hexts's built-in evaluator ` +
+      "does not support"
+    : `${file}:${dependsOn!.at.line}:${dependsOn!.at.col}: the package depends on ${dependsOn!.what}, ` +
+      "the Erlang release rebar3 runs on";
   const erl = opts.erlang === "never" ? undefined : findErl(opts.env ?? process.env);
   if (!erl) {
     throw new HextsError(
@@ -240,6 +243,8 @@ export async function evaluateConfigScript(opts: ConfigScriptOptions): Promise<C
   return {
     terms: Array.isArray(value) ? value : [value],
     via: "erlang",
-    note: `${file} was evaluated by Erlang (${erl}), as rebar3 would: ${unsupported ? `it calls ${unsupported.what}` : `it depends on ${dependsOn!.what}`}`,
+    note:
+      `${file} was evaluated by Erlang (${erl}), as rebar3 would: ` +
+      `${unsupported ? `it calls ${unsupported.what}` : `it depends on ${dependsOn!.what}`}`,
   };
 }

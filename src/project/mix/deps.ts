@@ -71,7 +71,9 @@ export function mixRequirements(
     for (const key of ["override", "compile", "manager", "app"]) {
       if (keys.includes(key))
         fail(
-          `Can't build package ${key === "override" ? "with overridden dependency" : `when :${key} is set for dependency`} ${app}, remove \`${key}${key === "override" ? ": true" : ": ..."}\``,
+          "Can't build package " +
+            `${key === "override" ? "with overridden dependency" : `when :${key} is set for dependency`} ${app}, ` +
+            `remove \`${key}${key === "override" ? ": true" : ": ..."}\``,
         );
     }
     const systemEnv = kwGet(opts, "system_env");

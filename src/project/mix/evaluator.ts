@@ -229,7 +229,8 @@ export class MixModule {
   eval(n: Node, env: Env): Value {
     if (++this.steps > MIX_LIMITS.steps)
       throw new MixEvalLimit(
-        `evaluating it takes more than ${MIX_LIMITS.steps} steps (a function that calls itself without end?); hexts stops there`,
+        `evaluating it takes more than ${MIX_LIMITS.steps} steps (a function that calls itself without end?); ` +
+          "hexts stops there",
         n.line,
         n.col,
       );

@@ -90,7 +90,8 @@ export async function readMixProject(dir: string, opts: ReadMixOptions = {}): Pr
     ? (first.decided[first.choices.findIndex((c, i) => differing.choices[i] !== c)] ?? first.decided[0]!)
     : first.decided[0]!;
   const why = differing
-    ? `the package depends on a condition hexts cannot evaluate (${at.why}): its branches give different package metadata`
+    ? `the package depends on a condition hexts cannot evaluate (${at.why}): ` +
+      "its branches give different package metadata"
     : `more than ${Math.log2(MAX_BRANCH_RUNS)} conditions hexts cannot evaluate (the first: ${at.why})`;
   throw new HextsError("PROJECT_INVALID", `${at.file}:${at.line}:${at.col}: ${why}; ${METADATA_HINT}`, {
     details: { file: at.file, line: at.line, column: at.col, reason: "undecidable_condition" },
@@ -136,7 +137,8 @@ async function readOnce(root: string, opts: ReadMixOptions, host: MixHost, reads
     if (!opts.app)
       throw new HextsError(
         "USAGE",
-        `${root} is an umbrella project and Hex does not publish umbrellas; choose one of its apps with --app <app> (${apps.join(", ") || "no apps found"})`,
+        `${root} is an umbrella project and Hex does not publish umbrellas; choose one of its apps with --app <app> ` +
+          `(${apps.join(", ") || "no apps found"})`,
         { details: { apps } },
       );
     if (!apps.includes(opts.app))
@@ -215,7 +217,8 @@ async function umbrellaApps(root: string, top: Loaded, appsPath: Value): Promise
     const u = findUnknown(appsPath);
     throw new HextsError(
       "PROJECT_INVALID",
-      `${top.file}: apps_path ${u ? `cannot be evaluated statically: ${u.why}` : `must be a string, got ${inspect(appsPath)}`}`,
+      `${top.file}: apps_path ` +
+        `${u ? `cannot be evaluated statically: ${u.why}` : `must be a string, got ${inspect(appsPath)}`}`,
       {
         details: { file: top.file, line: u?.line },
       },
@@ -280,7 +283,10 @@ function buildPackage(
     organization = nameText(orgValue);
     if (organization === undefined)
       error(
-        `package: organization ${orgValue.t === "unknown" ? `cannot be evaluated statically: ${orgValue.why}` : `must be a string, got ${inspect(orgValue)}`}`,
+        "package: organization " +
+          (orgValue.t === "unknown"
+            ? `cannot be evaluated statically: ${orgValue.why}`
+            : `must be a string, got ${inspect(orgValue)}`),
         findUnknown(orgValue),
       );
   }
@@ -336,7 +342,8 @@ function buildPackage(
       metadata[key] = c.value;
       if (c.reordered)
         warn(
-          `package: ${key} is written with its keys sorted; mix keeps a keyword list in its written order, so the tarball checksum will differ from mix's (use a map)`,
+          `package: ${key} is written with its keys sorted; mix keeps a keyword list in its written order, ` +
+            "so the tarball checksum will differ from mix's (use a map)",
         );
       if (v.t === "atom" && v.v === "nil") warn(`${key} is nil; Hex writes it as the string "nil"`);
     } catch (e) {

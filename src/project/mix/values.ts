@@ -193,7 +193,8 @@ export function toText(v: Value): string | undefined {
 
 /** Elixir's whitespace for String.trim/1: the Unicode White_Space property. */
 const whiteSpace =
-  "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
+  "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" +
+  "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
 const nonBreaking = "\u00a0\u2007\u202f";
 
 export function elixirTrim(s: string): string {

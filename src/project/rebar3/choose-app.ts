@@ -8,7 +8,8 @@ export function chooseApp<T extends { name: string }>(apps: readonly T[], app: s
     if (found.length === 1) return found[0]!;
     throw new HextsError(
       "USAGE",
-      `App ${app} given with --app is not in the project at ${root}; its apps are: ${apps.map((a) => a.name).join(", ")}`,
+      `App ${app} given with --app is not in the project at ${root}; its apps are: ` +
+        `${apps.map((a) => a.name).join(", ")}`,
       {
         details: { apps: apps.map((a) => a.name) },
       },

@@ -225,7 +225,8 @@ export function toPackageFiles(entries: readonly PathEntry[], projectRoot: strin
       problems.push({
         severity: "error",
         file: e.rel,
-        message: `${e.rel} is outside the package directory (${unsafe ?? "the directory itself"}); it cannot be packaged`,
+        message:
+          `${e.rel} is outside the package directory (${unsafe ?? "the directory itself"}); ` + "it cannot be packaged",
       });
       continue;
     }

@@ -177,7 +177,8 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
     // `rebar3 hex build` fails on an app that has only the script.
     throw new HextsError(
       "PROJECT_INVALID",
-      `${appSrcFile} has no ${appSrcFile.replace(/\.script$/, "")} beside it; rebar3 hex build reads that file for the package metadata (the script only changes what rebar3 compiles), so add it`,
+      `${appSrcFile} has no ${appSrcFile.replace(/\.script$/, "")} beside it; rebar3 hex build reads that file for ` +
+        "the package metadata (the script only changes what rebar3 compiles), so add it",
       { details: { file: appSrcFile } },
     );
   }
@@ -230,7 +231,9 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
       problems.push({
         severity: "warning",
         file: appSrcFile,
-        message: `vsn resolved to ${version} from git; Hex refuses versions with +build metadata, so tag the HEAD commit (e.g. v${version.split("+")[0]})`,
+        message:
+          `vsn resolved to ${version} from git; Hex refuses versions with +build metadata, ` +
+          `so tag the HEAD commit (e.g. v${version.split("+")[0]})`,
       });
     }
   }
@@ -251,7 +254,9 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
     problems.push({
       severity: "error",
       file: "rebar.lock",
-      message: `rebar.lock is missing, so the locked versions of ${[...configDeps].join(", ")} are unknown; run \`rebar3 lock\``,
+      message:
+        `rebar.lock is missing, so the locked versions of ${[...configDeps].join(", ")} are unknown; ` +
+        "run `rebar3 lock`",
     });
   } else if (appDir === root) {
     virtualFiles.set("rebar.lock", LOCK_EMPTY); // what rebar3's lock step writes before rebar3_hex packages it
@@ -262,7 +267,9 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
     problems.push({
       severity: "error",
       file: "rebar.lock",
-      message: `Some dependencies are not Hex packages, and only Hex packages can be dependencies of a package: ${nonHex.join(", ")}`,
+      message:
+        "Some dependencies are not Hex packages, and only Hex packages can be dependencies of a package: " +
+        `${nonHex.join(", ")}`,
     });
   }
   const locked = new Set(topLevel.map((e) => e.app));
@@ -279,14 +286,18 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
     problems.push({
       severity: "warning",
       file: "rebar.lock",
-      message: `rebar.lock locks ${stale.join(", ")}, which no rebar.config names; rebar3 would drop it — run \`rebar3 lock\``,
+      message:
+        `rebar.lock locks ${stale.join(", ")}, which no rebar.config names; ` +
+        "rebar3 would drop it — run `rebar3 lock`",
     });
   }
   if (topLevel.some((e) => e.type === "pkg") && lock.formatVersion !== CURRENT_LOCK_VERSION) {
     problems.push({
       severity: "warning",
       file: "rebar.lock",
-      message: `rebar.lock is in an older format; rebar3 3.19 rewrites it as version ${CURRENT_LOCK_VERSION} (with package hashes) before packaging — run \`rebar3 lock\``,
+      message:
+        `rebar.lock is in an older format; rebar3 3.19 rewrites it as version ${CURRENT_LOCK_VERSION} ` +
+        "(with package hashes) before packaging — run `rebar3 lock`",
     });
   }
   const requirements: Requirement[] = topLevel

@@ -150,7 +150,9 @@ export async function resolveVsn(spec: VsnSpec, appDir: string, file: string): P
           {
             severity: "error",
             file,
-            message: `vsn {cmd, ${JSON.stringify(spec.command)}} runs a shell command, which hexts does not do; set a literal vsn or pass --metadata FILE with the version`,
+            message:
+              `vsn {cmd, ${JSON.stringify(spec.command)}} runs a shell command, which hexts does not do; ` +
+              "set a literal vsn or pass --metadata FILE with the version",
           },
         ],
       };

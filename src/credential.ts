@@ -3,7 +3,10 @@
 // a username and password (legacy, only to create a key) as `Basic`.
 import { HextsError } from "./errors.js";
 
-/** An API key. `generated`: hexts created it (password login), so `user deauth` revokes it; a pasted key is only forgotten. */
+/**
+ * An API key. `generated`: hexts created it (password login), so `user deauth` revokes it;
+ * a pasted key is only forgotten.
+ */
 export interface KeyCredential {
   type: "key";
   key: string;

@@ -27,8 +27,12 @@ export async function publishDocs(
     body: tarball,
     contentType: "application/octet-stream",
     onProgress: o.onProgress,
-    notFound: `release ${pkg} ${version} does not exist in ${clientRepositoryLabel(client)} (publish the package before its docs)`,
-    checkHint: `look at the docs of ${pkg} ${version} to see whether they were published (uploading them again is harmless)`,
+    notFound:
+      `release ${pkg} ${version} does not exist in ${clientRepositoryLabel(client)} ` +
+      "(publish the package before its docs)",
+    checkHint:
+      `look at the docs of ${pkg} ${version} to see whether they were published ` +
+      "(uploading them again is harmless)",
     ...call,
   });
   return { location: header(res.headers, "location") };

@@ -174,7 +174,8 @@ export function errorFromResponse(r: ResponseFacts): ApiError {
       if (msg.includes("two-factor authentication must be enabled")) {
         return make(
           "TWO_FACTOR_DISABLED",
-          `${serverMessage}. Enable two-factor authentication in your account's security settings on the Hex website, or use an API key (HEX_API_KEY) instead of an OAuth login.`,
+          `${serverMessage}. Enable two-factor authentication in your account's security settings on the Hex ` +
+            "website, or use an API key (HEX_API_KEY) instead of an OAuth login.",
         );
       }
       if (msg.includes("email not verified")) {
@@ -274,7 +275,8 @@ export function errorFromTransport(t: TransportFacts): ApiError {
   if (kind === "tls") {
     return new ApiError(
       "TLS",
-      `Secure connection failed for ${where}${detail}. If you are behind a proxy that re-signs HTTPS, point HEX_CACERTS_PATH at its CA bundle (HEX_UNSAFE_HTTPS=1 skips verification, insecurely).`,
+      `Secure connection failed for ${where}${detail}. If you are behind a proxy that re-signs HTTPS, ` +
+        "point HEX_CACERTS_PATH at its CA bundle (HEX_UNSAFE_HTTPS=1 skips verification, insecurely).",
       facts,
       { cause: t.cause },
     );
@@ -295,7 +297,8 @@ export function errorFromTransport(t: TransportFacts): ApiError {
   if (kind === "not-sent") {
     return new ApiError(
       "NETWORK",
-      `Could not connect to the server for ${where}${detail}; nothing was sent. Check the API URL (HEX_API_URL), your network and proxy settings.`,
+      `Could not connect to the server for ${where}${detail}; nothing was sent. Check the API URL (HEX_API_URL), ` +
+        "your network and proxy settings.",
       facts,
       {
         cause: t.cause,

@@ -154,7 +154,9 @@ export interface WaitForDeviceTokenOptions {
   onPoll?: (p: { status: "pending" | "slow_down" | "retrying"; intervalMs: number }) => void;
 }
 
-/** Transient failures tolerated in a row while polling: a lost answer is harmless (the next poll re-issues the token). */
+/**
+ * Transient failures tolerated in a row while polling: a lost answer is harmless (the next poll re-issues the token).
+ */
 const MAX_POLL_FAILURES = 3;
 const TRANSIENT = new Set(["NETWORK", "TIMEOUT", "SERVER_ERROR", "RATE_LIMITED"]);
 

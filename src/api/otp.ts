@@ -48,7 +48,8 @@ export class OtpSession {
         if (prompts >= this.maxPrompts) {
           throw new ApiError(
             "OTP_INVALID",
-            `The two-factor authentication code was not accepted after ${this.maxPrompts} attempts. Check your authenticator's clock and try again.`,
+            `The two-factor authentication code was not accepted after ${this.maxPrompts} attempts. ` +
+              "Check your authenticator's clock and try again.",
             { method: e.method, url: e.url, status: e.status, serverMessage: e.serverMessage },
             { cause: e },
           );

@@ -95,7 +95,8 @@ export function describeRetry(info: {
   const status = /^status (\d+)/.exec(info.reason)?.[1];
   const why =
     status === "429"
-      ? `the server is rate limiting requests (429)${/asked to wait/.test(info.reason) ? " and said when to come back" : ""}`
+      ? "the server is rate limiting requests (429)" +
+        `${/asked to wait/.test(info.reason) ? " and said when to come back" : ""}`
       : status
         ? `the server answered ${status}`
         : `the connection failed (${info.reason})`;

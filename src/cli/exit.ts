@@ -14,7 +14,8 @@ export function toHextsError(e: unknown): HextsError {
   const message = e instanceof Error ? e.message : String(e);
   return new HextsError(
     "INTERNAL",
-    `internal error: ${message} (please report it at https://github.com/hexts/hexts/issues; run with --verbose for details)`,
+    `internal error: ${message} (please report it at https://github.com/hexts/hexts/issues; ` +
+      "run with --verbose for details)",
     { cause: e },
   );
 }

@@ -161,7 +161,10 @@ async function askPassword(
   );
 }
 
-/** The keyring that opens `config`'s secrets, asking for the password if this run has not yet; undefined when none is set. */
+/**
+ * The keyring that opens `config`'s secrets, asking for the password if this run has not yet;
+ * undefined when none is set.
+ */
 export async function unlock(ctx: ConfigContext, config: ConfigFile): Promise<Keyring | undefined> {
   const check = config.local_password?.check;
   if (!check) return undefined;

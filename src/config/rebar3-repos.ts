@@ -101,7 +101,8 @@ export function globalRebar3Repos(ctx: Pick<ConfigContext, "env" | "memo" | "out
       return hex === undefined ? [] : rebar3Repos(termToPlain(hex), file);
     } catch (e) {
       ctx.out.warn?.(
-        `rebar3's global config ${file} cannot be read (${e instanceof Error ? e.message : String(e)}); its repositories are ignored`,
+        `rebar3's global config ${file} cannot be read (${e instanceof Error ? e.message : String(e)}); ` +
+          "its repositories are ignored",
       );
       return [];
     }

@@ -128,7 +128,8 @@ export function parseConfig(text: string, file: string): ConfigFile {
   } catch (e) {
     throw new HextsError(
       "CONFIG_INVALID",
-      `the config file ${file} is not valid JSON${jsonErrorWhere(e, text)}; fix it or move it away (hexts left it untouched)`,
+      `the config file ${file} is not valid JSON${jsonErrorWhere(e, text)}; ` +
+        "fix it or move it away (hexts left it untouched)",
     );
   }
   const version = (raw as { version?: unknown } | null)?.version;
@@ -144,7 +145,8 @@ export function parseConfig(text: string, file: string): ConfigFile {
     const where = issue?.path.length ? ` at ${issue.path.map(String).join(".")}` : "";
     throw new HextsError(
       "CONFIG_INVALID",
-      `the config file ${file} is invalid${where}: ${issue?.message ?? "unexpected content"}; fix it or move it away (hexts left it untouched)`,
+      `the config file ${file} is invalid${where}: ${issue?.message ?? "unexpected content"}; ` +
+        "fix it or move it away (hexts left it untouched)",
     );
   }
   return parsed.data;

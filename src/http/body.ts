@@ -14,7 +14,8 @@ function tooLarge(url: string, limit: number, size?: number): HextsError {
   const mb = (n: number) => `${Math.round((n / MiB) * 10) / 10} MB`;
   return new HextsError(
     "PROTOCOL",
-    `the answer from ${shown} is ${size === undefined ? "larger than" : `${mb(size)}, over`} the ${mb(limit)} hexts accepts; it stopped reading (is the URL a Hex server?)`,
+    `the answer from ${shown} is ${size === undefined ? "larger than" : `${mb(size)}, over`} the ${mb(limit)} hexts ` +
+      "accepts; it stopped reading (is the URL a Hex server?)",
     { details: { reason: "response_too_large", limit, ...(size === undefined ? {} : { size }) } },
   );
 }

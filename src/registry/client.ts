@@ -141,7 +141,8 @@ export class RegistryClient {
       const known = pkg.releases.map((r) => r.version);
       throw new HextsError(
         "NOT_FOUND",
-        `${name} has no release ${version} in ${this.repository.name}${known.length ? ` (it has ${shortList(known)})` : ""}`,
+        `${name} has no release ${version} in ${this.repository.name}` +
+          `${known.length ? ` (it has ${shortList(known)})` : ""}`,
         {
           details: { package: name, version, repository: this.repository.name },
         },
@@ -163,7 +164,8 @@ export class RegistryClient {
     const mismatch = (expected: string, actual: string, kind: string) =>
       new HextsError(
         "TARBALL_INVALID",
-        `The tarball of ${name} ${version} from ${redactUrl(this.repository.url)} does not match the registry's ${kind} checksum: it was altered or corrupted`,
+        `The tarball of ${name} ${version} from ${redactUrl(this.repository.url)} does not match the registry's ` +
+          `${kind} checksum: it was altered or corrupted`,
         {
           details: { reason: "outer_checksum_mismatch", package: name, version, expected, actual },
         },

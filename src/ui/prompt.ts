@@ -94,7 +94,8 @@ export function createPrompter(opts: PrompterOptions): Prompter {
       if (!opts.interactive) {
         throw new HextsError(
           "INPUT_REQUIRED",
-          `confirmation required (${message.replace(/\?\s*$/, "")}); this run cannot prompt, so pass ${o.supply ?? "--yes"}`,
+          `confirmation required (${message.replace(/\?\s*$/, "")}); this run cannot prompt, ` +
+            `so pass ${o.supply ?? "--yes"}`,
         );
       }
       return Boolean(await ask<boolean>({ type: "confirm", message, initial: o.default ?? true }));

@@ -11,11 +11,13 @@ export function declareRegistryTasks(program: Command, act: Act): void {
   program
     .command("audit")
     .description(
-      "check locked Hex deps (mix.lock, rebar.lock) for retired releases, advisories and checksums that differ from the registry",
+      "check locked Hex deps (mix.lock, rebar.lock) for retired releases, advisories " +
+        "and checksums that differ from the registry",
     )
     .addHelpText(
       "after",
-      "\nExit code 1 when any locked release is retired, has an advisory, is missing, or its checksum differs from the signed registry.",
+      "\nExit code 1 when any locked release is retired, has an advisory, is missing, " +
+        "or its checksum differs from the signed registry.",
     )
     .action(act(loadAudit, "audit"));
 
@@ -32,7 +34,8 @@ export function declareRegistryTasks(program: Command, act: Act): void {
   program
     .command("info")
     .description(
-      "a package's versions, retirements, licenses and links; a release's dependencies; or, alone, hexts's configuration",
+      "a package's versions, retirements, licenses and links; a release's dependencies; or, alone, " +
+        "hexts's configuration",
     )
     .argument("[package]")
     .argument("[version]")

@@ -22,7 +22,8 @@ export function declareUser(program: Command, act: Act): void {
   user
     .command("auth")
     .description(
-      "log in and store credentials: OAuth device flow (hex.pm), an API key, or username and password (servers that allow it)",
+      "log in and store credentials: OAuth device flow (hex.pm), an API key, " +
+        "or username and password (servers that allow it)",
     )
     .option("--oauth", "log in with the OAuth device flow (the default for hex.pm)")
     .option(

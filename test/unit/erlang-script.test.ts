@@ -3,6 +3,7 @@
 // and without Erlang installed).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -119,6 +120,57 @@ describe("script constructs", () => {
         expected,
       ));
   }
+});
+
+// lists:seq, sort/2, usort/2, merge/2 and umerge/2 as OTP defines them. The expected texts are OTP 25's answers
+// (Debian's erlang); the last case runs them all through the real VM when erl is on PATH, so the table is checked.
+describe("lists functions as OTP has them", () => {
+  const big = "100000000000000000000";
+  const caught = (expr: string) => `try ${expr} catch error:R -> {error, R} end.`;
+  const cases: [src: string, expected: string][] = [
+    ["lists:seq(1, 10, 3).", "[1,4,7,10]"],
+    ["lists:seq(10, 1, -3).", "[10,7,4,1]"],
+    ["lists:seq(1, 0).", "[]"],
+    ["lists:seq(1, 0, 3).", "[]"],
+    ["lists:seq(3, 1, -5).", "[3]"],
+    ["lists:seq(2, 2, 0).", "[2]"],
+    [caught("lists:seq(5, 1)"), "{error,function_clause}"],
+    [caught("lists:seq(a, 1)"), "{error,function_clause}"],
+    [caught("lists:seq(1, 2, 0)"), "{error,badarg}"],
+    [caught("lists:seq(1, -5, 1)"), "{error,badarg}"],
+    [caught("lists:seq(1, 5, a)"), "{error,badarg}"],
+    [`lists:seq(${big}, ${big} + 2).`, `[${big},100000000000000000001,100000000000000000002]`],
+    [`lists:seq(-${big}, -${big} - 4, -2).`, `[-${big},-100000000000000000002,-100000000000000000004]`],
+    ["lists:sort(fun({A, _}, {B, _}) -> A =< B end, [{b, 1}, {a, 1}, {b, 2}, {a, 2}]).", "[{a,1},{a,2},{b,1},{b,2}]"],
+    ["lists:sort(fun(A, B) -> A >= B end, [1, 3, 2]).", "[3,2,1]"],
+    ["lists:usort(fun(A, B) -> A >= B end, [1, 3, 2, 3, 1]).", "[3,2,1]"],
+    ["lists:usort(fun({A, _}, {B, _}) -> A =< B end, [{b, 1}, {a, 1}, {b, 2}]).", "[{a,1},{b,1}]"],
+    ["lists:merge([1, 3, 5], [2, 3, 4]).", "[1,2,3,3,4,5]"],
+    ["lists:merge([3, 1], [2]).", "[2,3,1]"],
+    ["lists:umerge([1, 3, 5], [2, 3, 4]).", "[1,2,3,4,5]"],
+    ["lists:umerge([{1, a}], [{1, a}, {1, b}]).", "[{1,a},{1,b}]"],
+    ["lists:uniq([b, a, b, c, a]).", "[b,a,c]"],
+  ];
+  for (const [src, expected] of cases) {
+    it(`${src} -> ${expected}`, (t) => assert.equal(run(project(t), src), expected));
+  }
+
+  const erl = findErl();
+  it("the real VM gives the same answers", { skip: erl ? false : "no erl on PATH" }, (t) => {
+    // One erl run: each expression's value printed with ~w (these values hold no strings), one per line; each in
+    // its own fun, so the variables of one case are not those of the next.
+    const body = cases.map(([src]) => `io:format("~w~n", [(fun() -> ${src.replace(/\.$/, "")} end)()])`).join(", ");
+    const r = spawnSync(erl!, ["-noshell", "-eval", `${body}, halt().`], {
+      cwd: project(t),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      r.stdout.trim().split("\n"),
+      cases.map(([, expected]) => expected),
+    );
+  });
 });
 
 describe("script errors and limits", () => {

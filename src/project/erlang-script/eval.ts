@@ -1096,14 +1096,28 @@ L("nthtail/2", (ev, [n, l], at) => listArg(l!, at).slice(intArg(n!, at)));
 L("last/1", (ev, [l], at) => need(listArg(l!, at).at(-1), at));
 L("sublist/2", (ev, [l, n], at) => listArg(l!, at).slice(0, intArg(n!, at)));
 L("sublist/3", (ev, [l, s, n], at) => listArg(l!, at).slice(intArg(s!, at) - 1, intArg(s!, at) - 1 + intArg(n!, at)));
+// lists:seq in integers of any size, on OTP's conditions: From-Incr =< To for a positive Incr, >= for a negative
+// one, From =:= To for 0. What fails them is a function_clause error from seq/2, badarg from seq/3 (OTP 25).
 L("seq/2 seq/3", (ev, [a, b, s], at) => {
-  const from = intArg(a!, at);
-  const to = intArg(b!, at);
-  const step = s === undefined ? 1 : intArg(s, at);
-  if (step === 0) bad(at);
-  const n = Math.max(0, Math.floor((to - from) / step) + 1);
-  ev.alloc(n, at);
-  return Array.from({ length: n }, (_, i) => from + i * step);
+  const fail = (): never => bad(at, s === undefined ? "function_clause" : "badarg");
+  const big = (v: V) => (isInteger(v) ? BigInt(v) : fail());
+  const from = big(a!);
+  const to = big(b!);
+  const step = s === undefined ? 1n : big(s);
+  const fits = step > 0n ? from - step <= to : step < 0n ? from - step >= to : from === to;
+  if (!fits) fail();
+  // The clause holds, so To is at most one step short of From: a difference against the step's sign gives [].
+  const diff = to - from;
+  const count = diff === 0n ? 1n : diff > 0n === step > 0n ? diff / step + 1n : 0n;
+  ev.alloc(Number(count), at);
+  const n = Number(count);
+  // Plain numbers when every element is a safe integer (the usual case, and the fast one); bigints otherwise.
+  const safe = (x: bigint) => x >= BigInt(Number.MIN_SAFE_INTEGER) && x <= BigInt(Number.MAX_SAFE_INTEGER);
+  if (safe(from) && safe(from + (count - 1n) * step)) {
+    const [f, d] = [Number(from), Number(step)];
+    return Array.from({ length: n }, (_, i) => f + i * d);
+  }
+  return Array.from({ length: n }, (_, i) => int(from + BigInt(i) * step));
 });
 L("duplicate/2", (ev, [n, x], at) => {
   const k = countArg(n!, at);
@@ -1185,14 +1199,42 @@ L("suffix/2", (ev, [a, b], at) => {
   return bool(x.length <= y.length && x.every((v, i) => equals(v, y[y.length - x.length + i]!)));
 });
 L("sort/1", (ev, [l], at) => [...listArg(l!, at)].sort((a, b) => compare(a, b)));
-L("sort/2", (ev, [f, l], at) =>
-  [...listArg(l!, at)].sort((a, b) => (isTrue(ev.apply(funArg(f!, 2, at), [a, b], at)) ? -1 : 1)),
-);
+/** A comparator from an ordering fun (true when A goes before or with B): equal when it holds both ways. */
+const byFun =
+  (ev: ScriptEvaluator, f: V, at: Pos) =>
+  (a: Term, b: Term): number => {
+    const fun = funArg(f, 2, at);
+    if (!isTrue(ev.apply(fun, [a, b], at))) return 1;
+    return isTrue(ev.apply(fun, [b, a], at)) ? 0 : -1;
+  };
+// Array.prototype.sort is stable, as lists:sort/2 and usort/2 are for elements the fun calls equal.
+L("sort/2", (ev, [f, l], at) => [...listArg(l!, at)].sort(byFun(ev, f!, at)));
+L("usort/2", (ev, [f, l], at) => {
+  const order = byFun(ev, f!, at);
+  const sorted = [...listArg(l!, at)].sort(order);
+  return sorted.filter((x, i) => i === 0 || order(sorted[i - 1]!, x) !== 0);
+});
 L("usort/1", (ev, [l], at) => {
   const sorted = [...listArg(l!, at)].sort((a, b) => compare(a, b));
   return sorted.filter((x, i) => i === 0 || compare(sorted[i - 1]!, x) !== 0);
 });
-L("umerge/2 merge/2", (ev, [a, b], at) => [...listArg(a!, at), ...listArg(b!, at)].sort((x, y) => compare(x, y)));
+/** lists:merge/2 and umerge/2: one pass over both lists as given; on a tie List1's element goes first (umerge:
+ * and List2's is dropped). */
+function merge(x: Term[], y: Term[], unique: boolean): Term[] {
+  const out: Term[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length && j < y.length) {
+    const c = compare(x[i]!, y[j]!);
+    if (c <= 0) {
+      out.push(x[i++]!);
+      if (unique && c === 0) j++;
+    } else out.push(y[j++]!);
+  }
+  return out.concat(x.slice(i), y.slice(j));
+}
+L("merge/2", (ev, [a, b], at) => merge(listArg(a!, at), listArg(b!, at), false));
+L("umerge/2", (ev, [a, b], at) => merge(listArg(a!, at), listArg(b!, at), true));
 L("zip/2", (ev, [a, b], at) => {
   const x = listArg(a!, at);
   const y = listArg(b!, at);
@@ -1224,7 +1266,7 @@ L("min/1", (ev, [l], at) =>
   ),
 );
 L("join/2", (ev, [sep, l], at) => listArg(l!, at).flatMap((x, i) => (i === 0 ? [x] : [sep as Term, x])));
-L("usort/2 uniq/1", (ev, [l], at) => {
+L("uniq/1", (ev, [l], at) => {
   const out: Term[] = [];
   for (const x of listArg(l!, at)) if (!out.some((y) => equals(x, y))) out.push(x);
   return out;

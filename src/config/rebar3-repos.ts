@@ -95,7 +95,7 @@ export function globalRebar3Repos(ctx: Pick<ConfigContext, "env" | "memo" | "out
       const [{ parseTerms }, { proplistGet }, { termToPlain }] = await Promise.all([
         import("../erlang/reader.js"),
         import("../erlang/terms.js"),
-        import("../project/rebar3/terms.js"),
+        import("../erlang/plain.js"),
       ]);
       const hex = proplistGet(parseTerms(bytes, file), "hex");
       return hex === undefined ? [] : rebar3Repos(termToPlain(hex), file);

@@ -10,7 +10,8 @@ import { proplistGet, type Term } from "../erlang/terms.js";
 import { HextsError } from "../errors.js";
 import { matchComponent, wildcard } from "./glob.js";
 import { compareStrings, toPackageFiles, type PathEntry } from "./rebar3/files.js";
-import { Unrepresentable, appDetail, applicationTerm, binarify, linksOf, nameOf } from "./rebar3/terms.js";
+import { nameOf } from "../erlang/plain.js";
+import { Unrepresentable, appDetail, applicationTerm, binarify, linksOf } from "./rebar3/terms.js";
 import type { MetadataValue, Problem, ProjectPackage, Requirement } from "./types.js";
 
 /** A variable as far as a static read of the Makefile can tell. */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseTerms } from "../../src/erlang/reader.js";
 import { proplistGet } from "../../src/erlang/terms.js";
-import { termToPlain } from "../../src/project/rebar3/terms.js";
+import { termToPlain } from "../../src/erlang/plain.js";
 import { rebar3Repos } from "../../src/config/rebar3-repos.js";
 
 function reposOf(text: string) {

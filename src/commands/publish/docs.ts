@@ -8,7 +8,7 @@ import { parseTerms } from "../../erlang/reader.js";
 import { proplistGet, type Term } from "../../erlang/terms.js";
 import { childProcessEnv } from "../../config/child-env.js";
 import { HextsError } from "../../errors.js";
-import { nameOf } from "../../project/rebar3/terms.js";
+import { nameOf } from "../../erlang/plain.js";
 import type { ProjectPackage } from "../../project/types.js";
 import type { Output } from "../../ui/output.js";
 

@@ -13,7 +13,8 @@ import { GlobError, wildcard } from "../glob.js";
 import type { MetadataValue, Problem, ProjectPackage, Requirement } from "../types.js";
 import { selectRebar3Paths, toPackageFiles } from "./files.js";
 import { CURRENT_LOCK_VERSION, parseLock, type Lock } from "./lock.js";
-import { appDetail, applicationTerm, binarify, linksOf, nameOf, stringList, termToPlain } from "./terms.js";
+import { nameOf, termToPlain } from "../../erlang/plain.js";
+import { appDetail, applicationTerm, binarify, linksOf, stringList } from "./terms.js";
 import { resolveVsn, type VsnSpec } from "./vsn.js";
 
 export interface Rebar3App {

@@ -4,7 +4,7 @@
 import { parseTerms } from "../../erlang/reader.js";
 import { Atom, Tuple, listItems, textOf, type Term } from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
-import { nameOf } from "./terms.js";
+import { nameOf } from "../../erlang/plain.js";
 
 export interface LockEntry {
   /** The dependency's application name (first element of the lock tuple). */

@@ -2,10 +2,12 @@
 // kept from child processes, their values redacted and never echoed) and the field names whose string values are
 // masked in JSON output and in text that looks like JSON. Values known at run time are masked by value as well
 // (ui/redact.ts SecretRegistry); this list covers what the run was never told about.
-import type { SettingKey } from "./config/settings.js";
 
-/** Settings holding secrets: HEX_API_KEY/HEXPM_API_KEY, HEX_OTP, HEX_LOCAL_PASSWORD (env names: the settings table). */
-export const SECRET_SETTINGS = ["api_key", "otp", "local_password"] as const satisfies readonly SettingKey[];
+/**
+ * Settings holding secrets: HEX_API_KEY/HEXPM_API_KEY, HEX_OTP, HEX_LOCAL_PASSWORD (env names: the settings table,
+ * config/settings.ts, which checks that these are its keys).
+ */
+export const SECRET_SETTINGS = ["api_key", "otp", "local_password"] as const;
 
 /** Field names whose string value is a secret wherever they appear (any case; `_`/`-` ignored: apiKey = api_key). */
 export const SECRET_FIELDS: readonly string[] = [

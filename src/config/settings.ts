@@ -35,6 +35,8 @@ export interface SettingValues {
   no_color: boolean;
 }
 export type SettingKey = keyof SettingValues;
+// The secret settings named in secret-names.ts are keys of this table (a type error here otherwise).
+SECRET_SETTINGS satisfies readonly SettingKey[];
 
 /** How raw input (an env string, a JSON value, a flag) becomes a value. */
 interface Kind<T> {

@@ -1,8 +1,9 @@
 // The whole command surface: names, arguments, flags and help text. No heavy imports here:
 // each action only imports its task module (a typed `import()`, one chunk per task) when that command runs.
 import { Command, CommanderError, Option } from "commander";
-import type { TaskModule } from "../commands/task.js";
 import { hextsVersion } from "../version.js";
+import { helpHint, pathOf } from "./help.js";
+import type { Act } from "./surface/act.js";
 import { declareUser } from "./surface/user.js";
 import { declareOrganization } from "./surface/organization.js";
 import { declareOwner } from "./surface/owner.js";
@@ -11,16 +12,6 @@ import { declareRetire, declareSearch } from "./surface/retire-search.js";
 import { declareConfig } from "./surface/config.js";
 import { declareRegistryTasks } from "./surface/registry.js";
 import { declareRepo } from "./surface/repo.js";
-
-/**
- * Builds the action of one subcommand: `load` imports the task module, `sub` names one of its subcommands
- * (checked by the compiler), and positional arguments are mapped to named input fields.
- */
-export type Act = <M extends TaskModule>(
-  load: () => Promise<M>,
-  sub: keyof M["subcommands"] & string,
-  mapArgs?: (...args: any[]) => Record<string, unknown>,
-) => (...args: any[]) => Promise<void>;
 
 /** Every task, declared once (see commands/task.ts for how to add one). Order is the order in `--help`. */
 const TASKS: ((program: Command, act: Act) => void)[] = [
@@ -88,17 +79,6 @@ function commandOf(program: Command, words: string[]): Command {
     cmd = next;
   }
   return cmd;
-}
-
-function pathOf(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
-  return names.join(" ");
-}
-
-/** The one-line pointer every usage error ends with: the help of the command the user was typing. */
-export function helpHint(cmd: Command): string {
-  return `(see \`${pathOf(cmd)} --help\`)`;
 }
 
 function usageFailure(message: string, json: boolean): number {

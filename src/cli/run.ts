@@ -4,9 +4,10 @@ import type { z } from "zod";
 import { HextsError } from "../errors.js";
 import type { TaskModule } from "../commands/task.js";
 import { warningAdvice } from "./advice.js";
-import { createContext, resolveRunSettings, type Context, type GlobalFlags } from "../commands/context.js";
+import { createContext, type Context, type GlobalFlags } from "../commands/context.js";
+import { resolveRunSettings } from "../commands/run-settings.js";
 import { renderError, renderSuccess } from "./exit.js";
-import { helpHint } from "./program.js";
+import { helpHint } from "./help.js";
 
 export function globalFlagsOf(cmd: Command): GlobalFlags {
   const o = cmd.optsWithGlobals() as Record<string, unknown>;

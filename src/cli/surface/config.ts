@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { Act } from "../program.js";
+import type { Act } from "./act.js";
 
 const loadConfig = () => import("../../commands/config.js");
 

@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import type { Act } from "../program.js";
+import type { Act } from "./act.js";
 
 const loadOrganization = () => import("../../commands/organization.js");
 

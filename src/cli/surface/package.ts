@@ -1,5 +1,5 @@
 import { Argument, Command, Option } from "commander";
-import type { Act } from "../program.js";
+import type { Act } from "./act.js";
 
 const loadBuild = () => import("../../commands/build.js");
 const loadCut = () => import("../../commands/cut.js");

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Act } from "../program.js";
+import type { Act } from "./act.js";
 
 const loadAudit = () => import("../../commands/audit.js");
 const loadInfo = () => import("../../commands/info.js");

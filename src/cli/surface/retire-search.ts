@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import type { Act } from "../program.js";
+import type { Act } from "./act.js";
 
 const loadRetire = () => import("../../commands/retire.js");
 const loadSearch = () => import("../../commands/search.js");

@@ -1,12 +1,11 @@
-// One Context per run, passed explicitly to every command function. The CLI builds it (cli/run.ts) with
-// prepareContext: the run's settings are resolved there once, project layer included, before any command
-// code runs. The API client and other heavy pieces are built on first use through `ctx.memo`.
+// One Context per run, passed explicitly to every command function. The CLI creates it (cli/run.ts) and resolves
+// the run's settings once, project layer included, before any command code runs (run-settings.ts). The API
+// client and other heavy pieces are built on first use through `ctx.memo`.
 import { HextsError } from "../errors.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import { parseRepo, type RepoRef } from "../repository.js";
 import { Output, type OutputOptions } from "../ui/output.js";
 import { canPrompt, createPrompter, type Prompter } from "../ui/prompt.js";
-import type { ProjectSelection } from "./project-settings.js";
 
 /** The global options as the CLI parsed them; only this module reads them. */
 export interface GlobalFlags {
@@ -59,6 +58,11 @@ export interface ContextOptions {
 }
 
 const setSettings = Symbol("setSettings");
+
+/** Puts the run's resolved settings on a Context made by createContext, once (run-settings.ts does). */
+export function attachSettings(ctx: Context, settings: ResolvedSettings): void {
+  (ctx as unknown as { [setSettings](s: ResolvedSettings): void })[setSettings](settings);
+}
 
 /** A Context without settings yet: enough for the config store and credentials (tests, library callers). */
 export function createContext(opts: ContextOptions): Context {
@@ -124,35 +128,5 @@ export function createContext(opts: ContextOptions): Context {
       }
     },
   };
-  return ctx;
-}
-
-/**
- * Resolves the run's settings once (flag > env > project > user > default), freezes them and puts them on the
- * Context. `project` says which project the command works on (`--app`, `--build-tool`, `--metadata`), so the
- * project layer is the one that command reads. The runner calls this before any command code runs.
- */
-export async function resolveRunSettings(
-  ctx: Context,
-  flags: Pick<GlobalFlags, "otp" | "color">,
-  project?: ProjectSelection,
-): Promise<ResolvedSettings> {
-  void ctx.repo; // a bad --repo fails here, before any command code
-  const [{ resolveSettings }, { projectHexConfig }] = await Promise.all([
-    import("../config/settings.js"),
-    import("./project-settings.js"),
-  ]);
-  const settings = await resolveSettings(ctx, {
-    flags: { otp: flags.otp, no_color: flags.color ? undefined : true },
-    project: await projectHexConfig(ctx, project),
-  });
-  (ctx as unknown as { [setSettings](s: ResolvedSettings): void })[setSettings](settings);
-  return settings;
-}
-
-/** createContext + resolveRunSettings: a ready Context for in-process command tests and library callers. */
-export async function prepareContext(opts: ContextOptions & { project?: ProjectSelection }): Promise<Context> {
-  const ctx = createContext(opts);
-  if (!opts.settings) await resolveRunSettings(ctx, opts.flags, opts.project);
   return ctx;
 }

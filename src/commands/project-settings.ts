@@ -1,5 +1,5 @@
 // The project layer of the settings: `{hex, [...]}` in rebar.config, `hex:` in mix.exs. This is the one place
-// the project's Hex settings enter a run (commands/context.ts prepareContext), so a rule about what a project
+// the project's Hex settings enter a run (commands/run-settings.ts), so a rule about what a project
 // may set belongs here. A directory that is not a project, or one hexts cannot read, has none.
 import type { Context } from "./context.js";
 import { organizationToRead, readProjectOnce } from "./project-read.js";

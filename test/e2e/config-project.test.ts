@@ -6,7 +6,7 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { runHexts, tempHome } from "../support/cli.js";
 import { startHexServer, buildTarball } from "../support/hex-server/index.js";
-import { prepareContext } from "../../src/commands/context.js";
+import { prepareContext } from "../../src/commands/run-settings.js";
 import { listPackageOwners } from "../../src/commands/owner.js";
 
 const appSrc = `{application, demo, [{description, "d"}, {vsn, "0.1.0"}, {licenses, ["MIT"]}]}.\n`;

@@ -2,7 +2,8 @@
 // HEX_API_URL of the local server), a real Output whose stdout and stderr are captured, and either the real
 // prompter of a run that cannot ask, or a scripted one (the prompt interface is the one fake the project allows).
 import { PassThrough } from "node:stream";
-import { prepareContext, type Context } from "../../src/commands/context.js";
+import type { Context } from "../../src/commands/context.js";
+import { prepareContext } from "../../src/commands/run-settings.js";
 import { Output } from "../../src/ui/output.js";
 import type { Prompter } from "../../src/ui/prompt.js";
 import { toolsPath } from "./cli.js";

@@ -11,10 +11,10 @@ export function noise(size, seed) {
   return out;
 }
 
-const WORDS =
-  "case of end when receive after fun try catch begin if let module export record spawn send self lists maps binary atom tuple".split(
-    " ",
-  );
+const WORDS = (
+  "case of end when receive after fun try catch begin if let module export record spawn send self lists maps " +
+  "binary atom tuple"
+).split(" ");
 const seedBytes = noise(8192, "templates");
 /** Erlang-looking lines with varying names and numbers: compresses about like real source (4-6×). */
 const TEMPLATES = Array.from({ length: 512 }, (_, i) => {
@@ -28,7 +28,9 @@ function source(size, seed) {
   const lines = [];
   let length = 0;
   for (let i = 0; length < size; i++) {
-    const line = `${TEMPLATES[((rnd[i % rnd.length] << 1) | (rnd[(i + 7) % rnd.length] & 1)) % 512]}X${rnd[(i + 1) % rnd.length] % 64}, ${(rnd[(i + 2) % rnd.length] * 37) % 1000}),\n`;
+    const r = (k) => rnd[(i + k) % rnd.length];
+    const template = TEMPLATES[((r(0) << 1) | (r(7) & 1)) % 512];
+    const line = `${template}X${r(1) % 64}, ${(r(2) * 37) % 1000}),\n`;
     lines.push(line);
     length += line.length;
   }
@@ -56,7 +58,9 @@ export function generate(dir, { files, textSize, binaryEvery, binarySize, largeE
   put("README.md", `# ${app}\n\nGenerated for the hexts benchmarks.\n`);
   put(
     `src/${app}.app.src`,
-    `{application, ${app}, [{description, "Generated benchmark package"}, {vsn, "1.0.0"}, {licenses, ["Apache-2.0"]}, {links, [{"Source", "https://example.test/${app}"}]}, {applications, [kernel, stdlib]}]}.\n`,
+    `{application, ${app}, [{description, "Generated benchmark package"}, {vsn, "1.0.0"}, ` +
+      `{licenses, ["Apache-2.0"]}, {links, [{"Source", "https://example.test/${app}"}]}, ` +
+      `{applications, [kernel, stdlib]}]}.\n`,
   );
   for (let i = paths.length; i < files; i++) {
     const kind = binaryEvery && i % binaryEvery === 0 ? "bin" : largeEvery && i % largeEvery === 1 ? "large" : "src";

@@ -1,7 +1,7 @@
-// `hexts publish package` of the generated 300-file and 2,000-file (~60 MB) rebar3 projects to the local Hex test server, against
-// what it is made of, measured in the same run: `hexts build package` of the same project plus a raw upload of the
-// built bytes (`curl --data-binary @file` to the same endpoint with the same key). Whole-process wall times
-// (medians, alternating runs) and peak RSS (GNU time). Goals (issue 13): publish ≤ 1.1× (build + raw upload);
+// `hexts publish package` of the generated 300-file and 2,000-file (~60 MB) rebar3 projects to the local Hex test
+// server, against what it is made of, measured in the same run: `hexts build package` of the same project plus a raw
+// upload of the built bytes (`curl --data-binary @file` to the same endpoint with the same key). Whole-process wall
+// times (medians, alternating runs) and peak RSS (GNU time). Goals (issue 13): publish ≤ 1.1× (build + raw upload);
 // peak RSS ≤ 75 MB (300 files; the official clients' 77-93 MB) and ≤ 2× the tarball + 60 MB (2,000 files).
 // Figures, not asserts.
 // Usage: node bench/publish.mjs [--keep]   (BENCH_RUNS=N timed runs, default 5; needs curl and /usr/bin/time)
@@ -132,7 +132,7 @@ export async function benchPublish() {
         ["peak RSS hexts publish", `${fmtMB(rssPublish)}  (goal ≤ ${fmtMB(memGoal)}: ${project.memGoalText})`],
         [
           "all runs (ms) build | upload | publish",
-          `${t.build.map((x) => x.toFixed(0)).join(" ")} | ${t.upload.map((x) => x.toFixed(0)).join(" ")} | ${t.publish.map((x) => x.toFixed(0)).join(" ")}`,
+          [t.build, t.upload, t.publish].map((ms) => ms.map((x) => x.toFixed(0)).join(" ")).join(" | "),
         ],
       ]);
     }

@@ -132,10 +132,12 @@ if (r.publish) {
 
 const cpu = cpus();
 console.log(
-  `\n## hexts benchmarks — ${cpu.length} × ${cpu[0]?.model ?? "cpu"}, ${fmtMB(totalmem())} RAM, Node ${process.version}, ${new Date().toISOString()}`,
+  `\n## hexts benchmarks — ${cpu.length} × ${cpu[0]?.model ?? "cpu"}, ${fmtMB(totalmem())} RAM, ` +
+    `Node ${process.version}, ${new Date().toISOString()}`,
 );
 console.log(
-  `Load average (1 min) ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end: above the core count, timings are noisy; ratios pair runs made together.`,
+  `Load average (1 min) ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end: above the core count, ` +
+    "timings are noisy; ratios pair runs made together.",
 );
 console.log("Wall times are medians of alternating runs; floors are measured in the same run.\n");
 const head = ["what", "hexts", "floor", "ratio", "goal", "", "rebar3 hex", "mix hex"];

@@ -21,10 +21,10 @@ function noise(size, seed) {
   return out;
 }
 
-const WORDS =
-  "def end do fn case when module import alias require use struct map list binary integer atom tuple pipe with else cond receive send spawn".split(
-    " ",
-  );
+const WORDS = (
+  "def end do fn case when module import alias require use struct map list binary integer atom tuple pipe with " +
+  "else cond receive send spawn"
+).split(" ");
 const rnd0 = noise(4096, "templates");
 /** 256 template lines; files repeat them with small changes, which compresses about like real code (~4-5x). */
 const TEMPLATES = Array.from({ length: 256 }, (_, i) => {
@@ -80,7 +80,11 @@ import { join } from "node:path";
 import { buildPackageTarball } from ${JSON.stringify(join(repo, "src/package/tarball.ts"))};
 const dir = process.argv[2];
 const paths = readFileSync(join(dir, "files.txt"), "utf8").split("\\n").filter(Boolean);
-const files = paths.map((path) => { const diskPath = join(dir, path); const st = lstatSync(diskPath); return { path, kind: "file", diskPath, mode: st.mode, size: st.size }; });
+const files = paths.map((path) => {
+  const diskPath = join(dir, path);
+  const st = lstatSync(diskPath);
+  return { path, kind: "file", diskPath, mode: st.mode, size: st.size };
+});
 const metadata = new TextEncoder().encode('{<<"name">>,<<"bench">>}.\\n{<<"version">>,<<"1.0.0">>}.\\n');
 const result = await buildPackageTarball(metadata, files);
 process.stdout.write(JSON.stringify({ size: result.tarball.length, checksum: result.outerChecksum }));
@@ -143,16 +147,20 @@ export async function benchTarball({ runs = 3, keep = false } = {}) {
     `tarball build: ${FILES} files, ${mb(total)} MB -> tarball ${mb(result.size)} MB (median of ${runs} runs)`,
   );
   console.log(
-    `  hexts buildPackageTarball  wall ${oursMs.toFixed(0)} ms  cpu ${oursCpu.toFixed(0)} ms  peak RSS ${mb(oursRss)} MB`,
+    `  hexts buildPackageTarball  wall ${oursMs.toFixed(0)} ms  cpu ${oursCpu.toFixed(0)} ms  ` +
+      `peak RSS ${mb(oursRss)} MB`,
   );
   console.log(
-    `  tar -cf - | gzip -6 floor  wall ${floorMs.toFixed(0)} ms  cpu ${floorCpu.toFixed(0)} ms  peak RSS ${mb(median(floor.map((r) => r.rss)))} MB`,
+    `  tar -cf - | gzip -6 floor  wall ${floorMs.toFixed(0)} ms  cpu ${floorCpu.toFixed(0)} ms  ` +
+      `peak RSS ${mb(median(floor.map((r) => r.rss)))} MB`,
   );
   console.log(
-    `  wall ratio ${(oursMs / floorMs).toFixed(2)}x (goal <= 1.5x), cpu ratio ${(oursCpu / floorCpu).toFixed(2)}x; RSS ${mb(oursRss)} MB (goal <= ${mb(rssGoal)} MB)`,
+    `  wall ratio ${(oursMs / floorMs).toFixed(2)}x (goal <= 1.5x), cpu ratio ${(oursCpu / floorCpu).toFixed(2)}x; ` +
+      `RSS ${mb(oursRss)} MB (goal <= ${mb(rssGoal)} MB)`,
   );
   console.log(
-    `  all runs (ms): hexts ${ours.map((r) => r.ms.toFixed(0)).join(" ")} | floor ${floor.map((r) => r.ms.toFixed(0)).join(" ")}`,
+    `  all runs (ms): hexts ${ours.map((r) => r.ms.toFixed(0)).join(" ")} | ` +
+      `floor ${floor.map((r) => r.ms.toFixed(0)).join(" ")}`,
   );
   return {
     files: FILES,

@@ -35,7 +35,10 @@ export async function benchWhoami() {
     if (login.status !== 0) throw new Error(`hexts user auth --key failed: ${login.stderr}`);
 
     const floor = median(timeCommand(process.execPath, ["-e", "0"], { runs }));
-    const fetchScript = `const r = await fetch(process.env.HEX_API_URL + "/users/me", { headers: { authorization: process.env.HEX_API_KEY, "user-agent": "bench", accept: "application/json" } }); if (r.status !== 200) process.exit(1); console.log((await r.json()).username);`;
+    const fetchScript =
+      `const r = await fetch(process.env.HEX_API_URL + "/users/me", { headers: { ` +
+      `authorization: process.env.HEX_API_KEY, "user-agent": "bench", accept: "application/json" } }); ` +
+      `if (r.status !== 200) process.exit(1); console.log((await r.json()).username);`;
     const bare = median(
       timeCommand(process.execPath, ["--input-type=module", "-e", fetchScript], { runs, env: withKey }),
     );

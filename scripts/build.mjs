@@ -23,7 +23,9 @@ await build({
   external: ["node-pty"],
   // Bundled CommonJS dependencies call require() for Node's built-ins.
   banner: {
-    js: 'import { createRequire as __hextsCreateRequire } from "node:module"; const require = __hextsCreateRequire(import.meta.url);',
+    js:
+      'import { createRequire as __hextsCreateRequire } from "node:module"; ' +
+      "const require = __hextsCreateRequire(import.meta.url);",
   },
   sourcemap: false,
   chunkNames: "chunks/[name]-[hash]",

@@ -69,7 +69,8 @@ const CASES: Record<string, Case> = {
     rule: "server",
     fixture: "checks-name-invalid",
     lines: [
-      'error: Package name "MyPkg" is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _',
+      'error: Package name "MyPkg" is invalid: it must start with a lowercase letter and hold only ' +
+        "lowercase letters, digits and _",
     ],
   },
   "name length": {
@@ -93,7 +94,9 @@ const CASES: Record<string, Case> = {
     rule: "server",
     fixture: "checks-license",
     lines: [
-      'error: The following licenses are not recognized by SPDX: "MIT OR Apache-2.0" (an SPDX expression is not accepted: list each license id as its own entry), "apache-2.0" (did you mean "Apache-2.0"?); Valid license identifiers are available from https://spdx.org/licenses',
+      'error: The following licenses are not recognized by SPDX: "MIT OR Apache-2.0" (an SPDX expression is ' +
+        'not accepted: list each license id as its own entry), "apache-2.0" (did you mean "Apache-2.0"?); ' +
+        "Valid license identifiers are available from https://spdx.org/licenses",
     ],
   },
   "link URLs": {
@@ -140,7 +143,8 @@ const CASES: Record<string, Case> = {
     rule: "server",
     fixture: "checks-dep-repository",
     lines: [
-      'error: Dependency secret_sauce is from repository "acme", but a package in hexpm can only depend on packages in "hexpm"',
+      'error: Dependency secret_sauce is from repository "acme", but a package in hexpm can only depend on ' +
+        'packages in "hexpm"',
     ],
   },
   "organization dependency outside its organization": {
@@ -148,7 +152,8 @@ const CASES: Record<string, Case> = {
     fixture: "checks-metadata",
     args: ["--metadata", "variants/org-dependency.json", "--repo", "hexpm:other"],
     lines: [
-      'error: Dependency acme_util is from repository "acme", but a package in hexpm:other can only depend on packages in "hexpm" or "other"',
+      'error: Dependency acme_util is from repository "acme", but a package in hexpm:other can only depend on ' +
+        'packages in "hexpm" or "other"',
     ],
   },
   "reader problems with file and line": {
@@ -161,7 +166,8 @@ const CASES: Record<string, Case> = {
     fixture: "checks-many",
     lines: [
       "error: Missing metadata fields: description (hex.pm requires them)",
-      'error: Package name "Many-Bad" is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _',
+      'error: Package name "Many-Bad" is invalid: it must start with a lowercase letter and hold only ' +
+        "lowercase letters, digits and _",
       'error: Version "1.2" is not a valid semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.0 or 1.0.0-rc.1)',
       /^error: The following licenses are not recognized by SPDX: "GPLv3"; Valid license/,
       'error: Link "Home" is not an http(s) URL with a host: "example.com/many" (hex.pm: invalid link)',
@@ -177,7 +183,8 @@ function assertRefused(r: { code: number | null; stdout: string; stderr: string 
     typeof l === "string" ? l.startsWith("error:") : l.source.startsWith("^error:"),
   ).length;
   const warnings = lines.length - errors;
-  const counts = `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const counts = `${plural(errors, "error")}${warnings ? `, ${plural(warnings, "warning")}` : ""}`;
   assert.equal(head, `hexts: Stopping package build due to errors (${counts}); nothing was written`);
   assert.equal(rest.length, lines.length, r.stderr);
   lines.forEach((expected, i) => {
@@ -243,11 +250,12 @@ describe("hex.pm's rules: warnings at build, errors at publish before any creden
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stderr,
-      'warning: hex.pm will refuse this at publish: Version "1.0.0+build.7" has +build metadata, which hex.pm does not allow in a release version\n',
+      'warning: hex.pm will refuse this at publish: Version "1.0.0+build.7" has +build metadata, which hex.pm ' +
+        "does not allow in a release version\n",
     );
   });
 
-  it("a version that is not SemVer: a warning at build, refused at publish to any server (rebar3 hex publish does)", async (t) => {
+  it("a non-SemVer version: a warning at build, refused at publish to any server (as rebar3 hex does)", async (t) => {
     const dir = copyFixture("checks-version-invalid", t);
     const r = await runHexts(["build", "package"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
@@ -314,7 +322,11 @@ describe("warnings and the target repository", () => {
     assert.match(r.stdout, /^ {2}Organization: acme$/m);
     assert.match(
       r.stderr,
-      /^warning: The following licenses are not recognized by SPDX: "MIT OR Apache-2\.0" .*Valid license identifiers are available from https:\/\/spdx\.org\/licenses$/m,
+      new RegExp(
+        /^warning: The following licenses are not recognized by SPDX: "MIT OR Apache-2\.0" .*/.source +
+          /Valid license identifiers are available from https:\/\/spdx\.org\/licenses$/.source,
+        "m",
+      ),
     );
     assert.ok(statSync(join(dir, "_build/default/lib/lic_demo/hex/lic_demo-0.2.0.tar")).size > 0);
   });

@@ -183,7 +183,10 @@ describe("docs", () => {
     assert.equal(r.code, 1);
     assert.match(
       r.stderr,
-      /^hexts: Documentation could not be found: no doc\/ directory in \.; generate them first \(mix docs, rebar3 ex_doc or rebar3 edoc\) or point to them with --doc-dir DIR/,
+      new RegExp(
+        /^hexts: Documentation could not be found: no doc\/ directory in \.; generate them first /.source +
+          /\(mix docs, rebar3 ex_doc or rebar3 edoc\) or point to them with --doc-dir DIR/.source,
+      ),
     );
     assert.deepEqual(listing(dir), before);
     const missing = await runHexts(["build", "docs", "--doc-dir", "gone"], { cwd: dir });

@@ -16,7 +16,7 @@ function assertNoSecrets(dump: string, secrets: string[]): void {
   assert.match(dump, /^PATH=/m, "the rest of the environment is passed on");
 }
 
-test("the docs generator gets the environment without HEX_API_KEY, HEXPM_API_KEY, HEX_OTP, HEX_LOCAL_PASSWORD", async (t) => {
+test("the docs generator's environment lacks HEX_API_KEY, HEXPM_API_KEY, HEX_OTP, HEX_LOCAL_PASSWORD", async (t) => {
   const w = await world(t);
   const dump = join(w.tmp, "generator-env.txt");
   const bin = fakeTool(

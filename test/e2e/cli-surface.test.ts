@@ -186,7 +186,7 @@ test("no colour when stdout is not a TTY", async () => {
   assert.doesNotMatch(r.stdout + r.stderr, /\x1b\[/);
 });
 
-test("global options with values go before the task: the task's own --version is still the release version", async () => {
+test("global options with values before the task: the task's own --version is still the release version", async () => {
   const home = tempHome();
   try {
     const version = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).version;
@@ -204,7 +204,7 @@ test("global options with values go before the task: the task's own --version is
   }
 });
 
-test("a task without its subcommand, an unknown command and `help bogus` are one-line usage errors naming the right help", async () => {
+test("no subcommand, an unknown command, `help bogus`: one-line usage errors naming the right help", async () => {
   const cases: [string[], RegExp][] = [
     [["user"], /^hexts: `hexts user` needs a subcommand: register, .* \(see `hexts user --help`\)$/],
     [["user", "bogus"], /^hexts: unknown command 'bogus' \(see `hexts user --help`\)$/],

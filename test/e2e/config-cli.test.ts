@@ -218,7 +218,7 @@ for (const [name, args, env, message] of usage) {
   });
 }
 
-test("a corrupt config is a clear error with its path (exit 1), and neither reading nor writing touches it", async (t) => {
+test("a corrupt config: a clear error with its path (exit 1); neither reading nor writing touches it", async (t) => {
   const { hexts, file, home } = setup(t);
   mkdirSync(home.env.HEX_HOME, { recursive: true });
   const garbage = `{"version": 1, "credentials": {"https://hex.pm/api": {"type": "key", "key": "${API_KEY}"`;
@@ -233,7 +233,8 @@ test("a corrupt config is a clear error with its path (exit 1), and neither read
     assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
     assert.equal(
       r.stderr,
-      `hexts: the config file ${file} is not valid JSON (line 1, column ${garbage.length + 1}); fix it or move it away (hexts left it untouched)\n`,
+      `hexts: the config file ${file} is not valid JSON (line 1, column ${garbage.length + 1}); ` +
+        "fix it or move it away (hexts left it untouched)\n",
     );
     assertNoSecrets(r);
     assert.equal(readFileSync(file, "utf8"), garbage);
@@ -252,7 +253,8 @@ test("a config file of the wrong shape is reported with where it is wrong", asyn
   assert.match(
     r.stderr,
     new RegExp(
-      `^hexts: config file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: settings\\.http_timeout: expected a number of seconds`,
+      `^hexts: config file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: ` +
+        "settings\\.http_timeout: expected a number of seconds",
     ),
   );
 });

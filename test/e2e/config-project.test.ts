@@ -40,7 +40,8 @@ test("mix.exs hex: [api_url: ...] is read statically", async () => {
     mkdirSync(join(home.dir, "mixproj"), { recursive: true });
     writeFileSync(
       join(home.dir, "mixproj/mix.exs"),
-      `defmodule Demo.MixProject do\n  use Mix.Project\n  def project do\n    [app: :demo, version: "0.1.0", hex: [api_url: "http://127.0.0.1:7/api"]]\n  end\nend\n`,
+      "defmodule Demo.MixProject do\n  use Mix.Project\n  def project do\n" +
+        '    [app: :demo, version: "0.1.0", hex: [api_url: "http://127.0.0.1:7/api"]]\n  end\nend\n',
     );
     const r = await runHexts(["config"], { cwd: join(home.dir, "mixproj"), env: home.env });
     assert.equal(r.code, 0, r.stderr);

@@ -23,7 +23,7 @@ import {
   writeFiles,
 } from "./publish-support.js";
 
-test("cut -i patch --yes: only the version literal changes, one-file commit, publish, annotated tag, push", async (t) => {
+test("cut -i patch --yes: only the version literal changes; 1-file commit, publish, annotated tag, push", async (t) => {
   const w = await world(t);
   const { dir, origin, appSrc } = gitProject(w);
   const before = readFileSync(appSrc);
@@ -137,7 +137,7 @@ test("mix.exs: the @version attribute, or the version: literal, and nothing else
   assert.equal(readFileSync(join(lit, "mix.exs"), "utf8"), before2.replace('version: "0.1.0"', 'version: "0.1.1"'));
 });
 
-test("a dirty work tree, a missing upstream, a detached HEAD or an existing tag: refused before any change", async (t) => {
+test("a dirty work tree, no upstream, a detached HEAD or an existing tag: refused before any change", async (t) => {
   const w = await world(t);
   const { dir, origin } = gitProject(w);
   writeFiles(dir, { "notes.txt": "scratch\n" });
@@ -179,7 +179,7 @@ test("a dirty work tree, a missing upstream, a detached HEAD or an existing tag:
   assert.equal(w.server.requests.filter(isWrite).length, 0);
 });
 
-test("publishing fails (version already taken): the commit is undone and the file restored, said line by line", async (t) => {
+test("publish fails (version taken): the commit is undone and the file restored, said line by line", async (t) => {
   const w = await world(t);
   const { dir, origin, appSrc } = gitProject(w);
   const before = readFileSync(appSrc);
@@ -189,7 +189,10 @@ test("publishing fails (version already taken): the commit is undone and the fil
   assert.equal(r.code, 1, r.stderr);
   assert.match(
     r.stderr,
-    /demo 1\.2\.4 is already published; to overwrite it, publish again with --replace\. .* \(hexts cut undid its changes, see below\)/,
+    new RegExp(
+      /demo 1\.2\.4 is already published; to overwrite it, publish again with --replace\. .* /.source +
+        /\(hexts cut undid its changes, see below\)/.source,
+    ),
   );
   assert.match(r.stderr, /\n  undid: removed the commit v1\.2\.4 \(git reset --keep [0-9a-f]{40}\)\n/);
   assert.deepEqual(gitState(w, dir, origin), state);
@@ -234,7 +237,10 @@ test("{vsn, git}: the tag comes first (the version is read from it); a failed pu
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stderr,
-    /Cutting gitvsn 0\.3\.0\+build\.\d+\.ref[0-9a-f]+ -> 0\.4\.0 \(tag v0\.4\.0\)\n  1\. git tag -a v0\.4\.0 -m v0\.4\.0\n  2\. publish gitvsn 0\.4\.0/,
+    new RegExp(
+      /Cutting gitvsn 0\.3\.0\+build\.\d+\.ref[0-9a-f]+ -> 0\.4\.0 \(tag v0\.4\.0\)\n/.source +
+        /  1\. git tag -a v0\.4\.0 -m v0\.4\.0\n  2\. publish gitvsn 0\.4\.0/.source,
+    ),
   );
   assert.ok(release(w, "gitvsn", "0.4.0"));
   assert.match(git(origin, w.env, "tag", "--list"), /v0\.4\.0/);
@@ -249,7 +255,7 @@ test("{vsn, git}: the tag comes first (the version is read from it); a failed pu
   assert.deepEqual(gitState(w, dir, origin), state);
 });
 
-test("git push refused: the release stays published and tagged, nothing is undone, and the commands to finish are given", async (t) => {
+test("git push refused: release stays published and tagged, nothing undone; commands to finish given", async (t) => {
   const w = await world(t);
   const { dir, origin } = gitProject(w);
   // Someone else pushed first: our branch push is not a fast-forward.
@@ -266,7 +272,11 @@ test("git push refused: the release stays published and tagged, nothing is undon
   assert.match(r.stdout, /Tagged v1\.2\.4/);
   assert.match(
     r.stderr,
-    /demo 1\.2\.4 is published and tagged v1\.2\.4 locally, but pushing failed \(nothing was undone\): `git push origin refs\/heads\/main:refs\/heads\/main` failed: .*rejected/s,
+    new RegExp(
+      /demo 1\.2\.4 is published and tagged v1\.2\.4 locally, but pushing failed \(nothing was undone\): /.source +
+        /`git push origin refs\/heads\/main:refs\/heads\/main` failed: .*rejected/.source,
+      "s",
+    ),
   );
   assert.match(
     r.stderr,

@@ -9,7 +9,7 @@ import { git, gitProject, isWrite, release, world } from "./publish-support.js";
 
 const DOWN = "\x1b[B";
 
-test("no --increment: the prompt offers patch/minor/major with the versions; then Proceed and the push question", async (t) => {
+test("no --increment: prompt offers patch/minor/major with versions; then Proceed and the push question", async (t) => {
   const w = await world(t);
   const { dir, origin } = gitProject(w);
   const term = spawnPty(["cut"], { cwd: dir, env: { ...w.env, HEX_API_KEY: w.ana.apiKey } });

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { jsonWorld } from "./json-support.js";
 
-test("--json of build, publish, cut, retire and search: camelCase at every depth, warnings without a prefix", async (t) => {
+test("--json of build, publish, cut, retire, search: camelCase at every depth, warnings without prefix", async (t) => {
   const { server, run } = await jsonWorld(t);
   // build, publish, cut: the licence and the missing docs are warnings in the result
   const built = await run(["build", "--organization", "acme"]);

@@ -16,7 +16,7 @@ test("the camelCase check finds snake_case keys at any depth and leaves data map
   );
 });
 
-test("--json of the account tasks (user, organization, owner): camelCase at every depth, the renamed fields", async (t) => {
+test("--json of account tasks (user, organization, owner): camelCase at every depth, the renamed fields", async (t) => {
   const { server, home, ana, env, run, noKey } = await jsonWorld(t);
   // user
   const registered = await run(

@@ -78,7 +78,7 @@ test("auth ORG --key stores an organization key after checking it against the or
   ]);
 });
 
-test("a stored organization key goes only to the API it was stored for: another HEX_API_URL never receives it", async (t) => {
+test("a stored org key goes only to the API it was stored for: another HEX_API_URL never receives it", async (t) => {
   const { w } = await orgWorld(t);
   const other = await startHexServer({});
   t.after(() => other.close());
@@ -123,7 +123,7 @@ test("a stored organization key goes only to the API it was stored for: another 
   assert.equal(sentKey(w.server).length, before, "a legacy entry is bound to hex.pm");
 });
 
-test("auth hexpm:ORG --key with a user's key (from stdin) works and warns that an organization key suits CI better", async (t) => {
+test("auth hexpm:ORG --key with a user's key (stdin) works; warns that an org key suits CI better", async (t) => {
   const { w } = await orgWorld(t);
   const key = w.server.addKey({ owner: { user: "bob" }, name: "bob-fetch", permissions: [{ domain: "repositories" }] });
   const r = await w.hexts(["--json", "organization", "auth", "hexpm:acme", "--key", "-"], { input: `${key}\n` });
@@ -204,7 +204,7 @@ test("auth ORG without --key generates an organization-owned repository key with
   assert.equal(named.stdout, "Authorized hexpm:acme with key build-box (generated).\n");
 });
 
-test("auth ORG without --key: a read-only member, an unknown organization and no login are each explained", async (t) => {
+test("auth ORG without --key: a read-only member, an unknown organization, no login: each explained", async (t) => {
   const { w, asBob, asAna } = await orgWorld(t);
   fails(
     await asBob(["organization", "auth", "acme"]),
@@ -256,7 +256,7 @@ test("deauth ORG forgets the organization locally (server keys untouched); unkno
   assert.match(empty.stderr, /No organization is authorized on this machine/);
 });
 
-test("key ORG generate|list|revoke manage the organization's own keys; default permission repository:ORG", async (t) => {
+test("key ORG generate|list|revoke manage the org's own keys; default permission repository:ORG", async (t) => {
   const { w, asAna, orgKeys } = await orgWorld(t);
   const gen = await asAna(["organization", "key", "acme", "generate", "--key-name", "ci"]);
   assert.equal(gen.code, 0, gen.stderr);
@@ -296,7 +296,10 @@ test("key ORG generate|list|revoke manage the organization's own keys; default p
   const list = await asAna(["organization", "key", "acme", "list"]);
   assert.match(
     list.stdout,
-    /^Name\s+Permissions\s+Last use\s+Revoke at\nci\s+repository:acme\s+never\ndocs\s+repository:acme, docs:acme\s+never\n$/,
+    new RegExp(
+      /^Name\s+Permissions\s+Last use\s+Revoke at\n/.source +
+        /ci\s+repository:acme\s+never\ndocs\s+repository:acme, docs:acme\s+never\n$/.source,
+    ),
   );
   assert.ok(requests(w.server, { method: "GET", path: "/api/orgs/acme/keys" }).length >= 1);
 

@@ -57,7 +57,10 @@ const PackagesDoc = z.object({
   }),
 });
 
-/** A server with ana (full owner of foo and bar), bob (maintainer of bar), cid, the organization acme and its package. */
+/**
+ * A server with ana (full owner of foo and bar), bob (maintainer of bar), cid, the organization acme and its
+ * package.
+ */
 async function world(t: { after(fn: () => unknown): void }) {
   const { server, home } = await serverAndHome(t);
   const ana = server.addUser({ username: "ana", email: "ana@example.com", fullName: "Ana" });
@@ -202,7 +205,7 @@ test("owner add errors: unknown package, unknown user, not a full owner, bad lev
   assert.deepEqual(w.owners("foo"), ["ana:full"], "nothing changed");
 });
 
-test("owner add of an organization without --transfer says to transfer; --transfer with maintainer is refused locally", async (t) => {
+test("owner add of an org without --transfer says to transfer; --transfer + maintainer refused locally", async (t) => {
   const w = await world(t);
   fails(
     await w.hexts(["owner", "add", "foo", "acme"]),
@@ -216,13 +219,16 @@ test("owner add of an organization without --transfer says to transfer; --transf
   assert.equal(w.server.requests.length, before, "no request");
 });
 
-test("owner transfer: refused without --yes when it cannot ask, done with --yes, nothing to do when already the only owner", async (t) => {
+test("owner transfer: refused without --yes if no prompt, done with --yes, no-op if already sole owner", async (t) => {
   const w = await world(t);
   const noYes = await w.hexts(["owner", "transfer", "bar", "cid"]);
   assert.equal(noYes.code, 2, noYes.stderr);
   assert.match(
     noYes.stderr,
-    /^hexts: confirmation required \(Transfer bar to cid\? This removes ana, bob as owners\.\); this run cannot prompt, so pass --yes\n$/,
+    new RegExp(
+      /^hexts: confirmation required \(Transfer bar to cid\? This removes ana, bob as owners\.\); /.source +
+        /this run cannot prompt, so pass --yes\n$/.source,
+    ),
   );
   const jsonNoYes = json(ErrorDoc, await w.hexts(["owner", "transfer", "bar", "cid", "--json"]));
   assert.equal(jsonNoYes.error.code, "INPUT_REQUIRED");
@@ -422,7 +428,7 @@ async function twoFactorWorld(t: { after(fn: () => unknown): void }) {
   return { server, home, env, owners };
 }
 
-test("OAuth writes: the code from --otp or HEX_OTP; without one a non-interactive run fails naming --otp", async (t) => {
+test("OAuth writes: code from --otp or HEX_OTP; without one a non-interactive run fails naming --otp", async (t) => {
   const w = await twoFactorWorld(t);
   const run = (args: string[], extra: Record<string, string> = {}) =>
     runHexts(args, { env: { ...w.env, ...extra }, cwd: w.home.dir });

@@ -84,7 +84,8 @@ test("publish --yes: package then docs, replace=false sent, URLs and the outer c
   assert.equal(stored.hasDocs, true);
   assert.equal(
     r.stdout,
-    `Package published to ${w.server.url}/packages/demo/1.2.3 (${stored.outerChecksum})\nDocs published, available soon at ${w.server.url}/docs/demo/1.2.3/\n`,
+    `Package published to ${w.server.url}/packages/demo/1.2.3 (${stored.outerChecksum})\n` +
+      `Docs published, available soon at ${w.server.url}/docs/demo/1.2.3/\n`,
   );
   // The summary, the target and the progress go to stderr, in that order.
   const order = [
@@ -123,7 +124,10 @@ test("--dry-run runs every local step, asks for no credential and sends nothing"
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stdout,
-    /^Dry run: demo 1\.2\.3 was not published \(package checksum [0-9a-f]{64}, [\d.]+ KB\)\nDocs would be published \(checksum [0-9a-f]{64}, \d+ B\)\n$/,
+    new RegExp(
+      /^Dry run: demo 1\.2\.3 was not published \(package checksum [0-9a-f]{64}, [\d.]+ KB\)\n/.source +
+        /Docs would be published \(checksum [0-9a-f]{64}, \d+ B\)\n$/.source,
+    ),
   );
   assert.match(r.stderr, /Publishing to the server at .* \(dry run: nothing will be uploaded\)/);
   assert.equal(w.server.requests.length, 0, "no request at all");
@@ -150,7 +154,7 @@ test("failing checks stop the run before any credential is asked or request made
   assert.equal(json.error.code, "PACKAGE_INVALID");
 });
 
-test("without credentials, a bad key or a key without write permission: exit 3 after the checks, nothing stored", async (t) => {
+test("no credentials, a bad key or a key without write permission: exit 3 after checks, nothing stored", async (t) => {
   const w = await world(t);
   const dir = projectWithDocs(w);
   const none = await runHexts(["publish", "--yes"], { cwd: dir, env: w.env });
@@ -243,7 +247,10 @@ test("a name someone else owns: explained, with how to get access", async (t) =>
   assert.equal(r.code, 3, r.stderr);
   assert.match(
     r.stderr,
-    /the package demo already exists in the server at http:\/\/127\.0\.0\.1:\d+\/api and you are not allowed to publish it: ask one of its owners to add you/,
+    new RegExp(
+      /the package demo already exists in the server at http:\/\/127\.0\.0\.1:\d+\/api /.source +
+        /and you are not allowed to publish it: ask one of its owners to add you/.source,
+    ),
   );
 });
 
@@ -255,7 +262,11 @@ test("a connection cut mid-upload: outcome unknown, how to check, and no second 
   assert.equal(r.code, 4, r.stderr);
   assert.match(
     r.stderr,
-    /the upload of demo 1\.2\.3 was interrupted, so whether it was published is unknown\. Check http:\/\/127\.0\.0\.1:\d+\/packages\/demo\/1\.2\.3 or run `hexts search demo` before trying again/,
+    new RegExp(
+      /the upload of demo 1\.2\.3 was interrupted, so whether it was published is unknown\. /.source +
+        /Check http:\/\/127\.0\.0\.1:\d+\/packages\/demo\/1\.2\.3 or run `hexts search demo` before trying again/
+          .source,
+    ),
   );
   assert.equal(publishes(w.server).length, 1, "the upload is never repeated by hexts");
   assert.equal(w.server.requests.filter(isDocsUpload).length, 0, "no docs for a package in doubt");
@@ -307,7 +318,11 @@ test("publish package skips the docs; publish docs needs the release and sends o
   assert.equal(docsFirst.code, 1, docsFirst.stderr);
   assert.match(
     docsFirst.stderr,
-    /release demo 1\.2\.3 does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api \(publish the package before its docs\)/i,
+    new RegExp(
+      /release demo 1\.2\.3 does not exist in the server at http:\/\/127\.0\.0\.1:\d+\/api /.source +
+        /\(publish the package before its docs\)/.source,
+      "i",
+    ),
   );
 
   const pkg = await w.hexts(["publish", "package", "--yes", "--doc-dir", "doc"], dir);
@@ -352,7 +367,10 @@ test("the configured doc generator runs when installed (rebar3 edoc), and a fail
   assert.equal(missing.code, 0, missing.stderr);
   assert.match(
     missing.stderr,
-    /This project's docs are made with `rebar3 ex_doc`, but rebar3 is not on PATH, so the package will be published WITHOUT docs/,
+    new RegExp(
+      /This project's docs are made with `rebar3 ex_doc`, but rebar3 is not on PATH, /.source +
+        /so the package will be published WITHOUT docs/.source,
+    ),
   );
   assert.match(missing.stdout, /Published without docs/);
 

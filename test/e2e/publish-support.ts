@@ -41,7 +41,8 @@ export async function world(t: Cleanup, opts: HexServerOptions = {}): Promise<Wo
   };
   writeFileSync(
     join(home.dir, ".gitconfig"),
-    "[user]\n\tname = Ana\n\temail = ana@example.com\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n",
+    "[user]\n\tname = Ana\n\temail = ana@example.com\n" +
+      "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n",
   );
   return {
     server,

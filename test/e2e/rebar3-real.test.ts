@@ -104,7 +104,8 @@ test("rebar3 refuses the package when the registry is signed by another key", { 
   };
   const compile = await runProcess("rebar3", ["compile"], { cwd: app, env, timeoutMs: 240_000 });
   assert.notEqual(compile.code, 0, "a registry signed with the wrong key must not be used");
-  // It fetched the signed package from us and refused it (rebar3 3.19 words a failed check as a deprecated record format).
+  // It fetched the signed package from us and refused it (rebar3 3.19 words a failed check as a deprecated record
+  // format).
   assert.ok(w.server.requests.some((r) => r.path === "/repo/packages/tsdep" && r.status === 200));
   assert.match(compile.stdout + compile.stderr, /The registry repository hexpm uses a record format/);
   assert.ok(!existsSync(join(app, "_build", "default", "lib", "tsdep", "ebin", "tsdep.beam")));

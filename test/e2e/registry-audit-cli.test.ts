@@ -44,7 +44,9 @@ test("audit: a clean lock exits 0; rebar.lock with pkg_hash/pkg_hash_ext is read
   const r = w.release("alpha", "1.1.0");
   writeFileSync(
     join(w.project, "rebar.lock"),
-    `{"1.2.0",\n[{<<"alpha">>,{pkg,<<"alpha">>,<<"1.1.0">>},0}]}.\n[\n{pkg_hash,[\n {<<"alpha">>, <<"${r.innerChecksum.toUpperCase()}">>}]},\n{pkg_hash_ext,[\n {<<"alpha">>, <<"${r.outerChecksum.toUpperCase()}">>}]}\n].\n`,
+    `{"1.2.0",\n[{<<"alpha">>,{pkg,<<"alpha">>,<<"1.1.0">>},0}]}.\n` +
+      `[\n{pkg_hash,[\n {<<"alpha">>, <<"${r.innerChecksum.toUpperCase()}">>}]},\n` +
+      `{pkg_hash_ext,[\n {<<"alpha">>, <<"${r.outerChecksum.toUpperCase()}">>}]}\n].\n`,
   );
   const both = json(AuditDoc, await w.run(["audit", "--json"]));
   assert.deepEqual(both.data.lockFiles, ["mix.lock", "rebar.lock"]);
@@ -57,7 +59,9 @@ test("audit: a locked checksum that differs from the signed registry is a securi
   const forged = createHash("sha256").update("forged").digest("hex").toUpperCase();
   writeFileSync(
     join(w.project, "rebar.lock"),
-    `{"1.2.0",\n[{<<"alpha">>,{pkg,<<"alpha">>,<<"1.1.0">>},0}]}.\n[\n{pkg_hash,[\n {<<"alpha">>, <<"${r.innerChecksum.toUpperCase()}">>}]},\n{pkg_hash_ext,[\n {<<"alpha">>, <<"${forged}">>}]}\n].\n`,
+    `{"1.2.0",\n[{<<"alpha">>,{pkg,<<"alpha">>,<<"1.1.0">>},0}]}.\n` +
+      `[\n{pkg_hash,[\n {<<"alpha">>, <<"${r.innerChecksum.toUpperCase()}">>}]},\n` +
+      `{pkg_hash_ext,[\n {<<"alpha">>, <<"${forged}">>}]}\n].\n`,
   );
   const res = await w.run(["audit"]);
   assert.equal(res.code, 1);
@@ -92,7 +96,8 @@ test("audit: rebar.lock packages are looked up in the organizations rebar.config
   mkdirSync(join(w.project, "src"));
   writeFileSync(
     join(w.project, "src", "myapp.app.src"),
-    `{application, myapp, [{vsn, "0.1.0"}, {description, "My app"}, {applications, [kernel, stdlib]}, {licenses, ["MIT"]}]}.\n`,
+    `{application, myapp, [{vsn, "0.1.0"}, {description, "My app"}, ` +
+      `{applications, [kernel, stdlib]}, {licenses, ["MIT"]}]}.\n`,
   );
   writeFileSync(
     join(w.project, "rebar.config"),
@@ -102,7 +107,10 @@ test("audit: rebar.lock packages are looked up in the organizations rebar.config
   const alpha = w.release("alpha", "1.1.0");
   writeFileSync(
     join(w.project, "rebar.lock"),
-    `{"1.2.0",\n[{<<"alpha">>,{pkg,<<"alpha">>,<<"1.1.0">>},0},\n {<<"secret">>,{pkg,<<"secret">>,<<"1.0.0">>},0}]}.\n[\n{pkg_hash,[\n {<<"alpha">>, <<"${alpha.innerChecksum.toUpperCase()}">>},\n {<<"secret">>, <<"${secret.innerChecksum.toUpperCase()}">>}]}\n].\n`,
+    `{"1.2.0",\n[{<<"alpha">>,{pkg,<<"alpha">>,<<"1.1.0">>},0},\n` +
+      ` {<<"secret">>,{pkg,<<"secret">>,<<"1.0.0">>},0}]}.\n` +
+      `[\n{pkg_hash,[\n {<<"alpha">>, <<"${alpha.innerChecksum.toUpperCase()}">>},\n` +
+      ` {<<"secret">>, <<"${secret.innerChecksum.toUpperCase()}">>}]}\n].\n`,
   );
   const res = await w.run(["audit", "--json"]);
   const doc = json(AuditDoc, res);

@@ -23,7 +23,7 @@ const OutdatedDoc = z.object({
   }),
 });
 
-test("outdated: locked, latest matching the requirements, latest; --pre; one app's requirements; exit 1 when outdated", async (t) => {
+test("outdated: locked, latest matching the requirements, latest; --pre; one app's requirements; exit 1", async (t) => {
   const w = await world(t);
   writeFileSync(
     join(w.project, "mix.lock"),

@@ -92,7 +92,10 @@ export async function world(t: { after(fn: () => unknown): void }): Promise<Worl
 export function mixLock(w: World, entries: [app: string, version: string, repo?: string, deps?: string][]): string {
   const lines = entries.map(([app, version, repo = "hexpm", deps = "[]"]) => {
     const r = w.release(app, version, repo === "hexpm" ? "hexpm" : repo.slice("hexpm:".length));
-    return `  "${app}": {:hex, :${app}, "${version}", "${r.innerChecksum}", [:mix], ${deps}, "${repo}", "${r.outerChecksum}"},`;
+    return (
+      `  "${app}": {:hex, :${app}, "${version}", "${r.innerChecksum}", [:mix], ${deps}, ` +
+      `"${repo}", "${r.outerChecksum}"},`
+    );
   });
   return `%{\n${lines.join("\n")}\n}\n`;
 }

@@ -68,7 +68,8 @@ async function setup(t: { after(fn: () => unknown): void }, swap = new Map<strin
       `%{\n${entries
         .map(([app, name, version, repo]) => {
           const c = checksums(repo === "hexpm" ? "hexpm" : "acme", name, version);
-          return `  "${app}": {:hex, :${name}, "${version}", "${c.inner}", [:mix], [], "${repo}"${c.outer ? `, "${c.outer}"` : ""}},`;
+          const outer = c.outer ? `, "${c.outer}"` : "";
+          return `  "${app}": {:hex, :${name}, "${version}", "${c.inner}", [:mix], [], "${repo}"${outer}},`;
         })
         .join("\n")}\n}\n`,
     );

@@ -25,7 +25,7 @@ function envOf(w: World): Record<string, string | undefined> {
   return { ...w.home.env, HEX_API_URL: undefined };
 }
 
-test("repo add downloads the key, stores the auth key 0600 and never prints it; -r NAME reaches the server", async (t) => {
+test("repo add downloads the key, stores the auth key 0600, never prints it; -r NAME reaches the server", async (t) => {
   const { w, mini, dir } = await miniWorld(t);
   const env = envOf(w);
   const hexts = (args: string[], input?: string) => runHexts(args, { cwd: dir, env, input, timeoutMs: 60_000 });
@@ -157,7 +157,7 @@ test("repo add: names, URLs and keys are checked before anything is stored", asy
   assert.match(publish.stderr, /repository acme_repo has no API configured/);
 });
 
-test("repositories from rebar.config and rebar3's global config: selected with -r, project keys need trust", async (t) => {
+test("repos from rebar.config and rebar3's global config: selected with -r, project keys need trust", async (t) => {
   const { w, mini, dir } = await miniWorld(t);
   const env = envOf(w);
   const key = JSON.stringify(mini.publicKey());
@@ -215,7 +215,7 @@ test("repositories from rebar.config and rebar3's global config: selected with -
     assert.doesNotMatch(r.stdout + r.stderr, new RegExp(TOKEN));
 });
 
-test("-r NAME sends every API task to that repository's server (a self-hosted hexpm), whatever HEX_API_URL says", async (t) => {
+test("-r NAME sends every API task to that repo's server (self-hosted hexpm), whatever HEX_API_URL says", async (t) => {
   const w = await world(t);
   const dir = rebar3Project(join(w.tmp, "demo"));
   writeFileSync(join(w.tmp, "key.pem"), w.server.registryPublicKey!());

@@ -36,7 +36,8 @@ const SearchDoc = z.object({
 });
 
 const LONG =
-  "A JSON library with a very long description that goes on and on about streaming, decoding, encoding and pretty printing";
+  "A JSON library with a very long description that goes on and on about streaming, decoding, encoding " +
+  "and pretty printing";
 
 async function world(t: { after(fn: () => unknown): void }) {
   const { server, home } = await serverAndHome(t);
@@ -73,7 +74,7 @@ const rows = (r: RunResult) =>
     .filter(Boolean)
     .map((l) => l.trimEnd());
 
-test("anonymous search: a table by downloads, latest stable version, one-line descriptions cut at 50, html_url", async (t) => {
+test("anonymous search: a table by downloads, latest stable version, descriptions cut at 50, html_url", async (t) => {
   const w = await world(t);
   const r = await w.anonymous(["search", "json"]);
   assert.equal(r.code, 0, r.stderr);
@@ -191,7 +192,8 @@ test("--organization searches that organization's repository; without access it 
   assert.equal(anon.code, 1);
   assert.equal(
     anon.stderr,
-    "hexts: organization acme does not exist or you cannot read its repository; log in with `hexts user auth` (or set HEX_API_KEY) to search a private repository\n",
+    "hexts: organization acme does not exist or you cannot read its repository; " +
+      "log in with `hexts user auth` (or set HEX_API_KEY) to search a private repository\n",
   );
   const bob = json(ErrorDoc, await w.asBob(["search", "json", "--organization", "acme", "--json"]));
   assert.deepEqual(
@@ -209,7 +211,7 @@ test("server trouble is exit 4 with one line", async (t) => {
   assert.equal(r.stderr.trimEnd().split("\n").length, 1);
 });
 
-test("an encrypted stored login that cannot be opened without asking: search goes anonymous and says why", async (t) => {
+test("an encrypted login that cannot be opened without asking: search goes anonymous and says why", async (t) => {
   const w = await world(t);
   const ctx = createContext({
     flags: { json: false, yes: false, verbose: false, color: false },

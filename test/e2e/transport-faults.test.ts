@@ -31,7 +31,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-test("publish to a server that refuses the connection: could not connect, nothing was sent, not 'unknown'", async (t) => {
+test("publish to a server refusing the connection: could not connect, nothing was sent, not 'unknown'", async (t) => {
   const w = await world(t);
   const dir = rebar3Project(join(w.tmp, "demo"), { name: "demo" });
   const port = await closedPort();
@@ -41,7 +41,8 @@ test("publish to a server that refuses the connection: could not connect, nothin
   assert.match(
     last,
     new RegExp(
-      `^hexts: could not connect to http://127\\.0\\.0\\.1:${port}/api \\(ECONNREFUSED\\): nothing was sent, so demo 1\\.2\\.3 was not published`,
+      `^hexts: could not connect to http://127\\.0\\.0\\.1:${port}/api \\(ECONNREFUSED\\): ` +
+        "nothing was sent, so demo 1\\.2\\.3 was not published",
     ),
   );
   assert.doesNotMatch(r.stderr, /unknown|may or may not/);
@@ -74,7 +75,10 @@ test("a rate limit says on stderr what it waits for, with and without --json", a
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stderr,
-      /waiting \d+(\.\d)? s before trying GET http:\/\/127\.0\.0\.1:\d+\/api\/users\/me again \(attempt 2\): the server is rate limiting requests \(429\)/,
+      new RegExp(
+        /waiting \d+(\.\d)? s before trying GET http:\/\/127\.0\.0\.1:\d+\/api\/users\/me again \(attempt 2\): /
+          .source + /the server is rate limiting requests \(429\)/.source,
+      ),
     );
     if (json) assert.equal(JSON.parse(r.stdout).ok, true);
   }
@@ -119,13 +123,17 @@ test("an answer over the size cap is refused without reading it whole (declared 
     assert.equal(r.code, 4, r.stderr);
     assert.match(
       r.stderr,
-      /hexts: the answer from http:\/\/127\.0\.0\.1:\d+\/api\/.*(over|larger than) the 16 MB hexts accepts; it stopped reading/,
+      new RegExp(
+        /hexts: the answer from http:\/\/127\.0\.0\.1:\d+\/api\/.*/.source +
+          /(over|larger than) the 16 MB hexts accepts; it stopped reading/.source,
+      ),
     );
     if (!declared) assert.ok(streamed < 200 * 1024 * 1024, `the server got to send ${streamed} bytes`);
   }
 });
 
-test("server text (descriptions, usernames, messages; x-hex-message is covered in api unit tests) reaches the terminal without escape sequences or controls", async (t) => {
+// x-hex-message is covered in the api unit tests.
+test("server text (descriptions, usernames, messages) reaches the terminal without escapes or controls", async (t) => {
   const w = await world(t);
   const evil = "\u001b]0;pwned\u0007\u001b[2J\u001b[1;31mred\u001b[0m\rover\u0008\u009b31m";
   w.server.fault({

@@ -34,7 +34,7 @@ const DeauthDoc = z.object({
 
 // ---- whoami ----
 
-test("whoami prints the username and organizations; --json carries the credential's source, never its secret", async (t) => {
+test("whoami prints the username and organizations; --json: the credential's source, never its secret", async (t) => {
   const w = await world(t);
   const ana = w.server.addUser({ username: "ana", fullName: "Ana B" });
   w.server.addUser({ username: "bob" });
@@ -146,7 +146,7 @@ test("register with flags and --password-stdin shows the terms of service and cr
   assert.match(json1.stderr, /termsofservice/, "the terms are shown in JSON mode too");
 });
 
-test("register without a TTY fails at once naming the missing flag; server validation is one line plus field lines", async (t) => {
+test("register without a TTY fails at once naming the flag; server validation: one line + field lines", async (t) => {
   const w = await world(t);
   fails(
     await w.hexts(["user", "register", "--email", "x@example.com", "--password-stdin"], { input: "a-long-password" }),
@@ -172,7 +172,10 @@ test("register without a TTY fails at once naming the missing flag; server valid
   assert.equal(r.code, 1);
   assert.match(
     r.stderr,
-    /\nhexts: The server rejected POST .*\/api\/users: Validation error\(s\)\.\n  password: should be at least 8 character\(s\)\n$/,
+    new RegExp(
+      /\nhexts: The server rejected POST .*\/api\/users: Validation error\(s\)\.\n/.source +
+        /  password: should be at least 8 character\(s\)\n$/.source,
+    ),
   );
   const doc = failsJson(
     await w.hexts(["--json", "user", "register", "--username", "me", "--email", "x@example.com", "--password-stdin"], {
@@ -184,7 +187,7 @@ test("register without a TTY fails at once naming the missing flag; server valid
   assert.deepEqual(doc.error.lines, ["username: should be at least 3 character(s)"]);
 });
 
-test("register on a terminal asks everything, hides the password and asks again when the confirmation differs", async (t) => {
+test("register on a terminal asks everything, hides the password, asks again if confirmation differs", async (t) => {
   const w = await world(t);
   const s = spawnPty(["user", "register"], { env: w.env, cwd: w.home.dir });
   t.after(() => s.kill());
@@ -251,7 +254,10 @@ test("deauth of a pasted key only forgets it: the key stays valid on the server 
   assert.match(human.stdout, /^Logged out ana from .*: removed the stored credentials\.\n$/);
   assert.match(
     human.stderr,
-    /The API key seed-api was given to hexts, not made by it, so it stays valid on the server; .*hexts user key revoke seed-api/,
+    new RegExp(
+      /The API key seed-api was given to hexts, not made by it, so it stays valid on the server; /.source +
+        /.*hexts user key revoke seed-api/.source,
+    ),
   );
 
   const again = await w.hexts(["user", "deauth"]);
@@ -302,7 +308,7 @@ test("deauth forgets locally even when revoking fails, with a warning; the DELET
   noSecrets(r.stdout + r.stderr, [made]);
 });
 
-test("deauth on a terminal asks the local password to revoke a key hexts made; wrong three times still forgets", async (t) => {
+test("deauth on a terminal asks the local password to revoke a key hexts made; 3 wrong still forgets", async (t) => {
   const w = await world(t, { basicAuth: true });
   w.server.addUser({ username: "ana", password: "ana-account-pw" });
   const login = await w.hexts(["user", "auth", "--password", "-u", "ana", "--password-stdin"], {
@@ -336,7 +342,8 @@ test("reset_password account: the server no longer offers it (404), so hexts say
     r,
     1,
     new RegExp(
-      `no longer resets passwords through its API; reset yours in a browser at ${w.server.url.replace(/\./g, "\\.")}/password/new`,
+      "no longer resets passwords through its API; " +
+        `reset yours in a browser at ${w.server.url.replace(/\./g, "\\.")}/password/new`,
     ),
   );
   assert.deepEqual(
@@ -362,7 +369,7 @@ test("reset_password account on a terminal asks the username", async (t) => {
   );
 });
 
-test("reset_password local on a terminal: set, change (current first), remove; secrets re-encrypted each time", async (t) => {
+test("reset_password local on a terminal: set, change (current first), remove; secrets re-encrypted", async (t) => {
   const w = await world(t);
   const ana = w.server.addUser({ username: "ana" });
   assert.equal((await w.hexts(["user", "auth", "--key", ana.apiKey, "--no-local-password"])).code, 0);
@@ -407,7 +414,7 @@ test("reset_password local on a terminal: set, change (current first), remove; s
   assert.equal(w.config().local_password, undefined);
 });
 
-test("reset_password local without a TTY: HEX_LOCAL_PASSWORD opens, --local-password-stdin sets; missing input is exit 2", async (t) => {
+test("reset_password local, no TTY: HEX_LOCAL_PASSWORD opens, --local-password-stdin sets; none: exit 2", async (t) => {
   const w = await world(t);
   const ana = w.server.addUser({ username: "ana" });
   assert.equal(

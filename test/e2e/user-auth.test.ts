@@ -62,7 +62,7 @@ async function eventually(check: () => boolean, ms = 5000): Promise<void> {
 
 // ---- OAuth device flow ----
 
-test("OAuth without a TTY (--oauth asked for it): URL and code are printed first, no browser opens, the token pair is stored and used", async (t) => {
+test("OAuth without a TTY (--oauth): URL and code printed first, no browser, token pair stored and used", async (t) => {
   const w = await world(t, { deviceInterval: 1 });
   w.server.addUser({ username: "ana", twoFactor: true });
   w.server.addOrganization({ name: "acme", admin: "ana" });
@@ -106,7 +106,7 @@ test("OAuth without a TTY (--oauth asked for it): URL and code are printed first
   noSecrets(r.stdout + r.stderr + who.stdout + who.stderr, [cred.access_token, cred.refresh_token]);
 });
 
-test("OAuth on a terminal opens the browser at the page with the code, then offers a hidden local password", async (t) => {
+test("OAuth on a terminal opens the browser at the code's page, then offers a hidden local password", async (t) => {
   const w = await world(t, { deviceInterval: 1 });
   w.server.addUser({ username: "ana", twoFactor: true });
   const browser = recordingBrowser(w);
@@ -169,7 +169,7 @@ test("OAuth honours slow_down: the next poll waits 5 s longer", async (t) => {
   assert.ok(polls[1]!.at - polls[0]!.at >= 5900, `second poll ${polls[1]!.at - polls[0]!.at} ms after the slow_down`);
 });
 
-test("OAuth failures: a refused client points to --key; a denied login and a read-only grant are explained", async (t) => {
+test("OAuth failures: a refused client points to --key; a denied login, a read-only grant explained", async (t) => {
   const w = await world(t, { deviceInterval: 0 });
   w.server.addUser({ username: "ana" });
 
@@ -204,7 +204,7 @@ test("in CI, auth without a method fails at once and names --key", async (t) => 
   assert.equal(requests(w.server).length, 0, "no request made");
 });
 
-test("without a TTY, with --json or --yes, auth without a method fails at once naming --key and HEX_API_KEY", async (t) => {
+test("no TTY, --json or --yes: auth without a method fails at once naming --key and HEX_API_KEY", async (t) => {
   const w = await world(t);
   for (const args of [
     ["user", "auth"],
@@ -217,7 +217,7 @@ test("without a TTY, with --json or --yes, auth without a method fails at once n
   assert.equal(existsSync(join(w.home.env.HEX_HOME, "hexts.json")), false, "nothing stored");
 });
 
-test("a server refusing the OAuth client (hex.pm's invalid_client): on a terminal the login goes on with a dashboard key", async (t) => {
+test("OAuth client refused (hex.pm's invalid_client): on a terminal, login goes on with a dashboard key", async (t) => {
   const w = await world(t, { oauthClients: [] });
   const ana = w.server.addUser({ username: "ana" });
   const browser = recordingBrowser(w);
@@ -251,7 +251,7 @@ test("a server refusing the OAuth client (hex.pm's invalid_client): on a termina
   assert.equal(cred.username, "ana");
 });
 
-test("invalid_client on a terminal: --no-browser opens nothing, and a wrong pasted key is refused and not stored", async (t) => {
+test("invalid_client on a terminal: --no-browser opens nothing; a wrong pasted key refused, not stored", async (t) => {
   const w = await world(t, { oauthClients: [] });
   w.server.addUser({ username: "ana" });
   const browser = recordingBrowser(w);
@@ -300,7 +300,10 @@ test("--key KEY is checked with /auth?domain=api and stored with its name and ow
   // The key was on the command line: say who else can see it, and the two ways that avoid it.
   assert.match(
     r.stderr,
-    /warning: a key given on the command line is visible to other users of this machine .*--key alone to paste it at a hidden prompt, or pipe it on stdin with --key -/,
+    new RegExp(
+      /warning: a key given on the command line is visible to other users of this machine /.source +
+        /.*--key alone to paste it at a hidden prompt, or pipe it on stdin with --key -/.source,
+    ),
   );
 });
 
@@ -356,7 +359,7 @@ test("keys the server refuses, organization keys and repository-only keys are no
   assert.equal(existsSync(join(w.home.env.HEX_HOME, "hexts.json")), false, "nothing stored");
 });
 
-test("--key on a terminal asks for the key hidden; an empty local password stores it plain with a warning", async (t) => {
+test("--key on a terminal asks for the key hidden; an empty local password stores it plain, warning", async (t) => {
   const w = await world(t);
   const ana = w.server.addUser({ username: "ana" });
   const s = spawnPty(["user", "auth", "--key"], { env: w.env, cwd: w.home.dir });
@@ -416,7 +419,7 @@ test("contradictory or misplaced auth flags are usage errors before any request"
 
 // ---- username and password ----
 
-test("--password creates one full-API key with Basic auth, stores it marked as made by hexts, and leaves no other key", async (t) => {
+test("--password makes one full-API key with Basic auth, stored as made by hexts; no other key is left", async (t) => {
   const w = await world(t, { basicAuth: true });
   const ana = w.server.addUser({ username: "ana", password: "ana-account-pw" });
   const r = await w.hexts(

@@ -60,7 +60,7 @@ async function anaWorld(t: { after(fn: () => unknown): void }) {
   return { w, ana, as };
 }
 
-test("key generate prints the new secret alone on stdout; default name is the hostname and permission full API", async (t) => {
+test("key generate prints the new secret alone on stdout; default name: hostname, permission: full API", async (t) => {
   const { w, ana, as } = await anaWorld(t);
   const r = await as(["user", "key", "generate"]);
   assert.equal(r.code, 0, r.stderr);
@@ -106,7 +106,7 @@ test("key generate with names, permissions and --expires; --json shows the secre
   assert.equal(again.data.name, "ci-2");
 });
 
-test("bad --permission or --expires is exit 2 before any request; a server refusal is exit 1 with the field", async (t) => {
+test("bad --permission or --expires: exit 2 before any request; a server refusal: exit 1 with the field", async (t) => {
   const { w, as } = await anaWorld(t);
   fails(
     await as(["user", "key", "generate", "--permission", "admin"]),
@@ -136,11 +136,15 @@ test("bad --permission or --expires is exit 2 before any request; a server refus
   assert.equal(r.code, 1);
   assert.match(
     r.stderr,
-    /^hexts: The server rejected POST .*\/api\/keys: Validation error\(s\)\.\n  permissions\.resource: you do not have access to this repository\n$/m,
+    new RegExp(
+      /^hexts: The server rejected POST .*\/api\/keys: Validation error\(s\)\.\n/.source +
+        /  permissions\.resource: you do not have access to this repository\n$/.source,
+      "m",
+    ),
   );
 });
 
-test("key list shows a table (name, permissions, last use, revoke at) and marks the key in use; --json has no secrets", async (t) => {
+test("key list: a table (name, permissions, last use, revoke at), key in use marked; --json: no secrets", async (t) => {
   const { w, ana, as } = await anaWorld(t);
   w.server.addKey({
     owner: { user: "ana" },
@@ -210,7 +214,10 @@ test("key revoke --all needs --yes without a TTY, asks on a terminal, and forget
   fails(
     await w.hexts(["user", "key", "revoke", "--all"]),
     2,
-    /confirmation required \(Revoke all 2 keys of your account \(other, seed-api\), including the one this machine uses\).*--yes/,
+    new RegExp(
+      /confirmation required \(Revoke all 2 keys of your account \(other, seed-api\), /.source +
+        /including the one this machine uses\).*--yes/.source,
+    ),
   );
   fails(await w.hexts(["user", "key", "revoke", "old", "--all"]), 2, /either a key NAME or --all/);
   fails(await w.hexts(["user", "key", "revoke"]), 2, /give the key's NAME, or --all/);
@@ -235,7 +242,7 @@ test("key revoke --all needs --yes without a TTY, asks on a terminal, and forget
   assert.deepEqual(w.config().credentials, {});
 });
 
-test("with an OAuth login, key writes take --otp or HEX_OTP; without a code a non-TTY run fails naming --otp", async (t) => {
+test("with an OAuth login, key writes take --otp or HEX_OTP; without, non-TTY runs fail naming --otp", async (t) => {
   const w = await world(t);
   w.server.addUser({ username: "ana", twoFactor: true });
   const tokens = await storeOAuthLogin(w, "ana");
@@ -254,7 +261,7 @@ test("with an OAuth login, key writes take --otp or HEX_OTP; without a code a no
   assert.equal((await w.hexts(["user", "key", "list"])).code, 0);
 });
 
-test("on a terminal the two-factor code is asked hidden (3 tries); each refused request is sent again only after a new code", async (t) => {
+test("on a terminal the 2FA code is asked hidden (3 tries); a refused request resent after a new code", async (t) => {
   const w = await world(t);
   w.server.addUser({ username: "ana", twoFactor: true });
   await storeOAuthLogin(w, "ana");
@@ -306,7 +313,10 @@ test("an OAuth login without two-factor authentication is told the way out for k
   fails(
     r,
     3,
-    /Two-factor authentication must be enabled for API write access.*Enable two-factor authentication.*or use an API key/,
+    new RegExp(
+      /Two-factor authentication must be enabled for API write access.*/.source +
+        /Enable two-factor authentication.*or use an API key/.source,
+    ),
   );
   failsJson(await w.hexts(["--json", "user", "key", "revoke", "x", "--otp", "123456"]), 3, "TWO_FACTOR_DISABLED");
 });

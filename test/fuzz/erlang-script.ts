@@ -118,6 +118,32 @@ const FUN_CALLS: [string, number, number][] = [
 const BINOPS = ["+", "-", "*", "div", "rem", "++", "--", "==", "=:=", "/=", "<", ">=", "andalso", "orelse"];
 const INT_OPS = ["band", "bor", "bxor", "bsl", "bsr", "*", "+", "-", "div", "rem"];
 const FORMATS = ['"~s"', '"~p"', '"~w~n"', '"~b"', '"~c"', '"~ts-~p"', '"~~"', '"~s~s"', '"~f"', '"~e"', '"~x"'];
+/** Bodies of a fold that doubles, nests or multiplies its accumulator on every step. */
+const GROWING_ACC = [
+  "{Acc}",
+  "[Acc]",
+  "[Acc, Acc]",
+  "Acc ++ Acc",
+  "<<Acc/binary, Acc/binary>>",
+  "Acc * Acc",
+  "{Acc, Acc}",
+];
+const APPLIED_FUNS = ["fun lists:reverse/1", "fun erlang:length/1", "fun os:getenv/1", "fun file:consult/1"];
+/** Built-in functions called with generated arguments. */
+const BIFS = [
+  "element",
+  "setelement",
+  "hd",
+  "tl",
+  "length",
+  "abs",
+  "list_to_integer",
+  "binary_to_list",
+  "iolist_to_binary",
+  "atom_to_list",
+  "list_to_atom",
+  "integer_to_list",
+];
 
 /** The generator: a small deterministic PRNG (mulberry32) behind a few choice helpers. */
 class Gen {
@@ -216,7 +242,10 @@ class Gen {
       case 6:
         return `(${this.expr(d)} ${this.pick(INT_OPS)} ${this.chance(0.5) ? this.int(100_000) : this.expr(d)})`;
       case 7:
-        return `case ${this.expr(d)} of ${this.pattern()} -> ${this.expr(d)}; ${this.pattern()} when ${this.guard()} -> ${this.expr(d)}; _ -> ${this.expr(d)} end`;
+        return (
+          `case ${this.expr(d)} of ${this.pattern()} -> ${this.expr(d)}; ` +
+          `${this.pattern()} when ${this.guard()} -> ${this.expr(d)}; _ -> ${this.expr(d)} end`
+        );
       case 8:
         return `if ${this.guard()} -> ${this.expr(d)}; true -> ${this.expr(d)} end`;
       case 9:
@@ -244,13 +273,20 @@ class Gen {
       case 15:
         return `file:read_file(${this.path()})`;
       case 16:
-        return `filelib:${this.pick(["wildcard", "is_file", "is_dir", "is_regular"])}(${this.str(this.pick(GLOBS.concat(SCRIPT_PATHS)))})`;
+        return (
+          `filelib:${this.pick(["wildcard", "is_file", "is_dir", "is_regular"])}` +
+          `(${this.str(this.pick(GLOBS.concat(SCRIPT_PATHS)))})`
+        );
       case 17:
         return `filelib:wildcard(${this.str(this.pick(GLOBS))}, ${this.path()})`;
       case 18:
         return `io_lib:format(${this.pick(FORMATS)}, [${this.exprs(d, 2)}])`;
       case 19:
-        return `try ${this.exprs(d, 2)} of ${this.pattern()} -> ${this.expr(d)}; _ -> ${this.expr(d)} catch ${this.pick(["error", "throw", "exit", "_", "C"])}:${this.pick(["R", "_", "badarg"])} -> ${this.expr(d)}${this.chance(0.3) ? ` after ${this.expr(d)}` : ""} end`;
+        return (
+          `try ${this.exprs(d, 2)} of ${this.pattern()} -> ${this.expr(d)}; _ -> ${this.expr(d)} ` +
+          `catch ${this.pick(["error", "throw", "exit", "_", "C"])}:${this.pick(["R", "_", "badarg"])} -> ` +
+          `${this.expr(d)}${this.chance(0.3) ? ` after ${this.expr(d)}` : ""} end`
+        );
       case 20:
         return `(catch ${this.expr(d)})`;
       case 21:
@@ -262,15 +298,21 @@ class Gen {
       case 24:
         return `<<(${this.expr(d)})/binary, (${this.expr(d)})${this.pick(["", "/utf8", ":16", "/binary"])}>>`;
       case 25:
-        return `lists:foldl(fun(_, Acc) -> ${this.pick(["{Acc}", "[Acc]", "[Acc, Acc]", "Acc ++ Acc", "<<Acc/binary, Acc/binary>>", "Acc * Acc", "{Acc, Acc}"])} end, ${this.expr(d)}, lists:seq(1, ${this.size()}))`;
+        return (
+          `lists:foldl(fun(_, Acc) -> ${this.pick(GROWING_ACC)} end, ${this.expr(d)}, ` +
+          `lists:seq(1, ${this.size()}))`
+        );
       case 26:
-        return `lists:${this.pick(["duplicate", "seq"])}(${this.pick(["-5", "0", "100000000", "1 bsl 40", String(this.size())])}, ${this.expr(d)})`;
+        return (
+          `lists:${this.pick(["duplicate", "seq"])}` +
+          `(${this.pick(["-5", "0", "100000000", "1 bsl 40", String(this.size())])}, ${this.expr(d)})`
+        );
       case 27:
         return `string:copies(${this.expr(d)}, ${this.pick(["-1", "3", "100000000", String(this.size())])})`;
       case 28:
-        return `erlang:apply(${this.pick(["fun lists:reverse/1", "fun erlang:length/1", "fun os:getenv/1", "fun file:consult/1"])}, [${this.expr(d)}])`;
+        return `erlang:apply(${this.pick(APPLIED_FUNS)}, [${this.expr(d)}])`;
       default:
-        return `${this.pick(["element", "setelement", "hd", "tl", "length", "abs", "list_to_integer", "binary_to_list", "iolist_to_binary", "atom_to_list", "list_to_atom", "integer_to_list"])}(${this.exprs(d, 2)})`;
+        return `${this.pick(BIFS)}(${this.exprs(d, 2)})`;
     }
   }
 
@@ -382,7 +424,8 @@ class Gen {
       lines.push(
         this.pick([
           `[{application, fuzz, [{vsn, ${value}}, {description, "d"}, {applications, [kernel, stdlib]}]}].\n`,
-          `case CONFIG of [{application, N, P}] -> [{application, N, lists:keystore(vsn, 1, P, {vsn, ${value}})}]; _ -> CONFIG end.\n`,
+          "case CONFIG of [{application, N, P}] -> " +
+            `[{application, N, lists:keystore(vsn, 1, P, {vsn, ${value}})}]; _ -> CONFIG end.\n`,
           `{application, fuzz, ${value}}.\n`,
           `${value}.\n`,
         ]),

@@ -1,4 +1,5 @@
-// `npm run fuzz -- [--runs N] [--seed S] [--only term,rebar3,mix,tarball,rebar-script,app-script]`: long fuzz runs of the readers.
+// `npm run fuzz -- [--runs N] [--seed S] [--only term,rebar3,mix,tarball,rebar-script,app-script]`: long fuzz runs
+// of the readers.
 // Prints, per reader, the inputs that threw an untyped error, ran over 2 s or hung; exits 1 if there is any.
 import { TARGET_NAMES, fuzzTarget } from "./run.js";
 
@@ -22,7 +23,8 @@ for (const target of only) {
   const r = await fuzzTarget(target, { runs, seed });
   bad += r.untyped.length + r.slow.length + r.hangs.length;
   console.log(
-    `${target}: ${runs} inputs (seed ${seed}) in ${(r.ms / 1000).toFixed(1)} s: ${r.untyped.length} untyped errors, ${r.slow.length} over 2 s, ` +
+    `${target}: ${runs} inputs (seed ${seed}) in ${(r.ms / 1000).toFixed(1)} s: ` +
+      `${r.untyped.length} untyped errors, ${r.slow.length} over 2 s, ` +
       `${r.hangs.length} hangs; slowest input ${r.maxWallMs} ms wall, ${r.maxCpuMs} ms CPU`,
   );
   // Untyped errors by kind (first line of the error, digits folded), then a few of each list in full.
@@ -41,10 +43,12 @@ for (const target of only) {
     ["slow", r.slow],
     ["hang", r.hangs],
   ] as const) {
-    for (const f of list.slice(0, 10))
-      console.log(
-        `  ${kind} #${f.index}${f.ms ? ` (${f.ms} ms${f.cpuMs !== undefined ? `, ${f.cpuMs} ms CPU` : ""})` : ""}: ${JSON.stringify(f.preview)}${f.error ? `\n    ${f.error.replace(/\n/g, "\n    ")}` : ""}`,
-      );
+    for (const f of list.slice(0, 10)) {
+      const cpu = f.cpuMs !== undefined ? `, ${f.cpuMs} ms CPU` : "";
+      const timing = f.ms ? ` (${f.ms} ms${cpu})` : "";
+      const error = f.error ? `\n    ${f.error.replace(/\n/g, "\n    ")}` : "";
+      console.log(`  ${kind} #${f.index}${timing}: ${JSON.stringify(f.preview)}${error}`);
+    }
   }
 }
 process.exit(bad > 0 ? 1 : 0);

@@ -30,7 +30,10 @@ export interface FuzzReport {
   maxCpuMs: number;
 }
 
-/** The progress value before the worker has started its first input (loading the readers can be slow on a busy machine). */
+/**
+ * The progress value before the worker has started its first input (loading the readers can be slow on a busy
+ * machine).
+ */
 const STARTING = -1;
 const STARTUP_MS = 180_000;
 

@@ -442,7 +442,7 @@ function tarballInputs(termSeeds: string[], vectorTarballs: Uint8Array[]): fc.Ar
   );
 }
 
-// ---------------------------------------------------------------- Erlang scripts (rebar.config.script, .app.src.script)
+// ----------------------------------------------------------- Erlang scripts (rebar.config.script, .app.src.script)
 
 /** Generated scripts (see erlang-script.ts), the same mutated, real scripts mutated, and token soups. */
 function scriptInputs(seeds: string[], kind: "rebar" | "app"): fc.Arbitrary<string> {

@@ -289,7 +289,7 @@ test("OAuth writes: OTP_REQUIRED without a code, OTP_INVALID with a wrong one, s
   assert.ok((await listKeys(c)).some((k) => k.name === "k1"));
 });
 
-test("otpRetry prompts after a wrong code; non-interactive runs fail with OTP_REQUIRED (the CLI names --otp and HEX_OTP)", async () => {
+test("otpRetry prompts after a wrong code; non-interactive: OTP_REQUIRED (the CLI names --otp, HEX_OTP)", async () => {
   await using server = await startHexServer();
   server.addUser({ username: "ana", twoFactor: true });
   await using anon = new HexClient({ apiUrl: server.apiUrl });

@@ -517,7 +517,7 @@ test("API credential order: HEX_API_KEY > the repository's key > the parent's ke
   assert.equal((await apiCredential(run(dir).ctx, { organization: "acme" }))?.source, "key of repository hexpm:acme");
 });
 
-test("repository credentials: none for an untrusted mirror; the org key, then the stored login, for hexpm", async (t) => {
+test("repo credentials: none for an untrusted mirror; the org key, then the stored login, for hexpm", async (t) => {
   const dir = home(t);
   const setup = run(dir);
   await storeCredential(setup.ctx, API, { type: "key", key: KEY });
@@ -557,7 +557,7 @@ test("repository keys are bound to the origins they were stored for, API and dow
   assert.equal((await mine.credentials.repository())?.source, "key of repository myrepo");
 });
 
-test("resolveSettings: flag > env > project > user config > default through the real file, memoised per run", async (t) => {
+test("resolveSettings: flag > env > project > user config > default via the real file, memoised per run", async (t) => {
   const dir = home(t);
   const { ConfigStore } = await import("../../src/config/store.js");
   await new ConfigStore(fileOf(dir)).update((c) => {

@@ -291,7 +291,7 @@ function assertWhole(file: string, blob: number): number {
   return n;
 }
 
-test("atomic writes: writers killed with SIGKILL mid-write leave the old or the new file, never a broken one", async (t) => {
+test("atomic writes: writers SIGKILLed mid-write leave the old or the new file, never a broken one", async (t) => {
   const dir = tempDir(t);
   const blob = 1 << 20; // 1 MiB per write: kills land inside writes
   // The loop does nothing but write two prebuilt contents in turn, so a non-atomic write would be caught.
@@ -313,7 +313,7 @@ test("atomic writes: writers killed with SIGKILL mid-write leave the old or the 
   assert.deepEqual([...seen].sort(), [1, 2], "kills landed after both kinds of write");
 });
 
-test("store updates: a writer killed mid-update leaves a whole file, and its lock and temp files do not block the next writer", async (t) => {
+test("store updates: a writer killed mid-update leaves a whole file; its lock/temp files block no one", async (t) => {
   const dir = tempDir(t);
   const file = join(dir, "hexts.json");
   const store = new ConfigStore(file);
@@ -344,9 +344,12 @@ test("two processes each adding 50 organization entries at once: all 100 are the
   const code = `
     const { createContext } = await import(${src("commands/context.ts")});
     const { storeOrganization } = await import(${src("config/credentials.ts")});
-    const ctx = createContext({ flags: { json: false, yes: false, verbose: false, color: false }, env: process.env, interactive: false });
+    const flags = { json: false, yes: false, verbose: false, color: false };
+    const ctx = createContext({ flags, env: process.env, interactive: false });
     const who = process.env.WHO;
-    for (let i = 0; i < 50; i++) await storeOrganization(ctx, who + "_" + i, "key-" + who + "-" + i + "-0123456789abcdef");`;
+    for (let i = 0; i < 50; i++) {
+      await storeOrganization(ctx, who + "_" + i, "key-" + who + "-" + i + "-0123456789abcdef");
+    }`;
   const runs = ["a", "b"].map((who) => exited(child(code, { WHO: who, HEX_HOME: home })));
   const results = await Promise.all(runs);
   for (const r of results) assert.equal(r.code, 0, r.stderr);

@@ -69,7 +69,7 @@ test("--dry-run in-process: the steps of the plan, the publish dry run, and noth
   assert.equal(w.server.requests.length, 0);
 });
 
-test("on a terminal: the increment, Proceed and the push question, in that order; a declined push stays local", async (t) => {
+test("on a terminal: the increment, Proceed, the push question in that order; declined push stays local", async (t) => {
   const w = await world(t);
   const { dir, origin } = gitProject(w);
   const remoteBefore = git(origin, w.env, "for-each-ref");

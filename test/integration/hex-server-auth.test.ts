@@ -29,7 +29,7 @@ test("a garbage key turns an anonymous public GET into a 401 with www-authentica
   assert.deepEqual([bearer.status, bearer.body.message], [401, "invalid API key"]);
 });
 
-test("/users/me needs credentials, answers the user with organizations, and a key's revoke_at takes effect", async () => {
+test("/users/me needs credentials, answers the user with organizations; a key's revoke_at takes effect", async () => {
   await using server = await startHexServer();
   const ana = server.addUser({ username: "ana", fullName: "Ana B" });
   server.addOrganization({ name: "acme", admin: "ana" });
@@ -110,7 +110,7 @@ test("basic auth switched off (as hex.pm since 2026-11-01): 401 with Bearer real
   assert.equal(res.body.message, "Basic authentication is disabled. Update your client to use OAuth or an API key.");
 });
 
-test("registration: 201 with location, validation errors as hex.pm words them, unverified email gets 403 except key creation", async () => {
+test("registration: 201 + location, hex.pm's validation errors, unverified email 403 except key creation", async () => {
   await using server = await startHexServer({ basicAuth: true });
   const created = await call(server, "/users", {
     body: { username: "Zed", email: "zed@example.com", password: "long enough" },

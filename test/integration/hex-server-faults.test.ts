@@ -87,7 +87,7 @@ test("reset destroys the connection; reset-mid-body cuts an upload after its fir
   assert.ok(recorded.bodySize > 0 && recorded.bodySize < 128 * 1024);
 });
 
-test("rate limiting (when on): x-ratelimit-* on every /api answer, 429 past 100 anonymous requests a minute", async () => {
+test("rate limiting (when on): x-ratelimit-* on every /api answer, 429 past 100 anonymous requests/min", async () => {
   await using server = await startHexServer({ rateLimit: true });
   const ana = server.addUser({ username: "ana" });
   let last = await call(server, "/packages");

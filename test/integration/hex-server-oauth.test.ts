@@ -226,7 +226,7 @@ test("client credentials: a key exchanged for a 30-minute token within the key's
   assert.equal((await call(server, "/users/me", { auth: `Bearer ${api.body.access_token}` })).status, 200);
 });
 
-test("2FA for OAuth writes: 403 without 2FA, totp_required, invalid_totp, success, 429 after too many failures", async () => {
+test("2FA for OAuth writes: 403 without 2FA, totp_required, invalid_totp, success, 429 after failures", async () => {
   await using server = await startHexServer();
   server.addUser({ username: "nofa" });
   server.addUser({ username: "ana", twoFactor: true });

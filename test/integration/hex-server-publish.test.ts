@@ -96,7 +96,7 @@ test("ownership: others get 403 on hexpm; a package key publishes to its package
   assert.deepEqual([other.status, other.body.message], [401, "key not authorized for this action"]);
 });
 
-test("the mutability window: an hour after the release, or a day after the package's first release (hexpm only)", async () => {
+test("mutability window: an hour after the release or a day after the package's first (hexpm only)", async () => {
   await using server = await startHexServer();
   const ana = server.addUser({ username: "ana" });
   server.addOrganization({ name: "acme", admin: "ana" });

@@ -1,7 +1,7 @@
-// Both transports of the seam (node:http, the default; undici, for library callers who pass it in) against real local servers, with
-// the same expectations: bodies and headers, upload progress, the inactivity timeout, cancellation, proxies
-// (CONNECT, proxy credentials, NO_PROXY), HTTPS with a CA file or unsafe HTTPS, and the error codes
-// api/errors.ts maps. HTTPS cases make a throwaway self-signed certificate with `openssl` (skipped without it).
+// Both transports of the seam (node:http, the default; undici, for library callers who pass it in) against real
+// local servers, with the same expectations: bodies and headers, upload progress, the inactivity timeout,
+// cancellation, proxies (CONNECT, proxy credentials, NO_PROXY), HTTPS with a CA file or unsafe HTTPS, and the error
+// codes api/errors.ts maps. HTTPS cases make a throwaway self-signed certificate with `openssl` (skipped without it).
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

@@ -27,7 +27,7 @@ async function send(
 }
 const term = (bytes: Uint8Array) => externalTermToJson(decodeExternalTerm(bytes));
 
-test("mini-repo: publish, retire, revert answer as MiniRepo; the rest is 404; the registry names the repository", async () => {
+test("mini-repo: publish, retire, revert answer as MiniRepo; the rest 404; the registry names the repo", async () => {
   await using mini = await startMiniRepo({ repository: "test_repo", authToken: "secret" });
   const tarball = buildTarball({ name: "foo", version: "1.0.0" });
 
@@ -120,11 +120,12 @@ test(
 main([ApiUrl]) ->
     {ok, Sections} = escript:extract(os:find_executable("rebar3"), []),
     {ok, Files} = zip:extract(proplists:get_value(archive, Sections), [memory]),
-    [code:load_binary(list_to_atom(filename:basename(N, ".beam")), N, B) || {N, B} <- Files, lists:prefix("rebar/ebin/r3_", N), filename:extension(N) =:= ".beam"],
+    [code:load_binary(list_to_atom(filename:basename(N, ".beam")), N, B)
+     || {N, B} <- Files, lists:prefix("rebar/ebin/r3_", N), filename:extension(N) =:= ".beam"],
     {ok, _} = application:ensure_all_started(inets),
     Config = maps:merge(r3_hex_core:default_config(), #{api_url => list_to_binary(ApiUrl), api_key => <<"secret">>}),
-    Meta = #{<<"name">> => <<"bar">>, <<"version">> => <<"0.2.0">>, <<"app">> => <<"bar">>, <<"build_tools">> => [<<"rebar3">>],
-             <<"requirements">> => [], <<"files">> => [<<"src/bar.erl">>]},
+    Meta = #{<<"name">> => <<"bar">>, <<"version">> => <<"0.2.0">>, <<"app">> => <<"bar">>,
+             <<"build_tools">> => [<<"rebar3">>], <<"requirements">> => [], <<"files">> => [<<"src/bar.erl">>]},
     {ok, #{tarball := T}} = r3_hex_tarball:create(Meta, [{"src/bar.erl", <<"-module(bar).">>}]),
     {ok, {Status, _, #{<<"url">> := Url}}} = r3_hex_api_release:publish(Config, T),
     io:format("~p ~s~n", [Status, Url]).

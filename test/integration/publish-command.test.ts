@@ -34,7 +34,7 @@ function inOrder(text: string, lines: string[]): void {
   }
 }
 
-test("read, plan, execute: nothing is sent before execute; execute shows the plan's lines and uploads its tarball", async (t) => {
+test("read, plan, execute: nothing sent before execute; it shows the plan's lines, uploads its tarball", async (t) => {
   const w = await world(t);
   const dir = projectWithDocs(w);
   const run = await commandContext(t, { cwd: dir, env: { ...w.env, HEX_API_KEY: w.ana.apiKey }, yes: true });
@@ -99,7 +99,7 @@ test("the task function: --dry-run without a credential sends nothing and return
   assert.match(stderr(), /\(dry run: nothing will be uploaded\)/);
 });
 
-test("a run that cannot prompt and has no --yes: the Proceed question fails it after the checks, nothing is sent", async (t) => {
+test("cannot prompt, no --yes: the Proceed question fails the run after the checks, nothing is sent", async (t) => {
   const w = await world(t);
   const dir = projectWithDocs(w);
   const { ctx } = await commandContext(t, { cwd: dir, env: { ...w.env, HEX_API_KEY: w.ana.apiKey } });
@@ -139,7 +139,7 @@ test("the plan's questions on a terminal: the owner choice, then Proceed; no, th
   assert.match(yes.stderr(), /`package` given: the docs are not published/);
 });
 
-test("docs refused after the package: the result says failed with the plan's retry command (exit 5), not a throw", async (t) => {
+test("docs refused after the package: a failed result with the plan's retry command (exit 5), no throw", async (t) => {
   const w = await world(t);
   const dir = projectWithDocs(w);
   failDocsUpload(w, "demo", "1.2.3");

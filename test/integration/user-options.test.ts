@@ -112,7 +112,7 @@ async function contextFor(
   return commandContext(t, { cwd: dir, env, prompt: o.prompt });
 }
 
-test("auth --key in-process: the key prompt, then a local password whose confirmation never matches is refused", async (t) => {
+test("auth --key in-process: the key prompt; a local password whose confirmation never matches: refused", async (t) => {
   await using server = await startHexServer();
   const ana = server.addUser({ username: "ana" });
   const asked: string[] = [];

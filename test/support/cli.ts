@@ -37,7 +37,10 @@ export function tempHome(prefix = "hexts-home-"): { dir: string; env: Record<str
   };
 }
 
-/** Programs a spawned CLI (and the fake tools tests write) may use; Erlang, rebar3, Elixir and mix are not among them. */
+/**
+ * Programs a spawned CLI (and the fake tools tests write) may use; Erlang, rebar3, Elixir and mix are not among
+ * them.
+ */
 const TOOLS = [
   "git",
   "sh",

@@ -23,7 +23,8 @@ export function findExecutable(name: string, path = process.env.PATH ?? ""): str
 export function toolsSkip(...names: string[]): string | false {
   const missing = names.filter((n) => !findExecutable(n));
   if (missing.length === 0) return false;
-  const reason = `SKIPPED: ${missing.join(", ")} not on PATH (apt-get install ${missing.includes("rebar3") ? "rebar3 " : ""}erlang-base; .ci/run installs them)`;
+  const packages = `${missing.includes("rebar3") ? "rebar3 " : ""}erlang-base`;
+  const reason = `SKIPPED: ${missing.join(", ")} not on PATH (apt-get install ${packages}; .ci/run installs them)`;
   console.error(`\n*** ${reason} ***\n`);
   return reason;
 }

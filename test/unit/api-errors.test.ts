@@ -1,4 +1,5 @@
-// Error mapping of the API client: status + headers + body -> code and user message; 422 flattening; transport failures.
+// Error mapping of the API client: status + headers + body -> code and user message; 422 flattening; transport
+// failures.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {

@@ -107,7 +107,10 @@ describe("checkPackage: one rule per case", () => {
       pkg({ licenses: ["MIT OR Apache-2.0"] }),
       HEXPM,
       [
-        /^error: The following licenses are not recognized by SPDX: "MIT OR Apache-2.0" \(an SPDX expression is not accepted/,
+        new RegExp(
+          /^error: The following licenses are not recognized by SPDX: "MIT OR Apache-2.0" /.source +
+            /\(an SPDX expression is not accepted/.source,
+        ),
       ],
     ],
     ["wrong case on hexpm", pkg({ licenses: ["mit"] }), HEXPM, [/"mit" \(did you mean "MIT"\?\)/]],
@@ -162,7 +165,10 @@ describe("checkPackage at build: hex.pm's rules are warnings, the clients' rules
       pkg({ licenses: ["Apache 2.0"] }),
       HEXPM,
       [
-        /^warning: hex\.pm will refuse this at publish: The following licenses are not recognized by SPDX: "Apache 2\.0"/,
+        new RegExp(
+          /^warning: hex\.pm will refuse this at publish: /.source +
+            /The following licenses are not recognized by SPDX: "Apache 2\.0"/.source,
+        ),
       ],
     ],
     [
@@ -254,10 +260,12 @@ describe("checkPackage: dependencies", () => {
     ]);
     assert.deepEqual(lines(checkPackage(p, HEXPM)), [
       'error: Dependency own is from repository "acme", but a package in hexpm can only depend on packages in "hexpm"',
-      'error: Dependency other is from repository "test_repo", but a package in hexpm can only depend on packages in "hexpm"',
+      'error: Dependency other is from repository "test_repo", but a package in hexpm can only depend on ' +
+        'packages in "hexpm"',
     ]);
     assert.deepEqual(lines(checkPackage(p, ACME)), [
-      'error: Dependency other is from repository "test_repo", but a package in hexpm:acme can only depend on packages in "hexpm" or "acme"',
+      'error: Dependency other is from repository "test_repo", but a package in hexpm:acme can only depend on ' +
+        'packages in "hexpm" or "acme"',
     ]);
     assert.deepEqual(lines(checkPackage(p, CUSTOM)), [], "a custom repository's own rules are unknown");
   });
@@ -285,7 +293,8 @@ describe("checkPackage: reader problems, tool differences, sizes", () => {
     assert.deepEqual(got, [
       "error: mix.exs:8:27: description: cannot be evaluated statically",
       "warning: rebar.lock is in an older format",
-      'error: Package name "Bad" is invalid: it must start with a lowercase letter and hold only lowercase letters, digits and _',
+      'error: Package name "Bad" is invalid: it must start with a lowercase letter and hold only ' +
+        "lowercase letters, digits and _",
       'error: Version "x" is not a valid semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.0 or 1.0.0-rc.1)',
     ]);
   });

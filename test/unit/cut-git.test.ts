@@ -19,7 +19,7 @@ test("formatGitCommand quotes only what a shell would split", () => {
   for (const [args, want] of cases) assert.equal(formatGitCommand(args), want);
 });
 
-test("Git: top level, changes, head, branch, upstream, tags, tracked files and failures with git's reason", async (t) => {
+test("Git: top level, changes, head, branch, upstream, tags, tracked files, failures with git's reason", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "hexts-git-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const env = {

@@ -291,9 +291,11 @@ test("encode: plain JSON-like input and explicit terms", () => {
   assert.equal(
     text(encodeMetadataConfig(metadata)),
     '{<<"big">>,1180591620717411303424}.\n' +
-      '{<<"extra">>,\n [{<<"atom">>,<<"nil">>},\n  {<<"nested">>,[{<<"a">>,[1,2]}]},\n  {<<"pair">>,{<<"x">>,1.5}}]}.\n' +
+      '{<<"extra">>,\n [{<<"atom">>,<<"nil">>},\n' +
+      '  {<<"nested">>,[{<<"a">>,[1,2]}]},\n  {<<"pair">>,{<<"x">>,1.5}}]}.\n' +
       '{<<"name">>,<<"pkg">>}.\n' +
-      '{<<"requirements">>,\n [{<<"dep">>,\n   [{<<"app">>,<<"dep">>},\n    {<<"optional">>,false},\n    {<<"requirement">>,<<"~> 1.0">>}]}]}.\n' +
+      '{<<"requirements">>,\n [{<<"dep">>,\n   [{<<"app">>,<<"dep">>},\n' +
+      '    {<<"optional">>,false},\n    {<<"requirement">>,<<"~> 1.0">>}]}]}.\n' +
       '{<<"version">>,<<"1.0.0">>}.\n',
   );
   // An ErlMap with atom keys: atoms sort before binaries and are written as binaries.

@@ -16,10 +16,10 @@ const seed = Number(process.env.HEXTS_FUZZ_SEED ?? 20261106);
 const show = (r: FuzzReport, list: FuzzReport["untyped"]) =>
   list
     .slice(0, 5)
-    .map(
-      (f) =>
-        `#${f.index} ${JSON.stringify(f.preview)}${f.error ? `\n  ${f.error}` : ""}${f.ms ? ` (${f.ms} ms, ${f.cpuMs} ms CPU)` : ""}`,
-    )
+    .map((f) => {
+      const error = f.error ? `\n  ${f.error}` : "";
+      return `#${f.index} ${JSON.stringify(f.preview)}${error}${f.ms ? ` (${f.ms} ms, ${f.cpuMs} ms CPU)` : ""}`;
+    })
     .join("\n") + `\nreplay: npm run fuzz -- --only ${r.target} --runs ${r.runs} --seed ${r.seed}`;
 
 // All four at once, each in its own worker thread.

@@ -144,13 +144,15 @@ test("functions defined under a module-level if follow its condition, or report 
   const versioned = '  if Version.match?(System.version(), "~> 1.12") do\n    defp x, do: 1\n  end';
   assert.equal(
     run(versioned, "x()"),
-    "?3: x/0 cannot be evaluated: it is defined inside an if whose condition cannot be evaluated: System.version/0 is the Elixir version mix runs on",
+    "?3: x/0 cannot be evaluated: it is defined inside an if whose condition cannot be evaluated: " +
+      "System.version/0 is the Elixir version mix runs on",
   );
 });
 
 test("conditions hexts cannot evaluate are decided by the caller, which evaluates every branch", () => {
   const src =
-    'defmodule T.MixProject do\n  use Mix.Project\n  def project, do: if(Version.match?(System.version(), "~> 1.12"), do: [:new], else: [:old])\nend\n';
+    "defmodule T.MixProject do\n  use Mix.Project\n" +
+    '  def project, do: if(Version.match?(System.version(), "~> 1.12"), do: [:new], else: [:old])\nend\n';
   const ask = (decisions: boolean[]) => {
     const decided: Array<{ why: string; line: number; col: number; file: string; t: "unknown" }> = [];
     const v = MixModule.find(parseElixir(src), "/p", {
@@ -168,7 +170,8 @@ test("conditions hexts cannot evaluate are decided by the caller, which evaluate
 
 test("the module that uses Mix.Project is the one read", () => {
   const src =
-    "defmodule Other do\n  def project, do: :wrong\nend\ndefmodule My.MixProject do\n  use Mix.Project\n  def project, do: :right\nend\n";
+    "defmodule Other do\n  def project, do: :wrong\nend\n" +
+    "defmodule My.MixProject do\n  use Mix.Project\n  def project, do: :right\nend\n";
   assert.equal(render(MixModule.find(parseElixir(src), "/p")!.call("project", [], { line: 0, col: 0 })), ":right");
   assert.equal(MixModule.find(parseElixir("defmodule A do\n  def project, do: 1\nend\n"), "/p"), undefined);
 });

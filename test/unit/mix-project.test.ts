@@ -39,9 +39,13 @@ function inline(t: { after(fn: () => void): void }, files: Record<string, string
   return dir;
 }
 
-const meta = 'description: "A package.", package: [licenses: ["MIT"], links: %{"Source" => "https://example.test/p"}'; // caller closes ]
+// The caller closes the package's ].
+const meta = 'description: "A package.", package: [licenses: ["MIT"], links: %{"Source" => "https://example.test/p"}';
 const mixExs = (body: string) =>
-  `defmodule P.MixProject do\n  use Mix.Project\n\n  def project do\n    [app: :p, version: "1.0.0", ${body}]\n  end\nend\n`;
+  "defmodule P.MixProject do\n  use Mix.Project\n\n" +
+  `  def project do\n    [app: :p, version: "1.0.0", ${body}]\n  end\nend\n`;
+/** The reason a call to Application.get_env/2 cannot be evaluated statically. */
+const GET_ENV = "Application.get_env/2 is a call into another module, which hexts does not run";
 
 const errors = (pkg: ProjectPackage) => pkg.problems.filter((p) => p.severity === "error").map((p) => p.message);
 const warnings = (pkg: ProjectPackage) => pkg.problems.filter((p) => p.severity === "warning").map((p) => p.message);
@@ -77,10 +81,11 @@ test("mix-unevaluable: values that need Elixir are reported with their line, nev
     if (p.severity === "error") assert.ok(p.message.endsWith(`; ${METADATA_HINT}`), p.message);
   const shape = (p: Problem) => `${p.severity} ${p.file}:${p.line}: ${p.message.replace(`; ${METADATA_HINT}`, "")}`;
   assert.deepEqual(pkg.problems.map(shape), [
-    "warning mix.exs:22: package: maintainers cannot be evaluated statically (System.otp_release/0 is the OTP release mix runs on); Hex does not publish it, so it is ignored",
-    "error mix.exs:4: version: cannot be evaluated statically: Application.get_env/2 is a call into another module, which hexts does not run",
-    "error mix.exs:30: deps: prod_unknown cannot be evaluated statically: Application.get_env/2 is a call into another module, which hexts does not run",
-    "warning mix.exs:14: hex: api_url cannot be evaluated statically: Application.get_env/2 is a call into another module, which hexts does not run; the setting is ignored",
+    "warning mix.exs:22: package: maintainers cannot be evaluated statically " +
+      "(System.otp_release/0 is the OTP release mix runs on); Hex does not publish it, so it is ignored",
+    `error mix.exs:4: version: cannot be evaluated statically: ${GET_ENV}`,
+    `error mix.exs:30: deps: prod_unknown cannot be evaluated statically: ${GET_ENV}`,
+    `warning mix.exs:14: hex: api_url cannot be evaluated statically: ${GET_ENV}; the setting is ignored`,
   ]);
   assert.equal(pkg.version, "");
   assert.equal("version" in pkg.metadata, false);
@@ -232,7 +237,8 @@ test("unreadable projects throw PROJECT_INVALID naming file and line", async (t)
 
   const badInterpolation = inline(t, {
     "mix.exs":
-      'defmodule P.MixProject do\n  use Mix.Project\n  def project, do: [app: :p, version: v()]\n  defp v, do: "#{1 +}"\nend\n',
+      "defmodule P.MixProject do\n  use Mix.Project\n" +
+      '  def project, do: [app: :p, version: v()]\n  defp v, do: "#{1 +}"\nend\n',
   });
   await assert.rejects(
     readMixProject(badInterpolation),
@@ -347,14 +353,15 @@ test("a dependency whose options need Elixir is an error only when it could be a
     inline(
       t,
       { "lib/p.ex": "" },
-      `${meta}], deps: [{:a, "~> 1.0", opts()}, {:b, "~> 1.0", only: :test, path: Application.get_env(:p, :b)}, {:c, Application.get_env(:p, :c)}]`,
+      `${meta}], deps: [{:a, "~> 1.0", opts()}, ` +
+        '{:b, "~> 1.0", only: :test, path: Application.get_env(:p, :b)}, {:c, Application.get_env(:p, :c)}]',
     ),
   );
   assert.deepEqual(
     pkg.problems.map((p) => `${p.severity}:${p.line} ${p.message.replace(`; ${METADATA_HINT}`, "")}`),
     [
       "error:5 deps: a cannot be evaluated statically: calls opts/0, which is not defined in this module",
-      "error:5 deps: c cannot be evaluated statically: Application.get_env/2 is a call into another module, which hexts does not run",
+      `error:5 deps: c cannot be evaluated statically: ${GET_ENV}`,
     ],
   );
 });
@@ -372,7 +379,7 @@ test("build_tools are guessed from the package's top-level files", async (t) => 
   assert.deepEqual(none.metadata.build_tools, ["mix"]);
 });
 
-test("--file-order filesystem walks directories in readdir order, as Erlang's file:list_dir/1 (mix's File.ls!) does", async (t) => {
+test("--file-order filesystem walks directories in readdir order, as file:list_dir/1 (mix's File.ls!)", async (t) => {
   const files: Record<string, string> = {};
   for (const name of ["zeta", "alpha", "Mid", "beta_2", "beta", "omega", "ü", "_x", "k9", "k10"])
     files[`lib/${name}.ex`] = "";
@@ -392,7 +399,8 @@ test("--file-order filesystem walks directories in readdir order, as Erlang's fi
       "-noshell",
       "+fnu",
       "-eval",
-      `io:setopts([{encoding, unicode}]), {ok, L} = file:list_dir("${join(dir, "lib")}"), io:format("~ts", [lists:join("\\n", L)]), halt().`,
+      `io:setopts([{encoding, unicode}]), {ok, L} = file:list_dir("${join(dir, "lib")}"), ` +
+        'io:format("~ts", [lists:join("\\n", L)]), halt().',
     ],
     { encoding: "utf8", env: { ...process.env, LANG: "C.UTF-8" } },
   );
@@ -400,11 +408,12 @@ test("--file-order filesystem walks directories in readdir order, as Erlang's fi
   assert.deepEqual(libOf(raw), erl.stdout.split("\n"));
 });
 
-test("mix.exs that compute their metadata: VERSION files, branches on the Elixir version, environment variables", async (t) => {
+test("mix.exs computing metadata: VERSION files, branches on the Elixir version, environment variables", async (t) => {
   const versionFile = inline(
     t,
     { VERSION: "2.4.1\n", "lib/p.ex": "" },
-    `${meta}], version: "VERSION" |> File.read!() |> String.trim(), deps: [{:jason, System.get_env("JASON_REQ", "~> 1.4")}]`,
+    `${meta}], version: "VERSION" |> File.read!() |> String.trim(), ` +
+      'deps: [{:jason, System.get_env("JASON_REQ", "~> 1.4")}]',
   );
   const pkg = await readMixProject(versionFile, { env: {} });
   assert.deepEqual(errors(pkg), []);
@@ -424,7 +433,9 @@ test("mix.exs that compute their metadata: VERSION files, branches on the Elixir
   const testOnly = inline(
     t,
     { "lib/p.ex": "" },
-    `${meta}], deps: deps()]\n  end\n  defp deps do\n    if Version.match?(System.version(), "~> 1.12") do\n      [{:dep, "~> 1.0"}, {:stream_data, "~> 0.5", only: :test}]\n    else\n      [{:dep, "~> 1.0"}]\n    end\n  end\n  def unused do\n    [`,
+    `${meta}], deps: deps()]\n  end\n  defp deps do\n    if Version.match?(System.version(), "~> 1.12") do\n` +
+      '      [{:dep, "~> 1.0"}, {:stream_data, "~> 0.5", only: :test}]\n    else\n      [{:dep, "~> 1.0"}]\n' +
+      "    end\n  end\n  def unused do\n    [",
   );
   const built = await readMixProject(testOnly, { env: {} });
   assert.deepEqual(errors(built), []);
@@ -437,27 +448,34 @@ test("mix.exs that compute their metadata: VERSION files, branches on the Elixir
   const differs = inline(
     t,
     { "lib/p.ex": "" },
-    `${meta}], deps: (if Version.match?(System.version(), ">= 1.15.0"), do: [{:new_dep, "~> 2.0"}], else: [{:old_dep, "~> 1.0"}])`,
+    `${meta}], deps: (if Version.match?(System.version(), ">= 1.15.0"), ` +
+      'do: [{:new_dep, "~> 2.0"}], else: [{:old_dep, "~> 1.0"}])',
   );
   await assert.rejects(readMixProject(differs, { env: {} }), (e: unknown) => {
     assert.ok(e instanceof HextsError && e.code === "PROJECT_INVALID");
     assert.match(
       e.message,
-      /^mix\.exs:5:\d+: the package depends on a condition hexts cannot evaluate \(System\.version\/0 is the Elixir version mix runs on\): its branches give different package metadata; describe the package .*--metadata FILE/,
+      new RegExp(
+        /^mix\.exs:5:\d+: the package depends on a condition hexts cannot evaluate /.source +
+          /\(System\.version\/0 is the Elixir version mix runs on\): /.source +
+          /its branches give different package metadata; describe the package .*--metadata FILE/.source,
+      ),
     );
     return true;
   });
 });
 
-test("an undecidable condition with the same package both ways reports that package's own errors, with the way out", async (t) => {
+test("an undecidable condition, the same package both ways: that package's own errors, with the way out", async (t) => {
   const dir = inline(
     t,
     { "lib/p.ex": "" },
-    `${meta}, files: Foo.files()], deps: (if Version.match?(System.version(), ">= 1.15.0"), do: [{:dep, "~> 2.0"}, {:sd, "~> 1.0", only: :test}], else: [{:dep, "~> 2.0"}])`,
+    `${meta}, files: Foo.files()], deps: (if Version.match?(System.version(), ">= 1.15.0"), ` +
+      'do: [{:dep, "~> 2.0"}, {:sd, "~> 1.0", only: :test}], else: [{:dep, "~> 2.0"}])',
   );
   const pkg = await readMixProject(dir, { env: {} });
   assert.deepEqual(errors(pkg), [
-    "package: files cannot be evaluated statically: Foo.files/0 is a call into another module, which hexts does not run; describe the package in a JSON file and pass --metadata FILE (format in hexts's README)",
+    "package: files cannot be evaluated statically: Foo.files/0 is a call into another module, which hexts does " +
+      "not run; describe the package in a JSON file and pass --metadata FILE (format in hexts's README)",
   ]);
 });
 
@@ -468,7 +486,8 @@ test("mix.exs evaluation is bounded: steps, memory, and malformed numbers are ty
       /^mix\.exs:\d+:\d+: evaluating it takes more than 1000000 steps/,
     ],
     [
-      `${meta}], description: d(27, ["x"])]\n  end\n  defp d(0, l), do: l\n  defp d(n, l), do: d(n - 1, l ++ l)\n  def unused do\n    [`,
+      `${meta}], description: d(27, ["x"])]\n  end\n` +
+        "  defp d(0, l), do: l\n  defp d(n, l), do: d(n - 1, l ++ l)\n  def unused do\n    [",
       /^mix\.exs:\d+:\d+: evaluating it builds more than 8000000 list elements/,
     ],
     [`${meta}], x: 0b0b]`, /^mix\.exs:5:\d+: invalid number$/],

@@ -93,8 +93,10 @@ function sexp(n: Node): string {
       return `[${n.items.map(sexp).join(", ")}${n.tail ? " | " + sexp(n.tail) : ""}]`;
     case "tuple":
       return `{${n.items.map(sexp).join(", ")}}`;
-    case "map":
-      return `%{${n.base ? sexp(n.base) + " | " : ""}${n.entries.map(([k, v]) => `${sexp(k)} => ${sexp(v)}`).join(", ")}}`;
+    case "map": {
+      const base = n.base ? sexp(n.base) + " | " : "";
+      return `%{${base}${n.entries.map(([k, v]) => `${sexp(k)} => ${sexp(v)}`).join(", ")}}`;
+    }
     case "bits":
       return `<<${n.items.map(sexp).join(", ")}>>`;
     case "var":

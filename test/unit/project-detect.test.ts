@@ -42,7 +42,8 @@ describe("several build tools in one directory", () => {
   const MIX_STUB =
     'defmodule One.MixProject do\n  use Mix.Project\n  def project, do: [app: :one, version: "1.0.0"]\nend\n';
   const APP =
-    '{application, one, [{vsn, "1.0.0"}, {description, "One"}, {licenses, ["MIT"]}, {links, []}, {registered, []}, {applications, [kernel, stdlib]}]}.\n';
+    '{application, one, [{vsn, "1.0.0"}, {description, "One"}, {licenses, ["MIT"]}, {links, []}, ' +
+    "{registered, []}, {applications, [kernel, stdlib]}]}.\n";
 
   it("picks the tool whose configuration describes a complete package, and says so", async (t) => {
     const dir = project(t, {
@@ -57,7 +58,12 @@ describe("several build tools in one directory", () => {
     assert.equal(pkg.notes?.length, 1);
     assert.match(
       pkg.notes![0]!,
-      /^mix\.exs and rebar\.config found; building with rebar3 \(mix\.exs does not describe a complete package: mix\.exs: Missing metadata fields: description, licenses, links\); choose another with --build-tool mix\|rebar3$/,
+      new RegExp(
+        /^mix\.exs and rebar\.config found; building with rebar3 /.source +
+          /\(mix\.exs does not describe a complete package: /.source +
+          /mix\.exs: Missing metadata fields: description, licenses, links\); /.source +
+          /choose another with --build-tool mix\|rebar3$/.source,
+      ),
     );
   });
 

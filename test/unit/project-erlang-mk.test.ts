@@ -57,7 +57,8 @@ describe("readErlangMkProject", () => {
     const dir = copyWithMakefile(t, (mk) =>
       mk.replace(
         "include erlang.mk",
-        'define HEX_TARBALL_EXTRA_METADATA\n#{\n\tlicenses => [<<"MPL-2.0">>],\n\tlinks => #{\n\t\t<<"Website">> => <<"https://example.test">>\n\t}\n}\nendef\n\ninclude erlang.mk',
+        'define HEX_TARBALL_EXTRA_METADATA\n#{\n\tlicenses => [<<"MPL-2.0">>],\n' +
+          '\tlinks => #{\n\t\t<<"Website">> => <<"https://example.test">>\n\t}\n}\nendef\n\ninclude erlang.mk',
       ),
     );
     const pkg = await readErlangMkProject(dir);
@@ -170,7 +171,8 @@ describe("readErlangMkProject", () => {
       t,
       (mk) =>
         mk +
-        'HEX_TARBALL_FILES = Makefile src/beacon.erl ebin/beacon.app\nHEX_TARBALL_EXTRA_METADATA = \\#{licenses => [<<"MIT">>], extra => \\#{<<"k">> => <<"v">>}}\n',
+        "HEX_TARBALL_FILES = Makefile src/beacon.erl ebin/beacon.app\n" +
+        'HEX_TARBALL_EXTRA_METADATA = \\#{licenses => [<<"MIT">>], extra => \\#{<<"k">> => <<"v">>}}\n',
     );
     const pkg = await readErlangMkProject(dir);
     assert.deepEqual(pkg.problems, []);

@@ -35,7 +35,8 @@ const CASES: Record<string, Shape> = {
   },
   cowlib_erlangmk: {
     after:
-      "cowlib: Erlang.mk, licenses and links in a define HEX_TARBALL_EXTRA_METADATA block, src/cowlib.appup copied to ebin/",
+      "cowlib: Erlang.mk, licenses and links in a define HEX_TARBALL_EXTRA_METADATA block, " +
+      "src/cowlib.appup copied to ebin/",
     tool: "make",
     name: "cowlib",
     version: "2.13.0",
@@ -213,7 +214,9 @@ describe("project shapes after well-known packages build to their recorded check
         assert.deepEqual(
           plan.summary.requirements.map(
             (r) =>
-              `${r.name} ${r.requirement}${r.repository && r.repository !== "hexpm" ? ` (repo: ${r.repository})` : ""}${r.optional ? " (optional)" : ""}`,
+              `${r.name} ${r.requirement}` +
+              `${r.repository && r.repository !== "hexpm" ? ` (repo: ${r.repository})` : ""}` +
+              `${r.optional ? " (optional)" : ""}`,
           ),
           c.requirements,
         );

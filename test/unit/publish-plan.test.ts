@@ -107,7 +107,7 @@ test("what is shown: heading, summary, warnings only, the package line, the code
   assert.equal(dry.targetLine, `Publishing to the server at ${LOCAL_API} (dry run: nothing will be uploaded)`);
 });
 
-test("the docs step: --doc-dir, the generator, none (package alone, with the warning), missing for `publish docs`", () => {
+test("the docs step: --doc-dir, the generator, none (package alone, warning), missing for `publish docs`", () => {
   const generate: DocsSource = { kind: "generate", command: "rebar3", args: ["ex_doc"], cwd: "/p", dir: "/p/doc" };
   const none: DocsSource = { kind: "none", reason: "No doc generator is configured" };
   const how =
@@ -120,7 +120,8 @@ test("the docs step: --doc-dir, the generator, none (package alone, with the war
       {
         kind: "none",
         reason: `No doc generator is configured; ${how}`,
-        warning: `No doc generator is configured, so the package will be published WITHOUT docs; to publish docs, ${how}`,
+        warning:
+          "No doc generator is configured, so the package will be published WITHOUT docs; " + `to publish docs, ${how}`,
       },
     ],
     [
@@ -128,7 +129,9 @@ test("the docs step: --doc-dir, the generator, none (package alone, with the war
       {
         kind: "none",
         reason: `No doc generator is configured; ${how}`,
-        warning: `No doc generator is configured, so the package would be published WITHOUT docs; to publish docs, ${how}`,
+        warning:
+          "No doc generator is configured, so the package would be published WITHOUT docs; " +
+          `to publish docs, ${how}`,
       },
     ],
     [
@@ -146,7 +149,7 @@ test("the docs step: --doc-dir, the generator, none (package alone, with the war
   for (const [i, [given, want]] of cases.entries()) assert.deepEqual(planPublish(given).docs, want, `case ${i}`);
 });
 
-test("the questions: none with --dry-run; the owner choice only for a new hexpm package on a terminal without --yes", () => {
+test("the questions: none with --dry-run; owner choice only for a new hexpm package on a terminal, no --yes", () => {
   const acme = { repository: "hexpm:acme", organization: "acme" };
   const cases: [string, PublishPlanInput, unknown][] = [
     ["dry run", input({ options: { dryRun: true }, interactive: true, yes: false }), undefined],
@@ -176,7 +179,7 @@ test("the questions: none with --dry-run; the owner choice only for a new hexpm 
   for (const [name, given, want] of cases) assert.deepEqual(planPublish(given).confirmations, want, name);
 });
 
-test("upload options and the docs retry command carry --app, --organization, --doc-dir, --replace, --no-progress", () => {
+test("upload options, the docs retry command carry --app, --organization, --doc-dir, --replace, --no-progress", () => {
   const acme = { repository: "hexpm:acme", organization: "acme" };
   const plan = planPublish(
     input({

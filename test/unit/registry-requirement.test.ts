@@ -47,8 +47,9 @@ test("versions order by SemVer precedence; the highest skips pre-releases unless
 test("mix.lock: current, 7- and 6-element entries, organization repositories, git deps skipped", () => {
   const h1 = "ab".repeat(32);
   const h2 = "CD".repeat(32);
+  const mime = '{:mime, "~> 1.0 or ~> 2.0", [hex: :mime, repo: "hexpm", optional: false]}';
   const locked = parseMixLock(`%{
-  "plug": {:hex, :plug, "1.14.0", "${h1}", [:mix], [{:mime, "~> 1.0 or ~> 2.0", [hex: :mime, repo: "hexpm", optional: false]}], "hexpm", "${h2}"},
+  "plug": {:hex, :plug, "1.14.0", "${h1}", [:mix], [${mime}], "hexpm", "${h2}"},
   "my_app_name": {:hex, :priv_pkg, "0.1.0", "${h1}", [:mix], [], "hexpm:acme"},
   "old": {:hex, :old, "0.1.0", "${h1}", [:rebar3], []},
   "dep": {:git, "https://example.test/x.git", "abc", []},

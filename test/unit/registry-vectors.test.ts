@@ -228,7 +228,7 @@ test("malformed inputs are clean errors, not crashes", () => {
   );
 });
 
-test("unknown fields are skipped, unknown enum values kept as numbers, repeated indexes read packed or not", async () => {
+test("unknown fields skipped, unknown enum values kept as numbers, repeated indexes read packed or not", async () => {
   const { generateKeyPairSync, sign } = await import("node:crypto");
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
   const pem = publicKey.export({ type: "spki", format: "pem" }).toString();

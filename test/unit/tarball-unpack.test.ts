@@ -39,7 +39,8 @@ const verdicts: Record<string, Verdict> = {
   metadata_empty: { reject: "metadata_invalid" },
   metadata_illegal_atom: { reject: "metadata_invalid" },
   metadata_not_key_value: { reject: "metadata_invalid" },
-  // hex_core cannot read back the `"…\\"` it wrote; the decoder reads metadata.config as hex_core does, so neither do we.
+  // hex_core cannot read back the `"…\\"` it wrote; the decoder reads metadata.config as hex_core does, so neither
+  // do we.
   metadata_trailing_backslash: { reject: "metadata_invalid" },
   uncompressed_too_big: { reject: "too_big_uncompressed" },
   tarball_too_big_for_config: { reject: "too_big" },

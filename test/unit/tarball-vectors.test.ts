@@ -85,7 +85,10 @@ function memoryInput(files: VectorFile[]): TarballInputFile[] {
   });
 }
 
-/** Writes the case's files under `root` (recorded modes, symlinks, empty dirs) and lists them as a project reader would. */
+/**
+ * Writes the case's files under `root` (recorded modes, symlinks, empty dirs) and lists them as a project reader
+ * would.
+ */
 function diskInput(files: VectorFile[], root: string): PackageFile[] {
   return files.map((f): PackageFile => {
     const diskPath = join(root, f.path);

@@ -223,7 +223,10 @@ export function organizationAccess(org: Organization, subject: User | Organizati
   return hasRole(org, subject, role);
 }
 
-/** Packages.owner_with_access?: direct owner, owner through an owning organization, or a private repository's member. */
+/**
+ * Packages.owner_with_access?: direct owner, owner through an owning organization, or a private repository's
+ * member.
+ */
 export function ownerWithAccess(core: Core, pkg: Package, user: User, level: OwnerLevel): boolean {
   const { state } = core;
   const levels = levelOrHigher[level];

@@ -44,12 +44,15 @@ export async function serveDevicePage(core: Core, req: IncomingMessage, res: Ser
         `<label><input type="checkbox" name="scope" value="${escapeHtml(s)}" checked> ${escapeHtml(s)}</label><br>`,
     )
     .join("\n");
+  const approve =
+    '<button name="action" value="approve">Approve</button> ' +
+    '<button name="action" value="read-only">Approve read-only</button>';
   const html = `<!doctype html><title>Hex test server: device login</title>
 <h1>Device login</h1><p>${escapeHtml(message)}</p>
 <form method="post"><label>Code <input name="user_code" value="${escapeHtml(userCode)}"></label><br>
 <label>Username <input name="username"></label><br><label>Password <input name="password" type="password"></label><br>
 ${requested.length ? `<p>Grant:</p>\n${boxes}` : ""}
-<button name="action" value="approve">Approve</button> <button name="action" value="read-only">Approve read-only</button>
+${approve}
 <button name="action" value="deny">Deny</button></form>`;
   page(res, 200, html);
 }

@@ -1,5 +1,6 @@
 // `npm run hex-server [-- --port N] [--no-basic-auth] [--mini-repo] [--oauth-clients IDS]`: the test server for
-// trying hexts, and the official clients (mix hex, rebar3_hex: they speak Erlang's term format, which it answers), by hand.
+// trying hexts, and the official clients (mix hex, rebar3_hex: they speak Erlang's term format, which it answers), by
+// hand.
 import { startHexServer } from "./index.js";
 import { startMiniRepo, type MiniRepo } from "./mini-repo.js";
 
@@ -30,7 +31,8 @@ for (let i = 0; i < args.length; i++) {
     oauthClients = value.split(",").filter(Boolean);
   } else {
     console.error(
-      `hex-server: unknown argument ${arg}\nusage: npm run hex-server -- [--port N] [--no-basic-auth] [--mini-repo] [--oauth-clients ID,ID]`,
+      `hex-server: unknown argument ${arg}\n` +
+        "usage: npm run hex-server -- [--port N] [--no-basic-auth] [--mini-repo] [--oauth-clients ID,ID]",
     );
     process.exit(2);
   }
@@ -45,6 +47,7 @@ const tfa = server.addUser({
   twoFactor: true,
 });
 server.addOrganization({ name: "acme2fa", admin: "demo2fa" });
+const otpauth = `otpauth://totp/hex-test:${tfa.username}?secret=${tfa.totpSecret}&issuer=hex-test`;
 console.log(`Hex test server running (state in memory; Ctrl-C stops it)
   URL:          ${server.url}
   API URL:      ${server.apiUrl}   (JSON, or Erlang's term format when accept asks for it)
@@ -53,7 +56,7 @@ console.log(`Hex test server running (state in memory; Ctrl-C stops it)
   API key:      ${seeded.user.apiKey}
   Organization: ${seeded.organization} (${seeded.user.username} is admin)
   2FA user:     ${tfa.username} (password: ${tfa.password}, API key: ${tfa.apiKey})
-                TOTP secret ${tfa.totpSecret} (otpauth://totp/hex-test:${tfa.username}?secret=${tfa.totpSecret}&issuer=hex-test)
+                TOTP secret ${tfa.totpSecret} (${otpauth})
                 current codes: ${server.url}/dev/totp
   Device login: ${server.url}/oauth/device (grant all or only some scopes, e.g. read-only)
   Verify email: ${server.url}/email/verify?username=NAME (accounts made with POST /users start unverified)

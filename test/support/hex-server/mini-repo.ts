@@ -174,7 +174,10 @@ export async function startMiniRepo(opts: MiniRepoOptions = {}): Promise<MiniRep
     text(res, 204, "");
   }
 
-  /** MiniRepo's Server.retire: `Map.fetch!` of reason and message, `Map.update!` of the package: any miss crashes (500). */
+  /**
+   * MiniRepo's Server.retire: `Map.fetch!` of reason and message, `Map.update!` of the package: any miss crashes
+   * (500).
+   */
   function retire(
     res: ServerResponse,
     name: string,

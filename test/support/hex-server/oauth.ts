@@ -13,7 +13,10 @@ const jwtSecret = randomBytes(32);
 
 const b64url = (data: Buffer | string): string => Buffer.from(data).toString("base64url");
 
-/** A JWT-shaped access token (HS256 over a per-server secret); the server looks tokens up, it never trusts the claims. */
+/**
+ * A JWT-shaped access token (HS256 over a per-server secret); the server looks tokens up, it never trusts the
+ * claims.
+ */
 function signJwt(subject: string, scopes: string[], expiresAt: number, now: number): string {
   const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
   const payload = b64url(

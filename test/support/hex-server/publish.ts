@@ -19,8 +19,9 @@ const ONE_DAY = 24 * ONE_HOUR;
 const RESERVED_NAMES = new Set(
   [
     "eex elixir elixirc ex_unit iex logger mix",
-    "otp asn1 common_test compiler crypto debugger dialyzer diameter edoc eldap erl_docgen erl_interface erts et eunit ftp hipe",
-    "inets jinterface kernel megaco mnesia observer odbc os_mon parsetools public_key reltool runtime_tools sasl snmp ssh",
+    "otp asn1 common_test compiler crypto debugger dialyzer diameter edoc eldap erl_docgen erl_interface erts et",
+    "eunit ftp hipe inets jinterface kernel megaco mnesia observer odbc os_mon parsetools public_key reltool",
+    "runtime_tools sasl snmp ssh",
     "ssl stdlib syntax_tools toolbar tools typer wx xmerl",
     "tftp httpc httpd",
     "erlang typer to_erl run_erl escript erlc erl epmd dialyzer ct_run rebar rebar3 hex hexpm mix_hex",
@@ -172,7 +173,10 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 const blank = (v: unknown): boolean => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
 
-/** PackageMetadata.changeset: description/licenses required on hexpm, links must be http(s) URLs, licenses SPDX ids on hexpm. */
+/**
+ * PackageMetadata.changeset: description/licenses required on hexpm, links must be http(s) URLs, licenses SPDX ids
+ * on hexpm.
+ */
 function packageMeta(
   meta: Record<string, unknown>,
   repository: string,
@@ -286,7 +290,8 @@ function requirementsOf(core: Core, raw: unknown, repository: string): { list: R
       (entry.repository !== undefined && depRepository !== HEXPM && depRepository !== repository
         ? repository === HEXPM
           ? `dependencies can only belong to public repository "hexpm", got: ${JSON.stringify(depRepository)}`
-          : `dependencies can only belong to public repository "hexpm" or current repository ${JSON.stringify(repository)}, got: ${JSON.stringify(depRepository)}`
+          : `dependencies can only belong to public repository "hexpm" or current repository ` +
+            `${JSON.stringify(repository)}, got: ${JSON.stringify(depRepository)}`
         : null);
     if (error) errors[name] = error;
     else

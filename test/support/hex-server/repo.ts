@@ -38,7 +38,8 @@ export async function serveRepository(
     }
     const data = registryResource(core, signer, repository, parts as string[]);
     if (!data) return plain(res, 404, "Not Found");
-    // repo.hex.pm (a CDN) answers If-None-Match with 304; the signed bytes are deterministic, so their hash is the ETag.
+    // repo.hex.pm (a CDN) answers If-None-Match with 304; the signed bytes are deterministic, so their hash is the
+    // ETag.
     const etag = `"${createHash("sha256").update(data).digest("hex")}"`;
     res.setHeader("etag", etag);
     if (req.headers["if-none-match"] === etag) {

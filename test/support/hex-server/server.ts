@@ -343,9 +343,9 @@ function parseBody(contentType: string | undefined, body: Buffer): Record<string
 
 /**
  * HexpmWeb.ErlangFormat.decode: compressed terms (tag 80) and bytes `binary_to_term(B, [safe])` refuses are
- * a 400 (Plug.BadRequestError, rendered "Bad request"). The params a controller sees: maps with binary keys as objects, binaries as
- * strings, true/false/nil as booleans/null. Other atoms stay atoms (`{"$atom": name}`), so a changeset that
- * casts a string field refuses them as hex.pm's does (hex_core sends a member's role as an atom).
+ * a 400 (Plug.BadRequestError, rendered "Bad request"). The params a controller sees: maps with binary keys as
+ * objects, binaries as strings, true/false/nil as booleans/null. Other atoms stay atoms (`{"$atom": name}`), so a
+ * changeset that casts a string field refuses them as hex.pm's does (hex_core sends a member's role as an atom).
  */
 function erlangParams(body: Buffer): unknown {
   if (body[0] === 131 && body[1] === 80) throw new HttpError(400);

@@ -7,7 +7,10 @@ export interface HexServerOptions {
   basicAuth?: boolean;
   /** OAuth client ids the server accepts. Default: ["hexts"]. */
   oauthClients?: string[];
-  /** Device-flow polling interval in seconds returned by /oauth/device_authorization. Default 0 (tests are fast); hex.pm says 5. */
+  /**
+   * Device-flow polling interval in seconds returned by /oauth/device_authorization. Default 0 (tests are fast);
+   * hex.pm says 5.
+   */
   deviceInterval?: number;
   /** Seed the demo user/key/organization (`npm run hex-server` does). Default false. */
   seed?: boolean;
@@ -105,7 +108,10 @@ export interface HexServer {
   /** Current valid TOTP code for a 2FA user. */
   totp(username: string): string;
 
-  /** PEM (SubjectPublicKeyInfo) of the key that signs this server's registry resources (also at `${repoUrl}/public_key`). */
+  /**
+   * PEM (SubjectPublicKeyInfo) of the key that signs this server's registry resources (also at
+   * `${repoUrl}/public_key`).
+   */
   registryPublicKey?(): string;
 
   /** Moves the server's clock forward (replace windows, key/token expiry, device-code expiry). */

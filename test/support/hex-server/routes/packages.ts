@@ -196,7 +196,9 @@ function finishPublish(ctx: Ctx, tarball: Buffer, urlName: string | undefined): 
   });
   const body = showRelease(ctx.core, result.pkg, result.release);
   if (result.action === "insert") {
-    const location = `/api/packages/${encodeURIComponent(result.pkg.name)}/releases/${encodeURIComponent(result.release.version)}`;
+    const location =
+      `/api/packages/${encodeURIComponent(result.pkg.name)}` +
+      `/releases/${encodeURIComponent(result.release.version)}`;
     sendBody(ctx.res, 201, body, { location, ...cacheHeaders("public") });
   } else {
     sendBody(ctx.res, 200, body, cacheHeaders("public"));
@@ -365,7 +367,8 @@ function addOwner(ctx: Ctx): void {
   if (!isOrgUser && state.findOrganization(user.username) && user.username !== HEXPM) {
     throw validationFailed({
       username:
-        "cannot add organization as owner until user account and organization is merged, please contact support@hex.pm to manually merge accounts",
+        "cannot add organization as owner until user account and organization is merged, " +
+        "please contact support@hex.pm to manually merge accounts",
     });
   }
   const current = pkg.owners.get(user.id);

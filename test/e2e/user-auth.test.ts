@@ -48,7 +48,9 @@ function recordingBrowser(w: World): { env: string; opened(): string[] } {
   const script = join(w.home.dir, "browser.sh");
   writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${log}'\n`);
   chmodSync(script, 0o755);
-  return { env: script, opened: () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []) };
+  // The shell creates the log before printf writes to it: an empty file is no opened page yet.
+  const opened = () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []);
+  return { env: script, opened };
 }
 
 /** Waits until the recorded file has a line (the browser program runs detached). */

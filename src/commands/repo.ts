@@ -1,4 +1,4 @@
-// `hexts repo add|list|show|remove` (mix hex.repo): the repositories other than hex.pm this machine knows, kept in
+// `hexts repo add|set|list|show|remove` (mix hex.repo): the repositories other than hex.pm this machine knows, kept in
 // the user config. `-r NAME` then selects one for every task (config/repos.ts). rebar3 users declare them in
 // rebar.config or rebar3's global config instead; `repo list` shows those too, with where they come from.
 import { readFile, stat } from "node:fs/promises";
@@ -134,6 +134,7 @@ async function downloadPublicKey(
   url: string,
   fingerprint: string | undefined,
   authKey: string | undefined,
+  outcome: "added" | "changed" = "added",
 ): Promise<string> {
   const { defaultTransport, hextsUserAgent } = await import("../api/index.js");
   const { fetchRepositoryPublicKey } = await import("../registry/index.js");
@@ -156,7 +157,7 @@ async function downloadPublicKey(
     default: false,
     supply: "--fetch-public-key FINGERPRINT (checked), --public-key FILE, or --yes to accept the downloaded key",
   });
-  if (!ok) throw new HextsError("CANCELLED", "cancelled: the repository was not added");
+  if (!ok) throw new HextsError("CANCELLED", `cancelled: the repository was not ${outcome}`);
   return pem;
 }
 
@@ -180,10 +181,8 @@ export interface RepoAddResult {
   publicKeyFrom: "file" | "download-checked" | "download";
 }
 
-export async function add(ctx: Context, input: z.output<typeof AddInput>): Promise<RepoAddResult> {
-  const name = checkRepoName(input.name.trim());
-  const url = checkUrl(input.url.trim(), "URL");
-  const apiUrl = input.apiUrl === undefined ? undefined : checkUrl(input.apiUrl.trim(), "--api-url");
+/** --public-key and --fetch-public-key: one or the other, and a fingerprint in the form repositories publish. */
+function checkKeyFlags(input: { publicKey?: string; fetchPublicKey?: string }): void {
   if (input.publicKey !== undefined && input.fetchPublicKey !== undefined)
     throw new HextsError("USAGE", "give --public-key FILE or --fetch-public-key FINGERPRINT, not both");
   if (input.fetchPublicKey !== undefined && !/^SHA256:[A-Za-z0-9+/]{43}$/.test(input.fetchPublicKey))
@@ -191,6 +190,13 @@ export async function add(ctx: Context, input: z.output<typeof AddInput>): Promi
       "USAGE",
       "--fetch-public-key takes the key's fingerprint as the repository publishes it (SHA256:...)",
     );
+}
+
+export async function add(ctx: Context, input: z.output<typeof AddInput>): Promise<RepoAddResult> {
+  const name = checkRepoName(input.name.trim());
+  const url = checkUrl(input.url.trim(), "URL");
+  const apiUrl = input.apiUrl === undefined ? undefined : checkUrl(input.apiUrl.trim(), "--api-url");
+  checkKeyFlags(input);
   const authKey = input.authKey === undefined ? undefined : await readAuthKey(ctx, input.authKey);
   const publicKey =
     input.publicKey !== undefined
@@ -214,6 +220,83 @@ export async function add(ctx: Context, input: z.output<typeof AddInput>): Promi
       source: "hexts",
       file: store.file,
     },
+  };
+}
+
+// ---- set ----
+
+export const SetInput = z.object({
+  name: z.string().min(1),
+  url: z.string().min(1).optional(),
+  publicKey: z.string().min(1).optional(),
+  fetchPublicKey: z.string().trim().min(1).optional(),
+  apiUrl: z.string().min(1).optional(),
+  authKey: z.string().optional(),
+});
+
+export interface RepoSetResult {
+  action: "set";
+  repository: RepoView;
+  /** The settings changed, by flag name without dashes (url, publicKey, apiUrl, authKey). */
+  changed: string[];
+  /** A stored auth key kept through a URL change: where it is still sent, and the new origins it is not sent to. */
+  authKeyKept?: { boundTo: string[]; notSentTo: string[] };
+}
+
+/**
+ * `hexts repo set NAME --url URL | --public-key FILE | --fetch-public-key FP | --api-url URL | --auth-key KEY`
+ * (mix hex.repo set): changes what is given, keeps the rest. A stored auth key does not follow a new URL: it stays
+ * bound to the origins it was stored for until it is given again.
+ */
+export async function set(ctx: Context, input: z.output<typeof SetInput>): Promise<RepoSetResult> {
+  const name = input.name.trim();
+  if (name === "hexpm" || name.startsWith("hexpm:")) checkRepoName(name);
+  const url = input.url === undefined ? undefined : checkUrl(input.url.trim(), "--url");
+  const apiUrl = input.apiUrl === undefined ? undefined : checkUrl(input.apiUrl.trim(), "--api-url");
+  checkKeyFlags(input);
+  const given = (["url", "publicKey", "fetchPublicKey", "apiUrl", "authKey"] as const).filter(
+    (k) => input[k] !== undefined,
+  );
+  if (given.length === 0)
+    throw new HextsError(
+      "USAGE",
+      "give what to change: --url URL, --public-key FILE, --fetch-public-key FINGERPRINT, --api-url URL " +
+        "or --auth-key KEY",
+    );
+  const { updateRepository, userConfigStore } = await import("../config/index.js");
+  const store = userConfigStore(ctx);
+  const current = (await store.read()).repos[name];
+  if (current?.url === undefined) {
+    const other = (await allRepos(ctx)).find((r) => r.name === name);
+    if (other)
+      throw new HextsError("USAGE", `repository ${name} is declared in ${other.file}, not by hexts: edit that file`);
+    throw notConfigured(name);
+  }
+  const authKey = input.authKey === undefined ? undefined : await readAuthKey(ctx, input.authKey);
+  // A key to download comes from the repository's URL as it will be (the new one when --url is given).
+  const publicKey =
+    input.publicKey !== undefined
+      ? await readPublicKeyFile(ctx, input.publicKey)
+      : input.fetchPublicKey !== undefined
+        ? await downloadPublicKey(ctx, url ?? current.url, input.fetchPublicKey, authKey, "changed")
+        : undefined;
+  const outcome = await updateRepository(ctx, name, { url, apiUrl, publicKey, authKey });
+  const entry = (await store.read()).repos[name]!;
+  return {
+    action: "set",
+    changed: given.map((k) => (k === "fetchPublicKey" ? "publicKey" : k)),
+    repository: {
+      name,
+      url: entry.url!,
+      apiUrl: entry.api_url ?? null,
+      publicKeyFingerprint: entry.public_key === undefined ? null : await fingerprintOf(entry.public_key),
+      authKey: entry.auth_key !== undefined,
+      source: "hexts",
+      file: store.file,
+    },
+    ...(outcome.authKey === "kept" && outcome.notSentTo.length > 0
+      ? { authKeyKept: { boundTo: outcome.boundTo, notSentTo: outcome.notSentTo } }
+      : {}),
   };
 }
 
@@ -333,8 +416,24 @@ const SOURCE_LABEL: Record<RepoSource, string> = {
   project: "rebar.config",
 };
 
-export function render(result: RepoAddResult | RepoListResult | RepoShowResult | RepoRemoveResult, out: Output): void {
+type RepoResult = RepoAddResult | RepoSetResult | RepoListResult | RepoShowResult | RepoRemoveResult;
+
+export function render(result: RepoResult, out: Output): void {
   switch (result.action) {
+    case "set": {
+      const r = result.repository;
+      out.result(`Updated repository ${r.name}: ${result.changed.join(", ")}`);
+      if (result.changed.includes("publicKey")) out.info(`Public key: ${r.publicKeyFingerprint}`);
+      if (result.authKeyKept) {
+        const { boundTo, notSentTo } = result.authKeyKept;
+        out.warn(
+          `the stored auth key of ${r.name} is not sent to ${notSentTo.join(" or ")}: it stays bound to ` +
+            `${boundTo.join(" and ") || "no server"}, where it was stored for; to use it with the new URL, ` +
+            `give it again: hexts repo set ${r.name} --auth-key -`,
+        );
+      }
+      break;
+    }
     case "add": {
       const r = result.repository;
       out.result(`${result.replaced ? "Replaced" : "Added"} repository ${r.name} (${r.url})`);
@@ -378,6 +477,7 @@ export function render(result: RepoAddResult | RepoListResult | RepoShowResult |
 
 export const subcommands = {
   add: defineSubcommand({ input: AddInput, run: add, render }),
+  set: defineSubcommand({ input: SetInput, run: set, render }),
   list: defineSubcommand({ input: ListInput, run: list, render }),
   show: defineSubcommand({ input: ShowInput, run: show, render }),
   remove: defineSubcommand({ input: RemoveInput, run: remove, render }),

@@ -586,6 +586,71 @@ export async function storeRepository(ctx: ConfigContext, name: string, repo: Re
   });
 }
 
+/** What `repo set` changes; what it leaves out stays as stored. */
+export interface RepositoryChanges {
+  url?: string;
+  publicKey?: string;
+  apiUrl?: string;
+  authKey?: string;
+}
+
+/**
+ * What became of the repository's stored auth key: none stored, or replaced by the new one (bound to the new
+ * URLs), or kept: still bound to the origins it was stored for (`boundTo`), so not sent to the new URLs' origins
+ * outside them (`notSentTo`). A key never follows a URL change by itself.
+ */
+export type RepositoryKeyOutcome =
+  { authKey: "none" | "replaced" } | { authKey: "kept"; boundTo: string[]; notSentTo: string[] };
+
+/** Changes some settings of a repository added with `repo add` (mix's `hex.repo set`). */
+export async function updateRepository(
+  ctx: ConfigContext,
+  name: string,
+  changes: RepositoryChanges,
+): Promise<RepositoryKeyOutcome> {
+  const repoName = customRepoName(name);
+  for (const url of [changes.url, changes.apiUrl])
+    if (url !== undefined && !/^https?:\/\//.test(url))
+      throw new HextsError("USAGE", `repository URL must be http:// or https:// (got ${JSON.stringify(url)})`);
+  if (changes.publicKey !== undefined && !changes.publicKey.includes("BEGIN PUBLIC KEY"))
+    throw new HextsError("USAGE", "the repository public key must be a PEM public key");
+  ctx.out.secrets.add(changes.authKey);
+  // Unlocking (the local password) is needed only to seal a new key.
+  const store = changes.authKey === undefined ? userConfigStore(ctx) : await prepareWrite(ctx);
+  vaultState(ctx).usable.clear();
+  let outcome: RepositoryKeyOutcome = { authKey: "none" };
+  await store.update(async (config) => {
+    const old = config.repos[repoName];
+    if (old?.url === undefined)
+      throw new HextsError("NOT_FOUND", `no repository named ${repoName} was added with \`hexts repo add\``);
+    const entry: RepoEntry = { ...old };
+    if (changes.url !== undefined) entry.url = normalizeApiUrl(changes.url);
+    if (changes.apiUrl !== undefined) entry.api_url = normalizeApiUrl(changes.apiUrl);
+    if (changes.publicKey !== undefined) entry.public_key = changes.publicKey;
+    const now = destinationOrigins({ apiUrl: entry.api_url, repoUrl: entry.url! });
+    if (changes.authKey !== undefined) {
+      const ring = await ringInLock(ctx, config);
+      entry.auth_key = await sealWith(ring, changes.authKey, repoAad(repoName));
+      delete entry.api_origin;
+      Object.assign(entry, now);
+      outcome = { authKey: "replaced" };
+    } else if (entry.auth_key !== undefined) {
+      // Written out, the binding the key had (bindingOf falls back to the entry's URLs, which just changed); an
+      // empty api_origin: sent to no API.
+      const bound = bindingOf(repoName, old);
+      entry.repo_origin = bound.repository;
+      entry.api_origin = bound.api ?? "";
+      const boundTo = [...new Set([bound.repository, bound.api].filter((o): o is string => !!o))];
+      const notSentTo = [...new Set([now.repo_origin, now.api_origin])].filter(
+        (o): o is string => o !== undefined && !boundTo.includes(o),
+      );
+      outcome = { authKey: "kept", boundTo, notSentTo };
+    }
+    config.repos[repoName] = entry;
+  });
+  return outcome;
+}
+
 export async function removeRepository(ctx: ConfigContext, name: string): Promise<boolean> {
   const repoName = customRepoName(name);
   vaultState(ctx).usable.clear();

@@ -46,6 +46,7 @@ export {
   loadRepositoryKeyFor,
   originOf,
   storeRepository,
+  updateRepository,
   removeRepository,
   normalizeApiUrl,
   organizationRepoName,
@@ -57,6 +58,8 @@ export type {
   KeyDestination,
   OrganizationEntry,
   RepositoryInput,
+  RepositoryChanges,
+  RepositoryKeyOutcome,
 } from "./credentials.js";
 export { resolveRepository, apiCredential, authorizationHeader, HEXPM_PUBLIC_KEY, HEXPM_REPO_URL } from "./repos.js";
 export type { Repository, RepositoryOptions, UsableCredential } from "./repos.js";

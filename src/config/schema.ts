@@ -36,6 +36,7 @@ export const RepoEntrySchema = z.looseObject({
   /**
    * The origins (scheme://host[:port]) the auth_key was stored for: it is sent to the API and to repository
    * downloads only there. Entries written before these existed: hex.pm's (hexpm, hexpm:ORG) or the entry's own URLs.
+   * An empty api_origin: the key is sent to no API (`repo set` gave the repository an API after the key was stored).
    */
   api_origin: z.string().optional(),
   repo_origin: z.string().optional(),

@@ -268,3 +268,80 @@ test("-r NAME sends every API task to that repo's server (self-hosted hexpm), wh
   ])
     assert.ok(paths.includes(p), `${p} in\n${paths.join("\n")}`);
 });
+
+test("repo set changes what is given and keeps the rest; a stored auth key does not follow a new URL", async (t) => {
+  const { w, mini, dir } = await miniWorld(t);
+  const moved = await startMiniRepo({ repository: "acme_repo", authToken: "moved-secret-token-456" });
+  t.after(() => moved.close());
+  const env = envOf(w);
+  const hexts = (args: string[], input?: string) => runHexts(args, { cwd: dir, env, input, timeoutMs: 60_000 });
+  writeFileSync(join(w.tmp, "old.pem"), mini.publicKey());
+  writeFileSync(join(w.tmp, "new.pem"), moved.publicKey());
+  const added = await hexts(
+    ["repo", "add", "acme_repo", mini.repoUrl, "--public-key", join(w.tmp, "old.pem"), "--api-url", mini.apiUrl],
+    undefined,
+  );
+  assert.equal(added.code, 0, added.stderr);
+  const keyed = await hexts(["repo", "set", "acme_repo", "--auth-key", "-"], TOKEN);
+  assert.equal(keyed.code, 0, keyed.stderr);
+  assert.equal(keyed.stdout, "Updated repository acme_repo: authKey\n");
+
+  // Refused before anything changes: nothing to set, a repository hexts did not add, the built-in one.
+  const refusals: [string[], number, RegExp][] = [
+    [["repo", "set", "acme_repo"], 2, /give what to change: --url URL, --public-key FILE/],
+    [["repo", "set", "nowhere", "--url", moved.repoUrl], 1, /no repository named nowhere is configured/],
+    [["repo", "set", "hexpm", "--url", moved.repoUrl], 2, /hexpm is the built-in repository.*mirror_url/],
+    [["repo", "set", "acme_repo", "--url", "ftp://example.com"], 2, /--url must be an http:\/\/ or https:\/\/ URL/],
+  ];
+  for (const [args, code, message] of refusals) {
+    const r = await hexts(args);
+    assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+
+  // The server moved: new URLs and its key. The stored auth key stays bound to the old server, and says so.
+  const set = await hexts([
+    "repo",
+    "set",
+    "acme_repo",
+    "--url",
+    moved.repoUrl,
+    "--api-url",
+    moved.apiUrl,
+    "--public-key",
+    join(w.tmp, "new.pem"),
+  ]);
+  assert.equal(set.code, 0, set.stderr);
+  assert.equal(set.stdout, "Updated repository acme_repo: url, publicKey, apiUrl\n");
+  const oldOrigin = new URL(mini.url).origin;
+  const newOrigin = new URL(moved.url).origin;
+  assert.ok(
+    set.stderr.includes(
+      `the stored auth key of acme_repo is not sent to ${newOrigin}: it stays bound to ${oldOrigin}, ` +
+        "where it was stored for",
+    ),
+    set.stderr,
+  );
+  assert.match(set.stderr, /hexts repo set acme_repo --auth-key -/);
+  const shown = JSON.parse((await hexts(["repo", "show", "acme_repo", "--json"])).stdout).data.repository;
+  assert.equal(shown.url, moved.repoUrl);
+  assert.equal(shown.apiUrl, moved.apiUrl);
+  assert.equal(shown.authKey, true);
+
+  const refused = await hexts(["publish", "package", "--yes", "-r", "acme_repo"]);
+  assert.notEqual(refused.code, 0, refused.stderr);
+  assert.equal(moved.requests.filter((r) => r.headers.authorization !== undefined).length, 0, "old key not sent");
+  assert.deepEqual(moved.releases(), []);
+
+  // Given again, the key goes to the new server, and publishing there works.
+  const rekeyed = await hexts(["repo", "set", "acme_repo", "--auth-key", "-"], moved.authToken);
+  assert.equal(rekeyed.code, 0, rekeyed.stderr);
+  assert.doesNotMatch(rekeyed.stderr, /not sent to/);
+  const published = await hexts(["publish", "package", "--yes", "-r", "acme_repo"]);
+  assert.equal(published.code, 0, published.stderr);
+  assert.deepEqual(moved.releases(), ["demo 1.2.3"]);
+  assert.deepEqual(mini.releases(), []);
+  assert.equal(statSync(join(w.home.env.HEX_HOME, "hexts.json")).mode & 0o777, 0o600);
+  for (const r of [keyed, set, refused, rekeyed, published])
+    assert.doesNotMatch(r.stdout + r.stderr, /mini-secret-token|moved-secret-token/, "no key in any output");
+});

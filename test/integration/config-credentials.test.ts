@@ -25,6 +25,7 @@ import {
   storeCredential,
   storeOrganization,
   storeRepository,
+  updateRepository,
 } from "../../src/config/credentials.js";
 import { HEXPM_PUBLIC_KEY, apiCredential, authorizationHeader, resolveRepository } from "../../src/config/repos.js";
 import { resolveSettings } from "../../src/config/settings.js";
@@ -555,6 +556,46 @@ test("repository keys are bound to the origins they were stored for, API and dow
   const mine = await resolveRepository(run(dir).ctx, { repo: "myrepo" });
   assert.equal((await mine.credentials.api())?.source, "key of repository myrepo");
   assert.equal((await mine.credentials.repository())?.source, "key of repository myrepo");
+});
+
+test("updateRepository: what is given changes; a stored key never follows new URLs by itself", async (t) => {
+  const dir = home(t);
+  const { ConfigStore } = await import("../../src/config/store.js");
+  // An entry written before keys recorded their origins: its key went to the entry's own URLs.
+  await new ConfigStore(fileOf(dir)).update((c) => {
+    c.repos.legacy = { url: "https://old.example/repo", public_key: HEXPM_PUBLIC_KEY, auth_key: "legacy-key-123" };
+  });
+  const sources = async () => {
+    const repo = await resolveRepository(run(dir).ctx, { repo: "legacy" });
+    return [(await repo.credentials.api())?.source, (await repo.credentials.repository())?.source];
+  };
+  assert.deepEqual(await sources(), [undefined, "key of repository legacy"]);
+
+  const moved = await updateRepository(run(dir).ctx, "legacy", { url: "https://new.example/repo" });
+  assert.deepEqual(moved, { authKey: "kept", boundTo: ["https://old.example"], notSentTo: ["https://new.example"] });
+  const raw = JSON.parse(fileText(dir)).repos.legacy;
+  assert.equal(raw.url, "https://new.example/repo");
+  assert.equal(raw.repo_origin, "https://old.example", "pinned to where it was stored for");
+  assert.equal(raw.public_key, HEXPM_PUBLIC_KEY, "the rest is kept");
+  assert.deepEqual(await sources(), [undefined, undefined], "not sent to the new URL");
+
+  const rekeyed = await updateRepository(run(dir).ctx, "legacy", { authKey: "new-key-456" });
+  assert.deepEqual(rekeyed, { authKey: "replaced" });
+  assert.equal(JSON.parse(fileText(dir)).repos.legacy.repo_origin, "https://new.example");
+  assert.deepEqual(await sources(), [undefined, "key of repository legacy"]);
+  // An API given after the key was stored: the key is not sent there either, until it is given again.
+  assert.deepEqual(await updateRepository(run(dir).ctx, "legacy", { apiUrl: "https://api.new.example/api" }), {
+    authKey: "kept",
+    boundTo: ["https://new.example"],
+    notSentTo: ["https://api.new.example"],
+  });
+  assert.deepEqual(await sources(), [undefined, "key of repository legacy"]);
+  assert.deepEqual(await updateRepository(run(dir).ctx, "legacy", { authKey: "new-key-789" }), { authKey: "replaced" });
+  assert.deepEqual(await sources(), ["key of repository legacy", "key of repository legacy"]);
+  await assert.rejects(
+    updateRepository(run(dir).ctx, "missing", { url: "https://x.example" }),
+    isError("NOT_FOUND", 1, "no repository named missing"),
+  );
 });
 
 test("resolveSettings: flag > env > project > user config > default via the real file, memoised per run", async (t) => {

@@ -7,7 +7,7 @@ export function declareRepo(program: Command, act: Act): void {
   const repo = program
     .command("repo")
     .description(
-      "repositories besides hex.pm (self-hosted, MiniRepo): add, list, show, remove (as `mix hex.repo`); " +
+      "repositories besides hex.pm (self-hosted, MiniRepo): add, set, list, show, remove (as `mix hex.repo`); " +
         "`-r NAME` then selects one",
     );
 
@@ -24,6 +24,17 @@ export function declareRepo(program: Command, act: Act): void {
     .option("--api-url <url>", "the repository's Hex API (for publish, retire, owner... with -r NAME)")
     .option("--auth-key <key>", "key sent to the repository and its API (`-` reads it from stdin)")
     .action(act(loadRepo, "add", (name: string, url: string) => ({ name, url })));
+
+  repo
+    .command("set")
+    .description("change a repository added with `hexts repo add`: what is given changes, the rest stays")
+    .argument("<name>")
+    .option("--url <url>", "the repository URL")
+    .option("--public-key <file>", "PEM public key that verifies the repository's registry")
+    .option("--fetch-public-key <fingerprint>", "download URL/public_key and accept it only with this fingerprint")
+    .option("--api-url <url>", "the repository's Hex API")
+    .option("--auth-key <key>", "key sent to the repository and its API (`-` reads it from stdin)")
+    .action(act(loadRepo, "set", (name: string) => ({ name })));
 
   repo
     .command("list")

@@ -225,14 +225,8 @@ export async function add(ctx: Context, input: z.output<typeof AddInput>): Promi
 
 // ---- set ----
 
-export const SetInput = z.object({
-  name: z.string().min(1),
-  url: z.string().min(1).optional(),
-  publicKey: z.string().min(1).optional(),
-  fetchPublicKey: z.string().trim().min(1).optional(),
-  apiUrl: z.string().min(1).optional(),
-  authKey: z.string().optional(),
-});
+/** add's input, with the URL optional too. */
+export const SetInput = AddInput.partial({ url: true });
 
 export interface RepoSetResult {
   action: "set";

@@ -3,6 +3,18 @@ import type { Act } from "./act.js";
 
 const loadRepo = () => import("../../commands/repo.js");
 
+/** The options `repo add` and `repo set` share. */
+function withRepositoryOptions(cmd: Command): Command {
+  return cmd
+    .option("--public-key <file>", "PEM public key that verifies the repository's registry")
+    .option(
+      "--fetch-public-key <fingerprint>",
+      "download URL/public_key and accept it only with this SHA256:... fingerprint",
+    )
+    .option("--api-url <url>", "the repository's Hex API (for publish, retire, owner... with -r NAME)")
+    .option("--auth-key <key>", "key sent to the repository and its API (`-` reads it from stdin)");
+}
+
 export function declareRepo(program: Command, act: Act): void {
   const repo = program
     .command("repo")
@@ -11,30 +23,19 @@ export function declareRepo(program: Command, act: Act): void {
         "`-r NAME` then selects one",
     );
 
-  repo
+  const add = repo
     .command("add")
     .description("add (or replace) a repository; without --public-key its URL/public_key is downloaded")
     .argument("<name>", "a name for it (hexpm and hexpm:ORG are built in)")
-    .argument("<url>", "the repository URL (where names, versions, packages/ and tarballs/ are served)")
-    .option("--public-key <file>", "PEM public key that verifies the repository's registry")
-    .option(
-      "--fetch-public-key <fingerprint>",
-      "download URL/public_key and accept it only with this SHA256:... fingerprint",
-    )
-    .option("--api-url <url>", "the repository's Hex API (for publish, retire, owner... with -r NAME)")
-    .option("--auth-key <key>", "key sent to the repository and its API (`-` reads it from stdin)")
-    .action(act(loadRepo, "add", (name: string, url: string) => ({ name, url })));
+    .argument("<url>", "the repository URL (where names, versions, packages/ and tarballs/ are served)");
+  withRepositoryOptions(add).action(act(loadRepo, "add", (name: string, url: string) => ({ name, url })));
 
-  repo
+  const set = repo
     .command("set")
     .description("change a repository added with `hexts repo add`: what is given changes, the rest stays")
     .argument("<name>")
-    .option("--url <url>", "the repository URL")
-    .option("--public-key <file>", "PEM public key that verifies the repository's registry")
-    .option("--fetch-public-key <fingerprint>", "download URL/public_key and accept it only with this fingerprint")
-    .option("--api-url <url>", "the repository's Hex API")
-    .option("--auth-key <key>", "key sent to the repository and its API (`-` reads it from stdin)")
-    .action(act(loadRepo, "set", (name: string) => ({ name })));
+    .option("--url <url>", "the repository URL");
+  withRepositoryOptions(set).action(act(loadRepo, "set", (name: string) => ({ name })));
 
   repo
     .command("list")

@@ -20,6 +20,7 @@ import type { Session } from "../session.js";
 import { browserOpener, openBrowser } from "./browser.js";
 import { defaultKeyName, permissionLabel } from "./keys.js";
 import { readStdinSecret } from "./stdin.js";
+import { fromApi } from "../shared.js";
 
 /** What mix asks for: the whole API plus every organization repository. */
 export const OAUTH_SCOPE = "api repositories";
@@ -39,10 +40,6 @@ export interface Login {
   scope?: string | null;
   /** Password login: the keys created on the server. */
   keysCreated?: CreatedKeyInfo[];
-}
-
-function fromApi(e: ApiError, code: HextsError["code"], message: string): HextsError {
-  return new HextsError(code, message, { status: e.status, details: e.details, cause: e });
 }
 
 /** `ABCDEFGH` -> `ABCD-EFGH`, as mix shows it. */

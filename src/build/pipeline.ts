@@ -22,6 +22,7 @@ import {
   hasErrors,
   packageTarget,
   problemsError,
+  projectTarget,
   type CheckStage,
   type PackageTarget,
 } from "../package/checks.js";
@@ -216,18 +217,13 @@ function summarize(pkg: ProjectPackage, target: PackageTarget): PackageSummary {
  */
 export async function checkProject(opts: PipelineOptions): Promise<CheckedProject> {
   const root = resolve(opts.dir);
-  const explicit = opts.repo !== undefined || opts.organization !== undefined;
-  let target = explicit ? packageTarget({ repo: opts.repo, organization: opts.organization }) : undefined;
+  const flags = { repo: opts.repo, organization: opts.organization };
   const app = await pickApp(root, opts);
   opts.onProgress?.({ step: "read", dir: root });
-  const project = await read(root, app, opts, target);
-  // mix's `package: [organization: "acme"]` names the repository when no flag does.
-  const projectOrg = project.hexConfig.organization;
-  if (!target)
-    target =
-      typeof projectOrg === "string" && projectOrg !== "hexpm"
-        ? packageTarget({ organization: projectOrg })
-        : packageTarget();
+  // The flags' repository decides how the project is read (mix); the project's own applies when they name none.
+  const named = flags.repo !== undefined || flags.organization !== undefined ? packageTarget(flags) : undefined;
+  const project = await read(root, app, opts, named);
+  const target = projectTarget(project, flags);
   const metadata = encodePackageMetadata(project);
   const problems = checkPackage(project, target, opts.stage ?? "publish", metadata);
   opts.onProgress?.({ step: "checked", problems });

@@ -134,7 +134,7 @@ async function readForCut(ctx: Context, input: CutInputValue): Promise<{ project
       );
     }
   }
-  const organization = await organizationToRead(ctx, input.organization);
+  const organization = organizationToRead(ctx, input.organization);
   return { project: await readProjectOnce(ctx, ctx.cwd, { app, organization }), app };
 }
 
@@ -195,15 +195,8 @@ async function readCut(ctx: Context, input: CutInputValue, git: Git): Promise<Cu
       readProject: (dir, opts) => readProjectOnce(ctx, dir, opts),
     });
   }
-  const { packageTarget } = await import("../package/checks.js");
-  const projectOrg =
-    typeof project.hexConfig.organization === "string" && project.hexConfig.organization !== "hexpm"
-      ? project.hexConfig.organization
-      : undefined;
-  const target = packageTarget({
-    repo: ctx.repo?.repository,
-    organization: input.organization ?? (ctx.repo === undefined ? projectOrg : undefined),
-  });
+  const { projectTarget } = await import("../package/checks.js");
+  const target = projectTarget(project, { repo: ctx.repo?.repository, organization: input.organization });
   const to = await askVersion(ctx, project.version, input);
   const tagTaken = to !== project.version && (await git.tagExists(tagFor(to, input.prefixTag !== "false")));
   const session = await import("./session.js").then((m) => m.openSession(ctx, { repo: target }));

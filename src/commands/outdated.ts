@@ -55,7 +55,7 @@ export interface OutdatedResult {
 async function projectRequirements(ctx: Context): Promise<{ file: string; byApp: Map<string, string> } | undefined> {
   try {
     const { organizationToRead, readProjectOnce } = await import("./project-read.js");
-    const project = await readProjectOnce(ctx, ctx.cwd, { organization: await organizationToRead(ctx, undefined) });
+    const project = await readProjectOnce(ctx, ctx.cwd, { organization: organizationToRead(ctx, undefined) });
     return {
       file: project.tool === "mix" ? "mix.exs" : "rebar.config",
       byApp: new Map(project.requirements.map((r) => [r.app, r.requirement])),

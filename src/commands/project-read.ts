@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import type { ReadProjectOptions } from "../project/index.js";
 import type { ProjectPackage } from "../project/types.js";
 import type { Context } from "./context.js";
+import { targetRepo } from "../repository.js";
 
 type Reads = Map<string, Promise<ProjectPackage>>;
 
@@ -40,14 +41,9 @@ export function forgetProjectReads(ctx: Pick<Context, "memo">): void {
 
 /**
  * The organization a project is read for: the one `--organization` or the run's repository (`-r hexpm:ORG`)
- * names, as the build pipeline computes it; undefined when neither names one (the project's own then applies).
+ * names, as the build pipeline's target has it; undefined when neither names one (the project's own then applies).
+ * Throws USAGE when the two name different repositories.
  */
-export async function organizationToRead(
-  ctx: Pick<Context, "repo">,
-  organization: string | undefined,
-): Promise<string | undefined> {
-  const repo = ctx.repo?.repository;
-  if (organization === undefined && repo === undefined) return undefined;
-  const { packageTarget } = await import("../package/checks.js");
-  return packageTarget({ repo, organization }).organization;
+export function organizationToRead(ctx: Pick<Context, "repo">, organization: string | undefined): string | undefined {
+  return targetRepo({ repo: ctx.repo, organization }).organization;
 }

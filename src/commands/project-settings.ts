@@ -89,7 +89,7 @@ export function projectHexConfig(
       const project = await readProjectOnce(ctx, ctx.cwd, {
         app: selection.app,
         buildTool: selection.buildTool,
-        organization: await organizationToRead(ctx, selection.organization).catch(() => undefined),
+        organization: organizationToRead(ctx, selection.organization),
         fileOrder: selection.fileOrder,
       });
       return await guardProjectSettings(ctx, project.hexConfig, project.tool === "mix" ? "mix.exs" : "rebar.config");

@@ -33,6 +33,19 @@ export function packageTarget(opts: { repo?: string; organization?: string } = {
   return targetRepo(opts);
 }
 
+/**
+ * The repository a project's package goes to: the one the flags name (--repo, --organization) when either is given,
+ * else the project's own organization (mix's `package: [organization: "acme"]`), else hexpm.
+ */
+export function projectTarget(
+  project: Pick<ProjectPackage, "hexConfig">,
+  flags: { repo?: string; organization?: string },
+): PackageTarget {
+  if (flags.repo !== undefined || flags.organization !== undefined) return packageTarget(flags);
+  const own = project.hexConfig.organization;
+  return typeof own === "string" && own !== "hexpm" ? packageTarget({ organization: own }) : packageTarget();
+}
+
 export const isPublicHexpm = (target: PackageTarget) => target.repository === "hexpm";
 
 /** hex.pm's reserved package names (Hexpm.Repository.Package). */

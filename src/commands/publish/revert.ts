@@ -35,19 +35,14 @@ export async function revertFlow(ctx: Context, o: RevertOptions): Promise<Revert
   const version = assertVersion(o.version, "--revert");
   const { resolve } = await import("node:path");
   const { organizationToRead, readProjectOnce } = await import("../project-read.js");
-  const { packageTarget } = await import("../../package/checks.js");
+  const { projectTarget } = await import("../../package/checks.js");
   // Only the package name is needed: the checks a publish runs do not apply to a revert.
   const project = await readProjectOnce(ctx, ctx.cwd, {
     app: o.app,
     metadataFile: o.metadata === undefined ? undefined : resolve(ctx.cwd, o.metadata),
-    organization: await organizationToRead(ctx, o.organization),
+    organization: organizationToRead(ctx, o.organization),
   });
-  const projectOrg =
-    typeof project.hexConfig.organization === "string" && project.hexConfig.organization !== "hexpm"
-      ? project.hexConfig.organization
-      : undefined;
-  const repo = o.repo ?? ctx.repo?.repository;
-  const target = packageTarget({ repo, organization: o.organization ?? (repo === undefined ? projectOrg : undefined) });
+  const target = projectTarget(project, { repo: o.repo ?? ctx.repo?.repository, organization: o.organization });
   const ref: ReleaseRef = {
     name: project.name,
     version,

@@ -90,7 +90,10 @@ const ADVICE: { [K in ErrorKind]?: (err: HextsError) => Advice | undefined } = {
   "registry-other-repository": (err) => {
     const found = detail(err, "found");
     if (found === undefined) return undefined;
-    return { join: " ", text: `(a repository added with \`hexts repo add\` must carry its server's name: ${found})` };
+    return {
+      join: " ",
+      text: `(a configured repository must carry its server's name: add it again as \`hexts repo add ${found} URL\`)`,
+    };
   },
   "repository-login-required": (err) => {
     const org = (err.details as { organization?: unknown } | undefined)?.organization;

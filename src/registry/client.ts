@@ -185,6 +185,7 @@ export class RegistryClient {
       repository: this.repository.originName,
       verify: this.o.verify,
       verifyOrigin: this.o.verifyOrigin,
+      configuredName: this.repository.name === this.repository.originName && this.repository.name !== "hexpm",
       label: `${path} of ${this.repository.name}`,
     };
   }

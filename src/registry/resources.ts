@@ -118,6 +118,11 @@ export interface UnpackRegistryOptions {
   verify?: boolean;
   /** Check the repository/package names (default true; `HEX_NO_VERIFY_REPO_ORIGIN` turns it off). */
   verifyOrigin?: boolean;
+  /**
+   * `repository` is a name the user configured (a custom repository, not hexpm or an organization): a payload for
+   * another repository may then mean it was configured under another name than its server's.
+   */
+  configuredName?: boolean;
   /** What the resource is, for messages (`/packages/alpha of hexpm`). */
   label?: string;
   maxUncompressedSize?: number;
@@ -191,17 +196,15 @@ export function verifiedPayload(body: Uint8Array, opts: UnpackRegistryOptions): 
 
 function checkOrigin(opts: UnpackRegistryOptions, label: string, found: string, expected: string, what: string): void {
   if (opts.verifyOrigin === false || found === expected) return;
-  // A custom repository named locally other than its server names it: the CLI says how to add it again.
-  const renamed = what === "repository" && expected !== "hexpm" && !found.includes("/");
-  throw new HextsError(
-    "REGISTRY_INVALID",
+  const error = registryInvalid(
+    "bad_repo_name",
     `${label} is for ${what} ${JSON.stringify(found)}, not ${JSON.stringify(expected)}: ` +
       `a mirror or proxy served another ${what}'s data`,
-    {
-      details: { reason: "bad_repo_name" satisfies RegistryProblem, expected, found },
-      ...(renamed ? { kind: "registry-other-repository" as const } : {}),
-    },
+    { expected, found },
   );
+  // A custom repository configured under another name than its server's: the CLI says which name to use.
+  if (what !== "repository" || opts.configuredName !== true) throw error;
+  throw new HextsError(error.code, error.message, { details: error.details, kind: "registry-other-repository" });
 }
 
 const list = (m: RawMessage, field: string): RawMessage[] => (m[field] as RawMessage[] | undefined) ?? [];

@@ -5,7 +5,8 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { isHextsError } from "../../src/errors.js";
+import { isHextsError, type HextsError } from "../../src/errors.js";
+import { messageWithAdvice } from "../../src/cli/advice.js";
 import { defaultTransport } from "../../src/http/index.js";
 import {
   RegistryClient,
@@ -94,12 +95,28 @@ test("a key other than the repository's, or another origin name, is refused", as
   await assert.rejects(wrongKey.getPackage("alpha"), code("REGISTRY_INVALID", "bad_signature"));
   await using wrongName = client(server, { originName: "mirror" });
   await assert.rejects(wrongName.getNames(), code("REGISTRY_INVALID", "bad_repo_name"));
-  // The library states the mismatch; the CLI's advice (how `hexts repo add` must name it) hangs on the kind.
-  await assert.rejects(
-    wrongName.getNames(),
-    (e: unknown) =>
-      isHextsError(e) && e.kind === "registry-other-repository" && !/hexts /.test(e.message) && /hexpm/.test(e.message),
+  // A custom repository configured under another name than its server's: the library states the mismatch, and
+  // the kind lets the CLI say which name to use. Not so for an organization, whose name is not the user's choice.
+  await using renamed = client(server, { name: "mine", originName: "mine" });
+  const error = await renamed.getNames().then(
+    () => assert.fail("accepted another repository's names"),
+    (e: unknown) => e as HextsError,
   );
+  assert.equal(error.kind, "registry-other-repository");
+  assert.doesNotMatch(error.message, /hexts /);
+  assert.ok(
+    messageWithAdvice(error).endsWith(
+      "(a configured repository must carry its server's name: add it again as `hexts repo add hexpm URL`)",
+    ),
+    messageWithAdvice(error),
+  );
+  await using organization = client(server, { name: "hexpm:acme", originName: "acme" });
+  const orgError = await organization.getNames().then(
+    () => assert.fail("accepted another repository's names"),
+    (e: unknown) => e as HextsError,
+  );
+  assert.equal(orgError.kind, undefined);
+  assert.equal(messageWithAdvice(orgError), orgError.message);
 });
 
 test("a second read sends If-None-Match from the disk cache and uses the cached body on 304", async () => {

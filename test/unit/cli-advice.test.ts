@@ -76,7 +76,7 @@ test("settings the config file does not hold: the library says why, the CLI how 
   assert.equal(messageWithAdvice(home), home.message);
 });
 
-test("docs not found and a renamed repository: the library's facts, the CLI's flags and commands", async () => {
+test("docs not found: the library's facts, the CLI's flags and commands", async () => {
   const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
   const { join } = await import("node:path");
@@ -105,14 +105,4 @@ test("docs not found and a renamed repository: the library's facts, the CLI's fl
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-
-  const renamed = new HextsError("REGISTRY_INVALID", 'names is for repository "hexpm", not "mine": a mirror', {
-    kind: "registry-other-repository",
-    details: { reason: "bad_repo_name", expected: "mine", found: "hexpm" },
-  });
-  assert.equal(
-    messageWithAdvice(renamed),
-    'names is for repository "hexpm", not "mine": a mirror (a repository added with `hexts repo add` must carry ' +
-      "its server's name: hexpm)",
-  );
 });

@@ -828,11 +828,19 @@ function chargeWalk(v: V): void {
   if (meter) meter.work(writtenSize(v, meter.left()));
 }
 
-/** A comparison walks at most the smaller term: one step for two atoms, the whole list for two equal lists. */
+/**
+ * A comparison walks at most the smaller term: one step for two atoms, the whole list for two equal lists. Both
+ * are measured under a doubling cap until one fits, so measuring costs about what is charged (a huge term
+ * against an atom is a few cells of walking, not a walk of the huge term).
+ */
 function chargeComparison(a: V, b: V): void {
   if (!meter) return;
-  const first = writtenSize(a, meter.left());
-  meter.work(writtenSize(b, first));
+  const left = meter.left();
+  for (let cap = 64; ; cap *= 2) {
+    const sa = writtenSize(a, cap);
+    const sb = writtenSize(b, cap);
+    if (sa <= cap || sb <= cap || cap > left) return meter.work(Math.min(sa, sb));
+  }
 }
 
 /** A map from entries; building one sorts its keys, so the comparisons are charged as work. */
@@ -849,7 +857,7 @@ function erlMap(entries: Iterable<readonly [Term, Term]>): ErlMap {
 function mapGet(m: ErlMap, k: Term): Term | undefined {
   if (meter) {
     const size = writtenSize(k, meter.left());
-    let total = 1;
+    let total = size; // the key's own walk, then its comparison with each key
     for (const [key] of m.entries) if ((total += writtenSize(key, size)) > meter.left()) break;
     meter.work(total);
   }

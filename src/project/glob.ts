@@ -10,7 +10,15 @@ import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from "node
 import { dirname, resolve, sep } from "node:path";
 import { isInside } from "../package/paths.js";
 
-export class GlobError extends Error {}
+/** A pattern that cannot be expanded: malformed, or (`outside`) leading out of the directory it is expanded in. */
+export class GlobError extends Error {
+  constructor(
+    message: string,
+    readonly outside = false,
+  ) {
+    super(message);
+  }
+}
 
 export interface WildcardOptions {
   /** Whether listings include names starting with a dot: true for filelib (the default), false for Path.wildcard. */
@@ -318,7 +326,7 @@ export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {
     prefix = joinRel(prefix, lit);
   }
   const root = resolve(cwd);
-  const outside = () => new GlobError(`the pattern reaches outside ${root}`);
+  const outside = () => new GlobError(`the pattern reaches outside ${root}`, true);
   // Lexically first (a `..` after a wildcard counts against the depth reached), then through symlinks.
   const fixed = resolve(root, prefix === "" ? "." : prefix);
   if (!isInside(fixed, root)) throw outside();
@@ -358,7 +366,7 @@ export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {
     }
     if (!listable(base)) {
       if (strict && isDir(onDisk(base)))
-        throw new GlobError(`the pattern reaches outside ${root} through the symlink ${base}`);
+        throw new GlobError(`the pattern reaches outside ${root} through the symlink ${base}`, true);
       return;
     }
     for (const name of listDir(onDisk(base), matchDot)) {
@@ -372,7 +380,7 @@ export function wildcard(pattern: string, cwd: string, opts: WildcardOptions = {
     if (seen.has(real)) return; // filelib would go round until the path is too long
     if (!listable(dir)) {
       if (strict && isDir(onDisk(dir)))
-        throw new GlobError(`the pattern reaches outside ${root} through the symlink ${dir}`);
+        throw new GlobError(`the pattern reaches outside ${root} through the symlink ${dir}`, true);
       return;
     }
     const inner = new Set(seen).add(real);

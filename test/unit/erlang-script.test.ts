@@ -221,6 +221,12 @@ describe("script errors and limits", () => {
     symlinkSync("..", join(root, "updir"));
     fails(root, 'catch filelib:wildcard("updir/*").', /filelib:wildcard\/1 of "updir\/\*" is outside the project/);
     fails(root, 'filelib:wildcard("{src").', /badpattern/);
+    // The project reached through a symlink (a checkout under a linked directory) reads its own files.
+    const linked = join(project(t), "linked");
+    symlinkSync(root, linked);
+    assert.equal(run(linked, 'file:read_file("inside.txt").'), '{ok,<<"ok">>}');
+    fails(linked, 'file:read_file("etc/hostname").', /outside the project/);
+    fails(linked, 'filelib:wildcard("updir/*").', /outside the project/);
   });
   it("refuses expressions nested deeper than 300 levels, at the level where it stops", (t) => {
     const root = project(t);

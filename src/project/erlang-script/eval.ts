@@ -29,6 +29,7 @@ import {
 } from "../../erlang/terms.js";
 import { HextsError } from "../../errors.js";
 import { GlobError, wildcard } from "../glob.js";
+import { isInside } from "../../package/paths.js";
 import { flatText, formatErlang } from "./format.js";
 import type { Clause, Node, Pos } from "./parse.js";
 
@@ -745,14 +746,12 @@ export class ScriptEvaluator {
     const text = textOf(p as Term);
     if (text === undefined) this.badarg(at);
     const abs = resolve(this.host.cwd, text);
-    const inside = (x: string) => x === this.host.root || x.startsWith(this.host.root + sep);
-    let real = abs;
-    try {
-      real = realpathSync(abs);
-    } catch {
-      real = abs;
-    }
-    if (!inside(abs) || !inside(real)) this.outside(text, at, what);
+    // Lexically inside, and inside once symlinks are resolved on both sides (the project itself may be reached
+    // through one). A path that does not exist cannot be read: reading it gives enoent.
+    if (!isInside(abs, this.host.root)) this.outside(text, at, what);
+    const real = realOrUndefined(abs);
+    if (real !== undefined && !isInside(real, realOrUndefined(this.host.root) ?? this.host.root))
+      this.outside(text, at, what);
     return abs;
   }
 
@@ -780,21 +779,20 @@ function nestingOver(v: V, limit: number): boolean {
   const todo: [V, number][] = [[v, 0]];
   for (let next = todo.pop(); next; next = todo.pop()) {
     const [x, depth] = next;
-    const children =
-      x instanceof Tuple || x instanceof ImproperList
-        ? x instanceof ImproperList
-          ? [...x.items, x.tail]
-          : x.items
-        : x instanceof ErlMap
-          ? x.entries.flat()
-          : Array.isArray(x)
-            ? x
-            : undefined;
+    const children = childrenOf(x);
     if (!children || children.length === 0) continue;
     if (depth + 1 > limit) return true;
     for (const c of children) todo.push([c, depth + 1]);
   }
   return false;
+}
+
+function realOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function childrenOf(v: V): readonly V[] | undefined {
@@ -1660,7 +1658,7 @@ def("filelib:wildcard/1 filelib:wildcard/2", (ev, [pattern, cwd], at) => {
   } catch (e) {
     if (!(e instanceof GlobError)) throw e;
     // through a symlink out of the project: refused as any path outside it; a malformed pattern: badpattern
-    if (/reaches outside/.test(e.message)) ev.outside(pat, at, "filelib:wildcard/1 of");
+    if (e.outside) ev.outside(pat, at, "filelib:wildcard/1 of");
     throw new ErlangException("error", tuple(A("badpattern"), str(e.message)), at);
   }
   ev.alloc(matches.length, at);

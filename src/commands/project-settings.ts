@@ -83,8 +83,7 @@ export function projectHexConfig(
 ): Promise<Record<string, unknown> | undefined> {
   return ctx.memo("project-hex-config", async () => {
     if (selection.metadataFile !== undefined) return undefined;
-    const { detectProject } = await import("../project/index.js");
-    if (detectProject(ctx.cwd) === undefined) return undefined;
+    // Not a project (or not one hexts can read): no project layer; the command says why when it reads it.
     try {
       const project = await readProjectOnce(ctx, ctx.cwd, {
         app: selection.app,

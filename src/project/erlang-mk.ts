@@ -168,12 +168,6 @@ export function erlangMkDefaultFiles(root: string, project: string): string[] {
   ];
 }
 
-/** True when `dir` looks like an Erlang.mk project (a Makefile with erlang.mk or ebin/*.app next to it). */
-export function isErlangMkProject(dir: string): boolean {
-  if (!existsSync(join(dir, "Makefile"))) return false;
-  return existsSync(join(dir, "erlang.mk")) || wildcard("ebin/*.app", dir).length > 0;
-}
-
 export async function readErlangMkProject(dir: string): Promise<ProjectPackage> {
   const root = resolve(dir);
   const problems: Problem[] = [];

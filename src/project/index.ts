@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { HextsError } from "../errors.js";
 import { chooseApp } from "./rebar3/choose-app.js";
-import { isErlangMkProject } from "./erlang-mk.js";
 import { wildcard } from "./glob.js";
 import type { ProjectPackage } from "./types.js";
 
@@ -56,14 +55,17 @@ export function detectProjects(dir: string): ProjectKind[] {
   const out: ProjectKind[] = [];
   if (has("mix.exs")) out.push("mix");
   const appSrc = ["src/*.app.src", "src/*.app.src.script", "apps/*/src/*.app.src", "lib/*/src/*.app.src"];
-  const erlangMk = has("Makefile") && has("erlang.mk");
+  const makefile = has("Makefile");
+  const erlangMk = makefile && has("erlang.mk");
   if (
     has("rebar.config") ||
     has("rebar.config.script") ||
     (!erlangMk && appSrc.some((p) => wildcard(p, root).length > 0))
   )
     out.push("rebar3");
-  if (erlangMk || (!out.includes("rebar3") && isErlangMkProject(root))) out.push("erlang.mk");
+  // Erlang.mk without erlang.mk beside the Makefile: a Makefile and a built ebin/*.app.
+  if (erlangMk || (!out.includes("rebar3") && makefile && wildcard("ebin/*.app", root).length > 0))
+    out.push("erlang.mk");
   return out;
 }
 

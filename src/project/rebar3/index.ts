@@ -62,8 +62,18 @@ async function readConfig(dir: string, root = dir, notes?: string[]): Promise<Te
     if (result.note && notes && !notes.includes(result.note)) notes.push(result.note);
     return result.terms;
   }
-  if (!existsSync(file)) return [];
-  return parseTerms(await readFile(file), relative(root, file));
+  const bytes = await readIfExists(file);
+  return bytes === undefined ? [] : parseTerms(bytes, relative(root, file));
+}
+
+/** A file's bytes, or undefined when there is none (one open instead of a check and then a read). */
+async function readIfExists(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
 }
 
 /**
@@ -250,7 +260,8 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
       for (const n of depNames(a.dir === appDir ? appConfig : await readConfig(a.dir, root))) configDeps.add(n);
   let lock: Lock = { entries: [] };
   const virtualFiles = new Map<string, Uint8Array>();
-  if (existsSync(lockPath)) lock = parseLock(await readFile(lockPath), "rebar.lock");
+  const lockBytes = await readIfExists(lockPath);
+  if (lockBytes !== undefined) lock = parseLock(lockBytes, "rebar.lock");
   else if (configDeps.size > 0) {
     problems.push({
       severity: "error",
@@ -275,7 +286,7 @@ export async function readRebar3Project(dir: string, opts: ReadRebar3Options = {
   }
   const locked = new Set(topLevel.map((e) => e.app));
   const unlocked = [...configDeps].filter((n) => !locked.has(n));
-  if (existsSync(lockPath) && unlocked.length > 0) {
+  if (lockBytes !== undefined && unlocked.length > 0) {
     problems.push({
       severity: "error",
       file: "rebar.lock",

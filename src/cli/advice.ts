@@ -54,7 +54,7 @@ export function warningAdvice(kind: WarningKind): string | undefined {
 const ADVICE: { [K in ErrorKind]?: (err: HextsError) => Advice | undefined } = {
   "login-required": () => ({ join: ": ", text: LOGIN }),
   "login-expired": () => ({ join: ". ", text: `Log in again: ${LOGIN}` }),
-  "key-rejected": () => ({ join: ". ", text: `Check HEX_API_KEY, or ${LOGIN}` }),
+  "key-rejected": () => ({ join: ". ", text: "Check HEX_API_KEY, or run `hexts user auth`" }),
   "password-rejected": () => ({ join: ". ", text: `Check them, or ${LOGIN}` }),
   "permission-missing": () => ({ join: ". ", text: `Use a key with that permission, or ${LOGIN}` }),
   "password-login-disabled": () => ({

@@ -32,7 +32,7 @@ test("errors, usage errors, help and the version under --json are one document e
   assert.equal(badKey.error.kind, "key-rejected");
   assert.match(
     badKey.error.message,
-    /^The server rejected your API key.*\. Check HEX_API_KEY, or run `hexts user auth`/,
+    /^The server rejected your API key.*\. Check HEX_API_KEY, or run `hexts user auth`\.$/,
   );
   assert.equal((await run(["user"], 2)).error.code, "USAGE");
   assert.equal((await run(["bogus"], 2)).error.code, "USAGE");

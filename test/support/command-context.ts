@@ -6,7 +6,7 @@ import type { Context } from "../../src/commands/context.js";
 import { prepareContext } from "../../src/commands/run-settings.js";
 import { Output } from "../../src/ui/output.js";
 import type { Prompter } from "../../src/ui/prompt.js";
-import { toolsPath } from "./cli.js";
+import { baseEnv } from "./cli.js";
 
 export interface CommandContext {
   ctx: Context;
@@ -29,8 +29,7 @@ export async function commandContext(
   t: { after(fn: () => unknown): void },
   o: CommandContextOptions,
 ): Promise<CommandContext> {
-  const env: Record<string, string> = { PATH: toolsPath(), LANG: "C.UTF-8" };
-  for (const [k, v] of Object.entries(o.env)) if (v !== undefined) env[k] = v;
+  const env = baseEnv(o.env);
   let out = "";
   let err = "";
   const stdout = new PassThrough().on("data", (d) => (out += d));

@@ -27,6 +27,11 @@ export function parseOrganization(raw: string): string {
   return bare;
 }
 
+/** `hexpm` or `hexpm:ORG`: a name hex.pm defines, as opposed to one a user gave a configured repository. */
+export function isBuiltInRepoName(name: string): boolean {
+  return name === "hexpm" || name.startsWith("hexpm:");
+}
+
 /** The repository of an organization. */
 export function organizationRepo(org: string): RepoRef {
   const organization = parseOrganization(org);

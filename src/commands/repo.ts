@@ -9,9 +9,10 @@ import type { Context } from "./context.js";
 import { transportOptions } from "./shared.js";
 import { HextsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
-import { ORGANIZATION_NAME } from "../repository.js";
+import { ORGANIZATION_NAME, isBuiltInRepoName } from "../repository.js";
 import { HEXPM_REPO_URL } from "../config/repos.js";
 import { normalizeApiUrl } from "../config/credentials.js";
+import type { RepoEntry } from "../config/schema.js";
 
 /** A PEM public key file is well under this; anything larger is not one. */
 const PUBLIC_KEY_FILE_MAX_BYTES = 64 * 1024;
@@ -161,6 +162,37 @@ async function downloadPublicKey(
   return pem;
 }
 
+/** A configured key's fingerprint as shown; a key that does not parse is shown as such. */
+async function shownFingerprint(pem: string | undefined): Promise<string | null> {
+  if (pem === undefined) return null;
+  try {
+    return await fingerprintOf(pem);
+  } catch {
+    return "(not a valid RSA public key)";
+  }
+}
+
+/** The view of an entry `repo add` stored (in `file`). */
+async function storedRepoView(name: string, entry: RepoEntry & { url: string }, file: string): Promise<RepoView> {
+  return {
+    name,
+    url: entry.url,
+    apiUrl: entry.api_url ?? null,
+    publicKeyFingerprint: await shownFingerprint(entry.public_key),
+    authKey: entry.auth_key !== undefined,
+    source: "hexts",
+    file,
+  };
+}
+
+/** `repo set` or `remove` of a name hexts did not add: where it is declared, or that it is unknown. */
+async function notAddedByHexts(ctx: Context, name: string): Promise<HextsError> {
+  const other = (await allRepos(ctx)).find((r) => r.name === name);
+  if (other)
+    return new HextsError("USAGE", `repository ${name} is declared in ${other.file}, not by hexts: edit that file`);
+  return notConfigured(name);
+}
+
 // ---- add ----
 
 export const AddInput = z.object({
@@ -206,20 +238,13 @@ export async function add(ctx: Context, input: z.output<typeof AddInput>): Promi
   const store = userConfigStore(ctx);
   const replaced = Object.hasOwn((await store.read()).repos, name);
   await storeRepository(ctx, name, { url, publicKey, authKey, apiUrl });
+  const entry = (await store.read()).repos[name] as RepoEntry & { url: string };
   return {
     action: "add",
     replaced,
     publicKeyFrom:
       input.publicKey !== undefined ? "file" : input.fetchPublicKey !== undefined ? "download-checked" : "download",
-    repository: {
-      name,
-      url,
-      apiUrl: apiUrl ?? null,
-      publicKeyFingerprint: await fingerprintOf(publicKey),
-      authKey: authKey !== undefined,
-      source: "hexts",
-      file: store.file,
-    },
+    repository: await storedRepoView(name, entry, store.file),
   };
 }
 
@@ -244,7 +269,7 @@ export interface RepoSetResult {
  */
 export async function set(ctx: Context, input: z.output<typeof SetInput>): Promise<RepoSetResult> {
   const name = input.name.trim();
-  if (name === "hexpm" || name.startsWith("hexpm:")) checkRepoName(name);
+  if (isBuiltInRepoName(name)) checkRepoName(name);
   const url = input.url === undefined ? undefined : checkUrl(input.url.trim(), "--url");
   const apiUrl = input.apiUrl === undefined ? undefined : checkUrl(input.apiUrl.trim(), "--api-url");
   checkKeyFlags(input);
@@ -260,12 +285,7 @@ export async function set(ctx: Context, input: z.output<typeof SetInput>): Promi
   const { updateRepository, userConfigStore } = await import("../config/index.js");
   const store = userConfigStore(ctx);
   const current = (await store.read()).repos[name];
-  if (current?.url === undefined) {
-    const other = (await allRepos(ctx)).find((r) => r.name === name);
-    if (other)
-      throw new HextsError("USAGE", `repository ${name} is declared in ${other.file}, not by hexts: edit that file`);
-    throw notConfigured(name);
-  }
+  if (current?.url === undefined) throw await notAddedByHexts(ctx, name);
   const authKey = input.authKey === undefined ? undefined : await readAuthKey(ctx, input.authKey);
   // A key to download comes from the repository's URL as it will be (the new one when --url is given).
   const publicKey =
@@ -279,15 +299,7 @@ export async function set(ctx: Context, input: z.output<typeof SetInput>): Promi
   return {
     action: "set",
     changed: given.map((k) => (k === "fetchPublicKey" ? "publicKey" : k)),
-    repository: {
-      name,
-      url: entry.url!,
-      apiUrl: entry.api_url ?? null,
-      publicKeyFingerprint: entry.public_key === undefined ? null : await fingerprintOf(entry.public_key),
-      authKey: entry.auth_key !== undefined,
-      source: "hexts",
-      file: store.file,
-    },
+    repository: await storedRepoView(name, entry as RepoEntry & { url: string }, store.file),
     ...(outcome.authKey === "kept" && outcome.notSentTo.length > 0
       ? { authKeyKept: { boundTo: outcome.boundTo, notSentTo: outcome.notSentTo } }
       : {}),
@@ -303,38 +315,22 @@ async function allRepos(ctx: Context): Promise<RepoView[]> {
   const { projectHexConfig } = await import("./project-settings.js");
   const store = userConfigStore(ctx);
   const config = await store.read();
-  const fp = async (pem: string | undefined) => {
-    if (pem === undefined) return null;
-    try {
-      return await fingerprintOf(pem);
-    } catch {
-      return "(not a valid RSA public key)";
-    }
-  };
   const views: RepoView[] = [];
   for (const [name, entry] of Object.entries(config.repos)) {
-    if (name === "hexpm" || name.startsWith("hexpm:") || !entry.url) continue;
-    views.push({
-      name,
-      url: entry.url,
-      apiUrl: entry.api_url ?? null,
-      publicKeyFingerprint: await fp(entry.public_key),
-      authKey: entry.auth_key !== undefined,
-      source: "hexts",
-      file: store.file,
-    });
+    if (isBuiltInRepoName(name) || entry.url === undefined) continue;
+    views.push(await storedRepoView(name, { ...entry, url: entry.url }, store.file));
   }
   const declared = [
     ...(await globalRebar3Repos(ctx)).map((r) => ({ r, source: "rebar3-global" as const })),
     ...rebar3Repos(await projectHexConfig(ctx), "rebar.config").map((r) => ({ r, source: "project" as const })),
   ];
   for (const { r, source } of declared) {
-    if (r.name === "hexpm" || r.name.startsWith("hexpm:") || views.some((v) => v.name === r.name)) continue;
+    if (isBuiltInRepoName(r.name) || views.some((v) => v.name === r.name)) continue;
     views.push({
       name: r.name,
       url: normalizeApiUrl(r.repoUrl ?? HEXPM_REPO_URL),
       apiUrl: r.apiUrl === undefined ? null : normalizeApiUrl(r.apiUrl),
-      publicKeyFingerprint: await fp(r.publicKey),
+      publicKeyFingerprint: await shownFingerprint(r.publicKey),
       authKey: r.repoKey !== undefined || r.apiKey !== undefined,
       source,
       file: source === "project" ? resolve(ctx.cwd, r.file) : r.file,
@@ -369,7 +365,7 @@ export async function show(ctx: Context, input: z.output<typeof ShowInput>): Pro
 }
 
 function notConfigured(name: string): HextsError {
-  if (name === "hexpm" || name.startsWith("hexpm:"))
+  if (isBuiltInRepoName(name))
     return new HextsError(
       "USAGE",
       `${name} is built in, not a configured repository (see \`hexts info\` and \`hexts organization list\`)`,
@@ -389,15 +385,10 @@ export interface RepoRemoveResult {
 
 export async function remove(ctx: Context, input: z.output<typeof RemoveInput>): Promise<RepoRemoveResult> {
   const name = input.name.trim();
-  if (name === "hexpm" || name.startsWith("hexpm:")) throw notConfigured(name);
+  if (isBuiltInRepoName(name)) throw notConfigured(name);
   const { removeRepository, userConfigStore } = await import("../config/index.js");
   const store = userConfigStore(ctx);
-  if (!Object.hasOwn((await store.read()).repos, name)) {
-    const other = (await allRepos(ctx)).find((r) => r.name === name);
-    if (other)
-      throw new HextsError("USAGE", `repository ${name} is declared in ${other.file}, not by hexts: edit that file`);
-    throw notConfigured(name);
-  }
+  if (!Object.hasOwn((await store.read()).repos, name)) throw await notAddedByHexts(ctx, name);
   await removeRepository(ctx, name);
   return { action: "remove", name, file: store.file };
 }

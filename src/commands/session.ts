@@ -2,7 +2,7 @@
 // OAuth refresh before expiry (and once after a plain 401), and one two-factor code for the whole command.
 import type { Context } from "./context.js";
 import { HextsError } from "../errors.js";
-import { isHexpmApi, targetRepo, type RepoRef } from "../repository.js";
+import { isBuiltInRepoName, isHexpmApi, targetRepo, type RepoRef } from "../repository.js";
 import type { HexClient } from "../api/index.js";
 import type { Repository, ResolvedSettings, UsableCredential } from "../config/index.js";
 
@@ -45,7 +45,7 @@ export interface Session {
  * another server, it is `the server at URL`.
  */
 export function serverLabel(repo: Pick<Repository, "name" | "organization" | "apiUrl">): string {
-  const hexpmFamily = repo.name === "hexpm" || repo.name.startsWith("hexpm:");
+  const hexpmFamily = isBuiltInRepoName(repo.name);
   if (hexpmFamily && repo.apiUrl !== undefined && !isHexpmApi(repo.apiUrl)) {
     return repo.organization
       ? `repository ${repo.organization} of the server at ${repo.apiUrl}`

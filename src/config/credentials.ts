@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { LoginCredential } from "../credential.js";
 import { HextsError } from "../errors.js";
-import { organizationRepo } from "../repository.js";
+import { isBuiltInRepoName, organizationRepo } from "../repository.js";
 import type { ConfigContext } from "./context.js";
 import { Keyring, SecretUnreadableError, type KdfParams } from "./secrets.js";
 import type { ConfigFile, RepoEntry, StoredSecret } from "./schema.js";
@@ -90,7 +90,7 @@ export interface KeyDestination {
 }
 
 function bindingOf(name: string, entry: RepoEntry): KeyBinding {
-  const builtIn = name === "hexpm" || name.startsWith("hexpm:");
+  const builtIn = isBuiltInRepoName(name);
   const api = entry.api_origin ?? (builtIn ? HEXPM_API_ORIGIN : entry.api_url && originOf(entry.api_url));
   const repository = entry.repo_origin ?? (builtIn || !entry.url ? HEXPM_REPO_ORIGIN : originOf(entry.url));
   return { api: api || undefined, repository };
@@ -565,13 +565,19 @@ function customRepoName(name: string): string {
   return name;
 }
 
+/** What storeRepository and updateRepository accept: http(s) URLs, a PEM public key. */
+function checkRepositoryInput(repo: Partial<RepositoryInput>): void {
+  for (const url of [repo.url, repo.apiUrl])
+    if (url !== undefined && !/^https?:\/\//.test(url))
+      throw new HextsError("USAGE", `repository URL must be http:// or https:// (got ${JSON.stringify(url)})`);
+  if (repo.publicKey !== undefined && !repo.publicKey.includes("BEGIN PUBLIC KEY"))
+    throw new HextsError("USAGE", "the repository public key must be a PEM public key");
+}
+
 /** Adds or replaces a custom repository (URL, PEM public key, optional auth key and API URL). */
 export async function storeRepository(ctx: ConfigContext, name: string, repo: RepositoryInput): Promise<void> {
   const repoName = customRepoName(name);
-  if (!/^https?:\/\//.test(repo.url))
-    throw new HextsError("USAGE", `repository URL must be http:// or https:// (got ${JSON.stringify(repo.url)})`);
-  if (!repo.publicKey.includes("BEGIN PUBLIC KEY"))
-    throw new HextsError("USAGE", "the repository public key must be a PEM public key");
+  checkRepositoryInput(repo);
   ctx.out.secrets.add(repo.authKey);
   const store = await prepareWrite(ctx);
   await store.update(async (config) => {
@@ -580,7 +586,7 @@ export async function storeRepository(ctx: ConfigContext, name: string, repo: Re
     if (repo.apiUrl) entry.api_url = normalizeApiUrl(repo.apiUrl);
     if (repo.authKey) {
       entry.auth_key = await sealWith(ring, repo.authKey, repoAad(repoName));
-      Object.assign(entry, destinationOrigins({ apiUrl: repo.apiUrl, repoUrl: repo.url }));
+      Object.assign(entry, destinationOrigins({ apiUrl: entry.api_url, repoUrl: entry.url! }));
     }
     config.repos[repoName] = entry;
   });
@@ -609,11 +615,7 @@ export async function updateRepository(
   changes: RepositoryChanges,
 ): Promise<RepositoryKeyOutcome> {
   const repoName = customRepoName(name);
-  for (const url of [changes.url, changes.apiUrl])
-    if (url !== undefined && !/^https?:\/\//.test(url))
-      throw new HextsError("USAGE", `repository URL must be http:// or https:// (got ${JSON.stringify(url)})`);
-  if (changes.publicKey !== undefined && !changes.publicKey.includes("BEGIN PUBLIC KEY"))
-    throw new HextsError("USAGE", "the repository public key must be a PEM public key");
+  checkRepositoryInput(changes);
   ctx.out.secrets.add(changes.authKey);
   // Unlocking (the local password) is needed only to seal a new key.
   const store = changes.authKey === undefined ? userConfigStore(ctx) : await prepareWrite(ctx);

@@ -2,7 +2,7 @@
 // in the order the official clients use (HEX_PROTOCOL §3.6, §8.1).
 import { HextsError } from "../errors.js";
 import type { ConfigContext } from "./context.js";
-import { targetRepo, type RepoRef } from "../repository.js";
+import { isBuiltInRepoName, targetRepo, type RepoRef } from "../repository.js";
 import type { LoginCredential } from "../credential.js";
 import { loadCredential, loadRepositoryKeyFor, normalizeApiUrl, vaultState } from "./credentials.js";
 import { globalRebar3Repos, rebar3Repos, type Rebar3Repo } from "./rebar3-repos.js";
@@ -105,16 +105,14 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
   const apiKey = settings.values.api_key;
   const apiKeySource = sourceLabel(settings.sources.api_key);
   const projectApi =
-    settings.sources.api_url.kind === "project" &&
-    !settings.values.trust_project &&
-    (name === "hexpm" || name.startsWith("hexpm:"));
+    settings.sources.api_url.kind === "project" && !settings.values.trust_project && isBuiltInRepoName(name);
 
   let base: Omit<Repository, "credentials">;
   let parent: string | undefined;
   /** A repository declared in rebar3's global config or the project's rebar.config (not `hexts repo add`). */
   let declared: Rebar3Repo | undefined;
   let fromProject = false;
-  if (name === "hexpm" || name.startsWith("hexpm:")) {
+  if (isBuiltInRepoName(name)) {
     const organization = name === "hexpm" ? undefined : name.slice("hexpm:".length);
     base = {
       name,
@@ -143,7 +141,7 @@ export async function resolveRepository(ctx: ConfigContext, opts: RepositoryOpti
       declared = global.find((r) => r.name === name) ?? project.find((r) => r.name === name);
       if (!declared) {
         const known = [
-          ...Object.keys(config.repos).filter((n) => n !== "hexpm" && !n.startsWith("hexpm:")),
+          ...Object.keys(config.repos).filter((n) => !isBuiltInRepoName(n)),
           ...[...global, ...project].map((r) => r.name),
         ];
         const hint = /^[a-z0-9_]+$/.test(name) ? ` (for the organization, use hexpm:${name})` : "";

@@ -2,7 +2,7 @@
 // OTP 25 with the default latin1 printable range, 80 columns, no depth or character limit.
 // Ported from the algorithm in vectors/README.md ("Layout") and OTP's io_lib_pretty (read, not copied),
 // with the same names: the term is first measured (each node knows its one-line length), then laid out.
-import { Atom, Charlist, ErlMap, Float, ImproperList, Tuple, type Term } from "./terms.js";
+import { Atom, Charlist, ErlMap, Float, ImproperList, RESERVED_WORDS, Tuple, type Term } from "./terms.js";
 
 export interface PrettyOptions {
   /** Column the term starts at (io_lib_pretty's `column`), 1 by default. */
@@ -34,13 +34,6 @@ export function formatAppSrc(term: Term): string {
 
 // ---------------------------------------------------------------- atomic renderings
 
-const RESERVED = new Set(
-  (
-    "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse " +
-    "receive rem try when xor"
-  ).split(" "),
-);
-
 const isLowerStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff && c !== 0xf7);
 const isNameChar = (c: number): boolean =>
   isLowerStart(c) ||
@@ -53,7 +46,7 @@ const isNameChar = (c: number): boolean =>
 /** An atom as Erlang writes it: bare when it can be, else in single quotes. */
 export function writeAtom(name: string): string {
   const codes = Array.from(name, (c) => c.codePointAt(0)!);
-  const bare = codes.length > 0 && isLowerStart(codes[0]!) && codes.every(isNameChar) && !RESERVED.has(name);
+  const bare = codes.length > 0 && isLowerStart(codes[0]!) && codes.every(isNameChar) && !RESERVED_WORDS.has(name);
   return bare ? name : writeString(codes, 39);
 }
 

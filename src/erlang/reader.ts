@@ -11,7 +11,18 @@ import {
   type SegmentSpec,
   type SegmentValue,
 } from "./bits.js";
-import { Atom, Charlist, ErlMap, Float, Tuple, codesToString, improper, int, type Term } from "./terms.js";
+import {
+  Atom,
+  Charlist,
+  ErlMap,
+  Float,
+  RESERVED_WORDS,
+  Tuple,
+  codesToString,
+  improper,
+  int,
+  type Term,
+} from "./terms.js";
 
 /**
  * Limits on what a term file may hold, so that a hostile one fails with a located TERM_SYNTAX error instead of
@@ -63,14 +74,6 @@ interface Tok {
   line: number;
   col: number;
 }
-
-// Reserved words (OTP 25, no experimental features): bare, they are not atoms.
-const KEYWORDS = new Set(
-  (
-    "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse " +
-    "receive rem try when xor"
-  ).split(" "),
-);
 
 // Longest first, so that the first match is the longest.
 const PUNCT = [
@@ -175,7 +178,7 @@ class Lexer {
     const c = this.peek();
     if (isLower(c)) {
       const name = this.name(line, col);
-      return { kind: KEYWORDS.has(name) ? "keyword" : "atom", text: name, line, col };
+      return { kind: RESERVED_WORDS.has(name) ? "keyword" : "atom", text: name, line, col };
     }
     if (isUpper(c) || c === 95) return { kind: "var", text: this.name(line, col), line, col };
     if (isDigit(c)) return this.number(line, col);

@@ -99,6 +99,14 @@ export type Term =
 
 // ---------------------------------------------------------------- constructors
 
+/** Erlang's reserved words (OTP 25, no experimental features): written bare they are not atoms. */
+export const RESERVED_WORDS: ReadonlySet<string> = new Set(
+  (
+    "after and andalso band begin bnot bor bsl bsr bxor case catch cond div end fun if let not of or orelse " +
+    "receive rem try when xor"
+  ).split(" "),
+);
+
 export const atom = (name: string): Atom => new Atom(name);
 export const tuple = (...items: Term[]): Tuple => new Tuple(items);
 export const float = (value: number): Float => new Float(value);

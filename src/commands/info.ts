@@ -108,8 +108,8 @@ async function general(ctx: Context): Promise<GeneralInfo> {
   const config = await import("../config/index.js");
   const { hextsVersion } = await import("../version.js");
   const settings = ctx.settings;
-  const { projectHexConfig } = await import("./project-settings.js");
-  const repo = await config.resolveRepository(ctx, { repo: ctx.repo, settings, project: await projectHexConfig(ctx) });
+  const { resolveRunRepository } = await import("./project-settings.js");
+  const repo = await resolveRunRepository(ctx, { repo: ctx.repo });
   const cacheDir = await registryCacheDir(ctx);
   return {
     kind: "general",
@@ -242,13 +242,8 @@ async function fromRegistry(ctx: Context, input: z.output<typeof InfoInput>): Pr
 
 export async function info(ctx: Context, input: z.output<typeof InfoInput>): Promise<InfoResult> {
   if (input.package === undefined) return general(ctx);
-  const { resolveRepository } = await import("../config/index.js");
-  const repo = await resolveRepository(ctx, {
-    repo: ctx.repo,
-    organization: input.organization,
-    settings: ctx.settings,
-    project: await (await import("./project-settings.js")).projectHexConfig(ctx),
-  });
+  const { resolveRunRepository } = await import("./project-settings.js");
+  const repo = await resolveRunRepository(ctx, { repo: ctx.repo, organization: input.organization });
   return repo.apiUrl ? fromApi(ctx, input) : fromRegistry(ctx, input);
 }
 

@@ -1,6 +1,7 @@
 // The project layer of the settings: `{hex, [...]}` in rebar.config, `hex:` in mix.exs. This is the one place
 // the project's Hex settings enter a run (commands/run-settings.ts), so a rule about what a project
 // may set belongs here. A directory that is not a project, or one hexts cannot read, has none.
+import type { Repository, RepositoryOptions } from "../config/index.js";
 import type { Context } from "./context.js";
 import { organizationToRead, readProjectOnce } from "./project-read.js";
 
@@ -97,4 +98,16 @@ export function projectHexConfig(
       return undefined;
     }
   });
+}
+
+/**
+ * The run's view of a repository: config/repos.ts resolveRepository with the run's settings and the project layer
+ * (for the repositories the project's rebar.config declares). Every command resolves repositories through this.
+ */
+export async function resolveRunRepository(
+  ctx: Context,
+  opts: Pick<RepositoryOptions, "repo" | "organization">,
+): Promise<Repository> {
+  const { resolveRepository } = await import("../config/index.js");
+  return resolveRepository(ctx, { ...opts, settings: ctx.settings, project: await projectHexConfig(ctx) });
 }

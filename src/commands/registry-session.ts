@@ -33,12 +33,8 @@ async function buildRegistry(ctx: Context, target: RepoRef): Promise<RegistryCli
   const { defaultTransport, hextsUserAgent } = await import("../api/index.js");
   const settings = ctx.settings;
   const v = settings.values;
-  const { projectHexConfig } = await import("./project-settings.js");
-  const repository = await config.resolveRepository(ctx, {
-    repo: target,
-    settings,
-    project: await projectHexConfig(ctx),
-  });
+  const { resolveRunRepository } = await import("./project-settings.js");
+  const repository = await resolveRunRepository(ctx, { repo: target });
   const shared = ctx.memo("registry:shared", () => {
     const transport = defaultTransport(transportOptions(v));
     ctx.defer(() => transport.close());

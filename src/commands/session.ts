@@ -72,13 +72,8 @@ async function buildSession(ctx: Context, target: RepoRef): Promise<Session> {
   const config = await import("../config/index.js");
   const api = await import("../api/index.js");
   const settings = ctx.settings;
-  const { projectHexConfig } = await import("./project-settings.js");
-  // The project is passed for the repositories its rebar.config declares (config/repos.ts decides what they may use).
-  const repository = await config.resolveRepository(ctx, {
-    repo: target,
-    settings,
-    project: await projectHexConfig(ctx),
-  });
+  const { resolveRunRepository } = await import("./project-settings.js");
+  const repository = await resolveRunRepository(ctx, { repo: target });
   const values = settings.values;
   const apiUrl = apiUrlOf(repository);
   const otpSetting = values.otp;

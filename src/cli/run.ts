@@ -73,7 +73,7 @@ export async function runSubcommand<M extends TaskModule>(
   const flags = globalFlagsOf(cmd);
   const interrupt = new AbortController();
   const ctx = ctxOverride ?? createContext({ flags, signal: interrupt.signal, warningAdvice });
-  const stopOnCtrlC = onCtrlC(interrupt);
+  const stopOnCtrlC = onCtrlC(interrupt, () => ctx.isUndoing);
   let code = 0;
   try {
     const spec = (await load()).subcommands[sub]!;
@@ -105,13 +105,16 @@ export async function runSubcommand<M extends TaskModule>(
 
 /**
  * Ctrl-C aborts the run's signal, so requests stop and the command fails with CANCELLED (exit 130) after
- * cleaning up; a command that does not stop within 3 s, or a second Ctrl-C, ends the process at once.
+ * cleaning up; a command that does not stop within 3 s ends the process then (one undoing its changes, when that is
+ * done: ctx.undoing), and a second Ctrl-C ends it at once.
  */
-function onCtrlC(interrupt: AbortController): () => void {
+function onCtrlC(interrupt: AbortController, undoing: () => boolean): () => void {
+  // After the grace period the process ends, unless the command is undoing its changes (it ends when that is done).
+  const end = (): void => void (undoing() ? setTimeout(end, 250).unref() : process.exit(130));
   const handler = () => {
     if (interrupt.signal.aborted) process.exit(130);
     interrupt.abort(new HextsError("CANCELLED", "cancelled"));
-    setTimeout(() => process.exit(130), 3000).unref();
+    setTimeout(end, 3000).unref();
   };
   process.on("SIGINT", handler);
   return () => process.off("SIGINT", handler);

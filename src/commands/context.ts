@@ -38,6 +38,13 @@ export interface Context {
   memo<T>(key: string, build: () => T): T;
   /** Registers cleanup (closing HTTP agents, releasing locks) run once at the end of the run. */
   defer(fn: () => unknown): void;
+  /**
+   * Runs `fn` (undoing changes after a failure or Ctrl-C) so that a Ctrl-C does not end the process by itself while
+   * it runs: the runner's grace period after the first Ctrl-C waits for it. A second Ctrl-C still ends the run.
+   */
+  undoing<T>(fn: () => Promise<T>): Promise<T>;
+  /** Whether an `undoing` step is running. */
+  readonly isUndoing: boolean;
   dispose(): Promise<void>;
 }
 
@@ -82,6 +89,7 @@ export function createContext(opts: ContextOptions): Context {
   const prompt = opts.prompt ?? createPrompter({ interactive, yes: flags.yes, out, stdin });
   const cache = new Map<string, unknown>();
   const cleanups: (() => unknown)[] = [];
+  let undoingSteps = 0;
   let settings = opts.settings;
   // A bad --repo is a usage error of the run, reported when the run starts (resolveRunSettings), not here.
   let repo: RepoRef | undefined;
@@ -117,6 +125,17 @@ export function createContext(opts: ContextOptions): Context {
     },
     defer(fn: () => unknown) {
       cleanups.push(fn);
+    },
+    async undoing<T>(fn: () => Promise<T>): Promise<T> {
+      undoingSteps++;
+      try {
+        return await fn();
+      } finally {
+        undoingSteps--;
+      }
+    },
+    get isUndoing() {
+      return undoingSteps > 0;
     },
     async dispose() {
       for (const fn of cleanups.splice(0).reverse()) {

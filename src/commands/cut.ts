@@ -315,7 +315,7 @@ export async function executeCut(
     forgetProjectReads(ctx); // the version file or the tag changed: publish reads the project as it is now
     publish = await publishFlow(ctx, plan.publish, { expectVersion: plan.to });
   } catch (e) {
-    throw await undoAll(e, done);
+    throw await ctx.undoing(() => undoAll(e, done));
   } finally {
     process.off("SIGINT", onInterrupt);
   }

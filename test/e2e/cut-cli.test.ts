@@ -4,11 +4,15 @@
 // Build first: node scripts/build.mjs --no-types
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { baseEnv, binPath, toolsPath } from "../support/cli.js";
+import { findExecutable } from "../support/erlang.js";
 import { buildTarball } from "../support/hex-server/index.js";
 import {
   failDocsUpload,
+  fakeTool,
   git,
   gitProject,
   gitRepo,
@@ -346,3 +350,33 @@ test("--json: one document with the steps, the commit, the tag, the push and the
   assert.equal(doc.data.publish.package.checksum, release(w, "demo", "1.2.4")!.outerChecksum);
   assert.equal(doc.data.steps.length, 6);
 });
+
+test("Ctrl-C while publishing: the undo runs to its end, even past the 3 s a cancelled run gets", async (t) => {
+  const w = await world(t);
+  const { dir, origin, appSrc } = gitProject(w);
+  const before = readFileSync(appSrc);
+  const state = gitState(w, dir, origin);
+  w.server.fault({ method: "POST", path: "/api/packages/demo/releases", fault: { kind: "slow", delayMs: 20_000 } });
+  // The real git, except that undoing the commit takes 4 s.
+  const realGit = findExecutable("git")!;
+  const bin = fakeTool(join(w.tmp, "slow-git"), "git", `[ "$1" = reset ] && sleep 4\nexec ${realGit} "$@"`);
+  const child = spawn(process.execPath, [binPath, "cut", "-i", "patch", "--yes"], {
+    cwd: dir,
+    env: baseEnv({ ...w.env, HEX_API_KEY: w.ana.apiKey, PATH: `${bin}:${toolsPath()}` }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+  const closed = new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  for (let i = 0; i < 400 && !w.server.requests.some(isPublishRequest); i++)
+    await new Promise((r) => setTimeout(r, 25));
+  assert.ok(w.server.requests.some(isPublishRequest), `the publish request never came: ${stderr}`);
+  child.kill("SIGINT");
+  assert.equal(await closed, 130, stderr);
+  assert.match(stderr, /undid: removed the commit v1\.2\.4/);
+  assert.deepEqual(gitState(w, dir, origin), state);
+  assert.deepEqual(readFileSync(appSrc), before);
+});
+
+const isPublishRequest = (r: { method: string; path: string }) =>
+  r.method === "POST" && r.path === "/api/packages/demo/releases";

@@ -107,12 +107,6 @@ const ADVICE: { [K in ErrorKind]?: (err: HextsError) => Advice | undefined } = {
   },
 };
 
-/** The advice line for an error (without the fact), or undefined when the fact says it all. */
-export function adviceFor(err: HextsError): string | undefined {
-  const advice = err.kind === undefined ? undefined : ADVICE[err.kind]?.(err);
-  return advice === undefined ? undefined : "text" in advice ? advice.text : advice.with;
-}
-
 /** The one line users see: the library's fact followed by the CLI's advice for its kind. */
 export function messageWithAdvice(err: HextsError): string {
   const advice = err.kind === undefined ? undefined : ADVICE[err.kind]?.(err);

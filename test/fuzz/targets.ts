@@ -16,6 +16,7 @@ import { createRequire, syncBuiltinESMExports } from "node:module";
 import { join, resolve, sep } from "node:path";
 import { gzipSync } from "node:zlib";
 import { HextsError } from "../../src/errors.js";
+import { secretEnvNames } from "../../src/config/child-env.js";
 import { parseTerms } from "../../src/erlang/reader.js";
 import { unpackPackageTarball } from "../../src/package/tarball.js";
 import { TarWriter, concatBytes } from "../../src/package/tar.js";
@@ -458,7 +459,8 @@ function scriptInputs(seeds: string[], kind: "rebar" | "app"): fc.Arbitrary<stri
 /** What must never come out of a project read: the file beside the project and hexts's secrets in the environment. */
 const OUTSIDE_MARKER = "HEXTS-FUZZ-OUTSIDE-7f3a";
 const SECRET_MARKER = "HEXTS-FUZZ-SECRET-91c2";
-const SECRET_ENV = ["HEX_API_KEY", "HEXPM_API_KEY", "HEX_OTP", "HEX_LOCAL_PASSWORD"];
+/** The variables hexts treats as secrets (the settings table's, as child processes are kept from them). */
+const SECRET_ENV = [...secretEnvNames()];
 
 /**
  * Reads of file contents and directory listings made while `watching` is set, outside the allowed roots: the
